@@ -1,0 +1,1 @@
+"""Plain-Python reading, validating and rendering of the content tree (no Django imports)."""

@@ -1,0 +1,299 @@
+"""Sync a parsed content tree into the database, all or nothing.
+
+`import_content` validates the whole tree first and writes nothing while any problem exists.
+Then, inside one transaction, it matches courses and lessons by slug, rewrites only files whose
+content hash changed, unpublishes (never deletes) what left the tree, and recomputes each
+lesson's position in the catalog. Learner data points at rows that are never deleted here, so
+an import cannot lose anyone's progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.content.parser import (
+    RESERVED_PAGE_IDS,
+    ContentProblem,
+    CourseSource,
+    LessonSource,
+    QuestionSource,
+    display_path,
+    load_content,
+)
+from courses.content.rendering import html_to_text, make_ids_unique, render_inline, render_markdown
+from courses.models import Course
+from lessons.models import Lesson, Section
+from quizzes.models import Option, Question
+
+# Part of every stored hash: bump it when rendering changes, so the next import re-renders
+# every lesson even though no file changed.
+RENDERER_VERSION = "1"
+
+# Called with (lesson, source) after a lesson's rows are written; the tutor registers its
+# indexer here so courses does not import the tutor.
+lesson_written_hooks: list[Callable[[Lesson, LessonSource], None]] = []
+
+
+class ContentInvalid(Exception):
+    def __init__(self, problems: list[ContentProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the content")
+        self.problems = problems
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.restored or self.removed)
+
+    def lines(self) -> list[str]:
+        lines = []
+        for label in ("added", "updated", "restored", "removed"):
+            for name in getattr(self, label):
+                lines.append(f"  {label:<9} {name}")
+        summary = ", ".join(
+            f"{len(getattr(self, label))} {label}"
+            for label in ("added", "updated", "restored", "unchanged", "removed")
+        )
+        return [*lines, summary]
+
+
+def stored_hash(source_hash: str) -> str:
+    return hashlib.sha256(f"{RENDERER_VERSION}:{source_hash}".encode()).hexdigest()
+
+
+def import_content(root: Path) -> ImportReport:
+    """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems."""
+    tree, problems = load_content(root)
+    if problems:
+        raise ContentInvalid(problems)
+    now = timezone.now()
+    report = ImportReport()
+    with transaction.atomic():
+        courses = {course.slug: course for course in Course.objects.select_for_update()}
+        lessons = {
+            (lesson.course.slug, lesson.slug): lesson
+            for lesson in Lesson.objects.select_related("course").select_for_update(of=("self",))
+        }
+        written: list[tuple[Lesson, LessonSource]] = []
+        for course_source in tree.courses:
+            course = _sync_course(course_source, courses.get(course_source.slug), now, report)
+            courses[course.slug] = course
+            for lesson_source in course_source.lessons:
+                key = (course.slug, lesson_source.slug)
+                lesson = _sync_lesson(lesson_source, course, lessons.get(key), now, report)
+                if lesson is not None:
+                    lessons[key] = lesson
+                    written.append((lesson, lesson_source))
+        for lesson, lesson_source in written:
+            lesson.related.set([lessons[tuple(ref.split("/", 1))] for ref in lesson_source.related])
+        _unpublish_missing(tree.courses, courses, lessons, report)
+        _renumber_catalog()
+    return report
+
+
+def _sync_course(source: CourseSource, course: Course | None, now, report: ImportReport) -> Course:
+    path = display_path(source.path)
+    digest = stored_hash(source.source_hash)
+    name = f"course {source.slug}"
+    if course is not None and course.is_published and course.source_hash == digest:
+        if course.source_path != path:
+            course.source_path = path
+            course.save(update_fields=["source_path"])
+        report.unchanged.append(name)
+        return course
+    if course is None:
+        course = Course(slug=source.slug)
+        report.added.append(name)
+    elif not course.is_published:
+        report.restored.append(name)
+    else:
+        report.updated.append(name)
+    course.title = source.title
+    course.summary = source.summary
+    course.track = source.track
+    course.order = source.order
+    course.description_html = render_markdown(source.description) if source.description else ""
+    course.is_published = True
+    course.source_path = path
+    course.source_hash = digest
+    course.imported_at = now
+    course.save()
+    return course
+
+
+def _sync_lesson(
+    source: LessonSource, course: Course, lesson: Lesson | None, now, report: ImportReport
+) -> Lesson | None:
+    """Writes one lesson if its file changed; returns it then, or None when it was unchanged."""
+    path = display_path(source.path)
+    digest = stored_hash(source.source_hash)
+    name = f"lesson {source.ref}"
+    if (
+        lesson is not None
+        and lesson.is_published
+        and lesson.source_hash == digest
+        and lesson.source_path == path
+    ):
+        report.unchanged.append(name)
+        return None
+    if lesson is None:
+        lesson = Lesson(course=course, slug=source.slug)
+        report.added.append(name)
+    elif not lesson.is_published:
+        report.restored.append(name)
+    else:
+        report.updated.append(name)
+
+    asset_base_url = reverse("lessons:asset", kwargs={"course": course.slug, "path": "x"})[:-1]
+    lesson.number = source.number
+    lesson.title = source.title
+    lesson.summary = source.summary
+    lesson.minutes = source.minutes
+    lesson.concepts = list(source.concepts)
+    lesson.big_idea = source.big_idea
+    lesson.key_terms = [
+        {"term": term.term, "definition_html": render_inline(term.definition)}
+        for term in source.key_terms
+    ]
+    lesson.is_published = True
+    lesson.source_path = path
+    lesson.source_hash = digest
+    lesson.imported_at = now
+    lesson.save()
+
+    used_ids = set(RESERVED_PAGE_IDS) | {section.anchor for section in source.sections}
+    lesson.sections.all().delete()
+    sections = []
+    for position, section in enumerate(source.sections, start=1):
+        html = make_ids_unique(
+            render_markdown(section.markdown, asset_base_url=asset_base_url), used_ids
+        )
+        sections.append(
+            Section(
+                lesson=lesson,
+                anchor=section.anchor,
+                heading=section.heading,
+                position=position,
+                html=html,
+                text=html_to_text(html),
+                source_line=section.line,
+            )
+        )
+    Section.objects.bulk_create(sections)
+    _sync_questions(lesson, source.questions, now)
+    for hook in lesson_written_hooks:
+        hook(lesson, source)
+    return lesson
+
+
+def question_fingerprint(question: QuestionSource) -> str:
+    """What the learner is asked; explanation and feedback may change without a new version."""
+    asked = {
+        "prompt": question.prompt,
+        "options": [[option.text, option.is_correct] for option in question.options],
+    }
+    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
+
+
+def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) -> None:
+    current = {question.position: question for question in lesson.questions.current()}
+    new_options: list[Option] = []
+    for position, source in enumerate(sources, start=1):
+        fingerprint = question_fingerprint(source)
+        existing = current.pop(position, None)
+        explanation_html = render_markdown(source.explanation) if source.explanation else ""
+        if existing is not None and existing.fingerprint == fingerprint:
+            existing.explanation_html = explanation_html
+            existing.see_anchor = source.see_anchor
+            existing.source_line = source.line
+            existing.save(update_fields=["explanation_html", "see_anchor", "source_line"])
+            for option, option_source in zip(existing.options.all(), source.options, strict=True):
+                option.feedback_html = (
+                    render_inline(option_source.feedback) if option_source.feedback else ""
+                )
+                option.save(update_fields=["feedback_html"])
+            continue
+        if existing is not None:
+            existing.is_current = False
+            existing.save(update_fields=["is_current"])
+        question = Question.objects.create(
+            lesson=lesson,
+            position=position,
+            prompt_html=render_inline(source.prompt),
+            explanation_html=explanation_html,
+            see_anchor=source.see_anchor,
+            is_multiple=source.is_multiple,
+            fingerprint=fingerprint,
+            source_line=source.line,
+            created_at=now,
+        )
+        new_options.extend(
+            Option(
+                question=question,
+                position=option_position,
+                text_html=render_inline(option.text),
+                is_correct=option.is_correct,
+                feedback_html=render_inline(option.feedback) if option.feedback else "",
+            )
+            for option_position, option in enumerate(source.options, start=1)
+        )
+    Option.objects.bulk_create(new_options)
+    # Questions past the end of the edited quiz are retired, not deleted.
+    Question.objects.filter(pk__in=[q.pk for q in current.values()]).update(is_current=False)
+
+
+def _unpublish_missing(
+    course_sources: tuple[CourseSource, ...],
+    courses: dict[str, Course],
+    lessons: dict[tuple[str, str], Lesson],
+    report: ImportReport,
+) -> None:
+    present_courses = {course.slug for course in course_sources}
+    present_lessons = {
+        (course.slug, lesson.slug) for course in course_sources for lesson in course.lessons
+    }
+    gone_courses = [
+        course
+        for slug, course in courses.items()
+        if slug not in present_courses and course.is_published
+    ]
+    gone_lessons = [
+        lesson
+        for key, lesson in lessons.items()
+        if key not in present_lessons and lesson.is_published
+    ]
+    report.removed.extend(f"course {course.slug}" for course in gone_courses)
+    report.removed.extend(f"lesson {lesson.course.slug}/{lesson.slug}" for lesson in gone_lessons)
+    Course.objects.filter(pk__in=[course.pk for course in gone_courses]).update(is_published=False)
+    Lesson.objects.filter(pk__in=[lesson.pk for lesson in gone_lessons]).update(
+        is_published=False, catalog_position=None
+    )
+
+
+def _renumber_catalog() -> None:
+    """Gives every published lesson its 1-based place in the catalog; writes only changes."""
+    changed = []
+    published = Lesson.objects.published().order_by("course__order", "course__slug", "number")
+    for position, lesson in enumerate(published.only("pk", "catalog_position"), start=1):
+        if lesson.catalog_position != position:
+            lesson.catalog_position = position
+            changed.append(lesson)
+    Lesson.objects.filter(is_published=False, catalog_position__isnull=False).update(
+        catalog_position=None
+    )
+    Lesson.objects.bulk_update(changed, ["catalog_position"], batch_size=500)

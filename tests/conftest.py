@@ -1,0 +1,10 @@
+import pytest
+
+
+@pytest.fixture
+def content_root(tmp_path, settings):
+    """An empty content folder that the site reads as CONTENT_DIR."""
+    root = tmp_path / "content"
+    root.mkdir()
+    settings.CONTENT_DIR = root
+    return root

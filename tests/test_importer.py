@@ -1,0 +1,261 @@
+"""The importer against a real database: atomic, idempotent, incremental, never deletes."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from courses.importer import ContentInvalid, import_content
+from courses.models import Course
+from lessons.models import Lesson, Section
+from quizzes.models import Option, Question
+from tests.factories import LESSON_BODY, make_tree, write_course, write_file, write_lesson
+
+pytestmark = pytest.mark.django_db
+
+
+def database_state() -> list:
+    """Everything the importer writes, as comparable values."""
+    return [
+        list(Course.objects.order_by("pk").values()),
+        list(Lesson.objects.order_by("pk").values()),
+        list(Section.objects.order_by("pk").values()),
+        list(Question.objects.order_by("pk").values()),
+        list(Option.objects.order_by("pk").values()),
+        list(Lesson.related.through.objects.order_by("pk").values()),
+    ]
+
+
+def test_first_import_adds_everything(content_root):
+    make_tree(content_root, lessons=3)
+    report = import_content(content_root)
+    assert report.added == [
+        "course black-box",
+        "lesson black-box/lesson-1",
+        "lesson black-box/lesson-2",
+        "lesson black-box/lesson-3",
+    ]
+    lesson = Lesson.objects.get(slug="lesson-2")
+    assert lesson.catalog_position == 2
+    assert [s.anchor for s in lesson.sections.all()] == [
+        "a-trillion-parameters-of-fog",
+        "grown-not-built",
+    ]
+    assert "<table>" in lesson.sections.first().html
+    assert lesson.key_terms[0] == {
+        "term": "Superposition",
+        "definition_html": "one neuron carries many features.",
+    }
+    assert list(lesson.related.values_list("slug", flat=True)) == ["lesson-1"]
+    first, second = lesson.questions.current()
+    assert (first.is_multiple, second.is_multiple) == (False, True)
+    assert [o.is_correct for o in first.options.all()] == [False, True]
+    assert first.options.first().feedback_html == (
+        "That is the monosemantic ideal, not superposition."
+    )
+
+
+def test_import_is_idempotent(content_root):
+    make_tree(content_root, lessons=3)
+    import_content(content_root)
+    before = database_state()
+    report = import_content(content_root)
+    assert not report.changed
+    assert len(report.unchanged) == 4
+    assert database_state() == before
+
+
+def test_unchanged_files_are_not_rewritten(content_root):
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    untouched = Lesson.objects.get(slug="lesson-1")
+    edited_path = content_root / "black-box/02-lesson-2.md"
+    edited_path.write_text(edited_path.read_text().replace("Lesson 2", "Lesson Two"))
+    report = import_content(content_root)
+    assert report.updated == ["lesson black-box/lesson-2"]
+    assert "lesson black-box/lesson-1" in report.unchanged
+    assert Lesson.objects.get(slug="lesson-1").imported_at == untouched.imported_at
+    assert Lesson.objects.get(slug="lesson-2").title == "Lesson Two"
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda root: write_file(root / "black-box/03-bad.md", "---\ntitle: [broken\n---\n"),
+        lambda root: write_file(root / "black-box/03-bad.md", b"---\ntitle: \xff\n---\n"),
+        lambda root: write_lesson(root, name="03-bad.md", extra_front="related: [missing]\n"),
+        lambda root: write_lesson(root, course="orphan"),
+    ],
+    ids=["malformed-yaml", "not-utf8", "missing-related", "no-course-md"],
+)
+def test_import_with_one_bad_file_changes_nothing(content_root, breakage):
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    edited = content_root / "black-box/01-lesson-1.md"
+    edited.write_text(edited.read_text().replace("Lesson 1", "Edited title"))
+    breakage(content_root)
+    before = database_state()
+    with pytest.raises(ContentInvalid) as error:
+        import_content(content_root)
+    assert error.value.problems
+    assert database_state() == before
+    assert Lesson.objects.get(slug="lesson-1").title == "Lesson 1"
+
+
+def test_a_failure_half_way_through_the_writes_rolls_everything_back(content_root, monkeypatch):
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    for path in sorted((content_root / "black-box").glob("0*.md")):
+        path.write_text(path.read_text().replace("Lesson", "Renamed"))
+    before = database_state()
+    real_bulk_create = Section.objects.bulk_create
+    calls = []
+
+    def fail_on_second_lesson(objs, *args, **kwargs):
+        calls.append(objs)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_bulk_create(objs, *args, **kwargs)
+
+    monkeypatch.setattr(Section.objects, "bulk_create", fail_on_second_lesson)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_content(content_root)
+    assert len(calls) == 2  # the first lesson had been written before the failure
+    assert database_state() == before
+
+
+def test_removed_lesson_is_unpublished_and_restored_with_its_rows(content_root):
+    make_tree(content_root, lessons=3)
+    import_content(content_root)
+    lesson = Lesson.objects.get(slug="lesson-3")
+    question_ids = set(lesson.questions.values_list("pk", flat=True))
+    moved = content_root.parent / "aside.md"
+    (content_root / "black-box/03-lesson-3.md").rename(moved)
+
+    report = import_content(content_root)
+    assert report.removed == ["lesson black-box/lesson-3"]
+    lesson.refresh_from_db()
+    assert not lesson.is_published and lesson.catalog_position is None
+    assert set(lesson.questions.values_list("pk", flat=True)) == question_ids
+
+    moved.rename(content_root / "black-box/03-lesson-3.md")
+    report = import_content(content_root)
+    assert report.restored == ["lesson black-box/lesson-3"]
+    restored = Lesson.objects.get(slug="lesson-3")
+    assert restored.pk == lesson.pk and restored.is_published and restored.catalog_position == 3
+    assert set(restored.questions.current().values_list("pk", flat=True)) == question_ids
+
+
+def test_removed_course_is_unpublished_with_its_lessons(content_root):
+    make_tree(content_root, lessons=1)
+    write_course(content_root, "second", order=2)
+    write_lesson(content_root, "second", "01-next.md")
+    import_content(content_root)
+    for path in (content_root / "second").iterdir():
+        path.unlink()
+    (content_root / "second").rmdir()
+    report = import_content(content_root)
+    assert report.removed == ["course second", "lesson second/next"]
+    assert Course.objects.get(slug="second").is_published is False
+    assert Course.objects.count() == 2 and Lesson.objects.count() == 2
+
+
+def test_renamed_file_with_slug_keeps_its_row(content_root):
+    make_tree(content_root, lessons=1)
+    import_content(content_root)
+    original = Lesson.objects.get()
+    path = content_root / "black-box/01-lesson-1.md"
+    text = path.read_text().replace("title: Lesson 1", "title: Lesson 1\nslug: lesson-1")
+    path.unlink()
+    write_file(content_root / "black-box/05-new-file-name.md", text)
+    import_content(content_root)
+    lesson = Lesson.objects.get()
+    assert lesson.pk == original.pk and lesson.number == 5
+    assert lesson.source_path.endswith("05-new-file-name.md")
+
+
+def test_edited_question_gets_a_new_version_and_the_old_one_is_kept(content_root):
+    make_tree(content_root, lessons=1)
+    import_content(content_root)
+    old_first, old_second = Question.objects.order_by("position")
+    path = content_root / "black-box/01-lesson-1.md"
+    text = path.read_text().replace("What does superposition mean?", "What is superposition?")
+    text = text.replace("Features outnumber neurons", "Features outnumber neurons here")
+    path.write_text(text)
+    import_content(content_root)
+
+    old_first.refresh_from_db()
+    assert not old_first.is_current
+    new_first = Question.objects.current().get(position=1)
+    assert new_first.pk != old_first.pk and new_first.prompt_html == "What is superposition?"
+    # An explanation-only edit keeps the version, so statistics keep counting.
+    second = Question.objects.current().get(position=2)
+    assert second.pk == old_second.pk
+    assert Question.objects.count() == 3
+
+
+def test_removed_questions_are_retired(content_root):
+    make_tree(content_root, lessons=1)
+    import_content(content_root)
+    path = content_root / "black-box/01-lesson-1.md"
+    path.write_text(path.read_text().split("2. Which of these")[0])
+    import_content(content_root)
+    assert Question.objects.current().count() == 1
+    assert Question.objects.count() == 2
+
+
+def test_catalog_positions_follow_course_order(content_root):
+    write_course(content_root, "later", order=2)
+    write_lesson(content_root, "later", "01-x.md")
+    write_course(content_root, "sooner", order=1)
+    write_lesson(content_root, "sooner", "02-b.md")
+    write_lesson(content_root, "sooner", "01-a.md")
+    import_content(content_root)
+    positions = dict(Lesson.objects.values_list("slug", "catalog_position"))
+    assert positions == {"a": 1, "b": 2, "x": 3}
+
+
+def test_heading_ids_never_repeat_or_clobber_page_ids(content_root):
+    write_course(content_root)
+    body = "## First\n### Example\nOne.\n### Quiz\nTwo.\n## Second\n### Example\nThree.\n"
+    write_lesson(
+        content_root,
+        name="01-a.md",
+        body=body
+        + LESSON_BODY[LESSON_BODY.index("## Key terms") :].replace(
+            "a-trillion-parameters-of-fog", "first"
+        ),
+    )
+    import_content(content_root)
+    first, second = Lesson.objects.get().sections.all()
+    assert 'id="example"' in first.html and 'id="quiz-2"' in first.html
+    assert 'id="example-2"' in second.html
+
+
+def test_import_command_prints_report(content_root, capsys):
+    make_tree(content_root, lessons=1)
+    call_command("import_content", str(content_root))
+    out = capsys.readouterr().out
+    assert "added     lesson black-box/lesson-1" in out
+    assert "2 added, 0 updated, 0 restored, 0 unchanged, 0 removed" in out
+
+
+def test_import_command_refuses_bad_content_with_path_and_line(content_root, capsys):
+    make_tree(content_root, lessons=1)
+    write_file(content_root / "black-box/02-empty.md", "")
+    with pytest.raises(CommandError, match=r"1 problem\(s\) found; nothing was imported"):
+        call_command("import_content", str(content_root))
+    assert "02-empty.md:1: file is empty" in capsys.readouterr().err
+    assert Lesson.objects.count() == 0
+
+
+def test_validate_command_exit_status_and_summary(content_root, capsys):
+    make_tree(content_root, lessons=2)
+    call_command("validate_content", str(content_root))
+    assert "OK: 1 course, 2 lessons, 4 questions; no problems." in capsys.readouterr().out
+    write_file(content_root / "black-box/03-empty.md", "")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("validate_content", str(content_root / "black-box/03-empty.md"))
+    assert exit_info.value.code == 1
+    assert "03-empty.md:1: file is empty" in capsys.readouterr().err
