@@ -30,6 +30,7 @@ migrate: install
 
 import: migrate
 	$(PY) manage.py import_content
+	$(PY) manage.py collectstatic --noinput -v0
 
 run: import
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)

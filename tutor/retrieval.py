@@ -39,27 +39,28 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import snowballstemmer
 
 __all__ = [
-    "SectionText",
-    "LessonText",
     "Citation",
-    "TutorAnswer",
     "LessonIndex",
-    "build_index",
+    "LessonText",
+    "SectionText",
+    "TutorAnswer",
     "answer_question",
-    "split_sentences",
-    "tokenize",
-    "stem",
-    "content_stems",
-    "query_terms",
     "bm25_term_weight",
+    "build_index",
+    "content_stems",
     "idf",
-    "score_sentences",
     "normalize_ws",
+    "query_terms",
+    "score_sentences",
+    "split_sentences",
+    "stem",
+    "tokenize",
 ]
 
 # --------------------------------------------------------------------------
@@ -170,7 +171,13 @@ class TutorAnswer:
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\u2019][^\W_]+)*")
 _APOSTROPHES = "'\u2019"
 
-STOP_WORDS: frozenset[str] = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    """A frozenset from a whitespace-separated word list."""
+    return frozenset(text.split())
+
+
+STOP_WORDS: frozenset[str] = _words(
     """
     a about above after again against all also am an and any are aren arent as at
     be because been before being below between both but by can cannot cant could
@@ -187,13 +194,13 @@ STOP_WORDS: frozenset[str] = frozenset(
     when where whether which while who whom whose why will with within without
     won wont would wouldn wouldnt yet you youd youll your youre yours yourself
     yourselves youve
-    """.split()
+    """
 )
 
 #: Words that frame a question rather than say what it is about.  They are
 #: removed from questions only (lesson sentences keep them), so "explain how
 #: superposition works" is about {superposition} alone.
-QUESTION_WORDS: frozenset[str] = frozenset(
+QUESTION_WORDS: frozenset[str] = _words(
     """
     what why how when where which who whom whose explain explaining explanation
     explanations tell telling describe describing description define defining
@@ -208,7 +215,7 @@ QUESTION_WORDS: frozenset[str] = frozenset(
     purpose tutor question questions answer five kid kids child beginner layman
     laymans hi hello hey hiya heya howdy thanks thank thx thankyou cheers ok okay
     many word words terms way ways english
-    """.split()
+    """
 )
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -277,11 +284,11 @@ _TABLE_SEP_RE = re.compile(r"^[|+:\-=\s]+$")
 _BOUNDARY_RE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+")
 # Abbreviations after which a period does not end a sentence.  "etc." is not
 # here on purpose: it often ends one, and then the next word is capitalised.
-_ABBREVIATIONS: frozenset[str] = frozenset(
+_ABBREVIATIONS: frozenset[str] = _words(
     """
     al approx ca cf ch col dept dr ed eds eg eq eqs esp est fig figs ie inc incl
     jr lt mr mrs ms mt no nos op pp prof resp sec sr st vol vols vs viz
-    """.split()
+    """
 )
 # Dotted initialisms such as "U.S.", "e.g.", "i.e.", "a.m.".
 _DOTTED_RE = re.compile(r"^(?:[^\W\d_]\.){2,}$")
@@ -318,9 +325,8 @@ def _ends_sentence(before: str, boundary: str, after: str) -> bool:
         return False
     if _DOTTED_RE.match(last + "."):
         return False  # "U.S." / "e.g." / "i.e." (the final dot is in boundary)
-    if len(word) == 1 and word.isalpha() and last[:1].isupper():
-        return False  # an initial: "J. Smith"
-    return True
+    # An initial ("J. Smith") does not end a sentence.
+    return not (len(word) == 1 and word.isalpha() and last[:1].isupper())
 
 
 def _split_prose(text: str) -> list[str]:
@@ -357,45 +363,35 @@ def split_sentences(text: str) -> list[str]:
         return []
     out: list[str] = []
     for para in re.split(r"\n[ \t\r\f\v]*\n", text):
-        prose: list[str] = []
-        item: list[str] | None = None
-
-        def flush() -> None:
-            nonlocal item
-            if item is not None:
-                out.extend(_split_prose(" ".join(item)))
-                item = None
-            if prose:
-                out.extend(_split_prose(" ".join(prose)))
-                prose.clear()
-
+        # First group the paragraph's lines into blocks, then split each.
+        blocks: list[tuple[str, list[str]]] = []
         for raw_line in para.splitlines():
             line = raw_line.strip()
             if not line:
                 continue
             if _TABLE_SEP_RE.match(line):
                 # "|---|:--:|" under a table header, or a "---" rule.
-                flush()
+                blocks.append(("skip", []))
                 continue
             m = _LIST_ITEM_RE.match(line)
             if m:
-                flush()
-                item = [line[m.end() :]]
+                blocks.append(("item", [line[m.end() :]]))
                 continue
             if _is_table_row(line):
-                flush()
-                row = _clean_table_row(line)
+                blocks.append(("row", [line]))
+                continue
+            kind = blocks[-1][0] if blocks else ""
+            if kind == "prose" or (kind == "item" and raw_line[:1] in (" ", "\t")):
+                blocks[-1][1].append(line)  # wrapped prose / indented item continuation
+            else:
+                blocks.append(("prose", [line]))
+        for kind, lines in blocks:
+            if kind == "row":
+                row = _clean_table_row(lines[0])
                 if any(ch.isalnum() for ch in row):
                     out.append(row)
-                continue
-            if item is not None and raw_line[:1] in (" ", "\t"):
-                item.append(line)  # indented continuation of a list item
-                continue
-            if item is not None:
-                out.extend(_split_prose(" ".join(item)))
-                item = None
-            prose.append(line)
-        flush()
+            elif kind != "skip":
+                out.extend(_split_prose(" ".join(lines)))
     return out
 
 
@@ -420,11 +416,8 @@ def _contains_run(seq: Sequence[str], run: Sequence[str]) -> bool:
     n = len(run)
     if n == 0 or n > len(seq):
         return False
-    first = run[0]
-    for i in range(len(seq) - n + 1):
-        if seq[i] == first and list(seq[i : i + n]) == list(run):
-            return True
-    return False
+    first, want = run[0], list(run)
+    return any(seq[i] == first and list(seq[i : i + n]) == want for i in range(len(seq) - n + 1))
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -444,20 +437,20 @@ class LessonIndex:
     """
 
     __slots__ = (
-        "title",
-        "summary",
+        "avg_len",
         "big_idea",
-        "places",
+        "n",
         "path",
+        "phrases",
         "place_stems",
-        "texts",
+        "places",
+        "postings",
+        "sent_len",
         "sent_place",
         "sent_stems",
-        "sent_len",
-        "postings",
-        "phrases",
-        "n",
-        "avg_len",
+        "summary",
+        "texts",
+        "title",
     )
 
     def __init__(
@@ -657,14 +650,14 @@ def score_sentences(
         return scores
 
     if phrases and len(terms) > 1:
-        bigrams = {(a, b) for a, b in zip(terms, terms[1:]) if a != b}
+        bigrams = {(a, b) for a, b in pairwise(terms) if a != b}
         if bigrams:
             bonus = {
                 bg: PHRASE_WEIGHT * (index.idf(bg[0]) + index.idf(bg[1])) / 2.0 for bg in bigrams
             }
             for sid in bm:
                 st = index.sent_stems[sid]
-                for pair in set(zip(st, st[1:])) & bigrams:
+                for pair in set(pairwise(st)) & bigrams:
                     scores[sid] += bonus[pair]
 
     if key_terms and index.phrases:
@@ -683,7 +676,7 @@ def score_sentences(
                 scores[sid] += HEADING_WEIGHT * sum(index.idf(t) for t in hit)
 
     if context:
-        for sid, own in bm.items():
+        for sid in bm:
             place = index.sent_place[sid]
             nb = 0.0
             for j in (sid - 1, sid + 1):
@@ -697,45 +690,53 @@ def score_sentences(
 # Message classification (greetings, thanks, overview, injection)
 # --------------------------------------------------------------------------
 
-_GREETING_TRIGGERS = frozenset(
-    "hi hello hey hiya heya howdy greetings morning afternoon evening sup yo hallo hola".split()
+_GREETING_TRIGGERS = _words(
+    "hi hello hey hiya heya howdy greetings morning afternoon evening sup yo hallo hola"
 )
-_GREETING_ALLOWED = _GREETING_TRIGGERS | frozenset(
-    "there tutor everyone all again good day how are you doing whats up friend".split()
+_GREETING_ALLOWED = _GREETING_TRIGGERS | _words(
+    "there tutor everyone all again good day how are you doing whats up friend"
 )
-_THANKS_TRIGGERS = frozenset(
-    "thanks thank thx ty thankyou cheers appreciated appreciate ok okay great perfect cool awesome "
-    "understood gotcha nice".split()
+_THANKS_TRIGGERS = _words(
+    "thanks thank thx ty thankyou cheers appreciated appreciate ok okay great perfect cool "
+    "awesome understood gotcha nice"
 )
-_THANKS_ALLOWED = _THANKS_TRIGGERS | frozenset(
-    "you so much very lot lots that this it helps helped helpful got makes sense many again for the "
-    "help explanation answer tutor really all i now see".split()
+_THANKS_ALLOWED = _THANKS_TRIGGERS | _words(
+    "you so much very lot lots that this it helps helped helpful got makes sense many again for "
+    "the help explanation answer tutor really all i now see"
 )
-_OVERVIEW_TRIGGERS = frozenset(
-    "summary summarise summarize summarised summarized overview tldr tl dr recap outline gist learn "
-    "learning teach teaches teaching cover covers covered about topic topics point points idea ideas "
-    "objectives objective goals goal agenda".split()
+_OVERVIEW_TRIGGERS = _words(
+    "summary summarise summarize summarised summarized overview tldr tl dr recap outline gist "
+    "learn learning teach teaches teaching cover covers covered about topic topics point points "
+    "idea ideas objectives objective goals goal agenda"
 )
 _OVERVIEW_ALLOWED = (
     _OVERVIEW_TRIGGERS
     | STOP_WORDS
     | QUESTION_WORDS
-    | frozenset(
-        "this it page going gonna today here quick quickly short give main key big whole entire overall "
-        "sum up".split()
+    | _words(
+        "this it page going gonna today here quick quickly short give main key big whole entire "
+        "overall sum up"
     )
 )
 
+# Matched against the message lower-cased with punctuation turned into spaces.
+# Deliberately narrow ("your system prompt", not "system prompt") so that a
+# lesson *about* prompts can still be asked about them.
 _INJECTION_PATTERNS = tuple(
     re.compile(p)
     for p in (
-        r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|lesson|rules?|prompts?|guidelines|restrictions|everything)\b",
-        r"\byour\s+(system\s+|initial\s+|original\s+|hidden\s+)?(prompt|instructions|rules|guidelines|configuration|programming)\b",
+        r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}"
+        r"\b(instructions?|lesson|rules?|prompts?|guidelines|restrictions|everything)\b",
+        r"\byour\s+(system\s+|initial\s+|original\s+|hidden\s+)?"
+        r"(prompt|instructions|rules|guidelines|configuration|programming)\b",
         r"\b(reveal|print|repeat|output|leak|dump)\b.{0,30}\b(prompt|instructions)\b",
-        r"\b(you are now|pretend (to be|you are|youre)|act as|role ?play|jailbreak|dan mode|developer mode|new instructions|from now on)\b",
-        r"\b(tell|write|give|make)\s+(me\s+|us\s+)?(a|an|another|some)\s+(joke|poem|story|song|essay|limerick|haiku|riddle)s?\b",
+        r"\b(you are now|pretend (to be|you are|youre)|act as|role ?play|jailbreak|dan mode"
+        r"|developer mode|new instructions|from now on)\b",
+        r"\b(tell|write|give|make)\s+(me\s+|us\s+)?(a|an|another|some)\s+"
+        r"(joke|poem|story|song|essay|limerick|haiku|riddle)s?\b",
         r"\b(your own|general|outside|world)\s+knowledge\b",
-        r"\b(answer|respond|reply)\b.{0,30}\b(without|outside|beyond)\b.{0,20}\b(lesson|text|context)\b",
+        r"\b(answer|respond|reply)\b.{0,30}\b(without|outside|beyond)\b.{0,20}"
+        r"\b(lesson|text|context)\b",
     )
 )
 
@@ -768,6 +769,11 @@ def _quoted(names: Sequence[str]) -> str:
 
 def _title(index: LessonIndex) -> str:
     return f'"{index.title}"' if index.title else "this lesson"
+
+
+def _this_lesson(index: LessonIndex) -> str:
+    """'this lesson, "Title",' or just 'this lesson,' when the title is empty."""
+    return f'this lesson, "{index.title}",' if index.title else "this lesson,"
 
 
 def _declined(message: str, best: float = 0.0) -> TutorAnswer:
@@ -813,7 +819,7 @@ def _thanks(index: LessonIndex) -> TutorAnswer:
 
 
 def _overview(index: LessonIndex) -> TutorAnswer:
-    parts = [f"This lesson is {_title(index)}."]
+    parts = [f"This lesson is {_title(index)}." if index.title else "Here's this lesson."]
     if index.summary:
         parts.append(index.summary)
     if index.big_idea:
@@ -842,7 +848,7 @@ def _compose(index: LessonIndex, ranked: Sequence[int]) -> tuple[str, tuple[int,
     """Quote the ranked sentences (best first) within the word budget, in lesson order."""
     chosen: list[int] = [ranked[0]]
     for sid in ranked[1:]:
-        trial = sorted(chosen + [sid])
+        trial = sorted([*chosen, sid])
         text = _render(index, trial)
         if len(text.split()) <= MAX_ANSWER_WORDS:
             chosen = trial
@@ -901,7 +907,7 @@ def _answer(index: LessonIndex, question: str) -> TutorAnswer:
 
     if _is_injection(norm):
         return _declined(
-            f"I can only help with this lesson, {title}, and I answer only from its text. "
+            f"I can only help with {_this_lesson(index)} and I answer only from its text. "
             "What would you like to know about it?"
         )
 

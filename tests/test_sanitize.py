@@ -1,0 +1,171 @@
+"""The renderer and its sanitizer: hostile input loses its teeth, legitimate Markdown survives."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from courses.content import sanitize
+from courses.content.rendering import render_inline, render_markdown
+
+XSS_DIR = Path(__file__).parent / "data" / "xss"
+
+
+def payloads() -> list[str]:
+    lines: list[str] = []
+    for path in sorted(XSS_DIR.glob("*.txt")):
+        lines.extend(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return lines
+
+
+class _DangerFinder(HTMLParser):
+    """Parses output the way a browser tokenizer would and records anything executable."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.dangers: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in sanitize.ALLOWED_TAGS:
+            self.dangers.append(f"tag <{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") or name in {"style", "srcdoc", "formaction"}:
+                self.dangers.append(f"attribute {name}")
+            if name in {"href", "src", "action", "xlink:href"} and value:
+                scheme = re.sub(r"[\x00-\x20]", "", value).lower()
+                if re.match(r"^[a-z][a-z0-9+.-]*:", scheme) and not scheme.startswith(
+                    ("http:", "https:", "mailto:")
+                ):
+                    self.dangers.append(f"url {value!r}")
+
+    handle_startendtag = handle_starttag
+
+    def handle_comment(self, data: str) -> None:
+        self.dangers.append("comment")
+
+
+def dangers_in(html: str) -> list[str]:
+    finder = _DangerFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.dangers
+
+
+# ---------------------------------------------------------------------------------------------
+# The allowlist itself is locked out of bleach's known-vulnerable configurations
+# ---------------------------------------------------------------------------------------------
+FORBIDDEN_TAGS = {
+    "svg", "math", "style", "noscript", "script", "iframe", "textarea", "xmp", "noframes",
+    "title", "object", "embed", "form",
+}  # fmt: skip
+
+
+def test_allowlist_has_none_of_the_tags_behind_bleach_advisories():
+    assert not FORBIDDEN_TAGS & sanitize.ALLOWED_TAGS
+
+
+def test_allowlist_has_no_style_or_event_handler_attribute():
+    for tag, names in sanitize.ALLOWED_ATTRIBUTES.items():
+        assert tag in sanitize.ALLOWED_TAGS
+        assert "style" not in names
+        assert not [name for name in names if name.startswith("on")]
+
+
+def test_only_http_https_and_mailto_urls_are_allowed():
+    assert sanitize.ALLOWED_PROTOCOLS == {"http", "https", "mailto"}
+
+
+def test_comments_are_stripped():
+    assert "<!--" not in render_markdown("Hello <!-- secret --> world")
+
+
+# ---------------------------------------------------------------------------------------------
+# Public payload lists, in every position an author can put text
+# ---------------------------------------------------------------------------------------------
+PAYLOADS = payloads()
+
+POSITIONS = {
+    "paragraph": lambda p: p,
+    "list item": lambda p: f"- {p}\n- second",
+    "table cell": lambda p: f"| a | b |\n| --- | --- |\n| {p} | x |",
+    "link target": lambda p: f"[click]({p})",
+    "link text": lambda p: f"[{p}](https://example.org)",
+    "image": lambda p: f"![{p}]({p})",
+    "block quote": lambda p: f"> {p}",
+}
+
+
+def test_payload_lists_are_present():
+    assert len(PAYLOADS) > 6000
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_no_payload_survives_rendering(position):
+    wrap = POSITIONS[position]
+    failures = []
+    for payload in PAYLOADS:
+        html = render_markdown(wrap(payload))
+        found = dangers_in(html)
+        if found:
+            failures.append((payload, found, html))
+    assert failures == []
+
+
+def test_no_payload_survives_as_inline_text():
+    """Options, prompts and key-term definitions are rendered inline."""
+    failures = [p for p in PAYLOADS if dangers_in(render_inline(p))]
+    assert failures == []
+
+
+def test_script_urls_are_removed_even_when_obfuscated():
+    for href in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)",
+                 "data:text/html;base64,PHNjcmlwdD4=", "vbscript:msgbox(1)",
+                 "&#106;avascript:alert(1)"]:  # fmt: skip
+        html = render_markdown(f'[x]({href}) <a href="{href}">y</a>')
+        assert "href" not in html, html
+
+
+# ---------------------------------------------------------------------------------------------
+# Golden table: what authors need comes through intact
+# ---------------------------------------------------------------------------------------------
+GOLDEN = [
+    ("### A subheading", '<h3 id="a-subheading">A subheading</h3>'),
+    ("Some *emphasis*, **strong** and `code`.",
+     "<p>Some <em>emphasis</em>, <strong>strong</strong> and <code>code</code>.</p>"),
+    ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+    ("3. three\n4. four", '<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>'),
+    ("| a | b |\n|:--|--:|\n| 1 | 2 |",
+     '<table>\n<thead>\n<tr>\n<th align="left">a</th>\n<th align="right">b</th>\n</tr>\n'
+     '</thead>\n<tbody>\n<tr>\n<td align="left">1</td>\n<td align="right">2</td>\n</tr>\n'
+     "</tbody>\n</table>"),
+    ("```python\nx = 1 < 2\n```",
+     '<pre><code class="language-python">x = 1 &lt; 2\n</code></pre>'),
+    ("[Anthropic](https://www.anthropic.com)",
+     '<p><a href="https://www.anthropic.com" rel="noopener noreferrer">Anthropic</a></p>'),
+    ("[next](../other/)", '<p><a href="../other/" rel="noopener">next</a></p>'),
+    ("[mail](mailto:a@example.org)", '<p><a href="mailto:a@example.org" rel="noopener">mail</a></p>'),
+    ("![A diagram](https://example.org/d.png)",
+     '<p><img alt="A diagram" src="https://example.org/d.png"></p>'),
+    ("> A quote.", "<blockquote>\n<p>A quote.</p>\n</blockquote>"),
+    ("Term\n: Definition", "<dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>"),
+    ("H~2~O and x<sup>2</sup>", "<p>H~2~O and x<sup>2</sup></p>"),
+    ("a &amp; b < c", "<p>a &amp; b &lt; c</p>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("markdown_text", "expected"), GOLDEN)
+def test_golden_markdown(markdown_text, expected):
+    assert render_markdown(markdown_text) == expected
+
+
+def test_relative_images_point_at_the_course_asset_url():
+    html = render_markdown("![Map](images/map.png)", asset_base_url="/courses/c/files/")
+    assert html == '<p><img alt="Map" src="/courses/c/files/images/map.png"></p>'
+
+
+def test_bare_urls_become_safe_links():
+    html = render_markdown("See https://www.example.org/paper for more.")
+    assert 'href="https://www.example.org/paper"' in html and 'rel="noopener noreferrer"' in html
