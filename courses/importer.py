@@ -26,6 +26,7 @@ from courses.content.parser import (
     LessonSource,
     QuestionSource,
     display_path,
+    is_reserved_page_id,
     load_content,
 )
 from courses.content.rendering import html_to_text, make_ids_unique, render_inline, render_markdown
@@ -37,9 +38,9 @@ from quizzes.models import Option, Question
 # every lesson even though no file changed.
 RENDERER_VERSION = "1"
 
-# Called with (lesson, source) after a lesson's rows are written; the tutor registers its
-# indexer here so courses does not import the tutor.
-lesson_written_hooks: list[Callable[[Lesson, LessonSource], None]] = []
+# Called with (lesson, its new sections) after a lesson's rows are written; the tutor registers
+# its indexer here so courses does not import the tutor.
+lesson_written_hooks: list[Callable[[Lesson, list[Section]], object]] = []
 
 
 class ContentInvalid(Exception):
@@ -181,7 +182,9 @@ def _sync_lesson(
     sections = []
     for position, section in enumerate(source.sections, start=1):
         html = make_ids_unique(
-            render_markdown(section.markdown, asset_base_url=asset_base_url), used_ids
+            render_markdown(section.markdown, asset_base_url=asset_base_url),
+            used_ids,
+            is_reserved_page_id,
         )
         sections.append(
             Section(
@@ -197,7 +200,7 @@ def _sync_lesson(
     Section.objects.bulk_create(sections)
     _sync_questions(lesson, source.questions, now)
     for hook in lesson_written_hooks:
-        hook(lesson, source)
+        hook(lesson, sections)
     return lesson
 
 

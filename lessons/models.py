@@ -1,5 +1,6 @@
 """Lessons and their sections, stored already rendered and sanitized by the importer."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -71,3 +72,31 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.heading
+
+
+class LessonProgress(models.Model):
+    """Where one learner stands in one lesson. Never deleted by an import."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    # Anchors, kept even when a section is later renamed away: they stop counting, not exist.
+    sections_read = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_visited_at = models.DateTimeField(null=True, blank=True)
+    best_score = models.PositiveIntegerField(null=True, blank=True)
+    best_total = models.PositiveIntegerField(null=True, blank=True)
+    latest_score = models.PositiveIntegerField(null=True, blank=True)
+    latest_total = models.PositiveIntegerField(null=True, blank=True)
+    latest_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "lesson"], name="one_progress_per_lesson")
+        ]
+        verbose_name_plural = "lesson progress"
+
+    def __str__(self) -> str:
+        return f"{self.learner} in {self.lesson}"

@@ -12,8 +12,9 @@ from django.utils._os import safe_join
 
 from courses.models import Course
 from quizzes.models import Question
+from quizzes.services import new_quiz
 
-from .models import Lesson
+from .models import Lesson, LessonProgress
 
 LESSON_IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 
@@ -28,7 +29,11 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
                 "related",
                 queryset=Lesson.objects.published().select_related("course").in_catalog_order(),
             ),
-            Prefetch("questions", queryset=Question.objects.current(), to_attr="quiz_questions"),
+            Prefetch(
+                "questions",
+                queryset=Question.objects.current().prefetch_related("options"),
+                to_attr="quiz_questions",
+            ),
         ),
         course__slug=course,
         slug=lesson,
@@ -45,7 +50,14 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
         "course": lesson_obj.course,
         "sections": lesson_obj.sections.all(),
         "related_lessons": lesson_obj.related.all(),
-        "questions": lesson_obj.quiz_questions,
+        "quiz": new_quiz(
+            lesson=lesson_obj, questions=lesson_obj.quiz_questions, learner=request.user
+        )
+        if lesson_obj.quiz_questions
+        else None,
+        "progress": LessonProgress.objects.filter(learner=request.user, lesson=lesson_obj).first()
+        if request.user.is_authenticated
+        else None,
         "lesson_total": Lesson.objects.published().count(),
         "previous_lesson": neighbours.get(position - 1),
         "next_lesson": neighbours.get(position + 1),

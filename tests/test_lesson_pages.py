@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.content.parser import RESERVED_PAGE_IDS
+from courses.content.parser import is_reserved_page_id
 from courses.importer import import_content
 from tests.factories import make_tree, write_course, write_file, write_lesson
 
@@ -93,8 +93,7 @@ def test_lesson_page_ids_are_unique_and_page_ids_are_reserved(client, catalog):
     assert len(ids) == len(set(ids))
     lesson_ids = {"a-trillion-parameters-of-fog", "grown-not-built"}
     page_ids = set(ids) - lesson_ids
-    unreserved = {i for i in page_ids if i not in RESERVED_PAGE_IDS and not i.endswith("-title")}
-    assert unreserved == set()
+    assert {i for i in page_ids if not is_reserved_page_id(i)} == set()
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ __all__ = [
     "answer_question",
     "bm25_term_weight",
     "build_index",
+    "closest_anchor",
     "content_stems",
     "idf",
     "normalize_ws",
@@ -968,3 +969,17 @@ def _answer(index: LessonIndex, question: str) -> TutorAnswer:
     return TutorAnswer(
         answer=text, grounded=True, citations=citations, best_score=best_norm, kind="answer"
     )
+
+
+def closest_anchor(index: LessonIndex, text: str) -> str | None:
+    """The anchor of the lesson section whose sentences best match ``text``, if any does.
+
+    Used to point a quiz question at the section that teaches it when the author gave no
+    ``See:``; key terms and the big idea are not sections, so they are skipped.
+    """
+    scores = score_sentences(index, query_terms(tokenize(text)))
+    for sid in sorted(scores, key=lambda s: (-scores[s], s)):
+        anchor = index.anchor(sid)
+        if anchor not in {"key-terms", "big-idea"}:
+            return anchor
+    return None

@@ -54,8 +54,26 @@ RESERVED_PAGE_IDS = frozenset(
         "lesson-nav",
         "progress",
         "progress-status",
+        "lesson-title",
+        "lesson-map-title",
+        "learning-path-title",
+        "concepts-title",
+        "key-terms-title",
+        "big-idea-title",
+        "quiz-title",
+        "quiz-progress",
+        "quiz-status",
+        "tutor-title",
+        "keep-going-title",
     }
 )
+# Ids the page numbers per question and option.
+RESERVED_PAGE_ID_RE = re.compile(r"^(question-\d+|q\d+-o\d+)$")
+
+
+def is_reserved_page_id(value: str) -> bool:
+    return value in RESERVED_PAGE_IDS or bool(RESERVED_PAGE_ID_RE.match(value))
+
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FENCE_RE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
@@ -561,7 +579,7 @@ def parse_lesson(
                 ContentProblem(shown, block.line, "a section heading needs letters or digits")
             )
             continue
-        if anchor in RESERVED_PAGE_IDS:
+        if is_reserved_page_id(anchor):
             anchor = f"{anchor}-section"
         if any(section.anchor == anchor for section in sections):
             problems.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from html.parser import HTMLParser
 from xml.etree.ElementTree import Element
 
@@ -89,8 +90,10 @@ def render_inline(text: str) -> str:
     return html
 
 
-def make_ids_unique(html: str, used: set[str]) -> str:
-    """Suffixes every id in ``html`` already in ``used`` (and records the new ones).
+def make_ids_unique(
+    html: str, used: set[str], reserved: Callable[[str], bool] = lambda value: False
+) -> str:
+    """Suffixes every id in ``html`` already in ``used`` or ``reserved`` (and records the new ones).
 
     Each section is rendered on its own, so two sections may both have a '### Example'; the
     page needs every id once, and none may equal an id of the page itself.
@@ -99,7 +102,7 @@ def make_ids_unique(html: str, used: set[str]) -> str:
     def replace(match: re.Match[str]) -> str:
         candidate = original = match[1]
         counter = 2
-        while candidate in used:
+        while candidate in used or reserved(candidate):
             candidate = f"{original}-{counter}"
             counter += 1
         used.add(candidate)

@@ -1,0 +1,290 @@
+"""Taking a quiz: the one-time token a form carries, and submitting an attempt.
+
+No row is written when a quiz is shown. The form carries a signed token naming the lesson, the
+question versions asked, a nonce (which also seeds the option order) and the learner. A
+submission is graded on the server and inserted under the nonce's unique constraint, so the
+same token submitted twice, or fifty times at once, records one attempt and counts its score
+once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lessons.models import Lesson
+from lessons.services import record_quiz_score
+
+from .grading import QuestionKey, grade, shuffled
+from .models import Attempt, AttemptAnswer, Option, Question
+
+TOKEN_SALT = "glassbox.quizzes.token"  # noqa: S105 (a signing salt, not a secret)
+RECEIPT_SALT = "glassbox.quizzes.receipt"
+TOKEN_MAX_AGE = 7 * 24 * 3600
+
+
+class QuizError(Exception):
+    """A submission that cannot be graded; the message is shown to the learner."""
+
+    status = 400
+
+
+class AttemptNotFound(QuizError):
+    status = 404
+
+
+class AlreadySubmitted(QuizError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class QuizToken:
+    lesson_id: int
+    question_ids: tuple[int, ...]
+    nonce: str
+    learner_id: int | None
+
+
+@dataclass
+class PresentedQuestion:
+    question: Question
+    options: list[Option]
+    selected: frozenset[int] = frozenset()
+    unanswered: bool = False
+
+
+@dataclass
+class PresentedQuiz:
+    token: str
+    questions: list[PresentedQuestion] = field(default_factory=list)
+
+    @property
+    def unanswered_numbers(self) -> list[int]:
+        return [n for n, q in enumerate(self.questions, start=1) if q.unanswered]
+
+
+def _learner_id(learner) -> int | None:
+    return learner.pk if learner is not None and learner.is_authenticated else None
+
+
+def issue_token(*, lesson: Lesson, questions: Sequence[Question], learner) -> str:
+    payload = {
+        "l": lesson.pk,
+        "q": [question.pk for question in questions],
+        "n": secrets.token_hex(16),
+        "u": _learner_id(learner),
+    }
+    return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
+
+
+def read_token(raw: str) -> QuizToken:
+    if not raw:
+        raise QuizError("This quiz form has no attempt token. Reload the lesson and try again.")
+    try:
+        data = signing.loads(raw, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.SignatureExpired:
+        raise QuizError("This quiz form has expired. Reload the lesson to start again.") from None
+    except signing.BadSignature:
+        raise QuizError("This quiz form's attempt token is not valid.") from None
+    return QuizToken(data["l"], tuple(data["q"]), data["n"], data["u"])
+
+
+def present_quiz(
+    *,
+    questions: Sequence[Question],
+    token: str,
+    seed: str,
+    selected: Mapping[int, frozenset[int]] | None = None,
+    unanswered: frozenset[int] = frozenset(),
+) -> PresentedQuiz:
+    """Orders each question's options for this attempt; marks answers already chosen."""
+    quiz = PresentedQuiz(token=token)
+    for question in questions:
+        options = {option.pk: option for option in question.options.all()}
+        order = shuffled(sorted(options), seed=seed, question_id=question.pk)
+        quiz.questions.append(
+            PresentedQuestion(
+                question=question,
+                options=[options[pk] for pk in order],
+                selected=(selected or {}).get(question.pk, frozenset()),
+                unanswered=question.pk in unanswered,
+            )
+        )
+    return quiz
+
+
+def new_quiz(*, lesson: Lesson, questions: Sequence[Question], learner) -> PresentedQuiz:
+    token = issue_token(lesson=lesson, questions=questions, learner=learner)
+    return present_quiz(questions=questions, token=token, seed=read_token(token).nonce)
+
+
+def questions_for(token: QuizToken, lesson: Lesson) -> list[Question]:
+    if token.lesson_id != lesson.pk:
+        raise QuizError("These answers belong to another lesson's quiz.")
+    questions = {
+        question.pk: question
+        for question in Question.objects.filter(
+            pk__in=token.question_ids, lesson=lesson
+        ).prefetch_related("options")
+    }
+    if len(questions) != len(token.question_ids):
+        raise QuizError("This quiz has changed since the form was shown. Reload the lesson.")
+    return [questions[pk] for pk in token.question_ids]
+
+
+def parse_answers(
+    fields: Mapping[str, Sequence[str]], questions: Sequence[Question]
+) -> dict[int, frozenset[int]]:
+    """Reads `q<question id>` form fields; rejects ids that are not part of this quiz."""
+    by_field = {f"q{question.pk}": question for question in questions}
+    answers: dict[int, frozenset[int]] = {}
+    for name, values in fields.items():
+        if not name.startswith("q") or name in {"token"}:
+            continue
+        question = by_field.get(name)
+        if question is None:
+            raise QuizError(f"'{name}' is not a question of this quiz.")
+        option_ids = {option.pk for option in question.options.all()}
+        chosen: set[int] = set()
+        for value in values:
+            if not value.isdigit() or int(value) not in option_ids:
+                raise QuizError(
+                    f"'{value}' is not an option of question {question.position}."[:200]
+                )
+            chosen.add(int(value))
+        if len(chosen) > 1 and not question.is_multiple:
+            raise QuizError(f"Question {question.position} takes only one answer.")
+        if chosen:
+            answers[question.pk] = frozenset(chosen)
+    return answers
+
+
+def _snapshot(
+    lesson: Lesson,
+    questions: Sequence[Question],
+    answers: Mapping[int, frozenset[int]],
+    correct: Mapping[int, bool],
+    seed: str,
+) -> list[dict]:
+    from tutor.services import closest_section  # the tutor finds a section when no See: is set
+
+    headings = dict(lesson.sections.values_list("anchor", "heading"))
+    snapshot = []
+    for number, question in enumerate(questions, start=1):
+        options = {option.pk: option for option in question.options.all()}
+        order = shuffled(sorted(options), seed=seed, question_id=question.pk)
+        chosen = answers.get(question.pk, frozenset())
+        anchor = question.see_anchor
+        if anchor not in headings:
+            correct_text = " ".join(o.text_html for o in options.values() if o.is_correct)
+            anchor = closest_section(lesson, f"{question.prompt_html} {correct_text}") or ""
+        snapshot.append(
+            {
+                "question": question.pk,
+                "number": number,
+                "prompt_html": question.prompt_html,
+                "is_multiple": question.is_multiple,
+                "options": [
+                    {
+                        "id": pk,
+                        "text_html": options[pk].text_html,
+                        "is_correct": options[pk].is_correct,
+                        "feedback_html": options[pk].feedback_html,
+                        "chosen": pk in chosen,
+                    }
+                    for pk in order
+                ],
+                "answered": bool(chosen),
+                "correct": correct[question.pk],
+                "explanation_html": question.explanation_html,
+                "reread_anchor": anchor,
+                "reread_heading": headings.get(anchor, ""),
+            }
+        )
+    return snapshot
+
+
+def submit_attempt(
+    *,
+    learner,
+    lesson: Lesson,
+    token: QuizToken,
+    questions: Sequence[Question],
+    answers: Mapping[int, frozenset[int]],
+) -> tuple[Attempt, bool]:
+    """Grades and records one attempt; returns (attempt, created).
+
+    A token already used returns the attempt it recorded (created=False) and changes nothing.
+    """
+    learner_id = _learner_id(learner)
+    if token.learner_id is not None and token.learner_id != learner_id:
+        raise AttemptNotFound("This quiz attempt belongs to someone else.")
+    keys = [
+        QuestionKey(
+            question_id=question.pk,
+            option_ids=tuple(option.pk for option in question.options.all()),
+            correct_ids=frozenset(o.pk for o in question.options.all() if o.is_correct),
+        )
+        for question in questions
+    ]
+    result = grade(keys, answers)
+    now = timezone.now()
+    snapshot = _snapshot(lesson, questions, answers, result.correct, token.nonce)
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                public_id=uuid.uuid4(),
+                token_nonce=token.nonce,
+                learner_id=learner_id,
+                lesson=lesson,
+                score=result.score,
+                total=result.total,
+                snapshot=snapshot,
+                submitted_at=now,
+            )
+            rows = AttemptAnswer.objects.bulk_create(
+                AttemptAnswer(attempt=attempt, question=q, is_correct=result.correct[q.pk])
+                for q in questions
+            )
+            AttemptAnswer.selected_options.through.objects.bulk_create(
+                AttemptAnswer.selected_options.through(attemptanswer_id=row.pk, option_id=option)
+                for row, question in zip(rows, questions, strict=True)
+                for option in sorted(answers.get(question.pk, ()))
+            )
+            if learner_id is not None:
+                record_quiz_score(
+                    learner=learner, lesson=lesson, score=result.score, total=result.total, at=now
+                )
+    except IntegrityError:
+        existing = Attempt.objects.filter(token_nonce=token.nonce).first()
+        if existing is None:  # pragma: no cover - an integrity error of another kind
+            raise
+        if existing.learner_id != learner_id:
+            raise AttemptNotFound("This quiz attempt belongs to someone else.") from None
+        return existing, False
+    return attempt, True
+
+
+def receipt_for(attempt: Attempt) -> str:
+    """A signed statement of a graded attempt, which the browser keeps for progress sync."""
+    return signing.dumps(
+        {
+            "a": str(attempt.public_id),
+            "l": attempt.lesson_id,
+            "s": attempt.score,
+            "t": attempt.total,
+            "at": attempt.submitted_at.isoformat(),
+        },
+        salt=RECEIPT_SALT,
+    )
+
+
+def read_receipt(raw: str) -> dict:
+    """The attempt a receipt vouches for; raises signing.BadSignature when forged or altered."""
+    return signing.loads(raw, salt=RECEIPT_SALT)

@@ -1,0 +1,42 @@
+"""The tutor's stored retrieval index per lesson, and the log of questions asked."""
+
+from django.conf import settings
+from django.db import models
+
+from lessons.models import Lesson
+
+
+class TutorIndex(models.Model):
+    """`tutor.retrieval.LessonIndex.to_dict()`, built at import so no request builds one."""
+
+    lesson = models.OneToOneField(Lesson, on_delete=models.CASCADE, related_name="tutor_index")
+    data = models.JSONField()
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Tutor index of {self.lesson}"
+
+
+class TutorQuestion(models.Model):
+    """One question asked of the tutor; the learner only as an id, for instructors' reports."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="tutor_questions")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tutor_questions",
+    )
+    question = models.TextField()
+    grounded = models.BooleanField()
+    best_score = models.FloatField()
+    anchors = models.JSONField(default=list, blank=True)  # sections the answer cited
+    asked_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+        indexes = [models.Index(fields=["lesson", "grounded"])]
+
+    def __str__(self) -> str:
+        return self.question[:60]

@@ -1,0 +1,76 @@
+"""The Django side of the tutor: turn stored lessons into retrieval indexes, answer, log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from lessons.models import Lesson, Section
+
+from . import retrieval
+from .models import TutorIndex, TutorQuestion
+
+
+def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonText:
+    """What the tutor may quote: sections, key terms and the big idea; never the quiz."""
+    return retrieval.LessonText(
+        title=lesson.title,
+        summary=lesson.summary,
+        sections=tuple(
+            retrieval.SectionText(heading=s.heading, anchor=s.anchor, text=s.text) for s in sections
+        ),
+        key_terms=tuple(
+            (term["term"], retrieval.normalize_ws(_strip_tags(term["definition_html"])))
+            for term in lesson.key_terms
+        ),
+        big_idea=lesson.big_idea,
+        concepts=tuple(lesson.concepts),
+    )
+
+
+def _strip_tags(html: str) -> str:
+    from courses.content.rendering import html_to_text
+
+    return html_to_text(html).replace("\n", " ")
+
+
+def index_lesson(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonIndex:
+    """Builds and stores a lesson's index; the importer calls it for every lesson it writes."""
+    index = retrieval.build_index(lesson_text(lesson, sections))
+    TutorIndex.objects.update_or_create(
+        lesson=lesson, defaults={"data": index.to_dict(), "built_at": timezone.now()}
+    )
+    return index
+
+
+def index_for(lesson: Lesson) -> retrieval.LessonIndex:
+    """The stored index, rebuilt from the stored sections if missing or of an older format."""
+    stored = TutorIndex.objects.filter(lesson=lesson).values_list("data", flat=True).first()
+    if stored is not None:
+        try:
+            return retrieval.LessonIndex.from_dict(stored)
+        except (ValueError, KeyError, TypeError):
+            pass
+    return index_lesson(lesson, lesson.sections.all())
+
+
+def closest_section(lesson: Lesson, text: str) -> str | None:
+    """The anchor of the lesson section that best matches ``text`` (for "Re-read" links)."""
+    index = index_for(lesson)
+    return retrieval.closest_anchor(index, text)
+
+
+def ask(*, lesson: Lesson, question: str, learner=None) -> retrieval.TutorAnswer:
+    """Answers from this lesson only, and logs the question for instructors."""
+    answer = retrieval.answer_question(index_for(lesson), question)
+    TutorQuestion.objects.create(
+        lesson=lesson,
+        learner=learner if learner is not None and learner.is_authenticated else None,
+        question=question,
+        grounded=answer.grounded,
+        best_score=answer.best_score,
+        anchors=[citation.anchor for citation in answer.citations],
+        asked_at=timezone.now(),
+    )
+    return answer
