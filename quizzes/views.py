@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
@@ -105,7 +105,10 @@ def submit(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
                 ),
             }
         )
-    return redirect(attempt.get_absolute_url(), status=303)
+    # 303: the browser follows with a GET, so a reload never re-posts the answers.
+    response = HttpResponseRedirect(attempt.get_absolute_url())
+    response.status_code = 303
+    return response
 
 
 def _unanswered_message(numbers: list[int]) -> str:

@@ -92,3 +92,11 @@ def make_tree(root: Path, lessons: int = 2) -> Path:
             extra_front=related,
         )
     return root
+
+
+def make_user(username: str = "ada", password: str = "correct horse battery staple"):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.org", password=password
+    )

@@ -30,12 +30,40 @@ function ensureSubmitAnyway(form) {
   form.querySelector(".quiz-actions button").after(button);
 }
 
+function unansweredQuestions(form) {
+  const items = [...form.querySelectorAll("[data-question]")];
+  return items.filter((item) => !item.querySelector("input:checked"));
+}
+
+function unansweredMessage(form, missing) {
+  const all = [...form.querySelectorAll("[data-question]")];
+  const numbers = missing.map((item) => all.indexOf(item) + 1);
+  const one = numbers.length === 1;
+  return `${one ? "Question" : "Questions"} ${numbers.join(", ")} ${one ? "is" : "are"} ` +
+    `unanswered. Answer ${one ? "it" : "them"}, or submit anyway: an unanswered question ` +
+    "counts as wrong.";
+}
+
 export function enhanceQuiz(form) {
   if (!form) return;
   let busy = false;
+  form.addEventListener("change", () => {
+    for (const item of form.querySelectorAll(".is-unanswered")) {
+      if (item.querySelector("input:checked")) item.classList.remove("is-unanswered");
+    }
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (busy) return; // a double click sends one request
+    const anyway = event.submitter && event.submitter.name === "submit_incomplete";
+    const missing = unansweredQuestions(form);
+    if (missing.length && !anyway) {
+      markUnanswered(form, missing.map((item) => item.dataset.question));
+      ensureSubmitAnyway(form);
+      showStatus(form, unansweredMessage(form, missing), "warn");
+      missing[0].querySelector("input").focus();
+      return;
+    }
     busy = true;
     const data = new FormData(form);
     if (event.submitter && event.submitter.name) {
