@@ -146,6 +146,9 @@ WHITENOISE_USE_FINDERS = True
 # ---------------------------------------------------------------------------------------------
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content")).resolve()
 
+# Questions per minute per session and per IP address; 0 turns the limit off (load tests).
+TUTOR_RATE_LIMIT = int(os.environ.get("TUTOR_RATE_LIMIT", "20"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
+    path("", include("tutor.urls")),
 ]

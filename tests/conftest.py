@@ -8,3 +8,13 @@ def content_root(tmp_path, settings):
     root.mkdir()
     settings.CONTENT_DIR = root
     return root
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -67,13 +67,15 @@ def test_lesson_page_shows_every_element_of_the_design(client, catalog):
         "grown-not-built",
         "key-terms",
         "quiz",
+        "tutor",
     ]
     assert '<li class="chip">interpretability</li>' in html  # concept cluster
     assert '<h2 id="grown-not-built">' in html
     assert "<table>" in html and '<code class="language-python">' in html
     assert "<dt>Superposition</dt>" in html  # key terms
     assert "We build faster than we see." in html  # big idea
-    assert 'id="quiz"' in html
+    assert 'id="quiz"' in html and 'id="quiz-form"' in html
+    assert "Ask anything about this lesson" in html and 'id="tutor-form"' in html
     keep_going = re.search(r'id="keep-going".*?</section>', html, re.S)[0]
     assert "Lesson 1" in keep_going and "Foundations · 30 min" in keep_going
     assert 'rel="prev" href="/courses/black-box/lesson-1/"' in html

@@ -1,0 +1,229 @@
+"""The tutor over HTTP, in the page's form fallback, and on the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from courses.importer import import_content
+from lessons.models import Lesson
+from tests.factories import make_user, write_course, write_lesson
+from tutor.models import TutorQuestion
+
+URL = "/courses/black-box/lesson-1/tutor/"
+
+BODY = """\
+## Superposition explained
+Superposition means that a layer stores more features than it has neurons. The features share
+neurons because most of them are rarely active at the same time.
+
+## Probes
+A linear probe is a small classifier trained on a model's activations. A probe that succeeds
+shows that information is present, not that the model uses it.
+
+## Key terms
+- **Superposition**: storing more features than there are neurons.
+
+## Quiz
+1. What does a probe show?
+   - [x] That information is decodable QUIZMARKERRIGHT
+   - [ ] That the model uses it
+   > QUIZMARKEREXPLANATION the probe shows presence only.
+"""
+
+
+@pytest.fixture
+def lesson(content_root, db):
+    write_course(content_root)
+    write_lesson(content_root, name="01-lesson-1.md", body=BODY)
+    write_lesson(
+        content_root,
+        name="02-other.md",
+        title="Other",
+        body=(
+            "## Sparse autoencoders\n"
+            "A sparse autoencoder rebuilds activations from a wide dictionary of features.\n"
+        ),
+    )
+    import_content(content_root)
+    return Lesson.objects.get(slug="lesson-1")
+
+
+def ask(client: Client, question, url: str = URL):
+    return client.post(url, json.dumps({"question": question}), content_type="application/json")
+
+
+def test_answer_quotes_the_lesson_with_citations(client, lesson):
+    response = ask(client, "what is a linear probe?")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["grounded"] is True
+    assert body["citations"], body
+    lesson_text = " ".join(" ".join(s.text.split()) for s in lesson.sections.all())
+    for citation in body["citations"]:
+        assert citation["quote"] in lesson_text
+        assert citation["quote"] in body["answer"]
+        assert citation["anchor"] in {"superposition-explained", "probes"}
+    assert any(c["anchor"] == "probes" and c["section"] == "Probes" for c in body["citations"])
+    assert len(body["answer"].split()) <= 90
+
+
+def test_question_the_lesson_does_not_answer_is_declined(client, lesson):
+    body = ask(client, "What is the capital of France?").json()
+    assert body == {"answer": body["answer"], "grounded": False, "citations": []}
+    assert "doesn't cover" in body["answer"]
+
+
+def test_tutor_never_answers_from_another_lesson(client, lesson):
+    body = ask(client, "What does a sparse autoencoder rebuild?").json()
+    assert body["grounded"] is False
+    assert "dictionary" not in body["answer"]
+
+
+def test_greeting_is_answered_from_the_lesson_itself(client, lesson):
+    body = ask(client, "hello!").json()
+    assert body["grounded"] is True and "Why Models Are Hard" in body["answer"]
+
+
+def test_the_quiz_is_never_quoted(client, lesson):
+    for question in ["What does a probe show?", "what is decodable?", "explain the quiz answer"]:
+        answer = ask(client, question).content.decode()
+        assert "QUIZMARKER" not in answer
+
+
+def test_questions_are_logged_with_the_learner_as_an_id_only(client, lesson):
+    user = make_user()
+    client.force_login(user)
+    ask(client, "what is a linear probe?")
+    ask(Client(), "Who won the 2018 World Cup?")
+    signed_in, anonymous = TutorQuestion.objects.order_by("asked_at")
+    assert (signed_in.lesson, signed_in.learner_id, signed_in.grounded) == (lesson, user.pk, True)
+    assert signed_in.best_score > 0 and signed_in.anchors
+    assert anonymous.learner_id is None and anonymous.grounded is False
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "message"),
+    [
+        ({"question": ""}, "application/json", 400, "Please type a question."),
+        ({"question": "   \n\t "}, "application/json", 400, "Please type a question."),
+        ({"question": "x" * 501}, "application/json", 400, "at most 500 characters"),
+        ({"question": 42}, "application/json", 400, '"question" must be a string.'),
+        ({"question": ["a"]}, "application/json", 400, '"question" must be a string.'),
+        (["question"], "application/json", 400, 'a JSON object with a "question"'),
+        ({"q": "hi"}, "application/json", 400, 'a JSON object with a "question"'),
+        ("{not json", "application/json", 400, "The body must be JSON"),
+        ("question=hi", "text/plain", 400, "Send JSON"),
+    ],
+)
+def test_bad_requests_get_a_4xx_with_a_json_message(
+    client, lesson, body, content_type, status, message
+):
+    data = body if isinstance(body, str) else json.dumps(body)
+    response = client.post(URL, data, content_type=content_type)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+    assert TutorQuestion.objects.count() == 0
+
+
+def test_unknown_lesson_is_a_json_404(client, lesson):
+    response = ask(client, "hi", url="/courses/black-box/nope/tutor/")
+    assert response.status_code == 404 and response.json() == {"error": "No such lesson."}
+
+
+def test_get_is_not_allowed(client, lesson):
+    assert client.get(URL).status_code == 405
+
+
+def test_csrf_is_required(lesson):
+    strict = Client(enforce_csrf_checks=True)
+    assert ask(strict, "what is a probe?").status_code == 403
+    page = strict.get("/courses/black-box/lesson-1/")
+    token = page.cookies["csrftoken"].value
+    response = strict.post(
+        URL,
+        json.dumps({"question": "what is a probe?"}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 200
+
+
+def test_rate_limit_answers_429_with_retry_after(client, lesson, settings):
+    settings.TUTOR_RATE_LIMIT = 3
+    statuses = [ask(client, "what is a probe?").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    limited = ask(client, "what is a probe?")
+    assert 1 <= int(limited["Retry-After"]) <= 60
+    assert "Try again in" in limited.json()["error"]
+    assert TutorQuestion.objects.count() == 3
+
+
+def test_rate_limit_zero_turns_it_off(client, lesson, settings):
+    settings.TUTOR_RATE_LIMIT = 0
+    assert {ask(client, "what is a probe?").status_code for _ in range(30)} == {200}
+
+
+def test_form_fallback_without_javascript_escapes_the_question(client, lesson):
+    hostile = '<script>alert("x")</script> what is a probe?'
+    response = client.post(URL, {"question": hostile})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def test_form_fallback_links_citations_to_the_lesson(client, lesson):
+    html = client.post(URL, {"question": "what is a linear probe?"}).content.decode()
+    assert 'href="/courses/black-box/lesson-1/#probes">[' in html
+
+
+def test_form_fallback_shows_errors_in_the_page(client, lesson):
+    response = client.post(URL, {"question": "  "})
+    assert response.status_code == 400
+    assert "Please type a question." in response.content.decode()
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=600).map(str.encode),
+        st.builds(
+            lambda q: json.dumps({"question": q}).encode(),
+            st.one_of(
+                st.text(max_size=600), st.integers(), st.none(), st.lists(st.text(max_size=5))
+            ),
+        ),
+        st.recursive(
+            st.one_of(st.none(), st.booleans(), st.floats(allow_nan=False), st.text(max_size=20)),
+            lambda children: (
+                st.lists(children, max_size=3)
+                | st.dictionaries(st.text(max_size=8), children, max_size=3)
+            ),
+            max_leaves=8,
+        ).map(lambda value: json.dumps(value).encode()),
+    )
+)
+def test_a_thousand_generated_bodies_never_cause_a_server_error(lesson, settings, body):
+    settings.TUTOR_RATE_LIMIT = 0
+    response = Client().post(URL, body, content_type="application/json")
+    assert response.status_code < 500
+
+
+def test_ask_command_prints_the_same_answer(lesson, capsys):
+    call_command("ask", "black-box/lesson-1", "what is a linear probe?", "--json")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == ask(Client(), "what is a linear probe?").json()
+    call_command("ask", "black-box/lesson-1", "what is a linear probe?")
+    out = capsys.readouterr().out
+    assert "[1] Probes: /courses/black-box/lesson-1/#probes" in out or "Probes: /courses" in out

@@ -1,0 +1,39 @@
+"""A fixed-window rate limit in Django's cache, shared by every process that shares the cache."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int  # seconds until the window resets
+
+
+def hit(keys: list[str], *, limit: int, window: int = 60, now: float | None = None) -> Verdict:
+    """Counts one request against every key; refuses when any key is over ``limit``.
+
+    ``cache.add`` then ``cache.incr`` are atomic in Redis and memcached, so concurrent workers
+    never both see the last free slot. ``limit`` 0 turns the limit off.
+    """
+    if limit <= 0:
+        return Verdict(True, 0)
+    now = time.time() if now is None else now
+    bucket = int(now // window)
+    retry_after = max(1, int((bucket + 1) * window - now))
+    allowed = True
+    for key in keys:
+        cache_key = f"ratelimit:{key}:{bucket}"
+        cache.add(cache_key, 0, timeout=window + 5)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # evicted between add and incr: start the window again
+            cache.set(cache_key, 1, timeout=window + 5)
+            count = 1
+        if count > limit:
+            allowed = False
+    return Verdict(allowed, retry_after)

@@ -1,0 +1,117 @@
+"""Ask the tutor: JSON for the page's script, a plain form POST for browsers without it."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from lessons.models import Lesson
+
+from . import ratelimit, services
+
+MAX_QUESTION_CHARS = 500
+MAX_BODY_BYTES = 8 * 1024
+
+
+class BadQuestion(Exception):
+    pass
+
+
+def _question_from(request: HttpRequest, *, is_json: bool) -> str:
+    if is_json:
+        try:
+            data = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise BadQuestion('The body must be JSON: {"question": "..."}') from None
+        if not isinstance(data, dict) or "question" not in data:
+            raise BadQuestion('The body must be a JSON object with a "question".')
+        question = data["question"]
+        if not isinstance(question, str):
+            raise BadQuestion('"question" must be a string.')
+    else:
+        question = request.POST.get("question", "")
+    if not question.strip():
+        raise BadQuestion("Please type a question.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadQuestion(f"Questions can be at most {MAX_QUESTION_CHARS} characters.")
+    return question.strip()
+
+
+def _rate_limit_keys(request: HttpRequest) -> list[str]:
+    keys = [f"tutor:ip:{request.META.get('REMOTE_ADDR', 'unknown')}"]
+    if request.session.session_key:
+        keys.append(f"tutor:session:{request.session.session_key}")
+    return keys
+
+
+@require_POST
+def ask(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    is_json = request.content_type == "application/json"
+    is_form = request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+    lesson_obj = (
+        Lesson.objects.published()
+        .select_related("course")
+        .filter(course__slug=course, slug=lesson)
+        .first()
+    )
+    if lesson_obj is None:
+        if is_form:
+            raise Http404("No such lesson.")
+        return JsonResponse({"error": "No such lesson."}, status=404)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        return _refuse(request, lesson_obj, "That question is too long.", 413, is_form)
+    if not (is_json or is_form):
+        return JsonResponse(
+            {"error": 'Send JSON with Content-Type application/json: {"question": "..."}'},
+            status=400,
+        )
+    try:
+        question = _question_from(request, is_json=is_json)
+    except BadQuestion as error:
+        return _refuse(request, lesson_obj, str(error), 400, is_form)
+
+    verdict = ratelimit.hit(_rate_limit_keys(request), limit=settings.TUTOR_RATE_LIMIT)
+    if not verdict.allowed:
+        response = _refuse(
+            request,
+            lesson_obj,
+            "You're asking faster than the tutor can keep up. "
+            f"Try again in {verdict.retry_after} seconds.",
+            429,
+            is_form,
+        )
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
+
+    answer = services.ask(lesson=lesson_obj, question=question, learner=request.user)
+    if is_form:
+        context = {
+            "lesson": lesson_obj,
+            "course": lesson_obj.course,
+            "question": question,
+            "answer": answer,
+        }
+        return render(request, "tutor/answer.html", context)
+    return JsonResponse(
+        {
+            "answer": answer.answer,
+            "grounded": answer.grounded,
+            "citations": [
+                {"section": c.section, "anchor": c.anchor, "quote": c.quote}
+                for c in answer.citations
+            ],
+        }
+    )
+
+
+def _refuse(
+    request: HttpRequest, lesson: Lesson, message: str, status: int, is_form: bool
+) -> HttpResponse:
+    if is_form:
+        context = {"lesson": lesson, "course": lesson.course, "error": message}
+        return render(request, "tutor/answer.html", context, status=status)
+    return JsonResponse({"error": message}, status=status)
