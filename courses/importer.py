@@ -175,6 +175,10 @@ def _sync_lesson(
     lesson.source_path = path
     lesson.source_hash = digest
     lesson.imported_at = now
+    current_anchors = {section.anchor for section in source.sections}
+    if lesson.pk is not None:  # remember anchors this version drops, for progress on them
+        previous = set(lesson.sections.values_list("anchor", flat=True))
+        lesson.retired_anchors = sorted((set(lesson.retired_anchors) | previous) - current_anchors)
     lesson.save()
 
     used_ids = set(RESERVED_PAGE_IDS) | {section.anchor for section in source.sections}

@@ -3,13 +3,29 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from lessons.models import Lesson
+from lessons.models import Lesson, LessonProgress
+from lessons.services import completed_lessons_by_course, lesson_refs_by_course
 
 from .models import Course
 
 
+def _with_progress(courses, request: HttpRequest) -> list[Course]:
+    """Adds each course's lesson refs (for browser-local progress) and the learner's share."""
+    refs = lesson_refs_by_course()
+    completed = completed_lessons_by_course(request.user)
+    for course in courses:
+        course.lesson_refs = " ".join(refs.get(course.pk, []))
+        course.completed = completed.get(course.pk, 0)
+        course.percent = (
+            round(100 * course.completed / course.lesson_count) if course.lesson_count else 0
+        )
+    return courses
+
+
 def catalog(request: HttpRequest) -> HttpResponse:
-    courses = Course.objects.published().with_lesson_stats().order_by("order", "slug")
+    courses = _with_progress(
+        list(Course.objects.published().with_lesson_stats().order_by("order", "slug")), request
+    )
     tracks: dict[str, list[Course]] = {}
     for course in courses:  # tracks appear in the order of their first course
         tracks.setdefault(course.track, []).append(course)
@@ -18,5 +34,13 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     course_obj = get_object_or_404(Course.objects.published().with_lesson_stats(), slug=course)
-    lessons = Lesson.objects.published().filter(course=course_obj).order_by("number")
+    _with_progress([course_obj], request)
+    lessons = list(Lesson.objects.published().filter(course=course_obj).order_by("number"))
+    if request.user.is_authenticated:
+        progress = {
+            row.lesson_id: row
+            for row in LessonProgress.objects.filter(learner=request.user, lesson__in=lessons)
+        }
+        for lesson in lessons:
+            lesson.learner_progress = progress.get(lesson.pk)
     return render(request, "courses/course_detail.html", {"course": course_obj, "lessons": lessons})

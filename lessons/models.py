@@ -29,6 +29,9 @@ class Lesson(models.Model):
     related = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="referenced_by"
     )
+    # Anchors of sections that a later version of the file renamed or removed. Progress on them
+    # stays on record (and may still arrive from a browser), but no longer counts.
+    retired_anchors = models.JSONField(default=list, blank=True)
     # 1-based position among all published lessons ("Lesson N of M"); recomputed by every
     # import so a page never has to count its predecessors. Null while unpublished.
     catalog_position = models.PositiveIntegerField(null=True, blank=True, db_index=True)
@@ -100,3 +103,7 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} in {self.lesson}"
+
+    @property
+    def ref(self) -> str:
+        return f"{self.lesson.course.slug}/{self.lesson.slug}"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import F, Q
+from django.core import signing
+from django.db import transaction
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from .models import Lesson, LessonProgress
+from .progress import LessonState, PayloadError, Score, SyncPayload, merge_lesson
 
 
 def record_quiz_score(*, learner, lesson: Lesson, score: int, total: int, at: datetime) -> None:
@@ -28,3 +33,209 @@ def record_quiz_score(*, learner, lesson: Lesson, score: int, total: int, at: da
         Q(best_score__isnull=True) | Q(best_scaled__lt=score * F("best_total"))
     ).update(best_score=score, best_total=total)
     rows.filter(started_at__isnull=True).update(started_at=at)
+
+
+def touch_lesson(*, learner, lesson: Lesson, at: datetime) -> LessonProgress:
+    """Records a visit: starts the lesson if new, and moves "last visited" forward."""
+    progress, created = LessonProgress.objects.get_or_create(
+        learner=learner, lesson=lesson, defaults={"started_at": at, "last_visited_at": at}
+    )
+    if not created:
+        rows = LessonProgress.objects.filter(pk=progress.pk)
+        rows.filter(started_at__isnull=True).update(started_at=at)
+        rows.update(last_visited_at=Greatest(Coalesce("last_visited_at", Value(at)), Value(at)))
+        progress.refresh_from_db()
+    return progress
+
+
+def mark_complete(*, learner, lesson: Lesson, at: datetime) -> None:
+    progress, _ = LessonProgress.objects.get_or_create(
+        learner=learner, lesson=lesson, defaults={"started_at": at, "last_visited_at": at}
+    )
+    LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(completed_at=at)
+
+
+def _state_of(progress: LessonProgress) -> LessonState:
+    best = None
+    if progress.best_score is not None and progress.best_total:
+        best = Score(total=progress.best_total, score=progress.best_score)
+    return LessonState(
+        sections_read=frozenset(progress.sections_read),
+        started_at=progress.started_at,
+        completed_at=progress.completed_at,
+        best=best,
+    )
+
+
+def _lessons_by_ref(refs: Iterable[str]) -> dict[str, Lesson]:
+    pairs = [ref.split("/", 1) for ref in refs]
+    if not pairs:
+        return {}
+    query = Q()
+    for course, slug in pairs:
+        query |= Q(course__slug=course, slug=slug)
+    lessons = Lesson.objects.filter(query).select_related("course").prefetch_related("sections")
+    return {f"{lesson.course.slug}/{lesson.slug}": lesson for lesson in lessons}
+
+
+def sync_progress(*, learner, payload: SyncPayload, now: datetime) -> bool:
+    """Merges a browser's local progress into the learner's, all or nothing.
+
+    Checks everything first (every lesson and section must exist or have existed, every
+    receipt must be a valid signature over a real attempt), then locks the learner's rows and
+    writes the merge. Returns whether anything changed.
+    """
+    lessons = _lessons_by_ref(payload.lessons)
+    for ref in payload.lessons:
+        if ref not in lessons:
+            raise PayloadError(f"unknown lesson '{ref[:200]}'")
+    # quizzes imports this module to record scores, so import it here, not at the top.
+    from quizzes.models import Attempt
+    from quizzes.services import read_receipt
+
+    attempts = []
+    for index, receipt in enumerate(payload.receipts):
+        try:
+            vouched = read_receipt(receipt)
+        except signing.BadSignature:
+            raise PayloadError(f"attempts[{index}] is not a receipt this site issued") from None
+        attempt = Attempt.objects.filter(public_id=vouched["a"], lesson_id=vouched["l"]).first()
+        if attempt is None or (attempt.score, attempt.total) != (vouched["s"], vouched["t"]):
+            raise PayloadError(f"attempts[{index}] names no recorded attempt")
+        attempts.append(attempt)
+
+    changed = False
+    with transaction.atomic():
+        existing = {
+            progress.lesson_id: progress
+            for progress in LessonProgress.objects.select_for_update().filter(
+                learner=learner, lesson__in=[lesson.pk for lesson in lessons.values()]
+            )
+        }
+        for ref, incoming in payload.lessons.items():
+            lesson = lessons[ref]
+            current = {section.anchor for section in lesson.sections.all()}
+            progress = existing.get(lesson.pk)
+            on_record = set(progress.sections_read) if progress else set()
+            known = current | set(lesson.retired_anchors) | on_record
+            unknown = sorted(incoming.sections_read - known)
+            if unknown:
+                raise PayloadError(f"lesson '{ref}' has no section '{unknown[0][:200]}'")
+            if progress is None:
+                progress = LessonProgress(learner=learner, lesson=lesson)
+            before = _state_of(progress)
+            merged = merge_lesson(before, LessonState(**{**incoming.__dict__, "best": None}))
+            completed_at = merged.completed_at
+            if completed_at is None and current and current <= merged.sections_read:
+                completed_at = now  # every section read
+            if (
+                merged.sections_read == before.sections_read
+                and (
+                    merged.started_at,
+                    completed_at,
+                )
+                == (before.started_at, before.completed_at)
+                and progress.pk
+            ):
+                continue
+            progress.sections_read = sorted(merged.sections_read)
+            progress.started_at = merged.started_at or now
+            progress.completed_at = completed_at
+            progress.last_visited_at = max(filter(None, [progress.last_visited_at, now]))
+            progress.save()
+            changed = True
+        for attempt in attempts:
+            claimed = Attempt.objects.filter(pk=attempt.pk, learner__isnull=True).update(
+                learner=learner
+            )
+            if claimed:
+                record_quiz_score(
+                    learner=learner,
+                    lesson=attempt.lesson,
+                    score=attempt.score,
+                    total=attempt.total,
+                    at=attempt.submitted_at,
+                )
+                changed = True
+    return changed
+
+
+def learner_state(learner) -> dict[str, dict]:
+    """Everything the browser mirrors about this learner's progress, keyed by lesson ref."""
+    rows = LessonProgress.objects.filter(learner=learner).select_related("lesson__course")
+    return {
+        progress.ref: {
+            "sections_read": sorted(progress.sections_read),
+            "started_at": _iso(progress.started_at),
+            "completed_at": _iso(progress.completed_at),
+            "best_score": progress.best_score,
+            "best_total": progress.best_total,
+            "latest_score": progress.latest_score,
+            "latest_total": progress.latest_total,
+        }
+        for progress in rows
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_learner_data(learner) -> dict:
+    """Everything stored about one learner: account, progress, quiz attempts, tutor questions."""
+    from quizzes.models import Attempt
+    from tutor.models import TutorQuestion
+
+    return {
+        "account": {
+            "username": learner.get_username(),
+            "email": learner.email,
+            "date_joined": _iso(learner.date_joined),
+            "last_login": _iso(learner.last_login),
+        },
+        "progress": learner_state(learner),
+        "quiz_attempts": [
+            {
+                "lesson": f"{attempt.lesson.course.slug}/{attempt.lesson.slug}",
+                "submitted_at": _iso(attempt.submitted_at),
+                "score": attempt.score,
+                "total": attempt.total,
+                "answers": attempt.snapshot,
+            }
+            for attempt in Attempt.objects.filter(learner=learner).select_related("lesson__course")
+        ],
+        "tutor_questions": [
+            {
+                "lesson": f"{question.lesson.course.slug}/{question.lesson.slug}",
+                "asked_at": _iso(question.asked_at),
+                "question": question.question,
+                "answered": question.grounded,
+            }
+            for question in TutorQuestion.objects.filter(learner=learner).select_related(
+                "lesson__course"
+            )
+        ],
+    }
+
+
+def completed_lessons_by_course(learner) -> dict[int, int]:
+    """How many published lessons of each course this learner has completed (one query)."""
+    if learner is None or not learner.is_authenticated:
+        return {}
+    rows = (
+        LessonProgress.objects.filter(
+            learner=learner, completed_at__isnull=False, lesson__is_published=True
+        )
+        .values_list("lesson__course_id")
+        .annotate(count=Count("id"))
+    )
+    return dict(rows)
+
+
+def lesson_refs_by_course() -> dict[int, list[str]]:
+    """Each course's published lessons as "course/lesson" refs, in order (one query)."""
+    refs: dict[int, list[str]] = {}
+    rows = Lesson.objects.published().order_by("number")
+    for course_id, course_slug, slug in rows.values_list("course_id", "course__slug", "slug"):
+        refs.setdefault(course_id, []).append(f"{course_slug}/{slug}")
+    return refs

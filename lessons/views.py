@@ -8,6 +8,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils._os import safe_join
 
 from courses.models import Course
@@ -15,6 +16,7 @@ from quizzes.models import Question
 from quizzes.services import new_quiz
 
 from .models import Lesson, LessonProgress
+from .services import touch_lesson
 
 LESSON_IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 
@@ -38,6 +40,18 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
         course__slug=course,
         slug=lesson,
     )
+    course_lessons = list(
+        Lesson.objects.published().filter(course=lesson_obj.course).values_list("slug", flat=True)
+    )
+    progress, course_completed = None, 0
+    if request.user.is_authenticated:
+        progress = touch_lesson(learner=request.user, lesson=lesson_obj, at=timezone.now())
+        course_completed = LessonProgress.objects.filter(
+            learner=request.user,
+            lesson__course=lesson_obj.course,
+            lesson__is_published=True,
+            completed_at__isnull=False,
+        ).count()
     position = lesson_obj.catalog_position
     neighbours = {
         neighbour.catalog_position: neighbour
@@ -55,9 +69,16 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
         )
         if lesson_obj.quiz_questions
         else None,
-        "progress": LessonProgress.objects.filter(learner=request.user, lesson=lesson_obj).first()
-        if request.user.is_authenticated
-        else None,
+        "progress": progress,
+        "sections_read": set(progress.sections_read) if progress else set(),
+        "course_lesson_refs": " ".join(
+            f"{lesson_obj.course.slug}/{slug}" for slug in course_lessons
+        ),
+        "course_completed": course_completed,
+        "course_total": len(course_lessons),
+        "course_percent": round(100 * course_completed / len(course_lessons))
+        if course_lessons
+        else 0,
         "lesson_total": Lesson.objects.published().count(),
         "previous_lesson": neighbours.get(position - 1),
         "next_lesson": neighbours.get(position + 1),

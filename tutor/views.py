@@ -9,9 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from config import ratelimit
 from lessons.models import Lesson
 
-from . import ratelimit, services
+from . import services
 
 MAX_QUESTION_CHARS = 500
 MAX_BODY_BYTES = 8 * 1024

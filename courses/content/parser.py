@@ -54,6 +54,7 @@ RESERVED_PAGE_IDS = frozenset(
         "lesson-nav",
         "progress",
         "progress-status",
+        "lesson-complete",
         "lesson-title",
         "lesson-map-title",
         "learning-path-title",

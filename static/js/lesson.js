@@ -1,7 +1,9 @@
 // Entry point for the lesson page: each module enhances server-rendered HTML that already
 // works without JavaScript.
+import { trackReading } from "./progress.js";
 import { enhanceQuiz } from "./quiz.js";
 import { enhanceTutor } from "./tutor.js";
 
+trackReading(document.querySelector("[data-lesson-ref]"));
 enhanceQuiz(document.querySelector("[data-quiz-form]"));
 enhanceTutor(document.querySelector("[data-tutor-form]"));

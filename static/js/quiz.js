@@ -85,7 +85,7 @@ export function enhanceQuiz(form) {
         const holder = document.createElement("div");
         holder.innerHTML = body.html; // server-rendered, sanitized at import, escaped otherwise
         form.replaceWith(...holder.childNodes);
-        rememberAttempt(body);
+        rememberAttempt(body, document.querySelector("[data-lesson-ref]")?.dataset.lessonRef);
         document.getElementById("quiz-result")?.focus();
         document.dispatchEvent(new CustomEvent("glassbox:quiz-graded", { detail: body }));
         return;

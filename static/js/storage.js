@@ -1,40 +1,110 @@
-// Browser-local progress. Keyed per learner ("anon" or the user id the page announces), so one
-// learner's progress never shows up for another on the same browser.
+// Browser-local progress. Keyed per learner ("anon" or the id of the signed-in learner), so
+// one learner's progress never shows up for another on the same browser.
 const PREFIX = "glassbox:v1:";
+export const ANON = "anon";
 
-export function learnerKey() {
-  return document.body.dataset.learner || "anon";
+export function currentLearner() {
+  return document.body.dataset.learner || ANON;
 }
 
-function key() {
-  return `${PREFIX}${learnerKey()}`;
+function storageKey(learner) {
+  return `${PREFIX}${learner}`;
 }
 
-export function load() {
-  try {
-    const raw = localStorage.getItem(key());
-    const data = raw ? JSON.parse(raw) : null;
-    if (data && typeof data === "object" && data.lessons) return data;
-  } catch {
-    /* storage disabled or corrupt: start afresh */
-  }
+function empty() {
   return { lessons: {}, attempts: [] };
 }
 
-export function save(data) {
+export function load(learner = currentLearner()) {
   try {
-    localStorage.setItem(key(), JSON.stringify(data));
+    const raw = localStorage.getItem(storageKey(learner));
+    const data = raw ? JSON.parse(raw) : null;
+    if (data && typeof data === "object" && data.lessons && Array.isArray(data.attempts)) {
+      return data;
+    }
+  } catch {
+    /* storage disabled or corrupt: start afresh */
+  }
+  return empty();
+}
+
+export function save(data, learner = currentLearner()) {
+  try {
+    localStorage.setItem(storageKey(learner), JSON.stringify(data));
   } catch {
     /* storage full or disabled: progress still works for this page view */
   }
 }
 
-export function rememberAttempt(result) {
-  if (!result || !result.receipt) return;
+export function forget(learner) {
+  try {
+    localStorage.removeItem(storageKey(learner));
+  } catch {
+    /* nothing to forget */
+  }
+}
+
+export function hasProgress(data) {
+  return Object.keys(data.lessons).length > 0 || data.attempts.length > 0;
+}
+
+export function lessonEntry(data, ref) {
+  if (!data.lessons[ref]) {
+    data.lessons[ref] = { sections_read: [], started_at: new Date().toISOString(), completed_at: null };
+  }
+  return data.lessons[ref];
+}
+
+export function rememberAttempt(result, ref) {
+  if (!result || !result.receipt || currentLearner() !== ANON) return;
   const data = load();
   if (!data.attempts.some((a) => a.attempt === result.attempt)) {
-    data.attempts.push({ attempt: result.attempt, lesson: result.lesson, receipt: result.receipt });
+    data.attempts.push({ attempt: result.attempt, receipt: result.receipt });
     data.attempts = data.attempts.slice(-200);
   }
+  if (ref) {
+    const entry = lessonEntry(data, ref);
+    const best = entry.best;
+    if (!best || result.score * best.total > best.score * result.total) {
+      entry.best = { score: result.score, total: result.total };
+    }
+  }
   save(data);
+}
+
+function csrfToken() {
+  const input = document.querySelector("[name=csrfmiddlewaretoken]");
+  if (input) return input.value;
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+// Sends local progress to the server, which merges it; returns the server's state or null.
+export async function sync(lessons, receipts = []) {
+  const body = {
+    lessons: Object.fromEntries(
+      Object.entries(lessons).map(([ref, entry]) => [
+        ref,
+        {
+          sections_read: entry.sections_read || [],
+          started_at: entry.started_at || null,
+          completed_at: entry.completed_at || null,
+        },
+      ]),
+    ),
+    attempts: receipts,
+  };
+  const response = await fetch("/progress/sync/", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (!response.ok) return null;
+  return response.json();
+}
+
+// After a sync the server is the source of truth; the local copy mirrors it.
+export function mirror(state) {
+  save({ lessons: state.lessons, attempts: [] });
 }

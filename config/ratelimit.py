@@ -1,4 +1,7 @@
-"""A fixed-window rate limit in Django's cache, shared by every process that shares the cache."""
+"""Fixed-window counters in Django's cache (the tutor's rate limit, sign-in throttling).
+
+Shared by every process that shares the cache, so with Redis the limits hold across workers.
+"""
 
 from __future__ import annotations
 
@@ -37,3 +40,21 @@ def hit(keys: list[str], *, limit: int, window: int = 60, now: float | None = No
         if count > limit:
             allowed = False
     return Verdict(allowed, retry_after)
+
+
+def failures(keys: list[str], *, window: int, now: float | None = None) -> int:
+    """The highest failure count recorded against any of ``keys`` in the current window."""
+    bucket = int((time.time() if now is None else now) // window)
+    counts = cache.get_many([f"failures:{key}:{bucket}" for key in keys])
+    return max(counts.values(), default=0)
+
+
+def record_failure(keys: list[str], *, window: int, now: float | None = None) -> None:
+    bucket = int((time.time() if now is None else now) // window)
+    for key in keys:
+        cache_key = f"failures:{key}:{bucket}"
+        cache.add(cache_key, 0, timeout=window + 5)
+        try:
+            cache.incr(cache_key)
+        except ValueError:
+            cache.set(cache_key, 1, timeout=window + 5)
