@@ -1,0 +1,333 @@
+"""Progress on the server: sync, completion, re-import safety, concurrency, privacy."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from courses.importer import import_content
+from lessons.models import Lesson, LessonProgress
+from quizzes.models import Attempt
+from tests.factories import make_tree, make_user
+
+pytestmark = pytest.mark.django_db
+
+SECTIONS = ["a-trillion-parameters-of-fog", "grown-not-built"]
+
+
+@pytest.fixture
+def catalog(content_root):
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    return content_root
+
+
+@pytest.fixture
+def learner(client):
+    user = make_user()
+    client.force_login(user)
+    return user
+
+
+def sync(client: Client, payload, **extra):
+    body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
+    return client.post("/progress/sync/", body, content_type="application/json", **extra)
+
+
+def progress_of(user, slug: str = "lesson-1") -> LessonProgress:
+    return LessonProgress.objects.get(learner=user, lesson__slug=slug)
+
+
+def test_sync_merges_and_returns_the_server_state(client, catalog, learner):
+    response = sync(
+        client,
+        {
+            "lessons": {
+                "black-box/lesson-1": {
+                    "sections_read": [SECTIONS[0]],
+                    "started_at": "2026-01-02T09:00:00Z",
+                }
+            }
+        },
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["changed"] is True
+    state = body["lessons"]["black-box/lesson-1"]
+    assert state["sections_read"] == [SECTIONS[0]]
+    assert state["started_at"].startswith("2026-01-02T09:00:00")
+    assert state["completed_at"] is None
+
+
+def test_sync_is_idempotent_and_order_independent(catalog):
+    first = {
+        "lessons": {
+            "black-box/lesson-1": {
+                "sections_read": [SECTIONS[0]],
+                "started_at": "2026-01-03T00:00:00Z",
+            }
+        }
+    }
+    second = {
+        "lessons": {
+            "black-box/lesson-1": {
+                "sections_read": [SECTIONS[1]],
+                "started_at": "2026-01-01T00:00:00Z",
+            }
+        }
+    }
+    results = []
+    for order in ([first, second, second], [second, first, first]):
+        user = make_user(f"u{len(results)}")
+        client = Client()
+        client.force_login(user)
+        for payload in order:
+            sync(client, payload)
+        row = progress_of(user)
+        results.append((sorted(row.sections_read), row.started_at, row.completed_at is not None))
+    assert results[0] == results[1]
+    assert results[0][0] == sorted(SECTIONS) and results[0][2] is True  # all read: complete
+    assert sync(client, second).json()["changed"] is False
+
+
+def test_reading_every_section_completes_the_lesson(client, catalog, learner):
+    sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": SECTIONS}}})
+    assert progress_of(learner).completed_at is not None
+
+
+def test_mark_complete_form_works_without_javascript(client, catalog, learner):
+    response = client.post("/courses/black-box/lesson-1/complete/")
+    assert response.status_code == 302
+    assert progress_of(learner).completed_at is not None
+    html = client.get("/courses/black-box/lesson-1/").content.decode()
+    assert "You completed this lesson on" in html
+    assert "1 of 2 lessons in Inside the Black Box complete" in html
+
+
+def test_anonymous_mark_complete_sends_to_sign_in_and_back(client, catalog):
+    response = client.post("/courses/black-box/lesson-1/complete/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/courses/black-box/lesson-1/"
+
+
+def test_progress_shows_on_catalog_course_and_lesson_pages(client, catalog, learner):
+    sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": SECTIONS}}})
+    assert 'value="50"' in client.get("/").content.decode()
+    course = client.get("/courses/black-box/").content.decode()
+    assert 'value="50"' in course and "1 of 2 complete" in course and "· Complete" in course
+    lesson = client.get("/courses/black-box/lesson-2/").content.decode()
+    assert 'value="50"' in lesson
+
+
+def test_visiting_a_lesson_starts_it(client, catalog, learner):
+    client.get("/courses/black-box/lesson-2/")
+    row = progress_of(learner, "lesson-2")
+    assert row.started_at is not None and row.last_visited_at is not None
+
+
+def test_my_learning_lists_courses_with_a_resume_link(client, catalog, learner):
+    sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": [SECTIONS[0]]}}})
+    html = client.get("/learning/").content.decode()
+    assert "Inside the Black Box" in html and "0 of 2 lessons complete" in html
+    assert 'href="/courses/black-box/lesson-1/#grown-not-built">Resume: Lesson 1' in html
+
+
+def test_learners_see_only_their_own_progress(client, catalog, learner):
+    sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": SECTIONS}}})
+    other = Client()
+    other.force_login(make_user("other"))
+    assert "Lesson 1" not in other.get("/learning/").content.decode()
+    assert other.get("/courses/black-box/lesson-1/").content.decode().count('class="is-read"') == 0
+    own = sync(other, {}).json()["lessons"]["black-box/lesson-1"]  # their visit, nothing else
+    assert own["sections_read"] == [] and own["completed_at"] is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Quiz scores from the browser
+# ---------------------------------------------------------------------------------------------
+def anonymous_receipt(browser: Client, lesson: Lesson) -> str:
+    html = browser.get("/courses/black-box/lesson-1/").content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html)[1]
+    answers = {}
+    for question in lesson.questions.current():
+        answers[f"q{question.pk}"] = [o.pk for o in question.options.all() if o.is_correct]
+    response = browser.post(
+        "/courses/black-box/lesson-1/quiz/",
+        {"token": token, **answers},
+        HTTP_ACCEPT="application/json",
+    )
+    return response.json()["receipt"]
+
+
+def test_a_server_graded_anonymous_attempt_is_recorded_on_sign_in(catalog):
+    lesson = Lesson.objects.get(slug="lesson-1")
+    browser = Client()
+    receipt = anonymous_receipt(browser, lesson)
+    user = make_user()
+    browser.force_login(user)
+    body = sync(browser, {"attempts": [receipt]}).json()
+    assert body["lessons"]["black-box/lesson-1"]["best_score"] == 2
+    assert Attempt.objects.get().learner == user
+    sync(browser, {"attempts": [receipt]})  # again: nothing more
+    assert Attempt.objects.count() == 1 and progress_of(user).best_score == 2
+
+
+def test_a_forged_or_altered_receipt_is_refused_and_nothing_is_written(client, catalog, learner):
+    lesson = Lesson.objects.get(slug="lesson-1")
+    receipt = anonymous_receipt(Client(), lesson)
+    payload, signature = receipt.rsplit(":", 1)[0], receipt.rsplit(":", 1)[1]
+    altered = payload.replace("s", "t", 1) + ":" + signature
+    for bad in (altered, receipt[:-4] + "AAAA", "made-up"):
+        response = sync(
+            client,
+            {"lessons": {"black-box/lesson-1": {"sections_read": SECTIONS}}, "attempts": [bad]},
+        )
+        assert response.status_code == 400
+        assert "attempts[0] is not a receipt this site issued" in response.json()["error"]
+    assert not LessonProgress.objects.filter(learner=learner).exists()
+    assert Attempt.objects.get().learner is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: 400 with a JSON message, nothing written
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        ("{oops", "application/json", "The body is not valid JSON"),
+        ("lessons=1", "application/x-www-form-urlencoded", "Send JSON"),
+        (
+            json.dumps({"lessons": {"black-box/nope": {}}}),
+            "application/json",
+            "unknown lesson 'black-box/nope'",
+        ),
+        (
+            json.dumps({"lessons": {"black-box/lesson-1": {"sections_read": ["no-such-section"]}}}),
+            "application/json",
+            "lesson 'black-box/lesson-1' has no section 'no-such-section'",
+        ),
+        (
+            json.dumps({"lessons": {"black-box/lesson-1": {"sections_read": [1]}}}),
+            "application/json",
+            "must be a section anchor",
+        ),
+        (json.dumps({"lessons": "all"}), "application/json", "'lessons' must be an object"),
+        (
+            json.dumps({"lessons": {"black-box/lesson-1": {"sections_read": ["x" * 70_000]}}}),
+            "application/json",
+            "larger than 64 KB",
+        ),
+    ],
+)
+def test_bad_sync_payloads_are_refused(client, catalog, learner, body, content_type, message):
+    response = client.post("/progress/sync/", body, content_type=content_type)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert not LessonProgress.objects.filter(learner=learner).exists()
+
+
+def test_sync_with_one_bad_lesson_writes_nothing_for_the_good_ones(client, catalog, learner):
+    response = sync(
+        client,
+        {
+            "lessons": {
+                "black-box/lesson-1": {"sections_read": SECTIONS},
+                "black-box/lesson-2": {"sections_read": ["made-up"]},
+            }
+        },
+    )
+    assert response.status_code == 400
+    assert not LessonProgress.objects.filter(learner=learner).exists()
+
+
+def test_sync_requires_sign_in_and_csrf(catalog):
+    assert sync(Client(), {}).status_code == 403
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(make_user())
+    assert sync(strict, {}).status_code == 403
+    token = strict.get("/courses/black-box/lesson-1/").cookies["csrftoken"].value
+    assert sync(strict, {}, HTTP_X_CSRFTOKEN=token).status_code == 200
+    assert Client().get("/progress/sync/").status_code == 405
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping progress safe
+# ---------------------------------------------------------------------------------------------
+def test_reimport_renaming_a_section_keeps_its_progress_on_record(client, catalog, learner):
+    sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": [SECTIONS[1]]}}})
+    path = catalog / "black-box/01-lesson-1.md"
+    path.write_text(path.read_text().replace("## Grown, not built", "## Grown rather than built"))
+    import_content(catalog)
+    row = progress_of(learner)
+    assert row.sections_read == [SECTIONS[1]]  # kept on record
+    # Reading the two current sections completes it; the old anchor no longer counts.
+    sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": [SECTIONS[0]]}}})
+    assert progress_of(learner).completed_at is None
+    # A browser that still has the old anchor can sync it without an error.
+    assert (
+        sync(
+            client, {"lessons": {"black-box/lesson-1": {"sections_read": [SECTIONS[1]]}}}
+        ).status_code
+        == 200
+    )
+    sync(
+        client, {"lessons": {"black-box/lesson-1": {"sections_read": ["grown-rather-than-built"]}}}
+    )
+    assert progress_of(learner).completed_at is not None
+
+
+def test_reimport_removing_and_restoring_a_lesson_keeps_progress(client, catalog, learner):
+    sync(client, {"lessons": {"black-box/lesson-2": {"sections_read": SECTIONS}}})
+    moved = catalog.parent / "aside.md"
+    (catalog / "black-box/02-lesson-2.md").rename(moved)
+    import_content(catalog)
+    assert progress_of(learner, "lesson-2").completed_at is not None
+    moved.rename(catalog / "black-box/02-lesson-2.md")
+    import_content(catalog)
+    html = client.get("/courses/black-box/lesson-2/").content.decode()
+    assert "You completed this lesson on" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_syncs_from_two_devices_lose_nothing(content_root):
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    user = make_user()
+    owner = Client()
+    owner.force_login(user)
+    cookie = owner.cookies[settings.SESSION_COOKIE_NAME].value
+    payloads = [
+        {"lessons": {"black-box/lesson-1": {"sections_read": [SECTIONS[0]]}}},
+        {"lessons": {"black-box/lesson-1": {"sections_read": [SECTIONS[1]]}}},
+        {"lessons": {"black-box/lesson-2": {"sections_read": [SECTIONS[0]]}}},
+        {"lessons": {"black-box/lesson-2": {"sections_read": [SECTIONS[1]]}}},
+    ] * 5
+    barrier = threading.Barrier(len(payloads))
+    statuses = []
+
+    def device(payload) -> None:
+        browser = Client()
+        browser.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        barrier.wait()
+        try:
+            statuses.append(sync(browser, payload).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=device, args=(p,)) for p in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * len(payloads)
+    for slug in ("lesson-1", "lesson-2"):
+        row = progress_of(user, slug)
+        assert sorted(row.sections_read) == sorted(SECTIONS)
+        assert row.completed_at is not None
+    assert LessonProgress.objects.filter(learner=user).count() == 2
