@@ -6,7 +6,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run migrate import test test-fast lint format clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: help install run migrate import test test-browser lint format clean browser-deps
 
 help:
 	@echo "make run    - install, migrate, import content/ and serve http://$(HOST):$(PORT)"
@@ -35,6 +37,20 @@ import: migrate
 run: import
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here)
+# and load axe-core from the npm registry into the page.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "Chromium is missing: install Debian's chromium package as root." >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser-deps: $(CHROMIUM) node_modules/.installed
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -43,9 +59,12 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install lint
+test: install lint browser-deps
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest
+
+test-browser: install browser-deps
+	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles db.sqlite3*

@@ -1,0 +1,105 @@
+"""Real-browser tests: Playwright drives Debian's Chromium against Django's live server."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+# in a thread with a running loop unless told that this is deliberate (it is: tests only).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make test`, which installs it.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@dataclass
+class PageProblems:
+    """Everything a page did wrong: console errors, failed requests, dialogs."""
+
+    console: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def watch(self, page) -> None:
+        page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
+        page.on("pageerror", lambda e: self.console.append(str(e)))
+        page.on("requestfailed", lambda r: self.requests.append(f"failed {r.url}"))
+        page.on(
+            "response",
+            lambda r: (
+                r.status >= 400 and self.requests.append(f"{r.status} {r.request.method} {r.url}")
+            ),
+        )
+
+        def on_dialog(dialog) -> None:
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+
+
+@pytest.fixture
+def problems(page) -> PageProblems:
+    found = PageProblems()
+    found.watch(page)
+    return found
+
+
+@pytest.fixture
+def clean_page(page, problems):
+    """A page that must finish its test with no console error, failed request or dialog."""
+    yield page
+    assert problems.console == [], problems.console
+    assert problems.requests == [], problems.requests
+    assert problems.dialogs == [], problems.dialogs
+
+
+@pytest.fixture
+def site(live_server, settings, transactional_db):
+    """The live server with the shipped course imported and no tutor rate limit surprises."""
+    from courses.importer import import_content
+
+    settings.TUTOR_RATE_LIMIT = 0
+    import_content(Path(settings.BASE_DIR) / "content")
+    return live_server.url
+
+
+def axe_violations(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    script = "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+    result = page.evaluate(script, list(tags))["violations"]
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result
+    ]

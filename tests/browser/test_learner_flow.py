@@ -1,0 +1,87 @@
+"""A new learner reads anonymously, keeps progress across a reload, signs up, and finds it
+on the server and in another browser."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from lessons.models import LessonProgress
+
+LESSON = "/courses/inside-the-black-box/superposition/"
+PASSWORD = "a long enough passphrase 42"
+
+
+def read_to_the_end(page) -> None:
+    """Scrolls like a reader, so each section's end passes through the viewport."""
+    height = page.evaluate("document.body.scrollHeight")
+    for _ in range(0, height, 500):
+        page.mouse.wheel(0, 500)
+        page.wait_for_timeout(40)
+
+
+def read_sections(page) -> int:
+    return page.locator(".learning-path li.is-read").count()
+
+
+def test_anonymous_progress_survives_reload_and_moves_into_a_new_account(site, clean_page, browser):
+    page = clean_page
+    page.goto(f"{site}/")
+    page.get_by_role("link", name="Inside the Black Box").click()
+    page.get_by_role("link", name="Superposition and Polysemantic Neurons").click()
+    expect(page.locator("[data-local-note]")).to_be_visible()
+    sections = page.locator("[data-section-end]").count()
+    assert sections >= 4
+
+    read_to_the_end(page)
+    page.wait_for_function(
+        f"document.querySelectorAll('.learning-path li.is-read').length === {sections}"
+    )
+    page.reload()
+    expect(page.locator(".learning-path li.is-read")).to_have_count(sections)
+    expect(page.get_by_text("You completed this lesson on")).to_be_visible()
+
+    page.goto(f"{site}/")
+    assert page.locator("progress").first.get_attribute("value") is not None
+    page.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Username").fill("reader")
+    page.get_by_label("Email").fill("reader@example.org")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(f"{site}/")  # back where the learner was
+    page.wait_for_function("!localStorage.getItem('glassbox:v1:anon')")
+    page.wait_for_load_state("networkidle")
+
+    progress = LessonProgress.objects.get(learner__username="reader", lesson__slug="superposition")
+    assert len(progress.sections_read) == sections and progress.completed_at is not None
+
+    other = browser.new_context()
+    second = other.new_page()
+    second.goto(f"{site}/accounts/login/")
+    second.get_by_label("Username").fill("reader")
+    second.get_by_label("Password").fill(PASSWORD)
+    second.get_by_role("button", name="Sign in").click()
+    second.wait_for_url(f"{site}/learning/")
+    expect(second.get_by_text("1 of 5 lessons complete")).to_be_visible()
+    second.goto(f"{site}{LESSON}")
+    expect(second.locator(".learning-path li.is-read")).to_have_count(sections)
+    other.close()
+
+
+def test_signing_out_leaves_no_learner_data_in_the_page(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}/accounts/signup/")
+    page.get_by_label("Username").fill("sharer")
+    page.get_by_label("Email").fill("sharer@example.org")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.goto(f"{site}{LESSON}")
+    read_to_the_end(page)
+    page.wait_for_timeout(1200)  # the debounced sync
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{site}/")
+    keys = page.evaluate("Object.keys(localStorage)")
+    assert not [key for key in keys if key != "glassbox:v1:anon"]
+    page.goto(f"{site}{LESSON}")
+    assert read_sections(page) == 0

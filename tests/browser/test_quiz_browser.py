@@ -1,0 +1,91 @@
+"""Taking the quiz with the keyboard only, reviewing it, and retaking it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from lessons.models import Lesson
+
+LESSON = "/courses/inside-the-black-box/superposition/"
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        """() => { const el = document.activeElement; const style = getComputedStyle(el);
+        return {tag: el.tagName, type: el.type || '', value: el.value || '', name: el.name || '',
+                text: (el.textContent || '').trim(), outline: style.outlineStyle,
+                outlineWidth: style.outlineWidth}; }"""
+    )
+
+
+def test_quiz_with_the_keyboard_only(site, clean_page):
+    page = clean_page
+    lesson = Lesson.objects.get(slug="superposition")
+    questions = list(lesson.questions.current().prefetch_related("options"))
+    correct = {f"q{q.pk}": {str(o.pk) for o in q.options.all() if o.is_correct} for q in questions}
+    page.goto(f"{site}{LESSON}#quiz")
+
+    for question in questions:
+        name = f"q{question.pk}"
+        page.keyboard.press("Tab")
+        state = focused(page)
+        assert state["name"] == name, state
+        assert state["outline"] != "none", "keyboard focus must be visible"
+        if question.is_multiple:
+            for index in range(question.options.count()):
+                if index:
+                    page.keyboard.press("Tab")
+                state = focused(page)
+                if state["value"] in correct[name]:
+                    page.keyboard.press("Space")
+        else:
+            page.keyboard.press("Space")  # selects the focused radio
+            for _ in range(question.options.count()):
+                if focused(page)["value"] in correct[name]:
+                    break
+                page.keyboard.press("ArrowDown")
+
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "Submit answers"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#quiz-result")
+    assert focused(page)["tag"] == "DIV"  # focus moved to the result
+    assert page.locator(".quiz-score__value").inner_text() == f"{len(questions)} / {len(questions)}"
+    assert page.locator(".review-item__explanation").count() == len(questions)
+    assert page.locator(".review-item.is-wrong").count() == 0
+
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if focused(page)["text"] == "Try again":
+            break
+    else:
+        raise AssertionError("Try again is not reachable by keyboard")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#quiz-form")
+    expect(page.locator("#quiz-progress")).to_have_text("Your best score in this browser: 15 / 15.")
+    assert page.locator("#quiz-form input:checked").count() == 0
+
+
+def test_unanswered_questions_are_named_and_can_be_submitted_anyway(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{LESSON}")
+    page.locator(".quiz-question").first.locator("input").first.check()
+    page.get_by_role("button", name="Submit answers").click()
+    status = page.locator("#quiz-status")
+    assert "Questions 2, 3" in status.inner_text() and "unanswered" in status.inner_text()
+    assert page.locator(".quiz-question.is-unanswered").count() == 14
+    page.get_by_role("button", name="Submit anyway").click()
+    page.wait_for_selector("#quiz-result")
+    assert page.locator(".badge", has_text="Unanswered").count() == 14
+
+
+def test_quiz_without_javascript_posts_and_shows_the_result_page(site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}{LESSON}")
+    for question in page.locator(".quiz-question").all():
+        question.locator("input").first.check()
+    page.get_by_role("button", name="Submit answers").click()
+    page.wait_for_url("**/quiz/attempts/**")
+    assert page.locator(".quiz-score__value").inner_text().endswith("/ 15")
+    context.close()
