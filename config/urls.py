@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/data/", accounts.export_data, name="account_data"),
     path("accounts/delete/", accounts.delete_account, name="account_delete"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("reports/", include("quizzes.report_urls")),
     path("", include("courses.urls")),
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),

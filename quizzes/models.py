@@ -80,7 +80,11 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["lesson", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["lesson", "submitted_at"]),
+            models.Index(fields=["lesson", "learner", "submitted_at"]),
+        ]
+        permissions = [("view_reports", "Can view quiz and course reports")]
 
     def __str__(self) -> str:
         return f"{self.lesson} {self.score}/{self.total}"

@@ -32,6 +32,9 @@ class TutorQuestion(models.Model):
     grounded = models.BooleanField()
     best_score = models.FloatField()
     anchors = models.JSONField(default=list, blank=True)  # sections the answer cited
+    # The section the answer leaned on most (its first citation), kept as a column so reports
+    # count questions per section in the database.
+    section_anchor = models.CharField(max_length=200, blank=True, db_index=True)
     asked_at = models.DateTimeField(db_index=True)
 
     class Meta:

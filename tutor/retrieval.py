@@ -11,19 +11,41 @@ Pipeline
 --------
 1. :func:`build_index` (once per lesson, at import/publish time) splits the
    lesson into sentences (list items and table rows are sentences of their
-   own), tokenises them, removes English stop words, applies the Snowball
-   English stemmer and stores an inverted index of per-sentence term
-   frequencies.  :meth:`LessonIndex.to_dict` gives plain JSON for the
-   database; :meth:`LessonIndex.from_dict` only re-attaches lists and dicts,
-   so loading it per request is cheap.
+   own), tokenises them, removes English stop words, normalises spelling
+   (British/American, irregular verb forms) and applies the Snowball English
+   stemmer.  Besides an inverted index of per-sentence term frequencies it
+   records three kinds of sentence structure:
+
+   * *inherited context*: a table row inherits the terms of its table's
+     header row (which is never quoted on its own), and a sentence that opens
+     with a pronoun ("They found...", "In this version...") inherits the
+     terms of the sentence before it, at half weight;
+   * *definitions*: the term a sentence defines ("A probe is...", "Ablation
+     means...", a key term's "Term: definition", a table row's first cell);
+   * key-term and concept phrases.
+
+   :meth:`LessonIndex.to_dict` gives plain JSON for the database;
+   :meth:`LessonIndex.from_dict` only re-attaches lists and dicts, so loading
+   it per request is cheap.
 2. :func:`answer_question` classifies the message (prompt injection, greeting,
-   thanks, "what is this lesson about?") and otherwise ranks sentences with
-   Okapi BM25 (IDF over the lesson's sentences) plus small boosts for question
-   bigrams that occur as phrases, for key terms/concepts the question names,
-   for section headings that match, and for matching neighbours.
-3. It declines when the evidence is weak (see :func:`answer_question` and the
+   thanks, "what is this lesson about?"), analyses the question (content
+   terms; question words such as "mean" are dropped unless the lesson uses
+   them as part of a phrase, "mean ablation"; definition and quantity
+   questions are recognised), and matches each term against the lesson's own
+   vocabulary: the exact stem, derivational variants sharing it as a prefix
+   ("accurate"/"accuracy"), and for words the lesson never uses, a spelling
+   correction (edit distance) or a split compound ("finetuned").
+3. Sentences are ranked with Okapi BM25 (IDF over the lesson's sentences; an
+   inherited term counts half) plus small boosts for question bigrams that
+   occur as phrases, key terms/concepts the question names, matching section
+   headings, matching neighbours, sentences that *define* what the question
+   asks about, and, for "how many / how often" questions, sentences that
+   contain a quantity.
+4. It declines when the evidence is weak (see :func:`answer_question` and the
    ``MIN_*`` constants), otherwise quotes the one to three best sentences in
-   lesson order, within about 80 words.
+   lesson order, within about 80 words.  A best sentence that merely restates
+   the question ("Planning a rhyme.") brings the sentence after it, and one
+   that opens with a pronoun brings the sentence it refers back to.
 
 Everything is deterministic and pure Python; the only third-party dependency
 is ``snowballstemmer``.  This module deliberately imports nothing from Django
@@ -32,11 +54,12 @@ so that it can be unit-tested and benchmarked in isolation.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -55,12 +78,15 @@ __all__ = [
     "build_index",
     "closest_anchor",
     "content_stems",
+    "edit_distance",
     "idf",
+    "normalize_word",
     "normalize_ws",
     "query_terms",
     "score_sentences",
     "split_sentences",
     "stem",
+    "term",
     "tokenize",
 ]
 
@@ -84,6 +110,28 @@ HEADING_WEIGHT = 0.25
 #: Fraction of the best matching neighbour's BM25 (same section) that a
 #: matching sentence inherits, so a sentence in a relevant passage wins ties.
 CONTEXT_WEIGHT = 0.1
+#: Term frequency an inherited term counts for (a table row's header, the
+#: sentence a pronoun refers back to), relative to the sentence's own words.
+INHERIT_TF = 0.5
+#: A derivational variant of a question term found in the lesson ("accuracy"
+#: for "accurate") scores this fraction of an exact match.
+VARIANT_WEIGHT = 0.7
+#: A spelling correction of a word the lesson never uses scores this fraction.
+CORRECTION_WEIGHT = 0.8
+#: A sentence that defines what a "what is X?" question asks about gains this
+#: fraction of the defined term's IDF (scaled by how exactly it matches);
+#: other questions that name a defined term give a smaller boost.
+DEFINITION_WEIGHT = 1.0
+DEFINITION_WEIGHT_OTHER = 0.3
+#: "How many / how long / why" questions multiply the score of a matching
+#: sentence that states a quantity / a duration / a reason by 1 + this.
+ANSWER_TYPE_WEIGHT = 0.3
+#: A best sentence with at most this many content terms beyond the question's
+#: own merely restates it, so the sentence after it is quoted too.
+THIN_NOVEL_TERMS = 3
+#: Share of a term's weight credited as evidence when the term is only in the
+#: sentence's inherited context or section heading, not in the sentence.
+SUPPORT_CREDIT = 0.5
 #: Sentences scoring at least this fraction of the best one may join it.
 CLOSE_RATIO = 0.6
 MAX_SENTENCES = 3
@@ -101,7 +149,7 @@ MIN_EVIDENCE = 0.5
 MAX_QUESTION_CHARS = 2000
 #: Bumped whenever the serialised layout or the analysis (tokeniser, stop
 #: words, stemmer use) changes, so stale stored indexes are rebuilt.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 KEY_TERMS_HEADING = "Key terms"
 KEY_TERMS_ANCHOR = "key-terms"
@@ -163,7 +211,7 @@ class TutorAnswer:
 
 
 # --------------------------------------------------------------------------
-# Text analysis: tokenising, stop words, stemming
+# Text analysis: tokenising, stop words, spelling, stemming
 # --------------------------------------------------------------------------
 
 # A token is a decimal number ("3.5", "1,000") or a run of letters/digits,
@@ -171,6 +219,23 @@ class TutorAnswer:
 # so non-English text tokenises too instead of vanishing.
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\u2019][^\W_]+)*")
 _APOSTROPHES = "'\u2019"
+# A capital letter standing alone right after a word or "(" is a label ("Feature
+# A", "Plan B.", "option (C)"); "I" is the pronoun.  Initials ("J. R. Smith")
+# follow a full stop, not a word, so they stay out.
+_LABEL_RE = re.compile(r"(?:(?<=[^\W\d_] )|(?<=\())[A-HJ-Z](?=[\s,;:.)!?'\u2019]|$)")
+
+#: A lone Greek letter is spelled out, so "λ" in a formula and "lambda" in a
+#: question are the same word.
+_GREEK: dict[str, str] = dict(
+    zip(
+        "αβγδεζηθικλμνξοπρσςτυφχψω",
+        (
+            "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
+            "pi rho sigma sigma tau upsilon phi chi psi omega"
+        ).split(),
+        strict=True,
+    )
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -195,12 +260,16 @@ STOP_WORDS: frozenset[str] = _words(
     when where whether which while who whom whose why will with within without
     won wont would wouldn wouldnt yet you youd youll your youre yours yourself
     yourselves youve
+    across albeit along alongside among amongst around beside besides beyond
+    despite except onto toward towards unlike via whereas whilst
     """
 )
 
 #: Words that frame a question rather than say what it is about.  They are
 #: removed from questions only (lesson sentences keep them), so "explain how
-#: superposition works" is about {superposition} alone.
+#: superposition works" is about {superposition} alone.  One is kept when it
+#: forms a phrase with its neighbour that the lesson itself uses ("mean
+#: ablation", "monitoring works").
 QUESTION_WORDS: frozenset[str] = _words(
     """
     what why how when where which who whom whose explain explaining explanation
@@ -215,9 +284,103 @@ QUESTION_WORDS: frozenset[str] = _words(
     example examples instance matter matters important importance significance
     purpose tutor question questions answer five kid kids child beginner layman
     laymans hi hello hey hiya heya howdy thanks thank thx thankyou cheers ok okay
-    many word words terms way ways english
+    many word words terms way ways english kind kinds sort sorts type types deal
+    point calculate calculated calculation computed make makes making
     """
 )
+
+#: Idioms that frame a question ("what goes wrong if...", "in the end"); they
+#: are cut from the question before its terms are read.
+_FRAMING_RE = re.compile(
+    r"\b(?:what (?:goes|went|could go|can go|would go|might go) wrong|in the end|at first"
+    r"|at all|kind of|sort of|in a nutshell|in (?:plain|simple) (?:english|words|terms)"
+    r"|by the way|so to speak|or something|or not|i mean|you know|i guess)\b",
+    re.IGNORECASE,
+)
+
+#: Irregular verb forms mapped to their base, so "found" matches "find".
+_IRREGULAR: dict[str, str] = {
+    form: base
+    for base, forms in (
+        ("become", "became"),
+        ("begin", "began begun"),
+        ("break", "broke broken"),
+        ("bring", "brought"),
+        ("build", "built"),
+        ("buy", "bought"),
+        ("catch", "caught"),
+        ("choose", "chose chosen"),
+        ("come", "came"),
+        ("draw", "drew drawn"),
+        ("drive", "drove driven"),
+        ("fall", "fell fallen"),
+        ("feel", "felt"),
+        ("fight", "fought"),
+        ("find", "found"),
+        ("fly", "flew flown"),
+        ("forget", "forgot forgotten"),
+        ("freeze", "froze frozen"),
+        ("give", "gave given"),
+        ("go", "goes went gone"),
+        ("grow", "grew grown"),
+        ("hide", "hid hidden"),
+        ("hold", "held"),
+        ("keep", "kept"),
+        ("know", "knew known"),
+        ("lead", "led"),
+        ("lose", "lost"),
+        ("make", "made"),
+        ("mean", "meant"),
+        ("meet", "met"),
+        ("pay", "paid"),
+        ("run", "ran"),
+        ("say", "said"),
+        ("see", "saw seen"),
+        ("seek", "sought"),
+        ("send", "sent"),
+        ("show", "shown"),
+        ("speak", "spoke spoken"),
+        ("spend", "spent"),
+        ("stand", "stood"),
+        ("steal", "stole stolen"),
+        ("take", "took taken"),
+        ("teach", "taught"),
+        ("tell", "told"),
+        ("think", "thought"),
+        ("throw", "threw thrown"),
+        ("understand", "understood"),
+        ("write", "wrote written"),
+    )
+    for form in forms.split()
+}
+#: British spellings that the suffix rules below do not reach.
+_SPELLING: dict[str, str] = {
+    "centre": "center",
+    "centres": "centers",
+    "metre": "meter",
+    "metres": "meters",
+    "litre": "liter",
+    "fibre": "fiber",
+    "theatre": "theater",
+    "defence": "defense",
+    "offence": "offense",
+    "licence": "license",
+    "programme": "program",
+    "programmes": "programs",
+    "catalogue": "catalog",
+    "dialogue": "dialog",
+    "analogue": "analog",
+    "grey": "gray",
+    "sceptical": "skeptical",
+    "judgement": "judgment",
+    "ageing": "aging",
+}
+_OUR_RE = re.compile(
+    r"^(behavi|col|fav|lab|hon|neighb|rum|hum|flav|harb|vap|arm|endeav|sav|cand|vig|rig"
+    r"|clam|glam|od|parl|splend|tum)our"
+)
+_ISE_RE = re.compile(r"^(\w{3,})is(e|es|ed|ing|ation|ations|er|ers)$")
+_YSE_RE = re.compile(r"^(\w{2,})ys(e|es|ed|ing|er|ers)$")
 
 _STEMMER = snowballstemmer.stemmer("english")
 # Snowball stemmer objects keep per-call state, so a shared instance must not
@@ -232,6 +395,28 @@ def stem(word: str) -> str:
         return _STEMMER.stemWord(word)
 
 
+def normalize_word(word: str) -> str:
+    """Map an irregular verb form to its base and British spelling to American.
+
+    Applied to lesson and question alike, so "behavioural" meets "behavioral"
+    and "memorised" meets "memorized"; an odd result ("otherwize") is harmless
+    because both sides get the same one.
+    """
+    base = _IRREGULAR.get(word)
+    if base is not None:
+        return base
+    word = _SPELLING.get(word, word)
+    word = _OUR_RE.sub(r"\1or", word)
+    word = _ISE_RE.sub(r"\1iz\2", word)
+    return _YSE_RE.sub(r"\1yz\2", word)
+
+
+@lru_cache(maxsize=65536)
+def term(word: str) -> str:
+    """The index term of a lower-cased token: spelling-normalised, then stemmed."""
+    return stem(normalize_word(word))
+
+
 def normalize_ws(text: str) -> str:
     """Collapse every whitespace run to one space and strip the ends."""
     return " ".join(text.split())
@@ -242,31 +427,62 @@ def tokenize(text: str) -> list[str]:
 
     Unicode is NFKC-normalised and case-folded; possessive ``'s`` is dropped
     and other apostrophes are removed ("don't" -> "dont", so the stop list
-    catches it).  Single ASCII letters are dropped as noise ("a", "x").
+    catches it).  Single ASCII letters are dropped as noise ("a", "x"), except
+    a capital used as a label after a word ("Feature A", "option (C)"), which
+    is kept as ``"a_"``; a lone Greek letter is spelled out ("λ" -> "lambda").
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text)
+    labels = {m.start() for m in _LABEL_RE.finditer(text)}
     out: list[str] = []
-    for raw in _TOKEN_RE.findall(text):
-        tok = raw
+    for m in _TOKEN_RE.finditer(text):
+        tok = m.group(0).casefold()
+        if m.start() in labels:
+            out.append(tok + "_")
+            continue
         if len(tok) > 2 and tok[-2] in _APOSTROPHES and tok[-1] == "s":
             tok = tok[:-2]
         for ch in _APOSTROPHES:
             tok = tok.replace(ch, "")
-        if len(tok) == 1 and tok.isascii() and tok.isalpha():
-            continue
+        if len(tok) == 1:
+            if tok.isascii() and tok.isalpha():
+                continue
+            tok = _GREEK.get(tok, tok)
         if tok:
             out.append(tok)
     return out
 
 
 def content_stems(text: str) -> list[str]:
-    """Stems of the non-stop-word tokens of ``text``, in order."""
-    return [stem(t) for t in tokenize(text) if t not in STOP_WORDS]
+    """Index terms of the non-stop-word tokens of ``text``, in order."""
+    return [term(t) for t in tokenize(text) if t not in STOP_WORDS]
 
 
 def query_terms(tokens: Sequence[str]) -> list[str]:
-    """Stems of a question's content words: no stop words, no question words."""
-    return [stem(t) for t in tokens if t not in STOP_WORDS and t not in QUESTION_WORDS]
+    """Index terms of a question's content words: no stop words, no question words."""
+    return [term(t) for t in tokens if t not in STOP_WORDS and t not in QUESTION_WORDS]
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (Levenshtein plus adjacent swaps), capped.
+
+    Returns ``limit + 1`` as soon as the distance must exceed ``limit``, so
+    checking a word against a whole vocabulary stays cheap.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return min(prev[-1], limit + 1)
 
 
 # --------------------------------------------------------------------------
@@ -351,18 +567,27 @@ def _split_prose(text: str) -> list[str]:
     return [s for s in out if any(ch.isalnum() for ch in s)]
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split plain lesson text into sentences.
+# Kinds of unit: prose sentence, list item sentence, table row, table header row.
+PROSE, ITEM, ROW, HEADER = "prose", "item", "row", "header"
 
-    Paragraphs are separated by blank lines; wrapped lines inside a paragraph
-    are joined.  Every list item and every table row is its own unit (a list
-    item holding several sentences is split further; a table row never is).
-    Table separator rows (``|---|---|``) are dropped.  Whitespace inside a
-    sentence is collapsed to single spaces; otherwise sentences are verbatim.
+
+_LINE_END_RE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*$")
+
+
+def _split_units(text: str) -> list[tuple[str, str, int]]:
+    """Like :func:`split_sentences`, with each sentence's kind and block number.
+
+    A block is a paragraph, a list item or a table row.  Besides blank lines, a
+    line break after a finished sentence ends a paragraph, so text with one
+    paragraph per line (what the importer stores) keeps its paragraphs.  The
+    first row of a table with at least two rows is its ``HEADER`` (in Markdown
+    the row above ``|---|``; in extracted plain text simply the first of a run
+    of rows).
     """
     if not text:
         return []
-    out: list[str] = []
+    out: list[tuple[str, str, int]] = []
+    block_no = 0
     for para in re.split(r"\n[ \t\r\f\v]*\n", text):
         # First group the paragraph's lines into blocks, then split each.
         blocks: list[tuple[str, list[str]]] = []
@@ -376,24 +601,122 @@ def split_sentences(text: str) -> list[str]:
                 continue
             m = _LIST_ITEM_RE.match(line)
             if m:
-                blocks.append(("item", [line[m.end() :]]))
+                blocks.append((ITEM, [line[m.end() :]]))
                 continue
             if _is_table_row(line):
-                blocks.append(("row", [line]))
+                blocks.append((ROW, [line]))
                 continue
             kind = blocks[-1][0] if blocks else ""
-            if kind == "prose" or (kind == "item" and raw_line[:1] in (" ", "\t")):
-                blocks[-1][1].append(line)  # wrapped prose / indented item continuation
+            if kind == ITEM and raw_line[:1] in (" ", "\t"):
+                blocks[-1][1].append(line)  # indented item continuation
+            elif kind == PROSE and not _ends_paragraph(blocks[-1][1][-1], line):
+                blocks[-1][1].append(line)  # wrapped prose
             else:
-                blocks.append(("prose", [line]))
-        for kind, lines in blocks:
-            if kind == "row":
+                blocks.append((PROSE, [line]))
+        # A table is a run of row (and separator) blocks; its first row heads it.
+        headers: set[int] = set()
+        run: list[int] = []
+        for i, (kind, _) in enumerate([*blocks, ("end", [])]):
+            if kind == ROW:
+                run.append(i)
+            elif kind != "skip":
+                if len(run) >= 2:
+                    headers.add(run[0])
+                run = []
+        for i, (kind, lines) in enumerate(blocks):
+            block_no += 1
+            if kind == ROW:
                 row = _clean_table_row(lines[0])
                 if any(ch.isalnum() for ch in row):
-                    out.append(row)
+                    out.append((HEADER if i in headers else ROW, row, block_no))
             elif kind != "skip":
-                out.extend(_split_prose(" ".join(lines)))
+                out.extend((kind, s, block_no) for s in _split_prose(" ".join(lines)))
     return out
+
+
+def _ends_paragraph(previous_line: str, line: str) -> bool:
+    """A line break after a finished sentence, where the sentence splitter would split too."""
+    m = _LINE_END_RE.search(previous_line)
+    return bool(m) and _ends_sentence(previous_line[: m.start()], m.group(0) + " ", line)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split plain lesson text into sentences.
+
+    Paragraphs are separated by blank lines; wrapped lines inside a paragraph
+    are joined.  Every list item and every table row is its own unit (a list
+    item holding several sentences is split further; a table row never is).
+    Table separator rows (``|---|---|``) are dropped.  Whitespace inside a
+    sentence is collapsed to single spaces; otherwise sentences are verbatim.
+    """
+    return [s for _, s, _ in _split_units(text)]
+
+
+# --------------------------------------------------------------------------
+# Sentence structure: pronoun links and definitions
+# --------------------------------------------------------------------------
+
+#: A sentence opening with one of these ("They found...") continues the
+#: sentence before it; so does one with a nearer-word anaphor in its first
+#: three tokens ("In this version...", "At first it...").
+_ANAPHORS_FIRST = _words("it its they them their this these those that he she his her such")
+_ANAPHORS_NEAR = _words("it its they their this these those he she his her")
+#: "X is ...", "X means ...": the verbs after which a sentence defines X.
+_DEFINING_VERBS = _words("is are means refers denotes describes happens occurs")
+#: "X is a/the/when ..." defines X; "X is popular" does not.
+_DEFINITION_OPENERS = _words("a an the one any when where whatever how what that")
+#: "..., X, which means ..." (an appositive definition of the word before it).
+_WHICH_MEANS_RE = re.compile(r",\s+(?:which|that)\s+(?:means|refers to|is called)\b|,\s+meaning\b")
+_PARENS_RE = re.compile(r"\([^()]*\)")
+
+
+def _is_anaphoric(text: str) -> bool:
+    toks = tokenize(text)[:3]
+    if not toks:
+        return False
+    return toks[0] in _ANAPHORS_FIRST or any(t in _ANAPHORS_NEAR for t in toks[1:])
+
+
+def _defined_subject(text: str) -> list[str]:
+    """Index terms of what a sentence defines, or [].
+
+    "A probe is a small classifier..." -> [probe]; "Ablation means..." ->
+    [ablation]; "...invest heavily in elicitation, which means finding..." ->
+    [elicitation].  "Linear probes are popular" and "X is not Y" define nothing.
+    """
+    plain = _PARENS_RE.sub(" ", text)
+    toks = tokenize(plain)
+    while toks and toks[0] in ("a", "an", "the"):
+        toks = toks[1:]
+    for n, tok in enumerate(toks[:6]):
+        if tok in _DEFINING_VERBS:
+            subject, after = toks[:n], toks[n + 1 : n + 3]
+            if not subject or any(t in STOP_WORDS and t != "of" for t in subject):
+                break
+            if "not" in after or "no" in after:
+                return []
+            if tok in ("is", "are") and not (after and after[0] in _DEFINITION_OPENERS):
+                break
+            if tok in ("happens", "occurs") and not (after and after[0] == "when"):
+                break
+            return [term(t) for t in subject if t not in STOP_WORDS]
+    m = _WHICH_MEANS_RE.search(plain)
+    if m:
+        before = tokenize(plain[: m.start()])
+        subject = []
+        for t in reversed(before[-3:]):
+            if t in STOP_WORDS:
+                break
+            subject.append(term(t))
+        return subject[::-1]
+    return []
+
+
+def _row_subject(row: str) -> list[str]:
+    """A table row is about its first cell ("Mean ablation | Replace ...")."""
+    first = row.split("|", 1)[0] if "|" in row else row.split("\t", 1)[0]
+    stems = content_stems(_PARENS_RE.sub(" ", first))
+    return stems if len(stems) <= 5 else []
 
 
 # --------------------------------------------------------------------------
@@ -406,8 +729,8 @@ def idf(n_docs: int, doc_freq: int) -> float:
     return math.log(1.0 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
-def bm25_term_weight(tf: int, doc_len: int, avg_len: float, term_idf: float) -> float:
-    """One term's BM25 contribution to one sentence."""
+def bm25_term_weight(tf: float, doc_len: int, avg_len: float, term_idf: float) -> float:
+    """One term's BM25 contribution to one sentence (``tf`` may be fractional)."""
     norm = K1 * (1.0 - B + B * doc_len / avg_len)
     return term_idf * tf * (K1 + 1.0) / (tf + norm)
 
@@ -438,9 +761,15 @@ class LessonIndex:
     """
 
     __slots__ = (
+        "_vocab",
         "avg_len",
         "big_idea",
+        "ctx_from",
+        "defines",
+        "inheritors",
         "n",
+        "no_answer",
+        "no_answer_set",
         "path",
         "phrases",
         "place_stems",
@@ -468,6 +797,9 @@ class LessonIndex:
         sent_stems: list[list[str]],
         postings: dict[str, list[int]],
         phrases: list[list[str]],
+        ctx_from: list[int],
+        no_answer: list[int],
+        defines: list[list[str]],
     ) -> None:
         self.title = title
         self.summary = summary
@@ -487,11 +819,25 @@ class LessonIndex:
         self.postings = postings
         #: Stem sequences of key terms and concepts, for the key-term boost.
         self.phrases = phrases
+        #: For each sentence, the sentence whose terms it inherits at
+        #: ``INHERIT_TF`` (its table's header row, or the sentence a leading
+        #: pronoun refers back to), or -1.
+        self.ctx_from = ctx_from
+        #: Sentences never quoted as an answer (table header rows).
+        self.no_answer = no_answer
+        #: For each sentence, the terms of what it defines (often empty).
+        self.defines = defines
         self.n = len(texts)
         self.sent_len = [len(s) for s in sent_stems]
         total = sum(self.sent_len)
         # max(.., 1) keeps the length normalisation finite for empty lessons.
         self.avg_len = max(total / self.n, 1.0) if self.n else 1.0
+        self.no_answer_set = frozenset(no_answer)
+        self.inheritors: dict[int, list[int]] = {}
+        for sid, src in enumerate(ctx_from):
+            if src >= 0:
+                self.inheritors.setdefault(src, []).append(sid)
+        self._vocab: list[str] | None = None
 
     # -- serialisation --------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -508,6 +854,9 @@ class LessonIndex:
             "sent_stems": [list(s) for s in self.sent_stems],
             "postings": {k: list(v) for k, v in self.postings.items()},
             "phrases": [list(p) for p in self.phrases],
+            "ctx_from": list(self.ctx_from),
+            "no_answer": list(self.no_answer),
+            "defines": [list(d) for d in self.defines],
         }
 
     @classmethod
@@ -531,6 +880,9 @@ class LessonIndex:
             sent_stems=data["sent_stems"],
             postings=data["postings"],
             phrases=data["phrases"],
+            ctx_from=data["ctx_from"],
+            no_answer=data["no_answer"],
+            defines=data["defines"],
         )
 
     # -- helpers ----------------------------------------------------------
@@ -549,40 +901,92 @@ class LessonIndex:
     def anchor(self, sid: int) -> str:
         return self.places[self.sent_place[sid]][1]
 
+    @property
+    def vocab(self) -> list[str]:
+        """The lesson's terms, sorted (built on first use: only odd questions need it)."""
+        if self._vocab is None:
+            self._vocab = sorted(self.postings)
+        return self._vocab
+
+    def has_bigram(self, first: str, second: str) -> bool:
+        """True when some sentence has the two terms next to each other."""
+        a, b = self.postings.get(first), self.postings.get(second)
+        if not a or not b:
+            return False
+        post = a if len(a) <= len(b) else b
+        return any(
+            (first, second) in set(pairwise(self.sent_stems[post[i]]))
+            for i in range(0, len(post), 2)
+        )
+
+
+def _merge_run_in_labels(units: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
+    """Join a run-in label ("Trust.", "Planning a rhyme.") to the sentence it introduces.
+
+    A label is the first sentence of a paragraph or list item, at most three
+    words, ending in a full stop, with more of the same block after it.  On its
+    own it would win every question it names while saying nothing.  The joined
+    quote is still verbatim: the two sentences are adjacent in the lesson.
+    """
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(units):
+        kind, text, block = units[i]
+        first = i == 0 or units[i - 1][2] != block
+        if (
+            kind in (PROSE, ITEM)
+            and first
+            and i + 1 < len(units)
+            and units[i + 1][2] == block
+            and len(text.split()) <= 3
+            and text.endswith(".")
+        ):
+            out.append((kind, f"{text} {units[i + 1][1]}"))
+            i += 2
+            continue
+        out.append((kind, text))
+        i += 1
+    return out
+
 
 def build_index(lesson: LessonText) -> LessonIndex:
-    """Analyse ``lesson`` once: sentences, stems, postings, key-term phrases."""
+    """Analyse ``lesson`` once: sentences, stems, postings, structure, key-term phrases."""
     places: list[list[str]] = []
     path: list[int] = []
     texts: list[str] = []
+    kinds: list[str] = []
     sent_place: list[int] = []
 
-    def add_place(heading: str, anchor: str, sentences: list[str], real: bool) -> None:
-        if not sentences and not real:
+    def add_place(
+        heading: str, anchor: str, units: list[tuple[str, str, int]], real: bool
+    ) -> None:
+        if not units and not real:
             return
         pid = len(places)
         places.append([heading, anchor])
         if real:
             path.append(pid)
-        for s in sentences:
+        for kind, s in _merge_run_in_labels(units):
             texts.append(s)
+            kinds.append(kind)
             sent_place.append(pid)
 
     # Lesson order as a learner reads the page: big idea, sections, key terms.
-    add_place(BIG_IDEA_HEADING, BIG_IDEA_ANCHOR, split_sentences(lesson.big_idea), False)
+    add_place(BIG_IDEA_HEADING, BIG_IDEA_ANCHOR, _split_units(lesson.big_idea), False)
     for sec in lesson.sections:
-        add_place(sec.heading, sec.anchor, split_sentences(sec.text), True)
-    term_sentences: list[str] = []
-    for term, definition in lesson.key_terms:
-        term, definition = normalize_ws(term), normalize_ws(definition)
-        if not term and not definition:
+        add_place(sec.heading, sec.anchor, _split_units(sec.text), True)
+    term_units: list[tuple[str, str, int]] = []
+    term_names: list[str] = []
+    for name, definition in lesson.key_terms:
+        name, definition = normalize_ws(name), normalize_ws(definition)
+        if not name and not definition:
             continue
         # "Term: definition" is one unit so the definition is always quoted
         # together with the term it defines.
-        term_sentences.append(
-            f"{term}: {definition}" if term and definition else term or definition
-        )
-    add_place(KEY_TERMS_HEADING, KEY_TERMS_ANCHOR, term_sentences, False)
+        text = f"{name}: {definition}" if name and definition else name
+        term_units.append(("term", text, -len(term_units) - 1))
+        term_names.append(name if definition else "")
+    add_place(KEY_TERMS_HEADING, KEY_TERMS_ANCHOR, term_units, False)
 
     sent_stems = [content_stems(t) for t in texts]
     postings: dict[str, list[int]] = {}
@@ -592,6 +996,27 @@ def build_index(lesson: LessonText) -> LessonIndex:
             counts[s] = counts.get(s, 0) + 1
         for s, c in counts.items():
             postings.setdefault(s, []).extend((sid, c))
+
+    ctx_from: list[int] = []
+    defines: list[list[str]] = []
+    header = -1
+    names = iter(term_names)
+    for sid, (kind, text) in enumerate(zip(kinds, texts, strict=True)):
+        same_place = sid > 0 and sent_place[sid - 1] == sent_place[sid]
+        if kind == HEADER:
+            header = sid
+        elif kind != ROW or not same_place:
+            header = -1
+        if kind == ROW:
+            ctx_from.append(header)
+            defines.append(_row_subject(text))
+        elif kind == "term":
+            ctx_from.append(-1)
+            defines.append(content_stems(_PARENS_RE.sub(" ", next(names))))
+        else:
+            prev_ok = same_place and kinds[sid - 1] != HEADER
+            ctx_from.append(sid - 1 if prev_ok and _is_anaphoric(text) else -1)
+            defines.append(_defined_subject(text) if kind != HEADER else [])
 
     phrases: list[list[str]] = []
     seen: set[tuple[str, ...]] = set()
@@ -613,12 +1038,171 @@ def build_index(lesson: LessonText) -> LessonIndex:
         sent_stems=sent_stems,
         postings=postings,
         phrases=phrases,
+        ctx_from=ctx_from,
+        no_answer=[sid for sid, k in enumerate(kinds) if k == HEADER],
+        defines=defines,
     )
+
+
+# --------------------------------------------------------------------------
+# Matching question terms to the lesson's vocabulary
+# --------------------------------------------------------------------------
+
+#: A term's matches in the lesson: (lesson term, weight), best first.
+Alternatives = Mapping[str, Sequence[tuple[str, float]]]
+
+
+def _variants(index: LessonIndex, t: str) -> list[str]:
+    """Lesson terms that extend ``t`` or that ``t`` extends by 1-3 letters (>= 4 kept)."""
+    if len(t) < 4:
+        return []
+    vocab = index.vocab
+    out: list[str] = []
+    i = bisect.bisect_right(vocab, t)
+    while i < len(vocab) and vocab[i].startswith(t):
+        if len(vocab[i]) - len(t) <= 3:
+            out.append(vocab[i])
+        i += 1
+    out.extend(t[:k] for k in range(max(4, len(t) - 3), len(t)) if t[:k] in index.postings)
+    return out
+
+
+def _correction(index: LessonIndex, t: str) -> str | None:
+    """The lesson term a word the lesson never uses most likely means, if any.
+
+    A longer lesson term it is a prefix of ("photo" -> "photograph"), else the
+    closest lesson term with the same first letter within edit distance 1
+    (2 for words of 8+ letters).  Ties go to the more frequent, then the
+    alphabetically first term, so the choice is deterministic.
+    """
+    if len(t) < 5 or not t.isalpha():
+        return None
+    vocab = index.vocab
+    i = bisect.bisect_right(vocab, t)
+    longer = []
+    while i < len(vocab) and vocab[i].startswith(t):
+        longer.append(vocab[i])
+        i += 1
+    if longer:
+        return min(longer, key=lambda v: (len(v), -index.doc_freq(v), v))
+    limit = 1 if len(t) < 8 else 2
+    lo = bisect.bisect_left(vocab, t[0])
+    hi = bisect.bisect_left(vocab, chr(ord(t[0]) + 1))
+    best: tuple[int, int, str] | None = None
+    for v in vocab[lo:hi]:
+        if abs(len(v) - len(t)) > limit:
+            continue
+        d = edit_distance(t, v, limit)
+        if d <= limit:
+            key = (d, -index.doc_freq(v), v)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None
+
+
+def _decompound(index: LessonIndex, token: str) -> list[str]:
+    """Split a word the lesson never uses into two lesson words ("finetuned")."""
+    if len(token) < 6 or not token.isalpha():
+        return []
+    for k in sorted(range(3, len(token) - 2), key=lambda k: (abs(2 * k - len(token)), k)):
+        left, right = token[:k], token[k:]
+        if left in STOP_WORDS or right in STOP_WORDS:
+            continue
+        a, b = term(left), term(right)
+        if a in index.postings and b in index.postings:
+            return [a, b]
+    return []
+
+
+def expand_terms(index: LessonIndex, terms: Iterable[str], *, expand: bool = True) -> Alternatives:
+    """For each question term, the lesson terms that count as matching it."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for t in _unique(terms):
+        alts: list[tuple[str, float]] = []
+        if t in index.postings:
+            alts.append((t, 1.0))
+        if expand:
+            alts.extend((v, VARIANT_WEIGHT) for v in _variants(index, t))
+            if not alts:
+                fixed = _correction(index, t)
+                if fixed is not None:
+                    alts.append((fixed, CORRECTION_WEIGHT))
+        out[t] = alts
+    return out
 
 
 # --------------------------------------------------------------------------
 # Ranking
 # --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Query:
+    terms: tuple[str, ...]  # content terms in question order (for phrases)
+    alts: Alternatives
+    definitional: bool = False
+    #: What a sentence answering it contains (a quantity, a reason...), if known.
+    answer_type: re.Pattern[str] | None = None
+
+    @property
+    def uniq(self) -> list[str]:
+        return list(self.alts)
+
+    def weight(self, index: LessonIndex, t: str) -> float:
+        """A term's IDF weight (its best match's; unknown terms weigh the most possible)."""
+        alts = self.alts[t]
+        return index.idf(alts[0][0]) if alts else idf(index.n, 0)
+
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+    r"|hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|trillions"
+    r"|half|third|quarter|fifth|tenth|twice|dozen|dozens|percent|a few|several"
+)
+# A quantity: a free-standing number (not a year such as 2024, not part of a
+# name such as GPT-2 or 4e:55), a percentage, or a number word.
+_COUNT_RE = re.compile(
+    r"(?<![\w.-])(?!(?:19|20)\d\d(?![\d,.]*\d))\d[\d,.]*(?![\w-])|%|\b(?:" + _NUMBER_WORDS + r")\b",
+    re.IGNORECASE,
+)
+_DURATION_RE = re.compile(
+    r"(?:\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"|a|an))\s+"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
+_REASON_RE = re.compile(
+    r"\b(?:because|since|so that|due to|as a result|the reason|reasons|therefore|in order to"
+    r"|which is why|that is why|thanks to)\b",
+    re.IGNORECASE,
+)
+#: Expected answer types: (question pattern, what a sentence answering it contains).
+_ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\bhow (?:long|quickly|fast|soon)\b|\bhow much time\b"), _DURATION_RE),
+    (
+        re.compile(
+            r"\bhow (?:many|much|often|big|large|small|accurate|far|high|low|frequently|old"
+            r"|common|rare)\b|\bwhat (?:percent|percentage|fraction|proportion|share|number"
+            r"|rate|size)\b"
+        ),
+        _COUNT_RE,
+    ),
+    (re.compile(r"\bwhy\b|\bhow come\b|\bwhat (?:is|s) the reason\b"), _REASON_RE),
+)
+_DEFINITION_RE = re.compile(
+    r"^(?:(?:so|ok|okay|and|but|um|uh|hmm|please|pls|sorry|quick question)\s+)*"
+    r"(?:what\s+(?:is|are|was|were|s)\b|whats\b|define\b|definition\b|meaning\s+of\b"
+    r"|explain\s+what\b|tell\s+me\s+what\b)"
+    r"|\b(?:mean|means|meaning|stand\s+for|definition)\s*$"
+    r"|^what\s+(?:does|do)\s+.+\s+do\s*$|^what\s+(?:is|are|s)\s+.+\s+for\s*$"
+    r"|^how\s+(?:is|are)\s+.+\s+(?:defined|calculated|computed|measured)\s*$"
+)
+
+
+def _answer_type(norm: str) -> re.Pattern[str] | None:
+    for question_re, answer_re in _ANSWER_TYPES:
+        if question_re.search(norm):
+            return answer_re
+    return None
 
 
 def score_sentences(
@@ -629,23 +1213,84 @@ def score_sentences(
     key_terms: bool = True,
     headings: bool = True,
     context: bool = True,
+    expand: bool = True,
+    inherit: bool = True,
+    definitions: bool = True,
 ) -> dict[int, float]:
-    """Score every sentence that contains at least one of ``terms`` (question stems, in order).
+    """Score every sentence that matches at least one of ``terms`` (question stems, in order).
 
-    Returns ``{sentence_id: score}``.  The keyword switches exist so tests can
-    isolate each boost.
+    A sentence matches a term when it contains the term or one of its
+    vocabulary matches (:func:`expand_terms`), or inherits one from its
+    table header / antecedent.  Returns ``{sentence_id: score}``.  The keyword
+    switches exist so tests can isolate each mechanism.
     """
-    uniq = _unique(terms)
+    query = _Query(terms=tuple(terms), alts=expand_terms(index, terms, expand=expand))
+    return _score(
+        index,
+        query,
+        phrases=phrases,
+        key_terms=key_terms,
+        headings=headings,
+        context=context,
+        inherit=inherit,
+        definitions=definitions,
+    )
+
+
+def _bm25(index: LessonIndex, query: _Query, inherit: bool) -> dict[int, float]:
+    """BM25 per sentence; a term scores its best-matching alternative in each sentence."""
     bm: dict[int, float] = {}
-    for t in uniq:
-        post = index.postings.get(t)
-        if not post:
-            continue
-        w = index.idf(t)
-        lens = index.sent_len
-        for i in range(0, len(post), 2):
-            sid = post[i]
-            bm[sid] = bm.get(sid, 0.0) + bm25_term_weight(post[i + 1], lens[sid], index.avg_len, w)
+    lens, avg = index.sent_len, index.avg_len
+    own: set[int] | None = set() if inherit and index.inheritors else None
+    for t in query.uniq:
+        best: dict[int, float] = {}
+        tf_own_any: set[int] = set()
+        for v, w in query.alts[t]:
+            post = index.postings[v]
+            tf_own_any.update(post[i] for i in range(0, len(post), 2))
+            tf: dict[int, float] = {post[i]: float(post[i + 1]) for i in range(0, len(post), 2)}
+            if inherit and index.inheritors:
+                for i in range(0, len(post), 2):
+                    for h in index.inheritors.get(post[i], ()):
+                        tf[h] = tf.get(h, 0.0) + INHERIT_TF * post[i + 1]
+            term_idf = index.idf(v)
+            for sid, f in tf.items():
+                if sid in index.no_answer_set:
+                    continue
+                val = w * bm25_term_weight(f, lens[sid], avg, term_idf)
+                if val > best.get(sid, 0.0):
+                    best[sid] = val
+        for sid, val in best.items():
+            bm[sid] = bm.get(sid, 0.0) + val
+            if own is not None and sid in tf_own_any:
+                own.add(sid)
+    if own is not None:
+        # What a pronoun refers back to strengthens a sentence that matches
+        # on its own; it does not make one match ("These limits..." is not
+        # about the transcoder its predecessor mentions).  Table rows are the
+        # exception: a row's header names its cells.
+        bm = {
+            sid: v
+            for sid, v in bm.items()
+            if sid in own or index.ctx_from[sid] in index.no_answer_set
+        }
+    return bm
+
+
+def _score(
+    index: LessonIndex,
+    query: _Query,
+    *,
+    phrases: bool = True,
+    key_terms: bool = True,
+    headings: bool = True,
+    context: bool = True,
+    inherit: bool = True,
+    definitions: bool = True,
+    answer_types: bool = True,
+) -> dict[int, float]:
+    terms, uniq = query.terms, query.uniq
+    bm = _bm25(index, query, inherit)
     scores = dict(bm)
     if not bm:
         return scores
@@ -662,7 +1307,9 @@ def score_sentences(
                     scores[sid] += bonus[pair]
 
     if key_terms and index.phrases:
-        named = [p for p in index.phrases if _contains_run(terms, p)]
+        qset = set(uniq)
+        # Named in any order: "what makes a probe linear" names "linear probe".
+        named = [p for p in index.phrases if set(p) <= qset]
         for p in named:
             bonus_kt = KEY_TERM_WEIGHT * sum(index.idf(t) for t in p)
             for sid in bm:
@@ -670,11 +1317,21 @@ def score_sentences(
                     scores[sid] += bonus_kt
 
     if headings:
-        qset = set(uniq)
         for sid in bm:
-            hit = qset.intersection(index.place_stems[index.sent_place[sid]])
-            if hit:
-                scores[sid] += HEADING_WEIGHT * sum(index.idf(t) for t in hit)
+            hstems = index.place_stems[index.sent_place[sid]]
+            if not hstems:
+                continue
+            hit = 0.0
+            for t in uniq:
+                hit += max((w * index.idf(v) for v, w in query.alts[t] if v in hstems), default=0.0)
+            scores[sid] += HEADING_WEIGHT * hit
+
+    if definitions:
+        weight = DEFINITION_WEIGHT if query.definitional else DEFINITION_WEIGHT_OTHER
+        for sid in bm:
+            defined = index.defines[sid]
+            if defined:
+                scores[sid] += weight * _definition_match(index, query, defined)
 
     if context:
         for sid in bm:
@@ -684,7 +1341,35 @@ def score_sentences(
                 if j in bm and index.sent_place[j] == place:
                     nb = max(nb, bm[j])
             scores[sid] += CONTEXT_WEIGHT * nb
+
+    if answer_types and query.answer_type is not None:
+        for sid in bm:
+            if query.answer_type.search(index.texts[sid]):
+                scores[sid] *= 1.0 + ANSWER_TYPE_WEIGHT
     return scores
+
+
+def _definition_match(index: LessonIndex, query: _Query, defined: Sequence[str]) -> float:
+    """IDF of the question terms a definition covers, times a weighted Jaccard overlap.
+
+    "feature splitting" against a definition of "feature splitting" gets the
+    full IDF; against a definition of "feature" only a small share.
+    """
+    dset = set(defined)
+    hit, miss_q = 0.0, 0.0
+    matched: set[str] = set()
+    for t in query.uniq:
+        found = [(v, w) for v, w in query.alts[t] if v in dset]
+        if found:
+            v, w = found[0]
+            matched.add(v)
+            hit += w * index.idf(v)
+        else:
+            miss_q += query.weight(index, t)
+    if hit == 0.0:
+        return 0.0
+    miss_d = sum(index.idf(d) for d in dset - matched)
+    return hit * hit / (hit + miss_q + miss_d)
 
 
 # --------------------------------------------------------------------------
@@ -721,8 +1406,9 @@ _OVERVIEW_ALLOWED = (
 )
 
 # Matched against the message lower-cased with punctuation turned into spaces.
-# Deliberately narrow ("your system prompt", not "system prompt") so that a
-# lesson *about* prompts can still be asked about them.
+# Deliberately narrow ("your system prompt", not "system prompt"; "act as" only
+# as an order) so that a lesson *about* prompts, jailbreaks or role-play can
+# still be asked about them.
 _INJECTION_PATTERNS = tuple(
     re.compile(p)
     for p in (
@@ -731,13 +1417,17 @@ _INJECTION_PATTERNS = tuple(
         r"\byour\s+(system\s+|initial\s+|original\s+|hidden\s+)?"
         r"(prompt|instructions|rules|guidelines|configuration|programming)\b",
         r"\b(reveal|print|repeat|output|leak|dump)\b.{0,30}\b(prompt|instructions)\b",
-        r"\b(you are now|pretend (to be|you are|youre)|act as|role ?play|jailbreak|dan mode"
-        r"|developer mode|new instructions|from now on)\b",
+        r"\b(you are now|pretend (to be|you are|youre)|jailbreak (yourself|mode)|dan mode"
+        r"|developer mode|new instructions|from now on|lets role ?play|role ?play as)\b",
+        r"(^|\b(you|u) (will |must |should |can |shall )?)act as\b",
+        r"\b(as|like|be|become) an? (unrestricted|unfiltered|uncensored)\b",
         r"\b(tell|write|give|make)\s+(me\s+|us\s+)?(a|an|another|some)\s+"
         r"(joke|poem|story|song|essay|limerick|haiku|riddle)s?\b",
         r"\b(your own|general|outside|world)\s+knowledge\b",
         r"\b(answer|respond|reply)\b.{0,30}\b(without|outside|beyond)\b.{0,20}"
         r"\b(lesson|text|context)\b",
+        r"\b(translate|rewrite|paraphrase)\s+(the|this|that|your)\s+"
+        r"(lesson|text|section|page|answer)\b",
     )
 )
 
@@ -754,6 +1444,31 @@ def _is_injection(norm: str) -> bool:
 
 def _only(tokens: Sequence[str], triggers: frozenset[str], allowed: frozenset[str]) -> bool:
     return bool(tokens) and any(t in triggers for t in tokens) and all(t in allowed for t in tokens)
+
+
+def _question_terms(index: LessonIndex, tokens: Sequence[str]) -> list[str]:
+    """A question's content terms, in order, analysed against this lesson.
+
+    Question words are dropped unless they form a phrase with a neighbouring
+    word that the lesson uses ("mean ablation"); a word the lesson never uses
+    is split into two lesson words when it can be ("finetuned").
+    """
+    content = [t for t in tokens if t not in STOP_WORDS]
+    stems = [term(t) for t in content]
+    out: list[str] = []
+    for i, (tok, s) in enumerate(zip(content, stems, strict=True)):
+        if tok in QUESTION_WORDS:
+            left = stems[i - 1] if i > 0 else ""
+            right = stems[i + 1] if i + 1 < len(stems) else ""
+            if not ((left and index.has_bigram(left, s)) or (right and index.has_bigram(s, right))):
+                continue
+        elif s not in index.postings:
+            parts = _decompound(index, tok)
+            if parts:
+                out.extend(parts)
+                continue
+        out.append(s)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -845,10 +1560,59 @@ def _frame(index: LessonIndex, chosen: Sequence[int]) -> str:
     return "Here's what the lesson says:"
 
 
+def _is_thin(index: LessonIndex, sid: int, query_stems: set[str]) -> bool:
+    """A sentence that adds almost nothing to the question, or that leads into a list."""
+    novel = set(index.sent_stems[sid]) - query_stems
+    return len(novel) <= THIN_NOVEL_TERMS or index.texts[sid].endswith(":")
+
+
+def _quote_order(
+    index: LessonIndex, close: Sequence[int], query: _Query
+) -> list[int]:
+    """The order in which sentences are offered to the answer (best first).
+
+    ``close`` holds the sentences scoring within ``CLOSE_RATIO`` of the best,
+    best first.  The best one comes first, then its neighbours in the same
+    section that are close too (a passage reads better than scattered
+    sentences), then the rest.  A best sentence that merely restates the
+    question ("Think of a small flat with folding furniture.", "The fix,
+    finally, uses every lens.") brings the sentence after it even when that
+    one scores low: it carries the point.  Table rows and key terms stand on
+    their own.
+    """
+    best = close[0]
+    order = [best]
+    nxt = best + 1
+    same = [
+        j
+        for j in (best - 1, nxt)
+        if 0 <= j < index.n and index.sent_place[j] == index.sent_place[best]
+    ]
+    order.extend(j for j in close if j in same)
+    qstems = {v for alts in query.alts.values() for v, _ in alts}
+    if (
+        nxt in same
+        and nxt not in order
+        and nxt not in index.no_answer_set
+        and index.ctx_from[best] not in index.no_answer_set
+        and index.places[index.sent_place[best]][1] != KEY_TERMS_ANCHOR
+        and _is_thin(index, best, qstems)
+    ):
+        order.append(nxt)
+    order.extend(close)
+    return _unique_ints(order)
+
+
+def _unique_ints(items: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(items))
+
+
 def _compose(index: LessonIndex, ranked: Sequence[int]) -> tuple[str, tuple[int, ...]]:
     """Quote the ranked sentences (best first) within the word budget, in lesson order."""
     chosen: list[int] = [ranked[0]]
     for sid in ranked[1:]:
+        if len(chosen) == MAX_SENTENCES:
+            break
         trial = sorted([*chosen, sid])
         text = _render(index, trial)
         if len(text.split()) <= MAX_ANSWER_WORDS:
@@ -862,6 +1626,38 @@ def _render(index: LessonIndex, chosen: Sequence[int]) -> str:
     for n, sid in enumerate(sorted(chosen), 1):
         lines.append(f"\u201c{index.texts[sid]}\u201d [{n}]")
     return "\n".join(lines)
+
+
+def _evidence(index: LessonIndex, query: _Query, sids: Iterable[int]) -> float:
+    """Share of the question's IDF mass that the sentences ``sids`` account for.
+
+    A term counts fully when a sentence contains it (variants and corrections
+    at their weight) or when it names the sentence's table column (its header
+    row); by ``SUPPORT_CREDIT`` when it is only in the sentence a pronoun
+    refers back to or in the section heading.
+    """
+    sids = list(sids)
+    total = 0.0
+    got = 0.0
+    for t in query.uniq:
+        w = query.weight(index, t)
+        total += w
+        credit = 0.0
+        for sid in sids:
+            own = list(index.sent_stems[sid])
+            src = index.ctx_from[sid]
+            support = list(index.place_stems[index.sent_place[sid]])
+            if src in index.no_answer_set:
+                own += index.sent_stems[src]
+            elif src >= 0:
+                support += index.sent_stems[src]
+            for v, vw in query.alts[t]:
+                if v in own:
+                    credit = max(credit, vw)
+                elif v in support:
+                    credit = max(credit, SUPPORT_CREDIT * vw)
+        got += w * credit
+    return got / total if total > 0 else 0.0
 
 
 # --------------------------------------------------------------------------
@@ -878,16 +1674,21 @@ def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
     2. a message made only of greeting / thanks words -> greeting / thanks;
        "what is this lesson about?", "summarise", "what will I learn" -> overview;
     3. content terms = question stems minus stop words and question words
-       (falling back to question words the lesson itself uses, so "what does
-       'mean' mean?" still works in a statistics lesson); none -> declined;
-    4. coverage = share of content terms in the lesson vocabulary; below
+       (a question word stays when it forms a phrase the lesson uses, "mean
+       ablation"; falling back to question words the lesson itself uses, so
+       "what does 'mean' mean?" still works in a statistics lesson); none ->
+       declined;
+    4. each term is matched against the lesson vocabulary (exact, variants,
+       spelling correction); coverage = share of terms with a match; below
        ``MIN_COVERAGE`` -> declined;
     5. rank sentences (BM25 + boosts); take the best and up to two more
        scoring at least ``CLOSE_RATIO`` of it; evidence = IDF mass of the
        question terms those sentences contain / IDF mass of all question
        terms (unknown terms weigh the maximum IDF); below ``MIN_EVIDENCE`` ->
        declined, naming the closest sections if anything matched;
-    6. otherwise quote the chosen sentences (lesson order, <= ~80 words).
+    6. otherwise quote the chosen sentences, plus the antecedent of one that
+       opens with a pronoun and the follow-up of one that only restates the
+       question (lesson order, at most three, <= ~80 words).
 
     Never raises: any unexpected internal error becomes a polite decline.
     """
@@ -920,22 +1721,26 @@ def _answer(index: LessonIndex, question: str) -> TutorAnswer:
     if _only(words, _OVERVIEW_TRIGGERS, _OVERVIEW_ALLOWED):
         return _overview(index)
 
-    tokens = tokenize(question)
-    terms = query_terms(tokens)
+    tokens = tokenize(_FRAMING_RE.sub(" ", question))
+    terms = _question_terms(index, tokens)
     if not terms:
         # Only question words left: use those the lesson itself contains.
-        terms = [s for s in (stem(t) for t in tokens if t not in STOP_WORDS) if s in index.postings]
+        terms = [s for s in (term(t) for t in tokens if t not in STOP_WORDS) if s in index.postings]
     if not terms:
         sections = [index.places[p][0] for p in index.path if index.places[p][0]][:2]
         hint = f" For example, ask about {_quoted(sections)}." if sections else ""
         return _declined(f"Could you ask about something specific in {title}?{hint}")
 
-    uniq = _unique(terms)
-    known = [t for t in uniq if t in index.postings]
-    max_idf = idf(index.n, 0)
-    weights = {t: (index.idf(t) if t in index.postings else max_idf) for t in uniq}
-    total_weight = sum(weights.values())
-    scores = score_sentences(index, terms)
+    query = _Query(
+        terms=tuple(terms),
+        alts=expand_terms(index, terms),
+        definitional=bool(_DEFINITION_RE.search(norm)),
+        answer_type=_answer_type(norm),
+    )
+    uniq = query.uniq
+    known = [t for t in uniq if query.alts[t]]
+    total_weight = sum(query.weight(index, t) for t in uniq)
+    scores = _score(index, query)
     best = max(scores.values(), default=0.0)
     best_norm = best / total_weight if total_weight > 0 else 0.0
 
@@ -944,22 +1749,18 @@ def _answer(index: LessonIndex, question: str) -> TutorAnswer:
 
     # Best first; ties broken by lesson order so results are deterministic.
     ranked = sorted(scores, key=lambda s: (-scores[s], s))
-    top: list[int] = []
+    close: list[int] = []
     seen_text: set[str] = set()
     for sid in ranked:
-        if scores[sid] < CLOSE_RATIO * best or len(top) == MAX_SENTENCES:
+        if scores[sid] < CLOSE_RATIO * best:
             break
         if index.texts[sid] in seen_text:
             continue
         seen_text.add(index.texts[sid])
-        top.append(sid)
+        close.append(sid)
 
-    text, chosen = _compose(index, top)
-    covered: set[str] = set()
-    for sid in chosen:
-        covered.update(index.sent_stems[sid])
-    evidence = sum(w for t, w in weights.items() if t in covered) / total_weight
-    if evidence < MIN_EVIDENCE:
+    text, chosen = _compose(index, _quote_order(index, close, query))
+    if _evidence(index, query, chosen) < MIN_EVIDENCE:
         return _decline_not_covered(index, scores, best_norm)
 
     citations = tuple(

@@ -71,6 +71,7 @@ def ask(*, lesson: Lesson, question: str, learner=None) -> retrieval.TutorAnswer
         grounded=answer.grounded,
         best_score=answer.best_score,
         anchors=[citation.anchor for citation in answer.citations],
+        section_anchor=answer.citations[0].anchor if answer.citations else "",
         asked_at=timezone.now(),
     )
     return answer

@@ -1,0 +1,24 @@
+"""Admin building blocks shared by the apps."""
+
+from django.contrib import admin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable in the admin, never edited there: content comes from files, learner data from
+    learners. Deleting a learner's data is done by deleting their account."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+SOURCE_NOTE = (
+    "Imported from a lesson file: edit the file named in “Source path” (at the line shown) and "
+    "run import_content. Changes made here would be overwritten by the next import, so the "
+    "admin shows content read-only."
+)

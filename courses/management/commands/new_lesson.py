@@ -1,0 +1,178 @@
+"""Start a lesson from a valid skeleton: `manage.py new_lesson <course> <slug> [--title "..."]`.
+
+Writes ``CONTENT_DIR/<course>/<NN>-<slug>.md`` where NN is one more than the highest lesson
+number already in the course. The skeleton passes `validate_content` as written, so an author
+starts from a working file and replaces the placeholders. It never overwrites a file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from markdown.extensions.toc import slugify
+
+from courses.content.parser import (
+    COURSE_FILE,
+    LESSON_FILE_RE,
+    SLUG_RE,
+    _FileProblem,
+    _read_text,
+    _split_front_matter,
+    parse_lesson,
+)
+
+FIRST_SECTION = "First section heading"
+SECOND_SECTION = "Second section heading"
+
+COURSE_EXAMPLE = """\
+---
+title: Inside the Black Box
+summary: The foundations of AI interpretability.
+track: Foundations
+order: 1
+---
+Optional Markdown shown on the course page."""
+
+SKELETON = """\
+---
+title: {title}
+summary: Replace this with one or two sentences on what the learner will understand after it.
+minutes: 20
+concepts: [first concept, second concept]
+big_idea: Replace this with one memorable sentence the learner should leave with.
+related: []
+---
+## {first}
+Write the first step of the lesson here: introduce one idea in plain sentences. Define each key
+term in a sentence that stands on its own, because the tutor answers by quoting single sentences.
+Rename the heading to say what the section teaches, and update the quiz's See: line to match.
+
+## {second}
+Write the second step here: build on the first section with an example, a table, a figure or a
+short code block. Add more '## ' sections as the lesson needs them.
+
+## Key terms
+- **Placeholder term**: replace this with a term the lesson teaches and a one-sentence definition.
+
+## Quiz
+1. Replace this with a question that the first section answers.
+   - [x] The right answer
+   - [ ] A plausible wrong answer
+     > Feedback for this option alone: the misconception behind it.
+   > Explanation shown after the learner submits: why the right answer is right.
+   > See: #{anchor}
+"""
+
+
+def shown(path: Path) -> str:
+    """A path relative to the working directory when inside it, else absolute."""
+    path = path.absolute()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def humanise(slug: str) -> str:
+    """``why-models-are-hard`` -> ``Why models are hard``."""
+    return slug.replace("-", " ").capitalize()
+
+
+def yaml_text(value: str) -> str:
+    """``value`` as a YAML scalar: bare when YAML reads it back unchanged, else double-quoted."""
+    try:
+        if yaml.safe_load(f"key: {value}") == {"key": value}:
+            return value
+    except yaml.YAMLError:
+        pass
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted string
+
+
+def lesson_skeleton(title: str) -> str:
+    return SKELETON.format(
+        title=yaml_text(title),
+        first=FIRST_SECTION,
+        second=SECOND_SECTION,
+        anchor=slugify(FIRST_SECTION, "-"),
+    )
+
+
+def existing_lessons(course_dir: Path) -> tuple[set[int], dict[str, Path]]:
+    """The course's lesson numbers, and its lesson files by slug (a ``slug:`` override wins)."""
+    numbers: set[int] = set()
+    slugs: dict[str, Path] = {}
+    for path in sorted(course_dir.iterdir()):
+        match = LESSON_FILE_RE.match(path.name)
+        if not match or not path.is_file():
+            continue
+        number = int(match["number"])
+        numbers.add(number)
+        lesson = parse_lesson(path, course_dir.name, number, match["slug"], [])
+        # A file with problems still claims the slug its front matter (or its name) gives it.
+        slug = lesson.slug if lesson is not None else _front_matter_slug(path) or match["slug"]
+        slugs.setdefault(slug, path)
+    return numbers, slugs
+
+
+def _front_matter_slug(path: Path) -> str | None:
+    try:
+        data = _split_front_matter(_read_text(path)[0])[0]
+    except (_FileProblem, OSError):
+        return None
+    slug = data.get("slug")
+    return slug.strip() if isinstance(slug, str) and slug.strip() else None
+
+
+class Command(BaseCommand):
+    help = "Write a new lesson file from a valid skeleton, numbered after the course's last lesson."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("course", help="the course folder's slug, e.g. inside-the-black-box")
+        parser.add_argument("slug", help="the lesson slug: a-z, 0-9 and single hyphens")
+        parser.add_argument("--title", help="the lesson title (default: the slug humanised)")
+
+    def handle(self, *args, **options) -> None:
+        course, slug = options["course"], options["slug"]
+        root = Path(settings.CONTENT_DIR)
+        course_dir = root / course
+        if not SLUG_RE.match(slug):
+            raise CommandError(
+                f"'{slug}' is not a valid lesson slug: use a-z, 0-9 and single hyphens, "
+                "e.g. why-models-are-hard"
+            )
+        if not SLUG_RE.match(course) or not (course_dir / COURSE_FILE).is_file():
+            missing = "has no course.md" if course_dir.is_dir() else "does not exist"
+            raise CommandError(
+                f"course folder {shown(course_dir)} {missing}.\n"
+                f"Create a course as a folder named by its slug (a-z, 0-9 and single hyphens) "
+                f"holding a {COURSE_FILE}, e.g. {shown(course_dir / COURSE_FILE)}:\n\n"
+                f"{COURSE_EXAMPLE}"
+            )
+        title = " ".join((options["title"] or humanise(slug)).split())
+        if not title:
+            raise CommandError("--title must not be empty")
+
+        numbers, slugs = existing_lessons(course_dir)
+        if slug in slugs:
+            raise CommandError(
+                f"course '{course}' already has a lesson with the slug '{slug}': "
+                f"{shown(slugs[slug])}"
+            )
+        path = course_dir / f"{max(numbers, default=0) + 1:02d}-{slug}.md"
+        exists = f"{shown(path)} already exists; nothing was written"
+        if path.exists():
+            raise CommandError(exists)
+        try:
+            with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
+                handle.write(lesson_skeleton(title))
+        except FileExistsError:
+            raise CommandError(exists) from None
+
+        written = shown(path)
+        self.stdout.write(self.style.SUCCESS(f"Wrote {written}"))
+        self.stdout.write(
+            "Next: replace the placeholders in it, then check and publish it:\n"
+            f"  python manage.py validate_content {written}\n"
+            "  python manage.py import_content"
+        )

@@ -1,0 +1,89 @@
+from django.contrib import admin
+from django.db.models import F, FloatField
+from django.db.models.functions import Cast
+
+from courses.admin_mixins import SOURCE_NOTE, ReadOnlyAdmin
+
+from .models import Attempt, Option, Question
+
+PASS_MARK = 0.7
+
+
+class PassedFilter(admin.SimpleListFilter):
+    title = "result"
+    parameter_name = "result"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("passed", f"Passed ({PASS_MARK:.0%} or more)"),
+            ("failed", f"Below {PASS_MARK:.0%}"),
+        ]
+
+    def queryset(self, request, queryset):
+        fraction = Cast("score", FloatField()) / F("total")
+        if self.value() == "passed":
+            return queryset.alias(fraction=fraction).filter(fraction__gte=PASS_MARK)
+        if self.value() == "failed":
+            return queryset.alias(fraction=fraction).filter(fraction__lt=PASS_MARK)
+        return queryset
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdmin):
+    list_display = ["lesson", "learner", "score", "total", "percent", "submitted_at"]
+    list_filter = ["lesson__course", "lesson", PassedFilter, "submitted_at"]
+    search_fields = ["learner__username", "learner__email", "lesson__title"]
+    date_hierarchy = "submitted_at"
+    list_select_related = ["lesson", "learner"]
+    fields = ["public_id", "lesson", "learner", "score", "total", "submitted_at", "snapshot"]
+
+    @admin.display(description="Percent")
+    def percent(self, attempt: Attempt) -> str:
+        return f"{attempt.score / attempt.total:.0%}" if attempt.total else "-"
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    fields = ["position", "text_html", "is_correct", "feedback_html"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyAdmin):
+    list_display = ["position", "lesson", "is_current", "is_multiple", "source_line", "created_at"]
+    list_filter = ["lesson__course", "lesson", "is_current", "is_multiple"]
+    search_fields = ["prompt_html", "explanation_html"]
+    fieldsets = [
+        (
+            "Source",
+            {
+                "description": SOURCE_NOTE,
+                "fields": ["lesson", "source_line", "created_at", "is_current", "fingerprint"],
+            },
+        ),
+        (
+            "Question",
+            {
+                "fields": [
+                    "position",
+                    "prompt_html",
+                    "is_multiple",
+                    "explanation_html",
+                    "see_anchor",
+                ]
+            },
+        ),
+    ]
+    inlines = [OptionInline]
+
+
+@admin.register(Option)
+class OptionAdmin(ReadOnlyAdmin):
+    list_display = ["question", "position", "is_correct"]
+    list_filter = ["question__lesson__course", "is_correct"]
+    search_fields = ["text_html"]
