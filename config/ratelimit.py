@@ -43,18 +43,23 @@ def hit(keys: list[str], *, limit: int, window: int = 60, now: float | None = No
 
 
 def failures(keys: list[str], *, window: int, now: float | None = None) -> int:
-    """The highest failure count recorded against any of ``keys`` in the current window."""
+    """The highest failure count of any key over this window and the one before it.
+
+    Counting the previous window too means a window boundary never hands out a fresh
+    allowance: a throttled account stays throttled for one to two windows.
+    """
     bucket = int((time.time() if now is None else now) // window)
-    counts = cache.get_many([f"failures:{key}:{bucket}" for key in keys])
-    return max(counts.values(), default=0)
+    names = {key: [f"failures:{key}:{bucket}", f"failures:{key}:{bucket - 1}"] for key in keys}
+    counts = cache.get_many([name for pair in names.values() for name in pair])
+    return max((sum(counts.get(name, 0) for name in pair) for pair in names.values()), default=0)
 
 
 def record_failure(keys: list[str], *, window: int, now: float | None = None) -> None:
     bucket = int((time.time() if now is None else now) // window)
     for key in keys:
         cache_key = f"failures:{key}:{bucket}"
-        cache.add(cache_key, 0, timeout=window + 5)
+        cache.add(cache_key, 0, timeout=2 * window + 5)
         try:
             cache.incr(cache_key)
         except ValueError:
-            cache.set(cache_key, 1, timeout=window + 5)
+            cache.set(cache_key, 1, timeout=2 * window + 5)

@@ -125,7 +125,7 @@ DEFINITION_WEIGHT = 1.0
 DEFINITION_WEIGHT_OTHER = 0.3
 #: "How many / how long / why" questions multiply the score of a matching
 #: sentence that states a quantity / a duration / a reason by 1 + this.
-ANSWER_TYPE_WEIGHT = 0.3
+ANSWER_TYPE_WEIGHT = 0.5
 #: A best sentence with at most this many content terms beyond the question's
 #: own merely restates it, so the sentence after it is quoted too.
 THIN_NOVEL_TERMS = 3
@@ -294,7 +294,8 @@ QUESTION_WORDS: frozenset[str] = _words(
 _FRAMING_RE = re.compile(
     r"\b(?:what (?:goes|went|could go|can go|would go|might go) wrong|in the end|at first"
     r"|at all|kind of|sort of|in a nutshell|in (?:plain|simple) (?:english|words|terms)"
-    r"|by the way|so to speak|or something|or not|i mean|you know|i guess)\b",
+    r"|by the way|so to speak|or something|or not|i mean|you know|i guess"
+    r"|(?<=how )(?:big|large|small|long|quickly|fast|far|high|low|old|soon))\b",
     re.IGNORECASE,
 )
 
@@ -658,7 +659,8 @@ def split_sentences(text: str) -> list[str]:
 
 #: A sentence opening with one of these ("They found...") continues the
 #: sentence before it; so does one with a nearer-word anaphor in its first
-#: three tokens ("In this version...", "At first it...").
+#: three tokens ("In this version...") or in a short opening clause ("When the
+#: researchers checked where it fired, ...").
 _ANAPHORS_FIRST = _words("it its they them their this these those that he she his her such")
 _ANAPHORS_NEAR = _words("it its they their this these those he she his her")
 #: "X is ...", "X means ...": the verbs after which a sentence defines X.
@@ -668,13 +670,19 @@ _DEFINITION_OPENERS = _words("a an the one any when where whatever how what that
 #: "..., X, which means ..." (an appositive definition of the word before it).
 _WHICH_MEANS_RE = re.compile(r",\s+(?:which|that)\s+(?:means|refers to|is called)\b|,\s+meaning\b")
 _PARENS_RE = re.compile(r"\([^()]*\)")
+_WORD_RE = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
 
 
 def _is_anaphoric(text: str) -> bool:
-    toks = tokenize(text)[:3]
+    """Does the sentence open by referring back ("They found...", "In this version...",
+    "When the researchers checked where it fired, ...")?"""
+    toks = tokenize(text)
     if not toks:
         return False
-    return toks[0] in _ANAPHORS_FIRST or any(t in _ANAPHORS_NEAR for t in toks[1:])
+    if toks[0] in _ANAPHORS_FIRST or any(t in _ANAPHORS_NEAR for t in toks[1:3]):
+        return True
+    clause = tokenize(text.split(",", 1)[0]) if "," in text else []
+    return len(clause) <= 10 and any(t in _ANAPHORS_NEAR for t in clause)
 
 
 def _defined_subject(text: str) -> list[str]:
@@ -685,25 +693,26 @@ def _defined_subject(text: str) -> list[str]:
     [elicitation].  "Linear probes are popular" and "X is not Y" define nothing.
     """
     plain = _PARENS_RE.sub(" ", text)
-    toks = tokenize(plain)
-    while toks and toks[0] in ("a", "an", "the"):
-        toks = toks[1:]
-    for n, tok in enumerate(toks[:6]):
-        if tok in _DEFINING_VERBS:
-            subject, after = toks[:n], toks[n + 1 : n + 3]
-            if not subject or any(t in STOP_WORDS and t != "of" for t in subject):
+    # Plain lower-case words, articles included (the tokeniser drops "a").
+    words = [w.replace("'", "").replace("\u2019", "") for w in _WORD_RE.findall(plain.casefold())]
+    while words and words[0] in ("a", "an", "the"):
+        words = words[1:]
+    for n, word in enumerate(words[:6]):
+        if word in _DEFINING_VERBS:
+            subject, after = words[:n], words[n + 1 : n + 3]
+            if not subject or any(w in STOP_WORDS and w != "of" for w in subject):
                 break
             if "not" in after or "no" in after:
                 return []
-            if tok in ("is", "are") and not (after and after[0] in _DEFINITION_OPENERS):
+            if word in ("is", "are") and not (after and after[0] in _DEFINITION_OPENERS):
                 break
-            if tok in ("happens", "occurs") and not (after and after[0] == "when"):
+            if word in ("happens", "occurs") and not (after and after[0] == "when"):
                 break
-            return [term(t) for t in subject if t not in STOP_WORDS]
+            return content_stems(" ".join(subject))
     m = _WHICH_MEANS_RE.search(plain)
     if m:
         before = tokenize(plain[: m.start()])
-        subject = []
+        subject: list[str] = []
         for t in reversed(before[-3:]):
             if t in STOP_WORDS:
                 break
@@ -957,9 +966,7 @@ def build_index(lesson: LessonText) -> LessonIndex:
     kinds: list[str] = []
     sent_place: list[int] = []
 
-    def add_place(
-        heading: str, anchor: str, units: list[tuple[str, str, int]], real: bool
-    ) -> None:
+    def add_place(heading: str, anchor: str, units: list[tuple[str, str, int]], real: bool) -> None:
         if not units and not real:
             return
         pid = len(places)
@@ -1143,6 +1150,10 @@ class _Query:
     definitional: bool = False
     #: What a sentence answering it contains (a quantity, a reason...), if known.
     answer_type: re.Pattern[str] | None = None
+    #: The question's own words: a number it states ("Claude 3") answers nothing.
+    given: frozenset[str] = frozenset()
+    #: "What did X show / find / report?": the finding follows the sentence naming X.
+    report: bool = False
 
     @property
     def uniq(self) -> list[str]:
@@ -1195,6 +1206,22 @@ _DEFINITION_RE = re.compile(
     r"|\b(?:mean|means|meaning|stand\s+for|definition)\s*$"
     r"|^what\s+(?:does|do)\s+.+\s+do\s*$|^what\s+(?:is|are|s)\s+.+\s+for\s*$"
     r"|^how\s+(?:is|are)\s+.+\s+(?:defined|calculated|computed|measured)\s*$"
+)
+
+
+def _has_answer(query: _Query, text: str) -> bool:
+    """Does ``text`` hold something of the expected type that the question does not state?"""
+    assert query.answer_type is not None
+    return any(
+        not (set(tokenize(m.group(0))) <= query.given)
+        for m in query.answer_type.finditer(text)
+        if tokenize(m.group(0)) or m.group(0) == "%"
+    )
+
+
+_REPORT_RE = re.compile(
+    r"\bwhat (?:did|do|does) .+ (?:show|find|report|say|argue|discover|conclude|claim"
+    r"|demonstrate|suggest|propose)\b"
 )
 
 
@@ -1344,7 +1371,7 @@ def _score(
 
     if answer_types and query.answer_type is not None:
         for sid in bm:
-            if query.answer_type.search(index.texts[sid]):
+            if _has_answer(query, index.texts[sid]):
                 scores[sid] *= 1.0 + ANSWER_TYPE_WEIGHT
     return scores
 
@@ -1566,9 +1593,7 @@ def _is_thin(index: LessonIndex, sid: int, query_stems: set[str]) -> bool:
     return len(novel) <= THIN_NOVEL_TERMS or index.texts[sid].endswith(":")
 
 
-def _quote_order(
-    index: LessonIndex, close: Sequence[int], query: _Query
-) -> list[int]:
+def _quote_order(index: LessonIndex, close: Sequence[int], query: _Query) -> list[int]:
     """The order in which sentences are offered to the answer (best first).
 
     ``close`` holds the sentences scoring within ``CLOSE_RATIO`` of the best,
@@ -1577,8 +1602,9 @@ def _quote_order(
     sentences), then the rest.  A best sentence that merely restates the
     question ("Think of a small flat with folding furniture.", "The fix,
     finally, uses every lens.") brings the sentence after it even when that
-    one scores low: it carries the point.  Table rows and key terms stand on
-    their own.
+    one scores low: it carries the point.  So does the best sentence for "what
+    did X show?" ("Bolukbasi et al. (2021) showed a simple version..."): the
+    finding follows it.  Table rows and key terms stand on their own.
     """
     best = close[0]
     order = [best]
@@ -1596,7 +1622,7 @@ def _quote_order(
         and nxt not in index.no_answer_set
         and index.ctx_from[best] not in index.no_answer_set
         and index.places[index.sent_place[best]][1] != KEY_TERMS_ANCHOR
-        and _is_thin(index, best, qstems)
+        and (query.report or _is_thin(index, best, qstems))
     ):
         order.append(nxt)
     order.extend(close)
@@ -1736,6 +1762,8 @@ def _answer(index: LessonIndex, question: str) -> TutorAnswer:
         alts=expand_terms(index, terms),
         definitional=bool(_DEFINITION_RE.search(norm)),
         answer_type=_answer_type(norm),
+        given=frozenset(tokens),
+        report=bool(_REPORT_RE.search(norm)),
     )
     uniq = query.uniq
     known = [t for t in uniq if query.alts[t]]
