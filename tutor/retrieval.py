@@ -123,6 +123,8 @@ CORRECTION_WEIGHT = 0.8
 #: other questions that name a defined term give a smaller boost.
 DEFINITION_WEIGHT = 1.0
 DEFINITION_WEIGHT_OTHER = 0.3
+#: An inline definition ("A probe is a ...") gets this share of a key term's boost.
+INLINE_DEFINITION_SHARE = 0.5
 #: "How many / how long / why" questions multiply the score of a matching
 #: sentence that states a quantity / a duration / a reason by 1 + this.
 ANSWER_TYPE_WEIGHT = 0.5
@@ -568,8 +570,19 @@ def _split_prose(text: str) -> list[str]:
     return [s for s in out if any(ch.isalnum() for ch in s)]
 
 
-# Kinds of unit: prose sentence, list item sentence, table row, table header row.
-PROSE, ITEM, ROW, HEADER = "prose", "item", "row", "header"
+# Kinds of unit: prose sentence, list item sentence, table row, table header row,
+# a line of code (a fenced block arrives as one line of the stored plain text).
+PROSE, ITEM, ROW, HEADER, CODE = "prose", "item", "row", "header", "code"
+_CODE_MARK_RE = re.compile(r"\s=\s|==|//|\s#\s|-->|\bimport\b|\bdef\b|\breturn\b")
+_PROSE_SYMBOLS = frozenset(".,;:'\"?!-()%/&\u2018\u2019\u201c\u201d")
+
+
+def _is_code_line(line: str) -> bool:
+    """A line of code: code punctuation (" = ", "#", "//", "-->", "def") and many symbols."""
+    if not _CODE_MARK_RE.search(line):
+        return False
+    symbols = sum(1 for c in line if not (c.isalnum() or c.isspace() or c in _PROSE_SYMBOLS))
+    return symbols >= 0.03 * len(line)
 
 
 _LINE_END_RE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*$")
@@ -607,6 +620,9 @@ def _split_units(text: str) -> list[tuple[str, str, int]]:
             if _is_table_row(line):
                 blocks.append((ROW, [line]))
                 continue
+            if _is_code_line(line):
+                blocks.append((CODE, [line]))
+                continue
             kind = blocks[-1][0] if blocks else ""
             if kind == ITEM and raw_line[:1] in (" ", "\t"):
                 blocks[-1][1].append(line)  # indented item continuation
@@ -630,6 +646,8 @@ def _split_units(text: str) -> list[tuple[str, str, int]]:
                 row = _clean_table_row(lines[0])
                 if any(ch.isalnum() for ch in row):
                     out.append((HEADER if i in headers else ROW, row, block_no))
+            elif kind == CODE:
+                out.append((CODE, normalize_ws(lines[0]), block_no))
             elif kind != "skip":
                 out.extend((kind, s, block_no) for s in _split_prose(" ".join(lines)))
     return out
@@ -995,7 +1013,8 @@ def build_index(lesson: LessonText) -> LessonIndex:
         term_names.append(name if definition else "")
     add_place(KEY_TERMS_HEADING, KEY_TERMS_ANCHOR, term_units, False)
 
-    sent_stems = [content_stems(t) for t in texts]
+    # Code is shown on the page but is not something to quote as an answer.
+    sent_stems = [[] if k == CODE else content_stems(t) for k, t in zip(kinds, texts, strict=True)]
     postings: dict[str, list[int]] = {}
     for sid, stems in enumerate(sent_stems):
         counts: dict[str, int] = {}
@@ -1021,9 +1040,9 @@ def build_index(lesson: LessonText) -> LessonIndex:
             ctx_from.append(-1)
             defines.append(content_stems(_PARENS_RE.sub(" ", next(names))))
         else:
-            prev_ok = same_place and kinds[sid - 1] != HEADER
+            prev_ok = same_place and kinds[sid - 1] not in (HEADER, CODE) and kind != CODE
             ctx_from.append(sid - 1 if prev_ok and _is_anaphoric(text) else -1)
-            defines.append(_defined_subject(text) if kind != HEADER else [])
+            defines.append(_defined_subject(text) if kind in (PROSE, ITEM) else [])
 
     phrases: list[list[str]] = []
     seen: set[tuple[str, ...]] = set()
@@ -1046,7 +1065,7 @@ def build_index(lesson: LessonText) -> LessonIndex:
         postings=postings,
         phrases=phrases,
         ctx_from=ctx_from,
-        no_answer=[sid for sid, k in enumerate(kinds) if k == HEADER],
+        no_answer=[sid for sid, k in enumerate(kinds) if k in (HEADER, CODE)],
         defines=defines,
     )
 
@@ -1358,7 +1377,12 @@ def _score(
         for sid in bm:
             defined = index.defines[sid]
             if defined:
-                scores[sid] += weight * _definition_match(index, query, defined)
+                # A key term is the lesson's own definition; an inline "X is a..."
+                # may be one ("A probe is a small classifier") or a remark ("A
+                # probe is a learner, and...").
+                own = index.places[index.sent_place[sid]][1] == KEY_TERMS_ANCHOR
+                share = 1.0 if own else INLINE_DEFINITION_SHARE
+                scores[sid] += share * weight * _definition_match(index, query, defined)
 
     if context:
         for sid in bm:
@@ -1588,7 +1612,13 @@ def _frame(index: LessonIndex, chosen: Sequence[int]) -> str:
 
 
 def _is_thin(index: LessonIndex, sid: int, query_stems: set[str]) -> bool:
-    """A sentence that adds almost nothing to the question, or that leads into a list."""
+    """A sentence that adds almost nothing to the question, or that leads into a list.
+
+    A definition of what the question names ("The mean is the sum divided by
+    the count.") is an answer however short it is.
+    """
+    if set(index.defines[sid]) & query_stems:
+        return False
     novel = set(index.sent_stems[sid]) - query_stems
     return len(novel) <= THIN_NOVEL_TERMS or index.texts[sid].endswith(":")
 
