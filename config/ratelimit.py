@@ -63,3 +63,22 @@ def record_failure(keys: list[str], *, window: int, now: float | None = None) ->
             cache.incr(cache_key)
         except ValueError:
             cache.set(cache_key, 1, timeout=2 * window + 5)
+
+
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or the entry our own proxies added to X-Forwarded-For.
+
+    With TRUSTED_PROXY_COUNT = n, the n-th address from the right of X-Forwarded-For is the one
+    our outermost proxy saw; anything further left was written by the client and is ignored.
+    """
+    from django.conf import settings
+
+    trusted = settings.TRUSTED_PROXY_COUNT
+    if trusted > 0:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= trusted:
+            return forwarded[-trusted]
+    return request.META.get("REMOTE_ADDR", "unknown")

@@ -3,9 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import views
 from lessons import accounts
 
 urlpatterns = [
+    path("healthz/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/signup/", accounts.sign_up, name="signup"),

@@ -40,7 +40,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "unknown") if self.request else "unknown"
+        address = ratelimit.client_ip(self.request) if self.request else "unknown"
         account_key, address_key = [f"signin:account:{username}"], [f"signin:ip:{address}"]
         if (
             ratelimit.failures(account_key, window=SIGN_IN_WINDOW) >= SIGN_IN_FAILURES_PER_ACCOUNT

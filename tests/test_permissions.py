@@ -27,6 +27,7 @@ REPORTS = {"anonymous": 302, "learner": 403, "instructor": 200, "staff": 200}
 
 # name -> (method, url, {role: status})
 EXPECTATIONS = {
+    "health": ("get", "/healthz/", ALL_OK),
     "courses:catalog": ("get", "/", ALL_OK),
     "courses:detail": ("get", "/courses/black-box/", ALL_OK),
     "lessons:detail": ("get", "/courses/black-box/lesson-1/", ALL_OK),

@@ -10,42 +10,52 @@ and kindly instead of guessing.
 Pipeline
 --------
 1. :func:`build_index` (once per lesson, at import/publish time) splits the
-   lesson into sentences (list items and table rows are sentences of their
-   own), tokenises them, removes English stop words, normalises spelling
-   (British/American, irregular verb forms) and applies the Snowball English
-   stemmer.  Besides an inverted index of per-sentence term frequencies it
-   records three kinds of sentence structure:
+   lesson into sentences: list items and table rows are units of their own, a
+   table's header row and a line of code are kept but never quoted, and a
+   run-in label ("Trust.", "Planning a rhyme.") is joined to the sentence it
+   introduces.  Words are tokenised (a capital used as a label, "Feature A",
+   is kept), spelling-normalised (British/American, irregular verb forms),
+   stripped of English stop words and Snowball-stemmed into an inverted index
+   of per-sentence term frequencies.  The index also records sentence
+   structure:
 
-   * *inherited context*: a table row inherits the terms of its table's
-     header row (which is never quoted on its own), and a sentence that opens
-     with a pronoun ("They found...", "In this version...") inherits the
-     terms of the sentence before it, at half weight;
-   * *definitions*: the term a sentence defines ("A probe is...", "Ablation
-     means...", a key term's "Term: definition", a table row's first cell);
-   * key-term and concept phrases.
+   * *inherited context*: a table row inherits its header row's terms, and a
+     sentence that opens by referring back ("They found...", "In this
+     version...") inherits the previous sentence's terms, at ``INHERIT_TF``;
+   * *definitions*: what a sentence defines ("A probe is a...", "Ablation
+     means...", "..., which means", a key term, a table row's first cell);
+   * paragraphs, key-term/concept phrases, and acronyms the lesson itself
+     defines ("sparse autoencoder (SAE)", "chain-of-thought" -> CoT).
 
    :meth:`LessonIndex.to_dict` gives plain JSON for the database;
    :meth:`LessonIndex.from_dict` only re-attaches lists and dicts, so loading
    it per request is cheap.
 2. :func:`answer_question` classifies the message (prompt injection, greeting,
-   thanks, "what is this lesson about?"), analyses the question (content
-   terms; question words such as "mean" are dropped unless the lesson uses
-   them as part of a phrase, "mean ablation"; definition and quantity
-   questions are recognised), and matches each term against the lesson's own
-   vocabulary: the exact stem, derivational variants sharing it as a prefix
-   ("accurate"/"accuracy"), and for words the lesson never uses, a spelling
-   correction (edit distance) or a split compound ("finetuned").
-3. Sentences are ranked with Okapi BM25 (IDF over the lesson's sentences; an
-   inherited term counts half) plus small boosts for question bigrams that
-   occur as phrases, key terms/concepts the question names, matching section
-   headings, matching neighbours, sentences that *define* what the question
-   asks about, and, for "how many / how often" questions, sentences that
-   contain a quantity.
+   thanks, "what is this lesson about?") and reads the question: framing
+   idioms ("what goes wrong", "in the end", "how big") and question words are
+   dropped, unless a question word starts a phrase the lesson uses ("mean
+   ablation"); the expected answer type is noted (a definition for "what is
+   X?", a quantity for "how many", a duration for "how long", a reason for
+   "why").  Each term is matched against the lesson's own vocabulary: the
+   stem itself, the long form of a lesson acronym, derivational variants
+   sharing it as a prefix ("accurate"/"accuracy"), and, for a word the lesson
+   never uses, a spelling correction (edit distance) or a split compound
+   ("finetuned").  A capitalised name the lesson never uses as a whole
+   ("Golden Gate Claude" in a lesson that only mentions the Golden Gate
+   Bridge) counts as unknown.
+3. Sentences are ranked with Okapi BM25 (IDF over the lesson's sentences,
+   inherited terms counting ``INHERIT_TF``) plus small boosts for question
+   bigrams that occur as phrases, key terms/concepts the question names,
+   matching section headings and matching neighbours; a sentence that defines
+   what the question asks about, or that holds the expected answer type, is
+   scaled up.
 4. It declines when the evidence is weak (see :func:`answer_question` and the
-   ``MIN_*`` constants), otherwise quotes the one to three best sentences in
-   lesson order, within about 80 words.  A best sentence that merely restates
-   the question ("Planning a rhyme.") brings the sentence after it, and one
-   that opens with a pronoun brings the sentence it refers back to.
+   ``MIN_*`` constants), otherwise quotes one to three sentences in lesson
+   order, within about 80 words: the best, its close neighbours, then other
+   close sentences that say more than the question.  A sentence that merely
+   restates the question ("Think of a small flat with folding furniture.")
+   comes with the sentence after it, which carries the point, and so does the
+   best sentence for "what did X show?".
 
 Everything is deterministic and pure Python; the only third-party dependency
 is ``snowballstemmer``.  This module deliberately imports nothing from Django
@@ -149,9 +159,15 @@ MIN_EVIDENCE = 0.5
 #: Longer input is cut: questions are capped at 500 chars upstream, this just
 #: bounds the work done on hostile input.
 MAX_QUESTION_CHARS = 2000
+#: Spelling correction and compound splitting are tried on at most this many
+#: unknown words per question, each at most ``MAX_WORD_CHARS`` long.
+MAX_CORRECTIONS = 8
+MAX_WORD_CHARS = 24
+#: Only the first this-many distinct content terms of a question are used.
+MAX_QUERY_TERMS = 32
 #: Bumped whenever the serialised layout or the analysis (tokeniser, stop
 #: words, stemmer use) changes, so stale stored indexes are rebuilt.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 KEY_TERMS_HEADING = "Key terms"
 KEY_TERMS_ANCHOR = "key-terms"
@@ -263,7 +279,7 @@ STOP_WORDS: frozenset[str] = _words(
     won wont would wouldn wouldnt yet you youd youll your youre yours yourself
     yourselves youve
     across albeit along alongside among amongst around beside besides beyond
-    despite except onto toward towards unlike via whereas whilst
+    despite except onto unlike via whereas whilst
     """
 )
 
@@ -296,7 +312,8 @@ QUESTION_WORDS: frozenset[str] = _words(
 _FRAMING_RE = re.compile(
     r"\b(?:what (?:goes|went|could go|can go|would go|might go) wrong|in the end|at first"
     r"|at all|kind of|sort of|in a nutshell|in (?:plain|simple) (?:english|words|terms)"
-    r"|by the way|so to speak|or something|or not|i mean|you know|i guess"
+    r"|by the way|so to speak|or something|or not|i mean|you know|i guess|end(?:s|ed)? up"
+    r"|step by step|in (?:detail|depth)"
     r"|(?<=how )(?:big|large|small|long|quickly|fast|far|high|low|old|soon))\b",
     re.IGNORECASE,
 )
@@ -536,7 +553,9 @@ def _ends_sentence(before: str, boundary: str, after: str) -> bool:
     if "." not in boundary.rstrip():
         return True  # "?" or "!" followed by a capital / digit / quote
     if boundary.strip().startswith("..") or "\u2026" in boundary:
-        return True  # an ellipsis before a capital starts a new sentence
+        # An ellipsis before a capital or an opening quote starts a new
+        # sentence; before "[A]" or "(" it is part of one ("[A][B] ... [A]").
+        return first.isupper() or first in "\"'\u201c\u2018"
     words = before.split()
     last = words[-1] if words else ""
     last = last.lstrip("([{\"'\u201c\u2018")
@@ -684,7 +703,7 @@ _ANAPHORS_NEAR = _words("it its they their this these those he she his her")
 #: "X is ...", "X means ...": the verbs after which a sentence defines X.
 _DEFINING_VERBS = _words("is are means refers denotes describes happens occurs")
 #: "X is a/the/when ..." defines X; "X is popular" does not.
-_DEFINITION_OPENERS = _words("a an the one any when where whatever how what that")
+_DEFINITION_OPENERS = _words("a an the any when where whatever how what that")
 #: "..., X, which means ..." (an appositive definition of the word before it).
 _WHICH_MEANS_RE = re.compile(r",\s+(?:which|that)\s+(?:means|refers to|is called)\b|,\s+meaning\b")
 _PARENS_RE = re.compile(r"\([^()]*\)")
@@ -739,6 +758,53 @@ def _defined_subject(text: str) -> list[str]:
     return []
 
 
+_SHORT_FORM_RE = re.compile(r"\(([A-Za-z]{2,6})\)")
+_COMPOUND_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+){2,}")
+
+
+def _long_form(short: str, before: str) -> str | None:
+    """The words before ``(SHORT)`` that it abbreviates, if any (Schwartz & Hearst, 2003).
+
+    The short form's letters are matched right to left in the preceding text;
+    its first letter must start a word.  "sparse autoencoder (SAE)" ->
+    "sparse autoencoder"; "web (HTTP)" -> None.
+    """
+    letters = [c for c in short.casefold() if c.isalnum()]
+    words = before.split()[-(len(letters) + 3) :]
+    text = " ".join(words).casefold()
+    i = len(text) - 1
+    for n in range(len(letters) - 1, -1, -1):
+        c = letters[n]
+        while i >= 0 and (text[i] != c or (n == 0 and i > 0 and text[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i -= 1
+    start = text.rfind(" ", 0, i + 1) + 1
+    long = text[start:]
+    return long if len(long.split()) >= 2 or "-" in long else None
+
+
+def _acronyms(texts: Iterable[str]) -> dict[str, list[str]]:
+    """Acronyms the lesson itself defines: "sparse autoencoder (SAE)", "chain-of-thought" (CoT).
+
+    Maps the acronym's index term to the index terms of its long form.
+    """
+    out: dict[str, list[str]] = {}
+    for text in texts:
+        for m in _SHORT_FORM_RE.finditer(text):
+            short = m.group(1)
+            if sum(c.isupper() for c in short) < max(2, len(short) - 1):
+                continue  # "(John)", "(OpenAI)": not an acronym
+            long = _long_form(short, text[: m.start()])
+            if long:
+                out.setdefault(term(short.casefold()), content_stems(long))
+        for m in _COMPOUND_RE.finditer(text):
+            parts = m.group(0).split("-")
+            out.setdefault(term("".join(p[0] for p in parts).casefold()), content_stems(m.group(0)))
+    return {k: v for k, v in out.items() if v}
+
+
 def _row_subject(row: str) -> list[str]:
     """A table row is about its first cell ("Mean ablation | Replace ...")."""
     first = row.split("|", 1)[0] if "|" in row else row.split("\t", 1)[0]
@@ -789,6 +855,7 @@ class LessonIndex:
 
     __slots__ = (
         "_vocab",
+        "acronyms",
         "avg_len",
         "big_idea",
         "ctx_from",
@@ -802,6 +869,7 @@ class LessonIndex:
         "place_stems",
         "places",
         "postings",
+        "sent_block",
         "sent_len",
         "sent_place",
         "sent_stems",
@@ -827,6 +895,8 @@ class LessonIndex:
         ctx_from: list[int],
         no_answer: list[int],
         defines: list[list[str]],
+        sent_block: list[int],
+        acronyms: dict[str, list[str]],
     ) -> None:
         self.title = title
         self.summary = summary
@@ -854,6 +924,10 @@ class LessonIndex:
         self.no_answer = no_answer
         #: For each sentence, the terms of what it defines (often empty).
         self.defines = defines
+        #: For each sentence, the number of its paragraph / list item / table row.
+        self.sent_block = sent_block
+        #: Acronyms the lesson defines -> index terms of their long form.
+        self.acronyms = acronyms
         self.n = len(texts)
         self.sent_len = [len(s) for s in sent_stems]
         total = sum(self.sent_len)
@@ -884,6 +958,8 @@ class LessonIndex:
             "ctx_from": list(self.ctx_from),
             "no_answer": list(self.no_answer),
             "defines": [list(d) for d in self.defines],
+            "sent_block": list(self.sent_block),
+            "acronyms": {k: list(v) for k, v in self.acronyms.items()},
         }
 
     @classmethod
@@ -910,6 +986,8 @@ class LessonIndex:
             ctx_from=data["ctx_from"],
             no_answer=data["no_answer"],
             defines=data["defines"],
+            sent_block=data["sent_block"],
+            acronyms=data["acronyms"],
         )
 
     # -- helpers ----------------------------------------------------------
@@ -935,6 +1013,15 @@ class LessonIndex:
             self._vocab = sorted(self.postings)
         return self._vocab
 
+    def has_phrase(self, stems: Sequence[str]) -> bool:
+        """True when some sentence or heading has these terms as a contiguous run."""
+        if any(s not in self.postings for s in stems):
+            return False
+        if any(_contains_run(h, stems) for h in self.place_stems):
+            return True
+        post = min((self.postings[s] for s in stems), key=len)
+        return any(_contains_run(self.sent_stems[post[i]], stems) for i in range(0, len(post), 2))
+
     def has_bigram(self, first: str, second: str) -> bool:
         """True when some sentence has the two terms next to each other."""
         a, b = self.postings.get(first), self.postings.get(second)
@@ -947,7 +1034,7 @@ class LessonIndex:
         )
 
 
-def _merge_run_in_labels(units: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
+def _merge_run_in_labels(units: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
     """Join a run-in label ("Trust.", "Planning a rhyme.") to the sentence it introduces.
 
     A label is the first sentence of a paragraph or list item, at most three
@@ -955,7 +1042,7 @@ def _merge_run_in_labels(units: list[tuple[str, str, int]]) -> list[tuple[str, s
     own it would win every question it names while saying nothing.  The joined
     quote is still verbatim: the two sentences are adjacent in the lesson.
     """
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, int]] = []
     i = 0
     while i < len(units):
         kind, text, block = units[i]
@@ -968,10 +1055,10 @@ def _merge_run_in_labels(units: list[tuple[str, str, int]]) -> list[tuple[str, s
             and len(text.split()) <= 3
             and text.endswith(".")
         ):
-            out.append((kind, f"{text} {units[i + 1][1]}"))
+            out.append((kind, f"{text} {units[i + 1][1]}", block))
             i += 2
             continue
-        out.append((kind, text))
+        out.append((kind, text, block))
         i += 1
     return out
 
@@ -983,6 +1070,7 @@ def build_index(lesson: LessonText) -> LessonIndex:
     texts: list[str] = []
     kinds: list[str] = []
     sent_place: list[int] = []
+    blocks: list[tuple[int, int]] = []
 
     def add_place(heading: str, anchor: str, units: list[tuple[str, str, int]], real: bool) -> None:
         if not units and not real:
@@ -991,10 +1079,11 @@ def build_index(lesson: LessonText) -> LessonIndex:
         places.append([heading, anchor])
         if real:
             path.append(pid)
-        for kind, s in _merge_run_in_labels(units):
+        for kind, s, block in _merge_run_in_labels(units):
             texts.append(s)
             kinds.append(kind)
             sent_place.append(pid)
+            blocks.append((pid, block))
 
     # Lesson order as a learner reads the page: big idea, sections, key terms.
     add_place(BIG_IDEA_HEADING, BIG_IDEA_ANCHOR, _split_units(lesson.big_idea), False)
@@ -1067,7 +1156,20 @@ def build_index(lesson: LessonText) -> LessonIndex:
         ctx_from=ctx_from,
         no_answer=[sid for sid, k in enumerate(kinds) if k in (HEADER, CODE)],
         defines=defines,
+        sent_block=[n for n, run in enumerate(_runs(blocks)) for _ in range(run)],
+        acronyms=_acronyms(texts),
     )
+
+
+def _runs(keys: Sequence[tuple[int, int]]) -> list[int]:
+    """Lengths of the runs of equal consecutive keys."""
+    out: list[int] = []
+    for i, k in enumerate(keys):
+        if i and keys[i - 1] == k:
+            out[-1] += 1
+        else:
+            out.append(1)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -1101,7 +1203,7 @@ def _correction(index: LessonIndex, t: str) -> str | None:
     (2 for words of 8+ letters).  Ties go to the more frequent, then the
     alphabetically first term, so the choice is deterministic.
     """
-    if len(t) < 5 or not t.isalpha():
+    if not 5 <= len(t) <= MAX_WORD_CHARS or not t.isalpha():
         return None
     vocab = index.vocab
     i = bisect.bisect_right(vocab, t)
@@ -1128,7 +1230,7 @@ def _correction(index: LessonIndex, t: str) -> str | None:
 
 def _decompound(index: LessonIndex, token: str) -> list[str]:
     """Split a word the lesson never uses into two lesson words ("finetuned")."""
-    if len(token) < 6 or not token.isalpha():
+    if not 6 <= len(token) <= MAX_WORD_CHARS or not token.isalpha():
         return []
     for k in sorted(range(3, len(token) - 2), key=lambda k: (abs(2 * k - len(token)), k)):
         left, right = token[:k], token[k:]
@@ -1143,13 +1245,19 @@ def _decompound(index: LessonIndex, token: str) -> list[str]:
 def expand_terms(index: LessonIndex, terms: Iterable[str], *, expand: bool = True) -> Alternatives:
     """For each question term, the lesson terms that count as matching it."""
     out: dict[str, list[tuple[str, float]]] = {}
+    corrections = 0
     for t in _unique(terms):
         alts: list[tuple[str, float]] = []
         if t in index.postings:
             alts.append((t, 1.0))
         if expand:
+            # An acronym the lesson defines also matches its long form ("CoT").
+            alts.extend(
+                (v, 1.0) for v in index.acronyms.get(t, ()) if v in index.postings and v != t
+            )
             alts.extend((v, VARIANT_WEIGHT) for v in _variants(index, t))
-            if not alts:
+            if not alts and corrections < MAX_CORRECTIONS:
+                corrections += 1
                 fixed = _correction(index, t)
                 if fixed is not None:
                     alts.append((fixed, CORRECTION_WEIGHT))
@@ -1179,9 +1287,14 @@ class _Query:
         return list(self.alts)
 
     def weight(self, index: LessonIndex, t: str) -> float:
-        """A term's IDF weight (its best match's; unknown terms weigh the most possible)."""
+        """A term's IDF weight: its first match's IDF times that match's confidence
+        (1 for the word itself, less for a variant or a spelling correction);
+        a term the lesson never uses weighs the most any term can."""
         alts = self.alts[t]
-        return index.idf(alts[0][0]) if alts else idf(index.n, 0)
+        if not alts:
+            return idf(index.n, 0)
+        v, w = alts[0]
+        return w * index.idf(v)
 
 
 _NUMBER_WORDS = (
@@ -1224,6 +1337,8 @@ _DEFINITION_RE = re.compile(
     r"|explain\s+what\b|tell\s+me\s+what\b)"
     r"|\b(?:mean|means|meaning|stand\s+for|definition)\s*$"
     r"|^what\s+(?:does|do)\s+.+\s+do\s*$|^what\s+(?:is|are|s)\s+.+\s+for\s*$"
+    r"|^how\s+(?:does|do)\s+.+\s+work\s*$|^(?:(?:can|could)\s+you\s+)?explain\b"
+    r"|^tell\s+me\s+about\b"
     r"|^how\s+(?:is|are)\s+.+\s+(?:defined|calculated|computed|measured)\s*$"
 )
 
@@ -1382,7 +1497,7 @@ def _score(
                 # probe is a learner, and...").
                 own = index.places[index.sent_place[sid]][1] == KEY_TERMS_ANCHOR
                 share = 1.0 if own else INLINE_DEFINITION_SHARE
-                scores[sid] += share * weight * _definition_match(index, query, defined)
+                scores[sid] *= 1.0 + share * weight * _definition_match(index, query, defined)
 
     if context:
         for sid in bm:
@@ -1394,8 +1509,11 @@ def _score(
             scores[sid] += CONTEXT_WEIGHT * nb
 
     if answer_types and query.answer_type is not None:
+        # Only a sentence that could reach CLOSE_RATIO of the best once boosted
+        # can matter, so the (slowish) pattern check skips the long tail.
+        floor = CLOSE_RATIO / (1.0 + ANSWER_TYPE_WEIGHT) * max(scores.values())
         for sid in bm:
-            if _has_answer(query, index.texts[sid]):
+            if scores[sid] >= floor and _has_answer(query, index.texts[sid]):
                 scores[sid] *= 1.0 + ANSWER_TYPE_WEIGHT
     return scores
 
@@ -1420,7 +1538,7 @@ def _definition_match(index: LessonIndex, query: _Query, defined: Sequence[str])
     if hit == 0.0:
         return 0.0
     miss_d = sum(index.idf(d) for d in dset - matched)
-    return hit * hit / (hit + miss_q + miss_d)
+    return hit / (hit + miss_q + miss_d)
 
 
 # --------------------------------------------------------------------------
@@ -1497,23 +1615,80 @@ def _only(tokens: Sequence[str], triggers: frozenset[str], allowed: frozenset[st
     return bool(tokens) and any(t in triggers for t in tokens) and all(t in allowed for t in tokens)
 
 
+_NAME_TOKEN_RE = re.compile(r"[^\W_][\w.\-\u2019']*")
+
+
+def _names(question: str) -> list[list[str]]:
+    """Capitalised multi-word names in a question ("Golden Gate Claude", "Claude 3 Sonnet").
+
+    A name is a run of two or more words that start with a capital or a digit,
+    separated by spaces only; a possessive ("OpenAI's SAE") or a stop or
+    question word ends it.
+    """
+    out: list[list[str]] = []
+    run: list[str] = []
+    end = -1
+    for m in _NAME_TOKEN_RE.finditer(question):
+        word = m.group(0).rstrip(".-")
+        namey = (word[:1].isupper() or word[:1].isdigit()) and (
+            word.casefold() not in STOP_WORDS and word.casefold() not in QUESTION_WORDS
+        )
+        joined = run and question[end : m.start()].strip() == ""
+        if namey and joined:
+            run.append(word)
+        else:
+            if len(run) >= 2:
+                out.append(run)
+            run = [word] if namey else []
+        end = m.end()
+        if word.endswith(("'s", "\u2019s")):
+            if len(run) >= 2:
+                out.append(run)
+            run = []
+    if len(run) >= 2:
+        out.append(run)
+    return out
+
+
+def _unknown_names(index: LessonIndex, question: str) -> set[str]:
+    """Terms of names the lesson does not use as a whole.
+
+    "Golden Gate Claude" is one thing; a lesson that mentions the Golden Gate
+    Bridge but never Golden Gate Claude does not cover it, so none of the
+    name's words count as matched.  A name whose words the lesson all knows
+    ("Claude Sonnet" for "Claude 3 Sonnet") is left alone.
+    """
+    out: set[str] = set()
+    for name in _names(question):
+        stems = content_stems(" ".join(name))
+        if len(stems) < 2 or all(s in index.postings for s in stems):
+            continue
+        if not index.has_phrase(stems):
+            out.update(stems)
+    return out
+
+
 def _question_terms(index: LessonIndex, tokens: Sequence[str]) -> list[str]:
     """A question's content terms, in order, analysed against this lesson.
 
-    Question words are dropped unless they form a phrase with a neighbouring
-    word that the lesson uses ("mean ablation"); a word the lesson never uses
+    Question words are dropped unless they form a phrase with the next word
+    that the lesson uses ("mean ablation"); a word the lesson never uses
     is split into two lesson words when it can be ("finetuned").
     """
     content = [t for t in tokens if t not in STOP_WORDS]
     stems = [term(t) for t in content]
     out: list[str] = []
+    splits = 0
     for i, (tok, s) in enumerate(zip(content, stems, strict=True)):
         if tok in QUESTION_WORDS:
-            left = stems[i - 1] if i > 0 else ""
+            # Kept when it modifies the next word in a phrase the lesson uses
+            # ("mean ablation"); a framing verb after its subject ("how does
+            # monitoring work") stays out even if the lesson says "monitoring works".
             right = stems[i + 1] if i + 1 < len(stems) else ""
-            if not ((left and index.has_bigram(left, s)) or (right and index.has_bigram(s, right))):
+            if not (right and index.has_bigram(s, right)):
                 continue
-        elif s not in index.postings:
+        elif s not in index.postings and splits < MAX_CORRECTIONS:
+            splits += 1
             parts = _decompound(index, tok)
             if parts:
                 out.extend(parts)
@@ -1623,55 +1798,83 @@ def _is_thin(index: LessonIndex, sid: int, query_stems: set[str]) -> bool:
     return len(novel) <= THIN_NOVEL_TERMS or index.texts[sid].endswith(":")
 
 
-def _quote_order(index: LessonIndex, close: Sequence[int], query: _Query) -> list[int]:
-    """The order in which sentences are offered to the answer (best first).
+def _follow_up(index: LessonIndex, sid: int) -> int | None:
+    """The sentence after ``sid`` when it continues ``sid``'s point (same section, quotable)."""
+    nxt = sid + 1
+    if (
+        nxt < index.n
+        and index.sent_place[nxt] == index.sent_place[sid]
+        and nxt not in index.no_answer_set
+        and index.ctx_from[sid] not in index.no_answer_set  # table rows stand alone
+        and index.places[index.sent_place[sid]][1] != KEY_TERMS_ANCHOR
+    ):
+        return nxt
+    return None
+
+
+def _quote_groups(
+    index: LessonIndex, close: Sequence[int], scores: Mapping[int, float], query: _Query
+) -> list[list[int]]:
+    """The sentences offered to the answer, best first, in all-or-nothing groups.
 
     ``close`` holds the sentences scoring within ``CLOSE_RATIO`` of the best,
     best first.  The best one comes first, then its neighbours in the same
     section that are close too (a passage reads better than scattered
-    sentences), then the rest.  A best sentence that merely restates the
-    question ("Think of a small flat with folding furniture.", "The fix,
-    finally, uses every lens.") brings the sentence after it even when that
-    one scores low: it carries the point.  So does the best sentence for "what
-    did X show?" ("Bolukbasi et al. (2021) showed a simple version..."): the
-    finding follows it.  Table rows and key terms stand on their own.
+    sentences), then the other close sentences that say more than the
+    question, and last those that merely restate it ("That is behavioural
+    evaluation.").
+
+    A sentence that merely restates the question or leads in ("Think of a
+    small flat with folding furniture.", "The second control, the educational
+    control, was the cleverest.") is offered together with the sentence after
+    it, which carries the point, and only then alone.  For the best sentence, so is the
+    better-scoring of the two after that in the same paragraph ("Each lens has
+    a characteristic trap." is followed by one sentence per lens), and the best
+    sentence for "what did X show?" ("Bolukbasi et al. (2021) showed a simple
+    version...") brings its follow-up as well: the finding comes after it.
     """
-    best = close[0]
-    order = [best]
-    nxt = best + 1
-    same = [
-        j
-        for j in (best - 1, nxt)
-        if 0 <= j < index.n and index.sent_place[j] == index.sent_place[best]
-    ]
-    order.extend(j for j in close if j in same)
     qstems = {v for alts in query.alts.values() for v, _ in alts}
-    if (
-        nxt in same
-        and nxt not in order
-        and nxt not in index.no_answer_set
-        and index.ctx_from[best] not in index.no_answer_set
-        and index.places[index.sent_place[best]][1] != KEY_TERMS_ANCHOR
-        and (query.report or _is_thin(index, best, qstems))
-    ):
-        order.append(nxt)
-    order.extend(close)
-    return _unique_ints(order)
+    best = close[0]
+    groups: list[list[int]] = [[best]]
+    nxt = _follow_up(index, best)
+    if nxt is not None and (query.report or _is_thin(index, best, qstems)):
+        groups[0].append(nxt)
+        later = [
+            j
+            for j in (nxt + 1, nxt + 2)
+            if j < index.n
+            and index.sent_block[j] == index.sent_block[best]
+            and j not in index.no_answer_set
+            and scores.get(j, 0.0) > 0.0
+        ]
+        if later:
+            groups.append([max(later, key=lambda j: (scores[j], -j))])
+    place = index.sent_place[best]
+    groups.extend([j] for j in close if j in (best - 1, best + 1) and index.sent_place[j] == place)
+    thin = [j for j in close if _is_thin(index, j, qstems)]
+    groups.extend([j] for j in close if j not in thin and j != best)
+    for j in thin:
+        nxt = _follow_up(index, j)
+        if nxt is not None:
+            groups.append([j, nxt])
+        groups.append([j])  # alone, if the pair does not fit
+    return groups
 
 
-def _unique_ints(items: Iterable[int]) -> list[int]:
-    return list(dict.fromkeys(items))
+def _compose(index: LessonIndex, groups: Sequence[Sequence[int]]) -> tuple[str, tuple[int, ...]]:
+    """Quote the groups (best first) within the sentence and word budgets, in lesson order.
 
-
-def _compose(index: LessonIndex, ranked: Sequence[int]) -> tuple[str, tuple[int, ...]]:
-    """Quote the ranked sentences (best first) within the word budget, in lesson order."""
-    chosen: list[int] = [ranked[0]]
-    for sid in ranked[1:]:
-        if len(chosen) == MAX_SENTENCES:
-            break
-        trial = sorted([*chosen, sid])
-        text = _render(index, trial)
-        if len(text.split()) <= MAX_ANSWER_WORDS:
+    The first group is always quoted (even alone over budget); a later group is
+    added whole or not at all.
+    """
+    chosen: list[int] = list(dict.fromkeys(groups[0]))
+    for group in groups[1:]:
+        trial = sorted(set(chosen).union(group))
+        if len(trial) == len(chosen):
+            continue
+        if len(trial) > MAX_SENTENCES:
+            continue
+        if len(_render(index, trial).split()) <= MAX_ANSWER_WORDS:
             chosen = trial
     chosen.sort()
     return _render(index, chosen), tuple(chosen)
@@ -1779,6 +1982,8 @@ def _answer(index: LessonIndex, question: str) -> TutorAnswer:
 
     tokens = tokenize(_FRAMING_RE.sub(" ", question))
     terms = _question_terms(index, tokens)
+    keep = set(_unique(terms)[:MAX_QUERY_TERMS])
+    terms = [t for t in terms if t in keep]
     if not terms:
         # Only question words left: use those the lesson itself contains.
         terms = [s for s in (term(t) for t in tokens if t not in STOP_WORDS) if s in index.postings]
@@ -1787,9 +1992,12 @@ def _answer(index: LessonIndex, question: str) -> TutorAnswer:
         hint = f" For example, ask about {_quoted(sections)}." if sections else ""
         return _declined(f"Could you ask about something specific in {title}?{hint}")
 
+    alts = dict(expand_terms(index, terms))
+    for t in _unknown_names(index, question) & alts.keys():
+        alts[t] = []
     query = _Query(
         terms=tuple(terms),
-        alts=expand_terms(index, terms),
+        alts=alts,
         definitional=bool(_DEFINITION_RE.search(norm)),
         answer_type=_answer_type(norm),
         given=frozenset(tokens),
@@ -1817,7 +2025,7 @@ def _answer(index: LessonIndex, question: str) -> TutorAnswer:
         seen_text.add(index.texts[sid])
         close.append(sid)
 
-    text, chosen = _compose(index, _quote_order(index, close, query))
+    text, chosen = _compose(index, _quote_groups(index, close, scores, query))
     if _evidence(index, query, chosen) < MIN_EVIDENCE:
         return _decline_not_covered(index, scores, best_norm)
 

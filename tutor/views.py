@@ -43,7 +43,7 @@ def _question_from(request: HttpRequest, *, is_json: bool) -> str:
 
 
 def _rate_limit_keys(request: HttpRequest) -> list[str]:
-    keys = [f"tutor:ip:{request.META.get('REMOTE_ADDR', 'unknown')}"]
+    keys = [f"tutor:ip:{ratelimit.client_ip(request)}"]
     if request.session.session_key:
         keys.append(f"tutor:session:{request.session.session_key}")
     return keys

@@ -34,7 +34,7 @@ def test_anonymous_progress_survives_reload_and_moves_into_a_new_account(site, c
 
     read_to_the_end(page)
     page.wait_for_function(
-        f"document.querySelectorAll('.learning-path li.is-read').length === {sections}"
+        f"() => document.querySelectorAll('.learning-path li.is-read').length === {sections}"
     )
     page.reload()
     expect(page.locator(".learning-path li.is-read")).to_have_count(sections)
@@ -49,7 +49,7 @@ def test_anonymous_progress_survives_reload_and_moves_into_a_new_account(site, c
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(f"{site}/")  # back where the learner was
-    page.wait_for_function("!localStorage.getItem('glassbox:v1:anon')")
+    page.wait_for_function("() => !localStorage.getItem('glassbox:v1:anon')")
     page.wait_for_load_state("networkidle")
 
     progress = LessonProgress.objects.get(learner__username="reader", lesson__slug="superposition")

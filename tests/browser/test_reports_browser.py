@@ -29,6 +29,7 @@ def staff_page(site, clean_page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{site}/learning/")
+    page.wait_for_load_state("networkidle")  # the sign-in sync of this browser's progress
     return page
 
 
@@ -37,10 +38,13 @@ def test_staff_opens_the_reports(site, staff_page, scheme):
     page = staff_page
     page.emulate_media(color_scheme=scheme)
     page.get_by_role("link", name="Reports").click()
+    page.wait_for_url(f"{site}/reports/")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Inside the Black Box").click()
+    page.wait_for_url(f"{site}/reports/inside-the-black-box/")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Superposition and Polysemantic Neurons").click()
+    page.wait_for_url(f"{site}/reports/inside-the-black-box/superposition/")
     page.wait_for_selector("svg.histogram")
     assert (
         "What is the capital of Peru?" in page.locator("#gaps-title + p + .table-wrap").inner_text()
@@ -51,4 +55,5 @@ def test_staff_opens_the_reports(site, staff_page, scheme):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(SCREENSHOTS / f"report-{width}.png"))
     page.get_by_role("link", name="Every attempt, by learner").click()
+    page.wait_for_url("**/attempts/")
     assert axe_violations(page) == []

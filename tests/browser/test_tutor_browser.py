@@ -10,7 +10,9 @@ def ask(page, question: str):
     page.get_by_label("Your question").fill(question)
     page.get_by_role("button", name="Ask").click()
     page.wait_for_function(
-        f"document.querySelectorAll('.tutor-message--tutor:not(.is-pending)').length > {count}"
+        "(count) => document.querySelectorAll('.tutor-message--tutor:not(.is-pending)').length"
+        " > count",
+        arg=count,
     )
     return page.locator(".tutor-message--tutor").last
 

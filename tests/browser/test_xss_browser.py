@@ -82,7 +82,7 @@ def test_hostile_lesson_quiz_and_tutor_text_never_run(
     )
     page.get_by_role("button", name="Ask").click()
     page.wait_for_function(
-        "document.querySelectorAll('.tutor-message--tutor:not(.is-pending)').length > 0"
+        "() => document.querySelectorAll('.tutor-message--tutor:not(.is-pending)').length > 0"
     )
     assert "<img src=x" in page.locator(".tutor-message--learner").inner_text()
 

@@ -1,0 +1,31 @@
+"""Operational endpoints."""
+
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the cache both answer, else 503 naming what failed."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as error:  # any failure means "not healthy"; the message says which
+        checks["database"] = f"error: {error.__class__.__name__}"
+    try:
+        probe = uuid.uuid4().hex
+        cache.set("health-probe", probe, timeout=10)
+        checks["cache"] = "ok" if cache.get("health-probe") == probe else "error: no read-back"
+    except Exception as error:
+        checks["cache"] = f"error: {error.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
