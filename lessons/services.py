@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from django.core import signing
@@ -106,6 +107,12 @@ def sync_progress(*, learner, payload: SyncPayload, now: datetime) -> bool:
 
     changed = False
     with transaction.atomic():
+        # Create missing rows first, ignoring ones a concurrent sync just created, then lock
+        # them all: two first-time syncs can no longer both insert the same row.
+        LessonProgress.objects.bulk_create(
+            [LessonProgress(learner=learner, lesson=lesson) for lesson in lessons.values()],
+            ignore_conflicts=True,
+        )
         existing = {
             progress.lesson_id: progress
             for progress in LessonProgress.objects.select_for_update().filter(
@@ -114,32 +121,23 @@ def sync_progress(*, learner, payload: SyncPayload, now: datetime) -> bool:
         }
         for ref, incoming in payload.lessons.items():
             lesson = lessons[ref]
+            progress = existing[lesson.pk]
             current = {section.anchor for section in lesson.sections.all()}
-            progress = existing.get(lesson.pk)
-            on_record = set(progress.sections_read) if progress else set()
-            known = current | set(lesson.retired_anchors) | on_record
+            known = current | set(lesson.retired_anchors) | set(progress.sections_read)
             unknown = sorted(incoming.sections_read - known)
             if unknown:
                 raise PayloadError(f"lesson '{ref}' has no section '{unknown[0][:200]}'")
-            if progress is None:
-                progress = LessonProgress(learner=learner, lesson=lesson)
             before = _state_of(progress)
-            merged = merge_lesson(before, LessonState(**{**incoming.__dict__, "best": None}))
+            merged = merge_lesson(before, replace(incoming, best=None))
+            started_at = merged.started_at or now
             completed_at = merged.completed_at
             if completed_at is None and current and current <= merged.sections_read:
                 completed_at = now  # every section read
-            if (
-                merged.sections_read == before.sections_read
-                and (
-                    merged.started_at,
-                    completed_at,
-                )
-                == (before.started_at, before.completed_at)
-                and progress.pk
-            ):
+            after = (merged.sections_read, started_at, completed_at)
+            if after == (before.sections_read, before.started_at, before.completed_at):
                 continue
             progress.sections_read = sorted(merged.sections_read)
-            progress.started_at = merged.started_at or now
+            progress.started_at = started_at
             progress.completed_at = completed_at
             progress.last_visited_at = max(filter(None, [progress.last_visited_at, now]))
             progress.save()

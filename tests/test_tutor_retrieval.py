@@ -629,3 +629,346 @@ def test_property_sentences_are_verbatim_and_index_round_trips(text: str) -> Non
         LessonText("t", "s", (SectionText("h", "a", text),), (("term", text),), big_idea=text)
     )
     assert LessonIndex.from_dict(json.loads(json.dumps(ix.to_dict()))).to_dict() == ix.to_dict()
+
+
+# ---------------------------------------------------------------------------
+# Analysis: spelling, labels, Greek letters, edit distance
+# ---------------------------------------------------------------------------
+
+
+def test_term_normalises_spelling_and_irregular_verbs() -> None:
+    assert r.term("behavioural") == r.term("behavioral")
+    assert r.term("memorised") == r.term("memorized") == r.term("memorising")
+    assert r.term("summarise") == r.term("summarize")
+    assert r.term("analyse") == r.term("analyze")
+    assert r.term("found") == r.term("find")
+    assert r.term("went") == r.term("goes") == r.term("go")
+    assert r.normalize_word("colour") == "color"
+    assert r.normalize_word("neurons") == "neurons"
+
+
+def test_tokenize_keeps_capital_labels_and_spells_out_greek() -> None:
+    assert r.tokenize("Feature A fires; option (C) and Plan B.") == [
+        "feature",
+        "a_",
+        "fires",
+        "option",
+        "c_",
+        "and",
+        "plan",
+        "b_",
+    ]
+    # An article, the pronoun "I" and initials are not labels.
+    assert r.tokenize("A feature, I said. J. R. Smith agreed") == [
+        "feature",
+        "said",
+        "smith",
+        "agreed",
+    ]
+    assert r.tokenize("The number λ sets Σ") == ["the", "number", "lambda", "sets", "sigma"]
+
+
+def test_edit_distance_is_optimal_string_alignment_and_capped() -> None:
+    assert r.edit_distance("spliting", "splitting", 2) == 1
+    assert r.edit_distance("form", "from", 1) == 1  # an adjacent swap is one edit
+    assert r.edit_distance("kitten", "sitting", 2) == 3  # more than the limit: limit + 1
+    assert r.edit_distance("abc", "abc", 0) == 0
+    assert r.edit_distance("a", "abcdef", 1) == 2
+
+
+# ---------------------------------------------------------------------------
+# Splitting and sentence structure
+# ---------------------------------------------------------------------------
+
+
+def test_split_units_kinds_tables_code_and_paragraphs() -> None:
+    text = (
+        "Intro line one.\n"
+        "Second paragraph here.\n"
+        "| A | B |\n|---|---|\n| x1 | y1 |\n| x2 | y2 |\n"
+        "hidden = W · x  # squeeze\n"
+        "After the code."
+    )
+    units = r._split_units(text)
+    assert [k for k, _, _ in units] == ["prose", "prose", "header", "row", "row", "code", "prose"]
+    # A line that ends a sentence ends its paragraph (the stored text has one per line).
+    assert units[0][2] != units[1][2]
+    # Code is its own unit, never glued to the prose around it.
+    assert split_sentences(text)[-2:] == ["hidden = W · x # squeeze", "After the code."]
+    # Plain-text tables (no |---| line) have a header too.
+    plain = [k for k, _, _ in r._split_units("Tool | Use\nProbe | Read\nSAE | Split")]
+    assert plain == ["header", "row", "row"]
+
+
+def test_split_keeps_an_ellipsis_before_a_bracket_inside_the_sentence() -> None:
+    assert split_sentences("It completes [A][B] ... [A] to [B]: it copies. Next one.") == [
+        "It completes [A][B] ... [A] to [B]: it copies.",
+        "Next one.",
+    ]
+    assert split_sentences("Wait... Then it came.") == ["Wait...", "Then it came."]
+
+
+STRUCTURED = LessonText(
+    title="Structured",
+    summary="A lesson with every kind of structure.",
+    sections=(
+        SectionText(
+            "Findings",
+            "findings",
+            "Trust. People want explanations for decisions that affect them.\n"
+            "Alain and Bengio attached probes to every layer of a network.\n"
+            "They found that classes became linearly separable.\n"
+            "| Method | Blind spot |\n|---|---|\n"
+            "| Probing | Decodable is not used |\n"
+            "| Ablation | Backup heads hide roles |\n"
+            "A sparse autoencoder (SAE) is a small network trained to rebuild activations.\n"
+            "Chain-of-thought monitoring means reading a model's reasoning to flag misbehaviour.\n"
+            "loss = recon + lam * l1  # the objective\n"
+            "The number λ sets the trade-off.",
+        ),
+        SectionText(
+            "Analogies",
+            "analogies",
+            "Think of a small flat with folding furniture.\n"
+            "A bed and a desk can share the same floor space.\n"
+            "Bolukbasi et al. (2021) showed a simple version in BERT.\n"
+            "A direction meant one concept on one dataset and another concept on a second.",
+        ),
+    ),
+    key_terms=(("Probe", "a small classifier trained on activations."),),
+)
+SIX = build_index(STRUCTURED)
+
+
+def sid(text_start: str, ix: LessonIndex = SIX) -> int:
+    return next(i for i, t in enumerate(ix.texts) if t.startswith(text_start))
+
+
+def test_index_records_structure() -> None:
+    # A run-in label is joined to the sentence it introduces.
+    assert "Trust. People want explanations for decisions that affect them." in SIX.texts
+    # A sentence opening with a pronoun inherits the one before it.
+    assert SIX.ctx_from[sid("They found")] == sid("Alain and Bengio")
+    # Table rows inherit their header row, which is never quoted; nor is code.
+    header, code = sid("Method | Blind spot"), sid("loss = recon")
+    assert SIX.ctx_from[sid("Probing |")] == header == SIX.ctx_from[sid("Ablation |")]
+    assert {header, code} <= set(SIX.no_answer)
+    assert SIX.sent_stems[code] == []
+    # Definitions: inline, key term, table row (its first cell).
+    assert SIX.defines[sid("A sparse autoencoder")] == ["spars", "autoencod"]
+    assert SIX.defines[sid("Chain-of-thought")] == ["chain", "think", "monitor"]
+    assert SIX.defines[sid("Probe:")] == ["probe"]
+    assert SIX.defines[sid("Probing |")] == ["probe"]
+    assert SIX.defines[sid("Trust.")] == []
+    # Acronyms the lesson defines, from "(SAE)" and from a hyphenated compound.
+    assert SIX.acronyms["sae"] == ["spars", "autoencod"]
+    assert SIX.acronyms["cot"] == ["chain", "think"]
+    # Paragraph numbers: the two analogy sentences are separate paragraphs.
+    assert SIX.sent_block[sid("Think of")] != SIX.sent_block[sid("A bed")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "defined"),
+    [
+        ("A linear probe is a probe that draws a straight boundary.", ["linear", "probe"]),
+        ("Ablation means switching a component off.", ["ablat"]),
+        ("Benchmark saturation happens when top models score the maximum.", ["benchmark", "satur"]),
+        ("A sparse autoencoder (SAE) is a small network.", ["spars", "autoencod"]),
+        ("Evaluators invest in elicitation, which means finding good prompts.", ["elicit"]),
+        ("Linear probes are popular for a reason.", []),
+        ("Emergent misalignment is therefore not just a broken filter.", []),
+        ("It is a small network.", []),
+        ("Emergent misalignment is one of the clearest cases.", []),
+    ],
+)
+def test_defined_subject(sentence: str, defined: list[str]) -> None:
+    assert r._defined_subject(sentence) == defined
+
+
+def test_acronym_long_form_matching() -> None:
+    assert r._long_form("SAE", "we trained a sparse autoencoder") == "sparse autoencoder"
+    assert r._long_form("CLT", "the cross-layer transcoder") == "cross-layer transcoder"
+    assert r._long_form("HTTP", "web") is None
+    assert r._acronyms(["Mary (John) and OpenAI (OpenAI) met."]) == {}
+
+
+# ---------------------------------------------------------------------------
+# Question analysis and vocabulary matching
+# ---------------------------------------------------------------------------
+
+
+def test_question_word_kept_only_when_it_starts_a_lesson_phrase() -> None:
+    ix = tiny("Mean ablation replaces an output with its average.", "Monitoring works well.")
+    assert r._question_terms(ix, r.tokenize("what is mean ablation")) == ["mean", "ablat"]
+    # "work" follows its subject: framing, even though the lesson says "monitoring works".
+    assert r._question_terms(ix, r.tokenize("how does monitoring work")) == ["monitor"]
+
+
+def test_framing_idioms_are_cut_from_questions() -> None:
+    ix = tiny("Training against the monitor removed the evidence.")
+    q = r._FRAMING_RE.sub(" ", "What goes wrong in the end if you train against the monitor?")
+    assert r._question_terms(ix, r.tokenize(q)) == ["train", "monitor"]
+    assert r._FRAMING_RE.sub(" ", "how big is it").split() == ["how", "is", "it"]
+
+
+def test_unknown_word_is_split_corrected_or_matched_by_variant() -> None:
+    ix = tiny(
+        "The fine-tuned model changed.",
+        "Feature splitting yields narrower features.",
+        "Held-out accuracy is high.",
+    )
+    assert r._question_terms(ix, r.tokenize("finetuned model")) == ["fine", "tune", "model"]
+    words = ["spliting", "narower", "accurate", "zebra"]
+    alts = r.expand_terms(ix, [r.term(w) for w in words])
+    assert alts[r.term("spliting")] == [("split", r.VARIANT_WEIGHT)]  # "splite" extends "split"
+    assert alts[r.term("narower")] == [("narrow", r.CORRECTION_WEIGHT)]  # one edit away
+    assert alts[r.term("accurate")] == [("accuraci", r.VARIANT_WEIGHT)]
+    assert alts[r.term("zebra")] == []
+    assert r.expand_terms(ix, [r.term("narower")], expand=False)[r.term("narower")] == []
+
+
+def test_spelling_correction_and_splitting_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = tiny("Feature splitting yields narrower features.")
+    assert r._correction(ix, "n" * 40) is None
+    assert r._decompound(ix, "feature" * 10) == []
+    calls: list[str] = []
+    real = r._correction
+    monkeypatch.setattr(r, "_correction", lambda index, t: calls.append(t) or real(index, t))
+    r.expand_terms(ix, [f"qwxy{c}" for c in "abcdefghijkl"])
+    assert len(calls) == r.MAX_CORRECTIONS
+
+
+def test_acronym_matches_its_long_form() -> None:
+    ans = answer_question(SIX, "how does cot monitoring work")
+    assert ans.kind == "answer"
+    assert any(c.quote.startswith("Chain-of-thought monitoring means") for c in ans.citations)
+    ans = answer_question(SIX, "what is an SAE?")
+    assert any(c.quote.startswith("A sparse autoencoder (SAE)") for c in ans.citations)
+
+
+def test_names_are_read_whole() -> None:
+    assert r._names("What was Golden Gate Claude? Ask OpenAI's SAE team") == [
+        ["Golden", "Gate", "Claude"]
+    ]
+    assert r._names("Golden Gate Claude: what was it?") == [["Gate", "Claude"]]
+    bridge = tiny("This text mentions the Golden Gate Bridge.", "Bridges are rare in text.")
+    assert answer_question(bridge, "What was Golden Gate Claude?").kind == "declined"
+    assert answer_question(bridge, "what does the Golden Gate Bridge example show?").grounded
+    claude = tiny("Golden Gate Claude was a steered model.", "Bridges are rare in text.")
+    assert answer_question(claude, "What was Golden Gate Claude?").kind == "answer"
+
+
+# ---------------------------------------------------------------------------
+# Ranking: inheritance, definitions, answer types
+# ---------------------------------------------------------------------------
+
+
+def test_table_row_matches_through_its_header_and_header_is_never_quoted() -> None:
+    ans = answer_question(SIX, "what is the blind spot of probing?")
+    assert ans.kind == "answer"
+    quotes = [c.quote for c in ans.citations]
+    assert "Probing | Decodable is not used" in quotes
+    assert "Method | Blind spot" not in quotes
+
+
+def test_inherited_terms_strengthen_but_do_not_create_a_match() -> None:
+    terms = r.query_terms(r.tokenize("Alain Bengio classes"))
+    scores = r.score_sentences(SIX, terms)
+    plain = r.score_sentences(SIX, terms, inherit=False)
+    found = sid("They found")
+    assert scores[found] > plain[found]  # "classes" own, "Alain Bengio" inherited
+    only_inherited = r.score_sentences(SIX, r.query_terms(r.tokenize("Alain Bengio")))
+    assert found not in only_inherited
+
+
+def test_key_term_definition_answers_what_is() -> None:
+    ix = tiny(
+        "A probe is a learner, and learners can solve many tasks.",
+        "Probes read activations.",
+        key_terms=(("Probe", "a small classifier trained on activations."),),
+    )
+    ans = answer_question(ix, "what is a probe?")
+    assert any(c.quote.startswith("Probe: a small classifier") for c in ans.citations)
+    terms = r.query_terms(r.tokenize("probe"))
+    boosted = r.score_sentences(ix, terms)
+    plain = r.score_sentences(ix, terms, definitions=False)
+    assert boosted[2] > plain[2]
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted", "other"),
+    [
+        # A number the question itself states ("3") answers nothing.
+        (
+            "how many features did the Claude 3 dictionary have?",
+            "The Claude 3 dictionary held 34 million features.",
+            "The Claude 3 dictionary features were studied with care.",
+        ),
+        (
+            "how quickly did the team find the hidden objective?",
+            "One team found the hidden objective in about 90 minutes.",
+            "Four teams tried to find the hidden objective.",
+        ),
+        (
+            "why is the chain of thought useful for oversight?",
+            "The chain of thought is useful for oversight because it is written in words.",
+            "The chain of thought is useful for oversight in many settings.",
+        ),
+    ],
+)
+def test_answer_type_prefers_sentences_with_the_expected_answer(
+    question: str, wanted: str, other: str
+) -> None:
+    ix = tiny(other, wanted)
+    ans = answer_question(ix, question)
+    assert ans.kind == "answer"
+    assert wanted in [c.quote for c in ans.citations]
+    norm = r._norm_message(question)
+    terms = r._question_terms(ix, r.tokenize(r._FRAMING_RE.sub(" ", question)))
+    query = r._Query(
+        terms=tuple(terms),
+        alts=r.expand_terms(ix, terms),
+        answer_type=r._answer_type(norm),
+        given=frozenset(r.tokenize(question)),
+    )
+    scores = r._score(ix, query)
+    assert scores[1] > scores[0]
+
+
+# ---------------------------------------------------------------------------
+# Composition: follow-ups
+# ---------------------------------------------------------------------------
+
+
+def test_thin_best_sentence_brings_the_sentence_that_carries_the_point() -> None:
+    ans = answer_question(SIX, "can you explain the folding furniture analogy")
+    assert [c.quote for c in ans.citations] == [
+        "Think of a small flat with folding furniture.",
+        "A bed and a desk can share the same floor space.",
+    ]
+
+
+def test_report_question_brings_the_finding() -> None:
+    ans = answer_question(SIX, "what did Bolukbasi et al show about BERT?")
+    quotes = [c.quote for c in ans.citations]
+    assert quotes[0].startswith("Bolukbasi et al.")
+    assert "A direction meant one concept on one dataset and another concept on a second." in quotes
+
+
+def test_pronoun_sentence_answers_with_its_antecedent_terms() -> None:
+    ans = answer_question(SIX, "what did Alain and Bengio find?")
+    assert "They found that classes became linearly separable." in [c.quote for c in ans.citations]
+
+
+def test_greek_letter_question_finds_the_symbol() -> None:
+    ans = answer_question(SIX, "what does lambda set?")
+    assert [c.quote for c in ans.citations] == ["The number λ sets the trade-off."]
+
+
+def test_from_dict_rejects_the_previous_version() -> None:
+    data = SIX.to_dict()
+    assert data["version"] == r.INDEX_VERSION
+    data["version"] = r.INDEX_VERSION - 1
+    with pytest.raises(ValueError):
+        LessonIndex.from_dict(data)
+    assert LessonIndex.from_dict(json.loads(json.dumps(SIX.to_dict()))).to_dict() == SIX.to_dict()

@@ -248,9 +248,32 @@ _GREEK: dict[str, str] = dict(
     zip(
         "αβγδεζηθικλμνξοπρσςτυφχψω",
         (
-            "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
-            "pi rho sigma sigma tau upsilon phi chi psi omega"
-        ).split(),
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+            "epsilon",
+            "zeta",
+            "eta",
+            "theta",
+            "iota",
+            "kappa",
+            "lambda",
+            "mu",
+            "nu",
+            "xi",
+            "omicron",
+            "pi",
+            "rho",
+            "sigma",
+            "sigma",
+            "tau",
+            "upsilon",
+            "phi",
+            "chi",
+            "psi",
+            "omega",
+        ),
         strict=True,
     )
 )
@@ -1623,15 +1646,20 @@ def _names(question: str) -> list[list[str]]:
 
     A name is a run of two or more words that start with a capital or a digit,
     separated by spaces only; a possessive ("OpenAI's SAE") or a stop or
-    question word ends it.
+    question word ends it, and the first word of a sentence ("Ask OpenAI")
+    does not start one.
     """
     out: list[list[str]] = []
     run: list[str] = []
     end = -1
     for m in _NAME_TOKEN_RE.finditer(question):
         word = m.group(0).rstrip(".-")
-        namey = (word[:1].isupper() or word[:1].isdigit()) and (
-            word.casefold() not in STOP_WORDS and word.casefold() not in QUESTION_WORDS
+        opens_sentence = end < 0 or any(c in ".?!:;" for c in question[end : m.start()])
+        namey = (
+            (word[:1].isupper() or word[:1].isdigit())
+            and not opens_sentence
+            and word.casefold() not in STOP_WORDS
+            and word.casefold() not in QUESTION_WORDS
         )
         joined = run and question[end : m.start()].strip() == ""
         if namey and joined:
