@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.caching import forget_content_version
 from courses.content.parser import (
     RESERVED_PAGE_IDS,
     ContentProblem,
@@ -102,8 +103,10 @@ def import_content(root: Path) -> ImportReport:
                     written.append((lesson, lesson_source))
         for lesson, lesson_source in written:
             lesson.related.set([lessons[tuple(ref.split("/", 1))] for ref in lesson_source.related])
-        _unpublish_missing(tree.courses, courses, lessons, report)
+        _unpublish_missing(tree.courses, courses, lessons, report, now)
         _renumber_catalog()
+        transaction.on_commit(forget_content_version)
+    forget_content_version()  # also when an outer transaction (a test) holds the commit back
     return report
 
 
@@ -269,6 +272,7 @@ def _unpublish_missing(
     courses: dict[str, Course],
     lessons: dict[tuple[str, str], Lesson],
     report: ImportReport,
+    now,
 ) -> None:
     present_courses = {course.slug for course in course_sources}
     present_lessons = {
@@ -286,9 +290,12 @@ def _unpublish_missing(
     ]
     report.removed.extend(f"course {course.slug}" for course in gone_courses)
     report.removed.extend(f"lesson {lesson.course.slug}/{lesson.slug}" for lesson in gone_lessons)
-    Course.objects.filter(pk__in=[course.pk for course in gone_courses]).update(is_published=False)
+    # imported_at moves too, so the content version (and every cached page) changes.
+    Course.objects.filter(pk__in=[course.pk for course in gone_courses]).update(
+        is_published=False, imported_at=now
+    )
     Lesson.objects.filter(pk__in=[lesson.pk for lesson in gone_lessons]).update(
-        is_published=False, catalog_position=None
+        is_published=False, catalog_position=None, imported_at=now
     )
 
 

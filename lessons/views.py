@@ -1,28 +1,44 @@
-"""The lesson page, and the images lessons reference by relative path."""
+"""The lesson page, and the images lessons reference by relative path.
+
+Signed-in learners get the page rendered for them (it shows their progress). Everyone else
+gets one of a few cached renderings, each with its own option order, into which this
+request's CSRF token and a fresh one-time quiz token are filled: the same page for thousands
+of visitors at the cost of a string replacement, while every quiz attempt stays one-time.
+"""
 
 import mimetypes
+import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
 
+from courses.caching import content_version
 from courses.models import Course
 from quizzes.models import Question
-from quizzes.services import new_quiz
+from quizzes.services import issue_token, new_quiz, present_quiz
 
 from .models import Lesson, LessonProgress
 from .services import touch_lesson
 
 LESSON_IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+ANONYMOUS_VARIANTS = 4  # cached renderings per lesson, each with its own option order
+PAGE_CACHE_SECONDS = 24 * 3600
+CSRF_SLOT = "GLASSBOXCSRFSLOT"
+TOKEN_SLOT = "GLASSBOXQUIZTOKENSLOT"  # noqa: S105 (a placeholder, not a secret)
 
 
-def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
-    lesson_obj = get_object_or_404(
+def _published_lesson(course: str, lesson: str) -> Lesson:
+    return get_object_or_404(
         Lesson.objects.published()
         .select_related("course")
         .prefetch_related(
@@ -40,50 +56,87 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
         course__slug=course,
         slug=lesson,
     )
+
+
+def _page_context(lesson: Lesson) -> dict:
+    """Everything on the page that is the same for every visitor."""
     course_lessons = list(
-        Lesson.objects.published().filter(course=lesson_obj.course).values_list("slug", flat=True)
+        Lesson.objects.published().filter(course=lesson.course).values_list("slug", flat=True)
     )
-    progress, course_completed = None, 0
-    if request.user.is_authenticated:
-        progress = touch_lesson(learner=request.user, lesson=lesson_obj, at=timezone.now())
-        course_completed = LessonProgress.objects.filter(
-            learner=request.user,
-            lesson__course=lesson_obj.course,
-            lesson__is_published=True,
-            completed_at__isnull=False,
-        ).count()
-    position = lesson_obj.catalog_position
+    position = lesson.catalog_position
     neighbours = {
         neighbour.catalog_position: neighbour
         for neighbour in Lesson.objects.published()
         .filter(catalog_position__in=[position - 1, position + 1])
         .select_related("course")
     }
-    context = {
-        "lesson": lesson_obj,
-        "course": lesson_obj.course,
-        "sections": lesson_obj.sections.all(),
-        "related_lessons": lesson_obj.related.all(),
-        "quiz": new_quiz(
-            lesson=lesson_obj, questions=lesson_obj.quiz_questions, learner=request.user
-        )
-        if lesson_obj.quiz_questions
-        else None,
-        "progress": progress,
-        "sections_read": set(progress.sections_read) if progress else set(),
-        "course_lesson_refs": " ".join(
-            f"{lesson_obj.course.slug}/{slug}" for slug in course_lessons
-        ),
-        "course_completed": course_completed,
-        "course_total": len(course_lessons),
-        "course_percent": round(100 * course_completed / len(course_lessons))
-        if course_lessons
-        else 0,
+    return {
+        "lesson": lesson,
+        "course": lesson.course,
+        "sections": lesson.sections.all(),
+        "related_lessons": lesson.related.all(),
         "lesson_total": Lesson.objects.published().count(),
         "previous_lesson": neighbours.get(position - 1),
         "next_lesson": neighbours.get(position + 1),
+        "course_lesson_refs": " ".join(f"{lesson.course.slug}/{slug}" for slug in course_lessons),
+        "course_total": len(course_lessons),
+        "course_completed": 0,
+        "course_percent": 0,
+        "sections_read": set(),
+        "progress": None,
     }
+
+
+def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    if not request.user.is_authenticated and not get_messages(request):
+        return _anonymous_lesson(request, course, lesson)
+    lesson_obj = _published_lesson(course, lesson)
+    context = _page_context(lesson_obj)
+    if lesson_obj.quiz_questions:
+        context["quiz"] = new_quiz(
+            lesson=lesson_obj, questions=lesson_obj.quiz_questions, learner=request.user
+        )
+    if request.user.is_authenticated:
+        progress = touch_lesson(learner=request.user, lesson=lesson_obj, at=timezone.now())
+        completed = LessonProgress.objects.filter(
+            learner=request.user,
+            lesson__course=lesson_obj.course,
+            lesson__is_published=True,
+            completed_at__isnull=False,
+        ).count()
+        total = context["course_total"]
+        context.update(
+            progress=progress,
+            sections_read=set(progress.sections_read),
+            course_completed=completed,
+            course_percent=round(100 * completed / total) if total else 0,
+        )
     return render(request, "lessons/lesson_detail.html", context)
+
+
+def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    variant = secrets.randbelow(ANONYMOUS_VARIANTS)
+    version = content_version()
+    key = f"page:lesson:{course}:{lesson}:{version}:{variant}"
+    cached = cache.get(key)
+    if cached is None:
+        lesson_obj = _published_lesson(course, lesson)  # a 404 is never cached
+        context = _page_context(lesson_obj)
+        seed = f"{version}:{variant}"
+        question_ids = [question.pk for question in lesson_obj.quiz_questions]
+        if question_ids:
+            context["quiz"] = present_quiz(
+                questions=lesson_obj.quiz_questions, token=TOKEN_SLOT, seed=seed
+            )
+        context["csrf_token"] = CSRF_SLOT
+        html = render_to_string("lessons/lesson_detail.html", context, request=request)
+        cached = (html, lesson_obj.pk, question_ids, seed)
+        cache.set(key, cached, PAGE_CACHE_SECONDS)
+    html, lesson_id, question_ids, seed = cached
+    if question_ids:
+        token = issue_token(lesson_id=lesson_id, question_ids=question_ids, learner=None, seed=seed)
+        html = html.replace(TOKEN_SLOT, token)
+    return HttpResponse(html.replace(CSRF_SLOT, get_token(request)))
 
 
 def asset(request: HttpRequest, course: str, path: str) -> FileResponse:

@@ -1,7 +1,7 @@
 """Taking a quiz: the one-time token a form carries, and submitting an attempt.
 
 No row is written when a quiz is shown. The form carries a signed token naming the lesson, the
-question versions asked, a nonce (which also seeds the option order) and the learner. A
+question versions asked, a nonce, the seed of the option order and the learner. A
 submission is graded on the server and inserted under the nonce's unique constraint, so the
 same token submitted twice, or fifty times at once, records one attempt and counts its score
 once.
@@ -49,6 +49,7 @@ class QuizToken:
     question_ids: tuple[int, ...]
     nonce: str
     learner_id: int | None
+    seed: str  # orders the options; a cached page variant shares one, the nonce never repeats
 
 
 @dataclass
@@ -73,12 +74,16 @@ def _learner_id(learner) -> int | None:
     return learner.pk if learner is not None and learner.is_authenticated else None
 
 
-def issue_token(*, lesson: Lesson, questions: Sequence[Question], learner) -> str:
+def issue_token(
+    *, lesson_id: int, question_ids: Sequence[int], learner, seed: str | None = None
+) -> str:
+    nonce = secrets.token_hex(16)
     payload = {
-        "l": lesson.pk,
-        "q": [question.pk for question in questions],
-        "n": secrets.token_hex(16),
+        "l": lesson_id,
+        "q": list(question_ids),
+        "n": nonce,
         "u": _learner_id(learner),
+        "s": seed or nonce,
     }
     return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
 
@@ -92,7 +97,7 @@ def read_token(raw: str) -> QuizToken:
         raise QuizError("This quiz form has expired. Reload the lesson to start again.") from None
     except signing.BadSignature:
         raise QuizError("This quiz form's attempt token is not valid.") from None
-    return QuizToken(data["l"], tuple(data["q"]), data["n"], data["u"])
+    return QuizToken(data["l"], tuple(data["q"]), data["n"], data["u"], data.get("s", data["n"]))
 
 
 def present_quiz(
@@ -120,8 +125,9 @@ def present_quiz(
 
 
 def new_quiz(*, lesson: Lesson, questions: Sequence[Question], learner) -> PresentedQuiz:
-    token = issue_token(lesson=lesson, questions=questions, learner=learner)
-    return present_quiz(questions=questions, token=token, seed=read_token(token).nonce)
+    question_ids = [question.pk for question in questions]
+    token = issue_token(lesson_id=lesson.pk, question_ids=question_ids, learner=learner)
+    return present_quiz(questions=questions, token=token, seed=read_token(token).seed)
 
 
 def questions_for(token: QuizToken, lesson: Lesson) -> list[Question]:
@@ -235,7 +241,7 @@ def submit_attempt(
     ]
     result = grade(keys, answers)
     now = timezone.now()
-    snapshot = _snapshot(lesson, questions, answers, result.correct, token.nonce)
+    snapshot = _snapshot(lesson, questions, answers, result.correct, token.seed)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(

@@ -61,7 +61,7 @@ def submit(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         quiz = present_quiz(
             questions=questions,
             token=request.POST["token"],
-            seed=token.nonce,
+            seed=token.seed,
             selected=answers,
             unanswered=unanswered,
         )

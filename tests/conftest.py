@@ -24,3 +24,10 @@ def empty_cache():
 def fast_password_hashing(settings):
     """PBKDF2's deliberate slowness is for real passwords; tests only need a working hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_version():
+    from courses.caching import forget_content_version
+
+    forget_content_version()

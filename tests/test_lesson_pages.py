@@ -143,7 +143,7 @@ def test_lesson_and_catalog_pages_run_a_constant_number_of_queries(client, conte
     import_content(content_root)
     large = (queries("/"), queries("/courses/black-box/"), queries("/courses/black-box/lesson-2/"))
     assert large == small
-    assert max(large) <= 8
+    assert max(large) <= 12  # a cache miss; cached anonymous lesson pages run none
 
 
 def test_lesson_images_are_served_and_nothing_else(client, content_root):

@@ -115,7 +115,7 @@ def test_options_are_shuffled_per_attempt(client, content_root):
         content_root, name="01-lesson-1.md", body=f"## S\nText.\n## Quiz\n1. Pick\n{options}\n"
     )
     import_content(content_root)
-    orders = {tuple(quiz_form(client)["fields"].popitem()[1]) for _ in range(6)}
+    orders = {tuple(quiz_form(client)["fields"].popitem()[1]) for _ in range(30)}
     assert len(orders) > 1
 
 

@@ -128,9 +128,9 @@ INHERIT_TF = 0.5
 VARIANT_WEIGHT = 0.7
 #: A spelling correction of a word the lesson never uses scores this fraction.
 CORRECTION_WEIGHT = 0.8
-#: A sentence that defines what a "what is X?" question asks about gains this
-#: fraction of the defined term's IDF (scaled by how exactly it matches);
-#: other questions that name a defined term give a smaller boost.
+#: A sentence that defines what a "what is X?" question asks about has its
+#: score multiplied by 1 + this x (IDF-weighted overlap of the defined term
+#: and the question's terms, 0..1); for other questions the factor is smaller.
 DEFINITION_WEIGHT = 1.0
 DEFINITION_WEIGHT_OTHER = 0.3
 #: An inline definition ("A probe is a ...") gets this share of a key term's boost.
@@ -138,11 +138,12 @@ INLINE_DEFINITION_SHARE = 0.5
 #: "How many / how long / why" questions multiply the score of a matching
 #: sentence that states a quantity / a duration / a reason by 1 + this.
 ANSWER_TYPE_WEIGHT = 0.5
-#: A best sentence with at most this many content terms beyond the question's
-#: own merely restates it, so the sentence after it is quoted too.
+#: A sentence with at most this many content terms beyond the question's own
+#: merely restates it, so it is quoted together with the sentence after it.
 THIN_NOVEL_TERMS = 3
 #: Share of a term's weight credited as evidence when the term is only in the
-#: sentence's inherited context or section heading, not in the sentence.
+#: sentence a pronoun refers back to or in the section heading (a table row's
+#: header counts in full: it names the row's cells).
 SUPPORT_CREDIT = 0.5
 #: Sentences scoring at least this fraction of the best one may join it.
 CLOSE_RATIO = 0.6
@@ -166,7 +167,8 @@ MAX_WORD_CHARS = 24
 #: Only the first this-many distinct content terms of a question are used.
 MAX_QUERY_TERMS = 32
 #: Bumped whenever the serialised layout or the analysis (tokeniser, stop
-#: words, stemmer use) changes, so stale stored indexes are rebuilt.
+#: words, stemmer use) changes, so stale stored indexes are rebuilt.  (3: a
+#: draft of the version-2 layout reached the repository, so 2 is ambiguous.)
 INDEX_VERSION = 3
 
 KEY_TERMS_HEADING = "Key terms"
@@ -242,46 +244,29 @@ _APOSTROPHES = "'\u2019"
 # follow a full stop, not a word, so they stay out.
 _LABEL_RE = re.compile(r"(?:(?<=[^\W\d_] )|(?<=\())[A-HJ-Z](?=[\s,;:.)!?'\u2019]|$)")
 
+
+def _words(text: str) -> frozenset[str]:
+    """A frozenset from a whitespace-separated word list."""
+    return frozenset(text.split())
+
+
+def _word_list(text: str) -> list[str]:
+    """The words of a whitespace-separated list, in order."""
+    return text.split()
+
+
 #: A lone Greek letter is spelled out, so "λ" in a formula and "lambda" in a
 #: question are the same word.
 _GREEK: dict[str, str] = dict(
     zip(
         "αβγδεζηθικλμνξοπρσςτυφχψω",
-        (
-            "alpha",
-            "beta",
-            "gamma",
-            "delta",
-            "epsilon",
-            "zeta",
-            "eta",
-            "theta",
-            "iota",
-            "kappa",
-            "lambda",
-            "mu",
-            "nu",
-            "xi",
-            "omicron",
-            "pi",
-            "rho",
-            "sigma",
-            "sigma",
-            "tau",
-            "upsilon",
-            "phi",
-            "chi",
-            "psi",
-            "omega",
+        _word_list(
+            "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
+            "pi rho sigma sigma tau upsilon phi chi psi omega"
         ),
         strict=True,
     )
 )
-
-
-def _words(text: str) -> frozenset[str]:
-    """A frozenset from a whitespace-separated word list."""
-    return frozenset(text.split())
 
 
 STOP_WORDS: frozenset[str] = _words(
@@ -1366,12 +1351,11 @@ _DEFINITION_RE = re.compile(
 )
 
 
-def _has_answer(query: _Query, text: str) -> bool:
+def _has_answer(answer_type: re.Pattern[str], given: frozenset[str], text: str) -> bool:
     """Does ``text`` hold something of the expected type that the question does not state?"""
-    assert query.answer_type is not None
     return any(
-        not (set(tokenize(m.group(0))) <= query.given)
-        for m in query.answer_type.finditer(text)
+        not (set(tokenize(m.group(0))) <= given)
+        for m in answer_type.finditer(text)
         if tokenize(m.group(0)) or m.group(0) == "%"
     )
 
@@ -1404,9 +1388,11 @@ def score_sentences(
     """Score every sentence that matches at least one of ``terms`` (question stems, in order).
 
     A sentence matches a term when it contains the term or one of its
-    vocabulary matches (:func:`expand_terms`), or inherits one from its
-    table header / antecedent.  Returns ``{sentence_id: score}``.  The keyword
-    switches exist so tests can isolate each mechanism.
+    vocabulary matches (:func:`expand_terms`), or, for a table row, when its
+    header row does.  A term inherited from the sentence a pronoun refers back
+    to only strengthens a sentence that matches on its own.  Returns
+    ``{sentence_id: score}``.  The keyword switches exist so tests can isolate
+    each mechanism.
     """
     query = _Query(terms=tuple(terms), alts=expand_terms(index, terms, expand=expand))
     return _score(
@@ -1536,16 +1522,17 @@ def _score(
         # can matter, so the (slowish) pattern check skips the long tail.
         floor = CLOSE_RATIO / (1.0 + ANSWER_TYPE_WEIGHT) * max(scores.values())
         for sid in bm:
-            if scores[sid] >= floor and _has_answer(query, index.texts[sid]):
+            text = index.texts[sid]
+            if scores[sid] >= floor and _has_answer(query.answer_type, query.given, text):
                 scores[sid] *= 1.0 + ANSWER_TYPE_WEIGHT
     return scores
 
 
 def _definition_match(index: LessonIndex, query: _Query, defined: Sequence[str]) -> float:
-    """IDF of the question terms a definition covers, times a weighted Jaccard overlap.
+    """IDF-weighted overlap (Jaccard, 0..1) of a defined term and the question's terms.
 
-    "feature splitting" against a definition of "feature splitting" gets the
-    full IDF; against a definition of "feature" only a small share.
+    "what is feature splitting?" against a definition of "feature splitting"
+    gives 1; against a definition of "feature" only a small fraction.
     """
     dset = set(defined)
     hit, miss_q = 0.0, 0.0

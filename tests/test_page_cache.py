@@ -1,0 +1,78 @@
+"""Cached pages: anonymous lesson pages come from the cache with fresh per-request tokens, and
+an import invalidates them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from courses.importer import import_content
+from lessons.models import Lesson
+from quizzes.models import Attempt
+from tests.factories import make_tree, make_user
+
+pytestmark = pytest.mark.django_db
+URL = "/courses/black-box/lesson-1/"
+
+
+@pytest.fixture
+def lesson(content_root):
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    return Lesson.objects.get(slug="lesson-1")
+
+
+def token_of(html: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', html)[1]
+
+
+def test_a_cached_anonymous_lesson_page_costs_no_query(client, lesson):
+    for _ in range(12):  # fill every cached variant
+        client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    assert response.status_code == 200 and len(queries.captured_queries) == 0
+    assert "GLASSBOX" not in response.content.decode()  # no placeholder left behind
+
+
+def test_every_cached_page_carries_a_fresh_quiz_token_and_a_working_csrf_token(lesson):
+    browser = Client(enforce_csrf_checks=True)
+    pages = [browser.get(URL).content.decode() for _ in range(6)]
+    tokens = {token_of(page) for page in pages}
+    assert len(tokens) == 6
+    page = pages[-1]
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    shown = re.findall(r'name="(q\d+)" value="(\d+)"', page)
+    answers = {}
+    for name, value in shown:
+        answers.setdefault(name, []).append(value)
+    data = {"token": token_of(page), "csrfmiddlewaretoken": csrf, "submit_incomplete": "1"}
+    data.update({name: values[:1] for name, values in answers.items()})
+    assert browser.post(f"{URL}quiz/", data).status_code == 303
+    snapshot = Attempt.objects.get().snapshot
+    first_question_order = [str(option["id"]) for option in snapshot[0]["options"]]
+    assert first_question_order == answers[f"q{snapshot[0]['question']}"]  # what the page showed
+
+
+def test_an_import_invalidates_cached_pages(client, lesson, content_root):
+    client.get(URL)
+    path = content_root / "black-box/01-lesson-1.md"
+    path.write_text(path.read_text().replace("title: Lesson 1", "title: Lesson One, revised"))
+    import_content(content_root)
+    for _ in range(8):
+        assert "Lesson One, revised" in client.get(URL).content.decode()
+    (content_root / "black-box/02-lesson-2.md").unlink()
+    import_content(content_root)
+    assert client.get("/courses/black-box/lesson-2/").status_code == 404
+    assert "Lesson 1 of 1" in client.get(URL).content.decode()
+
+
+def test_signed_in_pages_are_rendered_for_the_learner(client, lesson):
+    client.get(URL)
+    client.force_login(make_user())
+    html = client.get(URL).content.decode()
+    assert "Progress saved locally" not in html and "Sign out" in html
