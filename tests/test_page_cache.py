@@ -76,3 +76,17 @@ def test_signed_in_pages_are_rendered_for_the_learner(client, lesson):
     client.force_login(make_user())
     html = client.get(URL).content.decode()
     assert "Progress saved locally" not in html and "Sign out" in html
+
+
+def test_catalog_and_course_pages_are_cached_for_anonymous_visitors(client, lesson, content_root):
+    client.get("/")
+    client.get("/courses/black-box/")
+    for url in ("/", "/courses/black-box/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries.captured_queries) == 0, url
+    path = content_root / "black-box/course.md"
+    path.write_text(path.read_text().replace("Inside the Black Box", "Inside the Glass Box"))
+    import_content(content_root)
+    assert "Inside the Glass Box" in client.get("/").content.decode()
+    assert client.get("/courses/nope/").status_code == 404
