@@ -250,6 +250,14 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], list[str], list[str]
     return data, front_lines, lines[closing + 1 :], closing + 2
 
 
+def read_front_matter(path: Path) -> dict[str, Any] | None:
+    """A file's front matter, or None when the file cannot be read that far."""
+    try:
+        return _split_front_matter(_read_text(path)[0])[0]
+    except (_FileProblem, OSError):
+        return None
+
+
 def _key_line(front_lines: list[str], key: str) -> int:
     pattern = re.compile(rf"^{re.escape(key)}\s*:")
     for index, line in enumerate(front_lines):

@@ -19,10 +19,7 @@ from courses.content.parser import (
     COURSE_FILE,
     LESSON_FILE_RE,
     SLUG_RE,
-    _FileProblem,
-    _read_text,
-    _split_front_matter,
-    parse_lesson,
+    read_front_matter,
 )
 
 FIRST_SECTION = "First section heading"
@@ -108,19 +105,13 @@ def existing_lessons(course_dir: Path) -> tuple[set[int], dict[str, Path]]:
             continue
         number = int(match["number"])
         numbers.add(number)
-        lesson = parse_lesson(path, course_dir.name, number, match["slug"], [])
-        # A file with problems still claims the slug its front matter (or its name) gives it.
-        slug = lesson.slug if lesson is not None else _front_matter_slug(path) or match["slug"]
-        slugs.setdefault(slug, path)
+        # Even a file with problems claims the slug its front matter (or its name) gives it.
+        slugs.setdefault(_front_matter_slug(path) or match["slug"], path)
     return numbers, slugs
 
 
 def _front_matter_slug(path: Path) -> str | None:
-    try:
-        data = _split_front_matter(_read_text(path)[0])[0]
-    except (_FileProblem, OSError):
-        return None
-    slug = data.get("slug")
+    slug = (read_front_matter(path) or {}).get("slug")
     return slug.strip() if isinstance(slug, str) and slug.strip() else None
 
 
