@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -167,3 +168,27 @@ def test_static_files_are_served_by_whitenoise(client):
     response = client.get("/static/css/site.css")
     assert response.status_code == 200
     assert b"prefers-color-scheme: dark" in b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize("field", ["title", "summary", "big_idea", "concepts"])
+def test_payloads_in_front_matter_fields_are_escaped(client, content_root, field):
+    from tests.test_sanitize import PAYLOADS
+
+    write_course(content_root)
+    hostile = [p for p in PAYLOADS if "<" in p][:60]
+    for number, payload in enumerate(hostile, start=1):
+        value = json.dumps([payload]) if field == "concepts" else json.dumps(payload)
+        write_lesson(
+            content_root,
+            name=f"{number:02d}-l{number}.md",
+            extra_front=f"{field}: {value}\n" if field in ("big_idea", "concepts") else "",
+            **({field: value} if field in ("title", "summary") else {}),
+        )
+    import_content(content_root)
+    baseline_scripts = None
+    for number, payload in enumerate(hostile, start=1):
+        html = client.get(f"/courses/black-box/l{number}/").content.decode()
+        assert payload not in html, payload
+        scripts = html.count("<script")
+        baseline_scripts = baseline_scripts or scripts
+        assert scripts == baseline_scripts, payload
