@@ -17,6 +17,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyTabularInline(admin.TabularInline):
+    """Rows shown under their parent, read-only like the parent."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 SOURCE_NOTE = (
     "Imported from a lesson file: edit the file named in “Source path” (at the line shown) and "
     "run import_content. Changes made here would be overwritten by the next import, so the "

@@ -1,19 +1,13 @@
 from django.contrib import admin
 
-from courses.admin_mixins import SOURCE_NOTE, ReadOnlyAdmin
+from courses.admin_mixins import SOURCE_NOTE, ReadOnlyAdmin, ReadOnlyTabularInline
 
 from .models import Lesson, LessonProgress, Section
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(ReadOnlyTabularInline):
     model = Section
     fields = ["position", "heading", "anchor", "source_line"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Lesson)

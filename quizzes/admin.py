@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import F, FloatField
 from django.db.models.functions import Cast
 
-from courses.admin_mixins import SOURCE_NOTE, ReadOnlyAdmin
+from courses.admin_mixins import SOURCE_NOTE, ReadOnlyAdmin, ReadOnlyTabularInline
 
 from .models import Attempt, Option, Question
 
@@ -42,15 +42,9 @@ class AttemptAdmin(ReadOnlyAdmin):
         return f"{attempt.score / attempt.total:.0%}" if attempt.total else "-"
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(ReadOnlyTabularInline):
     model = Option
     fields = ["position", "text_html", "is_correct", "feedback_html"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Question)

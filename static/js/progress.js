@@ -40,14 +40,22 @@ export function trackReading(article) {
   }
 
   let timer = null;
+  const sendNow = async (options) => {
+    timer = null;
+    const state = await sync({ [ref]: lessonEntry(load(), ref) }, [], options);
+    if (state) mirror(state);
+  };
   const pushToServer = () => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const current = load();
-      const state = await sync({ [ref]: lessonEntry(current, ref) });
-      if (state) mirror(state);
-    }, 800);
+    timer = setTimeout(sendNow, 800);
   };
+  // Leaving the page before the debounce fires must not lose what was just read.
+  window.addEventListener("pagehide", () => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      sendNow({ keepalive: true });
+    }
+  });
 
   const markRead = (anchor) => {
     const latest = load();

@@ -80,7 +80,7 @@ function csrfToken() {
 }
 
 // Sends local progress to the server, which merges it; returns the server's state or null.
-export async function sync(lessons, receipts = []) {
+export async function sync(lessons, receipts = [], { keepalive = false } = {}) {
   const body = {
     lessons: Object.fromEntries(
       Object.entries(lessons).map(([ref, entry]) => [
@@ -99,6 +99,7 @@ export async function sync(lessons, receipts = []) {
     headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
     body: JSON.stringify(body),
     credentials: "same-origin",
+    keepalive, // lets a sync started as the page closes finish after it
   });
   if (!response.ok) return null;
   return response.json();

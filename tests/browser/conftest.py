@@ -51,10 +51,16 @@ class PageProblems:
     requests: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
 
+    def _on_failed(self, request) -> None:
+        # A request the page abandoned because the test navigated on is not a page problem;
+        # anything else (refused, reset, blocked) is.
+        if request.failure != "net::ERR_ABORTED":
+            self.requests.append(f"failed {request.url}: {request.failure}")
+
     def watch(self, page) -> None:
         page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
         page.on("pageerror", lambda e: self.console.append(str(e)))
-        page.on("requestfailed", lambda r: self.requests.append(f"failed {r.url}"))
+        page.on("requestfailed", self._on_failed)
         page.on(
             "response",
             lambda r: (
@@ -105,3 +111,15 @@ def axe_violations(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result
     ]
+
+
+PASSWORD = "a long enough passphrase 42"
+
+
+def fill_sign_up(page, username: str) -> None:
+    """Fills and sends the sign-up form on the current page, as a person would."""
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(f"{username}@example.org")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, axe_violations
+from tests.browser.conftest import SCREENSHOTS, axe_violations, fill_sign_up
 
 LESSON = "/courses/inside-the-black-box/superposition/"
-PASSWORD = "a long enough passphrase 42"
 
 
 def sign_up(page, site: str) -> None:
     page.goto(f"{site}/accounts/signup/")
-    page.locator("#id_username").fill("auditor")
-    page.locator("#id_email").fill("auditor@example.org")
-    page.locator("#id_password1").fill(PASSWORD)
-    page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    fill_sign_up(page, "auditor")
     page.wait_for_url(f"{site}/learning/")
 
 

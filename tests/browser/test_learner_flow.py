@@ -6,9 +6,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from lessons.models import LessonProgress
+from tests.browser.conftest import PASSWORD, fill_sign_up
 
 LESSON = "/courses/inside-the-black-box/superposition/"
-PASSWORD = "a long enough passphrase 42"
 
 
 def read_to_the_end(page) -> None:
@@ -43,11 +43,7 @@ def test_anonymous_progress_survives_reload_and_moves_into_a_new_account(site, c
     page.goto(f"{site}/")
     assert page.locator("progress").first.get_attribute("value") is not None
     page.get_by_role("link", name="Sign up").click()
-    page.get_by_label("Username").fill("reader")
-    page.get_by_label("Email").fill("reader@example.org")
-    page.locator("#id_password1").fill(PASSWORD)
-    page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    fill_sign_up(page, "reader")
     page.wait_for_url(f"{site}/")  # back where the learner was
     page.wait_for_function("() => !localStorage.getItem('glassbox:v1:anon')")
     page.wait_for_load_state("networkidle")
@@ -71,11 +67,7 @@ def test_anonymous_progress_survives_reload_and_moves_into_a_new_account(site, c
 def test_signing_out_leaves_no_learner_data_in_the_page(site, clean_page):
     page = clean_page
     page.goto(f"{site}/accounts/signup/")
-    page.get_by_label("Username").fill("sharer")
-    page.get_by_label("Email").fill("sharer@example.org")
-    page.locator("#id_password1").fill(PASSWORD)
-    page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    fill_sign_up(page, "sharer")
     page.goto(f"{site}{LESSON}")
     read_to_the_end(page)
     page.wait_for_timeout(1200)  # the debounced sync
