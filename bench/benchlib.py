@@ -79,8 +79,8 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
                 "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
                 "SECURE_SSL_REDIRECT": "0",
                 # Plain HTTP on localhost: cookies marked Secure would never come back.
-                "SESSION_COOKIE_SECURE": "0",
-                "CSRF_COOKIE_SECURE": "0",
+                "SECURE_COOKIES": "0",
+                "SECURE_HSTS_SECONDS": "0",
             }
         )
     env.update(extra)
@@ -98,9 +98,26 @@ def with_static_wrapper(env: dict[str, str], static_root: Path, extra_static: Pa
     return env
 
 
+def prepare_site(tmp: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """A database with the shipped content imported and static files collected into ``tmp``.
+
+    Returns the environment for manage.py, gunicorn and django_tasks.py (the site's settings
+    through bench/bench_settings.py, so STATIC_ROOT is a temporary folder).
+    """
+    static_root, extra_static = tmp / "static_root", tmp / "extra_static"
+    extra_static.mkdir(parents=True, exist_ok=True)
+    env = with_static_wrapper(django_env(database_url, **extra), static_root, extra_static)
+    manage("migrate", "--noinput", env=env)
+    manage("import_content", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    return env
+
+
 def reads_redis_url() -> bool:
     """Does the settings module turn REDIS_URL into a Redis cache? (Read, not guessed.)"""
-    env = django_env("sqlite:////tmp/glassbox-bench-probe.sqlite3", REDIS_URL="redis://127.0.0.1:6379/5")
+    env = django_env(
+        "sqlite:////tmp/glassbox-bench-probe.sqlite3", REDIS_URL="redis://127.0.0.1:6379/5"
+    )
     code = (
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.CACHES.get('default', {}).get('BACKEND', ''))"
@@ -145,7 +162,9 @@ def manage(*args: str, env: dict[str, str], timeout: float = 900) -> tuple[float
 
 def django_task(task: str, *args: str, env: dict[str, str], timeout: float = 900) -> dict:
     """Runs bench/django_tasks.py TASK in a subprocess; returns the JSON it prints last."""
-    _, out = run_cmd([PYTHON, str(BENCH_DIR / "django_tasks.py"), task, *args], env, timeout=timeout)
+    _, out = run_cmd(
+        [PYTHON, str(BENCH_DIR / "django_tasks.py"), task, *args], env, timeout=timeout
+    )
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if not lines:
         raise BenchError(f"django_tasks {task} printed no JSON:\n{out[-2000:]}")
@@ -175,17 +194,92 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
     raise BenchError(f"{url} did not answer within {timeout:.0f} s: {last}")
 
 
-def fetch(url: str) -> tuple[int, bytes]:
+def fetch(url: str, cookie: str = "") -> tuple[int, bytes]:
+    headers = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (http://127.0.0.1)
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (localhost)
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
 
 
+def sign_in(base: str, username: str, password: str) -> str:
+    """Signs in through the login form like a browser; returns the Cookie header to send."""
+    import http.cookiejar
+    import re
+    from urllib.parse import urlencode
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base}/accounts/login/", timeout=10) as response:
+        form = response.read().decode()
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    if not match:
+        raise BenchError("the sign-in page has no CSRF token")
+    data = urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 (http://127.0.0.1)
+        f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}
+    )
+    with opener.open(request, timeout=30) as response:
+        response.read()
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    if "sessionid" not in cookies:
+        raise BenchError(f"signing in as {username} set no session cookie")
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of one process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # field 5 of stat: the process group
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def machine_cpu_times() -> tuple[float, float]:
+    """(busy, total) jiffies of all CPUs so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def background_busy(seconds: float = 1.0) -> float:
+    """Share of all CPUs busy over ``seconds`` while this script idles: other processes' load."""
+    busy0, total0 = machine_cpu_times()
+    time.sleep(seconds)
+    busy1, total1 = machine_cpu_times()
+    return (busy1 - busy0) / max(1, total1 - total0)
+
+
+def wait_until_quiet(timeout: float, threshold: float = 0.15) -> float:
+    """Waits up to ``timeout`` seconds for the machine to be under ``threshold`` busy."""
+    deadline = time.monotonic() + timeout
+    busy = background_busy()
+    while busy > threshold and time.monotonic() < deadline:
+        log(f"machine {100 * busy:.0f}% busy with other work; waiting (up to {timeout:.0f} s)")
+        busy = background_busy(5.0)
+    return busy
+
+
+@dataclass
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        return group_cpu_seconds(self.pid)
+
+
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 4, log: Path | None = None) -> Iterator[str]:
-    """Starts gunicorn on a free port; yields its base URL; stops it (only this process group)."""
+def gunicorn(env: dict[str, str], workers: int = 4, log: Path | None = None) -> Iterator[Server]:
+    """Starts gunicorn on a free port; yields it (URL, pid); stops it (its process group only)."""
     if not Path(GUNICORN).exists():
         raise BenchError(
             f"gunicorn is not installed in {Path(PYTHON).parent}: "
@@ -222,7 +316,7 @@ def gunicorn(env: dict[str, str], workers: int = 4, log: Path | None = None) -> 
                     f"gunicorn exited {process.returncode}:\n{log.read_text()[-3000:]}"
                 ) from None
             raise
-        yield base
+        yield Server(base, process.pid)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -290,7 +384,7 @@ def fmt_int(value: float) -> str:
 
 def verdict(ok: bool | None) -> str:
     if ok is None:
-        return "n/a"
+        return ""
     return "met" if ok else "**not met**"
 
 
@@ -310,7 +404,9 @@ class Table:
             "| " + " | ".join(self.headers) + " |",
             "|" + "|".join(" --- " for _ in self.headers) + "|",
         ]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in self.rows]
+        lines += [
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in self.rows
+        ]
         return "\n".join(lines)
 
 
@@ -368,7 +464,17 @@ def machine_info() -> list[tuple[str, str]]:
     if shutil.which("psql"):
         with contextlib.suppress(Exception):
             _, out = run_cmd(
-                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-tAc", "show server_version"]
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "test",
+                    "-tAc",
+                    "show server_version",
+                ]
             )
             postgres = out.strip() or postgres
     return [

@@ -1,3 +1,5 @@
+# ruff: noqa: S311
+# (seeded pseudo-random text: nothing here is secret)
 """Deterministic synthetic lesson text: lesson files for the importer, lessons and questions
 for the tutor.
 
@@ -13,10 +15,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
 # ---------------------------------------------------------------------------------------------
 # Vocabulary
 # ---------------------------------------------------------------------------------------------
-NOUNS = """
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+NOUNS = _words(
+    """
 model layer neuron signal pattern feature weight input output token vector direction network
 circuit process result method measure question answer example error value sample dataset
 experiment researcher study test prediction concept behaviour structure function score threshold
@@ -28,57 +36,75 @@ memory context window sequence position sentence word phrase image pixel edge sh
 object scene prompt reply instruction goal task reward policy agent environment action state
 probe lens tool technique approach analysis evidence claim hypothesis theory argument proof
 benchmark metric baseline control condition intervention ablation patch replacement copy version
-""".split()
+"""
+)
 
-VERBS = """
+VERBS = _words(
+    """
 shape control reduce increase track store encode detect predict combine separate compare
 measure explain reveal hide follow change select filter amplify suppress connect link guide
 limit represent transform produce carry share split merge match test train tune steer
 monitor record inspect replace remove restore improve weaken strengthen highlight organise
 compress expand reflect capture describe support influence signal trigger
-""".split()
+"""
+)
 
-ADJECTIVES = """
+ADJECTIVES = _words(
+    """
 small large sparse dense linear nonlinear hidden visible simple complex early late common rare
 strong weak stable noisy clean useful abstract concrete local global direct indirect partial
 complete careful rough precise broad narrow subtle obvious typical unusual important surprising
 reliable fragile robust shallow deep random ordered familiar distinct similar separate shared
 specific general single multiple positive negative active inactive internal external basic
-""".split()
+"""
+)
 
-ADVERBS = """
+ADVERBS = _words(
+    """
 quickly slowly reliably rarely often usually gradually sharply quietly clearly directly
 indirectly strongly weakly partly fully mostly
-""".split()
+"""
+)
 
-TERM_MODIFIERS = """
+TERM_MODIFIERS = _words(
+    """
 sparse residual linear attention causal latent contrastive polysemantic monosemantic
 orthogonal feature activation gradient logit probe circuit memory context reward steering
 transcoder dictionary superposition induction copy suppression routing gating mixture
 saliency concept direction patching ablation attribution replacement embedding decoder encoder
-""".split()
+"""
+)
 
-TERM_HEADS = """
+TERM_HEADS = _words(
+    """
 probe stream head vector direction circuit neuron feature layer map lens dictionary gate
 autoencoder basis subspace pathway signal score graph patch mask filter network model
-""".split()
+"""
+)
 
-NAMES = """
+NAMES = _words(
+    """
 Olah Elhage Nanda Conmy Wang Meng Geiger Marks Templeton Lindsey Bricken Cunningham Zou
 Turner Burns Belrose Hernandez Bau Kim Chen Singh Patel Novak Ortiz Ahmed Larsen Moreau
-""".split()
+"""
+)
 
-OFF_TOPIC_NOUNS = """
+OFF_TOPIC_NOUNS = _words(
+    """
 sourdough bread pizza lasagne marathon football cricket tennis volcano hurricane passport
 visa mortgage insurance guitar violin piano garden tomato rose wedding birthday recipe
 coffee espresso bicycle motorcycle train ticket hotel museum castle beach mountain river
-""".split()
-OFF_TOPIC_CITIES = "Paris Lima Nairobi Oslo Osaka Denver Lisbon Cairo Toronto Hanoi".split()
-OFF_TOPIC_VERBS = "bake cook fix buy book paint grow tune ride clean repair cancel".split()
+"""
+)
+OFF_TOPIC_CITIES = _words("Paris Lima Nairobi Oslo Osaka Denver Lisbon Cairo Toronto Hanoi")
+SPORTS = _words("football cricket tennis")
+OFF_TOPIC_VERBS = _words("bake cook fix buy book paint grow tune ride clean repair cancel")
 
 
 def _zipf(rng: random.Random, words: list[str], skew: float = 1.0) -> str:
-    weights = _WEIGHTS.setdefault((len(words), skew), [1.0 / (i + 1) ** skew for i in range(len(words))])
+    weights = _WEIGHTS.setdefault(
+        (len(words), skew), [1.0 / (i + 1) ** skew for i in range(len(words))]
+    )
     return rng.choices(words, weights)[0]
 
 
@@ -132,6 +158,26 @@ class Sentence:
     definition: bool = False
 
 
+#: (defines the term?, template) for one sentence about a topic term ``t``.
+TEMPLATES = [
+    (True, "{At} {t} is {a_a1} {a1} {n1} that {v1s} the {n2} of each {n3}."),
+    (True, "{T} refers to the way {a_n1} {n1} {v1s} {a1} {n2p}."),
+    (False, "When {a_n1} {n1} {v1s} the {t}, the {n2} often {v2s} {adv}."),
+    (False, "Researchers found that the {t} {v1s} {n1p} in about {num} percent of cases."),
+    (
+        False,
+        "In {year}, {name} and colleagues showed that {n1p} {v1} the {t} more {adv} than expected.",
+    ),
+    (False, "This matters because {a_a1} {a1} {t} can {v1} the {n1} without {v2ing} the {n2}."),
+    (False, "Each {n1} {v1s} {a_a1} {a1} {n2}, and the {t} {v2s} it {adv}."),
+    (False, "It is {a1} to {v1} {a_t} {t} when the {n1} is {a2}."),
+    (False, "Most {n1p} {v1} {a1} {n2p}, but the {t} {v2s} only {a2} ones."),
+    (False, "The {n1} of {a_t} {t} depends on how many {n2p} it {v1s}."),
+    (False, "You can think of the {t} as {a_a1} {a1} {n1} that {v1s} {n2p}."),
+    (False, "{N1p} that {v1} the {t} tend to {v2} {a1} {n2p}."),
+]
+
+
 class Prose:
     """Sentences about a fixed set of topic terms."""
 
@@ -148,37 +194,34 @@ class Prose:
         n1, n2, n3 = (_zipf(r, NOUNS) for _ in range(3))
         v1, v2 = _zipf(r, VERBS), _zipf(r, VERBS)
         a1, a2 = _zipf(r, ADJECTIVES), _zipf(r, ADJECTIVES)
-        adv = r.choice(ADVERBS)
-        kind = r.randrange(12)
-        definition = kind in (0, 1)
-        if kind == 0:
-            text = f"{article(t).capitalize()} {t} is {article(a1)} {a1} {n1} that {third(v1)} the {n2} of each {n3}."
-        elif kind == 1:
-            text = f"{t.capitalize()} refers to the way {article(n1)} {n1} {third(v1)} {a1} {plural(n2)}."
-        elif kind == 2:
-            text = f"When {article(n1)} {n1} {third(v1)} the {t}, the {n2} often {third(v2)} {adv}."
-        elif kind == 3:
-            text = f"Researchers found that the {t} {third(v1)} {plural(n1)} in about {r.randint(2, 97)} percent of cases."
-        elif kind == 4:
-            text = (
-                f"In {r.randint(2015, 2025)}, {r.choice(NAMES)} and colleagues showed that "
-                f"{plural(n1)} {v1} the {t} more {adv} than expected."
-            )
-        elif kind == 5:
-            text = f"This matters because {article(a1)} {a1} {t} can {v1} the {n1} without {ing(v2)} the {n2}."
-        elif kind == 6:
-            text = f"Each {n1} {third(v1)} {article(a1)} {a1} {n2}, and the {t} {third(v2)} it {adv}."
-        elif kind == 7:
-            text = f"It is {a1} to {v1} {article(t)} {t} when the {n1} is {a2}."
-        elif kind == 8:
-            text = f"Most {plural(n1)} {v1} {a1} {plural(n2)}, but the {t} {third(v2)} only {a2} ones."
-        elif kind == 9:
-            text = f"The {n1} of {article(t)} {t} depends on how many {plural(n2)} it {third(v1)}."
-        elif kind == 10:
-            text = f"You can think of the {t} as {article(a1)} {a1} {n1} that {third(v1)} {plural(n2)}."
-        else:
-            text = f"{plural(n1).capitalize()} that {v1} the {t} tend to {v2} {a1} {plural(n2)}."
-        return Sentence(text, t, [n1, n2, n3], [v1, v2], [a1, a2], definition)
+        kind = r.randrange(len(TEMPLATES))
+        slots = {
+            "t": t,
+            "T": t.capitalize(),
+            "At": article(t).capitalize(),
+            "a_t": article(t),
+            "n1": n1,
+            "n2": n2,
+            "n3": n3,
+            "a_n1": article(n1),
+            "n1p": plural(n1),
+            "N1p": plural(n1).capitalize(),
+            "n2p": plural(n2),
+            "v1": v1,
+            "v2": v2,
+            "v1s": third(v1),
+            "v2s": third(v2),
+            "v2ing": ing(v2),
+            "a1": a1,
+            "a2": a2,
+            "a_a1": article(a1),
+            "adv": r.choice(ADVERBS),
+            "num": r.randint(2, 97),
+            "year": r.randint(2015, 2025),
+            "name": r.choice(NAMES),
+        }
+        definition, template = TEMPLATES[kind]
+        return Sentence(template.format(**slots), t, [n1, n2, n3], [v1, v2], [a1, a2], definition)
 
     def paragraph(self, sentences: int) -> list[Sentence]:
         return [self.sentence() for _ in range(sentences)]
@@ -227,7 +270,8 @@ def lesson_markdown(
     used_headings: set[str] = set()
     for number in range(n_sections):
         term = terms[number % len(terms)]
-        heading = f"{rng.choice(['How', 'Why', 'When'])} the {term} {third(rng.choice(VERBS))} {plural(rng.choice(NOUNS))}"
+        opener = rng.choice(["How", "Why", "When"])
+        heading = f"{opener} the {term} {third(rng.choice(VERBS))} {plural(rng.choice(NOUNS))}"
         while slugify(heading) in used_headings or heading.lower() in RESERVED_HEADINGS:
             heading += f" {number + 1}"
         used_headings.add(slugify(heading))
@@ -246,17 +290,21 @@ def lesson_markdown(
                 written += words_of(items)
                 body.append("\n".join(f"- {s.text}" for s in items) + "\n")
             elif roll < 0.25:
-                rows = [(prose.term(), f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}") for _ in range(4)]
+                rows = [
+                    (prose.term(), f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}")
+                    for _ in range(4)
+                ]
                 body.append(
                     "| Term | What it does |\n| --- | --- |\n"
                     + "\n".join(f"| {a} | {third(rng.choice(VERBS))} the {b} |" for a, b in rows)
                     + "\n"
                 )
             elif roll < 0.3:
+                name = slugify(term).replace("-", "_")
                 body.append(
                     "```python\n"
-                    f"{slugify(term).replace('-', '_')} = model.layers[{rng.randint(0, 40)}].output\n"
-                    f"score = probe({slugify(term).replace('-', '_')}).mean()\n"
+                    f"{name} = model.layers[{rng.randint(0, 40)}].output\n"
+                    f"score = probe({name}).mean()\n"
                     "```\n"
                 )
         total += written
@@ -287,14 +335,16 @@ def lesson_markdown(
         for text, correct in options:
             lines.append(f"   - [{'x' if correct else ' '}] {text}")
             if not correct and rng.random() < 0.5:
-                lines.append(f"     > Not quite: the lesson says the {right.term} works differently.")
+                lines.append(
+                    f"     > Not quite: the lesson says the {right.term} works differently."
+                )
         lines.append(f"   > The section on the {right.term} explains this.")
         lines.append(f"   > See: #{anchor}")
         body.append("\n".join(lines))
     front = [
         "---",
         f"title: {title}",
-        f"summary: How the {terms[0]} and the {terms[1]} {VERBS[rng.randrange(len(VERBS))]} what a model computes.",
+        f"summary: How the {terms[0]} and the {terms[1]} {rng.choice(VERBS)} what a model does.",
         f"minutes: {rng.randint(15, 45)}",
         f"concepts: [{', '.join(terms[:4])}]",
         f"big_idea: {prose.sentence(terms[0]).text}",
@@ -304,7 +354,9 @@ def lesson_markdown(
     return "\n".join(front) + "\n" + "\n".join(body) + "\n", total
 
 
-def generate_catalog(root: Path, courses: int, lessons: int, words: int = 800, seed: int = 2116) -> list[GeneratedLesson]:
+def generate_catalog(
+    root: Path, courses: int, lessons: int, words: int = 800, seed: int = 2116
+) -> list[GeneratedLesson]:
     """Writes `courses` × `lessons` lesson files under `root`; returns what it wrote."""
     rng = random.Random(seed)
     written: list[GeneratedLesson] = []
@@ -328,7 +380,9 @@ def generate_catalog(root: Path, courses: int, lessons: int, words: int = 800, s
             title_term = f"{rng.choice(TERM_MODIFIERS)} {rng.choice(TERM_HEADS)}"
             lesson_slug = f"{slugify(title_term)}-{n}"
             related = slugs[-2:]
-            text, count = lesson_markdown(random.Random(f"{seed}:{c}:{n}"), f"The {title_term.title()} {n}", related, words)
+            text, count = lesson_markdown(
+                random.Random(f"{seed}:{c}:{n}"), f"The {title_term.title()} {n}", related, words
+            )
             path = folder / f"{n:02d}-{lesson_slug}.md"
             path.write_text(text, encoding="utf-8")
             slugs.append(lesson_slug)
@@ -375,7 +429,7 @@ def tutor_lesson(words: int, seed: int = 10_000) -> TutorLesson:
     all_sentences: list[Sentence] = []
     total = 0
     n_sections = max(3, words // 450)
-    per_section = words / n_sections
+    per_section = 0.88 * words / n_sections  # paragraphs overshoot; aim a little low
     for number in range(n_sections):
         term = terms[number % len(terms)]
         heading = f"{number + 1}. The {term} and {plural(rng.choice(NOUNS))}"
@@ -462,7 +516,9 @@ def tutor_questions(lesson: TutorLesson, count: int, seed: int = 7) -> list[tupl
     while len(out) < count:
         roll = rng.random()
         if roll < 0.08:
-            q = rng.choice(["hi there!", "hello tutor", "thanks, that helps!", "ok thank you so much"])
+            q = rng.choice(
+                ["hi there!", "hello tutor", "thanks, that helps!", "ok thank you so much"]
+            )
         elif roll < 0.16:
             q = rng.choice(
                 [
@@ -477,7 +533,7 @@ def tutor_questions(lesson: TutorLesson, count: int, seed: int = 7) -> list[tupl
                 [
                     f"How do I {rng.choice(OFF_TOPIC_VERBS)} a {noun}?",
                     f"What is the best {noun} in {city}?",
-                    f"Who won the {rng.randint(1990, 2024)} {rng.choice(['football', 'cricket', 'tennis'])} final?",
+                    f"Who won the {rng.randint(1990, 2024)} {rng.choice(SPORTS)} final?",
                     f"What's the weather in {city} tomorrow?",
                     f"How much does a {noun} cost in {city}?",
                     f"Can you recommend a {noun} recipe?",

@@ -203,6 +203,7 @@ def attempts(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     rows = (
         Attempt.objects.filter(lesson=lesson_obj)
         .select_related("learner")
+        .defer("snapshot")  # large, and neither the page nor the CSV shows it
         .order_by("-submitted_at")
     )
     if request.GET.get("format") == "csv":
