@@ -38,15 +38,16 @@ def record_quiz_score(*, learner, lesson: Lesson, score: int, total: int, at: da
 
 def touch_lesson(*, learner, lesson: Lesson, at: datetime) -> LessonProgress:
     """Records a visit: starts the lesson if new, and moves "last visited" forward."""
-    progress, created = LessonProgress.objects.get_or_create(
-        learner=learner, lesson=lesson, defaults={"started_at": at, "last_visited_at": at}
-    )
-    if not created:
-        rows = LessonProgress.objects.filter(pk=progress.pk)
-        rows.filter(started_at__isnull=True).update(started_at=at)
-        rows.update(last_visited_at=Greatest(Coalesce("last_visited_at", Value(at)), Value(at)))
-        progress.refresh_from_db()
-    return progress
+    rows = LessonProgress.objects.filter(learner=learner, lesson=lesson)
+    # One UPDATE in the common case (a returning learner); a row is created only once.
+    if not rows.update(
+        last_visited_at=Greatest(Coalesce("last_visited_at", Value(at)), Value(at)),
+        started_at=Coalesce("started_at", Value(at)),
+    ):
+        LessonProgress.objects.get_or_create(
+            learner=learner, lesson=lesson, defaults={"started_at": at, "last_visited_at": at}
+        )
+    return rows.get()
 
 
 def mark_complete(*, learner, lesson: Lesson, at: datetime) -> None:

@@ -87,11 +87,25 @@ def _page_context(lesson: Lesson) -> dict:
     }
 
 
+def _shared_context(course: str, lesson: str, version: str) -> dict:
+    """The visitor-independent context, cached per content version (a 404 is never cached)."""
+    key = f"page:lesson-context:{course}:{lesson}:{version}"
+    context = cache.get(key)
+    if context is None:
+        context = _page_context(_published_lesson(course, lesson))
+        context["related_lessons"] = list(context["related_lessons"])
+        context["sections"] = list(context["sections"])
+        cache.set(key, context, PAGE_CACHE_SECONDS)
+    return dict(context)
+
+
 def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     if not request.user.is_authenticated and not get_messages(request):
         return _anonymous_lesson(request, course, lesson)
-    lesson_obj = _published_lesson(course, lesson)
-    context = _page_context(lesson_obj)
+    version = content_version()
+    context = _shared_context(course, lesson, version)
+    context["content_version"] = version
+    lesson_obj = context["lesson"]
     if lesson_obj.quiz_questions:
         context["quiz"] = new_quiz(
             lesson=lesson_obj, questions=lesson_obj.quiz_questions, learner=request.user
@@ -129,6 +143,7 @@ def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpRes
                 questions=lesson_obj.quiz_questions, token=TOKEN_SLOT, seed=seed
             )
         context["csrf_token"] = CSRF_SLOT
+        context["content_version"] = version
         html = render_to_string("lessons/lesson_detail.html", context, request=request)
         cached = (html, lesson_obj.pk, question_ids, seed)
         cache.set(key, cached, PAGE_CACHE_SECONDS)

@@ -90,3 +90,21 @@ def test_catalog_and_course_pages_are_cached_for_anonymous_visitors(client, less
     import_content(content_root)
     assert "Inside the Glass Box" in client.get("/").content.decode()
     assert client.get("/courses/nope/").status_code == 404
+
+
+def test_a_returning_learners_lesson_page_reuses_the_shared_parts(client, lesson, content_root):
+    client.force_login(make_user())
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(URL).content.decode()
+    # session, user, its permissions (the nav's Reports link), the visit (update + read), course
+    # progress: nothing about the lesson itself
+    assert len(queries.captured_queries) <= 8, [q["sql"] for q in queries.captured_queries]
+    assert not [q for q in queries.captured_queries if "lessons_section" in q["sql"]]
+    assert "A trillion parameters of fog" in html
+    path = content_root / "black-box/01-lesson-1.md"
+    path.write_text(
+        path.read_text().replace("Nobody wrote their rules down.", "Nobody wrote them down.")
+    )
+    import_content(content_root)
+    assert "Nobody wrote them down." in client.get(URL).content.decode()

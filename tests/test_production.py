@@ -35,6 +35,8 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         **extra,
     }
     env.pop("DEBUG", None)
+    # Set for the in-process browser tests only; production must never run with it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
 
