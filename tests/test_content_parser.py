@@ -300,3 +300,16 @@ def test_heading_that_collides_with_a_page_id_gets_a_suffix(tmp_path):
     anchors = [section.anchor for section in tree.lessons[0].sections]
     assert anchors == ["quiz-me-tutor", "tutor-section"]
     assert "tutor" in RESERVED_PAGE_IDS
+
+
+def test_values_longer_than_their_columns_are_problems(tmp_path):
+    root = tmp_path / "content"
+    write_course(root)
+    write_lesson(root, name="01-a.md", title="T" * 201)
+    write_lesson(root, name="02-b.md", body="## " + "Long " * 70 + "\nText.\n")
+    problems = problems_of(root)
+    assert "content/black-box/01-a.md:2: 'title' is 201 characters; the limit is 200" in problems
+    assert any(
+        p.startswith("content/black-box/02-b.md:8: a section heading may be at most")
+        for p in problems
+    )

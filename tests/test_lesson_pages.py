@@ -175,7 +175,7 @@ def test_payloads_in_front_matter_fields_are_escaped(client, content_root, field
     from tests.test_sanitize import PAYLOADS
 
     write_course(content_root)
-    hostile = [p for p in PAYLOADS if "<" in p][:60]
+    hostile = [p for p in PAYLOADS if "<" in p and len(p) <= 180][:60]  # within the title limit
     for number, payload in enumerate(hostile, start=1):
         value = json.dumps([payload]) if field == "concepts" else json.dumps(payload)
         write_lesson(

@@ -227,3 +227,9 @@ def test_ask_command_prints_the_same_answer(lesson, capsys):
     call_command("ask", "black-box/lesson-1", "what is a linear probe?")
     out = capsys.readouterr().out
     assert "[1] Probes: /courses/black-box/lesson-1/#probes" in out or "Probes: /courses" in out
+
+
+def test_nul_characters_are_dropped_from_questions(client, lesson):
+    assert ask(client, "what is a\x00 linear probe?").status_code == 200
+    assert "\x00" not in TutorQuestion.objects.get().question
+    assert ask(client, "\x00\x00").status_code == 400

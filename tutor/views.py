@@ -35,6 +35,8 @@ def _question_from(request: HttpRequest, *, is_json: bool) -> str:
             raise BadQuestion('"question" must be a string.')
     else:
         question = request.POST.get("question", "")
+    # NUL can't be stored (PostgreSQL text refuses it) and never belongs in a question.
+    question = question.replace("\x00", "")
     if not question.strip():
         raise BadQuestion("Please type a question.")
     if len(question) > MAX_QUESTION_CHARS:

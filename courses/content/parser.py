@@ -20,6 +20,12 @@ import yaml
 from markdown.extensions.toc import slugify
 
 MAX_FILE_BYTES = 1_000_000
+# The database columns' sizes: longer values are problems here, not errors at import.
+MAX_TITLE = 200
+MAX_TRACK = 100
+MAX_SLUG = 100
+MAX_HEADING = 300
+MAX_ANCHOR = 190  # leaves room for the "-section" suffix within the 200-character column
 COURSE_FILE = "course.md"
 LESSON_FILE_RE = re.compile(r"^(?P<number>\d+)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -288,7 +294,7 @@ class _Fields:
         line = _key_line(self.front_lines, key)
         self.problems.append(ContentProblem(self.path, line, message))
 
-    def text(self, key: str, *, required: bool) -> str:
+    def text(self, key: str, *, required: bool, max_length: int | None = None) -> str:
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -297,7 +303,11 @@ class _Fields:
         if not isinstance(value, str):
             self._problem(key, f"'{key}' must be text, got {_yaml_type(value)}")
             return ""
-        return " ".join(value.split())
+        text = " ".join(value.split())
+        if max_length is not None and len(text) > max_length:
+            self._problem(key, f"'{key}' is {len(text)} characters; the limit is {max_length}")
+            return ""
+        return text
 
     def integer(self, key: str, *, default: int | None, low: int, high: int) -> int | None:
         value = self.data.get(key)
@@ -545,14 +555,16 @@ def parse_lesson(
         front_lines,
         ("title", "summary", "minutes", "concepts", "big_idea", "related", "slug"),
     )
-    title = fields.text("title", required=True)
+    title = fields.text("title", required=True, max_length=MAX_TITLE)
     summary = fields.text("summary", required=True)
     minutes = fields.integer("minutes", default=None, low=1, high=600)
     concepts = fields.text_list("concepts")
     big_idea = fields.text("big_idea", required=False)
     related_refs = fields.text_list("related")
-    slug = fields.text("slug", required=False) or file_slug
-    if not SLUG_RE.match(slug):
+    slug = fields.text("slug", required=False, max_length=MAX_SLUG) or file_slug
+    if len(slug) > MAX_SLUG:
+        problems.append(ContentProblem(shown, 1, f"the slug is longer than {MAX_SLUG} characters"))
+    elif not SLUG_RE.match(slug):
         fields._problem("slug", f"slug '{slug}' may hold only a-z, 0-9 and single hyphens")
     related: list[str] = []
     for ref in related_refs:
@@ -583,6 +595,13 @@ def parse_lesson(
                 drafts = _parse_quiz(block, shown, problems)
             continue
         anchor = slugify(block.heading, "-")
+        if len(block.heading) > MAX_HEADING or len(anchor) > MAX_ANCHOR:
+            problems.append(
+                ContentProblem(
+                    shown, block.line, f"a section heading may be at most {MAX_HEADING} characters"
+                )
+            )
+            continue
         if not anchor:
             problems.append(
                 ContentProblem(shown, block.line, "a section heading needs letters or digits")
@@ -667,7 +686,7 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
     slug = course_dir.name
     course_file = course_dir / COURSE_FILE
     shown = display_path(course_file)
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
         problems.append(
             ContentProblem(
                 display_path(course_dir), 1,
@@ -692,9 +711,9 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         else:
             fields = _Fields(shown, data, front_lines, ("title", "summary", "track", "order"))
             meta = {
-                "title": fields.text("title", required=True),
+                "title": fields.text("title", required=True, max_length=MAX_TITLE),
                 "summary": fields.text("summary", required=True),
-                "track": fields.text("track", required=False) or "Courses",
+                "track": fields.text("track", required=False, max_length=MAX_TRACK) or "Courses",
                 "order": fields.integer("order", default=0, low=-10_000, high=10_000),
             }
             description = "\n".join(body).strip()
