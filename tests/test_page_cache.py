@@ -4,6 +4,7 @@ an import invalidates them."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.db import connection
@@ -108,3 +109,19 @@ def test_a_returning_learners_lesson_page_reuses_the_shared_parts(client, lesson
     )
     import_content(content_root)
     assert "Nobody wrote them down." in client.get(URL).content.decode()
+
+
+def test_another_process_import_is_seen_within_the_refresh_interval(lesson, monkeypatch):
+    """An import in another process cannot forget this process's version: it expires instead."""
+    from django.utils import timezone
+
+    from courses import caching
+
+    monkeypatch.setattr(caching, "REFRESH_SECONDS", 0.05)
+    before = caching.content_version()
+    Lesson.objects.filter(pk=lesson.pk).update(
+        imported_at=timezone.now() + timezone.timedelta(seconds=5)
+    )
+    assert caching.content_version() == before  # still remembered
+    time.sleep(0.06)
+    assert caching.content_version() != before
