@@ -25,7 +25,7 @@ from django.utils._os import safe_join
 from courses.caching import content_version
 from courses.models import Course
 from quizzes.models import Question
-from quizzes.services import issue_token, new_quiz, present_quiz
+from quizzes.services import issue_token, present_quiz
 
 from .models import Lesson, LessonProgress
 from .services import touch_lesson
@@ -107,9 +107,7 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
     context["content_version"] = version
     lesson_obj = context["lesson"]
     if lesson_obj.quiz_questions:
-        context["quiz"] = new_quiz(
-            lesson=lesson_obj, questions=lesson_obj.quiz_questions, learner=request.user
-        )
+        context["quiz"], context["quiz_form_html"] = _learner_quiz(request, lesson_obj, version)
     if request.user.is_authenticated:
         progress = touch_lesson(learner=request.user, lesson=lesson_obj, at=timezone.now())
         completed = LessonProgress.objects.filter(
@@ -126,6 +124,24 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
             course_percent=round(100 * completed / total) if total else 0,
         )
     return render(request, "lessons/lesson_detail.html", context)
+
+
+def _learner_quiz(request: HttpRequest, lesson: Lesson, version: str) -> tuple[object, str]:
+    """One of the cached renderings of the quiz form, with this learner's one-time token."""
+    variant = secrets.randbelow(ANONYMOUS_VARIANTS)
+    seed = f"{version}:{variant}"
+    quiz = present_quiz(questions=lesson.quiz_questions, token=TOKEN_SLOT, seed=seed)
+    key = f"page:quiz-form:{lesson.pk}:{version}:{variant}:{request.user.is_authenticated}"
+    html = cache.get(key)
+    if html is None:
+        context = {"quiz": quiz, "lesson": lesson, "course": lesson.course, "csrf_token": CSRF_SLOT}
+        html = render_to_string("quizzes/_quiz_form.html", context, request=request)
+        cache.set(key, html, PAGE_CACHE_SECONDS)
+    question_ids = [question.pk for question in lesson.quiz_questions]
+    token = issue_token(
+        lesson_id=lesson.pk, question_ids=question_ids, learner=request.user, seed=seed
+    )
+    return quiz, html.replace(TOKEN_SLOT, token).replace(CSRF_SLOT, get_token(request))
 
 
 def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:

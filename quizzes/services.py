@@ -124,12 +124,6 @@ def present_quiz(
     return quiz
 
 
-def new_quiz(*, lesson: Lesson, questions: Sequence[Question], learner) -> PresentedQuiz:
-    question_ids = [question.pk for question in questions]
-    token = issue_token(lesson_id=lesson.pk, question_ids=question_ids, learner=learner)
-    return present_quiz(questions=questions, token=token, seed=read_token(token).seed)
-
-
 def questions_for(token: QuizToken, lesson: Lesson) -> list[Question]:
     if token.lesson_id != lesson.pk:
         raise QuizError("These answers belong to another lesson's quiz.")
