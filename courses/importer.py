@@ -221,8 +221,12 @@ def question_fingerprint(question: QuestionSource) -> str:
 
 
 def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) -> None:
-    current = {question.position: question for question in lesson.questions.current()}
+    current = {
+        question.position: question
+        for question in lesson.questions.current().prefetch_related("options")
+    }
     new_options: list[Option] = []
+    changed_feedback: list[Option] = []
     for position, source in enumerate(sources, start=1):
         fingerprint = question_fingerprint(source)
         existing = current.pop(position, None)
@@ -233,10 +237,12 @@ def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) ->
             existing.source_line = source.line
             existing.save(update_fields=["explanation_html", "see_anchor", "source_line"])
             for option, option_source in zip(existing.options.all(), source.options, strict=True):
-                option.feedback_html = (
+                feedback_html = (
                     render_inline(option_source.feedback) if option_source.feedback else ""
                 )
-                option.save(update_fields=["feedback_html"])
+                if option.feedback_html != feedback_html:
+                    option.feedback_html = feedback_html
+                    changed_feedback.append(option)
             continue
         if existing is not None:
             existing.is_current = False
@@ -263,6 +269,7 @@ def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) ->
             for option_position, option in enumerate(source.options, start=1)
         )
     Option.objects.bulk_create(new_options)
+    Option.objects.bulk_update(changed_feedback, ["feedback_html"])
     # Questions past the end of the edited quiz are retired, not deleted.
     Question.objects.filter(pk__in=[q.pk for q in current.values()]).update(is_current=False)
 

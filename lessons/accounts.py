@@ -19,6 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from config import ratelimit
 
+from .services import export_learner_data
+
 SIGN_IN_WINDOW = 15 * 60
 SIGN_IN_FAILURES_PER_ACCOUNT = 5
 SIGN_IN_FAILURES_PER_ADDRESS = 20
@@ -97,8 +99,6 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_data(request: HttpRequest) -> HttpResponse:
     """Everything the site holds about the signed-in learner, as one JSON download."""
-    from .services import export_learner_data
-
     body = json.dumps(export_learner_data(request.user), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="glassbox-my-data.json"'

@@ -21,7 +21,7 @@ from courses.models import Course
 from lessons.models import Lesson, LessonProgress
 from tutor.gaps import group_questions
 from tutor.models import TutorQuestion
-from tutor.services import closest_section
+from tutor.services import section_finder
 
 from .csv_export import csv_response
 from .models import Attempt
@@ -102,10 +102,11 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         basis = "first"
     report = lesson_quiz_report(lesson_obj, basis)
     headings = dict(lesson_obj.sections.values_list("anchor", "heading"))
+    closest_section = section_finder(lesson_obj)
     for stats in report.questions:
         anchor = stats.question.see_anchor
         if anchor not in headings:
-            anchor = closest_section(lesson_obj, stats.question.prompt_html) or ""
+            anchor = closest_section(stats.question.prompt_html) or ""
         stats.section_anchor = anchor
 
     if request.GET.get("format") == "csv":

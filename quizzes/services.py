@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from lessons.models import Lesson
 from lessons.services import record_quiz_score
+from tutor.services import section_finder
 
 from .grading import QuestionKey, grade, shuffled
 from .models import Attempt, AttemptAnswer, Option, Question
@@ -145,7 +146,7 @@ def parse_answers(
     by_field = {f"q{question.pk}": question for question in questions}
     answers: dict[int, frozenset[int]] = {}
     for name, values in fields.items():
-        if not name.startswith("q") or name in {"token"}:
+        if not name.startswith("q"):
             continue
         question = by_field.get(name)
         if question is None:
@@ -172,8 +173,7 @@ def _snapshot(
     correct: Mapping[int, bool],
     seed: str,
 ) -> list[dict]:
-    from tutor.services import closest_section  # the tutor finds a section when no See: is set
-
+    closest_section = section_finder(lesson)  # the tutor's retrieval, when there is no See:
     headings = dict(lesson.sections.values_list("anchor", "heading"))
     snapshot = []
     for number, question in enumerate(questions, start=1):
@@ -183,7 +183,7 @@ def _snapshot(
         anchor = question.see_anchor
         if anchor not in headings:
             correct_text = " ".join(o.text_html for o in options.values() if o.is_correct)
-            anchor = closest_section(lesson, f"{question.prompt_html} {correct_text}") or ""
+            anchor = closest_section(f"{question.prompt_html} {correct_text}") or ""
         snapshot.append(
             {
                 "question": question.pk,

@@ -259,3 +259,19 @@ def test_validate_command_exit_status_and_summary(content_root, capsys):
         call_command("validate_content", str(content_root / "black-box/03-empty.md"))
     assert exit_info.value.code == 1
     assert "03-empty.md:1: file is empty" in capsys.readouterr().err
+
+
+def test_editing_only_option_feedback_updates_it_in_place(content_root):
+    make_tree(content_root, lessons=1)
+    import_content(content_root)
+    option_ids = set(Option.objects.values_list("pk", flat=True))
+    path = content_root / "black-box/01-lesson-1.md"
+    path.write_text(
+        path.read_text().replace("the monosemantic ideal", "the one-neuron-one-concept ideal")
+    )
+    import_content(content_root)
+    assert set(Option.objects.values_list("pk", flat=True)) == option_ids
+    assert (
+        Option.objects.filter(feedback_html__contains="one-neuron-one-concept ideal").count() == 1
+    )
+    assert Question.objects.count() == 2  # same versions

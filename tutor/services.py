@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils import timezone
 
+from courses.content.rendering import html_to_text
 from lessons.models import Lesson, Section
 
 from . import retrieval
@@ -30,8 +31,6 @@ def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.Lesson
 
 
 def _strip_tags(html: str) -> str:
-    from courses.content.rendering import html_to_text
-
     return html_to_text(html).replace("\n", " ")
 
 
@@ -55,10 +54,20 @@ def index_for(lesson: Lesson) -> retrieval.LessonIndex:
     return index_lesson(lesson, lesson.sections.all())
 
 
-def closest_section(lesson: Lesson, text: str) -> str | None:
-    """The anchor of the lesson section that best matches ``text`` (for "Re-read" links)."""
-    index = index_for(lesson)
-    return retrieval.closest_anchor(index, text)
+def section_finder(lesson: Lesson) -> Callable[[str], str | None]:
+    """A function giving the anchor of the section that best matches a text ("Re-read" links).
+
+    The lesson's index is loaded once, on first use, however many questions ask.
+    """
+    index: retrieval.LessonIndex | None = None
+
+    def closest_section(text: str) -> str | None:
+        nonlocal index
+        if index is None:
+            index = index_for(lesson)
+        return retrieval.closest_anchor(index, text)
+
+    return closest_section
 
 
 def ask(*, lesson: Lesson, question: str, learner=None) -> retrieval.TutorAnswer:
