@@ -21,17 +21,16 @@ from django.utils import timezone
 
 from courses.caching import forget_content_version
 from courses.content.parser import (
-    RESERVED_PAGE_IDS,
     ContentProblem,
     CourseSource,
     LessonSource,
     QuestionSource,
     display_path,
-    is_reserved_page_id,
     load_content,
 )
-from courses.content.rendering import html_to_text, make_ids_unique, render_inline, render_markdown
+from courses.content.rendering import render_markdown
 from courses.models import Course
+from courses.prerender import RenderedLesson, render_lessons
 from lessons.models import Lesson, Section
 from quizzes.models import Option, Question
 
@@ -39,9 +38,14 @@ from quizzes.models import Option, Question
 # every lesson even though no file changed.
 RENDERER_VERSION = "1"
 
-# Called with (lesson, its new sections) after a lesson's rows are written; the tutor registers
-# its indexer here so courses does not import the tutor.
-lesson_written_hooks: list[Callable[[Lesson, list[Section]], object]] = []
+# Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
+BATCH = 500
+
+# Called once per import with [(lesson, its new sections)] for every lesson it wrote, inside
+# the import's transaction; the tutor registers its indexer here so courses does not import the
+# tutor.
+WrittenLessons = list[tuple[Lesson, list[Section]]]
+lessons_written_hooks: list[Callable[[WrittenLessons], object]] = []
 
 
 class ContentInvalid(Exception):
@@ -78,8 +82,12 @@ def stored_hash(source_hash: str) -> str:
     return hashlib.sha256(f"{RENDERER_VERSION}:{source_hash}".encode()).hexdigest()
 
 
-def import_content(root: Path) -> ImportReport:
-    """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems."""
+def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
+    """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems.
+
+    ``workers``: processes that render changed lessons (None: one per CPU for a big import,
+    this process for a small one; see `prerender.map_in_processes`).
+    """
     tree, problems = load_content(root)
     if problems:
         raise ContentInvalid(problems)
@@ -91,20 +99,34 @@ def import_content(root: Path) -> ImportReport:
             (lesson.course.slug, lesson.slug): lesson
             for lesson in Lesson.objects.select_related("course").select_for_update(of=("self",))
         }
-        written: list[tuple[Lesson, LessonSource]] = []
+        changed: list[tuple[LessonSource, Course, Lesson | None]] = []
         for course_source in tree.courses:
             course = _sync_course(course_source, courses.get(course_source.slug), now, report)
             courses[course.slug] = course
             for lesson_source in course_source.lessons:
-                key = (course.slug, lesson_source.slug)
-                lesson = _sync_lesson(lesson_source, course, lessons.get(key), now, report)
-                if lesson is not None:
-                    lessons[key] = lesson
-                    written.append((lesson, lesson_source))
-        for lesson, lesson_source in written:
-            lesson.related.set([lessons[tuple(ref.split("/", 1))] for ref in lesson_source.related])
+                existing = lessons.get((course.slug, lesson_source.slug))
+                if _is_unchanged(lesson_source, existing):
+                    report.unchanged.append(f"lesson {lesson_source.ref}")
+                else:
+                    changed.append((lesson_source, course, existing))
+        rendered = render_lessons(
+            [(source, _asset_base_url(course)) for source, course, _ in changed], workers
+        )
+        written = _write_lessons(changed, rendered, now, report)
+        for lesson, _ in written:
+            lessons[(lesson.course.slug, lesson.slug)] = lesson
+        _link_related(
+            [
+                (lesson, source)
+                for (lesson, _), (source, _, _) in zip(written, changed, strict=True)
+            ],
+            lessons,
+        )
         _unpublish_missing(tree.courses, courses, lessons, report, now)
         _renumber_catalog()
+        if written:
+            for hook in lessons_written_hooks:
+                hook(written)
         transaction.on_commit(forget_content_version)
     forget_content_version()  # also when an outer transaction (a test) holds the commit back
     return report
@@ -140,75 +162,135 @@ def _sync_course(source: CourseSource, course: Course | None, now, report: Impor
     return course
 
 
-def _sync_lesson(
-    source: LessonSource, course: Course, lesson: Lesson | None, now, report: ImportReport
-) -> Lesson | None:
-    """Writes one lesson if its file changed; returns it then, or None when it was unchanged."""
-    path = display_path(source.path)
-    digest = stored_hash(source.source_hash)
-    name = f"lesson {source.ref}"
-    if (
+def _is_unchanged(source: LessonSource, lesson: Lesson | None) -> bool:
+    return (
         lesson is not None
         and lesson.is_published
-        and lesson.source_hash == digest
-        and lesson.source_path == path
+        and lesson.source_hash == stored_hash(source.source_hash)
+        and lesson.source_path == display_path(source.path)
+    )
+
+
+def _asset_base_url(course: Course) -> str:
+    return reverse("lessons:asset", kwargs={"course": course.slug, "path": "x"})[:-1]
+
+
+_LESSON_FIELDS = [
+    "number",
+    "title",
+    "summary",
+    "minutes",
+    "concepts",
+    "big_idea",
+    "key_terms",
+    "is_published",
+    "source_path",
+    "source_hash",
+    "imported_at",
+    "retired_anchors",
+]
+
+
+def _write_lessons(
+    changed: list[tuple[LessonSource, Course, Lesson | None]],
+    rendered: list[RenderedLesson],
+    now,
+    report: ImportReport,
+) -> list[tuple[Lesson, list[Section]]]:
+    """Writes every changed lesson with its sections and quiz: a few statements per table."""
+    if not changed:
+        return []
+    previous_anchors: dict[int, set[str]] = {}
+    existing_ids = [lesson.pk for _, _, lesson in changed if lesson is not None]
+    for lesson_id, anchor in Section.objects.filter(lesson_id__in=existing_ids).values_list(
+        "lesson_id", "anchor"
     ):
-        report.unchanged.append(name)
-        return None
-    if lesson is None:
-        lesson = Lesson(course=course, slug=source.slug)
-        report.added.append(name)
-    elif not lesson.is_published:
-        report.restored.append(name)
-    else:
-        report.updated.append(name)
+        previous_anchors.setdefault(lesson_id, set()).add(anchor)
 
-    asset_base_url = reverse("lessons:asset", kwargs={"course": course.slug, "path": "x"})[:-1]
-    lesson.number = source.number
-    lesson.title = source.title
-    lesson.summary = source.summary
-    lesson.minutes = source.minutes
-    lesson.concepts = list(source.concepts)
-    lesson.big_idea = source.big_idea
-    lesson.key_terms = [
-        {"term": term.term, "definition_html": render_inline(term.definition)}
-        for term in source.key_terms
-    ]
-    lesson.is_published = True
-    lesson.source_path = path
-    lesson.source_hash = digest
-    lesson.imported_at = now
-    current_anchors = {section.anchor for section in source.sections}
-    if lesson.pk is not None:  # remember anchors this version drops, for progress on them
-        previous = set(lesson.sections.values_list("anchor", flat=True))
-        lesson.retired_anchors = sorted((set(lesson.retired_anchors) | previous) - current_anchors)
-    lesson.save()
+    new_lessons: list[Lesson] = []
+    old_lessons: list[Lesson] = []
+    ordered: list[Lesson] = []
+    for (source, course, lesson), result in zip(changed, rendered, strict=True):
+        name = f"lesson {source.ref}"
+        if lesson is None:
+            lesson = Lesson(course=course, slug=source.slug)
+            report.added.append(name)
+            new_lessons.append(lesson)
+        else:
+            if not lesson.is_published:
+                report.restored.append(name)
+            else:
+                report.updated.append(name)
+            current = {section.anchor for section in source.sections}
+            # Anchors this version drops, so progress on them stays on record.
+            lesson.retired_anchors = sorted(
+                (set(lesson.retired_anchors) | previous_anchors.get(lesson.pk, set())) - current
+            )
+            old_lessons.append(lesson)
+        lesson.number = source.number
+        lesson.title = source.title
+        lesson.summary = source.summary
+        lesson.minutes = source.minutes
+        lesson.concepts = list(source.concepts)
+        lesson.big_idea = source.big_idea
+        lesson.key_terms = [dict(term) for term in result.key_terms]
+        lesson.is_published = True
+        lesson.source_path = display_path(source.path)
+        lesson.source_hash = stored_hash(source.source_hash)
+        lesson.imported_at = now
+        ordered.append(lesson)
+    Lesson.objects.bulk_create(new_lessons, batch_size=BATCH)
+    Lesson.objects.bulk_update(old_lessons, _LESSON_FIELDS, batch_size=BATCH)
 
-    used_ids = set(RESERVED_PAGE_IDS) | {section.anchor for section in source.sections}
-    lesson.sections.all().delete()
-    sections = []
-    for position, section in enumerate(source.sections, start=1):
-        html = make_ids_unique(
-            render_markdown(section.markdown, asset_base_url=asset_base_url),
-            used_ids,
-            is_reserved_page_id,
-        )
-        sections.append(
+    for chunk in _chunks(existing_ids):
+        Section.objects.filter(lesson_id__in=chunk).delete()
+    sections_of: dict[int, list[Section]] = {}
+    for lesson, result in zip(ordered, rendered, strict=True):
+        sections_of[lesson.pk] = [
             Section(
                 lesson=lesson,
                 anchor=section.anchor,
                 heading=section.heading,
                 position=position,
-                html=html,
-                text=html_to_text(html),
+                html=section.html,
+                text=section.text,
                 source_line=section.line,
             )
-        )
-    Section.objects.bulk_create(sections)
-    _sync_questions(lesson, source.questions, now)
-    for hook in lesson_written_hooks:
-        hook(lesson, sections)
-    return lesson
+            for position, section in enumerate(result.sections, start=1)
+        ]
+    Section.objects.bulk_create(
+        [section for sections in sections_of.values() for section in sections], batch_size=BATCH
+    )
+    _write_questions(
+        [
+            (lesson, source, result)
+            for lesson, (source, _, _), result in zip(ordered, changed, rendered, strict=True)
+        ],
+        existing_ids,
+        now,
+    )
+    return [(lesson, sections_of[lesson.pk]) for lesson in ordered]
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _link_related(
+    written: list[tuple[Lesson, LessonSource]], lessons: dict[tuple[str, str], Lesson]
+) -> None:
+    """Replaces the related lessons of every written lesson: one delete, one insert."""
+    related = Lesson.related.through
+    for chunk in _chunks([lesson.pk for lesson, _ in written]):
+        related.objects.filter(from_lesson_id__in=chunk).delete()
+    related.objects.bulk_create(
+        [
+            related(from_lesson_id=lesson.pk, to_lesson_id=lessons[tuple(ref.split("/", 1))].pk)
+            for lesson, source in written
+            for ref in source.related
+        ],
+        batch_size=BATCH,
+    )
 
 
 def question_fingerprint(question: QuestionSource) -> str:
@@ -220,58 +302,94 @@ def question_fingerprint(question: QuestionSource) -> str:
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
-def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) -> None:
-    current = {
-        question.position: question
-        for question in lesson.questions.current().prefetch_related("options")
-    }
-    new_options: list[Option] = []
+def _write_questions(
+    lessons: list[tuple[Lesson, LessonSource, RenderedLesson]], existing_ids: list[int], now
+) -> None:
+    """Versions every changed lesson's quiz: a question whose prompt or options changed is
+    retired (kept for its attempts) and a new one created; otherwise it is updated in place."""
+    current: dict[int, dict[int, Question]] = {}
+    for chunk in _chunks(existing_ids):
+        for question in (
+            Question.objects.current().filter(lesson_id__in=chunk).prefetch_related("options")
+        ):
+            current.setdefault(question.lesson_id, {})[question.position] = question
+    new_questions: list[Question] = []
+    new_options: list[tuple[Question, list[Option]]] = []
+    kept: list[Question] = []
     changed_feedback: list[Option] = []
-    for position, source in enumerate(sources, start=1):
-        fingerprint = question_fingerprint(source)
-        existing = current.pop(position, None)
-        explanation_html = render_markdown(source.explanation) if source.explanation else ""
-        if existing is not None and existing.fingerprint == fingerprint:
-            existing.explanation_html = explanation_html
-            existing.see_anchor = source.see_anchor
-            existing.source_line = source.line
-            existing.save(update_fields=["explanation_html", "see_anchor", "source_line"])
-            for option, option_source in zip(existing.options.all(), source.options, strict=True):
-                feedback_html = (
-                    render_inline(option_source.feedback) if option_source.feedback else ""
-                )
-                if option.feedback_html != feedback_html:
-                    option.feedback_html = feedback_html
-                    changed_feedback.append(option)
-            continue
-        if existing is not None:
-            existing.is_current = False
-            existing.save(update_fields=["is_current"])
-        question = Question.objects.create(
-            lesson=lesson,
-            position=position,
-            prompt_html=render_inline(source.prompt),
-            explanation_html=explanation_html,
-            see_anchor=source.see_anchor,
-            is_multiple=source.is_multiple,
-            fingerprint=fingerprint,
-            source_line=source.line,
-            created_at=now,
-        )
-        new_options.extend(
-            Option(
-                question=question,
-                position=option_position,
-                text_html=render_inline(option.text),
-                is_correct=option.is_correct,
-                feedback_html=render_inline(option.feedback) if option.feedback else "",
+    retired: list[int] = []
+    for lesson, source, result in lessons:
+        existing_by_position = current.get(lesson.pk, {})
+        for position, (question_source, html) in enumerate(
+            zip(source.questions, result.questions, strict=True), start=1
+        ):
+            fingerprint = question_fingerprint(question_source)
+            existing = existing_by_position.pop(position, None)
+            if existing is not None and existing.fingerprint == fingerprint:
+                if (
+                    existing.explanation_html,
+                    existing.see_anchor,
+                    existing.source_line,
+                ) != (html.explanation_html, question_source.see_anchor, question_source.line):
+                    existing.explanation_html = html.explanation_html
+                    existing.see_anchor = question_source.see_anchor
+                    existing.source_line = question_source.line
+                    kept.append(existing)
+                for option, (_, feedback_html) in zip(
+                    existing.options.all(), html.options, strict=True
+                ):
+                    if option.feedback_html != feedback_html:
+                        option.feedback_html = feedback_html
+                        changed_feedback.append(option)
+                continue
+            if existing is not None:
+                retired.append(existing.pk)
+            question = Question(
+                lesson=lesson,
+                position=position,
+                prompt_html=html.prompt_html,
+                explanation_html=html.explanation_html,
+                see_anchor=question_source.see_anchor,
+                is_multiple=question_source.is_multiple,
+                fingerprint=fingerprint,
+                source_line=question_source.line,
+                created_at=now,
             )
-            for option_position, option in enumerate(source.options, start=1)
-        )
-    Option.objects.bulk_create(new_options)
-    Option.objects.bulk_update(changed_feedback, ["feedback_html"])
-    # Questions past the end of the edited quiz are retired, not deleted.
-    Question.objects.filter(pk__in=[q.pk for q in current.values()]).update(is_current=False)
+            new_questions.append(question)
+            new_options.append(
+                (
+                    question,
+                    [
+                        Option(
+                            position=option_position,
+                            text_html=text_html,
+                            is_correct=option_source.is_correct,
+                            feedback_html=feedback_html,
+                        )
+                        for option_position, (
+                            option_source,
+                            (text_html, feedback_html),
+                        ) in enumerate(
+                            zip(question_source.options, html.options, strict=True), start=1
+                        )
+                    ],
+                )
+            )
+        # Questions past the end of the edited quiz are retired, not deleted.
+        retired.extend(question.pk for question in existing_by_position.values())
+    for chunk in _chunks(retired):
+        Question.objects.filter(pk__in=chunk).update(is_current=False)
+    Question.objects.bulk_update(
+        kept, ["explanation_html", "see_anchor", "source_line"], batch_size=BATCH
+    )
+    Question.objects.bulk_create(new_questions, batch_size=BATCH)
+    for question, options in new_options:
+        for option in options:
+            option.question = question
+    Option.objects.bulk_create(
+        [option for _, options in new_options for option in options], batch_size=BATCH
+    )
+    Option.objects.bulk_update(changed_feedback, ["feedback_html"], batch_size=BATCH)
 
 
 def _unpublish_missing(

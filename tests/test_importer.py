@@ -11,6 +11,7 @@ from courses.models import Course
 from lessons.models import Lesson, Section
 from quizzes.models import Option, Question
 from tests.factories import LESSON_BODY, make_tree, write_course, write_file, write_lesson
+from tutor.models import TutorIndex
 
 pytestmark = pytest.mark.django_db
 
@@ -107,21 +108,21 @@ def test_a_failure_half_way_through_the_writes_rolls_everything_back(content_roo
     make_tree(content_root, lessons=2)
     import_content(content_root)
     for path in sorted((content_root / "black-box").glob("0*.md")):
-        path.write_text(path.read_text().replace("Lesson", "Renamed"))
+        path.write_text(path.read_text().replace("Lesson", "Renamed").replace("Which", "What"))
     before = database_state()
-    real_bulk_create = Section.objects.bulk_create
-    calls = []
+    real_bulk_create = Option.objects.bulk_create
+    written_before_failure = []
 
-    def fail_on_second_lesson(objs, *args, **kwargs):
-        calls.append(objs)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return real_bulk_create(objs, *args, **kwargs)
+    def fail_on_options(objs, *args, **kwargs):
+        # Lessons, sections and new question versions are already written by now.
+        written_before_failure.append(Lesson.objects.filter(title__startswith="Renamed").count())
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Section.objects, "bulk_create", fail_on_second_lesson)
+    monkeypatch.setattr(Option.objects, "bulk_create", fail_on_options)
     with pytest.raises(RuntimeError, match="disk full"):
         import_content(content_root)
-    assert len(calls) == 2  # the first lesson had been written before the failure
+    assert written_before_failure == [2]
+    monkeypatch.setattr(Option.objects, "bulk_create", real_bulk_create)
     assert database_state() == before
 
 
@@ -275,3 +276,24 @@ def test_editing_only_option_feedback_updates_it_in_place(content_root):
         Option.objects.filter(feedback_html__contains="one-neuron-one-concept ideal").count() == 1
     )
     assert Question.objects.count() == 2  # same versions
+
+
+def test_rendering_in_worker_processes_stores_what_one_process_stores(content_root):
+    make_tree(content_root, lessons=3)
+    import_content(content_root, workers=1)
+    serial = [
+        list(Section.objects.order_by("lesson__slug", "position").values("html", "text")),
+        list(Option.objects.order_by("pk").values("text_html", "feedback_html")),
+        list(Lesson.objects.order_by("slug").values("key_terms")),
+        list(TutorIndex.objects.order_by("lesson__slug").values("data")),
+    ]
+    for path in sorted((content_root / "black-box").glob("0*.md")):
+        path.write_text(path.read_text() + "\n")  # a new hash, the same lesson
+    report = import_content(content_root, workers=2)
+    assert len(report.updated) == 3
+    assert [
+        list(Section.objects.order_by("lesson__slug", "position").values("html", "text")),
+        list(Option.objects.order_by("pk").values("text_html", "feedback_html")),
+        list(Lesson.objects.order_by("slug").values("key_terms")),
+        list(TutorIndex.objects.order_by("lesson__slug").values("data")),
+    ] == serial

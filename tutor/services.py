@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterable
 from django.utils import timezone
 
 from courses.content.rendering import html_to_text
+from courses.prerender import map_in_processes
 from lessons.models import Lesson, Section
 
 from . import retrieval
+from .indexing import build_index_data
 from .models import TutorIndex, TutorQuestion
 
 
@@ -34,8 +36,30 @@ def _strip_tags(html: str) -> str:
     return html_to_text(html).replace("\n", " ")
 
 
+def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
+    """Builds and stores the index of every lesson an import wrote, in a few statements.
+
+    The importer calls it once per import, inside its transaction; a big import builds the
+    indexes in worker processes.
+    """
+    data = map_in_processes(
+        build_index_data, [lesson_text(lesson, sections) for lesson, sections in written]
+    )
+    lesson_ids = [lesson.pk for lesson, _ in written]
+    for start in range(0, len(lesson_ids), 500):
+        TutorIndex.objects.filter(lesson_id__in=lesson_ids[start : start + 500]).delete()
+    built_at = timezone.now()
+    TutorIndex.objects.bulk_create(
+        [
+            TutorIndex(lesson=lesson, data=index_data, built_at=built_at)
+            for (lesson, _), index_data in zip(written, data, strict=True)
+        ],
+        batch_size=200,
+    )
+
+
 def index_lesson(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonIndex:
-    """Builds and stores a lesson's index; the importer calls it for every lesson it writes."""
+    """Builds and stores one lesson's index (when a stored one is missing or outdated)."""
     index = retrieval.build_index(lesson_text(lesson, sections))
     TutorIndex.objects.update_or_create(
         lesson=lesson, defaults={"data": index.to_dict(), "built_at": timezone.now()}
