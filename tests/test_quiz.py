@@ -13,7 +13,8 @@ from django.db import connection
 from django.test import Client
 
 from courses.importer import import_content
-from lessons.models import Lesson, LessonProgress
+from courses.models import Lesson
+from lessons.models import LessonProgress
 from quizzes.grading import QuestionKey, grade, shuffled
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.services import read_receipt

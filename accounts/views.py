@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from config import ratelimit
+from core import ratelimit
 
 from .services import export_learner_data
 
@@ -58,6 +58,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 
 class SignInView(LoginView):
+    template_name = "accounts/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
@@ -87,13 +88,13 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
         return redirect("lessons:my_learning")
     return render(
-        request, "registration/signup.html", {"form": form, "next": request.GET.get("next", "")}
+        request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")}
     )
 
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "registration/account.html")
+    return render(request, "accounts/account.html")
 
 
 @login_required
@@ -133,4 +134,4 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         user.delete()  # cascades to progress, quiz attempts and tutor questions
         messages.success(request, "Your account and everything it held have been deleted.")
         return redirect(settings.LOGOUT_REDIRECT_URL)
-    return render(request, "registration/delete_account.html", {"form": form})
+    return render(request, "accounts/delete_account.html", {"form": form})

@@ -17,16 +17,15 @@ from django.views.decorators.http import require_http_methods
 from courses.content.parser import LESSON_FILE_RE, load_content, parse_lesson
 from courses.content.rendering import render_inline, render_markdown
 from courses.importer import ContentInvalid, import_content
-from courses.models import Course
-from lessons.models import Lesson, LessonProgress
+from courses.models import Course, Lesson
+from lessons.models import LessonProgress
+from quizzes.models import Attempt
 from tutor.gaps import group_questions
 from tutor.models import TutorQuestion
-from tutor.services import section_finder
 
 from .csv_export import csv_response
-from .models import Attempt
 from .permissions import reports_required, staff_required
-from .reports import BASES, course_report, lesson_quiz_report
+from .queries import BASES, course_report, lesson_quiz_report
 
 MAX_GAP_QUESTIONS = 5000
 
@@ -102,12 +101,8 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         basis = "first"
     report = lesson_quiz_report(lesson_obj, basis)
     headings = dict(lesson_obj.sections.values_list("anchor", "heading"))
-    closest_section = section_finder(lesson_obj)
     for stats in report.questions:
-        anchor = stats.question.see_anchor
-        if anchor not in headings:
-            anchor = closest_section(stats.question.prompt_html) or ""
-        stats.section_anchor = anchor
+        stats.section_anchor = stats.question.reread_anchor(headings)
 
     if request.GET.get("format") == "csv":
         return csv_response(

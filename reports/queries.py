@@ -27,10 +27,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Least, RowNumber
 
-from lessons.models import Lesson
+from courses.models import Lesson, Option, Question
+from lessons.models import LessonProgress
+from quizzes.models import Attempt, AttemptAnswer
 
 from . import statistics
-from .models import Attempt, AttemptAnswer, Option, Question
 
 BASES = {
     "first": "each learner's first attempt",
@@ -261,8 +262,6 @@ def _upper_group(attempts: QuerySet) -> QuerySet:
 
 def course_report(course) -> list[dict]:
     """Per lesson: learners who started and completed, completion rate, average and median score."""
-    from lessons.models import LessonProgress
-
     lessons = list(Lesson.objects.published().filter(course=course).order_by("number"))
     progress = {
         row["lesson"]: row

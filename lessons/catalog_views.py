@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from courses.caching import content_version
-from lessons.models import Lesson, LessonProgress
-from lessons.services import completed_lessons_by_course, lesson_refs_by_course
+from courses.models import Course, Lesson
 
-from .models import Course
+from .models import LessonProgress
+from .services import completed_lessons_by_course, lesson_refs_by_course
 
 
 def _with_progress(courses, request: HttpRequest) -> list[Course]:
@@ -60,7 +60,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     tracks: dict[str, list[Course]] = {}
     for course in courses:  # tracks appear in the order of their first course
         tracks.setdefault(course.track, []).append(course)
-    return render(request, "courses/catalog.html", {"tracks": tracks.items()})
+    return render(request, "lessons/catalog.html", {"tracks": tracks.items()})
 
 
 @cached_for_anonymous
@@ -75,4 +75,4 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
         }
         for lesson in lessons:
             lesson.learner_progress = progress.get(lesson.pk)
-    return render(request, "courses/course_detail.html", {"course": course_obj, "lessons": lessons})
+    return render(request, "lessons/course_detail.html", {"course": course_obj, "lessons": lessons})

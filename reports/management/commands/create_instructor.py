@@ -14,7 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.permissions import INSTRUCTORS
+from reports.permissions import INSTRUCTORS
 
 
 class Command(BaseCommand):
