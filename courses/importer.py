@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,23 +28,16 @@ from courses.content.parser import (
     load_content,
 )
 from courses.content.rendering import render_markdown
-from courses.models import Course
+from courses.models import Course, Lesson, Option, Question, Section
 from courses.prerender import RenderedLesson, render_lessons
-from lessons.models import Lesson, Section
-from quizzes.models import Option, Question
+from courses.signals import lessons_imported
 
 # Part of every stored hash: bump it when rendering changes, so the next import re-renders
 # every lesson even though no file changed.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"  # 2: the tutor stores each question's fallback "Re-read" section
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500
-
-# Called once per import with [(lesson, its new sections)] for every lesson it wrote, inside
-# the import's transaction; the tutor registers its indexer here so courses does not import the
-# tutor.
-WrittenLessons = list[tuple[Lesson, list[Section]]]
-lessons_written_hooks: list[Callable[[WrittenLessons], object]] = []
 
 
 class ContentInvalid(Exception):
@@ -125,8 +117,7 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
         _unpublish_missing(tree.courses, courses, lessons, report, now)
         _renumber_catalog()
         if written:
-            for hook in lessons_written_hooks:
-                hook(written)
+            lessons_imported.send(sender=Lesson, lessons=written)
         transaction.on_commit(forget_content_version)
     forget_content_version()  # also when an outer transaction (a test) holds the commit back
     return report

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.utils import timezone
 
 from courses.content.rendering import html_to_text
+from courses.models import Lesson, Question, Section
 from courses.prerender import map_in_processes
-from lessons.models import Lesson, Section
 
-from . import retrieval
-from .indexing import build_index_data
+from . import indexing, retrieval
 from .models import TutorIndex, TutorQuestion
 
 
@@ -37,29 +36,63 @@ def _strip_tags(html: str) -> str:
 
 
 def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
-    """Builds and stores the index of every lesson an import wrote, in a few statements.
-
-    The importer calls it once per import, inside its transaction; a big import builds the
-    indexes in worker processes.
-    """
-    data = map_in_processes(
-        build_index_data, [lesson_text(lesson, sections) for lesson, sections in written]
-    )
+    """Builds and stores the index of every lesson an import wrote, and chooses each quiz
+    question's fallback "Re-read" section (the one whose sentences best match its prompt and
+    right answers) when its `See:` names no section. One pass: a few statements per table,
+    and for a big import the indexes are built in worker processes."""
     lesson_ids = [lesson.pk for lesson, _ in written]
-    for start in range(0, len(lesson_ids), 500):
-        TutorIndex.objects.filter(lesson_id__in=lesson_ids[start : start + 500]).delete()
+    questions: dict[int, list[Question]] = {}
+    for chunk in _chunks(lesson_ids):
+        for question in (
+            Question.objects.current().filter(lesson_id__in=chunk).prefetch_related("options")
+        ):
+            questions.setdefault(question.lesson_id, []).append(question)
+    jobs = []
+    for lesson, sections in written:
+        anchors = {section.anchor for section in sections}
+        jobs.append(
+            indexing.IndexJob(
+                text=lesson_text(lesson, sections),
+                unplaced=tuple(
+                    (question.pk, _placing_text(question))
+                    for question in questions.get(lesson.pk, [])
+                    if question.see_anchor not in anchors
+                ),
+            )
+        )
+    built = map_in_processes(indexing.build, jobs)
+
+    for chunk in _chunks(lesson_ids):
+        TutorIndex.objects.filter(lesson_id__in=chunk).delete()
     built_at = timezone.now()
     TutorIndex.objects.bulk_create(
         [
-            TutorIndex(lesson=lesson, data=index_data, built_at=built_at)
-            for (lesson, _), index_data in zip(written, data, strict=True)
+            TutorIndex(lesson=lesson, data=result.data, built_at=built_at)
+            for (lesson, _), result in zip(written, built, strict=True)
         ],
         batch_size=200,
     )
+    fallbacks = {qid: anchor for result in built for qid, anchor in result.fallback_anchors.items()}
+    changed = []
+    for question in (q for lesson_questions in questions.values() for q in lesson_questions):
+        fallback = fallbacks.get(question.pk, "")
+        if question.fallback_anchor != fallback:
+            question.fallback_anchor = fallback
+            changed.append(question)
+    Question.objects.bulk_update(changed, ["fallback_anchor"], batch_size=500)
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _placing_text(question: Question) -> str:
+    correct = " ".join(o.text_html for o in question.options.all() if o.is_correct)
+    return f"{question.prompt_html} {correct}"
 
 
 def index_lesson(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonIndex:
-    """Builds and stores one lesson's index (when a stored one is missing or outdated)."""
+    """Builds and stores one lesson's index (when the stored one is missing or outdated)."""
     index = retrieval.build_index(lesson_text(lesson, sections))
     TutorIndex.objects.update_or_create(
         lesson=lesson, defaults={"data": index.to_dict(), "built_at": timezone.now()}
@@ -76,22 +109,6 @@ def index_for(lesson: Lesson) -> retrieval.LessonIndex:
         except (ValueError, KeyError, TypeError):
             pass
     return index_lesson(lesson, lesson.sections.all())
-
-
-def section_finder(lesson: Lesson) -> Callable[[str], str | None]:
-    """A function giving the anchor of the section that best matches a text ("Re-read" links).
-
-    The lesson's index is loaded once, on first use, however many questions ask.
-    """
-    index: retrieval.LessonIndex | None = None
-
-    def closest_section(text: str) -> str | None:
-        nonlocal index
-        if index is None:
-            index = index_for(lesson)
-        return retrieval.closest_anchor(index, text)
-
-    return closest_section
 
 
 def ask(*, lesson: Lesson, question: str, learner=None) -> retrieval.TutorAnswer:

@@ -1,0 +1,8 @@
+"""What the content app tells the apps above it, which it never imports."""
+
+from django.dispatch import Signal
+
+# Sent once per import, inside its transaction, when it (re)wrote any lesson, with `lessons`: a
+# list of (lesson, its new Section rows in order), one per written lesson. Once per import, not
+# per lesson, so a receiver can write in bulk. A receiver that raises undoes the import.
+lessons_imported = Signal()
