@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "tutor",
+    "search",
     "lessons",
     "accounts",
     "reports",

@@ -34,7 +34,7 @@ from courses.signals import lessons_imported
 
 # Part of every stored hash: bump it when rendering changes, so the next import re-renders
 # every lesson even though no file changed.
-RENDERER_VERSION = "2"  # 2: the tutor stores each question's fallback "Re-read" section
+RENDERER_VERSION = "3"  # 2: the tutor stores fallback "Re-read" sections; 3: search documents
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500
