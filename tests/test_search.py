@@ -113,7 +113,12 @@ def test_a_renamed_or_removed_lesson_never_shows_up_stale(client, catalog):
 def test_results_are_paginated(client, content_root):
     write_course(content_root, "many", title="Many", track="T")
     for number in range(1, 13):
-        lesson(content_root, "many", f"{number:02d}-sparse-{number}.md", title=f"Sparse lesson {number}")
+        lesson(
+            content_root,
+            "many",
+            f"{number:02d}-sparse-{number}.md",
+            title=f"Sparse lesson {number}",
+        )
     import_content(content_root)
     first = client.get("/search/", {"q": "sparse"}).text
     assert "12 lessons match" in first

@@ -27,6 +27,7 @@ PAGES = {
     "course": lambda page, site: page.goto(f"{site}/courses/inside-the-black-box/"),
     "lesson": lambda page, site: page.goto(f"{site}{LESSON}"),
     "sign-in": lambda page, site: page.goto(f"{site}/accounts/login/"),
+    "search": lambda page, site: page.goto(f"{site}/search/?q=feature+direction"),
     "quiz-result": lambda page, site: (page.goto(f"{site}{LESSON}"), submit_quiz(page)),
     "my-learning": lambda page, site: (
         sign_up(page, site),
