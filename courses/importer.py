@@ -145,6 +145,7 @@ def _sync_course(source: CourseSource, course: Course | None, now, report: Impor
     course.track = source.track
     course.order = source.order
     course.description_html = render_markdown(source.description) if source.description else ""
+    course.concept_aliases = dict(source.aliases)
     course.is_published = True
     course.source_path = path
     course.source_hash = digest

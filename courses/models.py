@@ -30,6 +30,8 @@ class Course(models.Model):
     track = models.CharField(max_length=100)
     order = models.IntegerField(default=0)
     description_html = models.TextField(blank=True)
+    # {spelling: the spelling it means} from course.md's `aliases:`, for concept pages.
+    concept_aliases = models.JSONField(default=dict, blank=True)
 
     # Where it came from. A course whose folder disappears is unpublished, never deleted, so
     # everything learners did in it survives and returns with the folder.

@@ -70,10 +70,13 @@ def test_lesson_page_shows_every_element_of_the_design(client, catalog):
         "quiz",
         "tutor",
     ]
-    assert '<li class="chip">interpretability</li>' in html  # concept cluster
+    # concept cluster and key terms link to their concept pages
+    assert (
+        '<li class="chip"><a href="/concepts/interpretability/">interpretability</a></li>' in html
+    )
     assert '<h2 id="grown-not-built">' in html
     assert "<table>" in html and '<code class="language-python">' in html
-    assert "<dt>Superposition</dt>" in html  # key terms
+    assert '<dt><a href="/concepts/superposition/">Superposition</a></dt>' in html
     assert "We build faster than we see." in html  # big idea
     assert 'id="quiz"' in html and 'id="quiz-form"' in html
     assert "Ask anything about this lesson" in html and 'id="tutor-form"' in html

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .concepts import concept_slug
 from markdown.extensions.toc import slugify
 
 MAX_FILE_BYTES = 1_000_000
@@ -40,6 +42,7 @@ RESERVED_PAGE_IDS = frozenset(
         "content",
         "site-header",
         "site-nav",
+        "site-search-q",
         "site-footer",
         "lesson",
         "lesson-header",
@@ -180,6 +183,8 @@ class CourseSource:
     description: str
     source_hash: str
     lessons: tuple[LessonSource, ...]
+    # (spelling, spelling it means) pairs from `aliases:`, for concept pages.
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -335,6 +340,35 @@ class _Fields:
                 continue
             items.append(" ".join(item.split()))
         return tuple(items)
+
+
+    def aliases(self, key: str) -> tuple[tuple[str, str], ...]:
+        """`aliases:` maps a spelling to the one it means ({SAE: sparse autoencoder})."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self._problem(
+                key, f"'{key}' must be a mapping such as {{SAE: sparse autoencoder}}, "
+                f"got {_yaml_type(value)}"
+            )
+            return ()
+        pairs: list[tuple[str, str]] = []
+        for spelling, meaning in value.items():
+            if not all(isinstance(v, str) and concept_slug(v) for v in (spelling, meaning)):
+                self._problem(
+                    key, f"each alias in '{key}' must map text to text, got {spelling!r}: "
+                    f"{meaning!r}"
+                )
+                continue
+            if concept_slug(spelling).replace("-", "") == concept_slug(meaning).replace("-", ""):
+                self._problem(
+                    key, f"alias '{spelling}' already matches '{meaning}' (case, spaces and "
+                    "hyphens never need an alias)"
+                )
+                continue
+            pairs.append((" ".join(spelling.split()), " ".join(meaning.split())))
+        return tuple(pairs)
 
 
 def _yaml_type(value: object) -> str:
@@ -709,12 +743,15 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         except _FileProblem as error:
             problems.append(ContentProblem(shown, error.line, error.message))
         else:
-            fields = _Fields(shown, data, front_lines, ("title", "summary", "track", "order"))
+            fields = _Fields(
+                shown, data, front_lines, ("title", "summary", "track", "order", "aliases")
+            )
             meta = {
                 "title": fields.text("title", required=True, max_length=MAX_TITLE),
                 "summary": fields.text("summary", required=True),
                 "track": fields.text("track", required=False, max_length=MAX_TRACK) or "Courses",
                 "order": fields.integer("order", default=0, low=-10_000, high=10_000),
+                "aliases": fields.aliases("aliases"),
             }
             description = "\n".join(body).strip()
             problems.extend(fields.problems)
@@ -773,6 +810,7 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         description=description,
         source_hash=source_hash,
         lessons=tuple(lessons),
+        aliases=meta["aliases"],
     )
 
 
