@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -53,16 +54,43 @@ class RenderedLesson:
     questions: tuple[RenderedQuestion, ...]
 
 
-# Quiz options and feedback repeat across a catalog ("True", "All of the above", a shared
-# explanation); rendering is a pure function of the text, so each distinct text renders once.
+# Most quiz prompts, options, feedback and explanations are plain sentences: letters, digits,
+# spaces and commas, sentences ending in "." or "?". Markdown gives such text no meaning (no
+# list marker, emphasis, link, entity, typographic replacement or line break can start in it)
+# and sanitizing leaves it alone, so it renders exactly as the renderer renders any plain word.
+# Rendering that word once and substituting the text skips the renderer for them;
+# tests/test_importer.py checks this against the renderer itself on whole catalogs.
+_PLAIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9 ,]*(?:[.?] [A-Z][A-Za-z0-9 ,]*)*[.?]?")
+_PLACEHOLDER = "Plainword"
+
+
+def is_plain(text: str) -> bool:
+    return _PLAIN_RE.fullmatch(text) is not None and "  " not in text
+
+
+@lru_cache(maxsize=1)
+def _plain_forms() -> tuple[str, str]:
+    return render_inline(_PLACEHOLDER), render_markdown(_PLACEHOLDER)
+
+
+# Quiz texts also repeat across a catalog ("True", a shared explanation); rendering is a pure
+# function of the text, so each distinct text renders once per process.
 @lru_cache(maxsize=65536)
 def _inline(text: str) -> str:
-    return render_inline(text) if text else ""
+    if not text:
+        return ""
+    if is_plain(text):
+        return _plain_forms()[0].replace(_PLACEHOLDER, text)
+    return render_inline(text)
 
 
 @lru_cache(maxsize=16384)
 def _block(text: str) -> str:
-    return render_markdown(text) if text else ""
+    if not text:
+        return ""
+    if is_plain(text):
+        return _plain_forms()[1].replace(_PLACEHOLDER, text)
+    return render_markdown(text)
 
 
 def render_lesson(source: LessonSource, asset_base_url: str) -> RenderedLesson:

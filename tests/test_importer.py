@@ -295,3 +295,35 @@ def test_rendering_in_worker_processes_stores_what_one_process_stores(content_ro
         list(Lesson.objects.order_by("slug").values("key_terms")),
         list(TutorIndex.objects.order_by("lesson__slug").values("data")),
     ] == serial
+
+
+def test_plain_quiz_text_shortcut_renders_exactly_as_the_renderer(tmp_path):
+    """The importer skips the renderer for plain sentences; on the shipped course and a
+    generated catalog every such text must come out exactly as the renderer makes it."""
+    import sys
+    from pathlib import Path
+
+    from courses.content.parser import load_content
+    from courses.content.rendering import render_inline, render_markdown
+    from courses.prerender import _block, _inline, is_plain
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from textgen import generate_catalog
+
+    generate_catalog(tmp_path / "generated", 2, 6)
+    texts = set()
+    for root in (Path(__file__).resolve().parent.parent / "content", tmp_path / "generated"):
+        tree, problems = load_content(root)
+        assert not problems
+        for lesson in tree.lessons:
+            texts |= {term.definition for term in lesson.key_terms}
+            for question in lesson.questions:
+                texts |= {question.prompt, question.explanation}
+                texts |= {o.text for o in question.options} | {o.feedback for o in question.options}
+    plain = [text for text in texts if text and is_plain(text)]
+    assert len(plain) > 100  # the shortcut is taken often enough to matter
+    for text in plain:
+        assert _inline(text) == render_inline(text), text
+        assert _block(text) == render_markdown(text), text
+    assert not is_plain("1. A list") and not is_plain("*emphasis*") and not is_plain("a  b")
+    assert not is_plain("see example.com") and not is_plain("A & B") and not is_plain("(c) 2024")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from courses.content.rendering import html_to_text
-from courses.models import Lesson, Question, Section
+from courses.models import Lesson, Option, Question, Section
 from courses.prerender import map_in_processes
 
 from . import indexing, retrieval
@@ -41,22 +41,32 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
     right answers) when its `See:` names no section. One pass: a few statements per table,
     and for a big import the indexes are built in worker processes."""
     lesson_ids = [lesson.pk for lesson, _ in written]
-    questions: dict[int, list[Question]] = {}
+    # Plain rows, not model instances: an import can hold tens of thousands of questions.
+    questions: dict[int, list[tuple[int, str, str, str]]] = {}
+    correct: dict[int, list[str]] = {}
     for chunk in _chunks(lesson_ids):
-        for question in (
-            Question.objects.current().filter(lesson_id__in=chunk).prefetch_related("options")
+        current = Question.objects.current().filter(lesson_id__in=chunk)
+        for pk, lesson_id, see_anchor, prompt_html, fallback in current.values_list(
+            "pk", "lesson_id", "see_anchor", "prompt_html", "fallback_anchor"
         ):
-            questions.setdefault(question.lesson_id, []).append(question)
+            questions.setdefault(lesson_id, []).append((pk, see_anchor, prompt_html, fallback))
+        for question_id, text_html in (
+            Option.objects.filter(question__in=current, is_correct=True)
+            .order_by("question_id", "position")
+            .values_list("question_id", "text_html")
+        ):
+            correct.setdefault(question_id, []).append(text_html)
     jobs = []
     for lesson, sections in written:
         anchors = {section.anchor for section in sections}
         jobs.append(
             indexing.IndexJob(
                 text=lesson_text(lesson, sections),
+                # What a question is about: its prompt and right answers.
                 unplaced=tuple(
-                    (question.pk, _placing_text(question))
-                    for question in questions.get(lesson.pk, [])
-                    if question.see_anchor not in anchors
+                    (pk, f"{prompt_html} {' '.join(correct.get(pk, []))}")
+                    for pk, see_anchor, prompt_html, _ in questions.get(lesson.pk, [])
+                    if see_anchor not in anchors
                 ),
             )
         )
@@ -73,22 +83,17 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
         batch_size=200,
     )
     fallbacks = {qid: anchor for result in built for qid, anchor in result.fallback_anchors.items()}
-    changed = []
-    for question in (q for lesson_questions in questions.values() for q in lesson_questions):
-        fallback = fallbacks.get(question.pk, "")
-        if question.fallback_anchor != fallback:
-            question.fallback_anchor = fallback
-            changed.append(question)
+    changed = [
+        Question(pk=pk, fallback_anchor=fallbacks.get(pk, ""))
+        for rows in questions.values()
+        for pk, _, _, fallback in rows
+        if fallback != fallbacks.get(pk, "")
+    ]
     Question.objects.bulk_update(changed, ["fallback_anchor"], batch_size=500)
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
-
-
-def _placing_text(question: Question) -> str:
-    correct = " ".join(o.text_html for o in question.options.all() if o.is_correct)
-    return f"{question.prompt_html} {correct}"
 
 
 def index_lesson(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonIndex:

@@ -28,6 +28,7 @@ PAGES = {
     "lesson": lambda page, site: page.goto(f"{site}{LESSON}"),
     "sign-in": lambda page, site: page.goto(f"{site}/accounts/login/"),
     "search": lambda page, site: page.goto(f"{site}/search/?q=feature+direction"),
+    "concept": lambda page, site: page.goto(f"{site}/concepts/ablation/"),
     "quiz-result": lambda page, site: (page.goto(f"{site}{LESSON}"), submit_quiz(page)),
     "my-learning": lambda page, site: (
         sign_up(page, site),
