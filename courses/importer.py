@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from courses.content.parser import (
     CourseSource,
     LessonSource,
     QuestionSource,
-    display_path,
     is_reserved_page_id,
     load_content,
 )
@@ -72,6 +72,12 @@ def stored_hash(source_hash: str) -> str:
     return hashlib.sha256(f"{RENDERER_VERSION}:{source_hash}".encode()).hexdigest()
 
 
+def source_path(path: Path, root: Path) -> str:
+    """Where a file lives, relative to the content root, so the working directory of an import
+    never changes what is stored."""
+    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+
+
 def import_content(root: Path) -> ImportReport:
     """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems."""
     tree, problems = load_content(root)
@@ -87,11 +93,11 @@ def import_content(root: Path) -> ImportReport:
         }
         written: list[tuple[Lesson, LessonSource]] = []
         for course_source in tree.courses:
-            course = _sync_course(course_source, courses.get(course_source.slug), now, report)
+            course = _sync_course(course_source, root, courses.get(course_source.slug), now, report)
             courses[course.slug] = course
             for lesson_source in course_source.lessons:
                 key = (course.slug, lesson_source.slug)
-                lesson = _sync_lesson(lesson_source, course, lessons.get(key), now, report)
+                lesson = _sync_lesson(lesson_source, root, course, lessons.get(key), now, report)
                 if lesson is not None:
                     lessons[key] = lesson
                     written.append((lesson, lesson_source))
@@ -104,8 +110,10 @@ def import_content(root: Path) -> ImportReport:
     return report
 
 
-def _sync_course(source: CourseSource, course: Course | None, now, report: ImportReport) -> Course:
-    path = display_path(source.path)
+def _sync_course(
+    source: CourseSource, root: Path, course: Course | None, now, report: ImportReport
+) -> Course:
+    path = source_path(source.path, root)
     digest = stored_hash(source.source_hash)
     name = f"course {source.slug}"
     if course is not None and course.is_published and course.source_hash == digest:
@@ -135,10 +143,15 @@ def _sync_course(source: CourseSource, course: Course | None, now, report: Impor
 
 
 def _sync_lesson(
-    source: LessonSource, course: Course, lesson: Lesson | None, now, report: ImportReport
+    source: LessonSource,
+    root: Path,
+    course: Course,
+    lesson: Lesson | None,
+    now,
+    report: ImportReport,
 ) -> Lesson | None:
     """Writes one lesson if its file changed; returns it then, or None when it was unchanged."""
-    path = display_path(source.path)
+    path = source_path(source.path, root)
     digest = stored_hash(source.source_hash)
     name = f"lesson {source.ref}"
     if (
