@@ -338,7 +338,13 @@ class _Fields:
 
 
 def _yaml_type(value: object) -> str:
-    names = {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number"}
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -361,9 +367,11 @@ def _split_sections(
         number = first_line + offset
         fence_match = _FENCE_RE.match(line)
         if fence is not None:
-            if fence_match and fence_match["fence"][0] == fence[0] and len(
-                fence_match["fence"]
-            ) >= len(fence):
+            if (
+                fence_match
+                and fence_match["fence"][0] == fence[0]
+                and len(fence_match["fence"]) >= len(fence)
+            ):
                 fence = None
             if blocks:
                 blocks[-1].lines.append((number, line))
@@ -400,7 +408,9 @@ def _block_text(block: _Block) -> str:
     return "\n".join(line for _, line in block.lines).strip("\n")
 
 
-def _parse_key_terms(block: _Block, path: str, problems: list[ContentProblem]) -> list[KeyTermSource]:
+def _parse_key_terms(
+    block: _Block, path: str, problems: list[ContentProblem]
+) -> list[KeyTermSource]:
     terms: list[KeyTermSource] = []
     for number, line in block.lines:
         if not line.strip():
@@ -465,7 +475,9 @@ def _parse_quiz(block: _Block, path: str, problems: list[ContentProblem]) -> lis
         option = _OPTION_RE.match(line)
         if option:
             if draft.explanation:
-                problem(number, f"question {draft.number}: options must come before the explanation")
+                problem(
+                    number, f"question {draft.number}: options must come before the explanation"
+                )
                 continue
             draft.options.append(
                 {
@@ -689,7 +701,8 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
     if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
         problems.append(
             ContentProblem(
-                display_path(course_dir), 1,
+                display_path(course_dir),
+                1,
                 f"course folder '{slug}' must be a slug: a-z, 0-9 and single hyphens",
             )
         )
@@ -731,7 +744,8 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         if not match:
             problems.append(
                 ContentProblem(
-                    display_path(path), 1,
+                    display_path(path),
+                    1,
                     "a lesson file must be named 'NN-lesson-slug.md' (e.g. 01-why-models.md)",
                 )
             )
@@ -740,7 +754,8 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         if number in numbers:
             problems.append(
                 ContentProblem(
-                    display_path(path), 1,
+                    display_path(path),
+                    1,
                     f"lesson number {number} is also used by {display_path(numbers[number])}",
                 )
             )
@@ -752,7 +767,8 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         if lesson.slug in slugs:
             problems.append(
                 ContentProblem(
-                    display_path(path), 1,
+                    display_path(path),
+                    1,
                     f"two lessons have the slug '{lesson.slug}': this file and "
                     f"{display_path(slugs[lesson.slug])}",
                 )

@@ -1,8 +1,9 @@
 """Markdown to safe HTML, done once at import time and stored.
 
 Python-Markdown renders (tables, fenced code, footnotes, definition lists, abbreviations,
-heading ids; not attr_list, which would let authors write arbitrary attributes), then `sanitize.sanitize_html` removes anything not on the allowlist: raw HTML
-in a lesson is sanitized, never trusted.
+heading ids; not attr_list, which would let authors write arbitrary attributes), then
+`sanitize.sanitize_html` removes anything not on the allowlist: raw HTML in a lesson is
+sanitized, never trusted.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class _AssetUrls(Treeprocessor):
 
 
 class _AssetUrlExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         self.processor = _AssetUrls(md)
         md.treeprocessors.register(self.processor, "glassbox_asset_urls", 1)
 
