@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings_production
 
-.PHONY: help install run migrate import serve test test-sqlite test-postgres test-browser lint \
+.PHONY: help install run migrate import serve test test-sqlite test-postgres test-browser screenshots lint \
 	format lock audit bench services browser-deps eval-tutor clean
 
 help:
@@ -18,6 +18,7 @@ help:
 	@echo "make test           - install test dependencies and run the whole suite (lint included)"
 	@echo "make test-postgres  - the same suite on PostgreSQL ($(POSTGRES_URL))"
 	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)"
+	@echo "make screenshots    - refresh docs/screenshots/ from the browser tests"
 	@echo "make bench          - benchmarks (docs/benchmarks.md)"
 	@echo "make eval-tutor     - the tutor's accuracy on tests/tutor_eval"
 	@echo "make lint / format  - ruff, and lint-imports (the app graph, pyproject.toml)"
@@ -92,6 +93,12 @@ test-postgres: install browser-deps services
 
 test-browser: install browser-deps services
 	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest tests/browser
+
+# Tests write screenshots to test-results/ (ignored); this refreshes the ones docs/ shows.
+screenshots: install browser-deps services
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest -q \
+		tests/browser/test_accessibility.py::test_screenshots_of_the_main_pages \
+		tests/browser/test_reports_browser.py
 
 eval-tutor: install
 	$(PY) -m pytest tests/tutor_eval -q -s -p no:randomly
