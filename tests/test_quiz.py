@@ -29,8 +29,8 @@ SUBMIT_URL = "/courses/black-box/lesson-1/quiz/"
 # ---------------------------------------------------------------------------------------------
 # Grading rules (plain functions)
 # ---------------------------------------------------------------------------------------------
-SINGLE = QuestionKey(1, (10, 11, 12), frozenset({11}))
-MULTI = QuestionKey(2, (20, 21, 22), frozenset({20, 21}))
+SINGLE = QuestionKey(1, frozenset({11}))
+MULTI = QuestionKey(2, frozenset({20, 21}))
 
 
 @pytest.mark.parametrize(
