@@ -21,19 +21,32 @@ def _words(index: LessonIndex, uids: Sequence[int]) -> int:
 
 def _repeats(index: LessonIndex, uid: int, chosen: Sequence[int]) -> bool:
     """Whether a unit mostly repeats what is already quoted (a key term restating a sentence)."""
-    defined = index.units[uid].defines.casefold()
-    if defined and any(index.units[u].defines.casefold() == defined for u in chosen):
-        return True
     own = set(content_terms(index.units[uid].text))
     quoted = {t for u in chosen for t in content_terms(index.units[u].text)}
     return len(own & quoted) >= tuning.REPEAT_SHARE * len(own)
 
 
-def choose_units(index: LessonIndex, ranked: list[tuple[float, int]]) -> list[int]:
-    """The units to quote for a ranking, in reading order."""
+def choose_units(
+    index: LessonIndex, ranked: list[tuple[float, int]], asked: Sequence[str] = ()
+) -> list[int]:
+    """The units to quote for a ranking, in reading order.
+
+    A best unit that only restates the question (`asked` holds the question's terms) comes
+    with the sentence after it, which usually carries the point.
+    """
     best_score, best = ranked[0]
     unit = index.units[best]
     chosen = [best]
+    own = set(content_terms(unit.text))
+    after = best + 1
+    if (
+        own
+        and len(own & set(asked)) >= tuning.RESTATES_SHARE * len(own)
+        and after < len(index.units)
+        and index.units[after].section == unit.section
+        and index.units[after].kind == unit.kind
+    ):
+        chosen.append(after)
     if unit.context is not None and _words(index, [best, unit.context]) <= tuning.MAX_WORDS:
         chosen.append(unit.context)
     announcer = next((u for u in chosen if index.units[u].items), None)

@@ -43,6 +43,9 @@ DEFAULT_SQUAD = next((p for p in SQUAD_CANDIDATES if p.exists()), SQUAD_CANDIDAT
 DEFAULT_EVAL = ROOT / "tests" / "tutor_eval"
 PARAGRAPHS_PER_SECTION = 3
 L2 = 1.0
+#: Lessons are what the tutor is for: their examples weigh this many times SQuAD's, in
+#: fitting and in choosing the threshold.
+LESSON_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def passage_features(index: LessonIndex, question: str) -> tuple[list[float], st
     """The model's features for a question, and the text of the passage it would quote."""
     query = read_query(index, question)
     ranked = rank(index, query) if query.terms else []
-    chosen = choose_units(index, ranked) if ranked else []
+    chosen = choose_units(index, ranked, query.terms) if ranked else []
     passage = " ".join(index.units[u].text for u in chosen)
     return features(index, query, ranked, chosen), passage
 
@@ -225,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     examples = squad_examples(args.squad) + lesson_examples(args.eval_dir, args.content)
     fit = [e for e in examples if e.split == "fit"]
     totals = {s: sum(e.source == s for e in fit) for s in ("squad", "lessons")}
-    weights = [len(fit) / (2 * totals[e.source]) for e in fit]
+    share = {"squad": 1 / (1 + LESSON_WEIGHT), "lessons": LESSON_WEIGHT / (1 + LESSON_WEIGHT)}
+    weights = [len(fit) * share[e.source] / totals[e.source] for e in fit]
     mean, scale, coefficients, bias = fit_logistic(
         [e.x for e in fit], [e.correct for e in fit], weights
     )
@@ -234,7 +238,12 @@ def main(argv: list[str] | None = None) -> int:
     dev_p = {s: [model.probability(e.x) for e in dev[s]] for s in dev}
 
     def dev_accuracy(threshold: float) -> float:
-        return sum(figures(dev[s], dev_p[s], threshold)["combined"] for s in dev) / len(dev)
+        """Balanced accuracy (mean of hit and decline rates), weighted by source."""
+        total = 0.0
+        for s in dev:
+            f = figures(dev[s], dev_p[s], threshold)
+            total += share[s] * (f["answerable_hit"] + f["unanswerable_declined"]) / 2
+        return total
 
     candidates = [i / 100 for i in range(5, 96)]
     threshold = max(candidates, key=lambda t: (dev_accuracy(t), -abs(t - 0.5)))

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import tuning
 from .lexicon import content_terms, tokenize
-from .units import LessonText, Unit, build_units
+from .units import SENTENCE, LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
 FORMAT_VERSION = 4
@@ -44,6 +44,17 @@ class LessonIndex:
             terms |= set(content_terms(self.units[unit.context].text))
         return terms
 
+    def section_terms(self, section: int) -> set[str]:
+        """Every term of one section (its heading and units), computed once per index."""
+        cache = self.__dict__.setdefault("_section_terms", {})
+        if section not in cache:
+            terms = set(content_terms(self.places[section][0]))
+            for unit in self.units:
+                if unit.section == section:
+                    terms |= set(content_terms(unit.text))
+            cache[section] = terms
+        return cache[section]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": FORMAT_VERSION,
@@ -73,6 +84,10 @@ class LessonIndex:
         )
 
 
+def _same_passage(a: Unit, b: Unit) -> bool:
+    return a.section == b.section and a.kind == b.kind == SENTENCE
+
+
 def build_index(lesson: LessonText) -> LessonIndex:
     places, units = build_units(lesson)
     heading_terms = [Counter(content_terms(heading)) for heading, _ in places]
@@ -85,6 +100,10 @@ def build_index(lesson: LessonText) -> LessonIndex:
             inherited += list(own[unit.context])
         for t in inherited:
             bag.setdefault(t, tuning.CONTEXT_TF)
+        for near in (uid - 1, uid + 1):
+            if 0 <= near < len(units) and _same_passage(unit, units[near]):
+                for t in own[near]:
+                    bag.setdefault(t, tuning.NEIGHBOUR_TF)
         for t, tf in bag.items():
             postings.setdefault(t, []).append((uid, float(tf)))
     words: dict[str, str] = {}

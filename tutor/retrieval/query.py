@@ -38,7 +38,7 @@ _TYPE_PATTERNS = (
 _DEFINITION_RE = re.compile(
     r"^(?:so |ok |and |but )?(?:what|who)(?:'s| exactly is| is| are| was| were)\s+"
     r"(?:an?\s+|the\s+)?(?P<x>[^?]+?)\??$"
-    r"|^what does\s+(?:an?\s+|the\s+)?(?P<y>[^?]+?)\s+mean\??$"
+    r"|^what does\s+(?:an?\s+|the\s+)?(?P<y>[^?]+?)\s+(?:mean|do)\??$"
     r"|^(?:define|meaning of)\s+(?:an?\s+|the\s+)?(?P<z>[^?]+?)\??$"
 )
 _QUESTION_START = frozenset(
@@ -52,6 +52,7 @@ _PART_RE = re.compile(
     r"(?<=[?;])\s+|,?\s+(?:and|also|plus)\s+(?=(?:what|why|how|when|where|who|which)\b)",
     re.IGNORECASE,
 )
+_NAME_RE = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'-]+")
 _CHAT_RE = re.compile(r"(?<=[.!:])\s+")
 
 _GREETINGS = frozenset(words("hi hello hey hiya howdy greetings morning afternoon evening yo"))
@@ -84,6 +85,8 @@ class Query:
     answer_type: str | None
     subject: tuple[str, ...]  # terms of X in "what is X?", else ()
     negated: bool
+    names: tuple[str, ...] = ()  # capitalised words after the first: names of things
+    numbers: tuple[str, ...] = ()
 
     @property
     def main_term(self) -> str | None:
@@ -154,6 +157,8 @@ def read_query(index: LessonIndex, text: str) -> Query:
         answer_type=None if subject else answer_type,
         subject=subject,
         negated=any(t in NEGATIONS for t in tokens),
+        names=tuple(_NAME_RE.findall(text)),
+        numbers=tuple(t for t in tokens if t[0].isdigit()),
     )
 
 

@@ -22,7 +22,8 @@ _NUMBER_RE = re.compile(
 )
 _TIME_RE = re.compile(
     r"\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)|January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|century|centuries|decade|\d{2,4}s)\b",
+    r"August|September|October|November|December|century|centuries|decade|\d{2,4}s|"
+    r"when|whenever|during|after|before|until|once)\b",
     re.IGNORECASE,
 )
 # A capitalised word that does not open the sentence: a name of a person, place or thing.
@@ -46,9 +47,12 @@ def has_answer_type(kind: str | None, text: str, query: Query) -> bool:
 
 
 def definition_match(index: LessonIndex, uid: int, query: Query) -> float:
-    """How much of a "what is X?" question's X a unit defines (0 when it defines other things)."""
+    """How much of what the question asks about a unit defines (0 if it defines other things).
+
+    What a question asks about is X in "what is X?", else all its terms.
+    """
     defined = set(content_terms(index.units[uid].defines))
-    subject = set(query.subject)
+    subject = set(query.subject or query.terms)
     if not defined or not subject or not defined <= subject:
         return 0.0
     return len(defined) / len(subject)

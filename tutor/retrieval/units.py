@@ -82,7 +82,7 @@ _ANNOUNCE_RE = re.compile(
 _ANAPHORS = frozenset(words("it its they them their this these those that such he she his her"))
 _DEFINES_RE = re.compile(
     r"^(?:an?|the)?\s*(?P<subject>[\w\s'-]{2,60}?)\s*(?:\([^)]*\)\s*)?,?\s+"
-    r"(?:(?:is|are)\s+(?:an?|the|one|any|when|what|how)\b|means\b|refers to\b|denotes\b)",
+    r"(?:(?:is|are|was|were)\s+(?:an?|the|one|any|when|what|how)\b|means\b|refers to\b|denotes\b)",
     re.IGNORECASE,
 )
 
@@ -118,10 +118,14 @@ def _row_text(header: list[str], cells: list[str]) -> str:
     return " ".join(parts)
 
 
+_CODE_RE = re.compile(r"\w\(|\s=\s|\s#\s|[{}]|==|=>|->")
+
+
 def _is_prose(line: str) -> bool:
-    """Code and number dumps are not quoted: most of a prose line's tokens are words."""
+    """Code and number dumps are not quoted: prose has no code marks and is mostly words."""
     tokens = tokenize(line)
-    return bool(tokens) and sum(t.isalpha() for t in tokens) >= 0.6 * len(tokens)
+    alphabetic = sum(t.isalpha() for t in tokens)
+    return alphabetic >= 0.6 * len(tokens) > 0 and not _CODE_RE.search(line)
 
 
 def _announced_count(sentence: str) -> int | None:
