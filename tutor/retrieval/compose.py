@@ -49,8 +49,10 @@ def choose_units(
         chosen.append(after)
     if unit.context is not None and _words(index, [best, unit.context]) <= tuning.MAX_WORDS:
         chosen.append(unit.context)
+    # The list comes along when the best unit announces it or refers back to its announcer;
+    # a best unit that is itself one item comes with the announcer only.
     announcer = next((u for u in chosen if index.units[u].items), None)
-    if announcer is not None:
+    if announcer is not None and best not in index.units[announcer].items:
         for item in index.units[announcer].items:
             if _words(index, [*chosen, item]) > tuning.LIST_MAX_WORDS:
                 break

@@ -128,13 +128,18 @@ def _is_prose(line: str) -> bool:
     return alphabetic >= 0.6 * len(tokens) > 0 and not _CODE_RE.search(line)
 
 
-def _announced_count(sentence: str) -> int | None:
-    """How many items a sentence announces: a number, MAX_ITEMS for "several" or a colon."""
+def _announced_count(sentence: str) -> tuple[int, bool] | None:
+    """How many items a sentence announces, and whether it says so in words.
+
+    "four reasons" announces four, "several reasons" up to MAX_ITEMS; a bare colon announces
+    up to MAX_ITEMS list-like lines.
+    """
     match = _ANNOUNCE_RE.search(sentence)
     if match:
         count = match["count"].lower()
-        return _COUNT_WORDS.index(count) + 2 if count in _COUNT_WORDS else tuning.MAX_ITEMS
-    return tuning.MAX_ITEMS if sentence.rstrip().endswith(":") else None
+        number = _COUNT_WORDS.index(count) + 2 if count in _COUNT_WORDS else tuning.MAX_ITEMS
+        return number, True
+    return (tuning.MAX_ITEMS, False) if sentence.rstrip().endswith(":") else None
 
 
 def _defined_subject(sentence: str) -> str:
@@ -169,7 +174,7 @@ class _Builder:
         lines = [normalize_ws(line) for line in text.split("\n")]
         lines = [line for line in lines if line]
         header: list[str] | None = None
-        pending: tuple[int, int | None] | None = None  # (announcing unit, items still wanted)
+        pending: tuple[int, int, bool] | None = None  # (announcer, items wanted, in words)
         for i, line in enumerate(lines):
             if _is_table_line(line):
                 cells = [c.strip() for c in line.split(" | ")]
@@ -181,6 +186,8 @@ class _Builder:
             header = None
             if not _is_prose(line):
                 continue
+            if pending and not pending[2] and len(split_sentences(line)) > 2:
+                pending = None  # a colon's list ends at the first full paragraph
             announcer = pending[0] if pending else None
             ids = self.prose_line(line, place, announcer)
             if pending and ids:
@@ -191,13 +198,13 @@ class _Builder:
                     self.units[pending[0]].items.extend(ids[:2])
                 else:
                     self.units[pending[0]].items.append(item)
-                wanted = pending[1] - 1 if pending[1] is not None else None
-                pending = (pending[0], wanted) if wanted else None
+                pending = (pending[0], pending[1] - 1, pending[2]) if pending[1] > 1 else None
                 continue
             announcer = self._announcer(ids)
             more_lines = sum(1 for later in lines[i + 1 :] if not _is_table_line(later))
-            if announcer is not None and more_lines >= 2:
-                pending = (announcer, _announced_count(self.units[announcer].text))
+            count = _announced_count(self.units[announcer].text) if announcer is not None else None
+            if announcer is not None and count and more_lines >= 2:
+                pending = (announcer, *count)
 
     def _announcer(self, ids: list[int]) -> int | None:
         """The sentence of a paragraph that announces the lines after it, if one does.
