@@ -5,21 +5,17 @@ Its inputs are general features of a (question, passage) pair, none about any on
 * `coverage`: share of the question's words the passage holds (or inherits from its heading
   or context), each word weighted by how informative it is in general English, so a missing
   "involve" costs little and a missing "neap" a lot;
-* `section_coverage`, `lesson_coverage`: the same share over the passage's section, and over
-  the whole lesson;
-* `missing`, `section_missing`: the informativeness of the most informative question word the
-  passage, or its section, lacks;
+* `section_coverage`: the same share over the passage's whole section;
 * `score`: the best unit's BM25 score over that of an ideal unit holding every question word;
-* `margin`: how far the best unit's score stands above the runner-up's;
-* `type_found` / `type_missing`: a who/when/how-many question finds, or does not find, a name,
-  date or number in the passage;
-* `subject`: the passage holds the question's most informative word;
-* `missing_name` / `missing_number`: a capitalised name (not the question's first word) or a
-  number in the question that the passage's section does not contain;
+* `answer_type`: a who/when/how-many question finds a name, date or number in the passage;
+* `missing_number`: a number in the question is nowhere in the passage's section;
 * `bigrams`: share of the question's adjacent word pairs found adjacent in the passage;
 * `negation`: the question is negated but the passage is not;
-* `definition`: the passage defines what a "what is X?" question asks about;
-* `terms`: log of the number of question words.
+* `definition`: the passage defines what the question asks about.
+
+Other candidates (the score margin over the runner-up, whether the passage holds the
+question's rarest word, the most informative missing word, capitalised names the section
+lacks, the question's length) added nothing on the dev split and were dropped.
 
 The coefficients live in `model.json` (fitted by `python -m tutor.retrieval.fit`); scoring is
 plain Python.
@@ -34,7 +30,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import tuning
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, tokenize
 from .query import Query
@@ -45,20 +40,12 @@ MODEL_PATH = Path(__file__).with_name("model.json")
 FEATURES = (
     "coverage",
     "section_coverage",
-    "lesson_coverage",
-    "missing",
-    "section_missing",
     "score",
-    "margin",
-    "type_found",
-    "type_missing",
-    "subject",
-    "missing_name",
+    "answer_type",
     "missing_number",
     "bigrams",
     "negation",
     "definition",
-    "terms",
 )
 
 
@@ -110,31 +97,18 @@ def features(
     held: set[str] = set()
     for uid in chosen:
         held |= index.unit_terms(uid)
+    section = index.section_terms(index.units[chosen[0]].section) if chosen else set()
     total = sum(query.weights) or 1.0
     pairs = list(zip(query.terms, query.weights, strict=True))
     texts = [index.units[uid].text for uid in chosen]
-    best = ranked[0][0] if ranked else 0.0
-    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    type_found = bool(query.answer_type) and any(
-        has_answer_type(query.answer_type, text, query) for text in texts
-    )
     passage_words = {w for text in texts for w in tokenize(text)}
-    section = index.section_terms(index.units[chosen[0]].section) if chosen else set()
     return [
         sum(w for t, w in pairs if t in held) / total,
         sum(w for t, w in pairs if t in section) / total,
-        sum(w for t, w in pairs if t in index.postings) / total,
-        max((w for t, w in pairs if t not in held), default=0.0) / tuning.ZIPF_CEILING,
-        max((w for t, w in pairs if t not in section), default=0.0) / tuning.ZIPF_CEILING,
-        best / max_score(index, query),
-        (best - runner_up) / best if best else 0.0,
-        float(type_found),
-        float(bool(query.answer_type) and not type_found),
-        float(query.main_term in held),
-        float(any(not set(content_terms(name)) <= section for name in query.names)),
+        (ranked[0][0] if ranked else 0.0) / max_score(index, query),
+        float(any(has_answer_type(query.answer_type, text, query) for text in texts)),
         float(any(number not in section for number in query.numbers)),
         _bigram_share(query, texts),
         float(query.negated and not passage_words & NEGATIONS),
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
-        math.log(1 + len(query.terms)),
     ]

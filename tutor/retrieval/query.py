@@ -52,7 +52,6 @@ _PART_RE = re.compile(
     r"(?<=[?;])\s+|,?\s+(?:and|also|plus)\s+(?=(?:what|why|how|when|where|who|which)\b)",
     re.IGNORECASE,
 )
-_NAME_RE = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'-]+")
 _CHAT_RE = re.compile(r"(?<=[.!:])\s+")
 
 _GREETINGS = frozenset(words("hi hello hey hiya howdy greetings morning afternoon evening yo"))
@@ -85,15 +84,7 @@ class Query:
     answer_type: str | None
     subject: tuple[str, ...]  # terms of X in "what is X?", else ()
     negated: bool
-    names: tuple[str, ...] = ()  # capitalised words after the first: names of things
     numbers: tuple[str, ...] = ()
-
-    @property
-    def main_term(self) -> str | None:
-        """The question's most informative term: what it is mainly about."""
-        if not self.terms:
-            return None
-        return max(zip(self.weights, self.terms, strict=True))[1]
 
 
 def message_kind(message: str) -> str | None:
@@ -157,7 +148,6 @@ def read_query(index: LessonIndex, text: str) -> Query:
         answer_type=None if subject else answer_type,
         subject=subject,
         negated=any(t in NEGATIONS for t in tokens),
-        names=tuple(_NAME_RE.findall(text)),
         numbers=tuple(t for t in tokens if t[0].isdigit()),
     )
 
