@@ -24,7 +24,7 @@ class LessonIndex:
     summary: str
     places: list[tuple[str, str]]  # (heading, anchor) of sections, key terms, big idea
     units: list[Unit]
-    postings: dict[str, list[tuple[int, float]]]  # term -> [(unit, tf)]
+    postings: dict[str, list[Any]]  # term -> [(unit, tf)] pairs (lists once loaded from JSON)
     lengths: list[int]  # own terms per unit
     words: dict[str, str]  # every lesson word -> its term, for matching misspellings
 
@@ -64,7 +64,7 @@ class LessonIndex:
             "units": [
                 [u.text, u.section, u.kind, u.context, u.items, u.defines] for u in self.units
             ],
-            "postings": {t: [[u, tf] for u, tf in p] for t, p in self.postings.items()},
+            "postings": {t: [list(p) for p in postings] for t, postings in self.postings.items()},
             "lengths": self.lengths,
             "words": self.words,
         }
@@ -78,9 +78,10 @@ class LessonIndex:
             summary=data["summary"],
             places=[(h, a) for h, a in data["places"]],
             units=[Unit(t, s, k, c, list(i), d) for t, s, k, c, i, d in data["units"]],
-            postings={t: [(u, tf) for u, tf in p] for t, p in data["postings"].items()},
-            lengths=list(data["lengths"]),
-            words=dict(data["words"]),
+            # Postings stay the JSON's [unit, tf] lists: loading is per request, so no copying.
+            postings=data["postings"],
+            lengths=data["lengths"],
+            words=data["words"],
         )
 
 
