@@ -31,17 +31,19 @@ def choose_units(
 ) -> list[int]:
     """The units to quote for a ranking, in reading order.
 
-    A best unit that only restates the question (`asked` holds the question's terms) comes
-    with the sentence after it, which usually carries the point.
+    A best unit that is short or only restates the question (`asked` holds the question's
+    terms) comes with the sentence after it, which usually carries the point.
     """
     best_score, best = ranked[0]
     unit = index.units[best]
     chosen = [best]
     own = set(content_terms(unit.text))
     after = best + 1
+    thin = len(unit.text.split()) <= tuning.SHORT_WORDS or (
+        own and len(own & set(asked)) >= tuning.RESTATES_SHARE * len(own)
+    )
     if (
-        own
-        and len(own & set(asked)) >= tuning.RESTATES_SHARE * len(own)
+        thin
         and after < len(index.units)
         and index.units[after].section == unit.section
         and index.units[after].kind == unit.kind

@@ -41,6 +41,8 @@ LIST_MAX_WORDS = 120
 REPEAT_SHARE = 0.7
 #: A best unit is a restatement when this share of its words are the question's.
 RESTATES_SHARE = 0.8
+#: ... and so is a best unit of at most this many words (a topic sentence).
+SHORT_WORDS = 12
 MAX_ITEMS = 8
 
 #: A declined question names its best section only when the answerability model gives the
