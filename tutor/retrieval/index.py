@@ -12,7 +12,7 @@ from typing import Any
 
 from . import tuning
 from .lexicon import content_terms, tokenize
-from .units import SENTENCE, LessonText, Unit, build_units
+from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
 FORMAT_VERSION = 4
@@ -85,10 +85,6 @@ class LessonIndex:
         )
 
 
-def _same_passage(a: Unit, b: Unit) -> bool:
-    return a.section == b.section and a.kind == b.kind == SENTENCE
-
-
 def build_index(lesson: LessonText) -> LessonIndex:
     places, units = build_units(lesson)
     heading_terms = [Counter(content_terms(heading)) for heading, _ in places]
@@ -101,10 +97,6 @@ def build_index(lesson: LessonText) -> LessonIndex:
             inherited += list(own[unit.context])
         for t in inherited:
             bag.setdefault(t, tuning.CONTEXT_TF)
-        for near in (uid - 1, uid + 1):
-            if 0 <= near < len(units) and _same_passage(unit, units[near]):
-                for t in own[near]:
-                    bag.setdefault(t, tuning.NEIGHBOUR_TF)
         for t, tf in bag.items():
             postings.setdefault(t, []).append((uid, float(tf)))
     words: dict[str, str] = {}

@@ -7,6 +7,7 @@ is scaled up, and so is a unit holding the kind of thing a who/when/how-many que
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 
@@ -59,7 +60,7 @@ def definition_match(index: LessonIndex, uid: int, query: Query) -> float:
 
 
 def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
-    """(score, unit) pairs, best first; ties keep lesson order."""
+    """(score, unit) pairs of the best `CANDIDATES` units, best first; ties keep lesson order."""
     scores: dict[int, float] = {}
     avg = index.avg_len
     for t in query.terms:
@@ -70,12 +71,17 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
         for uid, tf in postings:
             norm = tuning.K1 * (1 - tuning.B + tuning.B * index.lengths[uid] / avg)
             scores[uid] = scores.get(uid, 0.0) + weight * tf * (tuning.K1 + 1) / (tf + norm)
-    for uid in scores:
+    # Only the best candidates can reach the top after a boost; checking every unit that
+    # shares a common word would cost more than the ranking itself.
+    top = heapq.nlargest(tuning.CANDIDATES, scores.items(), key=lambda p: (p[1], -p[0]))
+    ranked = []
+    for uid, score in top:
         if query.subject and (match := definition_match(index, uid, query)):
-            scores[uid] *= 1 + tuning.DEFINITION_BOOST * match
+            score *= 1 + tuning.DEFINITION_BOOST * match
         elif query.answer_type and has_answer_type(query.answer_type, index.units[uid].text, query):
-            scores[uid] *= 1 + tuning.ANSWER_TYPE_BOOST
-    return sorted(((s, uid) for uid, s in scores.items()), key=lambda p: (-p[0], p[1]))
+            score *= 1 + tuning.ANSWER_TYPE_BOOST
+        ranked.append((score, uid))
+    return sorted(ranked, key=lambda p: (-p[0], p[1]))
 
 
 def max_score(index: LessonIndex, query: Query) -> float:

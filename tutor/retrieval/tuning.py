@@ -11,9 +11,9 @@ B = 0.3
 #: Term frequency given to words a unit inherits rather than contains: its section heading,
 #: the sentence announcing a list item, the sentence a pronoun-led sentence refers back to.
 CONTEXT_TF = 0.3
-#: ... and the words of the sentences just before and after it in the same section.
-NEIGHBOUR_TF = 0.1
 
+#: Units ranked in full (BM25 first, then the boosts below).
+CANDIDATES = 50
 #: Score multiplier for a unit that defines what a "what is X?" question asks about.
 DEFINITION_BOOST = 1.0
 #: Score multiplier for a unit holding the kind of thing a who/when/how-many question wants.
