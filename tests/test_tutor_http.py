@@ -247,3 +247,14 @@ def test_a_broken_index_is_a_server_error_never_a_decline(lesson):
     response = ask(client, "what is a linear probe?")
     assert response.status_code == 500
     assert not TutorQuestion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "question", ["what is superposition?", "what is a linear probe?", "why do features share?"]
+)
+def test_every_citation_points_to_an_anchor_on_the_lesson_page(client, lesson, question):
+    body = ask(client, question).json()
+    assert body["grounded"] is True, body
+    page = client.get("/courses/black-box/lesson-1/").content.decode()
+    for citation in body["citations"]:
+        assert f'id="{citation["anchor"]}"' in page, citation
