@@ -241,7 +241,7 @@ def test_a_broken_index_is_a_server_error_never_a_decline(lesson):
     from tutor.services import index_for
 
     data = index_for(lesson).to_dict()
-    data["postings"] = {term: [[10_000, 1.0]] for term in data["postings"]}
+    data["postings"] = {term: [10_000, 1.0] for term in data["postings"]}
     TutorIndex.objects.filter(lesson=lesson).update(data=data)
     client = Client(raise_request_exception=False)
     response = ask(client, "what is a linear probe?")

@@ -269,7 +269,7 @@ def test_an_index_of_another_format_is_refused() -> None:
 
 def test_a_crash_is_never_a_decline() -> None:
     broken = LessonIndex.from_dict(INDEX.to_dict())
-    broken.postings[term("tides")] = [(len(broken.units) + 5, 1.0)]
+    broken.postings[term("tides")] = [len(broken.units) + 5, 1.0]
     with pytest.raises(IndexError):
         answer_question(broken, "What causes spring tides?")
 

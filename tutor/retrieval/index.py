@@ -15,7 +15,7 @@ from .lexicon import content_terms, tokenize
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 @dataclass
@@ -24,7 +24,9 @@ class LessonIndex:
     summary: str
     places: list[tuple[str, str]]  # (heading, anchor) of sections, key terms, big idea
     units: list[Unit]
-    postings: dict[str, list[Any]]  # term -> [(unit, tf)] pairs (lists once loaded from JSON)
+    # term -> [unit, tf, unit, tf, ...]: flat, because a JSON list of thousands of small pairs
+    # costs the garbage collector more than the parsing, and the index is loaded per request.
+    postings: dict[str, list[Any]]
     lengths: list[int]  # own terms per unit
     words: dict[str, str]  # every lesson word -> its term, for matching misspellings
 
@@ -64,7 +66,7 @@ class LessonIndex:
             "units": [
                 [u.text, u.section, u.kind, u.context, u.items, u.defines] for u in self.units
             ],
-            "postings": {t: [list(p) for p in postings] for t, postings in self.postings.items()},
+            "postings": {t: list(p) for t, p in self.postings.items()},
             "lengths": self.lengths,
             "words": self.words,
         }
@@ -78,7 +80,6 @@ class LessonIndex:
             summary=data["summary"],
             places=[(h, a) for h, a in data["places"]],
             units=[Unit(t, s, k, c, list(i), d) for t, s, k, c, i, d in data["units"]],
-            # Postings stay the JSON's [unit, tf] lists: loading is per request, so no copying.
             postings=data["postings"],
             lengths=data["lengths"],
             words=data["words"],
@@ -89,7 +90,7 @@ def build_index(lesson: LessonText) -> LessonIndex:
     places, units = build_units(lesson)
     heading_terms = [Counter(content_terms(heading)) for heading, _ in places]
     own = [Counter(content_terms(unit.text)) for unit in units]
-    postings: dict[str, list[tuple[int, float]]] = {}
+    postings: dict[str, list[Any]] = {}
     for uid, unit in enumerate(units):
         bag: dict[str, float] = dict(own[uid])
         inherited = list(heading_terms[unit.section])
@@ -98,7 +99,7 @@ def build_index(lesson: LessonText) -> LessonIndex:
         for t in inherited:
             bag.setdefault(t, tuning.CONTEXT_TF)
         for t, tf in bag.items():
-            postings.setdefault(t, []).append((uid, float(tf)))
+            postings.setdefault(t, []).extend((uid, float(tf)))
     words: dict[str, str] = {}
     for unit in units:
         for token in tokenize(unit.text):

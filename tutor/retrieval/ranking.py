@@ -67,8 +67,8 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
         postings = index.postings.get(t)
         if not postings:
             continue
-        weight = idf(index.n, len(postings))
-        for uid, tf in postings:
+        weight = idf(index.n, len(postings) // 2)
+        for uid, tf in zip(postings[::2], postings[1::2], strict=True):
             norm = tuning.K1 * (1 - tuning.B + tuning.B * index.lengths[uid] / avg)
             scores[uid] = scores.get(uid, 0.0) + weight * tf * (tuning.K1 + 1) / (tf + norm)
     # Only the best candidates can reach the top after a boost; checking every unit that
@@ -88,6 +88,6 @@ def max_score(index: LessonIndex, query: Query) -> float:
     """The score of an average-length unit holding every question term once."""
     total = 0.0
     for t in query.terms:
-        df = len(index.postings.get(t, ()))
+        df = len(index.postings.get(t, ())) // 2
         total += idf(index.n, df) if df else idf(index.n, 0)
     return total or 1.0
