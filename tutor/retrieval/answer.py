@@ -59,20 +59,18 @@ class Assessment:
 
 
 def assess(index: LessonIndex, text: str, model: Model | None = None) -> Assessment:
-    model = model or load_model()
+    """Reads, ranks and chooses the passage for one question part; `model` (if given) judges it."""
     query = read_query(index, text)
     ranked = rank(index, query) if query.terms else []
     chosen = compose.choose_units(index, ranked, query.terms) if ranked else []
     x = features(index, query, ranked, chosen)
-    probability = model.probability(x) if chosen else 0.0
+    probability = model.probability(x) if chosen and model else 0.0
     best = ranked[0][0] / max_score(index, query) if ranked else 0.0
     return Assessment(query, ranked, chosen, x, probability, best)
 
 
-def _reply(message: str, kind: str, grounded: bool, **extra) -> TutorAnswer:
-    return TutorAnswer(
-        answer=message, grounded=grounded, citations=(), best_score=0.0, kind=kind, **extra
-    )
+def _reply(message: str, kind: str, grounded: bool) -> TutorAnswer:
+    return TutorAnswer(answer=message, grounded=grounded, citations=(), best_score=0.0, kind=kind)
 
 
 def _citations(index: LessonIndex, chosen: list[int]) -> list[Citation]:
