@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import assess
+from .answer import answer_question, assess
 from .answerability import FEATURES, MODEL_PATH, Model
 from .index import LessonIndex, build_index
 from .lexicon import normalize_ws
@@ -118,38 +118,62 @@ def _holds(passage: str, answers: list[str]) -> bool:
     return any(normalize_ws(a).casefold() in text for a in answers if a.strip())
 
 
-def squad_examples(path: Path) -> list[Example]:
-    articles = list(squad_lessons(path))
-    order = sorted(articles, key=lambda a: hashlib.sha256(a[0].encode()).hexdigest())
-    dev_titles = {title for title, _, _ in order[: max(1, len(order) * 3 // 8)]}
-    examples = []
-    for title, lesson, questions in articles:
-        index = build_index(lesson)
-        split = "dev" if title in dev_titles else "fit"
-        for q in questions:
-            x, passage = passage_features(index, q["question"])
-            answerable = bool(q["answers"])
-            examples.append(
-                Example("squad", split, answerable, answerable and _holds(passage, q["answers"]), x)
-            )
-    return examples
-
-
-def lesson_examples(eval_dir: Path, content: Path) -> list[Example]:
+def labelled_questions(
+    squad: Path, eval_dir: Path, content: Path
+) -> Iterator[tuple[str, str, LessonIndex, str, list[str]]]:
+    """(source, split, index, question, gold answers) of the tuning data; no answers when the
+    lesson does not answer the question."""
     import yaml
 
+    articles = list(squad_lessons(squad))
+    order = sorted(articles, key=lambda a: hashlib.sha256(a[0].encode()).hexdigest())
+    dev_titles = {title for title, _, _ in order[: max(1, len(order) * 3 // 8)]}
+    for title, lesson, questions in articles:
+        index = build_index(lesson)
+        for q in questions:
+            yield (
+                "squad",
+                "dev" if title in dev_titles else "fit",
+                index,
+                q["question"],
+                q["answers"],
+            )
     lessons = {ref: build_index(text) for ref, text in content_lessons(content).items()}
-    examples = []
-    for name, answerable in (("answerable.yaml", True), ("unanswerable.yaml", False)):
+    for name in ("answerable.yaml", "unanswerable.yaml"):
         for case in yaml.safe_load((eval_dir / name).read_text(encoding="utf-8")) or []:
             question = str(case["question"])
             if not tuning_half(question) or case["lesson"] not in lessons:
                 continue
-            x, passage = passage_features(lessons[case["lesson"]], question)
-            correct = answerable and _holds(passage, [str(case["expect"])])
-            split = f"fold{int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % FOLDS}"
-            examples.append(Example("lessons", split, answerable, correct, x))
+            fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % FOLDS
+            answers = [str(case["expect"])] if "expect" in case else []
+            yield "lessons", f"fold{fold}", lessons[case["lesson"]], question, answers
+
+
+def labelled_examples(squad: Path, eval_dir: Path, content: Path) -> list[Example]:
+    examples = []
+    for source, split, index, question, answers in labelled_questions(squad, eval_dir, content):
+        x, passage = passage_features(index, question)
+        correct = bool(answers) and _holds(passage, answers)
+        examples.append(Example(source, split, bool(answers), correct, x))
     return examples
+
+
+def answer_figures(squad: Path, eval_dir: Path, content: Path) -> None:
+    """The shipped tutor's figures on the tuning data, answering as the site does."""
+    rows: dict[str, list[tuple[bool, bool]]] = {"squad": [], "lessons": []}
+    for source, _, index, question, answers in labelled_questions(squad, eval_dir, content):
+        reply = answer_question(index, question)
+        quoted = " ".join(c.quote for c in reply.citations) if reply.kind == "answer" else ""
+        counts = _holds(quoted, answers) if answers else not reply.grounded
+        rows[source].append((bool(answers), counts))
+    for source, results in rows.items():
+        on = [c for a, c in results if a]
+        off = [c for a, c in results if not a]
+        print(
+            f"{source} (tuning data): answerable hit {sum(on)}/{len(on)}, unanswerable declined "
+            f"{sum(off)}/{len(off)}, combined {(sum(on) + sum(off)) / len(results):.1%}, "
+            f"always declining {len(off) / len(results):.1%}"
+        )
 
 
 def fit_logistic(xs, ys, weights, l2: float = L2):
@@ -216,9 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument(
+        "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
+    )
     args = parser.parse_args(argv)
+    if args.figures:
+        answer_figures(args.squad, args.eval_dir, args.content)
+        return 0
 
-    examples = squad_examples(args.squad) + lesson_examples(args.eval_dir, args.content)
+    examples = labelled_examples(args.squad, args.eval_dir, args.content)
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     lessons = [e for e in examples if e.source == "lessons"]
 
