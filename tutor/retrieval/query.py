@@ -118,6 +118,19 @@ def _corrected(index: LessonIndex, token: str) -> str | None:
     return best[1] if best else None
 
 
+def _variant(index: LessonIndex, t: str) -> str | None:
+    """A lesson term of the same word family: one is a prefix of the other ("accur" and
+    "accuraci", "decod" and "decodabl"), the shorter at least `MIN_STEM` letters long."""
+    if not tuning.MIN_STEM or len(t) < tuning.MIN_STEM:
+        return None
+    family = [
+        w
+        for w in set(index.words.values())
+        if len(w) >= tuning.MIN_STEM and (w.startswith(t) or t.startswith(w))
+    ]
+    return min(family, key=lambda w: (abs(len(w) - len(t)), w), default=None)
+
+
 def read_query(index: LessonIndex, text: str) -> Query:
     tokens = tokenize(text)
     terms: list[str] = []
@@ -128,6 +141,8 @@ def read_query(index: LessonIndex, text: str) -> Query:
         t = term(token)
         if t not in index.postings and (fixed := _corrected(index, token)):
             token, t = fixed, index.words[fixed]
+        elif t not in index.postings and (variant := _variant(index, t)):
+            t = variant
         if t in terms:
             continue
         terms.append(t)

@@ -29,6 +29,9 @@ MIN_INFORMATIVENESS = 0.5
 MAX_EDITS = 1
 LONG_WORD = 10
 TYPO_MAX_ZIPF = 3.0
+#: A question word the lesson never uses matches a lesson word of its family (one stem a
+#: prefix of the other) when the shorter stem has at least this many letters.
+MIN_STEM = 5
 
 #: Answer composition: the best unit, then the next best ones whose score is at least
 #: CLOSE_RATIO of the best, within MAX_WORDS; a list announced by the best unit may take
