@@ -131,8 +131,8 @@ def _variant(index: LessonIndex, t: str) -> str | None:
     return min(family, key=lambda w: (abs(len(w) - len(t)), w), default=None)
 
 
-def read_query(index: LessonIndex, text: str) -> Query:
-    tokens = tokenize(text)
+def _terms(index: LessonIndex, tokens: list[str]) -> tuple[list[str], list[float]]:
+    """The lesson terms of a question's words, with their general-English weights."""
     terms: list[str] = []
     weights: list[float] = []
     for token in tokens:
@@ -143,19 +143,25 @@ def read_query(index: LessonIndex, text: str) -> Query:
             token, t = fixed, index.words[fixed]
         elif t not in index.postings and (variant := _variant(index, t)):
             t = variant
-        if t in terms:
-            continue
-        terms.append(t)
-        weights.append(informativeness(token))
-    lowered = " ".join(re.sub(r"[^\w'\s-]", " ", text.casefold().replace("\u2019", "'")).split())
+        if t not in terms:
+            terms.append(t)
+            weights.append(informativeness(token))
+    return terms, weights
+
+
+def read_query(index: LessonIndex, text: str) -> Query:
+    tokens = tokenize(text)
+    # Commas stay: "what is X, in plain words?" asks about X, not about plain words.
+    lowered = " ".join(re.sub(r"[^\w'\s,-]", " ", text.casefold().replace("\u2019", "'")).split())
     answer_type = next((kind for kind, p in _TYPE_PATTERNS if p.search(lowered)), None)
-    match = _DEFINITION_RE.match(lowered)
+    match = _DEFINITION_RE.match(lowered.split(",")[0].strip())
     subject: tuple[str, ...] = ()
     if match:
         x = match["x"] or match["y"] or match["z"] or ""
         subject = tuple(term(t) for t in x.split() if t not in STOP_WORDS)
         if len(subject) > 4:
             subject = ()
+    terms, weights = _terms(index, tokenize(text.split(",")[0]) if subject else tokens)
     return Query(
         text=text,
         terms=tuple(terms),
