@@ -29,6 +29,7 @@ from tutor.retrieval import (
 from tutor.retrieval.answerability import FEATURES, load_model
 from tutor.retrieval.fit import fit_logistic, roc_auc, tuning_half
 from tutor.retrieval.lexicon import informativeness, looks_foreign
+from tutor.retrieval.query import read_query
 from tutor.retrieval.units import ROW, TERM
 
 TIDES = SectionText(
@@ -216,10 +217,18 @@ def test_a_multi_part_question_answers_each_covered_part_and_names_the_rest() ->
     assert "doesn't cover" not in both.answer
 
 
-def test_a_chatty_prefix_does_not_change_the_answer() -> None:
+def test_chat_around_the_question_does_not_change_the_answer() -> None:
     plain = answer_question(INDEX, "what is a levain?")
-    chatty = answer_question(INDEX, "sorry, I'm confused: what is a levain?")
-    assert chatty.citations == plain.citations and chatty.grounded
+    assert plain.grounded
+    for chatty in ("sorry, I'm confused: what is a levain?", "what is a levain, in plain words?"):
+        assert answer_question(INDEX, chatty).citations == plain.citations, chatty
+
+
+def test_typos_and_word_families_reach_the_lesson_words() -> None:
+    assert read_query(INDEX, "what is a levian?").terms == (term("levain"),)
+    assert term("fresh") in read_query(INDEX, "what keeps bread fresher?").terms
+    # A common English word is never "corrected" into a lesson word.
+    assert read_query(INDEX, "what about tidy kitchens?").terms[0] == term("tidy")
 
 
 def test_greeting_thanks_overview_and_injection() -> None:
