@@ -18,14 +18,14 @@ B = 0.75
 _WORD_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 # A sentence ends at . ! ? followed by space and a capital, digit or opening quote.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
-STOP_WORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as into about over under is are
+_STOP_WORDS_TEXT = """
+    a an the and or but if of to in on at by for with from as into about over under is are
     was were be been being am do does did done have has had having it its this that these those
     there here what which who whom whose when where why how i you he she we they me him her us
     them my your his our their not no so than then too very can could will would shall should
     may might must also just any some such each other more most all both few only own same s t
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
 def tokens(text: str) -> list[str]:

@@ -87,6 +87,11 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
         for problem in getattr(error, "problems", [error]):
             print(problem, file=sys.stderr)
         return 1
+    try:
+        runner.check_lessons(cases)
+    except LookupError as error:
+        print(f"{error.args[0]} (asked by {', '.join(map(str, args.questions))})", file=sys.stderr)
+        return 1
     report, baselines = runner.run(name, cases)
     print(render(report, baselines, split=not args.no_split))
     print(f"({len(cases)} questions in {time.monotonic() - started:.1f} s)")
@@ -96,7 +101,7 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
     return 0
 
 
-def render(report, baselines, *, split: bool = True) -> str:  # noqa: ANN001 (see runner.run)
+def render(report, baselines, *, split: bool = True) -> str:
     from .harness import ALL, HELD_OUT, TUNING, table
 
     splits = (TUNING, HELD_OUT, ALL) if split else (ALL,)
