@@ -333,10 +333,11 @@ def table(rows: Sequence[tuple[str, Score]], title: str = "set") -> str:
     return "\n".join([line(header), rule, *(line(row) for row in body)])
 
 
-def format_failures(report: EvalReport, limit: int | None = None) -> str:
+def format_failures(report: EvalReport, limit: int | None = None, *, split: bool = True) -> str:
     lines = [f"{report.name}: {len(report.failures)} failure(s)"]
     for r in report.failures[:limit]:
-        lines.append(f"- [{r.case.split}] [{r.case.lesson}] {r.case.question!r}")
+        half = f"[{r.case.split}] " if split else ""
+        lines.append(f"- {half}[{r.case.lesson}] {r.case.question!r}")
         lines.append(f"    {r.reason}")
         lines.extend(f"    > {_clip(text)}" for text in r.shown)
     return "\n".join(lines)

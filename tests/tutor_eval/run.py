@@ -97,7 +97,7 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
     print(f"({len(cases)} questions in {time.monotonic() - started:.1f} s)")
     if args.failures:
         print()
-        print(harness.format_failures(report, args.failures))
+        print(harness.format_failures(report, args.failures, split=not args.no_split))
     return 0
 
 
