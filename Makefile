@@ -93,10 +93,11 @@ test-browser: install browser-deps services
 	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest tests/browser
 
 # The tutor's figures on every evaluation set (docs/tutor.md, "Evaluation"). SQUAD is a SQuAD 2.0
-# JSON file; CONTENT=dir QUESTIONS="a.yaml b.yaml" measures your own lessons instead.
+# JSON file; CONTENT=dir QUESTIONS="a.yaml b.yaml" measures your own lessons instead;
+# EVAL_ARGS="--failures 20" or "--markdown" is passed on.
 SQUAD ?= $(firstword $(wildcard ../shared/data/squad/squad-v2-tune.json \
 	/work/shared/data/squad/squad-v2-tune.json))
-EVAL := $(PY) -m tests.tutor_eval.run
+EVAL := $(PY) -m tests.tutor_eval.run $(EVAL_ARGS)
 
 eval-tutor: install
 ifdef CONTENT

@@ -308,8 +308,8 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
-def table(rows: Sequence[tuple[str, Score]], title: str = "set") -> str:
-    """A plain-text table: one row per (label, score)."""
+def table(rows: Sequence[tuple[str, Score]], title: str = "set", *, markdown: bool = False) -> str:
+    """A plain-text (or Markdown) table: one row per (label, score)."""
     header = (title, "answerable hit", "unanswerable declined", "combined", "n")
     body = [
         (
@@ -321,6 +321,9 @@ def table(rows: Sequence[tuple[str, Score]], title: str = "set") -> str:
         )
         for label, s in rows
     ]
+    if markdown:
+        lines = [header, ("---",) * len(header), *body]
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:

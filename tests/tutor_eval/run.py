@@ -19,6 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import harness, squad
+from .harness import ALL, HELD_OUT, TUNING, EvalReport, Score, table
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--articles", type=int, help="SQuAD: only the first N articles")
     parser.add_argument("--failures", type=int, default=0, help="list up to N failed cases")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     return parser
 
 
@@ -65,7 +69,7 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
     # Imported once Django is configured: these modules load models.
     from courses.importer import ContentInvalid
 
-    from . import harness, runner, squad
+    from . import runner
 
     started = time.monotonic()
     if args.squad is not None:
@@ -93,7 +97,7 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
         print(f"{error.args[0]} (asked by {', '.join(map(str, args.questions))})", file=sys.stderr)
         return 1
     report, baselines = runner.run(name, cases)
-    print(render(report, baselines, split=not args.no_split))
+    print(render(report, baselines, split=not args.no_split, markdown=args.markdown))
     print(f"({len(cases)} questions in {time.monotonic() - started:.1f} s)")
     if args.failures:
         print()
@@ -101,14 +105,19 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
     return 0
 
 
-def render(report, baselines, *, split: bool = True) -> str:
-    from .harness import ALL, HELD_OUT, TUNING, table
-
+def render(
+    report: EvalReport,
+    baselines: dict[str, dict[str, Score]],
+    *,
+    split: bool = True,
+    markdown: bool = False,
+) -> str:
+    """The tutor's rows, then each baseline's, per split (or all cases only)."""
     splits = (TUNING, HELD_OUT, ALL) if split else (ALL,)
     rows = [(f"tutor: {s}", report.by_split()[s]) for s in splits]
     for baseline, scores in baselines.items():
         rows.extend((f"{baseline}: {s}", scores[s]) for s in splits)
-    lines = [f"== {report.name} ==", table(rows, title="who: split")]
+    lines = [f"== {report.name} ==", table(rows, title="who: split", markdown=markdown)]
     auc = report.auc()
     if auc is not None:
         lines.append(f"tutor confidence ROC AUC (all cases): {auc:.3f}")
