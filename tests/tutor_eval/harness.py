@@ -258,19 +258,19 @@ class EvalReport:
     def failures(self) -> list[CaseResult]:
         return [r for r in self.results if not r.passed]
 
-    def auc(self) -> float | None:
-        """ROC AUC of the tutor's confidence for "this case passes as an answer".
+    def auc(self, split: str = ALL) -> float | None:
+        """ROC AUC of the tutor's confidence for "the lesson answers this question".
 
-        None when the tutor reports no confidence. Positives are answerable cases answered
-        correctly; negatives are every grounded answer that is wrong (an unanswerable question
-        answered, or an answerable one answered without the expected text).
+        How well the confidence separates answerable from unanswerable questions, over every
+        case of ``split`` whose answer carries one; None when the tutor reports no confidence.
         """
-        pairs = [
-            (r.confidence, r.passed and r.case.answerable)
-            for r in self.results
-            if r.confidence is not None and (r.case.answerable or r.grounded)
-        ]
-        return roc_auc(pairs)
+        return roc_auc(
+            [
+                (r.confidence, r.case.answerable)
+                for r in self.results
+                if r.confidence is not None and split in (ALL, r.case.split)
+            ]
+        )
 
 
 def roc_auc(pairs: Sequence[tuple[float, bool]]) -> float | None:

@@ -118,9 +118,10 @@ def render(
     for baseline, scores in baselines.items():
         rows.extend((f"{baseline}: {s}", scores[s]) for s in splits)
     lines = [f"== {report.name} ==", table(rows, title="who: split", markdown=markdown)]
-    auc = report.auc()
-    if auc is not None:
-        lines.append(f"tutor confidence ROC AUC (all cases): {auc:.3f}")
+    aucs = {s: report.auc(s) for s in splits}
+    if any(auc is not None for auc in aucs.values()):
+        figures = ", ".join(f"{s} {auc:.3f}" for s, auc in aucs.items() if auc is not None)
+        lines.append(f"ROC AUC of the tutor's confidence, answerable vs not: {figures}")
     return "\n".join(lines)
 
 

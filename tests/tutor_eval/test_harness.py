@@ -159,10 +159,14 @@ def test_confidence_auc_when_the_tutor_reports_one() -> None:
     assert roc_auc([(0.9, True), (0.1, False)]) == 1.0
     assert roc_auc([(0.5, True), (0.5, False)]) == 0.5
     assert roc_auc([(0.5, True)]) is None
-    cases = [EvalCase("c/l", "x", ("yes",)), EvalCase("c/l", "y")]
-    replies = {"x": answered("yes", confidence=0.8), "y": answered("no", confidence=0.3)}
-    assert evaluate("s", cases, lambda _l, q: replies[q]).auc() == 1.0
-    no_confidence = {"x": answered("yes"), "y": answered("no")}
+    cases = [EvalCase("c/l", "x", ("yes",)), EvalCase("c/l", "y"), EvalCase("c/l", "z")]
+    replies = {
+        "x": answered("yes", confidence=0.8),
+        "y": answered("no", confidence=0.3),
+        "z": Reply("Sorry.", False, kind="declined", confidence=0.9),
+    }
+    assert evaluate("s", cases, lambda _l, q: replies[q]).auc() == 0.5
+    no_confidence = {"x": answered("yes"), "y": answered("no"), "z": DECLINED}
     assert evaluate("s", cases, lambda _l, q: no_confidence[q]).auc() is None
 
 
