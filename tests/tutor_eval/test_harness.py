@@ -4,6 +4,8 @@ the BM25 baseline and the SQuAD conversion."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,3 +188,14 @@ def test_markdown_escaping_keeps_article_text(tmp_path: Path) -> None:
     text = "1. Not a list *or* _emphasis_ [link](x) | pipe # hash <b>tag</b> & co \\ back"
     escaped = squad.escape_markdown(text)
     assert escaped.startswith("1\\.") and "&lt;b&gt;" in escaped and "\\*or\\*" in escaped
+
+
+def test_harness_baseline_and_conversion_need_no_django() -> None:
+    code = (
+        "import sys; import tests.tutor_eval.harness, tests.tutor_eval.bm25, "
+        "tests.tutor_eval.squad; assert 'django' not in sys.modules, 'django imported'"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=HERE.parents[1], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
