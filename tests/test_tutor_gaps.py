@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from courses.importer import import_content
-from lessons.models import Lesson
+from courses.models import Lesson
 from tests.factories import make_tree, make_user
 from tutor import services
 from tutor.gaps import group_questions

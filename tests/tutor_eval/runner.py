@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from courses.importer import import_content
-from lessons.models import Lesson
+from courses.models import Lesson
 from tutor import retrieval, services
 
 from . import bm25

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from lessons.models import Lesson
+from courses.models import Lesson
 
 from . import runner, squad
 from .harness import ALL, HELD_OUT, TUNING, load_questions, normalise
