@@ -60,41 +60,43 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.content is not None and not args.questions:
         _parser().error("--content needs --questions FILE [FILE ...]")
-    with tempfile.TemporaryDirectory(prefix="tutor-eval-") as tmp:
-        _setup_django(Path(tmp))
-        return _run(args, Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="tutor-eval-") as folder:
+        tmp = Path(folder)
+        # Questions first: a malformed file is reported before any database work.
+        if args.squad is not None:
+            articles = squad.load(args.squad)[: args.articles]
+            content = squad.write_course(articles, tmp / "content")
+            cases = [case for article in articles for case in article.cases]
+            name = args.name or f"SQuAD 2.0: {args.squad.name} ({len(articles)} articles)"
+        else:
+            content = args.content
+            try:
+                cases = [c for path in args.questions for c in harness.load_questions(path)]
+            except (OSError, harness.QuestionFileError) as error:
+                print(error, file=sys.stderr)
+                return 1
+            name = args.name or " + ".join(path.name for path in args.questions)
+        _setup_django(tmp)
+        return _run(args, name, content, cases)
 
 
-def _run(args: argparse.Namespace, tmp: Path) -> int:
+def _run(args: argparse.Namespace, name: str, content: Path, cases: list[harness.EvalCase]) -> int:
     # Imported once Django is configured: these modules load models.
     from courses.importer import ContentInvalid
 
     from . import runner
 
     started = time.monotonic()
-    if args.squad is not None:
-        articles = squad.load(args.squad)[: args.articles]
-        content = squad.write_course(articles, tmp / "content")
-        cases = [case for article in articles for case in article.cases]
-        name = args.name or f"SQuAD 2.0: {args.squad.name} ({len(articles)} articles)"
-    else:
-        content = args.content
-        try:
-            cases = [case for path in args.questions for case in harness.load_questions(path)]
-        except (OSError, harness.QuestionFileError) as error:
-            print(error, file=sys.stderr)
-            return 1
-        name = args.name or " + ".join(path.name for path in args.questions)
     try:
         runner.import_lessons(content)
     except ContentInvalid as error:
-        for problem in getattr(error, "problems", [error]):
+        for problem in error.problems:
             print(problem, file=sys.stderr)
         return 1
     try:
         runner.check_lessons(cases)
     except LookupError as error:
-        print(f"{error.args[0]} (asked by {', '.join(map(str, args.questions))})", file=sys.stderr)
+        print(error.args[0], file=sys.stderr)
         return 1
     report, baselines = runner.run(name, cases)
     print(render(report, baselines, split=not args.no_split, markdown=args.markdown))

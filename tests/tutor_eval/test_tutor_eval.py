@@ -26,7 +26,7 @@ from django.conf import settings
 from courses.models import Lesson
 
 from . import runner, squad
-from .harness import ALL, HELD_OUT, TUNING, load_questions, normalise
+from .harness import ALL, HELD_OUT, TUNING, EvalCase, load_questions, normalise
 
 HERE = Path(__file__).resolve().parent
 # The first article of the SQuAD 2.0 tuning file with its first 50 questions (data/SOURCES.md).
@@ -136,12 +136,20 @@ def test_command_line_measures_any_content_and_question_file(tmp_path: Path) -> 
     assert set(rows) == {"tutor", "always decline", "BM25 top-1 sentence", "BM25 top-3 sentences"}
     assert "100.0% (1/1)" in rows["always decline"] and "(0/1)" in rows["always decline"]
 
-    questions.write_text("- {lesson: tides/nope, question: 'What?'}\n", encoding="utf-8")
-    missing = subprocess.run(
+    # A malformed question file is refused before any database work, naming the file.
+    questions.write_text("- {lesson: tides/basics, question: 'What?', expect: []}\n")
+    refused = subprocess.run(
         [*command, "--questions", str(questions)],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert missing.returncode != 0 and "tides/nope" in missing.stderr
+    assert refused.returncode == 1 and str(questions) in refused.stderr
+
+
+@pytest.mark.django_db
+def test_a_question_about_a_lesson_not_imported_is_named() -> None:
+    runner.import_lessons(HERE / "heldout_content")
+    with pytest.raises(LookupError, match="how-things-work/nope"):
+        runner.run("set", [EvalCase("how-things-work/nope", "What?")])
