@@ -275,3 +275,32 @@ def test_editing_only_option_feedback_updates_it_in_place(content_root):
         Option.objects.filter(feedback_html__contains="one-neuron-one-concept ideal").count() == 1
     )
     assert Question.objects.count() == 2  # same versions
+
+
+def set_front(path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_draft_validates_but_is_never_published(content_root):
+    make_tree(content_root, lessons=3)  # lesson 3 relates to lesson 2
+    lesson_2 = content_root / "black-box/02-lesson-2.md"
+    set_front(lesson_2, "minutes: 30\n", "minutes: 30\ndraft: true\n")
+    report = import_content(content_root)
+    assert "lesson black-box/lesson-2" not in report.added
+    assert not Lesson.objects.filter(slug="lesson-2").exists()
+    lesson_3 = Lesson.objects.get(slug="lesson-3")
+    assert list(lesson_3.related.all()) == []  # no link into a draft
+    assert lesson_3.catalog_position == 2
+
+    set_front(lesson_2, "draft: true\n", "")
+    report = import_content(content_root)
+    assert "lesson black-box/lesson-2" in report.added
+    assert Lesson.objects.get(slug="lesson-2").is_published
+    assert list(lesson_3.related.values_list("slug", flat=True)) == ["lesson-2"]
+
+    # Back to draft: the live lesson is taken down (rows kept, as for a removed file).
+    set_front(lesson_2, "minutes: 30\n", "minutes: 30\ndraft: true\n")
+    report = import_content(content_root)
+    assert report.removed == ["lesson black-box/lesson-2"]
+    assert not Lesson.objects.get(slug="lesson-2").is_published
+    assert list(lesson_3.related.all()) == []
