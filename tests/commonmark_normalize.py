@@ -16,59 +16,14 @@ from urllib.parse import quote, unquote
 
 _WHITESPACE_RE = re.compile(r"\s+")
 BLOCK_TAGS = frozenset(
-    [
-        "article",
-        "header",
-        "aside",
-        "hgroup",
-        "blockquote",
-        "hr",
-        "iframe",
-        "body",
-        "li",
-        "map",
-        "button",
-        "object",
-        "canvas",
-        "ol",
-        "caption",
-        "output",
-        "col",
-        "p",
-        "colgroup",
-        "pre",
-        "dd",
-        "progress",
-        "div",
-        "section",
-        "dl",
-        "table",
-        "td",
-        "dt",
-        "tbody",
-        "embed",
-        "textarea",
-        "fieldset",
-        "tfoot",
-        "figcaption",
-        "th",
-        "figure",
-        "thead",
-        "footer",
-        "tr",
-        "form",
-        "ul",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "video",
-        "script",
-        "style",
-    ]
-)
+    {
+        "article", "header", "aside", "hgroup", "blockquote", "hr", "iframe", "body", "li",
+        "map", "button", "object", "canvas", "ol", "caption", "output", "col", "p", "colgroup",
+        "pre", "dd", "progress", "div", "section", "dl", "table", "td", "dt", "tbody", "embed",
+        "textarea", "fieldset", "tfoot", "figcaption", "th", "figure", "thead", "footer", "tr",
+        "form", "ul", "h1", "h2", "h3", "h4", "h5", "h6", "video", "script", "style",
+    }
+)  # fmt: skip
 _KEEP_ESCAPED = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
 
 
