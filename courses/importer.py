@@ -190,7 +190,7 @@ def _sync_lesson(
     sections = []
     for position, section in enumerate(source.sections, start=1):
         html = make_ids_unique(
-            render_markdown(section.markdown, asset_base_url=asset_base_url),
+            render_markdown(section.markdown, asset_base_url=asset_base_url, doc_id=section.anchor),
             used_ids,
             is_reserved_page_id,
         )
