@@ -304,3 +304,30 @@ def test_a_draft_validates_but_is_never_published(content_root):
     assert report.removed == ["lesson black-box/lesson-2"]
     assert not Lesson.objects.get(slug="lesson-2").is_published
     assert list(lesson_3.related.all()) == []
+
+
+def test_validate_warns_where_github_would_show_it_differently(content_root, capsys):
+    write_course(content_root)
+    body = (
+        LESSON_BODY.replace(
+            "Nobody wrote their rules down.", "Nobody wrote their rules down, ~not one~."
+        )
+        .replace("| Probing | activations |\n", "| Probing | activations |\n\nTable: Traditions\n")
+        .replace(
+            "Training grows a model",
+            "> Grown, not built.\n>\n> — A saying\n\nTerm\n: Its definition.\n\n"
+            "Training grows a model",
+        )
+    )
+    write_lesson(content_root, name="01-a.md", body=body)
+    call_command("validate_content", str(content_root))
+    out = capsys.readouterr()
+    assert "OK: 1 course, 1 lesson, 2 questions; no problems (4 warnings)." in out.out
+    assert [line.split("content/", 1)[1] for line in out.err.splitlines()] == [
+        "black-box/01-a.md:9: warning: GitHub strikes through '~single tildes~'; here "
+        "they stay literal: write '~~text~~' to strike through",
+        "black-box/01-a.md:15: warning: GitHub shows a table caption as a 'Table: …' paragraph",
+        "black-box/01-a.md:20: warning: GitHub shows a pull quote's '— attribution' as a "
+        "plain paragraph",
+        "black-box/01-a.md:22: warning: a definition list shows as plain paragraphs on GitHub",
+    ]

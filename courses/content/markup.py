@@ -188,7 +188,7 @@ def _pull_quotes(state: StateCore) -> None:
         caption_close = Token("figcaption_close", "figcaption", -1, level=level + 1)
         figure_open = Token("figure_open", "figure", 1, level=level)
         figure_open.attrSet("class", "pull-quote")
-        figure_open.map = tokens[opening].map
+        figure_open.map = inline.map  # where the attribution is written
         figure_close = Token("figure_close", "figure", -1, level=level)
         for new in (figure_open, figure_close, caption_close):
             new.block = True
@@ -242,6 +242,7 @@ def _table_captions(state: StateCore) -> None:
             Token("caption_close", "caption", -1, level=level),
         ]
         caption[-1].block = True
+        caption[0].map = para.map
         del tokens[index + 1 : index + 4]
         tokens[opening + 1 : opening + 1] = caption
         index += 3
