@@ -93,3 +93,26 @@ def test_the_shipped_course_renders_as_before_where_its_markdown_did_not_change(
     assert changed == []
     highlighted = [key for key in compared if 'class="hl-' in now[key][1]]
     assert len(highlighted) == 3  # the three Python blocks of the course
+
+
+def test_the_shipped_formulas_are_mathml_not_code():
+    now = current_rendering()
+    sae = now[
+        "inside-the-black-box/features-and-sparse-autoencoders#how-a-sparse-autoencoder-works"
+    ]
+    toy = now["inside-the-black-box/superposition#toy-models-of-superposition"]
+    for markdown, html in (sae, toy):
+        assert "$$" in markdown and '<math alttext="' in html and 'display="block"' in html
+        assert "<pre>" not in html
+    assert "<mi>λ</mi>" in sae[1] and "<mtext>enc</mtext>" in sae[1]
+
+
+if __name__ == "__main__":
+    # Rewrites the golden files after an intended change; review the diff before committing:
+    #   DJANGO_SETTINGS_MODULE=config.settings .venv/bin/python -m tests.test_rendering
+    import django
+
+    django.setup()
+    for source in CONSTRUCTS:
+        html = render_markdown(source.read_text(encoding="utf-8"), doc_id="s")
+        source.with_suffix(".html").write_text(html + "\n", encoding="utf-8")

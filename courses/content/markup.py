@@ -90,7 +90,14 @@ def tex_to_mathml(tex: str, display: bool) -> str:
         mathml = latex_to_mathml(tex.strip(), display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises many types; all mean "bad TeX"
         raise MathError(str(error) or type(error).__name__) from None
-    return mathml
+    if "<mi>&</mi>" in mathml:  # latex2mathml passes an alignment '&' it cannot place through
+        raise MathError(
+            "'&' alignment is only understood inside \\begin{array}{rcl} … \\end{array}"
+        )
+    # The TeX source rides along as alttext: read by assistive technology and by the tutor.
+    return mathml.replace(
+        ' xmlns="http://www.w3.org/1998/Math/MathML"', f' alttext="{escape(tex.strip())}"', 1
+    )
 
 
 def _render_math(content: str, options: dict) -> str:

@@ -91,6 +91,10 @@ class _TextExtractor(HTMLParser):
         self.skip_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "math":  # the TeX source stands for the formula in plain text
+            self.lines[-1] += f" {dict(attrs).get('alttext') or ''} "
+            self.skip_depth += 1
+            return
         if tag == "sup":  # footnote markers are noise in running text
             self.skip_depth += 1
         if tag in _BLOCK_TAGS:
@@ -99,7 +103,7 @@ class _TextExtractor(HTMLParser):
             self.lines[-1] += " | "
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "sup" and self.skip_depth:
+        if tag in {"sup", "math"} and self.skip_depth:
             self.skip_depth -= 1
         if tag in _BLOCK_TAGS:
             self.lines.append("")

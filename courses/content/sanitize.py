@@ -82,6 +82,7 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "h6": frozenset({"id"}),
     "details": frozenset({"open"}),
     **{tag: _MATHML_ATTRIBUTES for tag in MATHML_TAGS},
+    "math": _MATHML_ATTRIBUTES | {"alttext"},
 }
 
 _HIGHLIGHT_CLASSES = frozenset(
@@ -142,6 +143,8 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
         return value if value == "note" else None
     if name == "type":
         return value if value == "checkbox" else None
+    if tag == "math" and name == "alttext":
+        return value  # the TeX source, as text
     if tag in MATHML_TAGS:
         return value if _LENGTH_RE.match(value) or _MATH_WORD_RE.match(value) else None
     return value
