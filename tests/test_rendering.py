@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from courses.content.markup import contrast, highlight_css
 from courses.content.parser import load_content
 from courses.content.rendering import render_inline, render_markdown
 from tests.test_sanitize import dangers_in
@@ -105,6 +106,19 @@ def test_the_shipped_formulas_are_mathml_not_code():
         assert "$$" in markdown and '<math alttext="' in html and 'display="block"' in html
         assert "<pre>" not in html
     assert "<mi>λ</mi>" in sae[1] and "<mtext>enc</mtext>" in sae[1]
+
+
+def test_the_stylesheet_has_readable_highlighting_for_light_and_dark():
+    css = (Path(settings.BASE_DIR) / "static/css/site.css").read_text(encoding="utf-8")
+    light = css.split("/* highlight:light */\n", 1)[1].split("\n/* highlight:dark */", 1)[0]
+    dark = css.split("/* highlight:dark */\n@media (prefers-color-scheme: dark) {\n", 1)[1]
+    dark = dark.split("\n}\n/* highlight:end */", 1)[0]
+    assert light == highlight_css("default", "#f2f0ea", scope=".prose ")
+    assert dark == highlight_css("one-dark", "#242832", scope="  .prose ")
+    for rules, background in ((light, "#f2f0ea"), (dark, "#242832")):
+        colours = re.findall(r"color: (#[0-9a-f]{6})", rules)
+        assert len(colours) > 30
+        assert min(contrast(colour, background) for colour in colours) >= 4.5
 
 
 if __name__ == "__main__":
