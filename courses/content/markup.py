@@ -109,6 +109,17 @@ def _render_math(content: str, options: dict) -> str:
         return f'<code class="math-error">{escape(content)}</code>'
 
 
+def _task_list_item_open(self, tokens, index, options, env) -> str:
+    """markdown-it's task-list tick, read-only and named, so a screen reader says what it is."""
+    token = tokens[index]
+    html = self.renderToken(tokens, index, options, env)
+    if token.meta and "checked" in token.meta:
+        checked = token.meta["checked"]
+        state = ' checked="" aria-label="Done"' if checked else ' aria-label="Not done"'
+        html += f'<input class="task-list-item-checkbox" disabled="" type="checkbox"{state}> '
+    return html
+
+
 def _math_rule(*, display: bool, block: bool = False):
     def render(self, tokens, index, options, env) -> str:
         html = _render_math(tokens[index].content, {"display_mode": display})
@@ -266,6 +277,7 @@ def build_parser() -> MarkdownIt:
     md.use(deflist_plugin)
     # MathML straight into the text: <math> is phrasing content, so no wrapper is needed (the
     # plugin's own <div> for $$…$$ inside a paragraph would break the paragraph).
+    md.add_render_rule("list_item_open", _task_list_item_open)
     md.add_render_rule("math_inline", _math_rule(display=False))
     md.add_render_rule("math_inline_double", _math_rule(display=True))
     md.add_render_rule("math_block", _math_rule(display=True, block=True))

@@ -72,7 +72,7 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "ol": frozenset({"start", "class"}),
     "ul": frozenset({"class"}),
     "li": frozenset({"id", "class"}),
-    "input": frozenset({"type", "class", "checked", "disabled"}),
+    "input": frozenset({"type", "class", "checked", "disabled", "aria-label"}),
     "sup": frozenset({"id", "class"}),
     "th": frozenset({"align", "colspan", "rowspan", "scope"}),
     "td": frozenset({"align", "colspan", "rowspan"}),
@@ -143,6 +143,8 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
         return value if value == "note" else None
     if name == "type":
         return value if value == "checkbox" else None
+    if name == "aria-label":
+        return value if value in {"Done", "Not done"} else None
     if tag == "math" and name == "alttext":
         return value  # the TeX source, as text
     if tag in MATHML_TAGS:

@@ -28,9 +28,11 @@ HOSTILE_BODY = """\
 <form action="javascript:window.__xss='form'"><button>go</button></form>
 
 ## MathML, allowed for rendered math
-<math><mtext><table><mglyph><style><img src=x onerror="window.__xss='mglyph'"></style></mglyph></table></mtext></math>
+<math><mtext><table><mglyph><style><img src=x onerror="window.__xss='mglyph'">
+</style></mglyph></table></mtext></math>
 <math href="javascript:window.__xss='math-href'"><mi>x</mi></math>
-<math><annotation-xml encoding="text/html"><img src=x onerror="window.__xss='annotation'"></annotation-xml></math>
+<math><annotation-xml encoding="text/html">
+<img src=x onerror="window.__xss='annotation'"></annotation-xml></math>
 Inline TeX with a link: $\\href{{javascript:window.__xss='tex'}}{{x}}$ and $x^2$.
 
 ## The polyglots
