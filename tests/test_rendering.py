@@ -13,7 +13,7 @@ from django.conf import settings
 
 from courses.content.markup import contrast, highlight_css
 from courses.content.parser import load_content
-from courses.content.rendering import render_inline, render_markdown
+from courses.content.rendering import html_to_text, render_inline, render_markdown
 from tests.test_sanitize import dangers_in
 
 DATA = Path(__file__).parent / "data" / "rendering"
@@ -106,6 +106,20 @@ def test_the_shipped_formulas_are_mathml_not_code():
         assert "$$" in markdown and '<math alttext="' in html and 'display="block"' in html
         assert "<pre>" not in html
     assert "<mi>λ</mi>" in sae[1] and "<mtext>enc</mtext>" in sae[1]
+
+
+def test_plain_text_for_the_tutor_keeps_formulas_as_tex_and_blocks_apart():
+    html = render_markdown(
+        "The loss is $\\lambda \\sum_i |f_i|$.\n\n<details><summary>Why</summary>\n\n"
+        "Because.\n\n</details>\n\n> [!NOTE]\n> Mind it."
+    )
+    assert html_to_text(html).splitlines() == [
+        "The loss is \\lambda \\sum_i |f_i| .",
+        "Why",
+        "Because.",
+        "Note",
+        "Mind it.",
+    ]
 
 
 def test_the_stylesheet_has_readable_highlighting_for_light_and_dark():

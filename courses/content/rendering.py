@@ -79,7 +79,8 @@ def make_ids_unique(
 
 _BLOCK_TAGS = frozenset(
     {"p", "li", "tr", "pre", "blockquote", "h3", "h4", "h5", "h6", "dt", "dd", "figcaption",
-     "caption", "table", "ul", "ol", "div", "br", "hr"}
+     "caption", "table", "ul", "ol", "div", "br", "hr", "details", "summary", "section",
+     "figure"}
 )  # fmt: skip
 _CELL_TAGS = frozenset({"td", "th"})
 
