@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,6 @@ from courses.content.parser import (
     CourseSource,
     LessonSource,
     QuestionSource,
-    display_path,
     load_content,
 )
 from courses.content.rendering import render_markdown
@@ -34,7 +34,9 @@ from courses.signals import lessons_imported
 
 # Part of every stored hash: bump it when rendering changes, so the next import re-renders
 # every lesson even though no file changed.
-RENDERER_VERSION = "3"  # 2: the tutor stores fallback "Re-read" sections; 3: search documents
+# 2: the tutor stores each question's fallback "Re-read" section; 3: markdown-it-py, MathML,
+# Pygments, nh3; 4: search documents.
+RENDERER_VERSION = "4"
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500
@@ -74,6 +76,12 @@ def stored_hash(source_hash: str) -> str:
     return hashlib.sha256(f"{RENDERER_VERSION}:{source_hash}".encode()).hexdigest()
 
 
+def source_path(path: Path, root: Path) -> str:
+    """Where a file lives, relative to the content root, so the working directory of an import
+    never changes what is stored."""
+    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+
+
 def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
     """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems.
 
@@ -93,26 +101,29 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
         }
         changed: list[tuple[LessonSource, Course, Lesson | None]] = []
         for course_source in tree.courses:
-            course = _sync_course(course_source, courses.get(course_source.slug), now, report)
+            course = _sync_course(course_source, root, courses.get(course_source.slug), now, report)
             courses[course.slug] = course
             for lesson_source in course_source.lessons:
+                if lesson_source.draft:
+                    continue  # validated, never published; unpublished below if it was live
                 existing = lessons.get((course.slug, lesson_source.slug))
-                if _is_unchanged(lesson_source, existing):
+                if _is_unchanged(lesson_source, root, existing):
                     report.unchanged.append(f"lesson {lesson_source.ref}")
                 else:
                     changed.append((lesson_source, course, existing))
         rendered = render_lessons(
             [(source, _asset_base_url(course)) for source, course, _ in changed], workers
         )
-        written = _write_lessons(changed, rendered, now, report)
+        written = _write_lessons(changed, rendered, root, now, report)
         for lesson, _ in written:
             lessons[(lesson.course.slug, lesson.slug)] = lesson
         _link_related(
+            tree,
+            lessons,
             [
                 (lesson, source)
                 for (lesson, _), (source, _, _) in zip(written, changed, strict=True)
             ],
-            lessons,
         )
         _unpublish_missing(tree.courses, courses, lessons, report, now)
         _renumber_catalog()
@@ -123,8 +134,10 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
     return report
 
 
-def _sync_course(source: CourseSource, course: Course | None, now, report: ImportReport) -> Course:
-    path = display_path(source.path)
+def _sync_course(
+    source: CourseSource, root: Path, course: Course | None, now, report: ImportReport
+) -> Course:
+    path = source_path(source.path, root)
     digest = stored_hash(source.source_hash)
     name = f"course {source.slug}"
     if course is not None and course.is_published and course.source_hash == digest:
@@ -154,12 +167,12 @@ def _sync_course(source: CourseSource, course: Course | None, now, report: Impor
     return course
 
 
-def _is_unchanged(source: LessonSource, lesson: Lesson | None) -> bool:
+def _is_unchanged(source: LessonSource, root: Path, lesson: Lesson | None) -> bool:
     return (
         lesson is not None
         and lesson.is_published
         and lesson.source_hash == stored_hash(source.source_hash)
-        and lesson.source_path == display_path(source.path)
+        and lesson.source_path == source_path(source.path, root)
     )
 
 
@@ -186,6 +199,7 @@ _LESSON_FIELDS = [
 def _write_lessons(
     changed: list[tuple[LessonSource, Course, Lesson | None]],
     rendered: list[RenderedLesson],
+    root: Path,
     now,
     report: ImportReport,
 ) -> list[tuple[Lesson, list[Section]]]:
@@ -227,7 +241,7 @@ def _write_lessons(
         lesson.big_idea = source.big_idea
         lesson.key_terms = [dict(term) for term in result.key_terms]
         lesson.is_published = True
-        lesson.source_path = display_path(source.path)
+        lesson.source_path = source_path(source.path, root)
         lesson.source_hash = stored_hash(source.source_hash)
         lesson.imported_at = now
         ordered.append(lesson)
@@ -269,17 +283,28 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
 
 
 def _link_related(
-    written: list[tuple[Lesson, LessonSource]], lessons: dict[tuple[str, str], Lesson]
+    tree, lessons: dict[tuple[str, str], Lesson], written: list[tuple[Lesson, LessonSource]]
 ) -> None:
-    """Replaces the related lessons of every written lesson: one delete, one insert."""
+    """Sets each written lesson's related lessons, and an unchanged lesson's when one it names
+    was written or is a draft now (a draft is valid but never published: no link to it).
+    One delete and one insert, however many lessons."""
+    drafts = {source.ref for source in tree.lessons if source.draft}
+    written_refs = {source.ref for _, source in written}
+    todo = {source.ref: (lesson, source) for lesson, source in written}
+    for source in tree.lessons:
+        if source.draft or source.ref in todo:
+            continue
+        if set(source.related) & (written_refs | drafts):
+            todo[source.ref] = (lessons[(source.course_slug, source.slug)], source)
     related = Lesson.related.through
-    for chunk in _chunks([lesson.pk for lesson, _ in written]):
+    for chunk in _chunks([lesson.pk for lesson, _ in todo.values()]):
         related.objects.filter(from_lesson_id__in=chunk).delete()
     related.objects.bulk_create(
         [
             related(from_lesson_id=lesson.pk, to_lesson_id=lessons[tuple(ref.split("/", 1))].pk)
-            for lesson, source in written
+            for lesson, source in todo.values()
             for ref in source.related
+            if ref not in drafts
         ],
         batch_size=BATCH,
     )
@@ -393,7 +418,10 @@ def _unpublish_missing(
 ) -> None:
     present_courses = {course.slug for course in course_sources}
     present_lessons = {
-        (course.slug, lesson.slug) for course in course_sources for lesson in course.lessons
+        (course.slug, lesson.slug)
+        for course in course_sources
+        for lesson in course.lessons
+        if not lesson.draft
     }
     gone_courses = [
         course

@@ -99,7 +99,7 @@ def render_lesson(source: LessonSource, asset_base_url: str) -> RenderedLesson:
     sections = []
     for section in source.sections:
         html = make_ids_unique(
-            render_markdown(section.markdown, asset_base_url=asset_base_url),
+            render_markdown(section.markdown, asset_base_url=asset_base_url, doc_id=section.anchor),
             used_ids,
             is_reserved_page_id,
         )
