@@ -29,7 +29,7 @@ from courses.content.parser import (
 )
 from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
-from courses.prerender import RenderedLesson, render_lessons
+from courses.prerender import RenderedLesson, course_mapper, render_lessons
 from courses.signals import lessons_imported
 
 # Part of every stored hash: bump it when rendering changes, so the next import re-renders
@@ -85,10 +85,10 @@ def source_path(path: Path, root: Path) -> str:
 def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
     """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems.
 
-    ``workers``: processes that render changed lessons (None: one per CPU for a big import,
-    this process for a small one; see `prerender.map_in_processes`).
+    ``workers``: processes that parse the tree and render changed lessons (None: one per CPU for
+    a big import, this process for a small one; see `prerender.map_in_processes`).
     """
-    tree, problems = load_content(root)
+    tree, problems = load_content(root, map_courses=course_mapper(workers))
     if problems:
         raise ContentInvalid(problems)
     now = timezone.now()

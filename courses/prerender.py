@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 from courses.content.parser import RESERVED_PAGE_IDS, LessonSource, is_reserved_page_id
@@ -141,6 +142,21 @@ def render_lessons(
 ) -> list[RenderedLesson]:
     """Renders each (lesson, asset base URL), in worker processes when there are many."""
     return map_in_processes(_render_one, jobs, workers)
+
+
+def course_mapper(workers: int | None = None) -> Callable[..., list]:
+    """A `map` for `load_content` that parses courses in worker processes when the tree holds
+    many lesson files (parsing is a good part of a big import's work)."""
+
+    def mapper(function: Callable[[Path], R], course_dirs: Iterable[Path]) -> list[R]:
+        course_dirs = list(course_dirs)
+        count = workers
+        if count is None:
+            files = sum(1 for folder in course_dirs for _ in folder.glob("*.md"))
+            count = default_workers() if files >= PARALLEL_MIN_ITEMS else 1
+        return map_in_processes(function, course_dirs, count)
+
+    return mapper
 
 
 def default_workers() -> int:

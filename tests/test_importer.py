@@ -402,3 +402,19 @@ def test_plain_quiz_text_shortcut_renders_exactly_as_the_renderer(tmp_path):
         assert _block(text) == render_markdown(text), text
     assert not is_plain("1. A list") and not is_plain("*emphasis*") and not is_plain("a  b")
     assert not is_plain("see example.com") and not is_plain("A & B") and not is_plain("(c) 2024")
+
+
+def test_parsing_in_worker_processes_finds_the_same_tree_and_problems(content_root):
+    from courses.content.parser import load_content
+    from courses.prerender import course_mapper
+
+    make_tree(content_root, lessons=3)
+    write_course(content_root, "methods", title="Methods", track="Methods", order=2)
+    write_lesson(content_root, "methods", "01-probing.md", title="Probing")
+    assert load_content(content_root, map_courses=course_mapper(2)) == load_content(content_root)
+    write_lesson(content_root, "methods", "02-bad.md", extra_front="related: [nowhere/none]\n")
+    write_file(content_root / "black-box/04-broken.md", "---\ntitle: [broken\n---\n")
+    parallel_tree, parallel_problems = load_content(content_root, map_courses=course_mapper(2))
+    tree, problems = load_content(content_root)
+    assert parallel_problems == problems and len(problems) == 2
+    assert parallel_tree == tree

@@ -14,6 +14,7 @@ caller decides whether to write anything (the importer writes nothing while any 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -376,8 +377,23 @@ def parse_course(
     )
 
 
-def load_content(root: Path) -> tuple[ContentTree, list[ContentProblem]]:
-    """Parses every course under ``root``; returns the tree and every problem found in it."""
+def parse_course_dir(
+    course_dir: Path,
+) -> tuple[CourseSource | None, list[ContentProblem], set[str]]:
+    """One course on its own: (the course or None, its problems, its files' refs)."""
+    problems: list[ContentProblem] = []
+    known_refs: set[str] = set()
+    return parse_course(course_dir, problems, known_refs), problems, known_refs
+
+
+def load_content(
+    root: Path, *, map_courses: Callable[..., Iterable] = map
+) -> tuple[ContentTree, list[ContentProblem]]:
+    """Parses every course under ``root``; returns the tree and every problem found in it.
+
+    ``map_courses(parse_course_dir, course_dirs)`` parses the courses; the importer passes one
+    that spreads them over worker processes.
+    """
     root = Path(root)
     problems: list[ContentProblem] = []
     courses: list[CourseSource] = []
@@ -387,11 +403,16 @@ def load_content(root: Path) -> tuple[ContentTree, list[ContentProblem]]:
     # Every lesson file's "course/slug", broken or not: a link to a lesson that has problems of
     # its own is not a problem of the linking file.
     known_refs: set[str] = set()
-    for course_dir in sorted(root.iterdir()):
-        if course_dir.is_dir() and not course_dir.name.startswith((".", "_")):
-            course = parse_course(course_dir, problems, known_refs)
-            if course is not None:
-                courses.append(course)
+    course_dirs = [
+        course_dir
+        for course_dir in sorted(root.iterdir())
+        if course_dir.is_dir() and not course_dir.name.startswith((".", "_"))
+    ]
+    for course, course_problems, course_refs in map_courses(parse_course_dir, course_dirs):
+        problems.extend(course_problems)
+        known_refs |= course_refs
+        if course is not None:
+            courses.append(course)
     courses.sort(key=lambda course: (course.order, course.slug))
     tree = ContentTree(root, tuple(courses))
     known_refs.update(lesson.ref for lesson in tree.lessons)
