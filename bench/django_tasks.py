@@ -221,7 +221,9 @@ def seed_reports(attempts_wanted: int, learners_wanted: int) -> None:
         with transaction.atomic():
             Attempt.objects.bulk_create(attempts)
             answers = [
-                AttemptAnswer(attempt_id=attempt.pk, question_id=q_pk, is_correct=ok)
+                AttemptAnswer(
+                    attempt_id=attempt.pk, question_id=q_pk, is_correct=ok, credit=float(ok)
+                )
                 for attempt, rows in zip(attempts, details, strict=True)
                 for q_pk, ok, _ in rows
             ]

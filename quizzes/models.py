@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from lessons.models import Lesson
 
+from .formatting import marks
+
 
 class QuestionQuerySet(models.QuerySet):
     def current(self) -> "QuestionQuerySet":
@@ -71,10 +73,12 @@ class Attempt(models.Model):
         related_name="quiz_attempts",
     )
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="quiz_attempts")
-    score = models.PositiveIntegerField()
+    # The sum of the questions' credits: a whole number unless partial credit is on.
+    score = models.FloatField()
     total = models.PositiveIntegerField()
     # [{question, position, prompt_html, options: [{id, text_html, is_correct, feedback_html,
-    #   chosen}], correct, explanation_html, reread_anchor, reread_heading}] in the order shown.
+    #   chosen}], correct, credit, explanation_html, reread_anchor, reread_heading}] in the
+    #   order shown.
     snapshot = models.JSONField()
     submitted_at = models.DateTimeField(db_index=True)
 
@@ -87,7 +91,7 @@ class Attempt(models.Model):
         permissions = [("view_reports", "Can view quiz and course reports")]
 
     def __str__(self) -> str:
-        return f"{self.lesson} {self.score}/{self.total}"
+        return f"{self.lesson} {marks(self.score)}/{self.total}"
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -106,7 +110,9 @@ class AttemptAnswer(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     selected_options = models.ManyToManyField(Option, blank=True, related_name="answers")
-    is_correct = models.BooleanField()
+    is_correct = models.BooleanField()  # fully right (credit 1)
+    # The share of the question's mark earned, 0 to 1 (quizzes.grading.credit); reports sum it.
+    credit = models.FloatField(default=0.0)
 
     class Meta:
         constraints = [

@@ -23,16 +23,27 @@ from tutor.gaps import group_questions
 from tutor.models import TutorQuestion
 from tutor.services import section_finder
 
-from .csv_export import csv_response
+from .csv_export import csv_response, plain_text
 from .models import Attempt
 from .permissions import reports_required, staff_required
-from .reports import BASES, course_report, lesson_quiz_report
+from .reports import BASES, BASIS_REASONS, axis_ticks, course_report, lesson_quiz_report
 
 MAX_GAP_QUESTIONS = 5000
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{100 * value:.0f}%"
+def _percent(value: float | None) -> float | None:
+    """A share as a percentage number for CSV (one decimal), empty when there is none."""
+    return None if value is None else round(100 * value, 1)
+
+
+def _round(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _basis(request: HttpRequest, course: Course) -> str:
+    """The basis asked for in ?basis=, else the course's default from course.md."""
+    basis = request.GET.get("basis", "")
+    return basis if basis in BASES else course.report_basis
 
 
 @reports_required
@@ -51,7 +62,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @reports_required
 def course(request: HttpRequest, course: str) -> HttpResponse:
     course_obj = get_object_or_404(Course.objects.published(), slug=course)
-    rows = course_report(course_obj)
+    basis = _basis(request, course_obj)
+    rows = course_report(course_obj, basis)
     learners = LessonProgress.objects.filter(lesson__course=course_obj).aggregate(
         started=Count("learner", distinct=True)
     )["started"]
@@ -69,8 +81,16 @@ def course(request: HttpRequest, course: str) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         return csv_response(
-            f"{course_obj.slug}-lessons.csv",
-            ["lesson", "started", "completed", "completion rate", "attempts", "average", "median"],
+            f"{course_obj.slug}-lessons-{basis}.csv",
+            [
+                "lesson",
+                "started",
+                "completed",
+                "completion rate (%)",
+                "attempts counted",
+                "average score (%)",
+                "median score (%)",
+            ],
             (
                 [
                     r["lesson"].title,
@@ -84,7 +104,17 @@ def course(request: HttpRequest, course: str) -> HttpResponse:
                 for r in rows
             ),
         )
-    context = {"course": course_obj, "rows": rows, "learners": learners, "completed": completed}
+    context = {
+        "course": course_obj,
+        "rows": rows,
+        "learners": learners,
+        "completed": completed,
+        "basis": basis,
+        "bases": BASES,
+        "basis_label": BASES[basis],
+        "basis_reason": BASIS_REASONS[basis],
+        "is_default_basis": basis == course_obj.report_basis,
+    }
     return render(request, "reports/course.html", context)
 
 
@@ -97,9 +127,7 @@ def _lesson(course: str, lesson: str) -> Lesson:
 @reports_required
 def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     lesson_obj = _lesson(course, lesson)
-    basis = request.GET.get("basis", "first")
-    if basis not in BASES:
-        basis = "first"
+    basis = _basis(request, lesson_obj.course)
     report = lesson_quiz_report(lesson_obj, basis)
     headings = dict(lesson_obj.sections.values_list("anchor", "heading"))
     closest_section = section_finder(lesson_obj)
@@ -116,22 +144,24 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
                 "question",
                 "prompt",
                 "attempts counted",
-                "facility",
-                "discrimination",
+                "facility (%)",
+                "discrimination index",
+                "discriminative efficiency (%)",
                 "flags",
                 "option",
                 "correct",
-                "chosen",
+                "times chosen",
             ],
             (
                 [
                     s.number,
-                    s.question.prompt_html,
+                    plain_text(s.question.prompt_html),
                     s.n,
-                    _round(s.facility),
+                    _percent(s.facility),
                     _round(s.discrimination),
+                    _percent(s.efficiency),
                     "; ".join(s.flags),
-                    option["option"].text_html,
+                    plain_text(option["option"].text_html),
                     option["option"].is_correct,
                     option["count"],
                 ]
@@ -151,7 +181,8 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     for section in lesson_obj.sections.all():
         linked = [s for s in report.questions if s.section_anchor == section.anchor]
         answered = sum(s.n for s in linked)
-        missed = sum(s.n - round((s.facility or 0) * s.n) for s in linked)
+        # Marks missed: with partial credit a question can be half missed.
+        missed = sum(s.n * (1 - (s.facility or 0)) for s in linked)
         sections.append(
             {
                 "section": section,
@@ -170,15 +201,12 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         "lesson": lesson_obj,
         "report": report,
         "bases": BASES,
+        "axis_ticks": axis_ticks(report.histogram),
         "sections": sections,
         "gaps": group_questions(declined)[:30],
         "declined_total": len(declined),
     }
     return render(request, "reports/lesson.html", context)
-
-
-def _round(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
 
 
 @reports_required
@@ -210,14 +238,14 @@ def attempts(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return csv_response(
             f"{lesson_obj.slug}-attempts.csv",
-            ["learner", "submitted at (UTC)", "score", "total", "percent"],
+            ["learner", "submitted at (UTC)", "score", "total", "score (%)"],
             (
                 [
                     a.learner.get_username() if a.learner else "(anonymous)",
                     a.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    a.score,
+                    int(a.score) if a.score == int(a.score) else round(a.score, 2),
                     a.total,
-                    _percent(a.score / a.total),
+                    _percent(a.score / a.total if a.total else None),
                 ]
                 for a in rows.iterator(chunk_size=2000)
             ),

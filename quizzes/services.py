@@ -170,7 +170,7 @@ def _snapshot(
     lesson: Lesson,
     questions: Sequence[Question],
     answers: Mapping[int, frozenset[int]],
-    correct: Mapping[int, bool],
+    credit: Mapping[int, float],
     seed: str,
 ) -> list[dict]:
     closest_section = section_finder(lesson)  # the tutor's retrieval, when there is no See:
@@ -201,7 +201,8 @@ def _snapshot(
                     for pk in order
                 ],
                 "answered": bool(chosen),
-                "correct": correct[question.pk],
+                "correct": credit[question.pk] == 1,
+                "credit": credit[question.pk],
                 "explanation_html": question.explanation_html,
                 "reread_anchor": anchor,
                 "reread_heading": headings.get(anchor, ""),
@@ -233,9 +234,9 @@ def submit_attempt(
         )
         for question in questions
     ]
-    result = grade(keys, answers)
+    result = grade(keys, answers, lesson.course.multiple_select_scoring)
     now = timezone.now()
-    snapshot = _snapshot(lesson, questions, answers, result.correct, token.seed)
+    snapshot = _snapshot(lesson, questions, answers, result.credit, token.seed)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -249,7 +250,12 @@ def submit_attempt(
                 submitted_at=now,
             )
             rows = AttemptAnswer.objects.bulk_create(
-                AttemptAnswer(attempt=attempt, question=q, is_correct=result.correct[q.pk])
+                AttemptAnswer(
+                    attempt=attempt,
+                    question=q,
+                    is_correct=result.credit[q.pk] == 1,
+                    credit=result.credit[q.pk],
+                )
                 for q in questions
             )
             AttemptAnswer.selected_options.through.objects.bulk_create(

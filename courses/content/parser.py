@@ -31,6 +31,10 @@ LESSON_FILE_RE = re.compile(r"^(?P<number>\d+)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_TERMS_HEADING = "key terms"
 QUIZ_HEADING = "quiz"
+# Course-wide settings in course.md; the first value of each is the default.
+REPORT_BASES = ("first", "best", "last")
+MULTIPLE_SELECT_SCORING = ("all-or-nothing", "partial")
+COURSE_KEYS = ("title", "summary", "track", "order", "report_basis", "multiple_select_scoring")
 
 # Ids the lesson page template uses for its own regions. A section whose heading would slug to
 # one of these gets a suffix, so lesson content can never clobber the page's DOM.
@@ -180,6 +184,8 @@ class CourseSource:
     description: str
     source_hash: str
     lessons: tuple[LessonSource, ...]
+    report_basis: str = "first"
+    multiple_select_scoring: str = "all-or-nothing"
 
 
 @dataclass(frozen=True)
@@ -320,6 +326,17 @@ class _Fields:
             self._problem(key, f"'{key}' must be between {low} and {high}, got {value}")
             return default
         return value
+
+    def choice(self, key: str, choices: tuple[str, ...]) -> str:
+        """One of ``choices``; the first is the default when the key is absent."""
+        value = self.data.get(key)
+        if value is None:
+            return choices[0]
+        if not isinstance(value, str) or value.strip() not in choices:
+            shown = value if isinstance(value, str) else _yaml_type(value)
+            self._problem(key, f"'{key}' must be one of {', '.join(choices)}, got {shown!s:.80}")
+            return choices[0]
+        return value.strip()
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
@@ -709,12 +726,16 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         except _FileProblem as error:
             problems.append(ContentProblem(shown, error.line, error.message))
         else:
-            fields = _Fields(shown, data, front_lines, ("title", "summary", "track", "order"))
+            fields = _Fields(shown, data, front_lines, COURSE_KEYS)
             meta = {
                 "title": fields.text("title", required=True, max_length=MAX_TITLE),
                 "summary": fields.text("summary", required=True),
                 "track": fields.text("track", required=False, max_length=MAX_TRACK) or "Courses",
                 "order": fields.integer("order", default=0, low=-10_000, high=10_000),
+                "report_basis": fields.choice("report_basis", REPORT_BASES),
+                "multiple_select_scoring": fields.choice(
+                    "multiple_select_scoring", MULTIPLE_SELECT_SCORING
+                ),
             }
             description = "\n".join(body).strip()
             problems.extend(fields.problems)
@@ -770,6 +791,8 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         summary=meta["summary"],
         track=meta["track"],
         order=meta["order"],
+        report_basis=meta["report_basis"],
+        multiple_select_scoring=meta["multiple_select_scoring"],
         description=description,
         source_hash=source_hash,
         lessons=tuple(lessons),
