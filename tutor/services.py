@@ -11,6 +11,7 @@ from lessons.models import Lesson, Section
 
 from . import retrieval
 from .models import TutorIndex, TutorQuestion
+from .question_log import wording_key
 
 
 def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonText:
@@ -70,17 +71,29 @@ def section_finder(lesson: Lesson) -> Callable[[str], str | None]:
     return closest_section
 
 
-def ask(*, lesson: Lesson, question: str, learner=None) -> retrieval.TutorAnswer:
-    """Answers from this lesson only, and logs the question for instructors."""
+def ask(*, lesson: Lesson, question: str, learner=None, visitor: str = "") -> retrieval.TutorAnswer:
+    """Answers from this lesson only, and logs the question for instructors.
+
+    A ``visitor`` (tutor.question_log.visitor_key) who asks the same wording again is logged once:
+    the unique constraint drops the repeat, whoever wins a race.
+    """
     answer = retrieval.answer_question(index_for(lesson), question)
-    TutorQuestion.objects.create(
-        lesson=lesson,
-        learner=learner if learner is not None and learner.is_authenticated else None,
-        question=question,
-        grounded=answer.grounded,
-        best_score=answer.best_score,
-        anchors=[citation.anchor for citation in answer.citations],
-        section_anchor=answer.citations[0].anchor if answer.citations else "",
-        asked_at=timezone.now(),
+    signed_in = learner is not None and learner.is_authenticated
+    TutorQuestion.objects.bulk_create(
+        [
+            TutorQuestion(
+                lesson=lesson,
+                learner=learner if signed_in else None,
+                question=question,
+                grounded=answer.grounded,
+                best_score=answer.best_score,
+                anchors=[citation.anchor for citation in answer.citations],
+                section_anchor=answer.citations[0].anchor if answer.citations else "",
+                visitor=visitor,
+                wording_key=wording_key(question),
+                asked_at=timezone.now(),
+            )
+        ],
+        ignore_conflicts=True,
     )
     return answer
