@@ -9,27 +9,25 @@ each question only: an edited question starts afresh.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Avg,
     Count,
     ExpressionWrapper,
     F,
     FloatField,
-    IntegerField,
     Q,
     QuerySet,
-    Value,
     Window,
 )
-from django.db.models.functions import Cast, Floor, Least, RowNumber
+from django.db.models.functions import Cast, RowNumber
 
 from lessons.models import Lesson
 
 from . import statistics
-from .models import Attempt, AttemptAnswer, Option, Question
+from .models import Attempt, AttemptAnswer, Question
 
 BASES = {
     "first": "each learner's first attempt",
@@ -56,9 +54,13 @@ _ORDER = {
 }
 
 
-def counted_attempts(lessons: QuerySet | list[Lesson], basis: str = "first") -> QuerySet:
-    """One attempt per signed-in learner and lesson (by ``basis``), plus anonymous attempts."""
-    ranked = (
+def _ranked(lessons, basis: str) -> QuerySet:
+    """Each signed-in learner's counted attempt per lesson.
+
+    Read from the index on (lesson, learner, submitted_at, score, total) alone: the attempt
+    rows, each with a large snapshot, are never touched.
+    """
+    return (
         Attempt.objects.filter(lesson__in=lessons, learner__isnull=False, total__gt=0)
         .annotate(
             rank=Window(
@@ -66,37 +68,51 @@ def counted_attempts(lessons: QuerySet | list[Lesson], basis: str = "first") -> 
             )
         )
         .filter(rank=1)
-        .values("pk")
-    )
-    return Attempt.objects.filter(
-        Q(pk__in=ranked) | Q(lesson__in=lessons, learner__isnull=True, total__gt=0)
     )
 
 
-def medians_by_lesson(attempts: QuerySet) -> dict[int, float]:
-    """Each lesson's median score fraction, in one query: only the middle one or two rows of
-    each lesson leave the database (a row number and a count per lesson pick them)."""
-    rows = (
-        Attempt.objects.filter(pk__in=attempts.values("pk"))
-        .annotate(
-            fraction=_FRACTION,
-            position=Window(RowNumber(), partition_by=[F("lesson_id")], order_by=_FRACTION.asc()),
-            size=Window(Count("pk"), partition_by=[F("lesson_id")]),
-        )
-        .filter(
-            Q(position=(F("size") + 1) / 2) | Q(position=(F("size") + 2) / 2),
-        )
-        .values_list("lesson_id", "fraction")
+def _anonymous(lessons) -> QuerySet:
+    return Attempt.objects.filter(lesson__in=lessons, learner__isnull=True, total__gt=0)
+
+
+def counted_filter(field: str, lessons, basis: str) -> Q:
+    """``field`` (an attempt id) is one of the counted attempts."""
+    return Q(**{f"{field}__in": _ranked(lessons, basis).values("pk")}) | Q(
+        **{f"{field}__in": _anonymous(lessons).values("pk")}
     )
-    middle: dict[int, list[float]] = defaultdict(list)
-    for lesson_id, fraction in rows:
-        middle[lesson_id].append(fraction)
-    return {lesson_id: sum(values) / len(values) for lesson_id, values in middle.items()}
 
 
-def median_fraction(attempts: QuerySet) -> float | None:
-    """The median score fraction of one lesson's attempts."""
-    return next(iter(medians_by_lesson(attempts).values()), None)
+def counted_attempts(lessons: QuerySet | list[Lesson], basis: str = "first") -> QuerySet:
+    """One attempt per signed-in learner and lesson (by ``basis``), plus anonymous attempts."""
+    return Attempt.objects.filter(counted_filter("pk", lessons, basis))
+
+
+def counted_scores(lessons, basis: str) -> dict[int, list[tuple[float, int]]]:
+    """Per lesson, the counted attempts' score fractions as (fraction, number of attempts)."""
+    counts: dict[tuple[int, float, int], int] = defaultdict(int)
+    for query in (_ranked(lessons, basis), _anonymous(lessons)):
+        for row in query.values_list("lesson_id", "score", "total"):
+            counts[row] += 1
+    by_lesson: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for (lesson_id, score, total), count in counts.items():
+        by_lesson[lesson_id].append((score / total, count))
+    return by_lesson
+
+
+def _median(counts: list[tuple[float, int]]) -> float | None:
+    """The median of values given as (value, count); the mean of the middle two on an even n."""
+    counts = sorted(counts)
+    n = sum(count for _, count in counts)
+    if not n:
+        return None
+    wanted = [(n - 1) // 2, n // 2]  # 0-based positions of the middle one or two
+    found, seen = [], 0
+    for value, count in counts:
+        while wanted and wanted[0] < seen + count:
+            found.append(value)
+            wanted.pop(0)
+        seen += count
+    return sum(found) / len(found)
 
 
 @dataclass
@@ -144,17 +160,17 @@ class LessonQuizReport:
         return self.attempts_counted < statistics.FEW_LEARNERS
 
 
-def histogram(attempts: QuerySet) -> list[dict]:
+def band_of(fraction: float) -> int:
+    """The histogram band of a score fraction: 0 for 0-9%, ..., 9 for 90-100%."""
+    # The epsilon keeps a sum of thirds that should be exactly 70% out of the 60s band.
+    return min(math.floor(fraction * HISTOGRAM_BINS + 1e-9), HISTOGRAM_BINS - 1)
+
+
+def histogram(fractions: list[tuple[float, int]]) -> list[dict]:
     """Counts of attempts by score, in ten bands of 10 percentage points (100% in the top)."""
-    # Floor, not a cast: PostgreSQL rounds a float cast to integer, SQLite truncates. The
-    # epsilon keeps a sum of thirds that should be exactly 70% out of the 60s band.
-    band = Least(
-        Cast(Floor(_FRACTION * HISTOGRAM_BINS + Value(1e-9)), IntegerField()),
-        Value(HISTOGRAM_BINS - 1),
-    )
-    counts = dict(
-        attempts.annotate(band=band).values_list("band").annotate(count=Count("pk")).order_by()
-    )
+    counts: dict[int, int] = defaultdict(int)
+    for fraction, count in fractions:
+        counts[band_of(fraction)] += count
     peak = max(counts.values(), default=0)
     scale = _axis_max(peak)
     bins = []
@@ -199,65 +215,80 @@ def axis_ticks(bins: list[dict]) -> list[dict]:
     return [{"value": v, "y": CHART_HEIGHT + 10 - round(CHART_HEIGHT * v / top)} for v in values]
 
 
+def _average(fractions: list[tuple[float, int]]) -> float | None:
+    n = sum(count for _, count in fractions)
+    return sum(value * count for value, count in fractions) / n if n else None
+
+
 def lesson_quiz_report(lesson: Lesson, basis: str | None = None) -> LessonQuizReport:
     default = lesson.course.report_basis
     basis = basis if basis in BASES else default
-    attempts = counted_attempts([lesson], basis)
-    summary = attempts.aggregate(
-        n=Count("pk"),
-        learners=Count("learner", distinct=True),
-        anonymous=Count("pk", filter=Q(learner__isnull=True)),
-        average=Avg(_FRACTION),
-    )
-    first = counted_attempts([lesson], "first").aggregate(average=Avg(_FRACTION))["average"]
-    best = counted_attempts([lesson], "best").aggregate(average=Avg(_FRACTION))["average"]
-    bins = histogram(attempts)
+    # Every score figure comes from the distribution of counted score fractions.
+    fractions = counted_scores([lesson], basis).get(lesson.pk, [])
+    n = sum(count for _, count in fractions)
+    other = {
+        other_basis: _average(
+            fractions
+            if other_basis == basis
+            else counted_scores([lesson], other_basis).get(lesson.pk, [])
+        )
+        for other_basis in ("first", "best")
+    }
     report = LessonQuizReport(
         lesson=lesson,
         basis=basis,
         default_basis=default,
-        learners=summary["learners"] + summary["anonymous"],
-        attempts_counted=summary["n"],
+        # One counted attempt per signed-in learner, and each anonymous one: as many learners.
+        learners=n,
+        attempts_counted=n,
         attempts_total=Attempt.objects.filter(lesson=lesson).count(),
-        average=summary["average"],
-        median=median_fraction(attempts),
-        first_average=first,
-        best_average=best,
-        histogram=bins,
+        average=_average(fractions),
+        median=_median(fractions),
+        first_average=other["first"],
+        best_average=other["best"],
+        histogram=histogram(fractions),
     )
-    report.questions = question_stats(lesson, attempts)
+    report.questions = question_stats(lesson, basis, _upper_cut(fractions))
     return report
 
 
-def question_stats(lesson: Lesson, attempts: QuerySet) -> list[QuestionStats]:
+def _upper_cut(fractions: list[tuple[float, int]]) -> float | None:
+    """The lowest score fraction in the strongest 27% of counted attempts (ties included)."""
+    n = sum(count for _, count in fractions)
+    if not n:
+        return None
+    size = max(1, round(n * statistics.UPPER_GROUP_SHARE))
+    seen = 0
+    for value, count in sorted(fractions, reverse=True):
+        seen += count
+        if seen >= size:
+            return value
+    return None
+
+
+def question_stats(lesson: Lesson, basis: str, upper_cut: float | None) -> list[QuestionStats]:
     questions = list(lesson.questions.current().prefetch_related("options"))
-    answers = AttemptAnswer.objects.filter(attempt__in=attempts, question__in=questions)
-    # One grouped query gives every question's joint table of (credit, attempt score); the
-    # rest of the quiz is the attempt's score minus this question's credit.
+    # One grouped query over the answers' covering index gives, per question, how many counted
+    # attempts earned each credit with each attempt score and chose each set of options.
     tables: dict[int, dict[tuple[float, float], int]] = defaultdict(dict)
-    for question_id, credit, score, count in (
-        answers.values_list("question", "credit", "attempt__score")
+    choices: dict[int, int] = defaultdict(int)
+    upper_choices: dict[int, int] = defaultdict(int)
+    for question_id, credit, score, total, chosen, count in (
+        AttemptAnswer.objects.filter(
+            counted_filter("attempt_id", [lesson], basis), question__in=questions
+        )
+        .values_list("question", "credit", "attempt_score", "attempt_total", "chosen")
         .annotate(count=Count("pk"))
         .order_by()
     ):
-        key = (credit, round(score - credit, 6))
+        key = (credit, round(score - credit, 6))  # the rest of the quiz: score minus this one
         table = tables[question_id]
         table[key] = table.get(key, 0) + count
-    choices = dict(
-        Option.answers.through.objects.filter(attemptanswer__in=answers)
-        .values_list("option")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    upper = _upper_group(attempts)
-    upper_choices = dict(
-        Option.answers.through.objects.filter(
-            attemptanswer__in=answers, attemptanswer__attempt__in=upper
-        )
-        .values_list("option")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
+        upper = upper_cut is not None and total and score / total >= upper_cut
+        for option in filter(None, chosen.split(",")):
+            choices[int(option)] += count
+            if upper:
+                upper_choices[int(option)] += count
     results = []
     for number, question in enumerate(questions, start=1):
         item = statistics.ItemScores(tables.get(question.pk, {}))
@@ -298,20 +329,6 @@ def question_stats(lesson: Lesson, attempts: QuerySet) -> list[QuestionStats]:
     return results
 
 
-def _upper_group(attempts: QuerySet) -> QuerySet:
-    """The strongest 27% of counted attempts by score fraction (ties at the cut included)."""
-    n = attempts.count()
-    if not n:
-        return attempts.none()
-    size = max(1, round(n * statistics.UPPER_GROUP_SHARE))
-    cut = (
-        attempts.annotate(fraction=_FRACTION)
-        .order_by("-fraction")
-        .values_list("fraction", flat=True)[size - 1]
-    )
-    return attempts.annotate(fraction=_FRACTION).filter(fraction__gte=cut)
-
-
 def course_report(course, basis: str | None = None) -> list[dict]:
     """Per lesson: learners who started and completed, completion rate, average and median
     score, on the course's default basis unless another is asked for."""
@@ -329,14 +346,7 @@ def course_report(course, basis: str | None = None) -> list[dict]:
         )
         .order_by()
     }
-    attempts = counted_attempts(lessons, basis)
-    scores = {
-        row["lesson"]: row
-        for row in attempts.values("lesson")
-        .annotate(n=Count("pk"), average=Avg(_FRACTION))
-        .order_by()
-    }
-    medians = medians_by_lesson(attempts)
+    by_lesson = counted_scores(lessons, basis)
     rows = []
     for lesson in lessons:
         started = progress.get(lesson.pk, {}).get("started", 0)
@@ -347,9 +357,9 @@ def course_report(course, basis: str | None = None) -> list[dict]:
                 "started": started,
                 "completed": completed,
                 "completion_rate": completed / started if started else None,
-                "attempts": scores.get(lesson.pk, {}).get("n", 0),
-                "average": scores.get(lesson.pk, {}).get("average"),
-                "median": medians.get(lesson.pk),
+                "attempts": sum(count for _, count in by_lesson.get(lesson.pk, [])),
+                "average": _average(by_lesson.get(lesson.pk, [])),
+                "median": _median(by_lesson.get(lesson.pk, [])),
             }
         )
     return rows

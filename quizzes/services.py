@@ -23,7 +23,7 @@ from lessons.services import record_quiz_score
 from tutor.services import section_finder
 
 from .grading import QuestionKey, grade, shuffled
-from .models import Attempt, AttemptAnswer, Option, Question
+from .models import Attempt, AttemptAnswer, Option, Question, chosen_ids
 
 TOKEN_SALT = "glassbox.quizzes.token"  # noqa: S105 (a signing salt, not a secret)
 RECEIPT_SALT = "glassbox.quizzes.receipt"
@@ -255,6 +255,9 @@ def submit_attempt(
                     question=q,
                     is_correct=result.credit[q.pk] == 1,
                     credit=result.credit[q.pk],
+                    attempt_score=result.score,
+                    attempt_total=result.total,
+                    chosen=chosen_ids(answers.get(q.pk, ())),
                 )
                 for q in questions
             )

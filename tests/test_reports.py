@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from courses.importer import import_content
 from lessons.models import Lesson
-from quizzes.models import Attempt, AttemptAnswer
+from quizzes.models import Attempt, AttemptAnswer, chosen_ids
 from quizzes.reports import counted_attempts, lesson_quiz_report
 from tests.factories import make_tree, make_user
 from tutor.models import TutorQuestion
@@ -42,13 +42,18 @@ def record(lesson: Lesson, learner, right: list[bool], at_minute: int = 0) -> At
         submitted_at=timezone.now() + timezone.timedelta(minutes=at_minute),
     )
     for question, is_right in zip(questions, right, strict=True):
-        answer = AttemptAnswer.objects.create(
-            attempt=attempt, question=question, is_correct=is_right, credit=float(is_right)
-        )
         options = [o for o in question.options.all() if o.is_correct == is_right]
-        answer.selected_options.set(
-            options if question.is_multiple or not is_right else options[:1]
+        options = options if question.is_multiple or not is_right else options[:1]
+        answer = AttemptAnswer.objects.create(
+            attempt=attempt,
+            question=question,
+            is_correct=is_right,
+            credit=float(is_right),
+            attempt_score=attempt.score,
+            attempt_total=attempt.total,
+            chosen=chosen_ids(o.pk for o in options),
         )
+        answer.selected_options.set(options)
     return attempt
 
 
