@@ -37,8 +37,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from lessons.models import Lesson, LessonProgress  # noqa: E402
-from quizzes.models import Attempt, AttemptAnswer, Question, chosen_ids  # noqa: E402
+from courses.models import Lesson, Question  # noqa: E402
+from lessons.models import LessonProgress  # noqa: E402
+from quizzes.models import Attempt, AttemptAnswer, chosen_ids  # noqa: E402
 from tutor.models import TutorQuestion  # noqa: E402
 from tutor.question_log import wording_key  # noqa: E402
 

@@ -11,8 +11,8 @@ from collections import Counter
 from django.db.models import ExpressionWrapper, F, FloatField
 from django.db.models.functions import Cast
 
-from lessons.models import Lesson
-from quizzes.reports import counted_attempts
+from courses.models import Lesson
+from reports.queries import counted_attempts
 from tutor.gaps import GapGroup, _similarity
 from tutor.models import TutorQuestion
 from tutor.retrieval import query_terms, tokenize

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from quizzes.statistics import (
+from reports.statistics import (
     ItemScores,
     discrimination,
     discriminative_efficiency,

@@ -25,7 +25,8 @@ import pytest
 from django.test import Client
 
 from courses.importer import import_content
-from lessons.models import Lesson, LessonProgress
+from courses.models import Lesson
+from lessons.models import LessonProgress
 from quizzes.models import Attempt
 from tests.factories import make_user, write_course, write_file
 from tutor.models import TutorQuestion
