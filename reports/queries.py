@@ -43,7 +43,8 @@ BASIS_REASONS = {
     "last": "the course counts where each learner ended up",
 }
 HISTOGRAM_BINS = 10
-CHART_HEIGHT = 180
+CHART_HEIGHT = 160  # the tallest bar; room above it for its count
+CHART_BASE = 190  # the SVG y of the score axis
 
 _FRACTION = ExpressionWrapper(F("score") / Cast("total", FloatField()), output_field=FloatField())
 _ORDER = {
@@ -184,9 +185,9 @@ def histogram(fractions: list[tuple[float, int]]) -> list[dict]:
                 if b < HISTOGRAM_BINS - 1
                 else "90\u2013100%",
                 "count": count,
-                # SVG geometry: bars grow up from the axis at y = CHART_HEIGHT + 10.
+                # SVG geometry: bars grow up from the axis at y = CHART_BASE.
                 "x": 60 + 43 * b,
-                "y": CHART_HEIGHT + 10 - height,
+                "y": CHART_BASE - height,
                 "height": height,
                 "tick": f"{10 * b}",
             }
@@ -211,9 +212,9 @@ def axis_ticks(bins: list[dict]) -> list[dict]:
     peak = max((b["count"] for b in bins), default=0)
     top = _axis_max(peak)
     if not top:
-        return [{"value": 0, "y": CHART_HEIGHT + 10}]
+        return [{"value": 0, "y": CHART_BASE}]
     values = sorted({0, top // 2, top}) if top >= 2 else [0, top]
-    return [{"value": v, "y": CHART_HEIGHT + 10 - round(CHART_HEIGHT * v / top)} for v in values]
+    return [{"value": v, "y": CHART_BASE - round(CHART_HEIGHT * v / top)} for v in values]
 
 
 def _average(fractions: list[tuple[float, int]]) -> float | None:
