@@ -1,4 +1,6 @@
-"""Fixed-window counters in Django's cache (the tutor's rate limit, sign-in throttling).
+"""Fixed-window counters in Django's cache (the tutor's, sign-up's and password reset's limits).
+
+Sign-in limits are django-axes', in the database (config/signin.py).
 
 Shared by every process that shares the cache, so with Redis the limits hold across workers.
 """
@@ -40,29 +42,6 @@ def hit(keys: list[str], *, limit: int, window: int = 60, now: float | None = No
         if count > limit:
             allowed = False
     return Verdict(allowed, retry_after)
-
-
-def failures(keys: list[str], *, window: int, now: float | None = None) -> int:
-    """The highest failure count of any key over this window and the one before it.
-
-    Counting the previous window too means a window boundary never hands out a fresh
-    allowance: a throttled account stays throttled for one to two windows.
-    """
-    bucket = int((time.time() if now is None else now) // window)
-    names = {key: [f"failures:{key}:{bucket}", f"failures:{key}:{bucket - 1}"] for key in keys}
-    counts = cache.get_many([name for pair in names.values() for name in pair])
-    return max((sum(counts.get(name, 0) for name in pair) for pair in names.values()), default=0)
-
-
-def record_failure(keys: list[str], *, window: int, now: float | None = None) -> None:
-    bucket = int((time.time() if now is None else now) // window)
-    for key in keys:
-        cache_key = f"failures:{key}:{bucket}"
-        cache.add(cache_key, 0, timeout=2 * window + 5)
-        try:
-            cache.incr(cache_key)
-        except ValueError:
-            cache.set(cache_key, 1, timeout=2 * window + 5)
 
 
 def client_ip(request) -> str:

@@ -5,6 +5,7 @@ same code runs under `make run` (embedded SQLite, debug on) and in production.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
     "courses",
     "lessons",
     "quizzes",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the lock-out flag the sign-in attempt set and answers with its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,6 +170,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in limits (django-axes, counted in the database; see config/signin.py and docs/deploy.md):
+# every sign-in path, /accounts/login/ and /admin/login/ alike, goes through AxesBackend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SIGN_IN_FAILURES_PER_ACCOUNT = 5
+SIGN_IN_FAILURES_PER_ADDRESS = 20
+AXES_HANDLER = "config.signin.AtomicDatabaseHandler"
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "config.signin.identity"
+AXES_CLIENT_IP_CALLABLE = "config.signin.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+# Password reset mails and new accounts per address (and reset mails per address asked for).
+PASSWORD_RESET_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5"))
+SIGN_UP_RATE_LIMIT = int(os.environ.get("SIGN_UP_RATE_LIMIT", "10"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "lessons:my_learning"

@@ -10,6 +10,11 @@ urlpatterns = [
     path("healthz/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
+    path(
+        "accounts/password_reset/",
+        accounts.LimitedPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/signup/", accounts.sign_up, name="signup"),
     path("accounts/", accounts.account, name="account"),
     path("accounts/data/", accounts.export_data, name="account_data"),
