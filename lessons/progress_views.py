@@ -36,8 +36,9 @@ def sync(request: HttpRequest) -> JsonResponse:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         return JsonResponse({"error": f"The body is not valid JSON: {error}"}, status=400)
     try:
-        payload = parse_payload(data)
-        changed = sync_progress(learner=request.user, payload=payload, now=timezone.now())
+        now = timezone.now()
+        payload = parse_payload(data, now=now)
+        changed = sync_progress(learner=request.user, payload=payload, now=now)
     except PayloadError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse({"changed": changed, "lessons": learner_state(request.user)})
