@@ -73,7 +73,7 @@ def test_a_form_in_another_charset_is_a_400(catalog, charset, path):
 def test_a_utf8_form_still_works(client, catalog):
     response = client.post(
         TUTOR,
-        "question=What+is+superposition%3F".encode(),
+        b"question=What+is+superposition%3F",
         content_type="application/x-www-form-urlencoded; charset=UTF-8",
     )
     assert response.status_code == 200
