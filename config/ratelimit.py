@@ -2,7 +2,9 @@
 
 Sign-in limits are django-axes', in the database (config/signin.py).
 
-Shared by every process that shares the cache, so with Redis the limits hold across workers.
+Counted in the "limits" cache: Redis in production, shared by every worker and host. If Redis
+cannot be reached, each process counts on its own (a local count, never no count) until Redis
+answers again; see config/degraded.py.
 """
 
 from __future__ import annotations
@@ -10,7 +12,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+
+from config.cache import UNAVAILABLE
+from config.degraded import redis_breaker
+
+# Used only while the shared store is unreachable.
+_local = LocMemCache("glassbox-local-limits", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 
 
 @dataclass(frozen=True)
@@ -32,16 +41,31 @@ def hit(keys: list[str], *, limit: int, window: int = 60, now: float | None = No
     retry_after = max(1, int((bucket + 1) * window - now))
     allowed = True
     for key in keys:
-        cache_key = f"ratelimit:{key}:{bucket}"
-        cache.add(cache_key, 0, timeout=window + 5)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # evicted between add and incr: start the window again
-            cache.set(cache_key, 1, timeout=window + 5)
-            count = 1
-        if count > limit:
+        if _count(f"ratelimit:{key}:{bucket}", timeout=window + 5) > limit:
             allowed = False
     return Verdict(allowed, retry_after)
+
+
+def _count(cache_key: str, *, timeout: int) -> int:
+    shared = caches["limits"]
+    if redis_breaker.closed():
+        try:
+            count = _increment(shared, cache_key, timeout)
+        except UNAVAILABLE as error:
+            redis_breaker.failed(error)
+        else:
+            redis_breaker.succeeded()
+            return count
+    return _increment(_local, cache_key, timeout)
+
+
+def _increment(store, cache_key: str, timeout: int) -> int:
+    store.add(cache_key, 0, timeout=timeout)
+    try:
+        return store.incr(cache_key)
+    except ValueError:  # evicted between add and incr: start the window again
+        store.set(cache_key, 1, timeout=timeout)
+        return 1
 
 
 def client_ip(request) -> str:

@@ -125,18 +125,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and sessions: Redis when REDIS_URL is set (shared by every process), else per process
 # ---------------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# After Redis fails, each process serves without it for this long before trying it again.
+REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY_SECONDS", "5"))
 if REDIS_URL:
+    _redis = {
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "glassbox",
+        # A dead or hanging Redis must cost a fraction of a second, not a request timeout.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "glassbox",
-        }
+        # Pages, lesson indexes and sessions: a miss while Redis is down (config/cache.py).
+        "default": {"BACKEND": "config.cache.ResilientRedisCache", **_redis},
+        # Rate-limit counters: errors reach config/ratelimit.py, which counts locally meanwhile.
+        "limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", **_redis},
     }
     # Sessions live in Redis for speed and in the database for durability.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "limits",
+        },
+    }
 
 # ---------------------------------------------------------------------------------------------
 # Security headers (every mode, so tests see what production sends)
