@@ -18,7 +18,7 @@ help:
 	@echo "make run            - install, migrate, import content/ and serve http://$(HOST):$(PORT)"
 	@echo "make test           - install test dependencies and run the whole suite (lint included)"
 	@echo "make test-postgres  - the same suite on PostgreSQL ($(POSTGRES_URL))"
-	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)"
+	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS, REDIS_URL)"
 	@echo "make bench          - benchmarks (docs/benchmarks.md)"
 	@echo "make eval-tutor     - the tutor's accuracy on tests/tutor_eval"
 	@echo "make lint / format  - ruff"
