@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils._os import safe_join
 
 from courses.caching import content_version, page_slot
+from courses.confinement import leaves
 from courses.models import Course
 from quizzes.models import Question
 from quizzes.services import issue_token, present_quiz
@@ -180,7 +181,7 @@ def asset(request: HttpRequest, course: str, path: str) -> FileResponse:
         full_path = Path(safe_join(settings.CONTENT_DIR, course, path))
     except SuspiciousFileOperation:
         raise Http404("No such file.") from None
-    if not full_path.is_file():
+    if leaves(full_path, settings.CONTENT_DIR) or not full_path.is_file():
         raise Http404("No such file.")
     content_type = mimetypes.guess_type(full_path.name)[0] or "application/octet-stream"
     response = FileResponse(full_path.open("rb"), content_type=content_type)

@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 from markdown.extensions.toc import slugify
 
+from courses.confinement import OUTSIDE, leaves
+
 MAX_FILE_BYTES = 1_000_000
 # The database columns' sizes: longer values are problems here, not errors at import.
 MAX_TITLE = 200
@@ -723,6 +725,9 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
     numbers: dict[int, Path] = {}
     slugs: dict[str, Path] = {}
     for path in sorted(course_dir.iterdir()):
+        if leaves(path, course_dir.parent):
+            problems.append(ContentProblem(display_path(path), 1, f"this file {OUTSIDE}"))
+            continue
         if path.name.startswith(".") or path.name == COURSE_FILE or not path.is_file():
             continue
         if path.suffix.lower() != ".md":
@@ -785,6 +790,9 @@ def load_content(root: Path) -> tuple[ContentTree, list[ContentProblem]]:
         problems.append(ContentProblem(display_path(root), 1, "content folder does not exist"))
         return ContentTree(root, ()), problems
     for course_dir in sorted(root.iterdir()):
+        if leaves(course_dir, root):
+            problems.append(ContentProblem(display_path(course_dir), 1, f"this folder {OUTSIDE}"))
+            continue
         if course_dir.is_dir() and not course_dir.name.startswith((".", "_")):
             course = parse_course(course_dir, problems)
             if course is not None:
