@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from lessons.models import Lesson
 from lessons.services import record_quiz_score
 from tutor.services import section_finder
 
 from .grading import QuestionKey, grade, shuffled
-from .models import Attempt, AttemptAnswer, Option, Question
+from .models import Attempt, AttemptAnswer, Question
 
 TOKEN_SALT = "glassbox.quizzes.token"  # noqa: S105 (a signing salt, not a secret)
 RECEIPT_SALT = "glassbox.quizzes.receipt"
@@ -53,11 +54,19 @@ class QuizToken:
     seed: str  # orders the options; a cached page variant shares one, the nonce never repeats
 
 
+@dataclass(frozen=True)
+class PresentedOption:
+    """One option as the form shows it: its text and an opaque value standing for its id."""
+
+    value: str
+    text_html: str
+    checked: bool
+
+
 @dataclass
 class PresentedQuestion:
     question: Question
-    options: list[Option]
-    selected: frozenset[int] = frozenset()
+    options: list[PresentedOption]
     unanswered: bool = False
 
 
@@ -101,6 +110,14 @@ def read_token(raw: str) -> QuizToken:
     return QuizToken(data["l"], tuple(data["q"]), data["n"], data["u"], data.get("s", data["n"]))
 
 
+def option_value(seed: str, option_id: int) -> str:
+    """What the form sends for an option: unguessable, and unrelated to the order options were
+    written in (ids are given in authoring order, and authors favour some positions for the
+    right answer). Derived from the attempt's seed, so the server maps it back without storing
+    anything, and a cached page variant shares its values while its tokens stay one-time."""
+    return salted_hmac("glassbox.quizzes.option", f"{seed}:{option_id}").hexdigest()[:16]
+
+
 def present_quiz(
     *,
     questions: Sequence[Question],
@@ -114,11 +131,14 @@ def present_quiz(
     for question in questions:
         options = {option.pk: option for option in question.options.all()}
         order = shuffled(sorted(options), seed=seed, question_id=question.pk)
+        chosen = (selected or {}).get(question.pk, frozenset())
         quiz.questions.append(
             PresentedQuestion(
                 question=question,
-                options=[options[pk] for pk in order],
-                selected=(selected or {}).get(question.pk, frozenset()),
+                options=[
+                    PresentedOption(option_value(seed, pk), options[pk].text_html, pk in chosen)
+                    for pk in order
+                ],
                 unanswered=question.pk in unanswered,
             )
         )
@@ -140,9 +160,10 @@ def questions_for(token: QuizToken, lesson: Lesson) -> list[Question]:
 
 
 def parse_answers(
-    fields: Mapping[str, Sequence[str]], questions: Sequence[Question]
+    fields: Mapping[str, Sequence[str]], questions: Sequence[Question], *, seed: str
 ) -> dict[int, frozenset[int]]:
-    """Reads `q<question id>` form fields; rejects ids that are not part of this quiz."""
+    """Reads `q<question id>` form fields holding option values (see option_value) and maps
+    them back to option ids; rejects anything that is not an option of this quiz."""
     by_field = {f"q{question.pk}": question for question in questions}
     answers: dict[int, frozenset[int]] = {}
     for name, values in fields.items():
@@ -151,14 +172,14 @@ def parse_answers(
         question = by_field.get(name)
         if question is None:
             raise QuizError(f"'{name}' is not a question of this quiz.")
-        option_ids = {option.pk for option in question.options.all()}
+        by_value = {option_value(seed, option.pk): option.pk for option in question.options.all()}
         chosen: set[int] = set()
         for value in values:
-            if not value.isdigit() or int(value) not in option_ids:
+            if value not in by_value:
                 raise QuizError(
                     f"'{value}' is not an option of question {question.position}."[:200]
                 )
-            chosen.add(int(value))
+            chosen.add(by_value[value])
         if len(chosen) > 1 and not question.is_multiple:
             raise QuizError(f"Question {question.position} takes only one answer.")
         if chosen:

@@ -52,7 +52,7 @@ def submit(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         fields = {name: request.POST.getlist(name) for name in request.POST if name != "token"}
         fields.pop("csrfmiddlewaretoken", None)
         fields.pop("submit_incomplete", None)
-        answers = parse_answers(fields, questions)
+        answers = parse_answers(fields, questions, seed=token.seed)
     except QuizError as error:
         return _error(request, lesson_obj, str(error), error.status)
 

@@ -15,6 +15,7 @@ from courses.caching import page_slot
 from courses.importer import import_content
 from lessons.models import Lesson
 from quizzes.models import Attempt
+from quizzes.services import option_value, read_token
 from tests.factories import make_tree, make_user
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def test_every_cached_page_carries_a_fresh_quiz_token_and_a_working_csrf_token(l
     assert len(tokens) == 6
     page = pages[-1]
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
-    shown = re.findall(r'name="(q\d+)" value="(\d+)"', page)
+    shown = re.findall(r'name="(q\d+)" value="([0-9a-f]{16})"', page)
     answers = {}
     for name, value in shown:
         answers.setdefault(name, []).append(value)
@@ -57,7 +58,8 @@ def test_every_cached_page_carries_a_fresh_quiz_token_and_a_working_csrf_token(l
     data.update({name: values[:1] for name, values in answers.items()})
     assert browser.post(f"{URL}quiz/", data).status_code == 303
     snapshot = Attempt.objects.get().snapshot
-    first_question_order = [str(option["id"]) for option in snapshot[0]["options"]]
+    seed = read_token(token_of(page)).seed
+    first_question_order = [option_value(seed, option["id"]) for option in snapshot[0]["options"]]
     assert first_question_order == answers[f"q{snapshot[0]['question']}"]  # what the page showed
 
 

@@ -16,7 +16,7 @@ from courses.importer import import_content
 from lessons.models import Lesson, LessonProgress
 from quizzes.grading import QuestionKey, grade, shuffled
 from quizzes.models import Attempt, AttemptAnswer
-from quizzes.services import read_receipt
+from quizzes.services import QuizError, option_value, read_receipt, read_token
 from tests.factories import LESSON_BODY, make_tree, make_user, write_course, write_lesson
 
 LESSON_URL = "/courses/black-box/lesson-1/"
@@ -64,15 +64,15 @@ def lesson(content_root, db):
 
 
 def quiz_form(client: Client, url: str = LESSON_URL) -> dict:
-    """What a browser would post: the token plus the shown options, as ids."""
+    """What a browser would post: the token plus the shown options, as the form's values."""
     html = client.get(url).content.decode()
     token = re.search(r'name="token" value="([^"]+)"', html)[1]
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     fields = {}
     for match in re.finditer(
-        r'type="(radio|checkbox)" id="[^"]+" name="(q\d+)" value="(\d+)"', html
+        r'type="(radio|checkbox)" id="[^"]+" name="(q\d+)" value="([0-9a-f]{16})"', html
     ):
-        fields.setdefault(match[2], []).append(int(match[3]))
+        fields.setdefault(match[2], []).append(match[3])
     return {"token": token, "fields": fields, "csrf": csrf[1] if csrf else None, "html": html}
 
 
@@ -85,8 +85,23 @@ def answers_for(lesson: Lesson, *, right: bool = True) -> dict[str, list[int]]:
     return answers
 
 
+def as_form_values(token: str, answers: dict) -> dict:
+    """Option ids (ints) become the values this attempt's form shows for them, as a browser
+    would send; strings are sent as they are."""
+    try:
+        seed = read_token(token).seed
+    except QuizError:
+        return answers
+    return {
+        name: [option_value(seed, v) if isinstance(v, int) else v for v in values]
+        if isinstance(values, list)
+        else values
+        for name, values in answers.items()
+    }
+
+
 def submit(client: Client, token: str, answers: dict, **extra) -> object:
-    data = {"token": token, **answers}
+    data = {"token": token, **as_form_values(token, answers)}
     return client.post(SUBMIT_URL, data, **extra)
 
 
@@ -99,10 +114,11 @@ def test_quiz_form_uses_radios_checkboxes_fieldsets_and_labels(client, lesson):
     html = form["html"]
     single, multiple = lesson.questions.current()
     assert html.count("<fieldset>") == 2 and html.count("<legend>") == 2
-    assert f'type="radio" id="q{single.pk}-o' in html
-    assert f'type="checkbox" id="q{multiple.pk}-o' in html
+    assert f'type="radio" id="q{single.pk}-' in html
+    assert f'type="checkbox" id="q{multiple.pk}-' in html
+    seed = read_token(form["token"]).seed
     for option in single.options.all():
-        assert f'<label for="q{single.pk}-o{option.pk}">' in html
+        assert f'<label for="q{single.pk}-{option_value(seed, option.pk)}">' in html
     assert "Select all that apply." in html and "Choose one." in html
     assert "Your score saves to your progress" in html
 
@@ -183,7 +199,8 @@ def test_unanswered_questions_are_named_before_grading(client, lesson):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Question 2 is unanswered" in html and "Submit anyway" in html
-    assert f'value="{only_first[f"q{single.pk}"][0]}" checked' in html  # the choice is kept
+    kept = as_form_values(form["token"], only_first)[f"q{single.pk}"][0]
+    assert f'value="{kept}" checked' in html  # the choice is kept
     assert Attempt.objects.count() == 0
     json_response = submit(client, form["token"], only_first, HTTP_ACCEPT="application/json")
     assert json_response.status_code == 400
@@ -256,7 +273,7 @@ def test_answers_explanations_and_feedback_never_reach_the_browser_before_submis
     # Right and wrong options are marked up identically: nothing but their text differs.
     lesson_html = responses[0]
     option_markup = re.findall(r'<div class="quiz-option">.*?</div>', lesson_html, re.S)
-    normalised = {re.sub(r"\d+|Right|Wrong", "N", markup) for markup in option_markup}
+    normalised = {re.sub(r"[0-9a-f]{16}|\d+|Right|Wrong", "N", markup) for markup in option_markup}
     assert len(option_markup) == 6 and len(normalised) == 1
     assert "correct" not in lesson_html[lesson_html.index('id="quiz-form"') :].lower()
 
@@ -384,7 +401,11 @@ def test_submit_requires_csrf(lesson):
     csrf_client = Client(enforce_csrf_checks=True)
     form = quiz_form(csrf_client)
     assert submit(csrf_client, form["token"], answers_for(lesson)).status_code == 403
-    data = {"token": form["token"], "csrfmiddlewaretoken": form["csrf"], **answers_for(lesson)}
+    data = {
+        "token": form["token"],
+        "csrfmiddlewaretoken": form["csrf"],
+        **as_form_values(form["token"], answers_for(lesson)),
+    }
     assert csrf_client.post(SUBMIT_URL, data).status_code == 303
 
 
@@ -432,3 +453,19 @@ def test_concurrent_duplicate_submissions_record_one_attempt(content_root):
     assert AttemptAnswer.objects.count() == 2
     progress = LessonProgress.objects.get(learner=user)
     assert (progress.best_score, progress.latest_score) == (2, 2)
+
+
+@pytest.mark.django_db
+def test_the_form_names_options_by_opaque_values_not_ids(client, lesson):
+    """Issue #16, finding 6: ids run in authoring order, and authors favour some positions for
+    the right answer; the form must not show them, and a raw id is not accepted."""
+    form = quiz_form(client)
+    ids = {str(o.pk) for q in lesson.questions.current() for o in q.options.all()}
+    values = [value for values in form["fields"].values() for value in values]
+    assert len(values) == len(set(values)) == 5
+    assert not ids & set(values)
+    assert not re.search(r'id="q\d+-o\d+"', form["html"])
+    single, _ = lesson.questions.current()
+    right = single.options.get(is_correct=True).pk
+    raw = client.post(SUBMIT_URL, {"token": form["token"], f"q{single.pk}": [str(right)]})
+    assert raw.status_code == 400 and Attempt.objects.count() == 0
