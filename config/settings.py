@@ -54,18 +54,22 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    # Lowest layer first; each app may import only the ones listed before it (docs/architecture.md).
+    "core",
     "axes",
     "courses",
-    "lessons",
     "quizzes",
     "tutor",
+    "lessons",
+    "accounts",
+    "reports",
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestIdMiddleware",
-    "config.middleware.FormCharsetMiddleware",
+    "core.middleware.RequestIdMiddleware",
+    "core.middleware.FormCharsetMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,9 +139,9 @@ if REDIS_URL:
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     CACHES = {
-        # Pages, lesson indexes and sessions: a miss while Redis is down (config/cache.py).
-        "default": {"BACKEND": "config.cache.ResilientRedisCache", **_redis},
-        # Rate-limit counters: errors reach config/ratelimit.py, which counts locally meanwhile.
+        # Pages, lesson indexes and sessions: a miss while Redis is down (core/cache.py).
+        "default": {"BACKEND": "core.cache.ResilientRedisCache", **_redis},
+        # Rate-limit counters: errors reach core/ratelimit.py, which counts locally meanwhile.
         "limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", **_redis},
     }
     # Sessions live in Redis for speed and in the database for durability.
@@ -185,7 +189,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sign-in limits (django-axes, counted in the database; see config/signin.py and docs/deploy.md):
+# Sign-in limits (django-axes, counted in the database; see accounts/signin.py and docs/deploy.md):
 # every sign-in path, /accounts/login/ and /admin/login/ alike, goes through AxesBackend.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -193,22 +197,22 @@ AUTHENTICATION_BACKENDS = [
 ]
 SIGN_IN_FAILURES_PER_ACCOUNT = 5
 SIGN_IN_FAILURES_PER_ADDRESS = 20
-AXES_HANDLER = "config.signin.AtomicDatabaseHandler"
+AXES_HANDLER = "accounts.signin.AtomicDatabaseHandler"
 AXES_FAILURE_LIMIT = SIGN_IN_FAILURES_PER_ACCOUNT
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_USERNAME_CALLABLE = "config.signin.identity"
-AXES_CLIENT_IP_CALLABLE = "config.signin.client_ip"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "accounts.signin.identity"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 # Password reset mails and new accounts per address (and reset mails per address asked for).
 PASSWORD_RESET_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5"))
 SIGN_UP_RATE_LIMIT = int(os.environ.get("SIGN_UP_RATE_LIMIT", "10"))
 
-LOGIN_URL = "login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "lessons:my_learning"
-LOGOUT_REDIRECT_URL = "courses:catalog"
+LOGOUT_REDIRECT_URL = "lessons:catalog"
 
 # Password-reset mail goes to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -249,7 +253,7 @@ TUTOR_RATE_LIMIT = int(os.environ.get("TUTOR_RATE_LIMIT", "20"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.middleware.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.middleware.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
     },

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from config import jsonbody
-from courses.models import Course
+from core import jsonbody
+from courses.models import Course, Lesson
 
-from .models import Lesson, LessonProgress
+from .models import LessonProgress
 from .progress import PayloadError, parse_payload
 from .services import learner_state, mark_complete, sync_progress
 

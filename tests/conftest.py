@@ -15,7 +15,7 @@ def empty_cache():
     """Rate-limit counters live in the cache; each test starts with none."""
     from django.core.cache import caches
 
-    from config import ratelimit
+    from core import ratelimit
 
     for store in (caches["default"], caches["limits"], ratelimit._local):
         store.clear()

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from courses.content.parser import load_content
 from courses.importer import import_content
-from lessons.models import Lesson
+from courses.models import Lesson
 from tests.factories import make_tree, make_user, write_file
 
 pytestmark = pytest.mark.django_db

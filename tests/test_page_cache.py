@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.caching import page_slot
 from courses.importer import import_content
-from lessons.models import Lesson
+from courses.models import Lesson
 from quizzes.models import Attempt
 from quizzes.services import option_value, read_token
 from tests.factories import make_tree, make_user

@@ -8,7 +8,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lessons.models import Lesson
+from courses.models import Lesson
 from tutor import retrieval
 from tutor.services import index_for
 
