@@ -233,6 +233,7 @@ def submit_attempt(
     token: QuizToken,
     questions: Sequence[Question],
     answers: Mapping[int, frozenset[int]],
+    after_answers_seen: bool = False,
 ) -> tuple[Attempt, bool]:
     """Grades and records one attempt; returns (attempt, created).
 
@@ -263,6 +264,11 @@ def submit_attempt(
                 total=result.total,
                 snapshot=snapshot,
                 submitted_at=now,
+                after_answers_seen=after_answers_seen
+                or (
+                    learner_id is not None
+                    and Attempt.objects.filter(learner_id=learner_id, lesson=lesson).exists()
+                ),
             )
             rows = AttemptAnswer.objects.bulk_create(
                 AttemptAnswer(attempt=attempt, question=q, is_correct=result.correct[q.pk])
@@ -283,6 +289,21 @@ def submit_attempt(
             raise AttemptNotFound("This quiz attempt belongs to someone else.") from None
         return existing, False
     return attempt, True
+
+
+SESSION_ANSWERS_SEEN = "quiz_answers_seen"
+
+
+def answers_seen(session, lesson: Lesson) -> bool:
+    """Whether this browser has been shown this lesson's quiz answers (a result or a review)."""
+    return lesson.pk in session.get(SESSION_ANSWERS_SEEN, [])
+
+
+def remember_answers_seen(session, lesson: Lesson) -> None:
+    """Kept in the session, so it survives signing up or in (Django keeps the session's data)."""
+    seen = session.get(SESSION_ANSWERS_SEEN, [])
+    if lesson.pk not in seen:
+        session[SESSION_ANSWERS_SEEN] = [*seen, lesson.pk][-500:]
 
 
 def receipt_for(attempt: Attempt) -> str:

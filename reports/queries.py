@@ -50,9 +50,16 @@ _FRACTION = ExpressionWrapper(Cast("score", FloatField()) / F("total"), output_f
 
 
 def counted_attempts(lessons: QuerySet | list[Lesson], basis: str = "first") -> QuerySet:
-    """One attempt per signed-in learner and lesson (by ``basis``), plus anonymous attempts."""
+    """One attempt per signed-in learner and lesson (by ``basis``), plus anonymous attempts.
+
+    A "first" attempt is one made before the learner had seen the quiz's answers: a learner who
+    read them (say, in an anonymous review before signing up) has no first attempt to count.
+    """
+    attempts = Attempt.objects.all()
+    if basis == "first":
+        attempts = attempts.before_answers_seen()
     ranked = (
-        Attempt.objects.filter(lesson__in=lessons, learner__isnull=False, total__gt=0)
+        attempts.filter(lesson__in=lessons, learner__isnull=False, total__gt=0)
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=[F("learner_id"), F("lesson_id")], order_by=_ORDER[basis]
@@ -61,7 +68,7 @@ def counted_attempts(lessons: QuerySet | list[Lesson], basis: str = "first") -> 
         .filter(rank=1)
         .values("pk")
     )
-    return Attempt.objects.filter(
+    return attempts.filter(
         Q(pk__in=ranked) | Q(lesson__in=lessons, learner__isnull=True, total__gt=0)
     )
 
