@@ -102,6 +102,8 @@ class AtomicDatabaseHandler(AxesDatabaseHandler):
         ip_address = request.axes_ip_address
         with transaction.atomic():
             _lock([f"account:{username}", f"address:{ip_address}"])
+            expired = timezone.now() - settings.AXES_COOLOFF_TIME
+            AccessAttempt.objects.filter(attempt_time__lt=expired).delete()
             if self._over_limit(username, ip_address):
                 request.axes_locked_out = True
                 return False

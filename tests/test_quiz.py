@@ -117,11 +117,11 @@ def test_quiz_form_uses_radios_checkboxes_fieldsets_and_labels(client, lesson):
     html = form["html"]
     single, multiple = lesson.questions.current()
     assert html.count("<fieldset>") == 2 and html.count("<legend>") == 2
-    assert f'type="radio" id="q{single.pk}-' in html
-    assert f'type="checkbox" id="q{multiple.pk}-' in html
+    assert f'type="radio" id="q{single.pk}-o' in html
+    assert f'type="checkbox" id="q{multiple.pk}-o' in html
     seed = read_token(form["token"]).seed
     for option in single.options.all():
-        assert f'<label for="q{single.pk}-{option_value(seed, option.pk)}">' in html
+        assert f'<label for="q{single.pk}-o{option_value(seed, option.pk)}">' in html
     assert "Select all that apply." in html and "Choose one." in html
     assert "Your score saves to your progress" in html
 
@@ -478,7 +478,8 @@ def test_the_form_names_options_by_opaque_values_not_ids(client, lesson):
     values = [value for values in form["fields"].values() for value in values]
     assert len(values) == len(set(values)) == 5
     assert not ids & set(values)
-    assert not re.search(r'id="q\d+-o\d+"', form["html"])
+    option_ids = re.findall(r'type="(?:radio|checkbox)" id="q\d+-o([^"]+)"', form["html"])
+    assert sorted(option_ids) == sorted(values)  # element ids carry the opaque value too
     single, _ = lesson.questions.current()
     right = single.options.get(is_correct=True).pk
     raw = client.post(SUBMIT_URL, {"token": form["token"], f"q{single.pk}": [str(right)]})

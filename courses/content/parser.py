@@ -76,8 +76,8 @@ RESERVED_PAGE_IDS = frozenset(
         "keep-going-title",
     }
 )
-# Ids the page numbers per question and option.
-RESERVED_PAGE_ID_RE = re.compile(r"^(question-\d+|q\d+-o\d+)$")
+# Ids the page numbers per question and option (an option's is its opaque form value).
+RESERVED_PAGE_ID_RE = re.compile(r"^(question-\d+|q\d+-o(\d+|[0-9a-f]{16}))$")
 
 
 def is_reserved_page_id(value: str) -> bool:
