@@ -157,6 +157,8 @@ def _sync_course(
     course.summary = source.summary
     course.track = source.track
     course.order = source.order
+    course.report_basis = source.report_basis
+    course.multiple_select_scoring = source.multiple_select_scoring
     course.description_html = render_markdown(source.description) if source.description else ""
     course.concept_aliases = dict(source.aliases)
     course.is_published = True
@@ -322,45 +324,77 @@ def question_fingerprint(question: QuestionSource) -> str:
 def _write_questions(
     lessons: list[tuple[Lesson, LessonSource, RenderedLesson]], existing_ids: list[int], now
 ) -> None:
-    """Versions every changed lesson's quiz: a question whose prompt or options changed is
-    retired (kept for its attempts) and a new one created; otherwise it is updated in place."""
-    current: dict[int, dict[int, Question]] = {}
+    """Keeps, restores or creates one current question per position, for every changed lesson.
+
+    A question is a new version only when what the learner is asked changed: one whose text
+    matches a question its lesson had before (moved to another position, or back after a save
+    that briefly dropped it) gets that question back, statistics and all. Everything else
+    current is retired (kept for its attempts), never deleted.
+    """
+    current: dict[int, list[Question]] = {}
+    earlier: dict[int, list[Question]] = {}
     for chunk in _chunks(existing_ids):
         for question in (
-            Question.objects.current().filter(lesson_id__in=chunk).prefetch_related("options")
+            Question.objects.filter(lesson_id__in=chunk)
+            .prefetch_related("options")
+            .order_by("created_at", "pk")
         ):
-            current.setdefault(question.lesson_id, {})[question.position] = question
+            group = current if question.is_current else earlier
+            group.setdefault(question.lesson_id, []).append(question)
     new_questions: list[Question] = []
     new_options: list[tuple[Question, list[Option]]] = []
-    kept: list[Question] = []
+    updated: list[Question] = []
     changed_feedback: list[Option] = []
     retired: list[int] = []
     for lesson, source, result in lessons:
-        existing_by_position = current.get(lesson.pk, {})
-        for position, (question_source, html) in enumerate(
-            zip(source.questions, result.questions, strict=True), start=1
+        fingerprints = [question_fingerprint(question) for question in source.questions]
+        kept: dict[int, Question] = {}
+        candidates: list[Question] = list(earlier.get(lesson.pk, []))
+        for question in current.get(lesson.pk, []):
+            position = question.position
+            if position <= len(fingerprints) and fingerprints[position - 1] == question.fingerprint:
+                kept[position] = question
+            else:
+                retired.append(question.pk)
+                candidates.append(question)
+        # The latest version with a text wins.
+        by_fingerprint = {
+            q.fingerprint: q for q in sorted(candidates, key=lambda q: (q.created_at, q.pk))
+        }
+        for position, (question_source, html, fingerprint) in enumerate(
+            zip(source.questions, result.questions, fingerprints, strict=True), start=1
         ):
-            fingerprint = question_fingerprint(question_source)
-            existing = existing_by_position.pop(position, None)
-            if existing is not None and existing.fingerprint == fingerprint:
-                if (
-                    existing.explanation_html,
-                    existing.see_anchor,
-                    existing.source_line,
-                ) != (html.explanation_html, question_source.see_anchor, question_source.line):
-                    existing.explanation_html = html.explanation_html
-                    existing.see_anchor = question_source.see_anchor
-                    existing.source_line = question_source.line
-                    kept.append(existing)
+            question = kept.get(position) or by_fingerprint.pop(fingerprint, None)
+            if question is not None:
+                fields = (
+                    html.explanation_html,
+                    question_source.see_anchor,
+                    question_source.line,
+                    position,
+                    True,
+                )
+                if question.pk in retired or fields != (
+                    question.explanation_html,
+                    question.see_anchor,
+                    question.source_line,
+                    question.position,
+                    question.is_current,
+                ):
+                    (
+                        question.explanation_html,
+                        question.see_anchor,
+                        question.source_line,
+                        question.position,
+                        question.is_current,
+                    ) = fields
+                    updated.append(question)
                 for option, (_, feedback_html) in zip(
-                    existing.options.all(), html.options, strict=True
+                    question.options.all(), html.options, strict=True
                 ):
                     if option.feedback_html != feedback_html:
                         option.feedback_html = feedback_html
                         changed_feedback.append(option)
                 continue
-            if existing is not None:
-                retired.append(existing.pk)
             question = Question(
                 lesson=lesson,
                 position=position,
@@ -392,12 +426,14 @@ def _write_questions(
                     ],
                 )
             )
-        # Questions past the end of the edited quiz are retired, not deleted.
-        retired.extend(question.pk for question in existing_by_position.values())
+    # Retired first, so each position is free for the question that takes it (a question moved
+    # within its quiz is retired for a moment and made current again by the update below).
     for chunk in _chunks(retired):
         Question.objects.filter(pk__in=chunk).update(is_current=False)
     Question.objects.bulk_update(
-        kept, ["explanation_html", "see_anchor", "source_line"], batch_size=BATCH
+        updated,
+        ["explanation_html", "see_anchor", "source_line", "position", "is_current"],
+        batch_size=BATCH,
     )
     Question.objects.bulk_create(new_questions, batch_size=BATCH)
     for question, options in new_options:

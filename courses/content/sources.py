@@ -89,6 +89,8 @@ class CourseSource:
     description: str
     source_hash: str
     lessons: tuple[LessonSource, ...]
+    report_basis: str = "first"
+    multiple_select_scoring: str = "all-or-nothing"
     # (spelling, spelling it means) pairs from `aliases:`, for concept pages.
     aliases: tuple[tuple[str, str], ...] = ()
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0003_question_fallback_anchor'),
+        ('courses', '0004_course_quiz_settings'),
     ]
 
     operations = [
