@@ -131,6 +131,8 @@ def _sync_course(source: CourseSource, course: Course | None, now, report: Impor
     course.summary = source.summary
     course.track = source.track
     course.order = source.order
+    course.completion = source.completion
+    course.pass_mark = source.pass_mark
     course.description_html = render_markdown(source.description) if source.description else ""
     course.is_published = True
     course.source_path = path

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from lessons.completion import DEFAULT_PASS_MARK, DEFAULT_RULE, RULES, CompletionRule
+
 
 class CourseQuerySet(models.QuerySet):
     def published(self) -> "CourseQuerySet":
@@ -24,6 +26,13 @@ class Course(models.Model):
     track = models.CharField(max_length=100)
     order = models.IntegerField(default=0)
     description_html = models.TextField(blank=True)
+    # What completes a lesson of this course (course.md's `completion` and `pass_mark`).
+    completion = models.CharField(
+        max_length=20, choices=[(rule, rule) for rule in RULES], default=DEFAULT_RULE
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        default=DEFAULT_PASS_MARK, help_text="Percent of the quiz right that passes it."
+    )
 
     # Where it came from. A course whose folder disappears is unpublished, never deleted, so
     # everything learners did in it survives and returns with the folder.
@@ -42,3 +51,7 @@ class Course(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("courses:detail", kwargs={"course": self.slug})
+
+    @property
+    def completion_rule(self) -> CompletionRule:
+        return CompletionRule(self.completion, self.pass_mark)

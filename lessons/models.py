@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from courses.models import Course
 
+from .completion import read_seconds
+
 
 class LessonQuerySet(models.QuerySet):
     def published(self) -> "LessonQuerySet":
@@ -75,6 +77,11 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.heading
+
+    @property
+    def read_seconds(self) -> int:
+        """How long the section must be on screen to count as read (lessons/completion.py)."""
+        return read_seconds(len(self.text.split()))
 
 
 class LessonProgress(models.Model):

@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 from markdown.extensions.toc import slugify
 
+from lessons.completion import DEFAULT_PASS_MARK, DEFAULT_RULE, RULES
+
 MAX_FILE_BYTES = 1_000_000
 # The database columns' sizes: longer values are problems here, not errors at import.
 MAX_TITLE = 200
@@ -61,6 +63,7 @@ RESERVED_PAGE_IDS = frozenset(
         "progress",
         "progress-status",
         "lesson-complete",
+        "completion-rule",
         "lesson-title",
         "lesson-map-title",
         "learning-path-title",
@@ -180,6 +183,8 @@ class CourseSource:
     description: str
     source_hash: str
     lessons: tuple[LessonSource, ...]
+    completion: str = DEFAULT_RULE
+    pass_mark: int = DEFAULT_PASS_MARK
 
 
 @dataclass(frozen=True)
@@ -320,6 +325,17 @@ class _Fields:
             self._problem(key, f"'{key}' must be between {low} and {high}, got {value}")
             return default
         return value
+
+    def choice(self, key: str, choices: tuple[str, ...], *, default: str) -> str:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        text = " ".join(value.split()).lower() if isinstance(value, str) else None
+        if text not in choices:
+            listed = ", ".join(f"'{choice}'" for choice in choices)
+            self._problem(key, f"'{key}' must be one of {listed}, got {value!r}"[:300])
+            return default
+        return text
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
@@ -709,12 +725,15 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         except _FileProblem as error:
             problems.append(ContentProblem(shown, error.line, error.message))
         else:
-            fields = _Fields(shown, data, front_lines, ("title", "summary", "track", "order"))
+            keys = ("title", "summary", "track", "order", "completion", "pass_mark")
+            fields = _Fields(shown, data, front_lines, keys)
             meta = {
                 "title": fields.text("title", required=True, max_length=MAX_TITLE),
                 "summary": fields.text("summary", required=True),
                 "track": fields.text("track", required=False, max_length=MAX_TRACK) or "Courses",
                 "order": fields.integer("order", default=0, low=-10_000, high=10_000),
+                "completion": fields.choice("completion", RULES, default=DEFAULT_RULE),
+                "pass_mark": fields.integer("pass_mark", default=DEFAULT_PASS_MARK, low=1, high=100),
             }
             description = "\n".join(body).strip()
             problems.extend(fields.problems)
@@ -773,6 +792,8 @@ def parse_course(course_dir: Path, problems: list[ContentProblem]) -> CourseSour
         description=description,
         source_hash=source_hash,
         lessons=tuple(lessons),
+        completion=meta["completion"],
+        pass_mark=meta["pass_mark"],
     )
 
 
