@@ -68,7 +68,9 @@ def test_signing_out_leaves_no_learner_data_in_the_page(site, clean_page):
     fill_sign_up(page, "sharer")
     page.goto(f"{site}{LESSON}")
     pass_the_quiz(page)
-    page.wait_for_function("() => localStorage.getItem('glassbox:v1:' + document.body.dataset.learner)")
+    page.wait_for_function(
+        "() => localStorage.getItem('glassbox:v1:' + document.body.dataset.learner)"
+    )
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{site}/")
     keys = page.evaluate("Object.keys(localStorage)")

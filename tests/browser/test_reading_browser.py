@@ -125,9 +125,7 @@ def test_passing_the_quiz_completes_the_lesson_without_reading_it(reading_site, 
     expect(page.locator("[data-complete-status]")).to_be_visible()
 
 
-def test_reading_every_section_completes_it_and_carries_into_an_account(
-    reading_site, clean_page
-):
+def test_reading_every_section_completes_it_and_carries_into_an_account(reading_site, clean_page):
     page = clean_page
     page.set_viewport_size({"width": 1440, "height": 800})
     page.goto(f"{reading_site}{LESSON}")
