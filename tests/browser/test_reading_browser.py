@@ -116,7 +116,9 @@ def test_a_section_counts_only_after_its_reading_time_on_screen(reading_site, cl
 def test_passing_the_quiz_completes_the_lesson_without_reading_it(reading_site, clean_page):
     page = clean_page
     page.goto(f"{reading_site}{LESSON}#quiz")
-    for question, answer in zip(page.locator(".quiz-question").all(), ["Yes", "Yes", "No"]):
+    for question, answer in zip(
+        page.locator(".quiz-question").all(), ["Yes", "Yes", "No"], strict=True
+    ):
         question.get_by_label(answer, exact=True).check()
     page.get_by_role("button", name="Submit answers").click()
     page.wait_for_selector("#quiz-result")
