@@ -12,9 +12,10 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from markdown.extensions.toc import slugify
 
+from config.commands import FriendlyCommand
 from courses.content.parser import (
     COURSE_FILE,
     LESSON_FILE_RE,
@@ -115,7 +116,7 @@ def _front_matter_slug(path: Path) -> str | None:
     return slug.strip() if isinstance(slug, str) and slug.strip() else None
 
 
-class Command(BaseCommand):
+class Command(FriendlyCommand):
     help = "Write a new lesson file from a valid skeleton, numbered after the course's last lesson."
 
     def add_arguments(self, parser) -> None:
