@@ -12,7 +12,10 @@ const SELF_SHARE = 0.8;
 // The line that says which section the learner is in now, as a share of the viewport height.
 const READING_LINE = 0.3;
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" });
+// The server's format ("j M Y" in UTC: 7 Sep 2026), whatever the browser's language, so a date reads
+// the same before and after signing in.
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const formatDate = (date) => `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 
 function markPath(anchor) {
   const item = document.querySelector(`.learning-path li[data-anchor="${CSS.escape(anchor)}"]`);
@@ -28,7 +31,7 @@ function markPath(anchor) {
 function showCompleted(date) {
   const status = document.querySelector("[data-complete-status]");
   if (!status || !status.hidden) return;
-  status.textContent = `You completed this lesson on ${dateFormat.format(date)}.`;
+  status.textContent = `You completed this lesson on ${formatDate(date)}.`;
   status.hidden = false;
 }
 
