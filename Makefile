@@ -22,7 +22,7 @@ help:
 	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)"
 	@echo "make bench          - benchmarks (docs/benchmarks.md)"
 	@echo "make eval-tutor     - the tutor's accuracy on tests/tutor_eval"
-	@echo "make lint / format  - ruff"
+	@echo "make lint / format  - ruff, and lint-imports (the app graph, pyproject.toml)"
 	@echo "make lock / audit   - regenerate requirements.lock / run pip-audit on it"
 
 $(PY):
@@ -88,6 +88,7 @@ browser-deps: $(CHROMIUM) node_modules/.installed
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

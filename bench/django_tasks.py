@@ -36,8 +36,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from lessons.models import Lesson, LessonProgress  # noqa: E402
-from quizzes.models import Attempt, AttemptAnswer, Question  # noqa: E402
+from courses.models import Lesson, Question  # noqa: E402
+from lessons.models import LessonProgress  # noqa: E402
+from quizzes.models import Attempt, AttemptAnswer  # noqa: E402
 
 LESSON_URL = "/courses/inside-the-black-box/superposition/"
 

@@ -53,16 +53,20 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    # Lowest layer first; each app may import only the ones listed before it (docs/architecture.md).
+    "core",
     "courses",
-    "lessons",
     "quizzes",
     "tutor",
+    "lessons",
+    "accounts",
+    "reports",
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,9 +171,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "lessons:my_learning"
-LOGOUT_REDIRECT_URL = "courses:catalog"
+LOGOUT_REDIRECT_URL = "lessons:catalog"
 
 # Password-reset mail goes to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -210,7 +214,7 @@ TUTOR_RATE_LIMIT = int(os.environ.get("TUTOR_RATE_LIMIT", "20"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.middleware.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.middleware.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
     },

@@ -13,6 +13,8 @@ import time
 
 from django.db.models import Max
 
+from .models import Course, Lesson
+
 REFRESH_SECONDS = 1.0
 
 _lock = threading.Lock()
@@ -25,9 +27,6 @@ def content_version() -> str:
     with _lock:
         if _cached is not None and _cached[1] > now:
             return _cached[0]
-    from courses.models import Course
-    from lessons.models import Lesson
-
     latest = [
         Course.objects.aggregate(latest=Max("imported_at"))["latest"],
         Lesson.objects.aggregate(latest=Max("imported_at"))["latest"],

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,17 +30,12 @@ from courses.content.parser import (
     load_content,
 )
 from courses.content.rendering import html_to_text, make_ids_unique, render_inline, render_markdown
-from courses.models import Course
-from lessons.models import Lesson, Section
-from quizzes.models import Option, Question
+from courses.models import Course, Lesson, Option, Question, Section
+from courses.signals import lesson_imported
 
 # Part of every stored hash: bump it when rendering changes, so the next import re-renders
 # every lesson even though no file changed.
-RENDERER_VERSION = "1"
-
-# Called with (lesson, its new sections) after a lesson's rows are written; the tutor registers
-# its indexer here so courses does not import the tutor.
-lesson_written_hooks: list[Callable[[Lesson, list[Section]], object]] = []
+RENDERER_VERSION = "2"  # 2: the tutor stores each question's fallback "Re-read" section
 
 
 class ContentInvalid(Exception):
@@ -208,8 +202,7 @@ def _sync_lesson(
         )
     Section.objects.bulk_create(sections)
     _sync_questions(lesson, source.questions, now)
-    for hook in lesson_written_hooks:
-        hook(lesson, sections)
+    lesson_imported.send(sender=Lesson, lesson=lesson, sections=sections)
     return lesson
 
 

@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from courses.models import Course
+from courses.models import Course, Lesson
 
-from .models import Lesson, LessonProgress
+from .models import LessonProgress
 from .progress import PayloadError, parse_payload
 from .services import learner_state, sync_progress
 

@@ -11,7 +11,11 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from .models import Lesson, LessonProgress
+from courses.models import Lesson, Question
+from quizzes.models import Attempt
+from quizzes.services import read_receipt
+
+from .models import LessonProgress
 from .progress import LessonState, PayloadError, Score, SyncPayload, earliest, merge_lesson
 
 
@@ -54,8 +58,6 @@ def touch_lesson(*, learner, lesson: Lesson, at: datetime) -> LessonProgress:
 
 
 def _has_quiz(lesson_ids: Iterable[int]) -> set[int]:
-    from quizzes.models import Question  # quizzes imports this module
-
     rows = Question.objects.current().filter(lesson__in=list(lesson_ids))
     return set(rows.values_list("lesson_id", flat=True).distinct())
 
@@ -118,10 +120,6 @@ def sync_progress(*, learner, payload: SyncPayload, now: datetime) -> bool:
     for ref in payload.lessons:
         if ref not in lessons:
             raise PayloadError(f"unknown lesson '{ref[:200]}'")
-    # quizzes imports this module to record scores, so import it here, not at the top.
-    from quizzes.models import Attempt
-    from quizzes.services import read_receipt
-
     attempts = []
     for index, receipt in enumerate(payload.receipts):
         try:
@@ -202,8 +200,8 @@ def learner_state(learner) -> dict[str, dict]:
     return {
         progress.ref: {
             "sections_read": sorted(progress.sections_read),
-            "started_at": _iso(progress.started_at),
-            "completed_at": _iso(progress.completed_at),
+            "started_at": iso(progress.started_at),
+            "completed_at": iso(progress.completed_at),
             "best_score": progress.best_score,
             "best_total": progress.best_total,
             "latest_score": progress.latest_score,
@@ -213,45 +211,8 @@ def learner_state(learner) -> dict[str, dict]:
     }
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def export_learner_data(learner) -> dict:
-    """Everything stored about one learner: account, progress, quiz attempts, tutor questions."""
-    from quizzes.models import Attempt
-    from tutor.models import TutorQuestion
-
-    return {
-        "account": {
-            "username": learner.get_username(),
-            "email": learner.email,
-            "date_joined": _iso(learner.date_joined),
-            "last_login": _iso(learner.last_login),
-        },
-        "progress": learner_state(learner),
-        "quiz_attempts": [
-            {
-                "lesson": f"{attempt.lesson.course.slug}/{attempt.lesson.slug}",
-                "submitted_at": _iso(attempt.submitted_at),
-                "score": attempt.score,
-                "total": attempt.total,
-                "answers": attempt.snapshot,
-            }
-            for attempt in Attempt.objects.filter(learner=learner).select_related("lesson__course")
-        ],
-        "tutor_questions": [
-            {
-                "lesson": f"{question.lesson.course.slug}/{question.lesson.slug}",
-                "asked_at": _iso(question.asked_at),
-                "question": question.question,
-                "answered": question.grounded,
-            }
-            for question in TutorQuestion.objects.filter(learner=learner).select_related(
-                "lesson__course"
-            )
-        ],
-    }
 
 
 def completed_lessons_by_course(learner) -> dict[int, int]:

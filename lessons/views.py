@@ -23,11 +23,10 @@ from django.utils import timezone
 from django.utils._os import safe_join
 
 from courses.caching import content_version
-from courses.models import Course
-from quizzes.models import Question
+from courses.models import Course, Lesson, Question
 from quizzes.services import issue_token, present_quiz
 
-from .models import Lesson, LessonProgress
+from .models import LessonProgress
 from .services import touch_lesson
 
 LESSON_IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})

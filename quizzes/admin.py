@@ -4,9 +4,9 @@ from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from courses.admin_mixins import SOURCE_NOTE, ReadOnlyAdmin, ReadOnlyTabularInline
+from core.admin_mixins import ReadOnlyAdmin
 
-from .models import Attempt, Option, Question
+from .models import Attempt
 
 PASS_MARK = 0.7
 
@@ -49,44 +49,3 @@ class AttemptAdmin(ReadOnlyAdmin):
         The snapshot's HTML was sanitized at import; everything else the template escapes."""
         html = render_to_string("admin/quizzes/attempt_review.html", {"attempt": attempt})
         return mark_safe(html)  # rendered by a template that escapes
-
-
-class OptionInline(ReadOnlyTabularInline):
-    model = Option
-    fields = ["position", "text_html", "is_correct", "feedback_html"]
-
-
-@admin.register(Question)
-class QuestionAdmin(ReadOnlyAdmin):
-    list_display = ["position", "lesson", "is_current", "is_multiple", "source_line", "created_at"]
-    list_filter = ["lesson__course", "lesson", "is_current", "is_multiple"]
-    search_fields = ["prompt_html", "explanation_html"]
-    fieldsets = [
-        (
-            "Source",
-            {
-                "description": SOURCE_NOTE,
-                "fields": ["lesson", "source_line", "created_at", "is_current", "fingerprint"],
-            },
-        ),
-        (
-            "Question",
-            {
-                "fields": [
-                    "position",
-                    "prompt_html",
-                    "is_multiple",
-                    "explanation_html",
-                    "see_anchor",
-                ]
-            },
-        ),
-    ]
-    inlines = [OptionInline]
-
-
-@admin.register(Option)
-class OptionAdmin(ReadOnlyAdmin):
-    list_display = ["question", "position", "is_correct"]
-    list_filter = ["question__lesson__course", "is_correct"]
-    search_fields = ["text_html"]

@@ -18,12 +18,11 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lessons.models import Lesson
-from lessons.services import record_quiz_score
-from tutor.services import section_finder
+from courses.models import Lesson, Option, Question
 
 from .grading import QuestionKey, grade, shuffled
-from .models import Attempt, AttemptAnswer, Option, Question
+from .models import Attempt, AttemptAnswer
+from .signals import attempt_recorded
 
 TOKEN_SALT = "glassbox.quizzes.token"  # noqa: S105 (a signing salt, not a secret)
 RECEIPT_SALT = "glassbox.quizzes.receipt"
@@ -173,17 +172,13 @@ def _snapshot(
     correct: Mapping[int, bool],
     seed: str,
 ) -> list[dict]:
-    closest_section = section_finder(lesson)  # the tutor's retrieval, when there is no See:
     headings = dict(lesson.sections.values_list("anchor", "heading"))
     snapshot = []
     for number, question in enumerate(questions, start=1):
         options = {option.pk: option for option in question.options.all()}
         order = shuffled(sorted(options), seed=seed, question_id=question.pk)
         chosen = answers.get(question.pk, frozenset())
-        anchor = question.see_anchor
-        if anchor not in headings:
-            correct_text = " ".join(o.text_html for o in options.values() if o.is_correct)
-            anchor = closest_section(f"{question.prompt_html} {correct_text}") or ""
+        anchor = question.reread_anchor(headings)
         snapshot.append(
             {
                 "question": question.pk,
@@ -257,10 +252,8 @@ def submit_attempt(
                 for row, question in zip(rows, questions, strict=True)
                 for option in sorted(answers.get(question.pk, ()))
             )
-            if learner_id is not None:
-                record_quiz_score(
-                    learner=learner, lesson=lesson, score=result.score, total=result.total, at=now
-                )
+            # Inside the transaction: a listener's failure (learning progress) undoes the attempt.
+            attempt_recorded.send(sender=Attempt, attempt=attempt, learner=learner)
     except IntegrityError:
         existing = Attempt.objects.filter(token_nonce=token.nonce).first()
         if existing is None:  # pragma: no cover - an integrity error of another kind

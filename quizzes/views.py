@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from lessons.models import Lesson
+from courses.models import Lesson
 
 from .models import Attempt
 from .services import (

@@ -16,8 +16,7 @@ from django.db import connection
 from courses.content.parser import load_content
 from courses.importer import import_content
 from courses.management.commands import import_content as import_command
-from lessons.models import Lesson
-from quizzes.models import Question
+from courses.models import Lesson, Question
 from tests.factories import lesson_text, make_tree, write_course, write_file, write_lesson
 
 

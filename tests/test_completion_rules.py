@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from courses.content.parser import load_content
-from lessons.completion import (
+from courses.content.completion import (
     MAX_READ_SECONDS,
     MIN_READ_SECONDS,
     CompletionRule,
     read_seconds,
     required_score,
 )
+from courses.content.parser import load_content
 from tests.factories import make_tree
 
 

@@ -7,9 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from courses.importer import ContentInvalid, import_content
-from courses.models import Course
-from lessons.models import Lesson, Section
-from quizzes.models import Option, Question
+from courses.models import Course, Lesson, Option, Question, Section
 from tests.factories import LESSON_BODY, make_tree, write_course, write_file, write_lesson
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from courses.importer import import_content
-from lessons.models import Lesson
+from courses.models import Lesson
 from quizzes.models import Attempt
 from tests.factories import make_tree, make_user
 

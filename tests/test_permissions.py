@@ -28,8 +28,8 @@ REPORTS = {"anonymous": 302, "learner": 403, "instructor": 200, "staff": 200}
 # name -> (method, url, {role: status})
 EXPECTATIONS = {
     "health": ("get", "/healthz/", ALL_OK),
-    "courses:catalog": ("get", "/", ALL_OK),
-    "courses:detail": ("get", "/courses/black-box/", ALL_OK),
+    "lessons:catalog": ("get", "/", ALL_OK),
+    "lessons:course": ("get", "/courses/black-box/", ALL_OK),
     "lessons:detail": ("get", "/courses/black-box/lesson-1/", ALL_OK),
     "lessons:asset": ("get", "/courses/black-box/files/images/map.png", ALL_OK),
     "lessons:my_learning": ("get", "/learning/", SIGNED_IN),
@@ -45,18 +45,22 @@ EXPECTATIONS = {
     "reports:lesson": ("get", "/reports/black-box/lesson-1/", REPORTS),
     "reports:attempts": ("get", "/reports/black-box/lesson-1/attempts/", REPORTS),
     "reports:gaps": ("get", "/reports/black-box/lesson-1/tutor-gaps.csv", REPORTS),
-    "login": ("get", "/accounts/login/", {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
-    "signup": ("get", "/accounts/signup/", {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
-    "logout": ("get", "/accounts/logout/", dict.fromkeys(ROLES, 405)),
-    "account": ("get", "/accounts/", SIGNED_IN),
-    "account_data": ("get", "/accounts/data/", SIGNED_IN),
-    "account_delete": ("get", "/accounts/delete/", SIGNED_IN),
-    "password_change": ("get", "/accounts/password_change/", SIGNED_IN),
-    "password_change_done": ("get", "/accounts/password_change/done/", SIGNED_IN),
-    "password_reset": ("get", "/accounts/password_reset/", ALL_OK),
-    "password_reset_done": ("get", "/accounts/password_reset/done/", ALL_OK),
-    "password_reset_confirm": ("get", "/accounts/reset/MQ/bad-token/", ALL_OK),
-    "password_reset_complete": ("get", "/accounts/reset/done/", ALL_OK),
+    "accounts:login": ("get", "/accounts/login/", {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
+    "accounts:signup": (
+        "get",
+        "/accounts/signup/",
+        {**dict.fromkeys(ROLES, 302), "anonymous": 200},
+    ),
+    "accounts:logout": ("get", "/accounts/logout/", dict.fromkeys(ROLES, 405)),
+    "accounts:account": ("get", "/accounts/", SIGNED_IN),
+    "accounts:data": ("get", "/accounts/data/", SIGNED_IN),
+    "accounts:delete": ("get", "/accounts/delete/", SIGNED_IN),
+    "accounts:password_change": ("get", "/accounts/password_change/", SIGNED_IN),
+    "accounts:password_change_done": ("get", "/accounts/password_change/done/", SIGNED_IN),
+    "accounts:password_reset": ("get", "/accounts/password_reset/", ALL_OK),
+    "accounts:password_reset_done": ("get", "/accounts/password_reset/done/", ALL_OK),
+    "accounts:password_reset_confirm": ("get", "/accounts/reset/MQ/bad-token/", ALL_OK),
+    "accounts:password_reset_complete": ("get", "/accounts/reset/done/", ALL_OK),
 }
 
 
@@ -117,8 +121,8 @@ def test_each_role_sees_only_what_it_may(clients, name):
 
 
 OUR_MODELS = {
-    "courses.Course", "lessons.Lesson", "lessons.Section", "lessons.LessonProgress",
-    "quizzes.Question", "quizzes.Option", "quizzes.Attempt",
+    "courses.Course", "courses.Lesson", "courses.Section", "lessons.LessonProgress",
+    "courses.Question", "courses.Option", "quizzes.Attempt",
     "tutor.TutorQuestion", "tutor.TutorIndex",
 }  # fmt: skip
 
@@ -143,6 +147,6 @@ def test_admin_is_for_staff_only_and_shows_every_model_read_only(clients):
             assert root.post(f"{url}{first.pk}/change/", {}).status_code == 403, label
         assert root.get(f"{url}add/").status_code == 403, label
     assert "owner" in root.get("/admin/quizzes/attempt/?result=failed").content.decode()
-    lesson = registered["lessons.Lesson"].objects.get()
-    page = root.get(f"/admin/lessons/lesson/{lesson.pk}/change/").content.decode()
+    lesson = registered["courses.Lesson"].objects.get()
+    page = root.get(f"/admin/courses/lesson/{lesson.pk}/change/").content.decode()
     assert "edit the file named in “Source path”" in page and lesson.source_path in page

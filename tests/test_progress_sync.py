@@ -12,7 +12,8 @@ from django.db import connection
 from django.test import Client
 
 from courses.importer import import_content
-from lessons.models import Lesson, LessonProgress
+from courses.models import Lesson
+from lessons.models import LessonProgress
 from quizzes.models import Attempt
 from tests.factories import make_tree, make_user
 

@@ -8,16 +8,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import connection
 from django.test import Client
 
 from courses.importer import import_content
-from lessons.models import Lesson, LessonProgress
+from courses.models import Lesson
+from lessons.models import LessonProgress
 from quizzes.grading import QuestionKey, grade, shuffled
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.services import read_receipt
 from tests.factories import LESSON_BODY, make_tree, make_user, write_course, write_lesson
+from tutor.models import TutorIndex
 
 LESSON_URL = "/courses/black-box/lesson-1/"
 SUBMIT_URL = "/courses/black-box/lesson-1/quiz/"
@@ -167,11 +170,22 @@ def test_reread_link_falls_back_to_the_tutors_closest_section(client, content_ro
     write_lesson(content_root, name="01-lesson-1.md", body=body)
     import_content(content_root)
     lesson = Lesson.objects.get()
+    # The tutor chose the fallback at import; grading only reads it and never runs retrieval,
+    # so a missing tutor index stays missing.
+    assert [q.fallback_anchor for q in lesson.questions.current()] == ["", "grown-not-built"]
+    TutorIndex.objects.all().delete()
     form = quiz_form(client)
     submit(client, form["token"], answers_for(lesson))
     snapshot = Attempt.objects.get().snapshot
     assert snapshot[0]["reread_anchor"] == ""  # only the key terms mention neurons: no section
     assert snapshot[1]["reread_anchor"] == "grown-not-built"
+    assert not TutorIndex.objects.exists()
+    # The report links each question to the same section as the attempt page.
+    instructor = make_user("prof")
+    instructor.groups.add(Group.objects.get(name="Instructors"))
+    client.force_login(instructor)
+    sections = client.get("/reports/black-box/lesson-1/").context["sections"]
+    assert {row["section"].anchor: row["questions"] for row in sections}["grown-not-built"] == [2]
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from quizzes.statistics import Moments, discrimination, facility, flags, median
+from reports.statistics import Moments, discrimination, facility, flags, median
 
 
 def moments(pairs: list[tuple[int, int]]) -> Moments:

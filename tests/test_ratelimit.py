@@ -1,6 +1,6 @@
 """The cache-backed counters, at window boundaries."""
 
-from config import ratelimit
+from core import ratelimit
 
 
 def test_rate_limit_allows_exactly_the_limit_per_window():

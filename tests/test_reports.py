@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from courses.importer import import_content
-from lessons.models import Lesson
+from courses.models import Lesson
 from quizzes.models import Attempt, AttemptAnswer
-from quizzes.reports import counted_attempts, lesson_quiz_report
+from reports.queries import counted_attempts, lesson_quiz_report
 from tests.factories import make_tree, make_user
 from tutor.models import TutorQuestion
 

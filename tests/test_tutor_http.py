@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from courses.importer import import_content
-from lessons.models import Lesson
+from courses.models import Lesson
 from tests.factories import make_user, write_course, write_lesson
 from tutor.models import TutorQuestion
 

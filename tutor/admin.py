@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from courses.admin_mixins import ReadOnlyAdmin
+from core.admin_mixins import ReadOnlyAdmin
 
 from .models import TutorIndex, TutorQuestion
 

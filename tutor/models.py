@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from lessons.models import Lesson
+from courses.models import Lesson
 
 
 class TutorIndex(models.Model):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.utils import timezone
 
 from courses.content.rendering import html_to_text
-from lessons.models import Lesson, Section
+from courses.models import Lesson, Question, Section
 
 from . import retrieval
 from .models import TutorIndex, TutorQuestion
@@ -43,6 +43,22 @@ def index_lesson(lesson: Lesson, sections: Iterable[Section]) -> retrieval.Lesso
     return index
 
 
+def store_fallback_anchors(
+    lesson: Lesson, sections: Iterable[Section], index: retrieval.LessonIndex
+) -> None:
+    """Chooses, once per import, the section a question sends a learner back to when its `See:`
+    names no section: the one whose sentences best match the prompt and the right answers."""
+    anchors = {section.anchor for section in sections}
+    questions = list(lesson.questions.current().prefetch_related("options"))
+    for question in questions:
+        fallback = ""
+        if question.see_anchor not in anchors:
+            correct = " ".join(o.text_html for o in question.options.all() if o.is_correct)
+            fallback = retrieval.closest_anchor(index, f"{question.prompt_html} {correct}") or ""
+        question.fallback_anchor = fallback
+    Question.objects.bulk_update(questions, ["fallback_anchor"])
+
+
 def index_for(lesson: Lesson) -> retrieval.LessonIndex:
     """The stored index, rebuilt from the stored sections if missing or of an older format."""
     stored = TutorIndex.objects.filter(lesson=lesson).values_list("data", flat=True).first()
@@ -52,22 +68,6 @@ def index_for(lesson: Lesson) -> retrieval.LessonIndex:
         except (ValueError, KeyError, TypeError):
             pass
     return index_lesson(lesson, lesson.sections.all())
-
-
-def section_finder(lesson: Lesson) -> Callable[[str], str | None]:
-    """A function giving the anchor of the section that best matches a text ("Re-read" links).
-
-    The lesson's index is loaded once, on first use, however many questions ask.
-    """
-    index: retrieval.LessonIndex | None = None
-
-    def closest_section(text: str) -> str | None:
-        nonlocal index
-        if index is None:
-            index = index_for(lesson)
-        return retrieval.closest_anchor(index, text)
-
-    return closest_section
 
 
 def ask(*, lesson: Lesson, question: str, learner=None) -> retrieval.TutorAnswer:

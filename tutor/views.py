@@ -9,8 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from config import ratelimit
-from lessons.models import Lesson
+from core import ratelimit
+from courses.models import Lesson
 
 from . import services
 

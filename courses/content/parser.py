@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from markdown.extensions.toc import slugify
 
-from lessons.completion import DEFAULT_PASS_MARK, DEFAULT_RULE, RULES
+from courses.content.completion import DEFAULT_PASS_MARK, DEFAULT_RULE, RULES
 
 MAX_FILE_BYTES = 1_000_000
 # The database columns' sizes: longer values are problems here, not errors at import.

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from lessons.models import Lesson, LessonProgress
+from courses.models import Lesson
+from lessons.models import LessonProgress
 from tests.browser.conftest import PASSWORD, fill_sign_up
 
 LESSON = "/courses/inside-the-black-box/superposition/"

@@ -7,7 +7,7 @@ import re
 
 from django.contrib.auth import get_user_model
 
-from lessons.models import Lesson
+from courses.models import Lesson
 from tests.browser.conftest import PASSWORD
 
 CAPSTONE = "/courses/open-frontiers/capstone-one-model-four-lenses/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from lessons.models import Lesson
+from courses.models import Lesson
 
 LESSON = "/courses/inside-the-black-box/superposition/"
 

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from courses.importer import import_content
-from lessons.models import Lesson
+from courses.models import Lesson
 from tutor import retrieval, services
 from tutor.evaluation import evaluate, load_cases
 

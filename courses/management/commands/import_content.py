@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import DatabaseError, close_old_connections
 
-from config.commands import FriendlyCommand
+from core.commands import FriendlyCommand
 from courses.importer import ContentInvalid, import_content
 
 Snapshot = dict[str, tuple[int, int]]

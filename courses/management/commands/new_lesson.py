@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from markdown.extensions.toc import slugify
 
-from config.commands import FriendlyCommand
+from core.commands import FriendlyCommand
 from courses.content.parser import (
     COURSE_FILE,
     LESSON_FILE_RE,

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.template.defaultfilters import pluralize
 
-from config.commands import FriendlyCommand
+from core.commands import FriendlyCommand
 from courses.content.parser import COURSE_FILE, load_content
 
 

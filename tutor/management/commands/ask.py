@@ -8,8 +8,8 @@ import json
 
 from django.core.management.base import CommandError
 
-from config.commands import FriendlyCommand
-from lessons.models import Lesson
+from core.commands import FriendlyCommand
+from courses.models import Lesson
 from tutor import retrieval
 from tutor.services import index_for
 
