@@ -96,6 +96,7 @@ def test_jumping_past_the_sections_reads_nothing(reading_site, clean_page):
 def test_a_section_counts_only_after_its_reading_time_on_screen(reading_site, clean_page):
     page = clean_page
     page.set_viewport_size({"width": 1440, "height": 800})
+    page.emulate_media(reduced_motion="reduce")  # the jump to #circuits must not still be moving
     page.goto(f"{reading_site}{LESSON}#circuits")
     page.wait_for_timeout(200)
     scroll_to(page, "growth")
@@ -103,7 +104,7 @@ def test_a_section_counts_only_after_its_reading_time_on_screen(reading_site, cl
     assert "growth" not in read_path(page)  # on screen, but not yet for long enough
     page.wait_for_function(
         "() => document.querySelector('.learning-path li[data-anchor=growth].is-read')",
-        timeout=5000,
+        timeout=10000,
     )
     assert "growth" in local_entry(page)["sections_read"]
     assert "circuits" not in read_path(page)  # only glimpsed at load
@@ -135,7 +136,7 @@ def test_reading_every_section_completes_it_and_carries_into_an_account(reading_
         scroll_to(page, anchor)
         page.wait_for_function(
             f"() => document.querySelector('.learning-path li[data-anchor={anchor}].is-read')",
-            timeout=6000,
+            timeout=10000,
         )
     status = page.locator("[data-complete-status]")
     expect(status).to_contain_text("You completed this lesson on")
