@@ -1,9 +1,7 @@
 """Top-level URLs: each app owns its own namespace."""
 
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from config import views
 
@@ -14,7 +12,7 @@ admin.site.index_title = "Content, learners and attempts"
 urlpatterns = [
     path("healthz/", views.health, name="health"),
     # Browsers ask for /favicon.ico wherever a page names no icon (the admin's pages).
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("reports/", include("reports.urls")),
