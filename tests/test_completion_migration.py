@@ -12,8 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from lessons.models import LessonProgress
 
 BEFORE_RULES = [
-    ("courses", "0003_question_fallback_anchor"),
-    ("lessons", "0004_content_models_moved_to_courses"),
+    ("courses", "0004_course_quiz_settings"),
+    ("lessons", "0005_fractional_scores"),
 ]
 AT = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 

@@ -43,8 +43,8 @@ def test_reading_time_grows_with_length_within_bounds():
 @pytest.mark.parametrize(
     ("rule", "text"),
     [
-        ("read or quiz", "Complete by reading every section or scoring 11/15 in the quiz."),
-        ("read and quiz", "Complete by reading every section and scoring 11/15 in the quiz."),
+        ("read-or-quiz", "Complete by reading every section or scoring 11/15 in the quiz."),
+        ("read-and-quiz", "Complete by reading every section and scoring 11/15 in the quiz."),
         ("quiz", "Complete by scoring 11/15 in the quiz."),
         ("read", "Complete by reading every section."),
     ],
@@ -66,16 +66,16 @@ def write_course_front(root: Path, extra: str) -> None:
 
 
 def test_course_md_sets_the_rule_and_pass_mark(tmp_path):
-    write_course_front(tmp_path / "content", "completion: Read and quiz\npass_mark: 80\n")
+    write_course_front(tmp_path / "content", "completion: read-and-quiz\npass_mark: 80\n")
     tree, problems = load_content(tmp_path / "content")
     assert problems == []
-    assert (tree.courses[0].completion, tree.courses[0].pass_mark) == ("read and quiz", 80)
+    assert (tree.courses[0].completion, tree.courses[0].pass_mark) == ("read-and-quiz", 80)
 
 
 def test_the_default_rule_is_read_or_pass_at_70(tmp_path):
     make_tree(tmp_path / "content", lessons=1)
     tree, _ = load_content(tmp_path / "content")
-    assert (tree.courses[0].completion, tree.courses[0].pass_mark) == ("read or quiz", 70)
+    assert (tree.courses[0].completion, tree.courses[0].pass_mark) == ("read-or-quiz", 70)
 
 
 @pytest.mark.parametrize(
@@ -83,8 +83,8 @@ def test_the_default_rule_is_read_or_pass_at_70(tmp_path):
     [
         (
             "completion: skim\n",
-            "content/black-box/course.md:6: 'completion' must be one of 'read or quiz', 'read', "
-            "'quiz', 'read and quiz', got 'skim'",
+            "content/black-box/course.md:6: 'completion' must be one of read-or-quiz, read, "
+            "quiz, read-and-quiz, got skim",
         ),
         (
             "pass_mark: 0\n",

@@ -168,9 +168,9 @@ def test_the_browser_cannot_declare_a_lesson_complete(client, catalog, learner):
         ("read", False, 2, False),
         ("quiz", True, 0, False),
         ("quiz", False, 2, True),
-        ("read and quiz", True, 1, False),
-        ("read and quiz", True, 2, True),
-        ("read or quiz", False, 2, True),
+        ("read-and-quiz", True, 1, False),
+        ("read-and-quiz", True, 2, True),
+        ("read-or-quiz", False, 2, True),
     ],
 )
 def test_the_course_rule_decides_completion(

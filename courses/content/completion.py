@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 READ = "read"
 QUIZ = "quiz"
-READ_OR_QUIZ = "read or quiz"
-READ_AND_QUIZ = "read and quiz"
-RULES = (READ_OR_QUIZ, READ, QUIZ, READ_AND_QUIZ)
+READ_OR_QUIZ = "read-or-quiz"
+READ_AND_QUIZ = "read-and-quiz"
+RULES = (READ_OR_QUIZ, READ, QUIZ, READ_AND_QUIZ)  # the first is the default
 DEFAULT_RULE = READ_OR_QUIZ
 DEFAULT_PASS_MARK = 70  # percent
 

@@ -167,17 +167,6 @@ class Fields:
             return default
         return value
 
-    def choice(self, key: str, choices: tuple[str, ...], *, default: str) -> str:
-        value = self.front.data.get(key)
-        if value is None:
-            return default
-        text = " ".join(value.split()).lower() if isinstance(value, str) else None
-        if text not in choices:
-            listed = ", ".join(f"'{choice}'" for choice in choices)
-            self.problem(key, f"'{key}' must be one of {listed}, got {value!r}"[:300])
-            return default
-        return text
-
     def boolean(self, key: str) -> bool:
         value = self.front.data.get(key)
         if value is None:
@@ -186,6 +175,17 @@ class Fields:
             self.problem(key, f"'{key}' must be true or false, got {_yaml_type(value)}")
             return False
         return value
+
+    def choice(self, key: str, choices: tuple[str, ...]) -> str:
+        """One of ``choices``; the first is the default when the key is absent."""
+        value = self.front.data.get(key)
+        if value is None:
+            return choices[0]
+        if not isinstance(value, str) or value.strip() not in choices:
+            shown = value if isinstance(value, str) else _yaml_type(value)
+            self.problem(key, f"'{key}' must be one of {', '.join(choices)}, got {shown!s:.80}")
+            return choices[0]
+        return value.strip()
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.front.data.get(key)

@@ -59,7 +59,7 @@ __all__ = [
     "read_front_matter",
 ]
 
-from .completion import DEFAULT_PASS_MARK, DEFAULT_RULE, RULES
+from .completion import DEFAULT_PASS_MARK, RULES
 
 # The database columns' sizes: longer values are problems here, not errors at import.
 MAX_TITLE = 200
@@ -72,6 +72,13 @@ LESSON_FILE_RE = re.compile(r"^(?P<number>\d+)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_TERMS_HEADING = "key terms"
 QUIZ_HEADING = "quiz"
+# Course-wide settings in course.md; the first value of each is the default.
+REPORT_BASES = ("first", "best", "last")
+MULTIPLE_SELECT_SCORING = ("all-or-nothing", "partial")
+COURSE_KEYS = (
+    "title", "summary", "track", "order", "report_basis", "multiple_select_scoring",
+    "completion", "pass_mark",
+)  # fmt: skip
 
 # Ids the lesson page template uses for its own regions. A section whose heading would slug to
 # one of these gets a suffix, so lesson content can never clobber the page's DOM.
@@ -306,14 +313,17 @@ def parse_course(
         except FileProblem as error:
             problems.append(ContentProblem(shown, error.line, error.message))
         else:
-            keys = ("title", "summary", "track", "order", "completion", "pass_mark")
-            fields = Fields(shown, front, keys)
+            fields = Fields(shown, front, COURSE_KEYS)
             meta = {
                 "title": fields.text("title", required=True, max_length=MAX_TITLE),
                 "summary": fields.text("summary", required=True),
                 "track": fields.text("track", required=False, max_length=MAX_TRACK) or "Courses",
                 "order": fields.integer("order", default=0, low=-10_000, high=10_000),
-                "completion": fields.choice("completion", RULES, default=DEFAULT_RULE),
+                "report_basis": fields.choice("report_basis", REPORT_BASES),
+                "multiple_select_scoring": fields.choice(
+                    "multiple_select_scoring", MULTIPLE_SELECT_SCORING
+                ),
+                "completion": fields.choice("completion", RULES),
                 "pass_mark": fields.integer(
                     "pass_mark", default=DEFAULT_PASS_MARK, low=1, high=100
                 ),
@@ -375,6 +385,8 @@ def parse_course(
         summary=meta["summary"],
         track=meta["track"],
         order=meta["order"],
+        report_basis=meta["report_basis"],
+        multiple_select_scoring=meta["multiple_select_scoring"],
         description=description,
         source_hash=source_hash,
         lessons=tuple(lessons),

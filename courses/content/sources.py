@@ -91,6 +91,8 @@ class CourseSource:
     description: str
     source_hash: str
     lessons: tuple[LessonSource, ...]
+    report_basis: str = "first"
+    multiple_select_scoring: str = "all-or-nothing"
     completion: str = DEFAULT_RULE
     pass_mark: int = DEFAULT_PASS_MARK
 

@@ -38,7 +38,7 @@ function showCompleted(date) {
 function completionRule() {
   const holder = document.querySelector("[data-completion]");
   return {
-    rule: holder?.dataset.completion || "read or quiz",
+    rule: holder?.dataset.completion || "read-or-quiz",
     passMark: Number(holder?.dataset.passMark || 70),
     quizTotal: Number(holder?.dataset.quizTotal || 0),
   };
@@ -51,7 +51,7 @@ function ruleMet(entry, anchors, { rule, passMark, quizTotal }) {
   const passed = Boolean(best && best.total > 0 && best.score * 100 >= passMark * best.total);
   if (!quizTotal || rule === "read") return allRead;
   if (rule === "quiz") return passed;
-  if (rule === "read and quiz") return allRead && passed;
+  if (rule === "read-and-quiz") return allRead && passed;
   return allRead || passed;
 }
 
@@ -133,7 +133,7 @@ export function trackReading(article) {
     if (entry.completed_at) showCompleted(new Date(entry.completed_at));
     if (entry.best) {
       const line = document.getElementById("quiz-progress");
-      if (line) line.textContent = `Your best score in this browser: ${entry.best.score} / ${entry.best.total}.`;
+      if (line) line.textContent = `Your best score in this browser: ${Math.round(entry.best.score * 100) / 100} / ${entry.best.total}.`;
     }
   }
 

@@ -1,4 +1,4 @@
-"""Existing progress under the completion rules (lessons/completion.py).
+"""Existing progress under the completion rules (courses/content/completion.py).
 
 Every course starts with the default rule, "read it, or pass the quiz at 70%". Completions on
 record stay (progress never goes backwards); a learner who already passed a lesson's quiz at
@@ -28,8 +28,8 @@ def complete_passed_quizzes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lessons", "0004_content_models_moved_to_courses"),
-        ("courses", "0004_course_completion_rule"),
+        ("lessons", "0005_fractional_scores"),
+        ("courses", "0005_course_completion_rule"),
     ]
 
     operations = [migrations.RunPython(complete_passed_quizzes, migrations.RunPython.noop)]
