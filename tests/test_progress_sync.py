@@ -15,6 +15,7 @@ from courses.importer import import_content
 from courses.models import Lesson
 from lessons.models import LessonProgress
 from quizzes.models import Attempt
+from quizzes.services import option_value, read_token
 from tests.factories import make_tree, make_user
 
 pytestmark = pytest.mark.django_db
@@ -112,12 +113,12 @@ def test_reading_every_section_completes_the_lesson(client, catalog, learner):
     assert progress_of(learner).completed_at is not None
 
 
-def correct_answers(lesson: Lesson, right: int) -> dict[str, list[int]]:
-    """Answers with the first `right` questions right and the rest wrong."""
+def correct_answers(lesson: Lesson, seed: str, right: int) -> dict[str, list[str]]:
+    """Answers with the first `right` questions right and the rest wrong, as the form's values."""
     answers = {}
     for index, question in enumerate(lesson.questions.current()):
         options = question.options.all()
-        chosen = [o.pk for o in options if o.is_correct == (index < right)]
+        chosen = [option_value(seed, o.pk) for o in options if o.is_correct == (index < right)]
         answers[f"q{question.pk}"] = chosen[:1] if not question.is_multiple else chosen
     return answers
 
@@ -126,7 +127,7 @@ def submit_quiz(browser: Client, right: int):
     lesson = Lesson.objects.get(slug="lesson-1")
     html = browser.get("/courses/black-box/lesson-1/").content.decode()
     token = re.search(r'name="token" value="([^"]+)"', html)[1]
-    answers = correct_answers(lesson, right)
+    answers = correct_answers(lesson, read_token(token).seed, right)
     return browser.post("/courses/black-box/lesson-1/quiz/", {"token": token, **answers})
 
 
@@ -234,9 +235,12 @@ def test_learners_see_only_their_own_progress(client, catalog, learner):
 def anonymous_receipt(browser: Client, lesson: Lesson) -> str:
     html = browser.get("/courses/black-box/lesson-1/").content.decode()
     token = re.search(r'name="token" value="([^"]+)"', html)[1]
+    seed = read_token(token).seed
     answers = {}
     for question in lesson.questions.current():
-        answers[f"q{question.pk}"] = [o.pk for o in question.options.all() if o.is_correct]
+        answers[f"q{question.pk}"] = [
+            option_value(seed, o.pk) for o in question.options.all() if o.is_correct
+        ]
     response = browser.post(
         "/courses/black-box/lesson-1/quiz/",
         {"token": token, **answers},

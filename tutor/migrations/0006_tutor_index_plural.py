@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tutor', '0005_merge_confidence_and_visitor'),
+        ('tutor', '0005_tutorquestion_confidence'),
     ]
 
     operations = [

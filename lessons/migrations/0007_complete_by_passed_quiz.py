@@ -28,7 +28,7 @@ def complete_passed_quizzes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lessons", "0005_fractional_scores"),
+        ("lessons", "0006_repair_out_of_range_times"),
         ("courses", "0005_course_completion_rule"),
     ]
 
