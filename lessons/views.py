@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
 
-from courses.caching import content_version, page_slot
+from courses.caching import PAGE_CACHE_SECONDS, content_version, page_slot
 from courses.confinement import leaves
 from courses.models import Course, Lesson, Question
 from quizzes.services import issue_token, present_quiz
@@ -32,7 +32,6 @@ from .services import touch_lesson
 
 LESSON_IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 ANONYMOUS_VARIANTS = 4  # cached renderings per lesson, each with its own option order
-PAGE_CACHE_SECONDS = 24 * 3600
 
 
 def _published_lesson(course: str, lesson: str) -> Lesson:

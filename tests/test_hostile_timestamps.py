@@ -81,7 +81,7 @@ def test_the_migration_repairs_times_already_stored(learner):
             "UPDATE lessons_lessonprogress SET started_at = %s, completed_at = %s WHERE id = %s",
             [bad_start, bad_end, row.pk],
         )
-    migration = importlib.import_module("lessons.migrations.0005_repair_out_of_range_times")
+    migration = importlib.import_module("lessons.migrations.0006_repair_out_of_range_times")
     migration.repair(apps, None)
     row.refresh_from_db()  # readable again, and inside the window
     for moment in (row.started_at, row.completed_at):

@@ -14,11 +14,17 @@ from django.db import connection
 from django.test import Client
 
 from courses.importer import import_content
-from courses.models import Lesson
+from courses.models import Lesson, Option
 from lessons.models import LessonProgress
 from quizzes.grading import QuestionKey, grade, shuffled
 from quizzes.models import Attempt, AttemptAnswer
-from quizzes.services import QuizError, option_value, read_receipt, read_token
+from quizzes.services import (
+    TOKEN_SALT,
+    QuizError,
+    option_value,
+    read_receipt,
+    read_token,
+)
 from tests.factories import LESSON_BODY, make_tree, make_user, write_course, write_lesson
 from tutor.models import TutorIndex
 
@@ -46,6 +52,33 @@ MULTI = QuestionKey(2, (20, 21, 22), frozenset({20, 21}))
 def test_grading_rules(answers, score, right):
     result = grade([SINGLE, MULTI], answers)
     assert (result.score, result.total, dict(result.correct)) == (score, 2, right)
+
+
+WIDE = QuestionKey(3, (30, 31, 32, 33, 34), frozenset({30, 31, 32}))  # 3 right, 2 wrong
+
+
+@pytest.mark.parametrize(
+    ("chosen", "credit"),
+    [
+        ({30, 31, 32}, 1.0),
+        ({30, 31}, 2 / 3),  # two of three right options, no wrong one
+        ({30}, 1 / 3),
+        ({30, 31, 33}, 2 / 3 - 1 / 2),  # a wrong option takes back 1/W
+        ({30, 33, 34}, 0.0),  # floored at 0
+        ({30, 31, 32, 33, 34}, 0.0),  # choosing everything earns nothing
+        (set(), 0.0),
+    ],
+)
+def test_partial_credit_follows_moodles_rule(chosen, credit):
+    assert grade([WIDE], {3: frozenset(chosen)}, "partial").credit[3] == pytest.approx(credit)
+    all_or_nothing = grade([WIDE], {3: frozenset(chosen)}).credit[3]
+    assert all_or_nothing == (1.0 if chosen == {30, 31, 32} else 0.0)
+
+
+def test_partial_credit_leaves_single_answer_questions_all_or_nothing():
+    result = grade([SINGLE, MULTI], {1: frozenset({10}), 2: frozenset({20})}, "partial")
+    assert dict(result.credit) == {1: 0.0, 2: 0.5} and result.score == 0.5
+    assert result.correct == {1: False, 2: False}
 
 
 def test_option_order_is_random_per_attempt_but_reproducible():
@@ -76,7 +109,22 @@ def quiz_form(client: Client, url: str = LESSON_URL) -> dict:
         r'type="(radio|checkbox)" id="[^"]+" name="(q\d+)" value="([0-9a-f]{16})"', html
     ):
         fields.setdefault(match[2], []).append(match[3])
-    return {"token": token, "fields": fields, "csrf": csrf[1] if csrf else None, "html": html}
+    ids = {name: [option_id(token, value) for value in values] for name, values in fields.items()}
+    return {
+        "token": token,
+        "fields": fields,
+        "ids": ids,  # the same options as ids, in the order shown
+        "csrf": csrf[1] if csrf else None,
+        "html": html,
+    }
+
+
+def option_id(token: str, value: str) -> int:
+    """The option a form value stands for in this attempt (as the server maps it back)."""
+    seed = read_token(token).seed
+    return next(
+        pk for pk in Option.objects.values_list("pk", flat=True) if option_value(seed, pk) == value
+    )
 
 
 def answers_for(lesson: Lesson, *, right: bool = True) -> dict[str, list[int]]:
@@ -134,8 +182,22 @@ def test_options_are_shuffled_per_attempt(client, content_root):
         content_root, name="01-lesson-1.md", body=f"## S\nText.\n## Quiz\n1. Pick\n{options}\n"
     )
     import_content(content_root)
-    orders = {tuple(quiz_form(client)["fields"].popitem()[1]) for _ in range(30)}
-    assert len(orders) > 1
+    question = Lesson.objects.get().questions.get()
+    forms = [quiz_form(client) for _ in range(30)]
+    orders = [form["ids"][f"q{question.pk}"] for form in forms]
+    assert all(sorted(order) == sorted(orders[0]) for order in orders)
+    assert len({tuple(order) for order in orders}) >= 2  # different attempts, different orders
+    # Each attempt keeps the order it was shown: when a form comes back to be completed, and in
+    # the graded attempt.
+    for form, order in list(zip(forms, orders, strict=True))[:6]:
+        again = submit(client, form["token"], {}).content.decode()
+        shown = re.findall(rf'name="q{question.pk}" value="([0-9a-f]{{16}})"', again)
+        assert [option_id(form["token"], value) for value in shown] == order
+        submit(client, form["token"], {f"q{question.pk}": [order[0]]})
+        attempt = Attempt.objects.get(
+            token_nonce=signing.loads(form["token"], salt=TOKEN_SALT)["n"]
+        )
+        assert [option["id"] for option in attempt.snapshot[0]["options"]] == order
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from core import jsonbody, ratelimit
 from courses.models import Lesson
 
 from . import services
+from .question_log import visitor_key
 
 MAX_QUESTION_CHARS = 500
 MAX_BODY_BYTES = 8 * 1024
@@ -88,7 +89,16 @@ def ask(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         response["Retry-After"] = str(verdict.retry_after)
         return response
 
-    answer = services.ask(lesson=lesson_obj, question=question, learner=request.user)
+    answer = services.ask(
+        lesson=lesson_obj,
+        question=question,
+        learner=request.user,
+        visitor=visitor_key(
+            learner_id=request.user.pk if request.user.is_authenticated else None,
+            address=ratelimit.client_ip(request),
+            secret=settings.SECRET_KEY,
+        ),
+    )
     if is_form:
         context = {
             "lesson": lesson_obj,

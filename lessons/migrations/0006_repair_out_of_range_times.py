@@ -23,6 +23,6 @@ def repair(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("lessons", "0004_content_models_moved_to_courses")]
+    dependencies = [("lessons", "0005_fractional_scores")]
 
     operations = [migrations.RunPython(repair, migrations.RunPython.noop)]
