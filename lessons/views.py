@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils._os import safe_join
 
 from courses.caching import PAGE_CACHE_SECONDS, content_version, page_slot
-from courses.confinement import leaves
+from courses.content.confinement import leaves
 from courses.models import Course, Lesson, Question
 from quizzes.services import issue_token, present_quiz
 

@@ -56,17 +56,11 @@ _ORDER = {
 }
 
 
-def _attempts(basis: str) -> QuerySet:
-    """A "first" attempt is one made before the learner had seen the quiz's answers: a learner
-    who read them (say, in an anonymous review before signing up) has no first attempt."""
-    return Attempt.objects.before_answers_seen() if basis == "first" else Attempt.objects.all()
-
-
 def _ranked(lessons, basis: str) -> QuerySet:
     """Each signed-in learner's counted attempt per lesson.
 
-    Read from the index on (lesson, learner, submitted_at, score, total) alone: the attempt
-    rows, each with a large snapshot, are never touched.
+    Read from the index on (lesson, learner, submitted_at, score, total); on the first basis the
+    answers-seen flag is read too. The large snapshots are never touched.
     """
     return (
         _attempts(basis)
@@ -78,6 +72,14 @@ def _ranked(lessons, basis: str) -> QuerySet:
         )
         .filter(rank=1)
     )
+
+
+def _attempts(basis: str) -> QuerySet:
+    """The attempts a basis may count. A "first" attempt is one made before the learner had seen
+    the quiz's answers: one who read them (say, in an anonymous review before signing up) has
+    no first attempt to count."""
+    attempts = Attempt.objects.all()
+    return attempts.before_answers_seen() if basis == "first" else attempts
 
 
 def _anonymous(lessons, basis: str) -> QuerySet:

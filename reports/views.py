@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils._os import safe_join
 from django.views.decorators.http import require_http_methods
 
-from courses.confinement import leaves
+from courses.content.confinement import leaves
 from courses.content.parser import LESSON_FILE_RE, load_content, parse_lesson
 from courses.content.rendering import render_inline, render_markdown
 from courses.importer import ContentInvalid, import_content

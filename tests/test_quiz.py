@@ -14,17 +14,11 @@ from django.db import connection
 from django.test import Client
 
 from courses.importer import import_content
-from courses.models import Lesson, Option
+from courses.models import Lesson
 from lessons.models import LessonProgress
 from quizzes.grading import QuestionKey, grade, shuffled
 from quizzes.models import Attempt, AttemptAnswer
-from quizzes.services import (
-    TOKEN_SALT,
-    QuizError,
-    option_value,
-    read_receipt,
-    read_token,
-)
+from quizzes.services import QuizError, option_value, read_receipt, read_token
 from tests.factories import LESSON_BODY, make_tree, make_user, write_course, write_lesson
 from tutor.models import TutorIndex
 
@@ -109,22 +103,7 @@ def quiz_form(client: Client, url: str = LESSON_URL) -> dict:
         r'type="(radio|checkbox)" id="[^"]+" name="(q\d+)" value="([0-9a-f]{16})"', html
     ):
         fields.setdefault(match[2], []).append(match[3])
-    ids = {name: [option_id(token, value) for value in values] for name, values in fields.items()}
-    return {
-        "token": token,
-        "fields": fields,
-        "ids": ids,  # the same options as ids, in the order shown
-        "csrf": csrf[1] if csrf else None,
-        "html": html,
-    }
-
-
-def option_id(token: str, value: str) -> int:
-    """The option a form value stands for in this attempt (as the server maps it back)."""
-    seed = read_token(token).seed
-    return next(
-        pk for pk in Option.objects.values_list("pk", flat=True) if option_value(seed, pk) == value
-    )
+    return {"token": token, "fields": fields, "csrf": csrf[1] if csrf else None, "html": html}
 
 
 def answers_for(lesson: Lesson, *, right: bool = True) -> dict[str, list[int]]:
@@ -183,20 +162,26 @@ def test_options_are_shuffled_per_attempt(client, content_root):
     )
     import_content(content_root)
     question = Lesson.objects.get().questions.get()
+    option_ids = sorted(question.options.values_list("pk", flat=True))
+
+    def shown_order(form) -> list[int]:
+        """The option ids in the order the form shows them (its values are opaque)."""
+        seed = read_token(form["token"]).seed
+        by_value = {option_value(seed, pk): pk for pk in option_ids}
+        return [by_value[value] for value in form["fields"][f"q{question.pk}"]]
+
     forms = [quiz_form(client) for _ in range(30)]
-    orders = [form["ids"][f"q{question.pk}"] for form in forms]
-    assert all(sorted(order) == sorted(orders[0]) for order in orders)
+    orders = [shown_order(form) for form in forms]
+    assert all(sorted(order) == option_ids for order in orders)
     assert len({tuple(order) for order in orders}) >= 2  # different attempts, different orders
     # Each attempt keeps the order it was shown: when a form comes back to be completed, and in
     # the graded attempt.
     for form, order in list(zip(forms, orders, strict=True))[:6]:
+        values = form["fields"][f"q{question.pk}"]
         again = submit(client, form["token"], {}).content.decode()
-        shown = re.findall(rf'name="q{question.pk}" value="([0-9a-f]{{16}})"', again)
-        assert [option_id(form["token"], value) for value in shown] == order
-        submit(client, form["token"], {f"q{question.pk}": [order[0]]})
-        attempt = Attempt.objects.get(
-            token_nonce=signing.loads(form["token"], salt=TOKEN_SALT)["n"]
-        )
+        assert re.findall(rf'name="q{question.pk}" value="([0-9a-f]{{16}})"', again) == values
+        submit(client, form["token"], {f"q{question.pk}": [values[0]]})
+        attempt = Attempt.objects.get(token_nonce=read_token(form["token"]).nonce)
         assert [option["id"] for option in attempt.snapshot[0]["options"]] == order
 
 

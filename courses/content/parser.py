@@ -17,9 +17,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from courses.confinement import OUTSIDE, leaves
-
 from .body import parse_body, parse_key_terms
+from .confinement import OUTSIDE, leaves
 from .front_matter import (
     MAX_FILE_BYTES,
     Fields,
