@@ -98,6 +98,7 @@ def test_tokens_terms_and_spelling() -> None:
     assert tokenize("The Moon's pull, don't it?") == ["the", "moon", "pull", "don't", "it"]
     assert term("colour") == term("color") and term("organise") == term("organize")
     assert term("feeding") == term("feeds")
+    assert term("wolves") == term("wolf") and term("leaves") != term("leaf")
 
 
 def test_informativeness_comes_from_general_english() -> None:
