@@ -7,6 +7,8 @@ each remaining question is a part, answered on its own.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -132,11 +134,10 @@ def _variant(index: LessonIndex, t: str) -> str | None:
     "accuraci", "decod" and "decodabl"), the shorter at least `MIN_STEM` letters long."""
     if not tuning.MIN_STEM or len(t) < tuning.MIN_STEM:
         return None
-    family = [
-        w
-        for w in set(index.words.values())
-        if len(w) >= tuning.MIN_STEM and (w.startswith(t) or t.startswith(w))
-    ]
+    terms = index.sorted_terms()
+    start = bisect.bisect_left(terms, t)
+    family = list(itertools.takewhile(lambda w: w.startswith(t), terms[start:]))
+    family += [t[:n] for n in range(tuning.MIN_STEM, len(t)) if t[:n] in index.postings]
     return min(family, key=lambda w: (abs(len(w) - len(t)), w), default=None)
 
 
