@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings_production
 
-.PHONY: help install run migrate import serve test test-sqlite test-postgres test-browser lint \
+.PHONY: help install run migrate import serve test test-sqlite test-postgres test-browser screenshots lint \
 	format lock audit bench services browser-deps eval-tutor clean
 
 help:
@@ -18,8 +18,9 @@ help:
 	@echo "make test           - install test dependencies and run the whole suite (lint included)"
 	@echo "make test-postgres  - the same suite on PostgreSQL ($(POSTGRES_URL))"
 	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)"
+	@echo "make screenshots    - refresh docs/screenshots/ from the browser tests"
 	@echo "make bench          - benchmarks (docs/benchmarks.md)"
-	@echo "make eval-tutor     - the tutor's accuracy on tests/tutor_eval"
+	@echo "make eval-tutor     - the tutor's figures on every evaluation set, with baselines"
 	@echo "make lint / format  - ruff, and lint-imports (the app graph, pyproject.toml)"
 	@echo "make lock / audit   - regenerate requirements.lock / run pip-audit on it"
 
@@ -93,8 +94,33 @@ test-postgres: install browser-deps services
 test-browser: install browser-deps services
 	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest tests/browser
 
+# Tests write screenshots to test-results/ (ignored); this refreshes the ones docs/ shows.
+screenshots: install browser-deps services
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest -q \
+		tests/browser/test_accessibility.py::test_screenshots_of_the_main_pages \
+		tests/browser/test_reports_browser.py
+
+# The tutor's figures on every evaluation set (docs/tutor.md, "Evaluation"). SQUAD is a SQuAD 2.0
+# JSON file; CONTENT=dir QUESTIONS="a.yaml b.yaml" measures your own lessons instead;
+# EVAL_ARGS="--failures 20" or "--markdown" is passed on.
+SQUAD ?= $(firstword $(wildcard ../shared/data/squad/squad-v2-tune.json \
+	/work/shared/data/squad/squad-v2-tune.json))
+EVAL := $(PY) -m tests.tutor_eval.run $(EVAL_ARGS)
+
 eval-tutor: install
-	$(PY) -m pytest tests/tutor_eval -q -s -p no:randomly
+ifdef CONTENT
+	$(EVAL) --content $(CONTENT) --questions $(QUESTIONS)
+else
+	$(PY) -m pytest tests/tutor_eval -q -p no:randomly
+	$(EVAL) --name "shipped lessons: tests/tutor_eval/{answerable,unanswerable}.yaml" \
+		--content content \
+		--questions tests/tutor_eval/answerable.yaml tests/tutor_eval/unanswerable.yaml
+	$(EVAL) --name "HELD-OUT lessons: tests/tutor_eval/heldout.yaml (all held-out)" --no-split \
+		--content tests/tutor_eval/heldout_content --questions tests/tutor_eval/heldout.yaml
+	@test -n "$(SQUAD)" || { echo "No SQuAD 2.0 file: make eval-tutor SQUAD=path.json" >&2; exit 1; }
+	$(EVAL) --squad $(SQUAD) \
+		--name "SQuAD 2.0 $(notdir $(SQUAD)) (tuning data; the halves are the hash split)"
+endif
 
 bench: install services
 	$(PY) -m pip install --quiet -r bench/requirements.txt

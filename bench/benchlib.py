@@ -356,26 +356,23 @@ def fmt_s(seconds: float) -> str:
     return fmt_ms(seconds * 1000)
 
 
+def _three_figures(value: float) -> str:
+    """About three significant figures for values from 1 up: 123, 12.3, 1.23."""
+    return f"{value:.{0 if value >= 100 else 1 if value >= 10 else 2}f}"
+
+
 def fmt_ms(ms: float) -> str:
     if ms != ms:
         return "n/a"
-    if ms >= 100:
-        return f"{ms:.0f} ms"
-    if ms >= 10:
-        return f"{ms:.1f} ms"
     if ms >= 1:
-        return f"{ms:.2f} ms"
+        return f"{_three_figures(ms)} ms"
     return f"{ms * 1000:.0f} µs"
 
 
 def fmt_ratio(value: float) -> str:
     if value != value or value in (float("inf"), float("-inf")):
         return "n/a"
-    if value >= 100:
-        return f"{value:.0f}×"
-    if value >= 10:
-        return f"{value:.1f}×"
-    return f"{value:.2f}×"
+    return f"{_three_figures(value)}×"
 
 
 def fmt_int(value: float) -> str:

@@ -211,6 +211,11 @@ CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content")).resolve(
 # Questions per minute per session and per IP address; 0 turns the limit off (load tests).
 TUTOR_RATE_LIMIT = int(os.environ.get("TUTOR_RATE_LIMIT", "20"))
 
+# The tutor-gaps report lists answers given with a confidence below this, beside the declined
+# questions: where the tutor answered but struggled. Keep it above the tutor's own threshold
+# for answering at all, or nothing is listed.
+TUTOR_LOW_CONFIDENCE = float(os.environ.get("TUTOR_LOW_CONFIDENCE", "0.7"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -16,6 +16,9 @@ from django.db.models import Max
 from .models import Course, Lesson
 
 REFRESH_SECONDS = 1.0
+# How long a cached page or fragment lives. Keys carry the content version, so a new import never
+# waits for this; it only lets entries of an old version fall out of the cache.
+PAGE_CACHE_SECONDS = 24 * 3600
 
 _lock = threading.Lock()
 _cached: tuple[str, float] | None = None

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
 
-from courses.caching import content_version
+from courses.caching import PAGE_CACHE_SECONDS, content_version
 from courses.models import Course, Lesson, Question
 from quizzes.services import issue_token, present_quiz
 
@@ -31,7 +31,6 @@ from .services import touch_lesson
 
 LESSON_IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 ANONYMOUS_VARIANTS = 4  # cached renderings per lesson, each with its own option order
-PAGE_CACHE_SECONDS = 24 * 3600
 CSRF_SLOT = "GLASSBOXCSRFSLOT"
 TOKEN_SLOT = "GLASSBOXQUIZTOKENSLOT"  # noqa: S105 (a placeholder, not a secret)
 

@@ -14,12 +14,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class QuestionKey:
     question_id: int
-    option_ids: tuple[int, ...]
     correct_ids: frozenset[int]
-
-    @property
-    def is_multiple(self) -> bool:
-        return len(self.correct_ids) > 1
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,6 @@ class AttemptNotFound(QuizError):
     status = 404
 
 
-class AlreadySubmitted(QuizError):
-    status = 409
-
-
 @dataclass(frozen=True)
 class QuizToken:
     lesson_id: int
@@ -223,7 +219,6 @@ def submit_attempt(
     keys = [
         QuestionKey(
             question_id=question.pk,
-            option_ids=tuple(option.pk for option in question.options.all()),
             correct_ids=frozenset(o.pk for o in question.options.all() if o.is_correct),
         )
         for question in questions

@@ -54,15 +54,6 @@ def discrimination(moments: Moments) -> float | None:
     return covariance / math.sqrt(variance_x * variance_y)
 
 
-def median(sorted_values: list[float]) -> float | None:
-    if not sorted_values:
-        return None
-    middle = len(sorted_values) // 2
-    if len(sorted_values) % 2:
-        return sorted_values[middle]
-    return (sorted_values[middle - 1] + sorted_values[middle]) / 2
-
-
 def flags(
     *,
     facility_index: float | None,

@@ -20,6 +20,7 @@ from courses.importer import ContentInvalid, import_content
 from courses.models import Course, Lesson
 from lessons.models import LessonProgress
 from quizzes.models import Attempt
+from tutor import services as tutor_services
 from tutor.gaps import group_questions
 from tutor.models import TutorQuestion
 
@@ -155,19 +156,17 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
                 "tutor_questions": tutor_by_section.get(section.anchor, 0),
             }
         )
-    declined = list(
-        TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
-        .order_by("-asked_at")
-        .values_list("question", flat=True)[:MAX_GAP_QUESTIONS]
-    )
+    struggles = tutor_services.struggles(lesson_obj, MAX_GAP_QUESTIONS)
     context = {
         "course": lesson_obj.course,
         "lesson": lesson_obj,
         "report": report,
         "bases": BASES,
         "sections": sections,
-        "gaps": group_questions(declined)[:30],
-        "declined_total": len(declined),
+        "gaps": group_questions(struggles.declined)[:30],
+        "declined_total": len(struggles.declined),
+        "unsure_gaps": group_questions(struggles.unsure)[:30],
+        "unsure_total": len(struggles.unsure),
     }
     return render(request, "reports/lesson.html", context)
 
@@ -178,17 +177,18 @@ def _round(value: float | None) -> str:
 
 @reports_required
 def gaps(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
-    """Tutor gaps as CSV: what learners asked that the lesson does not answer."""
+    """Tutor gaps as CSV: what learners asked that the lesson does not answer (declined), then
+    what the tutor answered with low confidence."""
     lesson_obj = _lesson(course, lesson)
-    declined = list(
-        TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
-        .order_by("-asked_at")
-        .values_list("question", flat=True)[:MAX_GAP_QUESTIONS]
-    )
+    struggles = tutor_services.struggles(lesson_obj, MAX_GAP_QUESTIONS)
+    groups = [
+        *((g, "declined") for g in group_questions(struggles.declined)),
+        *((g, "low confidence") for g in group_questions(struggles.unsure)),
+    ]
     return csv_response(
         f"{lesson_obj.slug}-tutor-gaps.csv",
-        ["question", "times asked", "other wordings"],
-        ([g.wording, g.count, " | ".join(g.examples)] for g in group_questions(declined)),
+        ["question", "times asked", "other wordings", "tutor"],
+        ([g.wording, g.count, " | ".join(g.examples), why] for g, why in groups),
     )
 
 

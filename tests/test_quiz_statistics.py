@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from reports.statistics import Moments, discrimination, facility, flags, median
+from reports.statistics import Moments, discrimination, facility, flags
 
 
 def moments(pairs: list[tuple[int, int]]) -> Moments:
@@ -40,12 +40,6 @@ def test_discrimination_is_undefined_without_variation():
     assert discrimination(moments([(1, 2), (1, 3)])) is None  # everyone right
     assert discrimination(moments([(1, 2), (0, 2)])) is None  # rest of quiz equal
     assert discrimination(moments([(1, 2)])) is None
-
-
-def test_median():
-    assert median([]) is None
-    assert median([0.2, 0.4, 0.9]) == 0.4
-    assert median([0.2, 0.4, 0.6, 0.9]) == 0.5
 
 
 def test_flags():

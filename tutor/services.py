@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from courses.content.rendering import html_to_text
@@ -81,6 +83,34 @@ def ask(*, lesson: Lesson, question: str, learner=None) -> retrieval.TutorAnswer
         best_score=answer.best_score,
         anchors=[citation.anchor for citation in answer.citations],
         section_anchor=answer.citations[0].anchor if answer.citations else "",
+        confidence=answer_confidence(answer),
         asked_at=timezone.now(),
     )
     return answer
+
+
+def answer_confidence(answer: retrieval.TutorAnswer) -> float | None:
+    """The tutor's confidence in an answer; None for anything that is not an answer (a decline,
+    greeting or overview has nothing to be unsure about) or a tutor that reports none."""
+    confidence = getattr(answer, "confidence", None)
+    if confidence is None or not answer.grounded or getattr(answer, "kind", "answer") != "answer":
+        return None
+    return float(confidence)
+
+
+@dataclass(frozen=True)
+class Struggles:
+    """Where the tutor struggled on one lesson, newest first: the texts of the questions it
+    declined, and of those it answered with a confidence below ``TUTOR_LOW_CONFIDENCE``."""
+
+    declined: list[str]
+    unsure: list[str]
+
+
+def struggles(lesson: Lesson, limit: int) -> Struggles:
+    asked = TutorQuestion.objects.filter(lesson=lesson).order_by("-asked_at")
+    unsure = asked.filter(grounded=True, confidence__lt=settings.TUTOR_LOW_CONFIDENCE)
+    return Struggles(
+        declined=list(asked.filter(grounded=False).values_list("question", flat=True)[:limit]),
+        unsure=list(unsure.values_list("question", flat=True)[:limit]),
+    )
