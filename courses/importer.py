@@ -136,6 +136,8 @@ def _sync_course(
     course.summary = source.summary
     course.track = source.track
     course.order = source.order
+    course.report_basis = source.report_basis
+    course.multiple_select_scoring = source.multiple_select_scoring
     course.description_html = render_markdown(source.description) if source.description else ""
     course.is_published = True
     course.source_path = path

@@ -42,6 +42,18 @@ class Course(ImportedFromFile):
     summary = models.TextField()
     track = models.CharField(max_length=100)
     order = models.IntegerField(default=0)
+    # Quiz settings from course.md (docs/authoring.md): which attempt of each learner the
+    # reports count by default, and how a multiple-select question is scored.
+    report_basis = models.CharField(
+        max_length=10,
+        default="first",
+        choices=[("first", "first attempt"), ("best", "best attempt"), ("last", "last attempt")],
+    )
+    multiple_select_scoring = models.CharField(
+        max_length=20,
+        default="all-or-nothing",
+        choices=[("all-or-nothing", "all or nothing"), ("partial", "partial credit")],
+    )
     description_html = models.TextField(blank=True)
 
     objects = CourseQuerySet.as_manager()

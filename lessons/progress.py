@@ -26,10 +26,11 @@ class Score:
 
     fraction: Fraction = field(init=False, compare=True)
     total: int
-    score: int
+    score: float  # fractional under partial credit
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fraction", Fraction(self.score, max(self.total, 1)))
+        # Fraction(float) is exact, so comparing 13.5/15 with 9/10 never rounds.
+        object.__setattr__(self, "fraction", Fraction(self.score) / max(self.total, 1))
 
 
 @dataclass(frozen=True)

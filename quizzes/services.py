@@ -21,7 +21,7 @@ from django.utils import timezone
 from courses.models import Lesson, Option, Question
 
 from .grading import QuestionKey, grade, shuffled
-from .models import Attempt, AttemptAnswer
+from .models import Attempt, AttemptAnswer, chosen_ids
 from .signals import attempt_recorded
 
 TOKEN_SALT = "glassbox.quizzes.token"  # noqa: S105 (a signing salt, not a secret)
@@ -165,7 +165,7 @@ def _snapshot(
     lesson: Lesson,
     questions: Sequence[Question],
     answers: Mapping[int, frozenset[int]],
-    correct: Mapping[int, bool],
+    credit: Mapping[int, float],
     seed: str,
 ) -> list[dict]:
     headings = dict(lesson.sections.values_list("anchor", "heading"))
@@ -192,7 +192,8 @@ def _snapshot(
                     for pk in order
                 ],
                 "answered": bool(chosen),
-                "correct": correct[question.pk],
+                "correct": credit[question.pk] == 1,
+                "credit": credit[question.pk],
                 "explanation_html": question.explanation_html,
                 "reread_anchor": anchor,
                 "reread_heading": headings.get(anchor, ""),
@@ -219,13 +220,14 @@ def submit_attempt(
     keys = [
         QuestionKey(
             question_id=question.pk,
+            option_ids=tuple(o.pk for o in question.options.all()),
             correct_ids=frozenset(o.pk for o in question.options.all() if o.is_correct),
         )
         for question in questions
     ]
-    result = grade(keys, answers)
+    result = grade(keys, answers, lesson.course.multiple_select_scoring)
     now = timezone.now()
-    snapshot = _snapshot(lesson, questions, answers, result.correct, token.seed)
+    snapshot = _snapshot(lesson, questions, answers, result.credit, token.seed)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -239,7 +241,15 @@ def submit_attempt(
                 submitted_at=now,
             )
             rows = AttemptAnswer.objects.bulk_create(
-                AttemptAnswer(attempt=attempt, question=q, is_correct=result.correct[q.pk])
+                AttemptAnswer(
+                    attempt=attempt,
+                    question=q,
+                    is_correct=result.credit[q.pk] == 1,
+                    credit=result.credit[q.pk],
+                    attempt_score=result.score,
+                    attempt_total=result.total,
+                    chosen=chosen_ids(answers.get(q.pk, ())),
+                )
                 for q in questions
             )
             AttemptAnswer.selected_options.through.objects.bulk_create(

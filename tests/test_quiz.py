@@ -29,8 +29,8 @@ SUBMIT_URL = "/courses/black-box/lesson-1/quiz/"
 # ---------------------------------------------------------------------------------------------
 # Grading rules (plain functions)
 # ---------------------------------------------------------------------------------------------
-SINGLE = QuestionKey(1, frozenset({11}))
-MULTI = QuestionKey(2, frozenset({20, 21}))
+SINGLE = QuestionKey(1, (10, 11, 12), frozenset({11}))
+MULTI = QuestionKey(2, (20, 21, 22), frozenset({20, 21}))
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,33 @@ MULTI = QuestionKey(2, frozenset({20, 21}))
 def test_grading_rules(answers, score, right):
     result = grade([SINGLE, MULTI], answers)
     assert (result.score, result.total, dict(result.correct)) == (score, 2, right)
+
+
+WIDE = QuestionKey(3, (30, 31, 32, 33, 34), frozenset({30, 31, 32}))  # 3 right, 2 wrong
+
+
+@pytest.mark.parametrize(
+    ("chosen", "credit"),
+    [
+        ({30, 31, 32}, 1.0),
+        ({30, 31}, 2 / 3),  # two of three right options, no wrong one
+        ({30}, 1 / 3),
+        ({30, 31, 33}, 2 / 3 - 1 / 2),  # a wrong option takes back 1/W
+        ({30, 33, 34}, 0.0),  # floored at 0
+        ({30, 31, 32, 33, 34}, 0.0),  # choosing everything earns nothing
+        (set(), 0.0),
+    ],
+)
+def test_partial_credit_follows_moodles_rule(chosen, credit):
+    assert grade([WIDE], {3: frozenset(chosen)}, "partial").credit[3] == pytest.approx(credit)
+    all_or_nothing = grade([WIDE], {3: frozenset(chosen)}).credit[3]
+    assert all_or_nothing == (1.0 if chosen == {30, 31, 32} else 0.0)
+
+
+def test_partial_credit_leaves_single_answer_questions_all_or_nothing():
+    result = grade([SINGLE, MULTI], {1: frozenset({10}), 2: frozenset({20})}, "partial")
+    assert dict(result.credit) == {1: 0.0, 2: 0.5} and result.score == 0.5
+    assert result.correct == {1: False, 2: False}
 
 
 def test_option_order_is_random_per_attempt_but_reproducible():

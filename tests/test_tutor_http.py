@@ -157,7 +157,7 @@ def test_csrf_is_required(lesson):
 
 def test_rate_limit_answers_429_with_retry_after(client, lesson, settings):
     settings.TUTOR_RATE_LIMIT = 3
-    statuses = [ask(client, "what is a probe?").status_code for _ in range(5)]
+    statuses = [ask(client, f"what is probe number {n}?").status_code for n in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     limited = ask(client, "what is a probe?")
     assert 1 <= int(limited["Retry-After"]) <= 60
@@ -258,3 +258,19 @@ def test_every_citation_points_to_an_anchor_on_the_lesson_page(client, lesson, q
     page = client.get("/courses/black-box/lesson-1/").content.decode()
     for citation in body["citations"]:
         assert f'id="{citation["anchor"]}"' in page, citation
+
+
+def test_a_visitor_repeating_a_question_is_logged_once(lesson):
+    flooder, other = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="203.0.113.8")
+    for question in ["Who won the 2018 World Cup?", "who won the 2018  world cup?"] * 3:
+        assert ask(flooder, question).status_code == 200  # still answered every time
+    ask(other, "Who won the 2018 World Cup?")
+    learner = make_user("asker")
+    signed_in = Client(REMOTE_ADDR="203.0.113.7")  # same address, but a learner of its own
+    signed_in.force_login(learner)
+    ask(signed_in, "Who won the 2018 World Cup?")
+    ask(signed_in, "Who won the 2018 World Cup?")
+    logged = TutorQuestion.objects.filter(lesson=lesson)
+    assert logged.count() == 3
+    assert logged.filter(learner=learner).count() == 1
+    assert "203.0.113" not in " ".join(logged.values_list("visitor", flat=True))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
@@ -13,6 +12,7 @@ from courses.models import Lesson, Question, Section
 
 from . import retrieval
 from .models import TutorIndex, TutorQuestion
+from .question_log import wording_key
 
 
 def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonText:
@@ -72,19 +72,31 @@ def index_for(lesson: Lesson) -> retrieval.LessonIndex:
     return index_lesson(lesson, lesson.sections.all())
 
 
-def ask(*, lesson: Lesson, question: str, learner=None) -> retrieval.TutorAnswer:
-    """Answers from this lesson only, and logs the question for instructors."""
+def ask(*, lesson: Lesson, question: str, learner=None, visitor: str = "") -> retrieval.TutorAnswer:
+    """Answers from this lesson only, and logs the question for instructors.
+
+    A ``visitor`` (tutor.question_log.visitor_key) who asks the same wording again is logged
+    once: the unique constraint drops the repeat, whoever wins a race.
+    """
     answer = retrieval.answer_question(index_for(lesson), question)
-    TutorQuestion.objects.create(
-        lesson=lesson,
-        learner=learner if learner is not None and learner.is_authenticated else None,
-        question=question,
-        grounded=answer.grounded,
-        best_score=answer.best_score,
-        anchors=[citation.anchor for citation in answer.citations],
-        section_anchor=answer.citations[0].anchor if answer.citations else "",
-        confidence=answer_confidence(answer),
-        asked_at=timezone.now(),
+    signed_in = learner is not None and learner.is_authenticated
+    TutorQuestion.objects.bulk_create(
+        [
+            TutorQuestion(
+                lesson=lesson,
+                learner=learner if signed_in else None,
+                question=question,
+                grounded=answer.grounded,
+                best_score=answer.best_score,
+                anchors=[citation.anchor for citation in answer.citations],
+                section_anchor=answer.citations[0].anchor if answer.citations else "",
+                confidence=answer_confidence(answer),
+                visitor=visitor,
+                wording_key=wording_key(question),
+                asked_at=timezone.now(),
+            )
+        ],
+        ignore_conflicts=True,
     )
     return answer
 
@@ -98,19 +110,8 @@ def answer_confidence(answer: retrieval.TutorAnswer) -> float | None:
     return float(confidence)
 
 
-@dataclass(frozen=True)
-class Struggles:
-    """Where the tutor struggled on one lesson, newest first: the texts of the questions it
-    declined, and of those it answered with a confidence below ``TUTOR_LOW_CONFIDENCE``."""
-
-    declined: list[str]
-    unsure: list[str]
-
-
-def struggles(lesson: Lesson, limit: int) -> Struggles:
-    asked = TutorQuestion.objects.filter(lesson=lesson).order_by("-asked_at")
-    unsure = asked.filter(grounded=True, confidence__lt=settings.TUTOR_LOW_CONFIDENCE)
-    return Struggles(
-        declined=list(asked.filter(grounded=False).values_list("question", flat=True)[:limit]),
-        unsure=list(unsure.values_list("question", flat=True)[:limit]),
+def low_confidence_answers(lesson: Lesson):
+    """Questions on this lesson the tutor answered less surely than ``TUTOR_LOW_CONFIDENCE``."""
+    return TutorQuestion.objects.filter(
+        lesson=lesson, grounded=True, confidence__lt=settings.TUTOR_LOW_CONFIDENCE
     )

@@ -13,6 +13,7 @@ from core import ratelimit
 from courses.models import Lesson
 
 from . import services
+from .question_log import visitor_key
 
 MAX_QUESTION_CHARS = 500
 MAX_BODY_BYTES = 8 * 1024
@@ -90,7 +91,16 @@ def ask(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         response["Retry-After"] = str(verdict.retry_after)
         return response
 
-    answer = services.ask(lesson=lesson_obj, question=question, learner=request.user)
+    answer = services.ask(
+        lesson=lesson_obj,
+        question=question,
+        learner=request.user,
+        visitor=visitor_key(
+            learner_id=request.user.pk if request.user.is_authenticated else None,
+            address=ratelimit.client_ip(request),
+            secret=settings.SECRET_KEY,
+        ),
+    )
     if is_form:
         context = {
             "lesson": lesson_obj,

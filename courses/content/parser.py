@@ -70,6 +70,10 @@ LESSON_FILE_RE = re.compile(r"^(?P<number>\d+)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_TERMS_HEADING = "key terms"
 QUIZ_HEADING = "quiz"
+# Course-wide settings in course.md; the first value of each is the default.
+REPORT_BASES = ("first", "best", "last")
+MULTIPLE_SELECT_SCORING = ("all-or-nothing", "partial")
+COURSE_KEYS = ("title", "summary", "track", "order", "report_basis", "multiple_select_scoring")
 
 # Ids the lesson page template uses for its own regions. A section whose heading would slug to
 # one of these gets a suffix, so lesson content can never clobber the page's DOM.
@@ -303,12 +307,16 @@ def parse_course(
         except FileProblem as error:
             problems.append(ContentProblem(shown, error.line, error.message))
         else:
-            fields = Fields(shown, front, ("title", "summary", "track", "order"))
+            fields = Fields(shown, front, COURSE_KEYS)
             meta = {
                 "title": fields.text("title", required=True, max_length=MAX_TITLE),
                 "summary": fields.text("summary", required=True),
                 "track": fields.text("track", required=False, max_length=MAX_TRACK) or "Courses",
                 "order": fields.integer("order", default=0, low=-10_000, high=10_000),
+                "report_basis": fields.choice("report_basis", REPORT_BASES),
+                "multiple_select_scoring": fields.choice(
+                    "multiple_select_scoring", MULTIPLE_SELECT_SCORING
+                ),
             }
             description = front.body.strip()
             problems.extend(fields.problems)
@@ -367,6 +375,8 @@ def parse_course(
         summary=meta["summary"],
         track=meta["track"],
         order=meta["order"],
+        report_basis=meta["report_basis"],
+        multiple_select_scoring=meta["multiple_select_scoring"],
         description=description,
         source_hash=source_hash,
         lessons=tuple(lessons),
