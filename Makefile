@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 4
 CHROMIUM ?= /usr/bin/chromium
+REDIS_SERVER ?= /usr/bin/redis-server
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings_production
 
@@ -17,7 +18,7 @@ help:
 	@echo "make run            - install, migrate, import content/ and serve http://$(HOST):$(PORT)"
 	@echo "make test           - install test dependencies and run the whole suite (lint included)"
 	@echo "make test-postgres  - the same suite on PostgreSQL ($(POSTGRES_URL))"
-	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)"
+	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS, REDIS_URL)"
 	@echo "make screenshots    - refresh docs/screenshots/ from the browser tests"
 	@echo "make bench          - benchmarks (docs/benchmarks.md)"
 	@echo "make eval-tutor     - the tutor's figures on every evaluation set, with baselines"
@@ -53,8 +54,14 @@ serve: install
 	$(PRODUCTION) $(VENV)/bin/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
+# The Redis-loss test (tests/test_redis_loss.py) starts and kills a redis-server of its own.
+$(REDIS_SERVER):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "redis-server is missing: install Debian's redis-server package as root." >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null
+
 # PostgreSQL and Redis run on this kind of machine; start them if they are installed but down.
-services:
+services: $(REDIS_SERVER)
 	@if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true; fi
 	@if command -v redis-server >/dev/null && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \

@@ -159,9 +159,18 @@ def sync_progress(*, learner, payload: SyncPayload, now: datetime) -> bool:
                 learner=learner
             )
             if claimed:
+                _mark_retakes(learner, attempt.lesson_id)
                 record_attempt(learner=learner, attempt=attempt)
                 changed = True
     return changed
+
+
+def _mark_retakes(learner, lesson_id: int) -> None:
+    """After a claim, every attempt but the learner's earliest on the lesson came after they
+    had seen its answers (each result shows them), on whichever device it was made."""
+    attempts = Attempt.objects.filter(learner=learner, lesson_id=lesson_id)
+    earliest = attempts.order_by("submitted_at", "pk").values_list("pk", flat=True).first()
+    attempts.exclude(pk=earliest).update(after_answers_seen=True)
 
 
 def learner_state(learner) -> dict[str, dict]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .body import parse_body, parse_key_terms
+from .confinement import OUTSIDE, leaves
 from .front_matter import (
     MAX_FILE_BYTES,
     Fields,
@@ -117,8 +118,8 @@ RESERVED_PAGE_IDS = frozenset(
         "keep-going-title",
     }
 )
-# Ids the page numbers per question and option.
-RESERVED_PAGE_ID_RE = re.compile(r"^(question-\d+|q\d+-o\d+)$")
+# Ids the page numbers per question and option (an option's is its opaque form value).
+RESERVED_PAGE_ID_RE = re.compile(r"^(question-\d+|q\d+-o(\d+|[0-9a-f]{16}))$")
 
 
 def is_reserved_page_id(value: str) -> bool:
@@ -325,6 +326,9 @@ def parse_course(
     numbers: dict[int, Path] = {}
     slugs: dict[str, Path] = {}
     for path in sorted(course_dir.iterdir()):
+        if leaves(path, course_dir.parent):
+            problems.append(ContentProblem(display_path(path), 1, f"this file {OUTSIDE}"))
+            continue
         if path.name.startswith(".") or path.name == COURSE_FILE or not path.is_file():
             continue
         if path.suffix.lower() != ".md":
@@ -395,6 +399,9 @@ def load_content(root: Path) -> tuple[ContentTree, list[ContentProblem]]:
     # its own is not a problem of the linking file.
     known_refs: set[str] = set()
     for course_dir in sorted(root.iterdir()):
+        if leaves(course_dir, root):
+            problems.append(ContentProblem(display_path(course_dir), 1, f"this folder {OUTSIDE}"))
+            continue
         if course_dir.is_dir() and not course_dir.name.startswith((".", "_")):
             course = parse_course(course_dir, problems, known_refs)
             if course is not None:
