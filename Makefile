@@ -129,7 +129,6 @@ eval-tutor: install
 ifdef CONTENT
 	$(EVAL) --content $(CONTENT) --questions $(QUESTIONS)
 else
-	$(PY) -m pytest tests/tutor_eval -q -p no:randomly
 	$(EVAL) --name "shipped lessons: tests/tutor_eval/{answerable,unanswerable}.yaml" \
 		--content content \
 		--questions tests/tutor_eval/answerable.yaml tests/tutor_eval/unanswerable.yaml
@@ -138,6 +137,7 @@ else
 	@test -n "$(SQUAD)" || { echo "No SQuAD 2.0 file: make eval-tutor SQUAD=path.json" >&2; exit 1; }
 	$(EVAL) --squad $(SQUAD) \
 		--name "SQuAD 2.0 $(notdir $(SQUAD)) (tuning data; the halves are the hash split)"
+	$(PY) -m pytest tests/tutor_eval -q -p no:randomly
 endif
 
 bench: install services

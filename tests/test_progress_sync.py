@@ -113,8 +113,9 @@ def test_reading_every_section_completes_the_lesson(client, catalog, learner):
     assert progress_of(learner).completed_at is not None
 
 
-def correct_answers(lesson: Lesson, seed: str, right: int) -> dict[str, list[str]]:
-    """Answers with the first `right` questions right and the rest wrong, as the form's values."""
+def correct_answers(lesson: Lesson, right: int, seed: str) -> dict[str, list[str]]:
+    """Answers with the first `right` questions right and the rest wrong, as the form's opaque
+    option values for the attempt whose token carries ``seed``."""
     answers = {}
     for index, question in enumerate(lesson.questions.current()):
         options = question.options.all()
@@ -127,7 +128,7 @@ def submit_quiz(browser: Client, right: int):
     lesson = Lesson.objects.get(slug="lesson-1")
     html = browser.get("/courses/black-box/lesson-1/").content.decode()
     token = re.search(r'name="token" value="([^"]+)"', html)[1]
-    answers = correct_answers(lesson, read_token(token).seed, right)
+    answers = correct_answers(lesson, right, read_token(token).seed)
     return browser.post("/courses/black-box/lesson-1/quiz/", {"token": token, **answers})
 
 
