@@ -10,7 +10,6 @@ urlpatterns = [
     path("concepts/<str:slug>/", concept_views.concept_detail, name="concept"),
     path("learning/", progress_views.my_learning, name="my_learning"),
     path("progress/sync/", progress_views.sync, name="sync"),
-    path("courses/<slug:course>/<slug:lesson>/complete/", progress_views.complete, name="complete"),
     path("courses/<slug:course>/files/<path:path>", views.asset, name="asset"),
     path("courses/<slug:course>/<slug:lesson>/", views.lesson_detail, name="detail"),
 ]

@@ -29,6 +29,12 @@ PAGES = {
     "sign-in": lambda page, site: page.goto(f"{site}/accounts/login/"),
     "search": lambda page, site: page.goto(f"{site}/search/?q=feature+direction"),
     "concept": lambda page, site: page.goto(f"{site}/concepts/ablation/"),
+    "sign-up-errors": lambda page, site: (
+        page.goto(f"{site}/accounts/signup/"),
+        page.locator("#id_password1").fill("password"),
+        page.get_by_role("button", name="Create account").click(),
+        page.wait_for_selector("#error-summary"),
+    ),
     "quiz-result": lambda page, site: (page.goto(f"{site}{LESSON}"), submit_quiz(page)),
     "my-learning": lambda page, site: (
         sign_up(page, site),
@@ -54,8 +60,6 @@ def test_screenshots_of_the_main_pages(site, clean_page, name, width):
     page.set_viewport_size({"width": width, "height": 900 if width > 500 else 812})
     page.emulate_media(reduced_motion="reduce")  # no smooth scrolling mid-capture
     PAGES[name](page, site)
-    if name == "quiz-result":
-        page.evaluate("document.getElementById('quiz-result').scrollIntoView({block: 'start'})")
     no_overflow = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert no_overflow, f"{name} scrolls sideways at {width}px"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0004_course_quiz_settings'),
+        ('courses', '0005_course_completion_rule'),
     ]
 
     operations = [
