@@ -43,6 +43,13 @@ def copy_into_answers(apps, schema_editor):
     flush()
 
 
+def check_deferred_constraints_now(apps, schema_editor):
+    """PostgreSQL refuses CREATE INDEX on a table whose rows this transaction updated while
+    their deferred foreign-key checks are still pending ("pending trigger events"); run them."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -83,6 +90,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(credit_from_correct, migrations.RunPython.noop),
         migrations.RunPython(copy_into_answers, migrations.RunPython.noop),
+        migrations.RunPython(check_deferred_constraints_now, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='attempt',
             index=models.Index(fields=['lesson', 'learner', 'submitted_at', 'score', 'total'], name='attempt_report_cover'),
