@@ -7,17 +7,20 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 4
 CHROMIUM ?= /usr/bin/chromium
+REDIS_SERVER ?= /usr/bin/redis-server
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings_production
 
-.PHONY: help install run migrate import serve test test-sqlite test-postgres test-browser screenshots lint \
+.PHONY: help install run migrate import superuser instructor serve test test-sqlite test-postgres test-browser screenshots lint \
 	format lock audit bench services browser-deps eval-tutor clean
 
 help:
 	@echo "make run            - install, migrate, import content/ and serve http://$(HOST):$(PORT)"
 	@echo "make test           - install test dependencies and run the whole suite (lint included)"
 	@echo "make test-postgres  - the same suite on PostgreSQL ($(POSTGRES_URL))"
-	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)"
+	@echo "make superuser      - create the first admin account (asks for name, email, password)"
+	@echo "make instructor NAME=ada [EMAIL=ada@example.org] - an account that sees the reports"
+	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS, REDIS_URL)"
 	@echo "make screenshots    - refresh docs/screenshots/ from the browser tests"
 	@echo "make bench          - benchmarks (docs/benchmarks.md)"
 	@echo "make eval-tutor     - the tutor's figures on every evaluation set, with baselines"
@@ -42,6 +45,15 @@ migrate: install
 import: migrate
 	$(PY) manage.py import_content
 
+# Accounts. Both ask for the password in the terminal; for scripts, createsuperuser reads
+# DJANGO_SUPERUSER_PASSWORD (with --no-input) and create_instructor GLASSBOX_INSTRUCTOR_PASSWORD.
+superuser: migrate
+	$(PY) manage.py createsuperuser
+
+instructor: migrate
+	@test -n "$(NAME)" || { echo "Name the account: make instructor NAME=ada [EMAIL=ada@example.org]" >&2; exit 2; }
+	$(PY) manage.py create_instructor "$(NAME)" --email "$(EMAIL)"
+
 run: import
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -53,8 +65,14 @@ serve: install
 	$(PRODUCTION) $(VENV)/bin/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
+# The Redis-loss test (tests/test_redis_loss.py) starts and kills a redis-server of its own.
+$(REDIS_SERVER):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "redis-server is missing: install Debian's redis-server package as root." >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null
+
 # PostgreSQL and Redis run on this kind of machine; start them if they are installed but down.
-services:
+services: $(REDIS_SERVER)
 	@if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true; fi
 	@if command -v redis-server >/dev/null && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
@@ -111,7 +129,6 @@ eval-tutor: install
 ifdef CONTENT
 	$(EVAL) --content $(CONTENT) --questions $(QUESTIONS)
 else
-	$(PY) -m pytest tests/tutor_eval -q -p no:randomly
 	$(EVAL) --name "shipped lessons: tests/tutor_eval/{answerable,unanswerable}.yaml" \
 		--content content \
 		--questions tests/tutor_eval/answerable.yaml tests/tutor_eval/unanswerable.yaml
@@ -120,6 +137,7 @@ else
 	@test -n "$(SQUAD)" || { echo "No SQuAD 2.0 file: make eval-tutor SQUAD=path.json" >&2; exit 1; }
 	$(EVAL) --squad $(SQUAD) \
 		--name "SQuAD 2.0 $(notdir $(SQUAD)) (tuning data; the halves are the hash split)"
+	$(PY) -m pytest tests/tutor_eval -q -p no:randomly
 endif
 
 bench: install services

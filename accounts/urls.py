@@ -17,7 +17,7 @@ AUTH_VIEWS = [
     ("password_change/done/", auth.PasswordChangeDoneView, "password_change_done", None, {}),
     (
         "password_reset/",
-        auth.PasswordResetView,
+        views.LimitedPasswordResetView,
         "password_reset",
         "password_reset_done",
         {"email_template_name": "accounts/password_reset_email.txt"},

@@ -81,6 +81,8 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
                 # Plain HTTP on localhost: cookies marked Secure would never come back.
                 "SECURE_COOKIES": "0",
                 "SECURE_HSTS_SECONDS": "0",
+                # Runs without Redis measure the site as it is; limits are off here anyway.
+                "RATE_LIMITS_PER_PROCESS": "1",
             }
         )
     env.update(extra)

@@ -138,6 +138,8 @@ def _sync_course(
     course.order = source.order
     course.report_basis = source.report_basis
     course.multiple_select_scoring = source.multiple_select_scoring
+    course.completion = source.completion
+    course.pass_mark = source.pass_mark
     course.description_html = render_markdown(source.description) if source.description else ""
     course.is_published = True
     course.source_path = path
@@ -250,22 +252,48 @@ def question_fingerprint(question: QuestionSource) -> str:
 
 
 def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) -> None:
-    current = {
-        question.position: question
-        for question in lesson.questions.current().prefetch_related("options")
-    }
+    """Keeps, restores or creates one current question per position.
+
+    A question is a new version only when what the learner is asked changed: one whose text
+    matches a question this lesson had before (moved to another position, or back after a
+    save that briefly dropped it) gets that question back, statistics and all.
+    """
+    fingerprints = [question_fingerprint(source) for source in sources]
+    kept: dict[int, Question] = {}
+    retired: list[int] = []
+    for question in lesson.questions.current().prefetch_related("options"):
+        position = question.position
+        if position <= len(sources) and fingerprints[position - 1] == question.fingerprint:
+            kept[position] = question
+        else:
+            retired.append(question.pk)
+    # Retired first, so each position is free for the question that takes it.
+    Question.objects.filter(pk__in=retired).update(is_current=False)
+    earlier: dict[str, Question] = {}
+    for question in (
+        lesson.questions.filter(is_current=False, fingerprint__in=fingerprints)
+        .prefetch_related("options")
+        .order_by("created_at", "pk")
+    ):
+        earlier[question.fingerprint] = question  # the latest version with this text wins
+
     new_options: list[Option] = []
     changed_feedback: list[Option] = []
-    for position, source in enumerate(sources, start=1):
-        fingerprint = question_fingerprint(source)
-        existing = current.pop(position, None)
+    for position, (source, fingerprint) in enumerate(zip(sources, fingerprints, strict=True), 1):
         explanation_html = render_markdown(source.explanation) if source.explanation else ""
-        if existing is not None and existing.fingerprint == fingerprint:
-            existing.explanation_html = explanation_html
-            existing.see_anchor = source.see_anchor
-            existing.source_line = source.line
-            existing.save(update_fields=["explanation_html", "see_anchor", "source_line"])
-            for option, option_source in zip(existing.options.all(), source.options, strict=True):
+        question = kept.get(position) or earlier.pop(fingerprint, None)
+        if question is not None:
+            question.explanation_html = explanation_html
+            question.see_anchor = source.see_anchor
+            question.source_line = source.line
+            question.position = position
+            question.is_current = True
+            question.save(
+                update_fields=[
+                    "explanation_html", "see_anchor", "source_line", "position", "is_current"
+                ]
+            )  # fmt: skip
+            for option, option_source in zip(question.options.all(), source.options, strict=True):
                 feedback_html = (
                     render_inline(option_source.feedback) if option_source.feedback else ""
                 )
@@ -273,9 +301,6 @@ def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) ->
                     option.feedback_html = feedback_html
                     changed_feedback.append(option)
             continue
-        if existing is not None:
-            existing.is_current = False
-            existing.save(update_fields=["is_current"])
         question = Question.objects.create(
             lesson=lesson,
             position=position,
@@ -299,8 +324,6 @@ def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) ->
         )
     Option.objects.bulk_create(new_options)
     Option.objects.bulk_update(changed_feedback, ["feedback_html"])
-    # Questions past the end of the edited quiz are retired, not deleted.
-    Question.objects.filter(pk__in=[q.pk for q in current.values()]).update(is_current=False)
 
 
 def _unpublish_missing(

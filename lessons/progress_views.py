@@ -1,21 +1,19 @@
-"""Progress endpoints: sync from the browser, "mark complete", and the "My learning" page."""
+"""Progress endpoints: sync from the browser, and the "My learning" page."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import jsonbody
 from courses.models import Course, Lesson
 
 from .models import LessonProgress
 from .progress import PayloadError, parse_payload
-from .services import learner_state, mark_complete, sync_progress
+from .services import learner_state, sync_progress
 
 MAX_SYNC_BYTES = 64 * 1024
 
@@ -32,26 +30,16 @@ def sync(request: HttpRequest) -> JsonResponse:
     ):
         return JsonResponse({"error": "The payload is larger than 64 KB."}, status=400)
     try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return JsonResponse({"error": f"The body is not valid JSON: {error}"}, status=400)
+        data = jsonbody.parse(request.body)
+    except jsonbody.BadJson as error:
+        return JsonResponse({"error": str(error)}, status=400)
     try:
-        payload = parse_payload(data)
-        changed = sync_progress(learner=request.user, payload=payload, now=timezone.now())
+        now = timezone.now()
+        payload = parse_payload(data, now=now)
+        changed = sync_progress(learner=request.user, payload=payload, now=now)
     except PayloadError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse({"changed": changed, "lessons": learner_state(request.user)})
-
-
-@require_POST
-def complete(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
-    lesson_obj = get_object_or_404(
-        Lesson.objects.published().select_related("course"), course__slug=course, slug=lesson
-    )
-    if not request.user.is_authenticated:  # back to the lesson after signing in, not to a POST URL
-        return redirect_to_login(lesson_obj.get_absolute_url())
-    mark_complete(learner=request.user, lesson=lesson_obj, at=timezone.now())
-    return HttpResponseRedirect(f"{lesson_obj.get_absolute_url()}#lesson-complete")
 
 
 @login_required

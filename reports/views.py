@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils._os import safe_join
 from django.views.decorators.http import require_http_methods
 
+from courses.content.confinement import leaves
 from courses.content.parser import LESSON_FILE_RE, load_content, parse_lesson
 from courses.content.rendering import render_inline, render_markdown
 from courses.importer import ContentInvalid, import_content
@@ -274,7 +275,7 @@ def attempts(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """Any lesson file under CONTENT_DIR as it would render, with its problems at their lines."""
     root = Path(settings.CONTENT_DIR)
-    files = sorted(str(p.relative_to(root)) for p in root.glob("*/*.md"))
+    files = sorted(str(p.relative_to(root)) for p in root.glob("*/*.md") if not leaves(p, root))
     selected = request.GET.get("path", "")
     context: dict = {"files": files, "selected": selected}
     if selected:
@@ -282,7 +283,7 @@ def preview(request: HttpRequest) -> HttpResponse:
             path = Path(safe_join(root, selected))
         except SuspiciousFileOperation:
             raise Http404("No such lesson file.") from None
-        if path.suffix != ".md" or not path.is_file():
+        if path.suffix != ".md" or leaves(path, root) or not path.is_file():
             raise Http404("No such lesson file.")
         # The file on its own (so one broken sibling does not hide it), plus what only the
         # whole tree can tell (related lessons that do not exist, duplicate slugs).

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .body import parse_body, parse_key_terms
+from .confinement import OUTSIDE, leaves
 from .front_matter import (
     MAX_FILE_BYTES,
     Fields,
@@ -59,6 +60,8 @@ __all__ = [
     "read_front_matter",
 ]
 
+from .completion import DEFAULT_PASS_MARK, RULES
+
 # The database columns' sizes: longer values are problems here, not errors at import.
 MAX_TITLE = 200
 MAX_TRACK = 100
@@ -73,7 +76,10 @@ QUIZ_HEADING = "quiz"
 # Course-wide settings in course.md; the first value of each is the default.
 REPORT_BASES = ("first", "best", "last")
 MULTIPLE_SELECT_SCORING = ("all-or-nothing", "partial")
-COURSE_KEYS = ("title", "summary", "track", "order", "report_basis", "multiple_select_scoring")
+COURSE_KEYS = (
+    "title", "summary", "track", "order", "report_basis", "multiple_select_scoring",
+    "completion", "pass_mark",
+)  # fmt: skip
 
 # Ids the lesson page template uses for its own regions. A section whose heading would slug to
 # one of these gets a suffix, so lesson content can never clobber the page's DOM.
@@ -104,6 +110,7 @@ RESERVED_PAGE_IDS = frozenset(
         "progress",
         "progress-status",
         "lesson-complete",
+        "completion-rule",
         "lesson-title",
         "lesson-map-title",
         "learning-path-title",
@@ -117,8 +124,8 @@ RESERVED_PAGE_IDS = frozenset(
         "keep-going-title",
     }
 )
-# Ids the page numbers per question and option.
-RESERVED_PAGE_ID_RE = re.compile(r"^(question-\d+|q\d+-o\d+)$")
+# Ids the page numbers per question and option (an option's is its opaque form value).
+RESERVED_PAGE_ID_RE = re.compile(r"^(question-\d+|q\d+-o(\d+|[0-9a-f]{16}))$")
 
 
 def is_reserved_page_id(value: str) -> bool:
@@ -317,6 +324,10 @@ def parse_course(
                 "multiple_select_scoring": fields.choice(
                     "multiple_select_scoring", MULTIPLE_SELECT_SCORING
                 ),
+                "completion": fields.choice("completion", RULES),
+                "pass_mark": fields.integer(
+                    "pass_mark", default=DEFAULT_PASS_MARK, low=1, high=100
+                ),
             }
             description = front.body.strip()
             problems.extend(fields.problems)
@@ -325,6 +336,9 @@ def parse_course(
     numbers: dict[int, Path] = {}
     slugs: dict[str, Path] = {}
     for path in sorted(course_dir.iterdir()):
+        if leaves(path, course_dir.parent):
+            problems.append(ContentProblem(display_path(path), 1, f"this file {OUTSIDE}"))
+            continue
         if path.name.startswith(".") or path.name == COURSE_FILE or not path.is_file():
             continue
         if path.suffix.lower() != ".md":
@@ -380,6 +394,8 @@ def parse_course(
         description=description,
         source_hash=source_hash,
         lessons=tuple(lessons),
+        completion=meta["completion"],
+        pass_mark=meta["pass_mark"],
     )
 
 
@@ -395,6 +411,9 @@ def load_content(root: Path) -> tuple[ContentTree, list[ContentProblem]]:
     # its own is not a problem of the linking file.
     known_refs: set[str] = set()
     for course_dir in sorted(root.iterdir()):
+        if leaves(course_dir, root):
+            problems.append(ContentProblem(display_path(course_dir), 1, f"this folder {OUTSIDE}"))
+            continue
         if course_dir.is_dir() and not course_dir.name.startswith((".", "_")):
             course = parse_course(course_dir, problems, known_refs)
             if course is not None:

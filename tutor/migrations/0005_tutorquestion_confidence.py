@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tutor', '0003_lesson_moved_to_courses'),
+        ('tutor', '0004_question_log_visitor'),
     ]
 
     operations = [
