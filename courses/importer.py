@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from courses.content.parser import (
     CourseSource,
     LessonSource,
     QuestionSource,
-    display_path,
     is_reserved_page_id,
     load_content,
 )
@@ -35,7 +35,9 @@ from courses.signals import lesson_imported
 
 # Part of every stored hash: bump it when rendering changes, so the next import re-renders
 # every lesson even though no file changed.
-RENDERER_VERSION = "2"  # 2: the tutor stores each question's fallback "Re-read" section
+# 2: the tutor stores each question's fallback "Re-read" section; 3: markdown-it-py, MathML,
+# Pygments, nh3.
+RENDERER_VERSION = "3"
 
 
 class ContentInvalid(Exception):
@@ -72,6 +74,12 @@ def stored_hash(source_hash: str) -> str:
     return hashlib.sha256(f"{RENDERER_VERSION}:{source_hash}".encode()).hexdigest()
 
 
+def source_path(path: Path, root: Path) -> str:
+    """Where a file lives, relative to the content root, so the working directory of an import
+    never changes what is stored."""
+    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+
+
 def import_content(root: Path) -> ImportReport:
     """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems."""
     tree, problems = load_content(root)
@@ -87,16 +95,17 @@ def import_content(root: Path) -> ImportReport:
         }
         written: list[tuple[Lesson, LessonSource]] = []
         for course_source in tree.courses:
-            course = _sync_course(course_source, courses.get(course_source.slug), now, report)
+            course = _sync_course(course_source, root, courses.get(course_source.slug), now, report)
             courses[course.slug] = course
             for lesson_source in course_source.lessons:
+                if lesson_source.draft:
+                    continue  # validated, never published; unpublished below if it was live
                 key = (course.slug, lesson_source.slug)
-                lesson = _sync_lesson(lesson_source, course, lessons.get(key), now, report)
+                lesson = _sync_lesson(lesson_source, root, course, lessons.get(key), now, report)
                 if lesson is not None:
                     lessons[key] = lesson
                     written.append((lesson, lesson_source))
-        for lesson, lesson_source in written:
-            lesson.related.set([lessons[tuple(ref.split("/", 1))] for ref in lesson_source.related])
+        _link_related(tree, lessons, written)
         _unpublish_missing(tree.courses, courses, lessons, report, now)
         _renumber_catalog()
         transaction.on_commit(forget_content_version)
@@ -104,8 +113,10 @@ def import_content(root: Path) -> ImportReport:
     return report
 
 
-def _sync_course(source: CourseSource, course: Course | None, now, report: ImportReport) -> Course:
-    path = display_path(source.path)
+def _sync_course(
+    source: CourseSource, root: Path, course: Course | None, now, report: ImportReport
+) -> Course:
+    path = source_path(source.path, root)
     digest = stored_hash(source.source_hash)
     name = f"course {source.slug}"
     if course is not None and course.is_published and course.source_hash == digest:
@@ -137,10 +148,15 @@ def _sync_course(source: CourseSource, course: Course | None, now, report: Impor
 
 
 def _sync_lesson(
-    source: LessonSource, course: Course, lesson: Lesson | None, now, report: ImportReport
+    source: LessonSource,
+    root: Path,
+    course: Course,
+    lesson: Lesson | None,
+    now,
+    report: ImportReport,
 ) -> Lesson | None:
     """Writes one lesson if its file changed; returns it then, or None when it was unchanged."""
-    path = display_path(source.path)
+    path = source_path(source.path, root)
     digest = stored_hash(source.source_hash)
     name = f"lesson {source.ref}"
     if (
@@ -185,7 +201,7 @@ def _sync_lesson(
     sections = []
     for position, section in enumerate(source.sections, start=1):
         html = make_ids_unique(
-            render_markdown(section.markdown, asset_base_url=asset_base_url),
+            render_markdown(section.markdown, asset_base_url=asset_base_url, doc_id=section.anchor),
             used_ids,
             is_reserved_page_id,
         )
@@ -206,6 +222,24 @@ def _sync_lesson(
     return lesson
 
 
+def _link_related(
+    tree, lessons: dict[tuple[str, str], Lesson], written: list[tuple[Lesson, LessonSource]]
+) -> None:
+    """Sets each written lesson's related lessons, and an unchanged lesson's when one it names
+    was written or is a draft now (a draft is valid but never published: no link to it)."""
+    drafts = {source.ref for source in tree.lessons if source.draft}
+    written_refs = {source.ref for _, source in written}
+    todo = {source.ref: (lesson, source) for lesson, source in written}
+    for source in tree.lessons:
+        if source.draft or source.ref in todo:
+            continue
+        if set(source.related) & (written_refs | drafts):
+            todo[source.ref] = (lessons[(source.course_slug, source.slug)], source)
+    for lesson, source in todo.values():
+        refs = [ref for ref in source.related if ref not in drafts]
+        lesson.related.set([lessons[tuple(ref.split("/", 1))] for ref in refs])
+
+
 def question_fingerprint(question: QuestionSource) -> str:
     """What the learner is asked; explanation and feedback may change without a new version."""
     asked = {
@@ -216,22 +250,48 @@ def question_fingerprint(question: QuestionSource) -> str:
 
 
 def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) -> None:
-    current = {
-        question.position: question
-        for question in lesson.questions.current().prefetch_related("options")
-    }
+    """Keeps, restores or creates one current question per position.
+
+    A question is a new version only when what the learner is asked changed: one whose text
+    matches a question this lesson had before (moved to another position, or back after a
+    save that briefly dropped it) gets that question back, statistics and all.
+    """
+    fingerprints = [question_fingerprint(source) for source in sources]
+    kept: dict[int, Question] = {}
+    retired: list[int] = []
+    for question in lesson.questions.current().prefetch_related("options"):
+        position = question.position
+        if position <= len(sources) and fingerprints[position - 1] == question.fingerprint:
+            kept[position] = question
+        else:
+            retired.append(question.pk)
+    # Retired first, so each position is free for the question that takes it.
+    Question.objects.filter(pk__in=retired).update(is_current=False)
+    earlier: dict[str, Question] = {}
+    for question in (
+        lesson.questions.filter(is_current=False, fingerprint__in=fingerprints)
+        .prefetch_related("options")
+        .order_by("created_at", "pk")
+    ):
+        earlier[question.fingerprint] = question  # the latest version with this text wins
+
     new_options: list[Option] = []
     changed_feedback: list[Option] = []
-    for position, source in enumerate(sources, start=1):
-        fingerprint = question_fingerprint(source)
-        existing = current.pop(position, None)
+    for position, (source, fingerprint) in enumerate(zip(sources, fingerprints, strict=True), 1):
         explanation_html = render_markdown(source.explanation) if source.explanation else ""
-        if existing is not None and existing.fingerprint == fingerprint:
-            existing.explanation_html = explanation_html
-            existing.see_anchor = source.see_anchor
-            existing.source_line = source.line
-            existing.save(update_fields=["explanation_html", "see_anchor", "source_line"])
-            for option, option_source in zip(existing.options.all(), source.options, strict=True):
+        question = kept.get(position) or earlier.pop(fingerprint, None)
+        if question is not None:
+            question.explanation_html = explanation_html
+            question.see_anchor = source.see_anchor
+            question.source_line = source.line
+            question.position = position
+            question.is_current = True
+            question.save(
+                update_fields=[
+                    "explanation_html", "see_anchor", "source_line", "position", "is_current"
+                ]
+            )  # fmt: skip
+            for option, option_source in zip(question.options.all(), source.options, strict=True):
                 feedback_html = (
                     render_inline(option_source.feedback) if option_source.feedback else ""
                 )
@@ -239,9 +299,6 @@ def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) ->
                     option.feedback_html = feedback_html
                     changed_feedback.append(option)
             continue
-        if existing is not None:
-            existing.is_current = False
-            existing.save(update_fields=["is_current"])
         question = Question.objects.create(
             lesson=lesson,
             position=position,
@@ -265,8 +322,6 @@ def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) ->
         )
     Option.objects.bulk_create(new_options)
     Option.objects.bulk_update(changed_feedback, ["feedback_html"])
-    # Questions past the end of the edited quiz are retired, not deleted.
-    Question.objects.filter(pk__in=[q.pk for q in current.values()]).update(is_current=False)
 
 
 def _unpublish_missing(
@@ -278,7 +333,10 @@ def _unpublish_missing(
 ) -> None:
     present_courses = {course.slug for course in course_sources}
     present_lessons = {
-        (course.slug, lesson.slug) for course in course_sources for lesson in course.lessons
+        (course.slug, lesson.slug)
+        for course in course_sources
+        for lesson in course.lessons
+        if not lesson.draft
     }
     gone_courses = [
         course

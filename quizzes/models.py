@@ -9,6 +9,12 @@ from courses.models import Lesson, Option, Question
 from .formatting import marks
 
 
+class AttemptQuerySet(models.QuerySet):
+    def before_answers_seen(self) -> "AttemptQuerySet":
+        """Attempts made before the learner had seen this quiz's answers (see the field)."""
+        return self.filter(after_answers_seen=False)
+
+
 class Attempt(models.Model):
     """One submitted quiz, with a snapshot of what was asked, so a later edit changes nothing."""
 
@@ -32,6 +38,11 @@ class Attempt(models.Model):
     #   order shown.
     snapshot = models.JSONField()
     submitted_at = models.DateTimeField(db_index=True)
+    # The learner had already seen this quiz's answers (an earlier attempt's result or review,
+    # signed in or not), so the score says less about what they learned from the lesson.
+    after_answers_seen = models.BooleanField(default=False)
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]

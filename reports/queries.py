@@ -59,11 +59,12 @@ _ORDER = {
 def _ranked(lessons, basis: str) -> QuerySet:
     """Each signed-in learner's counted attempt per lesson.
 
-    Read from the index on (lesson, learner, submitted_at, score, total) alone: the attempt
-    rows, each with a large snapshot, are never touched.
+    Read from the index on (lesson, learner, submitted_at, score, total); on the first basis the
+    answers-seen flag is read too. The large snapshots are never touched.
     """
     return (
-        Attempt.objects.filter(lesson__in=lessons, learner__isnull=False, total__gt=0)
+        _attempts(basis)
+        .filter(lesson__in=lessons, learner__isnull=False, total__gt=0)
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=[F("learner_id"), F("lesson_id")], order_by=_ORDER[basis]
@@ -73,14 +74,22 @@ def _ranked(lessons, basis: str) -> QuerySet:
     )
 
 
-def _anonymous(lessons) -> QuerySet:
-    return Attempt.objects.filter(lesson__in=lessons, learner__isnull=True, total__gt=0)
+def _attempts(basis: str) -> QuerySet:
+    """The attempts a basis may count. A "first" attempt is one made before the learner had seen
+    the quiz's answers: one who read them (say, in an anonymous review before signing up) has
+    no first attempt to count."""
+    attempts = Attempt.objects.all()
+    return attempts.before_answers_seen() if basis == "first" else attempts
+
+
+def _anonymous(lessons, basis: str) -> QuerySet:
+    return _attempts(basis).filter(lesson__in=lessons, learner__isnull=True, total__gt=0)
 
 
 def counted_filter(field: str, lessons, basis: str) -> Q:
     """``field`` (an attempt id) is one of the counted attempts."""
     return Q(**{f"{field}__in": _ranked(lessons, basis).values("pk")}) | Q(
-        **{f"{field}__in": _anonymous(lessons).values("pk")}
+        **{f"{field}__in": _anonymous(lessons, basis).values("pk")}
     )
 
 
@@ -92,7 +101,7 @@ def counted_attempts(lessons: QuerySet | list[Lesson], basis: str = "first") -> 
 def counted_scores(lessons, basis: str) -> dict[int, list[tuple[float, int]]]:
     """Per lesson, the counted attempts' score fractions as (fraction, number of attempts)."""
     counts: dict[tuple[int, float, int], int] = defaultdict(int)
-    for query in (_ranked(lessons, basis), _anonymous(lessons)):
+    for query in (_ranked(lessons, basis), _anonymous(lessons, basis)):
         for row in query.values_list("lesson_id", "score", "total"):
             counts[row] += 1
     by_lesson: dict[int, list[tuple[float, int]]] = defaultdict(list)

@@ -115,15 +115,6 @@ def _sorted_cross(xs: list[list[float]], ys: list[list[float]]) -> float:
     return total
 
 
-def median(sorted_values: list[float]) -> float | None:
-    if not sorted_values:
-        return None
-    middle = len(sorted_values) // 2
-    if len(sorted_values) % 2:
-        return sorted_values[middle]
-    return (sorted_values[middle - 1] + sorted_values[middle]) / 2
-
-
 def flags(
     *,
     facility_index: float | None,

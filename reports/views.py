@@ -14,12 +14,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils._os import safe_join
 from django.views.decorators.http import require_http_methods
 
+from courses.content.confinement import leaves
 from courses.content.parser import LESSON_FILE_RE, load_content, parse_lesson
 from courses.content.rendering import render_inline, render_markdown
 from courses.importer import ContentInvalid, import_content
 from courses.models import Course, Lesson
 from lessons.models import LessonProgress
 from quizzes.models import Attempt
+from tutor import services as tutor_services
 from tutor.gaps import group_questions
 from tutor.models import TutorQuestion
 
@@ -190,6 +192,7 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
             }
         )
     declined = TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
+    unsure = tutor_services.low_confidence_answers(lesson_obj)
     context = {
         "course": lesson_obj.course,
         "lesson": lesson_obj,
@@ -199,6 +202,8 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         "sections": sections,
         "gaps": group_questions(_gap_wordings(declined))[:30],
         "declined_total": declined.count(),
+        "unsure_gaps": group_questions(_gap_wordings(unsure))[:30],
+        "unsure_total": unsure.count(),
     }
     return render(request, "reports/lesson.html", context)
 
@@ -215,16 +220,19 @@ def _gap_wordings(declined) -> list[tuple[str, int]]:
 
 @reports_required
 def gaps(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
-    """Tutor gaps as CSV: what learners asked that the lesson does not answer."""
+    """Tutor gaps as CSV: what learners asked that the lesson does not answer (declined), then
+    what the tutor answered with low confidence."""
     lesson_obj = _lesson(course, lesson)
     declined = TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
+    unsure = tutor_services.low_confidence_answers(lesson_obj)
+    groups = [
+        *((g, "declined") for g in group_questions(_gap_wordings(declined))),
+        *((g, "low confidence") for g in group_questions(_gap_wordings(unsure))),
+    ]
     return csv_response(
         f"{lesson_obj.slug}-tutor-gaps.csv",
-        ["question", "times asked", "other wordings"],
-        (
-            [g.wording, g.count, " | ".join(g.examples)]
-            for g in group_questions(_gap_wordings(declined))
-        ),
+        ["question", "times asked", "other wordings", "tutor"],
+        ([g.wording, g.count, " | ".join(g.examples), why] for g, why in groups),
     )
 
 
@@ -267,7 +275,7 @@ def attempts(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """Any lesson file under CONTENT_DIR as it would render, with its problems at their lines."""
     root = Path(settings.CONTENT_DIR)
-    files = sorted(str(p.relative_to(root)) for p in root.glob("*/*.md"))
+    files = sorted(str(p.relative_to(root)) for p in root.glob("*/*.md") if not leaves(p, root))
     selected = request.GET.get("path", "")
     context: dict = {"files": files, "selected": selected}
     if selected:
@@ -275,7 +283,7 @@ def preview(request: HttpRequest) -> HttpResponse:
             path = Path(safe_join(root, selected))
         except SuspiciousFileOperation:
             raise Http404("No such lesson file.") from None
-        if path.suffix != ".md" or not path.is_file():
+        if path.suffix != ".md" or leaves(path, root) or not path.is_file():
             raise Http404("No such lesson file.")
         # The file on its own (so one broken sibling does not hide it), plus what only the
         # whole tree can tell (related lessons that do not exist, duplicate slugs).

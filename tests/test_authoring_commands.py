@@ -14,10 +14,17 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from courses.content.parser import load_content
-from courses.importer import import_content
+from courses.importer import ContentInvalid, import_content
 from courses.management.commands import import_content as import_command
 from courses.models import Lesson, Question
-from tests.factories import lesson_text, make_tree, write_course, write_file, write_lesson
+from tests.factories import (
+    LESSON_BODY,
+    lesson_text,
+    make_tree,
+    write_course,
+    write_file,
+    write_lesson,
+)
 
 
 def new_lesson(*args: str, **options) -> str:
@@ -56,16 +63,50 @@ def test_number_follows_the_highest_existing_lesson(content_root):
     ]
 
 
+def fill_in(path) -> None:
+    """What an author does with the skeleton: their own words in place of every placeholder."""
+    text = path.read_text(encoding="utf-8")
+    for placeholder, words in [
+        ("First section heading", "Why it matters"),
+        ("first-section-heading", "why-it-matters"),
+        ("Second section heading", "An example"),
+        ("Placeholder term", "Activation"),
+        ("A plausible wrong answer", "The weights alone"),
+        ("Feedback for this option alone", "Weights are fixed"),
+        ("Explanation shown after the learner submits", "Activations change per input"),
+        ("Write the first step of the lesson here", "A model is a function"),
+        ("Write the second step here", "Take a small model"),
+    ]:
+        text = text.replace(placeholder, words)
+    text = text.replace("Replace this with", "Here is").replace("replace this with", "here is")
+    path.write_text(text, encoding="utf-8")
+
+
+def problems_of(root) -> list[str]:
+    return [problem.message for problem in load_content(root)[1]]
+
+
 @pytest.mark.django_db
-def test_the_skeleton_is_valid_as_written_and_imports(content_root):
+def test_the_skeleton_is_a_draft_that_reports_its_placeholders_until_filled_in(content_root):
     make_tree(content_root, lessons=2)
     new_lesson("black-box", "why-models-are-hard")
     path = content_root / "black-box" / "03-why-models-are-hard.md"
 
+    # As written, its one problem is the placeholder text, at the first line holding it.
+    _, problems = load_content(content_root)
+    [problem] = problems
+    assert problem.line == 3 and "still contains the skeleton's placeholder" in problem.message
+    with pytest.raises(SystemExit):
+        call_command("validate_content", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(ContentInvalid):
+        import_content(content_root)
+    assert not Lesson.objects.exists()  # nothing half-imported
+
+    fill_in(path)
     tree, problems = load_content(content_root)
     assert problems == []
     lesson = next(lesson for lesson in tree.lessons if lesson.slug == "why-models-are-hard")
-    assert lesson.path == path
+    assert lesson.path == path and lesson.draft
     assert lesson.title == "Why models are hard"
     assert lesson.summary and lesson.big_idea and lesson.minutes
     assert lesson.concepts and lesson.related == ()
@@ -75,11 +116,17 @@ def test_the_skeleton_is_valid_as_written_and_imports(content_root):
     assert not question.is_multiple and question.explanation
     assert question.see_anchor == lesson.sections[0].anchor
 
+    # A draft validates but is not published.
     call_command("validate_content", str(path), stdout=io.StringIO())
+    report = import_content(content_root)
+    assert "lesson black-box/why-models-are-hard" not in report.added
+    assert not Lesson.objects.filter(slug="why-models-are-hard", is_published=True).exists()
+
+    path.write_text(path.read_text(encoding="utf-8").replace("draft: true\n", ""), "utf-8")
     report = import_content(content_root)
     assert "lesson black-box/why-models-are-hard" in report.added
     stored = Lesson.objects.get(course__slug="black-box", slug="why-models-are-hard")
-    assert stored.number == 3 and stored.title == "Why models are hard"
+    assert stored.number == 3 and stored.title == "Why models are hard" and stored.is_published
     assert stored.sections.count() == 2
     assert Question.objects.filter(lesson=stored).count() == 1
 
@@ -88,6 +135,7 @@ def test_the_skeleton_is_valid_as_written_and_imports(content_root):
 def test_a_title_that_needs_yaml_quoting_stays_valid(content_root, title):
     write_course(content_root)
     new_lesson("black-box", "probes", title=title)
+    fill_in(content_root / "black-box" / "01-probes.md")
     tree, problems = load_content(content_root)
     assert problems == []
     assert tree.lessons[0].title == title
@@ -254,7 +302,8 @@ def test_watch_reports_a_broken_edit_keeps_running_and_imports_the_fix(content_r
     broken = lesson_text(title="[unclosed", extra_front="related: [lesson-1]\n")
     lesson_file.write_text(broken, encoding="utf-8")
     assert wait_for(lambda: "nothing imported" in err.getvalue(), thread), out.getvalue()
-    assert "02-lesson-2.md:3: malformed YAML front matter" in err.getvalue()
+    # The unclosed '[' is on line 2 (the title), where the author has to fix it.
+    assert "02-lesson-2.md:2: malformed YAML front matter" in err.getvalue()
     assert thread.is_alive()
     assert title_of("lesson-2") == "Lesson 2"  # the bad edit changed nothing
 
@@ -332,3 +381,79 @@ def test_without_watch_the_command_still_refuses_bad_content(content_root):
         call_command("import_content", str(content_root), stdout=io.StringIO(), stderr=err)
     assert "'title' is required" in err.getvalue()
     assert not Lesson.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue #16, finding 10: a half-saved lesson, and questions whose text did not change
+# ---------------------------------------------------------------------------------------------
+HALF_SAVED = LESSON_BODY[: LESSON_BODY.index("## Quiz")]  # valid on its own, without the quiz
+
+
+@pytest.mark.django_db
+def test_a_quiz_that_comes_back_unchanged_is_not_a_new_version(content_root):
+    make_tree(content_root, lessons=1)
+    lesson_file = content_root / "black-box" / "01-lesson-1.md"
+    import_content(content_root)
+    before = list(Question.objects.order_by("pk").values_list("pk", "position"))
+    full = lesson_file.read_text(encoding="utf-8")
+    lesson_file.write_text(lesson_text(title="Lesson 1", body=HALF_SAVED), encoding="utf-8")
+    import_content(content_root)
+    assert not Question.objects.filter(is_current=True).exists()  # the quiz is gone for now
+    lesson_file.write_text(full, encoding="utf-8")
+    import_content(content_root)
+    current = list(
+        Question.objects.filter(is_current=True).order_by("pk").values_list("pk", "position")
+    )
+    assert current == before and Question.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_moved_question_keeps_its_version(content_root):
+    make_tree(content_root, lessons=1)
+    lesson_file = content_root / "black-box" / "01-lesson-1.md"
+    import_content(content_root)
+    first, second = Question.objects.order_by("position")
+    swapped = HALF_SAVED + (
+        "## Quiz\n"
+        "1. Which of these are interpretability traditions?\n"
+        "   - [x] Probing\n   - [x] Mechanistic\n   - [ ] Compilation\n"
+        "2. What does superposition mean?\n"
+        "   - [ ] Each neuron stands for exactly one concept\n"
+        "   - [x] Neurons carry many features\n"
+    )
+    lesson_file.write_text(lesson_text(title="Lesson 1", body=swapped), encoding="utf-8")
+    import_content(content_root)
+    assert [q.pk for q in Question.objects.current().order_by("position")] == [second.pk, first.pk]
+    assert Question.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watch_waits_until_a_file_is_stable_before_importing(content_root):
+    make_tree(content_root, lessons=1)
+    lesson_file = content_root / "black-box" / "01-lesson-1.md"
+    full = lesson_file.read_text(encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call_command(
+                "import_content", str(content_root), watch=True, interval=0.05, settle=0.6,
+                max_cycles=40, stdout=out, stderr=err,
+            )  # fmt: skip
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert wait_for(lambda: Question.objects.filter(is_current=True).count() == 2, thread)
+    # An editor saving in two writes: first the lesson without its quiz, then all of it.
+    lesson_file.write_text(lesson_text(title="Lesson 1", body=HALF_SAVED), encoding="utf-8")
+    time.sleep(0.2)
+    lesson_file.write_text(full + "\n", encoding="utf-8")
+    thread.join(timeout=30)
+    assert not thread.is_alive() and failures == [] and err.getvalue() == ""
+    assert out.getvalue().count("Changed: ~black-box/01-lesson-1.md; importing") == 1
+    assert Question.objects.count() == 2 and Question.objects.filter(is_current=True).count() == 2

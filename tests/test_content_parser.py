@@ -102,8 +102,72 @@ def test_malformed_yaml_names_its_line(tmp_path):
     problem = only_problem(root)
     assert problem.startswith("content/black-box/01-a.md:")
     assert "malformed YAML" in problem
-    line = int(problem.split(":")[1])
-    assert line in (3, 4)
+    # The line that is wrong, not the closing '---' where YAML noticed.
+    assert problem.startswith("content/black-box/01-a.md:3: ")
+
+
+def test_malformed_yaml_in_the_middle_names_the_bad_line(tmp_path):
+    root = tmp_path / "content"
+    write_course(root)
+    write_file(
+        root / "black-box/01-a.md", "---\ntitle: A\n  bad: indent\nsummary: S\n---\n## S\nT.\n"
+    )
+    assert only_problem(root).startswith("content/black-box/01-a.md:3: malformed YAML")
+
+
+def test_a_broken_lesson_is_still_known_to_the_lessons_that_link_to_it(tmp_path):
+    """One broken file reports its own problems only, never "does not exist" in others."""
+    root = tmp_path / "content"
+    make_tree(root, lessons=3)  # lesson 2 relates to 1, lesson 3 to 2
+    write_course(root, "other", order=2)
+    write_lesson(root, "other", "01-next.md", extra_front="related: [black-box/lesson-2]\n")
+    broken = root / "black-box/02-lesson-2.md"
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("minutes: 30", "minuts: 30"), encoding="utf-8"
+    )
+    assert problems_of(root) == [
+        "content/black-box/02-lesson-2.md:4: unknown front matter key 'minuts' (allowed: title, "
+        "summary, minutes, concepts, big_idea, related, slug, draft)"
+    ]
+    # Even a file whose YAML cannot be read is known by its file name.
+    broken.write_text("---\ntitle: [unclosed\n---\n## S\nText.\n", encoding="utf-8")
+    assert problems_of(root) == [
+        "content/black-box/02-lesson-2.md:2: malformed YAML front matter: a flow sequence "
+        "starting here is not closed (did not find expected ',' or ']')"
+    ]
+
+
+def test_a_lesson_in_a_broken_course_is_still_known_by_its_slug(tmp_path):
+    root = tmp_path / "content"
+    make_tree(root, lessons=1)
+    write_file(root / "black-box/course.md", "---\ntitle: Broken\n---\n")  # no summary
+    write_course(root, "other", order=2)
+    write_lesson(root, "other", "01-next.md", extra_front="related: [black-box/lesson-1]\n")
+    assert problems_of(root) == ["content/black-box/course.md:1: 'summary' is required"]
+
+
+def test_draft_must_be_true_or_false(tmp_path):
+    root = tmp_path / "content"
+    write_course(root)
+    write_lesson(root, name="01-a.md", extra_front="draft: maybe\n")
+    assert (
+        only_problem(root) == "content/black-box/01-a.md:7: 'draft' must be true or false, got str"
+    )
+    write_lesson(root, name="01-a.md", extra_front="draft: true\n")
+    tree, problems = load_content(root)
+    assert problems == [] and tree.lessons[0].draft
+
+
+def test_skeleton_placeholder_text_is_a_problem_at_its_line(tmp_path):
+    root = tmp_path / "content"
+    write_course(root)
+    body = LESSON_BODY.replace(
+        "Nobody wrote their rules down.", "Write the second step here: build on the first."
+    )
+    write_lesson(root, name="01-a.md", body=body)
+    assert only_problem(root).startswith(
+        "content/black-box/01-a.md:9: still contains the skeleton's placeholder text"
+    )
 
 
 @pytest.mark.parametrize("field", ["title", "summary"])

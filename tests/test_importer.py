@@ -273,3 +273,78 @@ def test_editing_only_option_feedback_updates_it_in_place(content_root):
         Option.objects.filter(feedback_html__contains="one-neuron-one-concept ideal").count() == 1
     )
     assert Question.objects.count() == 2  # same versions
+
+
+def test_source_paths_are_relative_to_the_content_root_whatever_the_working_directory(
+    content_root, tmp_path, monkeypatch
+):
+    make_tree(content_root, lessons=2)
+    monkeypatch.chdir(content_root)
+    import_content(content_root)
+    before = database_state()
+    assert sorted(Lesson.objects.values_list("source_path", flat=True)) == [
+        "black-box/01-lesson-1.md",
+        "black-box/02-lesson-2.md",
+    ]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    report = import_content(content_root)
+    assert not report.changed
+    assert database_state() == before  # not one row rewritten
+
+
+def set_front(path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_draft_validates_but_is_never_published(content_root):
+    make_tree(content_root, lessons=3)  # lesson 3 relates to lesson 2
+    lesson_2 = content_root / "black-box/02-lesson-2.md"
+    set_front(lesson_2, "minutes: 30\n", "minutes: 30\ndraft: true\n")
+    report = import_content(content_root)
+    assert "lesson black-box/lesson-2" not in report.added
+    assert not Lesson.objects.filter(slug="lesson-2").exists()
+    lesson_3 = Lesson.objects.get(slug="lesson-3")
+    assert list(lesson_3.related.all()) == []  # no link into a draft
+    assert lesson_3.catalog_position == 2
+
+    set_front(lesson_2, "draft: true\n", "")
+    report = import_content(content_root)
+    assert "lesson black-box/lesson-2" in report.added
+    assert Lesson.objects.get(slug="lesson-2").is_published
+    assert list(lesson_3.related.values_list("slug", flat=True)) == ["lesson-2"]
+
+    # Back to draft: the live lesson is taken down (rows kept, as for a removed file).
+    set_front(lesson_2, "minutes: 30\n", "minutes: 30\ndraft: true\n")
+    report = import_content(content_root)
+    assert report.removed == ["lesson black-box/lesson-2"]
+    assert not Lesson.objects.get(slug="lesson-2").is_published
+    assert list(lesson_3.related.all()) == []
+
+
+def test_validate_warns_where_github_would_show_it_differently(content_root, capsys):
+    write_course(content_root)
+    body = (
+        LESSON_BODY.replace(
+            "Nobody wrote their rules down.", "Nobody wrote their rules down, ~not one~."
+        )
+        .replace("| Probing | activations |\n", "| Probing | activations |\n\nTable: Traditions\n")
+        .replace(
+            "Training grows a model",
+            "> Grown, not built.\n>\n> — A saying\n\nTerm\n: Its definition.\n\n"
+            "Training grows a model",
+        )
+    )
+    write_lesson(content_root, name="01-a.md", body=body)
+    call_command("validate_content", str(content_root))
+    out = capsys.readouterr()
+    assert "OK: 1 course, 1 lesson, 2 questions; no problems (4 warnings)." in out.out
+    assert [line.split("content/", 1)[1] for line in out.err.splitlines()] == [
+        "black-box/01-a.md:9: warning: GitHub strikes through '~single tildes~'; here "
+        "they stay literal: write '~~text~~' to strike through",
+        "black-box/01-a.md:15: warning: GitHub shows a table caption as a 'Table: …' paragraph",
+        "black-box/01-a.md:20: warning: GitHub shows a pull quote's '— attribution' as a "
+        "plain paragraph",
+        "black-box/01-a.md:22: warning: a definition list shows as plain paragraphs on GitHub",
+    ]

@@ -13,7 +13,6 @@ from reports.statistics import (
     discriminative_efficiency,
     facility,
     flags,
-    median,
 )
 
 
@@ -57,12 +56,6 @@ def test_discriminative_efficiency_matches_a_hand_computed_value():
     # A perfectly ordered question reaches the maximum.
     assert discriminative_efficiency(moments([(1, 3), (1, 2), (0, 1), (0, 0)])) == 1.0
     assert discriminative_efficiency(moments([(1, 2), (1, 3)])) is None  # x does not vary
-
-
-def test_median():
-    assert median([]) is None
-    assert median([0.2, 0.4, 0.9]) == 0.4
-    assert median([0.2, 0.4, 0.6, 0.9]) == 0.5
 
 
 def test_flags():

@@ -57,14 +57,32 @@ def dangers_in(html: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # The allowlist itself is locked out of bleach's known-vulnerable configurations
 # ---------------------------------------------------------------------------------------------
-FORBIDDEN_TAGS = {
-    "svg", "math", "style", "noscript", "script", "iframe", "textarea", "xmp", "noframes",
-    "title", "object", "embed", "form",
+# Raw-text and embedding elements: every mutation-XSS advisory against bleach
+# (CVE-2020-6802, CVE-2020-6816, CVE-2021-23980) needed one of them allowed.
+RAW_TEXT_TAGS = {
+    "style", "noscript", "script", "iframe", "textarea", "xmp", "noframes", "noembed",
+    "plaintext", "title", "object", "embed", "form", "template",
 }  # fmt: skip
+# MathML elements that can hold HTML or act (href, actions, images); never allowed.
+ACTIVE_MATHML = {"annotation-xml", "annotation", "semantics", "maction", "mglyph", "malignmark"}
 
 
 def test_allowlist_has_none_of_the_tags_behind_bleach_advisories():
-    assert not FORBIDDEN_TAGS & sanitize.ALLOWED_TAGS
+    assert not RAW_TEXT_TAGS & sanitize.ALLOWED_TAGS
+    assert "svg" not in sanitize.ALLOWED_TAGS
+    assert not ACTIVE_MATHML & sanitize.ALLOWED_TAGS
+
+
+def test_mathml_is_allowed_only_without_the_other_preconditions_of_its_advisory():
+    """CVE-2021-23980 needed math/svg AND p/br AND a raw-text tag AND comments kept; math is
+    allowed (import-time MathML), so the raw-text tags stay out and comments are stripped."""
+    assert "math" in sanitize.ALLOWED_TAGS
+    assert not RAW_TEXT_TAGS & sanitize.ALLOWED_TAGS
+    assert "<!--" not in sanitize.sanitize_html("<math><mi>x</mi><!-- c --></math><p><!--x--></p>")
+    for tag in sanitize.MATHML_TAGS:
+        assert "href" not in sanitize.ALLOWED_ATTRIBUTES[tag]
+    html = sanitize.sanitize_html('<math><mrow href="javascript:alert(1)"><mi>x</mi></mrow></math>')
+    assert "href" not in html and "<mi>x</mi>" in html
 
 
 def test_allowlist_has_no_style_or_event_handler_attribute():
@@ -142,14 +160,17 @@ GOLDEN = [
      '</thead>\n<tbody>\n<tr>\n<td align="left">1</td>\n<td align="right">2</td>\n</tr>\n'
      "</tbody>\n</table>"),
     ("```python\nx = 1 < 2\n```",
-     '<pre><code class="language-python">x = 1 &lt; 2\n</code></pre>'),
+     '<pre><code class="language-python"><span class="hl-n">x</span> <span class="hl-o">=</span> '
+     '<span class="hl-mi">1</span> <span class="hl-o">&lt;</span> <span class="hl-mi">2</span>\n'
+     '</code></pre>'),
+    ("```\nplain < code\n```", "<pre><code>plain &lt; code\n</code></pre>"),
     ("[Anthropic](https://www.anthropic.com)",
      '<p><a href="https://www.anthropic.com" rel="noopener noreferrer">Anthropic</a></p>'),
-    ("[next](../other/)", '<p><a href="../other/" rel="noopener">next</a></p>'),
+    ("[next](../other/)", '<p><a href="../other/" rel="noopener noreferrer">next</a></p>'),
     ("[mail](mailto:a@example.org)",
-     '<p><a href="mailto:a@example.org" rel="noopener">mail</a></p>'),
+     '<p><a href="mailto:a@example.org" rel="noopener noreferrer">mail</a></p>'),
     ("![A diagram](https://example.org/d.png)",
-     '<p><img alt="A diagram" src="https://example.org/d.png"></p>'),
+     '<p><img src="https://example.org/d.png" alt="A diagram"></p>'),
     ("> A quote.", "<blockquote>\n<p>A quote.</p>\n</blockquote>"),
     ("Term\n: Definition", "<dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>"),
     ("H~2~O and x<sup>2</sup>", "<p>H~2~O and x<sup>2</sup></p>"),
@@ -164,7 +185,7 @@ def test_golden_markdown(markdown_text, expected):
 
 def test_relative_images_point_at_the_course_asset_url():
     html = render_markdown("![Map](images/map.png)", asset_base_url="/courses/c/files/")
-    assert html == '<p><img alt="Map" src="/courses/c/files/images/map.png"></p>'
+    assert html == '<p><img src="/courses/c/files/images/map.png" alt="Map"></p>'
 
 
 def test_bare_urls_become_safe_links():

@@ -235,6 +235,31 @@ def test_nul_characters_are_dropped_from_questions(client, lesson):
     assert ask(client, "\x00\x00").status_code == 400
 
 
+def test_a_broken_index_is_a_server_error_never_a_decline(lesson):
+    """A bug in the tutor must surface (500 and a logged exception), not pass as "not covered"."""
+    from tutor.models import TutorIndex
+    from tutor.services import index_for
+
+    data = index_for(lesson).to_dict()
+    data["postings"] = {term: [10_000, 1.0] for term in data["postings"]}
+    TutorIndex.objects.filter(lesson=lesson).update(data=data)
+    client = Client(raise_request_exception=False)
+    response = ask(client, "what is a linear probe?")
+    assert response.status_code == 500
+    assert not TutorQuestion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "question", ["what is superposition?", "what is a linear probe?", "why do features share?"]
+)
+def test_every_citation_points_to_an_anchor_on_the_lesson_page(client, lesson, question):
+    body = ask(client, question).json()
+    assert body["grounded"] is True, body
+    page = client.get("/courses/black-box/lesson-1/").content.decode()
+    for citation in body["citations"]:
+        assert f'id="{citation["anchor"]}"' in page, citation
+
+
 def test_a_visitor_repeating_a_question_is_logged_once(lesson):
     flooder, other = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="203.0.113.8")
     for question in ["Who won the 2018 World Cup?", "who won the 2018  world cup?"] * 3:

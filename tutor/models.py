@@ -37,6 +37,9 @@ class TutorQuestion(models.Model):
     # The section the answer leaned on most (its first citation), kept as a column so reports
     # count questions per section in the database.
     section_anchor = models.CharField(max_length=200, blank=True, db_index=True)
+    # How sure the tutor was that its quote answers the question (0..1), for answers only;
+    # null for declines, greetings and overviews, and for tutors that report no confidence.
+    confidence = models.FloatField(null=True, blank=True)
     # Who asked, as an opaque key (tutor.question_log.visitor_key), and the question's normalised
     # wording, hashed: one visitor asking the same thing again is logged once, so repeats
     # cannot flood the instructor's report, and reports group wordings in the database.

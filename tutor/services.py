@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.utils import timezone
 
 from courses.content.rendering import html_to_text
@@ -89,6 +90,7 @@ def ask(*, lesson: Lesson, question: str, learner=None, visitor: str = "") -> re
                 best_score=answer.best_score,
                 anchors=[citation.anchor for citation in answer.citations],
                 section_anchor=answer.citations[0].anchor if answer.citations else "",
+                confidence=answer_confidence(answer),
                 visitor=visitor,
                 wording_key=wording_key(question),
                 asked_at=timezone.now(),
@@ -97,3 +99,19 @@ def ask(*, lesson: Lesson, question: str, learner=None, visitor: str = "") -> re
         ignore_conflicts=True,
     )
     return answer
+
+
+def answer_confidence(answer: retrieval.TutorAnswer) -> float | None:
+    """The tutor's confidence in an answer; None for anything that is not an answer (a decline,
+    greeting or overview has nothing to be unsure about) or a tutor that reports none."""
+    confidence = getattr(answer, "confidence", None)
+    if confidence is None or not answer.grounded or getattr(answer, "kind", "answer") != "answer":
+        return None
+    return float(confidence)
+
+
+def low_confidence_answers(lesson: Lesson):
+    """Questions on this lesson the tutor answered less surely than ``TUTOR_LOW_CONFIDENCE``."""
+    return TutorQuestion.objects.filter(
+        lesson=lesson, grounded=True, confidence__lt=settings.TUTOR_LOW_CONFIDENCE
+    )

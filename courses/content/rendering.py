@@ -1,22 +1,17 @@
 """Markdown to safe HTML, done once at import time and stored.
 
-Python-Markdown renders (tables, fenced code, footnotes, definition lists, abbreviations,
-heading ids; not attr_list, which would let authors write arbitrary attributes), then `sanitize.sanitize_html` removes anything not on the allowlist: raw HTML
-in a lesson is sanitized, never trusted.
+markup.py's parser (CommonMark plus the GitHub pieces, math as MathML, highlighted code)
+renders; then `sanitize.sanitize_html` removes anything not on the allowlist: raw HTML in a
+lesson is sanitized, never trusted.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from html.parser import HTMLParser
-from xml.etree.ElementTree import Element
 
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
-
+from .markup import parser
 from .sanitize import sanitize_html
 
 _ABSOLUTE_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/|^#")
@@ -24,61 +19,32 @@ _ID_ATTRIBUTE_RE = re.compile(r'\bid="([^"]+)"')
 _PARAGRAPH_RE = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 
 
-class _AssetUrls(Treeprocessor):
-    """Points relative image paths at the course's asset URL."""
-
-    base_url = ""
-
-    def run(self, root: Element) -> None:
-        if not self.base_url:
-            return
-        for image in root.iter("img"):
-            src = image.get("src", "")
-            if src and not _ABSOLUTE_URL_RE.match(src):
-                image.set("src", self.base_url + src.removeprefix("./"))
+def render_unsafe(text: str, *, asset_base_url: str = "", doc_id: str = "") -> str:
+    """The renderer's HTML before sanitising (what the CommonMark conformance test checks)."""
+    md = parser()
+    env: dict = {"docId": doc_id} if doc_id else {}
+    tokens = md.parse(text, env)
+    if asset_base_url:
+        _point_images_at(tokens, asset_base_url)
+    return md.renderer.render(tokens, md.options, env)
 
 
-class _AssetUrlExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        self.processor = _AssetUrls(md)
-        md.treeprocessors.register(self.processor, "glassbox_asset_urls", 1)
+def _point_images_at(tokens, base_url: str) -> None:
+    """Relative image paths point at the course's asset URL."""
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                src = str(child.attrGet("src") or "")
+                if src and not _ABSOLUTE_URL_RE.match(src):
+                    child.attrSet("src", base_url + src.removeprefix("./"))
 
 
-_local = threading.local()
+def render_markdown(text: str, *, asset_base_url: str = "", doc_id: str = "") -> str:
+    """Renders block Markdown (a section, an explanation) to sanitized HTML.
 
-
-def _converter() -> tuple[markdown.Markdown, _AssetUrls]:
-    """One Markdown instance per thread: building one costs far more than a conversion."""
-    if not hasattr(_local, "md"):
-        asset_urls = _AssetUrlExtension()
-        _local.md = markdown.Markdown(
-            extensions=[
-                "abbr",
-                "def_list",
-                "fenced_code",
-                "footnotes",
-                "tables",
-                "sane_lists",
-                "toc",
-                asset_urls,
-            ],
-            extension_configs={
-                "tables": {"use_align_attribute": True},
-                "toc": {"permalink": False},
-                "footnotes": {"UNIQUE_IDS": True},
-            },
-            output_format="html",
-        )
-        _local.asset_urls = asset_urls.processor
-    return _local.md, _local.asset_urls
-
-
-def render_markdown(text: str, *, asset_base_url: str = "") -> str:
-    """Renders block Markdown (a section, an explanation) to sanitized HTML."""
-    md, asset_urls = _converter()
-    md.reset()
-    asset_urls.base_url = asset_base_url
-    return sanitize_html(md.convert(text))
+    ``doc_id`` keeps footnote ids of one section apart from another's on the same page.
+    """
+    return sanitize_html(render_unsafe(text, asset_base_url=asset_base_url, doc_id=doc_id)).strip()
 
 
 def render_inline(text: str) -> str:
@@ -113,7 +79,8 @@ def make_ids_unique(
 
 _BLOCK_TAGS = frozenset(
     {"p", "li", "tr", "pre", "blockquote", "h3", "h4", "h5", "h6", "dt", "dd", "figcaption",
-     "caption", "table", "ul", "ol", "div", "br", "hr"}
+     "caption", "table", "ul", "ol", "div", "br", "hr", "details", "summary", "section",
+     "figure"}
 )  # fmt: skip
 _CELL_TAGS = frozenset({"td", "th"})
 
@@ -125,6 +92,10 @@ class _TextExtractor(HTMLParser):
         self.skip_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "math":  # the TeX source stands for the formula in plain text
+            self.lines[-1] += f" {dict(attrs).get('alttext') or ''} "
+            self.skip_depth += 1
+            return
         if tag == "sup":  # footnote markers are noise in running text
             self.skip_depth += 1
         if tag in _BLOCK_TAGS:
@@ -133,7 +104,7 @@ class _TextExtractor(HTMLParser):
             self.lines[-1] += " | "
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "sup" and self.skip_depth:
+        if tag in {"sup", "math"} and self.skip_depth:
             self.skip_depth -= 1
         if tag in _BLOCK_TAGS:
             self.lines.append("")

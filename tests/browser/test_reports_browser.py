@@ -51,6 +51,7 @@ def test_staff_opens_the_reports(site, staff_page, scheme):
     )
     assert axe_violations(page) == []
     if scheme == "light":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for width in (375, 1440):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(SCREENSHOTS / f"report-{width}.png"))

@@ -27,6 +27,14 @@ HOSTILE_BODY = """\
 <iframe src="javascript:window.__xss='iframe'"></iframe>
 <form action="javascript:window.__xss='form'"><button>go</button></form>
 
+## MathML, allowed for rendered math
+<math><mtext><table><mglyph><style><img src=x onerror="window.__xss='mglyph'">
+</style></mglyph></table></mtext></math>
+<math href="javascript:window.__xss='math-href'"><mi>x</mi></math>
+<math><annotation-xml encoding="text/html">
+<img src=x onerror="window.__xss='annotation'"></annotation-xml></math>
+Inline TeX with a link: $\\href{{javascript:window.__xss='tex'}}{{x}}$ and $x^2$.
+
 ## The polyglots
 {polyglots}
 
@@ -73,6 +81,11 @@ def test_hostile_lesson_quiz_and_tutor_text_never_run(
     page.locator("text=This one").hover()
     assert page.locator("script:not([src])").count() == 0
     assert page.locator("iframe, svg, form[action^='javascript']").count() == 0
+    assert page.locator("main math").count() >= 3  # MathML is there, and inert
+    assert (
+        page.locator("main mglyph, main annotation-xml, main style, main [href^='javas']").count()
+        == 0
+    )
     page.locator("#raw-link").click()
     page.get_by_text("a javascript link").click()
 

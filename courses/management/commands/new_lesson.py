@@ -1,8 +1,9 @@
 """Start a lesson from a valid skeleton: `manage.py new_lesson <course> <slug> [--title "..."]`.
 
 Writes ``CONTENT_DIR/<course>/<NN>-<slug>.md`` where NN is one more than the highest lesson
-number already in the course. The skeleton passes `validate_content` as written, so an author
-starts from a working file and replaces the placeholders. It never overwrites a file.
+number already in the course. The skeleton is a draft (`draft: true`) whose placeholder
+text `validate_content` reports until the author has replaced it, so an unfinished lesson never
+goes live. It never overwrites a file.
 """
 
 from __future__ import annotations
@@ -13,17 +14,15 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from markdown.extensions.toc import slugify
 
+from courses.content.markup import slugify
 from courses.content.parser import (
     COURSE_FILE,
     LESSON_FILE_RE,
     SLUG_RE,
     read_front_matter,
 )
-
-FIRST_SECTION = "First section heading"
-SECOND_SECTION = "Second section heading"
+from courses.content.skeleton import FIRST_SECTION, SECOND_SECTION, SKELETON
 
 COURSE_EXAMPLE = """\
 ---
@@ -33,36 +32,6 @@ track: Foundations
 order: 1
 ---
 Optional Markdown shown on the course page."""
-
-SKELETON = """\
----
-title: {title}
-summary: Replace this with one or two sentences on what the learner will understand after it.
-minutes: 20
-concepts: [first concept, second concept]
-big_idea: Replace this with one memorable sentence the learner should leave with.
-related: []
----
-## {first}
-Write the first step of the lesson here: introduce one idea in plain sentences. Define each key
-term in a sentence that stands on its own, because the tutor answers by quoting single sentences.
-Rename the heading to say what the section teaches, and update the quiz's See: line to match.
-
-## {second}
-Write the second step here: build on the first section with an example, a table, a figure or a
-short code block. Add more '## ' sections as the lesson needs them.
-
-## Key terms
-- **Placeholder term**: replace this with a term the lesson teaches and a one-sentence definition.
-
-## Quiz
-1. Replace this with a question that the first section answers.
-   - [x] The right answer
-   - [ ] A plausible wrong answer
-     > Feedback for this option alone: the misconception behind it.
-   > Explanation shown after the learner submits: why the right answer is right.
-   > See: #{anchor}
-"""
 
 
 def shown(path: Path) -> str:
@@ -91,7 +60,7 @@ def lesson_skeleton(title: str) -> str:
         title=yaml_text(title),
         first=FIRST_SECTION,
         second=SECOND_SECTION,
-        anchor=slugify(FIRST_SECTION, "-"),
+        anchor=slugify(FIRST_SECTION),
     )
 
 
@@ -163,7 +132,8 @@ class Command(BaseCommand):
         written = shown(path)
         self.stdout.write(self.style.SUCCESS(f"Wrote {written}"))
         self.stdout.write(
-            "Next: replace the placeholders in it, then check and publish it:\n"
-            f"  python manage.py validate_content {written}\n"
-            "  python manage.py import_content"
+            "Next: replace the placeholders in it and check it as you go:\n"
+            f"  .venv/bin/python manage.py validate_content {written}\n"
+            "Then remove 'draft: true' and publish it:\n"
+            "  .venv/bin/python manage.py import_content"
         )

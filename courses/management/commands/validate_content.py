@@ -1,7 +1,9 @@
 """Check lesson files without touching the database: `manage.py validate_content [PATH]`.
 
 PATH may be the content folder, one course folder or one lesson file; problems are reported as
-`path:line: message`, and the exit status is 1 when there are any.
+`path:line: message`, and the exit status is 1 when there are any. Constructs that render here
+but differently in GitHub's Markdown preview are printed as `path:line: warning: message`; they
+do not fail the check.
 """
 
 from pathlib import Path
@@ -35,6 +37,14 @@ class Command(BaseCommand):
         tree, problems = load_content(content_root_for(target))
         if target.is_file() or target != tree.root.resolve():
             problems = [p for p in problems if Path(p.path).resolve().is_relative_to(target)]
+        warnings = [
+            warning
+            for lesson in tree.lessons
+            for warning in lesson.warnings
+            if Path(warning.path).resolve().is_relative_to(target)
+        ]
+        for warning in warnings:
+            self.stderr.write(f"{warning.path}:{warning.line}: warning: {warning.message}")
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
@@ -49,4 +59,5 @@ class Command(BaseCommand):
                 (questions, "question"),
             )
         )
-        self.stdout.write(self.style.SUCCESS(f"OK: {counts}; no problems."))
+        noted = f" ({len(warnings)} warning{pluralize(len(warnings))})" if warnings else ""
+        self.stdout.write(self.style.SUCCESS(f"OK: {counts}; no problems{noted}."))

@@ -1,0 +1,146 @@
+"""The lesson renderer: a golden file per construct, and the shipped course unchanged by the
+switch to markdown-it-py except where the change was intended."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from courses.content.markup import contrast, highlight_css
+from courses.content.parser import load_content
+from courses.content.rendering import html_to_text, render_inline, render_markdown
+from tests.test_sanitize import dangers_in
+
+DATA = Path(__file__).parent / "data" / "rendering"
+CONSTRUCTS = sorted((DATA / "constructs").glob("*.md"))
+
+
+@pytest.mark.parametrize("source", CONSTRUCTS, ids=lambda path: path.stem)
+def test_construct_renders_as_its_golden_file(source):
+    """The .html beside each .md is what a learner's browser gets (sanitised)."""
+    expected = source.with_suffix(".html").read_text(encoding="utf-8")
+    html = render_markdown(source.read_text(encoding="utf-8"), doc_id="s")
+    assert html + "\n" == expected
+    assert dangers_in(html) == []
+
+
+def test_every_construct_has_a_golden_file():
+    assert len(CONSTRUCTS) >= 15
+    assert all(source.with_suffix(".html").is_file() for source in CONSTRUCTS)
+
+
+# ---------------------------------------------------------------------------------------------
+# The shipped course before and after the renderer switch
+# ---------------------------------------------------------------------------------------------
+_CODE_RE = re.compile(r"(<pre><code[^>]*>)(.*?)(</code></pre>)", re.DOTALL)
+_HIGHLIGHT_SPAN_RE = re.compile(r'<span class="hl-[\w-]+">|</span>')
+
+
+def without_intended_changes(html: str) -> str:
+    """Highlighting only wraps code in spans, and nh3 writes '"' where bleach wrote &quot;
+    inside code: undo both, so any other difference fails."""
+    return _CODE_RE.sub(
+        lambda m: (
+            m[1]
+            + unescape(_HIGHLIGHT_SPAN_RE.sub("", m[2])).replace("<", "&lt;").replace(">", "&gt;")
+            + m[3]
+        ),
+        html,
+    )
+
+
+def current_rendering() -> dict[str, tuple[str, str]]:
+    tree, problems = load_content(Path(settings.BASE_DIR) / "content")
+    assert problems == []
+    out: dict[str, tuple[str, str]] = {}
+    for lesson in tree.lessons:
+        base = f"/courses/{lesson.course_slug}/files/"
+        for s in lesson.sections:
+            html = render_markdown(s.markdown, asset_base_url=base)
+            out[f"{lesson.ref}#{s.anchor}"] = (s.markdown, html)
+        for i, term in enumerate(lesson.key_terms):
+            out[f"{lesson.ref}/term/{i}"] = (term.definition, render_inline(term.definition))
+        for i, q in enumerate(lesson.questions, start=1):
+            key = f"{lesson.ref}/q{i}"
+            out[f"{key}/prompt"] = (q.prompt, render_inline(q.prompt))
+            out[f"{key}/explanation"] = (q.explanation, render_markdown(q.explanation))
+            for j, option in enumerate(q.options, start=1):
+                out[f"{key}/o{j}"] = (option.text, render_inline(option.text))
+                if option.feedback:
+                    feedback = render_inline(option.feedback)
+                    out[f"{key}/o{j}/feedback"] = (option.feedback, feedback)
+    for course in tree.courses:
+        html = render_markdown(course.description) if course.description else ""
+        out[f"course/{course.slug}"] = (course.description, html)
+    return out
+
+
+def test_the_shipped_course_renders_as_before_where_its_markdown_did_not_change():
+    before = json.loads((DATA / "shipped-course-before-markdown-it.json").read_text("utf-8"))
+    now = current_rendering()
+    compared = [key for key in before if key in now and now[key][0] == before[key]["markdown"]]
+    # Only lessons rewritten on purpose (math in the SAE lesson) are left out.
+    assert len(compared) >= len(before) - 10
+    changed = [
+        key
+        for key in compared
+        if without_intended_changes(now[key][1]) != without_intended_changes(before[key]["html"])
+    ]
+    assert changed == []
+    highlighted = [key for key in compared if 'class="hl-' in now[key][1]]
+    assert len(highlighted) == 3  # the three Python blocks of the course
+
+
+def test_the_shipped_formulas_are_mathml_not_code():
+    now = current_rendering()
+    sae = now[
+        "inside-the-black-box/features-and-sparse-autoencoders#how-a-sparse-autoencoder-works"
+    ]
+    toy = now["inside-the-black-box/superposition#toy-models-of-superposition"]
+    for markdown, html in (sae, toy):
+        assert "$$" in markdown and '<math alttext="' in html and 'display="block"' in html
+        assert "<pre>" not in html
+    assert "<mi>λ</mi>" in sae[1] and "<mtext>enc</mtext>" in sae[1]
+
+
+def test_plain_text_for_the_tutor_keeps_formulas_as_tex_and_blocks_apart():
+    html = render_markdown(
+        "The loss is $\\lambda \\sum_i |f_i|$.\n\n<details><summary>Why</summary>\n\n"
+        "Because.\n\n</details>\n\n> [!NOTE]\n> Mind it."
+    )
+    assert html_to_text(html).splitlines() == [
+        "The loss is \\lambda \\sum_i |f_i| .",
+        "Why",
+        "Because.",
+        "Note",
+        "Mind it.",
+    ]
+
+
+def test_the_stylesheet_has_readable_highlighting_for_light_and_dark():
+    css = (Path(settings.BASE_DIR) / "static/css/site.css").read_text(encoding="utf-8")
+    light = css.split("/* highlight:light */\n", 1)[1].split("\n/* highlight:dark */", 1)[0]
+    dark = css.split("/* highlight:dark */\n@media (prefers-color-scheme: dark) {\n", 1)[1]
+    dark = dark.split("\n}\n/* highlight:end */", 1)[0]
+    assert light == highlight_css("default", "#f2f0ea", scope=".prose ")
+    assert dark == highlight_css("one-dark", "#242832", scope="  .prose ")
+    for rules, background in ((light, "#f2f0ea"), (dark, "#242832")):
+        colours = re.findall(r"color: (#[0-9a-f]{6})", rules)
+        assert len(colours) > 30
+        assert min(contrast(colour, background) for colour in colours) >= 4.5
+
+
+if __name__ == "__main__":
+    # Rewrites the golden files after an intended change; review the diff before committing:
+    #   DJANGO_SETTINGS_MODULE=config.settings .venv/bin/python -m tests.test_rendering
+    import django
+
+    django.setup()
+    for source in CONSTRUCTS:
+        html = render_markdown(source.read_text(encoding="utf-8"), doc_id="s")
+        source.with_suffix(".html").write_text(html + "\n", encoding="utf-8")
