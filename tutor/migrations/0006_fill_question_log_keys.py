@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
     """Data only, in a transaction of its own: PostgreSQL cannot build an index on a table
     with updates still pending their deferred foreign-key checks in the same transaction."""
 
-    dependencies = [("tutor", "0004_question_log_visitor")]
+    dependencies = [("tutor", "0005_tutorquestion_confidence")]
 
     operations = [
         migrations.RunPython(backfill, migrations.RunPython.noop),

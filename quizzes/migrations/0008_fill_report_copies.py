@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
     """Data only, in a transaction of its own: PostgreSQL cannot build an index on a table
     with updates still pending their deferred foreign-key checks in the same transaction."""
 
-    dependencies = [("quizzes", "0006_fractional_scores_and_report_copies")]
+    dependencies = [("quizzes", "0007_attempt_after_answers_seen")]
 
     operations = [
         migrations.RunPython(credit_from_correct, migrations.RunPython.noop),
