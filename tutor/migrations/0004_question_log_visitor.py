@@ -3,6 +3,32 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from tutor.question_log import wording_key
+
+
+def backfill(apps, schema_editor):
+    """Keys for rows logged before: a learner's own repeats are kept once (the earliest);
+    anonymous rows cannot be told apart, so each keeps a key of its own."""
+    TutorQuestion = apps.get_model("tutor", "TutorQuestion")
+    seen = set()
+    duplicates = []
+    batch = []
+    rows = TutorQuestion.objects.order_by("pk").only("pk", "lesson_id", "learner_id", "question")
+    for row in rows.iterator(chunk_size=2000):
+        row.visitor = f"user:{row.learner_id}" if row.learner_id else f"row:{row.pk}"
+        row.wording_key = wording_key(row.question)
+        key = (row.lesson_id, row.visitor, row.wording_key)
+        if key in seen:
+            duplicates.append(row.pk)
+            continue
+        seen.add(key)
+        batch.append(row)
+        if len(batch) >= 2000:
+            TutorQuestion.objects.bulk_update(batch, ["visitor", "wording_key"])
+            batch = []
+    TutorQuestion.objects.bulk_update(batch, ["visitor", "wording_key"])
+    for start in range(0, len(duplicates), 2000):
+        TutorQuestion.objects.filter(pk__in=duplicates[start : start + 2000]).delete()
 
 
 class Migration(migrations.Migration):
@@ -23,5 +49,14 @@ class Migration(migrations.Migration):
             model_name='tutorquestion',
             name='wording_key',
             field=models.CharField(blank=True, default='', max_length=64),
+        ),
+        migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name='tutorquestion',
+            index=models.Index(fields=['lesson', 'grounded', 'wording_key'], name='tutor_q_gap_wordings'),
+        ),
+        migrations.AddConstraint(
+            model_name='tutorquestion',
+            constraint=models.UniqueConstraint(condition=models.Q(('visitor', ''), _negated=True), fields=('lesson', 'visitor', 'wording_key'), name='one_question_per_visitor_and_wording'),
         ),
     ]
