@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from courses.models import Course, Lesson, Section
@@ -68,32 +68,62 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
             )
 
 
-def ranked_lesson_ids(text: str, *, track: str = "", course: str = "") -> list[int]:
-    """Ids of the published lessons matching every word of ``text``, best first."""
+def ranked_lesson_ids(
+    text: str, *, track: str = "", course: str = "", offset: int = 0, limit: int | None = None
+) -> list[int]:
+    """Ids of the published lessons matching every word of ``text``, best first.
+
+    With ``limit`` the database ranks and returns only that slice (from ``offset``), so a page
+    of results never carries the ids of every matching lesson back to Python.
+    """
     words = query.terms(text)
-    if not words:
+    if not words or (limit is not None and limit <= 0):
         return []
     if connection.vendor == "postgresql":
-        return _postgres_ids(words, track, course)
-    return _sqlite_ids(words, track, course)
+        ranked = _postgres_matches(words, track, course)
+        ranked = ranked.annotate(rank=SearchRank(F("vector"), _search(words))).order_by(
+            "-rank", "lesson__catalog_position"
+        )
+        ids = ranked.values_list("lesson_id", flat=True)
+        return list(ids[offset:] if limit is None else ids[offset : offset + limit])
+    sql, params = _sqlite_matches("f.rowid", words, track, course)
+    sql += f" ORDER BY bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}), l.catalog_position"
+    sql += " LIMIT %s OFFSET %s"
+    params += [-1 if limit is None else limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
-def _postgres_ids(words: list[str], track: str, course: str) -> list[int]:
-    search = SearchQuery(query.tsquery(words), search_type="raw", config=CONFIG)
+def count_matches(text: str, *, track: str = "", course: str = "") -> int:
+    """How many published lessons match every word of ``text``: a count, no ranking."""
+    words = query.terms(text)
+    if not words:
+        return 0
+    if connection.vendor == "postgresql":
+        return _postgres_matches(words, track, course).count()
+    sql, params = _sqlite_matches("COUNT(*)", words, track, course)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
+def _search(words: list[str]) -> SearchQuery:
+    return SearchQuery(query.tsquery(words), search_type="raw", config=CONFIG)
+
+
+def _postgres_matches(words: list[str], track: str, course: str) -> QuerySet[SearchDocument]:
     lessons = Lesson.objects.published()
     if track:
         lessons = lessons.filter(course__track=track)
     if course:
         lessons = lessons.filter(course__slug=course)
-    return list(
-        SearchDocument.objects.filter(vector=search, lesson__in=lessons.values("pk"))
-        .annotate(rank=SearchRank(F("vector"), search))
-        .order_by("-rank", "lesson__catalog_position")
-        .values_list("lesson_id", flat=True)
-    )
+    return SearchDocument.objects.filter(vector=_search(words), lesson__in=lessons.values("pk"))
 
 
-def _sqlite_ids(words: list[str], track: str, course: str) -> list[int]:
+def _sqlite_matches(
+    columns: str, words: list[str], track: str, course: str
+) -> tuple[str, list[object]]:
     lesson_table = Lesson._meta.db_table
     course_table = Course._meta.db_table
     conditions, params = [], [query.fts5_match(words)]
@@ -104,15 +134,11 @@ def _sqlite_ids(words: list[str], track: str, course: str) -> list[int]:
         conditions.append("AND c.slug = %s")
         params.append(course)
     sql = (
-        f"SELECT f.rowid FROM {FTS_TABLE} f "  # noqa: S608 (names are ours; values are params)
+        f"SELECT {columns} FROM {FTS_TABLE} f "  # noqa: S608 (names are ours; values are params)
         f"JOIN {lesson_table} l ON l.id = f.rowid JOIN {course_table} c ON c.id = l.course_id "
-        f"WHERE {FTS_TABLE} MATCH %s AND l.is_published AND c.is_published "
-        + " ".join(conditions)
-        + f" ORDER BY bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}), l.catalog_position"
+        f"WHERE {FTS_TABLE} MATCH %s AND l.is_published AND c.is_published " + " ".join(conditions)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return sql, params
 
 
 def passages(text: str, lesson_ids: list[int]) -> dict[int, SafeString]:
@@ -121,7 +147,7 @@ def passages(text: str, lesson_ids: list[int]) -> dict[int, SafeString]:
     if not words or not lesson_ids:
         return {}
     if connection.vendor == "postgresql":
-        search = SearchQuery(query.tsquery(words), search_type="raw", config=CONFIG)
+        search = _search(words)
         rows = (
             SearchDocument.objects.filter(lesson_id__in=lesson_ids)
             .annotate(

@@ -158,3 +158,65 @@ def test_the_index_is_written_inside_the_import_transaction(content_root):
     import_content(content_root)
     assert len(engine.ranked_lesson_ids("steering")) == 1
     assert engine.ranked_lesson_ids("") == []
+
+
+def many_matching(root, course: str, number: int) -> None:
+    write_course(root, course, title=course.title(), track="T")
+    for index in range(1, number + 1):
+        lesson(root, course, f"{index:03d}-common-{index}.md", title=f"Common lesson {index}")
+
+
+def search_queries(client, **params) -> int:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.caching import forget_content_version
+
+    cache.clear()  # measure the uncached page: every part read from the database
+    forget_content_version()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/search/", params).status_code == 200
+    return len(captured)
+
+
+def test_a_search_page_costs_the_same_queries_however_many_lessons_match(client, content_root):
+    many_matching(content_root, "small", 3)
+    import_content(content_root)
+    small = search_queries(client, q="common")
+    many_matching(content_root, "large", 45)
+    import_content(content_root)
+    large = search_queries(client, q="common")
+    assert "48 lessons match" in client.get("/search/", {"q": "common"}).text
+    assert large == small
+    assert search_queries(client, q="common", page=5) == small
+
+
+def test_pages_follow_the_full_ranking_and_counts_match(client, content_root):
+    many_matching(content_root, "large", 25)
+    lesson(content_root, "large", "900-titled.md", title="Common ground", term="Common")
+    import_content(content_root)
+    full = engine.ranked_lesson_ids("common")
+    assert len(full) == 26 == engine.count_matches("common")
+    assert engine.ranked_lesson_ids("common", offset=10, limit=10) == full[10:20]
+    assert engine.ranked_lesson_ids("common", offset=20, limit=10) == full[20:]
+    assert engine.count_matches("common", course="nothing-like-it") == 0
+    shown = titles(client, q="common") + titles(client, q="common", page=2)
+    shown += titles(client, q="common", page=3)
+    assert len(shown) == 26 and len(set(shown)) == 26
+    assert shown[0] == "Common ground"
+
+
+def test_a_repeated_search_is_served_from_the_cache_until_the_next_import(client, content_root):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    many_matching(content_root, "large", 12)
+    import_content(content_root)
+    first = search_queries(client, q="common")
+    with CaptureQueriesContext(connection) as captured:
+        assert len(titles(client, q="common")) == 10
+    assert len(captured) < first
+    lesson(content_root, "large", "500-new.md", title="Common newcomer")
+    import_content(content_root)
+    assert "13 lessons match" in client.get("/search/", {"q": "common"}).text

@@ -1,0 +1,79 @@
+"""What the results page needs, each part costing as little as the catalog allows.
+
+The filter choices and each page of ranked ids are kept in Django's cache under the content
+version (courses/caching.py), so a new import changes every key at once and nothing from the
+old content is served; a repeated search then costs no ranking query at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from courses.caching import PAGE_CACHE_SECONDS, content_version
+from courses.models import Course
+
+from . import engine, query
+
+
+@dataclass(frozen=True)
+class CourseChoice:
+    slug: str
+    title: str
+    track: str
+
+
+def filter_choices() -> tuple[list[str], list[CourseChoice]]:
+    """The tracks and published courses offered by the filters, in catalog order."""
+    key = f"search:filters:{content_version()}"
+    courses = cache.get(key)
+    if courses is None:
+        rows = Course.objects.published().order_by("order", "slug")
+        courses = [CourseChoice(*row) for row in rows.values_list("slug", "title", "track")]
+        cache.set(key, courses, PAGE_CACHE_SECONDS)
+    return list(dict.fromkeys(c.track for c in courses)), courses
+
+
+class RankedMatches:
+    """The matches of a search as a lazy sequence for Django's Paginator.
+
+    Paginator asks for ``count()`` and then one slice; each is one small query (or a cache hit),
+    so only the requested page is ranked and read back, however many lessons match.
+    """
+
+    def __init__(self, text: str, *, track: str = "", course: str = "") -> None:
+        self.text, self.track, self.course = text, track, course
+        words = "\x1f".join(query.terms(text))
+        digest = hashlib.sha256(f"{words}\x1e{track}\x1e{course}".encode()).hexdigest()
+        self._key = f"search:{content_version()}:{digest}"
+
+    def count(self) -> int:
+        key = f"{self._key}:count"
+        total = cache.get(key)
+        if total is None:
+            total = engine.count_matches(self.text, track=self.track, course=self.course)
+            cache.set(key, total, PAGE_CACHE_SECONDS)
+        return total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, part: slice) -> list[int]:
+        if not isinstance(part, slice) or part.step not in (None, 1):
+            raise TypeError("RankedMatches only supports plain slices")
+        start = part.start or 0
+        stop = self.count() if part.stop is None else part.stop
+        key = f"{self._key}:{start}:{stop}"
+        ids = cache.get(key)
+        if ids is None:
+            ids = engine.ranked_lesson_ids(
+                self.text,
+                track=self.track,
+                course=self.course,
+                offset=start,
+                limit=max(stop - start, 0),
+            )
+            cache.set(key, ids, PAGE_CACHE_SECONDS)
+        return ids
