@@ -10,10 +10,11 @@ the full-text query, the page's passages and the template. The baseline is the s
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlencode
 
 import loadgen
-from b_import import PG_DATABASE, _pg_admin
+from b_import import _pg_admin
 from benchlib import (
     BenchError,
     Section,
@@ -34,6 +35,8 @@ from textgen import generate_catalog
 CONNECTIONS = 32
 P95_TARGET_MS = 50.0
 SITE_CSS = "/static/css/site.css"
+# Its own database (per run), so a search run never drops another run's import database.
+PG_DATABASE = f"glassbox_bench_search_{os.getpid()}"
 QUERIES = [
     ("a common word", {"q": "model"}),
     ("two words", {"q": "sparse feature"}),
@@ -85,7 +88,9 @@ def run(ctx) -> Section:
     try:
         for name, url in databases:
             env = with_static_wrapper(
-                django_env(url, CONTENT_DIR=str(content)), static_root, extra_static
+                django_env(url, CONTENT_DIR=str(content), SEARCH_CACHE_RESULTS="0"),
+                static_root,
+                extra_static,
             )
             log(f"search ({name}): migrate, import, collectstatic")
             manage("migrate", "--noinput", env=env)

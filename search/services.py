@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 from courses.caching import PAGE_CACHE_SECONDS, content_version
@@ -48,13 +49,15 @@ class RankedMatches:
         words = "\x1f".join(query.terms(text))
         digest = hashlib.sha256(f"{words}\x1e{track}\x1e{course}".encode()).hexdigest()
         self._key = f"search:{content_version()}:{digest}"
+        self._cached = settings.SEARCH_CACHE_RESULTS
 
     def count(self) -> int:
         key = f"{self._key}:count"
-        total = cache.get(key)
+        total = cache.get(key) if self._cached else None
         if total is None:
             total = engine.count_matches(self.text, track=self.track, course=self.course)
-            cache.set(key, total, PAGE_CACHE_SECONDS)
+            if self._cached:
+                cache.set(key, total, PAGE_CACHE_SECONDS)
         return total
 
     def __len__(self) -> int:
@@ -66,7 +69,7 @@ class RankedMatches:
         start = part.start or 0
         stop = self.count() if part.stop is None else part.stop
         key = f"{self._key}:{start}:{stop}"
-        ids = cache.get(key)
+        ids = cache.get(key) if self._cached else None
         if ids is None:
             ids = engine.ranked_lesson_ids(
                 self.text,
@@ -75,5 +78,6 @@ class RankedMatches:
                 offset=start,
                 limit=max(stop - start, 0),
             )
-            cache.set(key, ids, PAGE_CACHE_SECONDS)
+            if self._cached:
+                cache.set(key, ids, PAGE_CACHE_SECONDS)
         return ids

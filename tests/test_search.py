@@ -220,3 +220,17 @@ def test_a_repeated_search_is_served_from_the_cache_until_the_next_import(client
     lesson(content_root, "large", "500-new.md", title="Common newcomer")
     import_content(content_root)
     assert "13 lessons match" in client.get("/search/", {"q": "common"}).text
+
+
+def test_results_caching_can_be_turned_off_for_measuring(client, content_root, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_CACHE_RESULTS = False
+    many_matching(content_root, "large", 12)
+    import_content(content_root)
+    first = search_queries(client, q="common")
+    with CaptureQueriesContext(connection) as captured:
+        assert len(titles(client, q="common")) == 10
+    ranking = [q["sql"] for q in captured if "search" in q["sql"].lower()]
+    assert len(ranking) >= 2 and len(captured) <= first
