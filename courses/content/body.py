@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .markup import MathError, parser, tex_to_mathml
+from .markup import MathError, block_parser, tex_to_mathml
 from .sources import ContentProblem, KeyTermSource
 
 _KEY_TERM_RE = re.compile(
@@ -22,6 +23,9 @@ _KEY_TERM_RE = re.compile(
 )
 _URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/|^#")
 _SINGLE_TILDE_RE = re.compile(r"(?<!~)~(?=[^\s~])[^~\n]*[^\s~]~(?!~)|(?<!~)~[^\s~]~(?!~)")
+_QUIZ_HEADING_RE = re.compile(r"^##[ \t]+quiz:?[ \t]*#*[ \t]*$", re.IGNORECASE)
+_ATX_H2_RE = re.compile(r"^##(?:[ \t]|$)")
+_INLINE_HINT_RE = re.compile(r"\$|!\[|~")
 _MATH_TYPES = {"math_inline": False, "math_inline_double": True, "math_block": True}
 
 
@@ -57,8 +61,10 @@ def parse_body(
     body: str, first_line: int, path: str, *, lesson_path: Path | None = None
 ) -> ParsedBody:
     """Splits ``body`` (starting on file line ``first_line``) into sections and checks it."""
-    tokens = parser().parse(body, {})
+    env: dict = {}
+    md = block_parser()
     lines = body.split("\n")
+    tokens = _block_tokens(md, lines, env)
     problems: list[ContentProblem] = []
     warnings: list[ContentProblem] = []
     headings: list[tuple[int, int, str]] = []  # (start, end, text) of each level-0 h2
@@ -104,11 +110,46 @@ def parse_body(
                 ),
             )
         )
-    _check_tokens(tokens, first_line, path, lesson_path, problems, warnings)
+    _check_tokens(md, env, tokens, first_line, path, lesson_path, problems, warnings)
     return ParsedBody(tuple(blocks), tuple(problems), tuple(warnings))
 
 
+def _block_tokens(md: MarkdownIt, lines: list[str], env: dict) -> list[Token]:
+    """The body's block tokens, leaving out the quiz's own lines when that is safe.
+
+    The quiz is read by quiz.py line by line; running its long nested list through markdown-it
+    would cost most of the parse. Everything up to its heading is parsed, and that parse says
+    whether the heading really is a top-level `##` (not inside a fence or HTML block); the quiz
+    then runs to the next line starting `## ` (quiz lines are indented, so such a line can only
+    be a heading), and whatever follows is parsed on its own.
+    """
+    start = next((n for n, line in enumerate(lines) if _QUIZ_HEADING_RE.match(line)), None)
+    if start is None:
+        return md.parse("\n".join(lines), env)
+    head = md.parse("\n".join(lines[: start + 1]), env)
+    opening = head[-3] if len(head) >= 3 else None
+    if not (
+        opening is not None
+        and opening.type == "heading_open"
+        and opening.tag == "h2"
+        and opening.level == 0
+        and opening.map is not None
+        and opening.map[0] == start
+    ):
+        return md.parse("\n".join(lines), env)
+    end = next(
+        (n for n in range(start + 1, len(lines)) if _ATX_H2_RE.match(lines[n])), len(lines)
+    )
+    rest = md.parse("\n".join(lines[end:]), env) if end < len(lines) else []
+    for token in rest:
+        if token.map is not None:
+            token.map = [token.map[0] + end, token.map[1] + end]
+    return head + rest
+
+
 def _check_tokens(
+    md: MarkdownIt,
+    env: dict,
     tokens: list[Token],
     first_line: int,
     path: str,
@@ -123,8 +164,12 @@ def _check_tokens(
         if token.map is not None:
             line = first_line + token.map[0]
         _check_one(token, line, path, lesson_path, problems, warnings)
-        for child in token.children or ():
-            _check_one(child, line, path, lesson_path, problems, warnings)
+        # Inline content is parsed only where a check could find something.
+        if token.type == "inline" and _INLINE_HINT_RE.search(token.content):
+            children: list[Token] = []
+            md.inline.parse(token.content, md, env, children)
+            for child in children:
+                _check_one(child, line, path, lesson_path, problems, warnings)
 
 
 def _check_one(
