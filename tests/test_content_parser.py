@@ -408,3 +408,20 @@ def test_sections_after_the_quiz_keep_their_lines(tmp_path):
     text = (root / "black-box/01-a.md").read_text(encoding="utf-8").split("\n")
     line = text.index("![gone](nope.png)") + 1
     assert problems == [f"content/black-box/01-a.md:{line}: image 'nope.png' does not exist"]
+
+
+def test_math_that_does_not_convert_is_a_problem_at_its_line(tmp_path):
+    root = tmp_path / "content"
+    write_course(root)
+    body = LESSON_BODY.replace("Nobody wrote their rules down.", "So $\\frac{1}{$ fails.").replace(
+        "   - [x] Probing", "   - [x] Probing $x^{$"
+    )
+    write_lesson(root, name="01-a.md", body=body)
+    problems = problems_of(root)
+    text = (root / "black-box/01-a.md").read_text(encoding="utf-8").split("\n")
+    section = next(n for n, line in enumerate(text, 1) if "fails." in line)
+    option = next(n for n, line in enumerate(text, 1) if "Probing $" in line)
+    assert [p.split(": math")[0] for p in problems] == [
+        f"content/black-box/01-a.md:{section}",
+        f"content/black-box/01-a.md:{option}",
+    ]

@@ -213,6 +213,18 @@ def _check_one(
         )
 
 
+def check_math(text: str, line: int, path: str, problems: list[ContentProblem]) -> None:
+    """Math in quiz text (prompts, options, feedback) that will not convert, at its line."""
+    if "$" not in text:
+        return
+    md = block_parser()
+    children: list[Token] = []
+    md.inline.parse(text, md, {}, children)
+    for child in children:
+        if child.type in _MATH_TYPES:
+            _check_one(child, line, path, None, problems, [])
+
+
 def _check_image(
     src: str, line: int, path: str, lesson_path: Path, problems: list[ContentProblem]
 ) -> None:
