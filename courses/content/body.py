@@ -23,7 +23,9 @@ _KEY_TERM_RE = re.compile(
 )
 _URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/|^#")
 _SINGLE_TILDE_RE = re.compile(r"(?<!~)~(?=[^\s~])[^~\n]*[^\s~]~(?!~)|(?<!~)~[^\s~]~(?!~)")
-_QUIZ_HEADING_RE = re.compile(r"^##[ \t]+quiz:?[ \t]*#*[ \t]*$", re.IGNORECASE)
+_OWN_FORMAT_HEADING_RE = re.compile(
+    r"^##[ \t]+(?:quiz|key terms):?[ \t]*#*[ \t]*$", re.IGNORECASE
+)
 _ATX_H2_RE = re.compile(r"^##(?:[ \t]|$)")
 _INLINE_HINT_RE = re.compile(r"\$|!\[|~")
 _MATH_TYPES = {"math_inline": False, "math_inline_double": True, "math_block": True}
@@ -114,18 +116,19 @@ def parse_body(
     return ParsedBody(tuple(blocks), tuple(problems), tuple(warnings))
 
 
-def _block_tokens(md: MarkdownIt, lines: list[str], env: dict) -> list[Token]:
-    """The body's block tokens, leaving out the quiz's own lines when that is safe.
+def _block_tokens(md: MarkdownIt, lines: list[str], env: dict, offset: int = 0) -> list[Token]:
+    """The body's block tokens, leaving out the lines of the quiz and key terms when safe.
 
-    The quiz is read by quiz.py line by line; running its long nested list through markdown-it
-    would cost most of the parse. Everything up to its heading is parsed, and that parse says
-    whether the heading really is a top-level `##` (not inside a fence or HTML block); the quiz
-    then runs to the next line starting `## ` (quiz lines are indented, so such a line can only
-    be a heading), and whatever follows is parsed on its own.
+    Those two sections are read line by line by their own parsers (quiz.py, parse_key_terms);
+    running their long nested lists through markdown-it would cost most of the parse.
+    Everything up to such a heading is parsed, and that parse says whether the heading really
+    is a top-level `##` (not inside a fence or an HTML block); the section then runs to the
+    next line starting `## ` (its lines are list items and indented, so such a line can only
+    be a heading), and whatever follows is parsed the same way.
     """
-    start = next((n for n, line in enumerate(lines) if _QUIZ_HEADING_RE.match(line)), None)
+    start = next((n for n, line in enumerate(lines) if _OWN_FORMAT_HEADING_RE.match(line)), None)
     if start is None:
-        return md.parse("\n".join(lines), env)
+        return _shifted(md.parse("\n".join(lines), env), offset)
     head = md.parse("\n".join(lines[: start + 1]), env)
     opening = head[-3] if len(head) >= 3 else None
     if not (
@@ -136,15 +139,20 @@ def _block_tokens(md: MarkdownIt, lines: list[str], env: dict) -> list[Token]:
         and opening.map is not None
         and opening.map[0] == start
     ):
-        return md.parse("\n".join(lines), env)
+        return _shifted(md.parse("\n".join(lines), env), offset)
     end = next(
         (n for n in range(start + 1, len(lines)) if _ATX_H2_RE.match(lines[n])), len(lines)
     )
-    rest = md.parse("\n".join(lines[end:]), env) if end < len(lines) else []
-    for token in rest:
-        if token.map is not None:
-            token.map = [token.map[0] + end, token.map[1] + end]
-    return head + rest
+    rest = _block_tokens(md, lines[end:], env, offset + end) if end < len(lines) else []
+    return _shifted(head, offset) + rest
+
+
+def _shifted(tokens: list[Token], offset: int) -> list[Token]:
+    if offset:
+        for token in tokens:
+            if token.map is not None:
+                token.map = [token.map[0] + offset, token.map[1] + offset]
+    return tokens
 
 
 def _check_tokens(
