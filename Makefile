@@ -7,19 +7,21 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 4
 CHROMIUM ?= /usr/bin/chromium
+REDIS_SERVER ?= /usr/bin/redis-server
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings_production
 
-.PHONY: help install run migrate import serve test test-sqlite test-postgres test-browser lint \
+.PHONY: help install run migrate import serve test test-sqlite test-postgres test-browser screenshots lint \
 	format lock audit bench services browser-deps eval-tutor clean
 
 help:
 	@echo "make run            - install, migrate, import content/ and serve http://$(HOST):$(PORT)"
 	@echo "make test           - install test dependencies and run the whole suite (lint included)"
 	@echo "make test-postgres  - the same suite on PostgreSQL ($(POSTGRES_URL))"
-	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)"
+	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS, REDIS_URL)"
+	@echo "make screenshots    - refresh docs/screenshots/ from the browser tests"
 	@echo "make bench          - benchmarks (docs/benchmarks.md)"
-	@echo "make eval-tutor     - the tutor's accuracy on tests/tutor_eval"
+	@echo "make eval-tutor     - the tutor's figures on every evaluation set, with baselines"
 	@echo "make lint / format  - ruff, and lint-imports (the app graph, pyproject.toml)"
 	@echo "make lock / audit   - regenerate requirements.lock / run pip-audit on it"
 
@@ -52,8 +54,14 @@ serve: install
 	$(PRODUCTION) $(VENV)/bin/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
+# The Redis-loss test (tests/test_redis_loss.py) starts and kills a redis-server of its own.
+$(REDIS_SERVER):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "redis-server is missing: install Debian's redis-server package as root." >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null
+
 # PostgreSQL and Redis run on this kind of machine; start them if they are installed but down.
-services:
+services: $(REDIS_SERVER)
 	@if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true; fi
 	@if command -v redis-server >/dev/null && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
@@ -93,8 +101,33 @@ test-postgres: install browser-deps services
 test-browser: install browser-deps services
 	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest tests/browser
 
+# Tests write screenshots to test-results/ (ignored); this refreshes the ones docs/ shows.
+screenshots: install browser-deps services
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest -q \
+		tests/browser/test_accessibility.py::test_screenshots_of_the_main_pages \
+		tests/browser/test_reports_browser.py
+
+# The tutor's figures on every evaluation set (docs/tutor.md, "Evaluation"). SQUAD is a SQuAD 2.0
+# JSON file; CONTENT=dir QUESTIONS="a.yaml b.yaml" measures your own lessons instead;
+# EVAL_ARGS="--failures 20" or "--markdown" is passed on.
+SQUAD ?= $(firstword $(wildcard ../shared/data/squad/squad-v2-tune.json \
+	/work/shared/data/squad/squad-v2-tune.json))
+EVAL := $(PY) -m tests.tutor_eval.run $(EVAL_ARGS)
+
 eval-tutor: install
-	$(PY) -m pytest tests/tutor_eval -q -s -p no:randomly
+ifdef CONTENT
+	$(EVAL) --content $(CONTENT) --questions $(QUESTIONS)
+else
+	$(PY) -m pytest tests/tutor_eval -q -p no:randomly
+	$(EVAL) --name "shipped lessons: tests/tutor_eval/{answerable,unanswerable}.yaml" \
+		--content content \
+		--questions tests/tutor_eval/answerable.yaml tests/tutor_eval/unanswerable.yaml
+	$(EVAL) --name "HELD-OUT lessons: tests/tutor_eval/heldout.yaml (all held-out)" --no-split \
+		--content tests/tutor_eval/heldout_content --questions tests/tutor_eval/heldout.yaml
+	@test -n "$(SQUAD)" || { echo "No SQuAD 2.0 file: make eval-tutor SQUAD=path.json" >&2; exit 1; }
+	$(EVAL) --squad $(SQUAD) \
+		--name "SQuAD 2.0 $(notdir $(SQUAD)) (tuning data; the halves are the hash split)"
+endif
 
 bench: install services
 	$(PY) -m pip install --quiet -r bench/requirements.txt

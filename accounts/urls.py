@@ -11,6 +11,28 @@ from . import views
 
 app_name = "accounts"
 
+# (path, Django's view, URL name, the URL name it goes to when done, extra options)
+AUTH_VIEWS = [
+    ("password_change/", auth.PasswordChangeView, "password_change", "password_change_done", {}),
+    ("password_change/done/", auth.PasswordChangeDoneView, "password_change_done", None, {}),
+    (
+        "password_reset/",
+        views.LimitedPasswordResetView,
+        "password_reset",
+        "password_reset_done",
+        {"email_template_name": "accounts/password_reset_email.txt"},
+    ),
+    ("password_reset/done/", auth.PasswordResetDoneView, "password_reset_done", None, {}),
+    (
+        "reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView,
+        "password_reset_confirm",
+        "password_reset_complete",
+        {},
+    ),
+    ("reset/done/", auth.PasswordResetCompleteView, "password_reset_complete", None, {}),
+]
+
 urlpatterns = [
     path("", views.account, name="account"),
     path("login/", views.SignInView.as_view(), name="login"),
@@ -18,46 +40,17 @@ urlpatterns = [
     path("signup/", views.sign_up, name="signup"),
     path("data/", views.export_data, name="data"),
     path("delete/", views.delete_account, name="delete"),
-    path(
-        "password_change/",
-        auth.PasswordChangeView.as_view(
-            template_name="accounts/password_change_form.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
-    ),
-    path(
-        "password_change/done/",
-        auth.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
-        name="password_change_done",
-    ),
-    path(
-        "password_reset/",
-        auth.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
-    path(
-        "password_reset/done/",
-        auth.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
-        name="password_reset_done",
-    ),
-    path(
-        "reset/<uidb64>/<token>/",
-        auth.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
-        name="password_reset_confirm",
-    ),
-    path(
-        "reset/done/",
-        auth.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        ),
-        name="password_reset_complete",
+    *(
+        path(
+            route,
+            view.as_view(
+                # Our templates keep the file names of Django's defaults, under accounts/.
+                template_name=f"accounts/{view.template_name.removeprefix('registration/')}",
+                **({"success_url": reverse_lazy(f"accounts:{done}")} if done else {}),
+                **options,
+            ),
+            name=name,
+        )
+        for route, view, name, done, options in AUTH_VIEWS
     ),
 ]

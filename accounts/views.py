@@ -1,4 +1,8 @@
-"""Learner accounts on top of Django's auth views: sign-up, throttled sign-in, export, deletion."""
+"""Learner accounts on top of Django's auth views: sign-up, sign-in, export, deletion.
+
+Sign-in limits are django-axes' (accounts/signin.py); sign-up and password-reset mails are rate
+limited per address here.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,46 +25,39 @@ from core import ratelimit
 
 from .services import export_learner_data
 
-SIGN_IN_WINDOW = 15 * 60
-SIGN_IN_FAILURES_PER_ACCOUNT = 5
-SIGN_IN_FAILURES_PER_ADDRESS = 20
+HOUR = 3600
+LIMITED_MESSAGE = (
+    "Too many requests from your network for this just now. Please wait an hour and try again."
+)
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Refuses sign-in after repeated failures for one username or from one address.
+def _limited(request: HttpRequest, keys: list[str], limit: int) -> bool:
+    """True when this request is over ``limit`` per hour for any of ``keys``."""
+    return not ratelimit.hit(keys, limit=limit, window=HOUR).allowed
 
-    The same message is given whether or not the account exists, so failures reveal nothing.
-    """
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": (
-            "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
-            "or reset your password."
-        ),
-    }
-
-    def clean(self):
-        username = (self.data.get("username") or "").strip().lower()
-        address = ratelimit.client_ip(self.request) if self.request else "unknown"
-        account_key, address_key = [f"signin:account:{username}"], [f"signin:ip:{address}"]
-        if (
-            ratelimit.failures(account_key, window=SIGN_IN_WINDOW) >= SIGN_IN_FAILURES_PER_ACCOUNT
-            or ratelimit.failures(address_key, window=SIGN_IN_WINDOW)
-            >= SIGN_IN_FAILURES_PER_ADDRESS
-        ):
-            raise ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            return super().clean()
-        except ValidationError:
-            ratelimit.record_failure(account_key + address_key, window=SIGN_IN_WINDOW)
-            raise
+def _limited_page(request: HttpRequest, title: str) -> HttpResponse:
+    context = {"title": title, "message": LIMITED_MESSAGE}
+    return render(request, "accounts/rate_limited.html", context, status=429)
 
 
 class SignInView(LoginView):
+    """Django's sign-in; django-axes counts and limits attempts (accounts/signin.py)."""
+
     template_name = "accounts/login.html"
-    authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Django's reset form, sending at most a few mails per hour per address asked for and per
+    network, so the form cannot be used to flood someone's inbox."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().casefold()
+        keys = [f"reset:email:{email}", f"reset:ip:{ratelimit.client_ip(self.request)}"]
+        if _limited(self.request, keys, settings.PASSWORD_RESET_RATE_LIMIT):
+            return _limited_page(self.request, "Reset your password")
+        return super().form_valid(form)
 
 
 class SignUpForm(UserCreationForm):
@@ -78,6 +75,10 @@ class SignUpForm(UserCreationForm):
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("lessons:my_learning")
+    if request.method == "POST" and _limited(
+        request, [f"signup:ip:{ratelimit.client_ip(request)}"], settings.SIGN_UP_RATE_LIMIT
+    ):
+        return _limited_page(request, "Create an account")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()

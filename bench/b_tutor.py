@@ -1,6 +1,6 @@
 """3. Tutor: `answer_question` on synthetic lessons, against plain BM25 over the same sentences.
 
-Pure Python, no Django, no database: `tutor/retrieval.py` is imported directly. The baseline is
+Pure Python, no Django, no database: `tutor/retrieval/` is imported directly. The baseline is
 `rank_bm25.BM25Okapi` over the index's own sentence stems (the same tokenisation, stop words
 and stemmer), scoring every sentence for the question's terms and taking the top three: the
 least a retrieval tutor has to do. Both are timed per question, in this process, after one
@@ -97,7 +97,7 @@ def measure(words: int, n_questions: int) -> dict:
     }
     bm25_class = _bm25_class()
     if bm25_class is not None:
-        bm25 = bm25_class(index.sent_stems)
+        bm25 = bm25_class([retrieval.content_terms(u.text) for u in index.units])
 
         def rank(q: str) -> list[int]:
             terms = retrieval.query_terms(retrieval.tokenize(q))

@@ -81,6 +81,8 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
                 # Plain HTTP on localhost: cookies marked Secure would never come back.
                 "SECURE_COOKIES": "0",
                 "SECURE_HSTS_SECONDS": "0",
+                # Runs without Redis measure the site as it is; limits are off here anyway.
+                "RATE_LIMITS_PER_PROCESS": "1",
             }
         )
     env.update(extra)
@@ -356,26 +358,23 @@ def fmt_s(seconds: float) -> str:
     return fmt_ms(seconds * 1000)
 
 
+def _three_figures(value: float) -> str:
+    """About three significant figures for values from 1 up: 123, 12.3, 1.23."""
+    return f"{value:.{0 if value >= 100 else 1 if value >= 10 else 2}f}"
+
+
 def fmt_ms(ms: float) -> str:
     if ms != ms:
         return "n/a"
-    if ms >= 100:
-        return f"{ms:.0f} ms"
-    if ms >= 10:
-        return f"{ms:.1f} ms"
     if ms >= 1:
-        return f"{ms:.2f} ms"
+        return f"{_three_figures(ms)} ms"
     return f"{ms * 1000:.0f} µs"
 
 
 def fmt_ratio(value: float) -> str:
     if value != value or value in (float("inf"), float("-inf")):
         return "n/a"
-    if value >= 100:
-        return f"{value:.0f}×"
-    if value >= 10:
-        return f"{value:.1f}×"
-    return f"{value:.2f}×"
+    return f"{_three_figures(value)}×"
 
 
 def fmt_int(value: float) -> str:

@@ -3,7 +3,7 @@
 """Django-side steps of the benchmarks, run in a subprocess by bench/run.py:
 
     python bench/django_tasks.py page-sizes
-    python bench/django_tasks.py seed-reports ATTEMPTS LEARNERS
+    python bench/django_tasks.py seed-reports ATTEMPTS LEARNERS [TUTOR_QUESTIONS]
     python bench/django_tasks.py time-reports RUNS
     python bench/django_tasks.py create-learners COUNT PASSWORD LESSONS_JSON
 
@@ -30,6 +30,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
+import legacy_reports  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -38,7 +39,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from courses.models import Lesson, Question  # noqa: E402
 from lessons.models import LessonProgress  # noqa: E402
-from quizzes.models import Attempt, AttemptAnswer  # noqa: E402
+from quizzes.models import Attempt, AttemptAnswer, chosen_ids  # noqa: E402
+from tutor.models import TutorQuestion  # noqa: E402
+from tutor.question_log import wording_key  # noqa: E402
 
 LESSON_URL = "/courses/inside-the-black-box/superposition/"
 
@@ -98,7 +101,83 @@ def _snapshot_template(lesson: Lesson, questions: list[Question]) -> list[dict]:
     ]
 
 
-def seed_reports(attempts_wanted: int, learners_wanted: int) -> None:
+TOPICS = [
+    "the world cup",
+    "rlhf",
+    "the capital of france",
+    "gpt-5 release date",
+    "my homework",
+    "quantum computing",
+    "the stock market",
+    "how to bake bread",
+    "python decorators",
+    "attention heads",
+    "llama weights",
+    "the meaning of life",
+    "transformers vs lstms",
+    "my grade",
+    "the exam date",
+    "dropout",
+    "batch norm",
+    "reinforcement learning",
+]
+FORMS = [
+    "what is {t}?",
+    "explain {t}",
+    "tell me about {t}",
+    "can you explain {t} please",
+    "{t}?",
+    "why does {t} matter",
+    "how does {t} work",
+    "what about {t}",
+]
+
+
+def seed_tutor_log(count: int, learner_ids: list[int], lessons: list[Lesson], rng) -> int:
+    """``count`` logged tutor questions: a third on the lesson the benchmark reports on, most
+    declined, asked by learners and anonymous visitors, plus one anonymous visitor flooding
+    that lesson with thousands of different questions. A visitor's identical repeats are one
+    row (the log's unique constraint), so rows are drawn until ``count`` distinct ones exist."""
+    target = next(lesson for lesson in lessons if lesson.slug == "superposition")
+    anchors = {
+        lesson.pk: list(lesson.sections.values_list("anchor", flat=True)) for lesson in lessons
+    }
+    anonymous = [f"anon:{rng.getrandbits(160):040x}" for _ in range(5000)]
+    flooder = f"anon:{rng.getrandbits(160):040x}"
+    base_time = datetime(2026, 1, 5, tzinfo=UTC)
+    rows: dict[tuple[int, str, str], TutorQuestion] = {}
+    flood = min(count // 10, 10_000)
+    for n in range(flood):  # different wordings: the dedupe does not shrink a flood like this
+        text = f"{rng.choice(FORMS).format(t=rng.choice(TOPICS))} ({n})"
+        key = (target.pk, flooder, wording_key(text))
+        rows[key] = TutorQuestion(
+            lesson_id=target.pk, question=text, grounded=False, best_score=0.0,
+            visitor=flooder, wording_key=key[2], section_anchor="",
+            asked_at=base_time + timedelta(seconds=n * 3),
+        )  # fmt: skip
+    while len(rows) < count:
+        lesson = target if rng.random() < 1 / 3 else rng.choice(lessons)
+        if rng.random() < 0.5:
+            learner = rng.choice(learner_ids)
+            visitor = f"user:{learner}"
+        else:
+            learner, visitor = None, rng.choice(anonymous)
+        text = rng.choice(FORMS).format(t=rng.choice(TOPICS))
+        if rng.random() < 0.3:
+            text = f"{text} {rng.choice(['now', 'again', 'in short', 'simply', 'for me'])}"
+        grounded = rng.random() < 0.3
+        key = (lesson.pk, visitor, wording_key(text))
+        rows[key] = TutorQuestion(
+            lesson_id=lesson.pk, learner_id=learner, question=text, grounded=grounded,
+            best_score=0.5 if grounded else 0.0, visitor=visitor, wording_key=key[2],
+            section_anchor=rng.choice(anchors[lesson.pk]) if grounded else "",
+            asked_at=base_time + timedelta(seconds=rng.randrange(80 * 86_400)),
+        )  # fmt: skip
+    TutorQuestion.objects.bulk_create(list(rows.values()), batch_size=5000)
+    return len(rows)
+
+
+def seed_reports(attempts_wanted: int, learners_wanted: int, tutor_questions: int = 0) -> None:
     rng = random.Random(100_000)
     started = time.perf_counter()
     if connection.vendor == "sqlite":
@@ -222,9 +301,17 @@ def seed_reports(attempts_wanted: int, learners_wanted: int) -> None:
         with transaction.atomic():
             Attempt.objects.bulk_create(attempts)
             answers = [
-                AttemptAnswer(attempt_id=attempt.pk, question_id=q_pk, is_correct=ok)
+                AttemptAnswer(
+                    attempt_id=attempt.pk,
+                    question_id=q_pk,
+                    is_correct=ok,
+                    credit=float(ok),
+                    attempt_score=attempt.score,
+                    attempt_total=attempt.total,
+                    chosen=chosen_ids(chosen),
+                )
                 for attempt, rows in zip(attempts, details, strict=True)
-                for q_pk, ok, _ in rows
+                for q_pk, ok, chosen in rows
             ]
             AttemptAnswer.objects.bulk_create(answers, batch_size=5000)
             # The chosen options: two integers a row and the most rows of all, so they go in
@@ -259,8 +346,13 @@ def seed_reports(attempts_wanted: int, learners_wanted: int) -> None:
         ],
         batch_size=2000,
     )
+    logged = seed_tutor_log(tutor_questions, learner_ids, lessons, rng) if tutor_questions else 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give a live site
     emit(
         {
+            "tutor_questions": logged,
             "learners": len(learner_ids),
             "lessons": len(lessons),
             "attempts": Attempt.objects.count(),
@@ -283,6 +375,9 @@ REPORT_PAGES = [
     ("lesson report, basis last", "/reports/inside-the-black-box/superposition/?basis=last"),
     ("attempts page (HTML, 50 a page)", "/reports/inside-the-black-box/superposition/attempts/"),
     ("attempts CSV", "/reports/inside-the-black-box/superposition/attempts/?format=csv"),
+    ("question statistics CSV", "/reports/inside-the-black-box/superposition/?format=csv"),
+    ("course report CSV", "/reports/inside-the-black-box/?format=csv"),
+    ("tutor gaps CSV", "/reports/inside-the-black-box/superposition/tutor-gaps.csv"),
 ]
 
 
@@ -322,6 +417,27 @@ def time_reports(runs: int) -> None:
             "rows": n,
         }
     )
+    # The code this work replaced, run on the same data in the same process.
+    course = lesson.course
+    for name, old in [
+        (
+            "old code: course report medians (a window query per lesson)",
+            legacy_reports.course_medians,
+        ),
+        ("old code: tutor gaps (5,000 latest, grouped in Python)", legacy_reports.tutor_gaps),
+    ]:
+        target = course if "course" in name else lesson
+        old(target)  # warm
+        times = []
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                old(target)
+                times.append(time.perf_counter() - start)
+        results.append(
+            {"name": name, "times": times, "queries": len(queries.captured_queries),
+             "status": 200, "bytes": 0, "old": True}
+        )  # fmt: skip
     for name, url in REPORT_PAGES:
         times, status, size, queries = [], 0, 0, 0
         _get(client, url)  # warm: templates compiled, caches filled
@@ -338,7 +454,14 @@ def time_reports(runs: int) -> None:
                 "bytes": size,
             }
         )
-    emit({"results": results, "attempts_for_lesson": n})
+    emit(
+        {
+            "results": results,
+            "attempts_for_lesson": n,
+            "tutor_for_lesson": TutorQuestion.objects.filter(lesson=lesson).count(),
+            "tutor_total": TutorQuestion.objects.count(),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,7 +497,7 @@ def main(argv: list[str]) -> None:
     if task == "page-sizes":
         page_sizes()
     elif task == "seed-reports":
-        seed_reports(int(args[0]), int(args[1]))
+        seed_reports(int(args[0]), int(args[1]), int(args[2]) if len(args) > 2 else 0)
     elif task == "time-reports":
         time_reports(int(args[0]))
     elif task == "create-learners":

@@ -36,7 +36,7 @@ _numbers = itertools.count()
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
-OPTION_RE = re.compile(r'name="(q\d+)" value="(\d+)"')
+OPTION_RE = re.compile(r'name="(q\d+)" value="([0-9a-f]{16})"')
 OFF_TOPIC = [
     "How do I bake sourdough bread?",
     "What's the weather in Lisbon tomorrow?",

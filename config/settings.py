@@ -5,6 +5,7 @@ same code runs under `make run` (embedded SQLite, debug on) and in production.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
     # Lowest layer first; each app may import only the ones listed before it (docs/architecture.md).
     "core",
     "courses",
@@ -69,12 +71,16 @@ MIDDLEWARE = [
     "core.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads request.POST (sessions, CSRF), after the security headers.
+    "core.middleware.FormCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the lock-out flag the sign-in attempt set and answers with its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,18 +130,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and sessions: Redis when REDIS_URL is set (shared by every process), else per process
 # ---------------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# After Redis fails, each process serves without it for this long before trying it again.
+REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY_SECONDS", "5"))
 if REDIS_URL:
+    _redis = {
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "glassbox",
+        # A dead or hanging Redis must cost a fraction of a second, not a request timeout.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "glassbox",
-        }
+        # Pages, lesson indexes and sessions: a miss while Redis is down (core/cache.py).
+        "default": {"BACKEND": "core.cache.ResilientRedisCache", **_redis},
+        # Rate-limit counters: errors reach core/ratelimit.py, which counts locally meanwhile.
+        "limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", **_redis},
     }
     # Sessions live in Redis for speed and in the database for durability.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "limits",
+        },
+    }
 
 # ---------------------------------------------------------------------------------------------
 # Security headers (every mode, so tests see what production sends)
@@ -170,6 +189,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in limits (django-axes, counted in the database; see accounts/signin.py and docs/deploy.md):
+# every sign-in path, /accounts/login/ and /admin/login/ alike, goes through AxesBackend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SIGN_IN_FAILURES_PER_ACCOUNT = 5
+SIGN_IN_FAILURES_PER_ADDRESS = 20
+AXES_HANDLER = "accounts.signin.AtomicDatabaseHandler"
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.signin.identity"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+# Password reset mails and new accounts per address (and reset mails per address asked for).
+PASSWORD_RESET_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5"))
+SIGN_UP_RATE_LIMIT = int(os.environ.get("SIGN_UP_RATE_LIMIT", "10"))
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "lessons:my_learning"
@@ -210,6 +250,11 @@ CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content")).resolve(
 
 # Questions per minute per session and per IP address; 0 turns the limit off (load tests).
 TUTOR_RATE_LIMIT = int(os.environ.get("TUTOR_RATE_LIMIT", "20"))
+
+# The tutor-gaps report lists answers given with a confidence below this, beside the declined
+# questions: where the tutor answered but struggled. Keep it above the tutor's own threshold
+# for answering at all, or nothing is listed.
+TUTOR_LOW_CONFIDENCE = float(os.environ.get("TUTOR_LOW_CONFIDENCE", "0.7"))
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the site answers to.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+if not REDIS_URL and not env_bool("RATE_LIMITS_PER_PROCESS", False):  # noqa: F405
+    # Without a shared store each gunicorn worker would count the tutor's, sign-up's and
+    # password reset's limits on its own: four workers, four times the limit.
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set (e.g. redis://127.0.0.1:6379/0): rate limits are counted in "
+        "Redis so that every worker and host shares them. Sign-in limits are counted in the "
+        "database either way. (RATE_LIMITS_PER_PROCESS=1 accepts per-process limits, for a "
+        "single-process trial or a benchmark only.)"
+    )
 
 # TLS ends at the proxy, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -31,7 +31,7 @@ class ReadOnlyTabularInline(admin.TabularInline):
 
 
 SOURCE_NOTE = (
-    "Imported from a lesson file: edit the file named in “Source path” (at the line shown) and "
-    "run import_content. Changes made here would be overwritten by the next import, so the "
-    "admin shows content read-only."
+    "Imported from a lesson file: edit the file named in “Source path” (at the line shown; the "
+    "path is relative to the content folder) and run import_content. Changes made here would "
+    "be overwritten by the next import, so the admin shows content read-only."
 )

@@ -1,4 +1,5 @@
-"""Small project-wide middleware: request ids for logs, and the Permissions-Policy header."""
+"""Small project-wide middleware: request ids for logs, the Permissions-Policy header, and a
+400 for form posts in a character set the site does not read."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -55,3 +56,28 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
         return True
+
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+
+
+class FormCharsetMiddleware:
+    """Refuses a form POST that declares a charset other than UTF-8.
+
+    Django decodes such a body in the declared charset the first time anything reads
+    request.POST (the CSRF check does), and a body that is not valid in it raises there: a 500
+    for what is the sender's mistake. Every form on the site is sent as UTF-8.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        charset = request.content_params.get("charset", "").strip().lower()
+        if charset and charset not in UTF8_NAMES and request.content_type in FORM_TYPES:
+            return HttpResponseBadRequest(
+                f"Forms must be sent as UTF-8 (this one declared charset={charset[:40]}).".encode(),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

@@ -1,6 +1,10 @@
-"""Fixed-window counters in Django's cache (the tutor's rate limit, sign-in throttling).
+"""Fixed-window counters in Django's cache (the tutor's, sign-up's and password reset's limits).
 
-Shared by every process that shares the cache, so with Redis the limits hold across workers.
+Sign-in limits are django-axes', in the database (accounts/signin.py).
+
+Counted in the "limits" cache: Redis in production, shared by every worker and host. If Redis
+cannot be reached, each process counts on its own (a local count, never no count) until Redis
+answers again; see core/degraded.py.
 """
 
 from __future__ import annotations
@@ -8,7 +12,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+
+from core.cache import UNAVAILABLE
+from core.degraded import redis_breaker
+
+# Used only while the shared store is unreachable.
+_local = LocMemCache("glassbox-local-limits", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 
 
 @dataclass(frozen=True)
@@ -30,39 +41,31 @@ def hit(keys: list[str], *, limit: int, window: int = 60, now: float | None = No
     retry_after = max(1, int((bucket + 1) * window - now))
     allowed = True
     for key in keys:
-        cache_key = f"ratelimit:{key}:{bucket}"
-        cache.add(cache_key, 0, timeout=window + 5)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # evicted between add and incr: start the window again
-            cache.set(cache_key, 1, timeout=window + 5)
-            count = 1
-        if count > limit:
+        if _count(f"ratelimit:{key}:{bucket}", timeout=window + 5) > limit:
             allowed = False
     return Verdict(allowed, retry_after)
 
 
-def failures(keys: list[str], *, window: int, now: float | None = None) -> int:
-    """The highest failure count of any key over this window and the one before it.
-
-    Counting the previous window too means a window boundary never hands out a fresh
-    allowance: a throttled account stays throttled for one to two windows.
-    """
-    bucket = int((time.time() if now is None else now) // window)
-    names = {key: [f"failures:{key}:{bucket}", f"failures:{key}:{bucket - 1}"] for key in keys}
-    counts = cache.get_many([name for pair in names.values() for name in pair])
-    return max((sum(counts.get(name, 0) for name in pair) for pair in names.values()), default=0)
-
-
-def record_failure(keys: list[str], *, window: int, now: float | None = None) -> None:
-    bucket = int((time.time() if now is None else now) // window)
-    for key in keys:
-        cache_key = f"failures:{key}:{bucket}"
-        cache.add(cache_key, 0, timeout=2 * window + 5)
+def _count(cache_key: str, *, timeout: int) -> int:
+    shared = caches["limits"]
+    if redis_breaker.closed():
         try:
-            cache.incr(cache_key)
-        except ValueError:
-            cache.set(cache_key, 1, timeout=2 * window + 5)
+            count = _increment(shared, cache_key, timeout)
+        except UNAVAILABLE as error:
+            redis_breaker.failed(error)
+        else:
+            redis_breaker.succeeded()
+            return count
+    return _increment(_local, cache_key, timeout)
+
+
+def _increment(store, cache_key: str, timeout: int) -> int:
+    store.add(cache_key, 0, timeout=timeout)
+    try:
+        return store.incr(cache_key)
+    except ValueError:  # evicted between add and incr: start the window again
+        store.set(cache_key, 1, timeout=timeout)
+        return 1
 
 
 def client_ip(request) -> str:

@@ -12,10 +12,14 @@ import threading
 import time
 
 from django.db.models import Max
+from django.utils.crypto import salted_hmac
 
 from .models import Course, Lesson
 
 REFRESH_SECONDS = 1.0
+# How long a cached page or fragment lives. Keys carry the content version, so a new import never
+# waits for this; it only lets entries of an old version fall out of the cache.
+PAGE_CACHE_SECONDS = 24 * 3600
 
 _lock = threading.Lock()
 _cached: tuple[str, float] | None = None
@@ -41,3 +45,12 @@ def forget_content_version() -> None:
     global _cached
     with _lock:
         _cached = None
+
+
+def page_slot(name: str) -> str:
+    """A placeholder for a per-visitor value (CSRF token, quiz token) in a cached page.
+
+    Derived from SECRET_KEY, so no lesson author can write it into a lesson and have each
+    visitor's token filled into their text (and sent on to another site from there).
+    """
+    return "slot" + salted_hmac("glassbox.page-slot", name).hexdigest()[:40]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from courses.content.parser import (
     CourseSource,
     LessonSource,
     QuestionSource,
-    display_path,
     is_reserved_page_id,
     load_content,
 )
@@ -74,6 +74,12 @@ def stored_hash(source_hash: str) -> str:
     return hashlib.sha256(f"{RENDERER_VERSION}:{source_hash}".encode()).hexdigest()
 
 
+def source_path(path: Path, root: Path) -> str:
+    """Where a file lives, relative to the content root, so the working directory of an import
+    never changes what is stored."""
+    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+
+
 def import_content(root: Path) -> ImportReport:
     """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems."""
     tree, problems = load_content(root)
@@ -89,13 +95,13 @@ def import_content(root: Path) -> ImportReport:
         }
         written: list[tuple[Lesson, LessonSource]] = []
         for course_source in tree.courses:
-            course = _sync_course(course_source, courses.get(course_source.slug), now, report)
+            course = _sync_course(course_source, root, courses.get(course_source.slug), now, report)
             courses[course.slug] = course
             for lesson_source in course_source.lessons:
                 if lesson_source.draft:
                     continue  # validated, never published; unpublished below if it was live
                 key = (course.slug, lesson_source.slug)
-                lesson = _sync_lesson(lesson_source, course, lessons.get(key), now, report)
+                lesson = _sync_lesson(lesson_source, root, course, lessons.get(key), now, report)
                 if lesson is not None:
                     lessons[key] = lesson
                     written.append((lesson, lesson_source))
@@ -107,8 +113,10 @@ def import_content(root: Path) -> ImportReport:
     return report
 
 
-def _sync_course(source: CourseSource, course: Course | None, now, report: ImportReport) -> Course:
-    path = display_path(source.path)
+def _sync_course(
+    source: CourseSource, root: Path, course: Course | None, now, report: ImportReport
+) -> Course:
+    path = source_path(source.path, root)
     digest = stored_hash(source.source_hash)
     name = f"course {source.slug}"
     if course is not None and course.is_published and course.source_hash == digest:
@@ -128,6 +136,8 @@ def _sync_course(source: CourseSource, course: Course | None, now, report: Impor
     course.summary = source.summary
     course.track = source.track
     course.order = source.order
+    course.report_basis = source.report_basis
+    course.multiple_select_scoring = source.multiple_select_scoring
     course.description_html = render_markdown(source.description) if source.description else ""
     course.is_published = True
     course.source_path = path
@@ -138,10 +148,15 @@ def _sync_course(source: CourseSource, course: Course | None, now, report: Impor
 
 
 def _sync_lesson(
-    source: LessonSource, course: Course, lesson: Lesson | None, now, report: ImportReport
+    source: LessonSource,
+    root: Path,
+    course: Course,
+    lesson: Lesson | None,
+    now,
+    report: ImportReport,
 ) -> Lesson | None:
     """Writes one lesson if its file changed; returns it then, or None when it was unchanged."""
-    path = display_path(source.path)
+    path = source_path(source.path, root)
     digest = stored_hash(source.source_hash)
     name = f"lesson {source.ref}"
     if (
@@ -235,22 +250,48 @@ def question_fingerprint(question: QuestionSource) -> str:
 
 
 def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) -> None:
-    current = {
-        question.position: question
-        for question in lesson.questions.current().prefetch_related("options")
-    }
+    """Keeps, restores or creates one current question per position.
+
+    A question is a new version only when what the learner is asked changed: one whose text
+    matches a question this lesson had before (moved to another position, or back after a
+    save that briefly dropped it) gets that question back, statistics and all.
+    """
+    fingerprints = [question_fingerprint(source) for source in sources]
+    kept: dict[int, Question] = {}
+    retired: list[int] = []
+    for question in lesson.questions.current().prefetch_related("options"):
+        position = question.position
+        if position <= len(sources) and fingerprints[position - 1] == question.fingerprint:
+            kept[position] = question
+        else:
+            retired.append(question.pk)
+    # Retired first, so each position is free for the question that takes it.
+    Question.objects.filter(pk__in=retired).update(is_current=False)
+    earlier: dict[str, Question] = {}
+    for question in (
+        lesson.questions.filter(is_current=False, fingerprint__in=fingerprints)
+        .prefetch_related("options")
+        .order_by("created_at", "pk")
+    ):
+        earlier[question.fingerprint] = question  # the latest version with this text wins
+
     new_options: list[Option] = []
     changed_feedback: list[Option] = []
-    for position, source in enumerate(sources, start=1):
-        fingerprint = question_fingerprint(source)
-        existing = current.pop(position, None)
+    for position, (source, fingerprint) in enumerate(zip(sources, fingerprints, strict=True), 1):
         explanation_html = render_markdown(source.explanation) if source.explanation else ""
-        if existing is not None and existing.fingerprint == fingerprint:
-            existing.explanation_html = explanation_html
-            existing.see_anchor = source.see_anchor
-            existing.source_line = source.line
-            existing.save(update_fields=["explanation_html", "see_anchor", "source_line"])
-            for option, option_source in zip(existing.options.all(), source.options, strict=True):
+        question = kept.get(position) or earlier.pop(fingerprint, None)
+        if question is not None:
+            question.explanation_html = explanation_html
+            question.see_anchor = source.see_anchor
+            question.source_line = source.line
+            question.position = position
+            question.is_current = True
+            question.save(
+                update_fields=[
+                    "explanation_html", "see_anchor", "source_line", "position", "is_current"
+                ]
+            )  # fmt: skip
+            for option, option_source in zip(question.options.all(), source.options, strict=True):
                 feedback_html = (
                     render_inline(option_source.feedback) if option_source.feedback else ""
                 )
@@ -258,9 +299,6 @@ def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) ->
                     option.feedback_html = feedback_html
                     changed_feedback.append(option)
             continue
-        if existing is not None:
-            existing.is_current = False
-            existing.save(update_fields=["is_current"])
         question = Question.objects.create(
             lesson=lesson,
             position=position,
@@ -284,8 +322,6 @@ def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) ->
         )
     Option.objects.bulk_create(new_options)
     Option.objects.bulk_update(changed_feedback, ["feedback_html"])
-    # Questions past the end of the edited quiz are retired, not deleted.
-    Question.objects.filter(pk__in=[q.pk for q in current.values()]).update(is_current=False)
 
 
 def _unpublish_missing(

@@ -23,20 +23,38 @@ class CourseQuerySet(models.QuerySet):
         )
 
 
-class Course(models.Model):
+class ImportedFromFile(models.Model):
+    """Where a row came from. One whose file disappears is unpublished, never deleted, so
+    everything learners did with it survives and returns with the file."""
+
+    is_published = models.BooleanField(default=True)
+    source_path = models.CharField(max_length=500)  # relative to the content root
+    source_hash = models.CharField(max_length=64)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class Course(ImportedFromFile):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField()
     track = models.CharField(max_length=100)
     order = models.IntegerField(default=0)
+    # Quiz settings from course.md (docs/authoring.md): which attempt of each learner the
+    # reports count by default, and how a multiple-select question is scored.
+    report_basis = models.CharField(
+        max_length=10,
+        default="first",
+        choices=[("first", "first attempt"), ("best", "best attempt"), ("last", "last attempt")],
+    )
+    multiple_select_scoring = models.CharField(
+        max_length=20,
+        default="all-or-nothing",
+        choices=[("all-or-nothing", "all or nothing"), ("partial", "partial credit")],
+    )
     description_html = models.TextField(blank=True)
-
-    # Where it came from. A course whose folder disappears is unpublished, never deleted, so
-    # everything learners did in it survives and returns with the folder.
-    is_published = models.BooleanField(default=True)
-    source_path = models.CharField(max_length=500)
-    source_hash = models.CharField(max_length=64)
-    imported_at = models.DateTimeField()
 
     objects = CourseQuerySet.as_manager()
 
@@ -58,7 +76,7 @@ class LessonQuerySet(models.QuerySet):
         return self.order_by("catalog_position")
 
 
-class Lesson(models.Model):
+class Lesson(ImportedFromFile):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="lessons")
     slug = models.SlugField(max_length=100)
     number = models.PositiveIntegerField(help_text="Order within the course (the file's NN-).")
@@ -78,11 +96,6 @@ class Lesson(models.Model):
     # 1-based position among all published lessons ("Lesson N of M"); recomputed by every
     # import so a page never has to count its predecessors. Null while unpublished.
     catalog_position = models.PositiveIntegerField(null=True, blank=True, db_index=True)
-
-    is_published = models.BooleanField(default=True)
-    source_path = models.CharField(max_length=500)
-    source_hash = models.CharField(max_length=64)
-    imported_at = models.DateTimeField()
 
     objects = LessonQuerySet.as_manager()
 

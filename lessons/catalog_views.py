@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from courses.caching import content_version
+from courses.caching import PAGE_CACHE_SECONDS, content_version
 from courses.models import Course, Lesson
 
 from .models import LessonProgress
@@ -27,9 +27,6 @@ def _with_progress(courses, request: HttpRequest) -> list[Course]:
             round(100 * course.completed / course.lesson_count) if course.lesson_count else 0
         )
     return courses
-
-
-PAGE_CACHE_SECONDS = 24 * 3600
 
 
 def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

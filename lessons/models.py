@@ -18,9 +18,10 @@ class LessonProgress(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     last_visited_at = models.DateTimeField(null=True, blank=True)
-    best_score = models.PositiveIntegerField(null=True, blank=True)
+    # Fractional when a course gives partial credit on multiple-select questions.
+    best_score = models.FloatField(null=True, blank=True)
     best_total = models.PositiveIntegerField(null=True, blank=True)
-    latest_score = models.PositiveIntegerField(null=True, blank=True)
+    latest_score = models.FloatField(null=True, blank=True)
     latest_total = models.PositiveIntegerField(null=True, blank=True)
     latest_attempt_at = models.DateTimeField(null=True, blank=True)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -18,6 +18,10 @@ MAX_LESSONS = 500
 MAX_SECTIONS = 200
 MAX_ATTEMPTS = 200
 MAX_TEXT = 200
+# Times a browser may report: nothing before the site could exist, nothing later than now plus
+# a little clock skew. Outside this window a value may not even fit the database's range.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, order=True)
@@ -26,10 +30,11 @@ class Score:
 
     fraction: Fraction = field(init=False, compare=True)
     total: int
-    score: int
+    score: float  # fractional under partial credit
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fraction", Fraction(self.score, max(self.total, 1)))
+        # Fraction(float) is exact, so comparing 13.5/15 with 9/10 never rounds.
+        object.__setattr__(self, "fraction", Fraction(self.score) / max(self.total, 1))
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,7 @@ class SyncPayload:
     receipts: tuple[str, ...]
 
 
-def _timestamp(value: Any, where: str) -> datetime | None:
+def _timestamp(value: Any, where: str, now: datetime) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > 40:
@@ -93,11 +98,22 @@ def _timestamp(value: Any, where: str) -> datetime | None:
         raise PayloadError(f"{where} must be an ISO 8601 time, got {value[:40]!r}") from None
     if parsed.tzinfo is None:
         raise PayloadError(f"{where} must include a time zone")
-    return parsed
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except OverflowError:  # e.g. year 1 at +14:00 is before year 1 in UTC
+        in_utc = None
+    if in_utc is None or not EARLIEST_TIME <= in_utc <= now + CLOCK_SKEW:
+        raise PayloadError(
+            f"{where} must be a time between {EARLIEST_TIME:%Y-%m-%d} and now, got {value[:40]!r}"
+        )
+    return in_utc
 
 
-def parse_payload(data: Any) -> SyncPayload:
-    """Checks the shape of `{"lessons": {ref: {...}}, "attempts": [receipt, ...]}`."""
+def parse_payload(data: Any, *, now: datetime) -> SyncPayload:
+    """Checks the shape of `{"lessons": {ref: {...}}, "attempts": [receipt, ...]}`.
+
+    ``now`` bounds the times a browser may report (see EARLIEST_TIME and CLOCK_SKEW).
+    """
     if not isinstance(data, dict):
         raise PayloadError("the body must be a JSON object")
     unknown = set(data) - {"lessons", "attempts"}
@@ -126,8 +142,8 @@ def parse_payload(data: Any) -> SyncPayload:
                 raise PayloadError(f"{where}.sections_read[{index}] must be a section anchor")
         lessons[ref] = LessonState(
             sections_read=frozenset(sections),
-            started_at=_timestamp(entry.get("started_at"), f"{where}.started_at"),
-            completed_at=_timestamp(entry.get("completed_at"), f"{where}.completed_at"),
+            started_at=_timestamp(entry.get("started_at"), f"{where}.started_at", now),
+            completed_at=_timestamp(entry.get("completed_at"), f"{where}.completed_at", now),
         )
     receipts = data.get("attempts", [])
     if not isinstance(receipts, list) or len(receipts) > MAX_ATTEMPTS:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -11,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import jsonbody
 from courses.models import Course, Lesson
 
 from .models import LessonProgress
@@ -32,12 +31,13 @@ def sync(request: HttpRequest) -> JsonResponse:
     ):
         return JsonResponse({"error": "The payload is larger than 64 KB."}, status=400)
     try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return JsonResponse({"error": f"The body is not valid JSON: {error}"}, status=400)
+        data = jsonbody.parse(request.body)
+    except jsonbody.BadJson as error:
+        return JsonResponse({"error": str(error)}, status=400)
     try:
-        payload = parse_payload(data)
-        changed = sync_progress(learner=request.user, payload=payload, now=timezone.now())
+        now = timezone.now()
+        payload = parse_payload(data, now=now)
+        changed = sync_progress(learner=request.user, payload=payload, now=now)
     except PayloadError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse({"changed": changed, "lessons": learner_state(request.user)})

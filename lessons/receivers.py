@@ -4,16 +4,10 @@ from django.dispatch import receiver
 
 from quizzes.signals import attempt_recorded
 
-from .services import record_quiz_score
+from .services import record_attempt
 
 
 @receiver(attempt_recorded, dispatch_uid="lessons.record_attempt_score")
 def record_attempt_score(sender, *, attempt, learner, **kwargs) -> None:
     if attempt.learner_id is not None:
-        record_quiz_score(
-            learner=learner,
-            lesson=attempt.lesson,
-            score=attempt.score,
-            total=attempt.total,
-            at=attempt.submitted_at,
-        )
+        record_attempt(learner=learner, attempt=attempt)

@@ -40,6 +40,17 @@ def record_quiz_score(*, learner, lesson: Lesson, score: int, total: int, at: da
     rows.filter(started_at__isnull=True).update(started_at=at)
 
 
+def record_attempt(*, learner, attempt: Attempt) -> None:
+    """Counts a graded attempt in the learner's progress (see record_quiz_score)."""
+    record_quiz_score(
+        learner=learner,
+        lesson=attempt.lesson,
+        score=attempt.score,
+        total=attempt.total,
+        at=attempt.submitted_at,
+    )
+
+
 def touch_lesson(*, learner, lesson: Lesson, at: datetime) -> LessonProgress:
     """Records a visit: starts the lesson if new, and moves "last visited" forward."""
     rows = LessonProgress.objects.filter(learner=learner, lesson=lesson)
@@ -148,15 +159,18 @@ def sync_progress(*, learner, payload: SyncPayload, now: datetime) -> bool:
                 learner=learner
             )
             if claimed:
-                record_quiz_score(
-                    learner=learner,
-                    lesson=attempt.lesson,
-                    score=attempt.score,
-                    total=attempt.total,
-                    at=attempt.submitted_at,
-                )
+                _mark_retakes(learner, attempt.lesson_id)
+                record_attempt(learner=learner, attempt=attempt)
                 changed = True
     return changed
+
+
+def _mark_retakes(learner, lesson_id: int) -> None:
+    """After a claim, every attempt but the learner's earliest on the lesson came after they
+    had seen its answers (each result shows them), on whichever device it was made."""
+    attempts = Attempt.objects.filter(learner=learner, lesson_id=lesson_id)
+    earliest = attempts.order_by("submitted_at", "pk").values_list("pk", flat=True).first()
+    attempts.exclude(pk=earliest).update(after_answers_seen=True)
 
 
 def learner_state(learner) -> dict[str, dict]:

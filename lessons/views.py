@@ -22,7 +22,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
 
-from courses.caching import content_version
+from courses.caching import PAGE_CACHE_SECONDS, content_version, page_slot
+from courses.content.confinement import leaves
 from courses.models import Course, Lesson, Question
 from quizzes.services import issue_token, present_quiz
 
@@ -31,9 +32,6 @@ from .services import touch_lesson
 
 LESSON_IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 ANONYMOUS_VARIANTS = 4  # cached renderings per lesson, each with its own option order
-PAGE_CACHE_SECONDS = 24 * 3600
-CSRF_SLOT = "GLASSBOXCSRFSLOT"
-TOKEN_SLOT = "GLASSBOXQUIZTOKENSLOT"  # noqa: S105 (a placeholder, not a secret)
 
 
 def _published_lesson(course: str, lesson: str) -> Lesson:
@@ -129,21 +127,23 @@ def _learner_quiz(request: HttpRequest, lesson: Lesson, version: str) -> tuple[o
     """One of the cached renderings of the quiz form, with this learner's one-time token."""
     variant = secrets.randbelow(ANONYMOUS_VARIANTS)
     seed = f"{version}:{variant}"
-    quiz = present_quiz(questions=lesson.quiz_questions, token=TOKEN_SLOT, seed=seed)
+    csrf_slot, token_slot = page_slot("csrf"), page_slot("quiz-token")
+    quiz = present_quiz(questions=lesson.quiz_questions, token=token_slot, seed=seed)
     key = f"page:quiz-form:{lesson.pk}:{version}:{variant}:{request.user.is_authenticated}"
     html = cache.get(key)
     if html is None:
-        context = {"quiz": quiz, "lesson": lesson, "course": lesson.course, "csrf_token": CSRF_SLOT}
+        context = {"quiz": quiz, "lesson": lesson, "course": lesson.course, "csrf_token": csrf_slot}
         html = render_to_string("quizzes/_quiz_form.html", context, request=request)
         cache.set(key, html, PAGE_CACHE_SECONDS)
     question_ids = [question.pk for question in lesson.quiz_questions]
     token = issue_token(
         lesson_id=lesson.pk, question_ids=question_ids, learner=request.user, seed=seed
     )
-    return quiz, html.replace(TOKEN_SLOT, token).replace(CSRF_SLOT, get_token(request))
+    return quiz, html.replace(token_slot, token).replace(csrf_slot, get_token(request))
 
 
 def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    csrf_slot, token_slot = page_slot("csrf"), page_slot("quiz-token")
     variant = secrets.randbelow(ANONYMOUS_VARIANTS)
     version = content_version()
     key = f"page:lesson:{course}:{lesson}:{version}:{variant}"
@@ -155,9 +155,9 @@ def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpRes
         question_ids = [question.pk for question in lesson_obj.quiz_questions]
         if question_ids:
             context["quiz"] = present_quiz(
-                questions=lesson_obj.quiz_questions, token=TOKEN_SLOT, seed=seed
+                questions=lesson_obj.quiz_questions, token=token_slot, seed=seed
             )
-        context["csrf_token"] = CSRF_SLOT
+        context["csrf_token"] = csrf_slot
         context["content_version"] = version
         html = render_to_string("lessons/lesson_detail.html", context, request=request)
         cached = (html, lesson_obj.pk, question_ids, seed)
@@ -165,8 +165,8 @@ def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpRes
     html, lesson_id, question_ids, seed = cached
     if question_ids:
         token = issue_token(lesson_id=lesson_id, question_ids=question_ids, learner=None, seed=seed)
-        html = html.replace(TOKEN_SLOT, token)
-    return HttpResponse(html.replace(CSRF_SLOT, get_token(request)))
+        html = html.replace(token_slot, token)
+    return HttpResponse(html.replace(csrf_slot, get_token(request)))
 
 
 def asset(request: HttpRequest, course: str, path: str) -> FileResponse:
@@ -179,7 +179,7 @@ def asset(request: HttpRequest, course: str, path: str) -> FileResponse:
         full_path = Path(safe_join(settings.CONTENT_DIR, course, path))
     except SuspiciousFileOperation:
         raise Http404("No such file.") from None
-    if not full_path.is_file():
+    if leaves(full_path, settings.CONTENT_DIR) or not full_path.is_file():
         raise Http404("No such file.")
     content_type = mimetypes.guess_type(full_path.name)[0] or "application/octet-stream"
     response = FileResponse(full_path.open("rb"), content_type=content_type)

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from courses.models import Lesson, Option, Question
+from courses.models import Lesson, Question
 
 from .grading import QuestionKey, grade, shuffled
-from .models import Attempt, AttemptAnswer
+from .models import Attempt, AttemptAnswer, chosen_ids
 from .signals import attempt_recorded
 
 TOKEN_SALT = "glassbox.quizzes.token"  # noqa: S105 (a signing salt, not a secret)
@@ -39,10 +40,6 @@ class AttemptNotFound(QuizError):
     status = 404
 
 
-class AlreadySubmitted(QuizError):
-    status = 409
-
-
 @dataclass(frozen=True)
 class QuizToken:
     lesson_id: int
@@ -52,11 +49,19 @@ class QuizToken:
     seed: str  # orders the options; a cached page variant shares one, the nonce never repeats
 
 
+@dataclass(frozen=True)
+class PresentedOption:
+    """One option as the form shows it: its text and an opaque value standing for its id."""
+
+    value: str
+    text_html: str
+    checked: bool
+
+
 @dataclass
 class PresentedQuestion:
     question: Question
-    options: list[Option]
-    selected: frozenset[int] = frozenset()
+    options: list[PresentedOption]
     unanswered: bool = False
 
 
@@ -100,6 +105,14 @@ def read_token(raw: str) -> QuizToken:
     return QuizToken(data["l"], tuple(data["q"]), data["n"], data["u"], data.get("s", data["n"]))
 
 
+def option_value(seed: str, option_id: int) -> str:
+    """What the form sends for an option: unguessable, and unrelated to the order options were
+    written in (ids are given in authoring order, and authors favour some positions for the
+    right answer). Derived from the attempt's seed, so the server maps it back without storing
+    anything, and a cached page variant shares its values while its tokens stay one-time."""
+    return salted_hmac("glassbox.quizzes.option", f"{seed}:{option_id}").hexdigest()[:16]
+
+
 def present_quiz(
     *,
     questions: Sequence[Question],
@@ -113,11 +126,14 @@ def present_quiz(
     for question in questions:
         options = {option.pk: option for option in question.options.all()}
         order = shuffled(sorted(options), seed=seed, question_id=question.pk)
+        chosen = (selected or {}).get(question.pk, frozenset())
         quiz.questions.append(
             PresentedQuestion(
                 question=question,
-                options=[options[pk] for pk in order],
-                selected=(selected or {}).get(question.pk, frozenset()),
+                options=[
+                    PresentedOption(option_value(seed, pk), options[pk].text_html, pk in chosen)
+                    for pk in order
+                ],
                 unanswered=question.pk in unanswered,
             )
         )
@@ -139,9 +155,10 @@ def questions_for(token: QuizToken, lesson: Lesson) -> list[Question]:
 
 
 def parse_answers(
-    fields: Mapping[str, Sequence[str]], questions: Sequence[Question]
+    fields: Mapping[str, Sequence[str]], questions: Sequence[Question], *, seed: str
 ) -> dict[int, frozenset[int]]:
-    """Reads `q<question id>` form fields; rejects ids that are not part of this quiz."""
+    """Reads `q<question id>` form fields holding option values (see option_value) and maps
+    them back to option ids; rejects anything that is not an option of this quiz."""
     by_field = {f"q{question.pk}": question for question in questions}
     answers: dict[int, frozenset[int]] = {}
     for name, values in fields.items():
@@ -150,14 +167,14 @@ def parse_answers(
         question = by_field.get(name)
         if question is None:
             raise QuizError(f"'{name}' is not a question of this quiz.")
-        option_ids = {option.pk for option in question.options.all()}
+        by_value = {option_value(seed, option.pk): option.pk for option in question.options.all()}
         chosen: set[int] = set()
         for value in values:
-            if not value.isdigit() or int(value) not in option_ids:
+            if value not in by_value:
                 raise QuizError(
                     f"'{value}' is not an option of question {question.position}."[:200]
                 )
-            chosen.add(int(value))
+            chosen.add(by_value[value])
         if len(chosen) > 1 and not question.is_multiple:
             raise QuizError(f"Question {question.position} takes only one answer.")
         if chosen:
@@ -169,7 +186,7 @@ def _snapshot(
     lesson: Lesson,
     questions: Sequence[Question],
     answers: Mapping[int, frozenset[int]],
-    correct: Mapping[int, bool],
+    credit: Mapping[int, float],
     seed: str,
 ) -> list[dict]:
     headings = dict(lesson.sections.values_list("anchor", "heading"))
@@ -196,7 +213,8 @@ def _snapshot(
                     for pk in order
                 ],
                 "answered": bool(chosen),
-                "correct": correct[question.pk],
+                "correct": credit[question.pk] == 1,
+                "credit": credit[question.pk],
                 "explanation_html": question.explanation_html,
                 "reread_anchor": anchor,
                 "reread_heading": headings.get(anchor, ""),
@@ -212,6 +230,7 @@ def submit_attempt(
     token: QuizToken,
     questions: Sequence[Question],
     answers: Mapping[int, frozenset[int]],
+    after_answers_seen: bool = False,
 ) -> tuple[Attempt, bool]:
     """Grades and records one attempt; returns (attempt, created).
 
@@ -223,14 +242,14 @@ def submit_attempt(
     keys = [
         QuestionKey(
             question_id=question.pk,
-            option_ids=tuple(option.pk for option in question.options.all()),
+            option_ids=tuple(o.pk for o in question.options.all()),
             correct_ids=frozenset(o.pk for o in question.options.all() if o.is_correct),
         )
         for question in questions
     ]
-    result = grade(keys, answers)
+    result = grade(keys, answers, lesson.course.multiple_select_scoring)
     now = timezone.now()
-    snapshot = _snapshot(lesson, questions, answers, result.correct, token.seed)
+    snapshot = _snapshot(lesson, questions, answers, result.credit, token.seed)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -242,9 +261,22 @@ def submit_attempt(
                 total=result.total,
                 snapshot=snapshot,
                 submitted_at=now,
+                after_answers_seen=after_answers_seen
+                or (
+                    learner_id is not None
+                    and Attempt.objects.filter(learner_id=learner_id, lesson=lesson).exists()
+                ),
             )
             rows = AttemptAnswer.objects.bulk_create(
-                AttemptAnswer(attempt=attempt, question=q, is_correct=result.correct[q.pk])
+                AttemptAnswer(
+                    attempt=attempt,
+                    question=q,
+                    is_correct=result.credit[q.pk] == 1,
+                    credit=result.credit[q.pk],
+                    attempt_score=result.score,
+                    attempt_total=result.total,
+                    chosen=chosen_ids(answers.get(q.pk, ())),
+                )
                 for q in questions
             )
             AttemptAnswer.selected_options.through.objects.bulk_create(
@@ -262,6 +294,21 @@ def submit_attempt(
             raise AttemptNotFound("This quiz attempt belongs to someone else.") from None
         return existing, False
     return attempt, True
+
+
+SESSION_ANSWERS_SEEN = "quiz_answers_seen"
+
+
+def answers_seen(session, lesson: Lesson) -> bool:
+    """Whether this browser has been shown this lesson's quiz answers (a result or a review)."""
+    return lesson.pk in session.get(SESSION_ANSWERS_SEEN, [])
+
+
+def remember_answers_seen(session, lesson: Lesson) -> None:
+    """Kept in the session, so it survives signing up or in (Django keeps the session's data)."""
+    seen = session.get(SESSION_ANSWERS_SEEN, [])
+    if lesson.pk not in seen:
+        session[SESSION_ANSWERS_SEEN] = [*seen, lesson.pk][-500:]
 
 
 def receipt_for(attempt: Attempt) -> str:

@@ -12,11 +12,13 @@ from courses.models import Lesson
 from .models import Attempt
 from .services import (
     QuizError,
+    answers_seen,
     parse_answers,
     present_quiz,
     questions_for,
     read_token,
     receipt_for,
+    remember_answers_seen,
     submit_attempt,
 )
 
@@ -52,7 +54,7 @@ def submit(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         fields = {name: request.POST.getlist(name) for name in request.POST if name != "token"}
         fields.pop("csrfmiddlewaretoken", None)
         fields.pop("submit_incomplete", None)
-        answers = parse_answers(fields, questions)
+        answers = parse_answers(fields, questions, seed=token.seed)
     except QuizError as error:
         return _error(request, lesson_obj, str(error), error.status)
 
@@ -80,10 +82,11 @@ def submit(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     try:
         attempt, created = submit_attempt(
             learner=request.user, lesson=lesson_obj, token=token, questions=questions,
-            answers=answers,
+            answers=answers, after_answers_seen=answers_seen(request.session, lesson_obj),
         )  # fmt: skip
     except QuizError as error:
         return _error(request, lesson_obj, str(error), error.status)
+    remember_answers_seen(request.session, lesson_obj)  # the result shows the right answers
     if attempt.learner_id is None:
         seen = request.session.get(SESSION_ATTEMPTS, [])
         if str(attempt.public_id) not in seen:
@@ -126,6 +129,7 @@ def attempt_detail(request: HttpRequest, course: str, lesson: str, attempt) -> H
     attempt_obj = Attempt.objects.filter(public_id=attempt, lesson=lesson_obj).first()
     if attempt_obj is None or not _may_see(request, attempt_obj):
         raise Http404("No such attempt.")
+    remember_answers_seen(request.session, lesson_obj)
     return render(
         request,
         "quizzes/attempt_detail.html",

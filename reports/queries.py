@@ -1,33 +1,30 @@
 """Quiz score reports, aggregated in the database.
 
 Self-paced learners retake quizzes, so every statistic counts one attempt per signed-in learner:
-their first (the default, as in Moodle), best or last. Anonymous attempts cannot be linked to
-each other and count one by one. Question statistics cover the current version of each question
-only: an edited question starts afresh.
+their first, best (highest percentage) or last; a course picks its default in course.md
+(``report_basis``), and "first" is the default when it does not. Anonymous attempts cannot be
+linked to each other and count one by one. Question statistics cover the current version of
+each question only: an edited question starts afresh.
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Avg,
-    Case,
     Count,
     ExpressionWrapper,
     F,
     FloatField,
-    IntegerField,
     Q,
     QuerySet,
-    Sum,
-    Value,
-    When,
     Window,
 )
-from django.db.models.functions import Cast, Least, RowNumber
+from django.db.models.functions import Cast, RowNumber
 
-from courses.models import Lesson, Option, Question
+from courses.models import Lesson, Question
 from lessons.models import LessonProgress
 from quizzes.models import Attempt, AttemptAnswer
 
@@ -35,51 +32,98 @@ from . import statistics
 
 BASES = {
     "first": "each learner's first attempt",
-    "best": "each learner's best attempt",
+    "best": "each learner's best attempt (highest percentage)",
     "last": "each learner's latest attempt",
 }
+BASIS_REASONS = {
+    "first": "a first attempt shows what a learner knew before the quiz's review showed the "
+    "answers, so it is the fairest ground for judging questions",
+    "best": "the course counts the best a learner has shown, as Moodle's default grading "
+    "method (highest grade) does",
+    "last": "the course counts where each learner ended up",
+}
 HISTOGRAM_BINS = 10
-CHART_HEIGHT = 180
+CHART_HEIGHT = 160  # the tallest bar; room above it for its count
+CHART_BASE = 190  # the SVG y of the score axis
 
+_FRACTION = ExpressionWrapper(F("score") / Cast("total", FloatField()), output_field=FloatField())
 _ORDER = {
     "first": [F("submitted_at").asc(), F("id").asc()],
-    "best": [F("score").desc(), F("submitted_at").asc(), F("id").asc()],
+    # Highest percentage, not highest raw score: a quiz that grew from 15 to 17 questions
+    # compares 14/15 (93%) above 15/17 (88%), as the learner's own progress does.
+    "best": [_FRACTION.desc(), F("submitted_at").asc(), F("id").asc()],
     "last": [F("submitted_at").desc(), F("id").desc()],
 }
-_FRACTION = ExpressionWrapper(Cast("score", FloatField()) / F("total"), output_field=FloatField())
 
 
-def counted_attempts(lessons: QuerySet | list[Lesson], basis: str = "first") -> QuerySet:
-    """One attempt per signed-in learner and lesson (by ``basis``), plus anonymous attempts."""
-    ranked = (
-        Attempt.objects.filter(lesson__in=lessons, learner__isnull=False, total__gt=0)
+def _ranked(lessons, basis: str) -> QuerySet:
+    """Each signed-in learner's counted attempt per lesson.
+
+    Read from the index on (lesson, learner, submitted_at, score, total); on the first basis the
+    answers-seen flag is read too. The large snapshots are never touched.
+    """
+    return (
+        _attempts(basis)
+        .filter(lesson__in=lessons, learner__isnull=False, total__gt=0)
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=[F("learner_id"), F("lesson_id")], order_by=_ORDER[basis]
             )
         )
         .filter(rank=1)
-        .values("pk")
-    )
-    return Attempt.objects.filter(
-        Q(pk__in=ranked) | Q(lesson__in=lessons, learner__isnull=True, total__gt=0)
     )
 
 
-def median_fraction(attempts: QuerySet) -> float | None:
-    """The median score fraction, read with one or two ordered offsets, never all rows."""
-    ordered = (
-        attempts.annotate(fraction=_FRACTION)
-        .order_by("fraction")
-        .values_list("fraction", flat=True)
+def _attempts(basis: str) -> QuerySet:
+    """The attempts a basis may count. A "first" attempt is one made before the learner had seen
+    the quiz's answers: one who read them (say, in an anonymous review before signing up) has
+    no first attempt to count."""
+    attempts = Attempt.objects.all()
+    return attempts.before_answers_seen() if basis == "first" else attempts
+
+
+def _anonymous(lessons, basis: str) -> QuerySet:
+    return _attempts(basis).filter(lesson__in=lessons, learner__isnull=True, total__gt=0)
+
+
+def counted_filter(field: str, lessons, basis: str) -> Q:
+    """``field`` (an attempt id) is one of the counted attempts."""
+    return Q(**{f"{field}__in": _ranked(lessons, basis).values("pk")}) | Q(
+        **{f"{field}__in": _anonymous(lessons, basis).values("pk")}
     )
-    n = attempts.count()
+
+
+def counted_attempts(lessons: QuerySet | list[Lesson], basis: str = "first") -> QuerySet:
+    """One attempt per signed-in learner and lesson (by ``basis``), plus anonymous attempts."""
+    return Attempt.objects.filter(counted_filter("pk", lessons, basis))
+
+
+def counted_scores(lessons, basis: str) -> dict[int, list[tuple[float, int]]]:
+    """Per lesson, the counted attempts' score fractions as (fraction, number of attempts)."""
+    counts: dict[tuple[int, float, int], int] = defaultdict(int)
+    for query in (_ranked(lessons, basis), _anonymous(lessons, basis)):
+        for row in query.values_list("lesson_id", "score", "total"):
+            counts[row] += 1
+    by_lesson: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for (lesson_id, score, total), count in counts.items():
+        by_lesson[lesson_id].append((score / total, count))
+    return by_lesson
+
+
+def _median(counts: list[tuple[float, int]]) -> float | None:
+    """The median of values given as (value, count); the mean of the middle two on an even n."""
+    counts = sorted(counts)
+    n = sum(count for _, count in counts)
     if not n:
         return None
-    if n % 2:
-        return ordered[n // 2]
-    low, high = ordered[n // 2 - 1 : n // 2 + 1]
-    return (low + high) / 2
+    wanted = [(n - 1) // 2, n // 2]  # 0-based positions of the middle one or two
+    found, seen = [], 0
+    for value, count in counts:
+        while wanted and wanted[0] < seen + count:
+            found.append(value)
+            wanted.pop(0)
+        seen += count
+    return sum(found) / len(found)
 
 
 @dataclass
@@ -89,6 +133,7 @@ class QuestionStats:
     n: int
     facility: float | None
     discrimination: float | None
+    efficiency: float | None
     options: list[dict]  # {option, count, share, upper_count}
     flags: list[str]
     section_anchor: str = ""
@@ -98,6 +143,7 @@ class QuestionStats:
 class LessonQuizReport:
     lesson: Lesson
     basis: str
+    default_basis: str
     learners: int
     attempts_counted: int
     attempts_total: int
@@ -113,31 +159,44 @@ class LessonQuizReport:
         return BASES[self.basis]
 
     @property
+    def basis_reason(self) -> str:
+        return BASIS_REASONS[self.basis]
+
+    @property
+    def is_default_basis(self) -> bool:
+        return self.basis == self.default_basis
+
+    @property
     def too_few(self) -> bool:
         return self.attempts_counted < statistics.FEW_LEARNERS
 
 
-def histogram(attempts: QuerySet) -> list[dict]:
-    """Counts of attempts by score, in ten bands of 10 percentage points."""
-    band = Least(
-        Cast(F("score") * HISTOGRAM_BINS / F("total"), IntegerField()), Value(HISTOGRAM_BINS - 1)
-    )
-    counts = dict(
-        attempts.annotate(band=band).values_list("band").annotate(count=Count("pk")).order_by()
-    )
+def band_of(fraction: float) -> int:
+    """The histogram band of a score fraction: 0 for 0-9%, ..., 9 for 90-100%."""
+    # The epsilon keeps a sum of thirds that should be exactly 70% out of the 60s band.
+    return min(math.floor(fraction * HISTOGRAM_BINS + 1e-9), HISTOGRAM_BINS - 1)
+
+
+def histogram(fractions: list[tuple[float, int]]) -> list[dict]:
+    """Counts of attempts by score, in ten bands of 10 percentage points (100% in the top)."""
+    counts: dict[int, int] = defaultdict(int)
+    for fraction, count in fractions:
+        counts[band_of(fraction)] += count
     peak = max(counts.values(), default=0)
+    scale = _axis_max(peak)
     bins = []
     for b in range(HISTOGRAM_BINS):
-        height = round(CHART_HEIGHT * counts.get(b, 0) / peak) if peak else 0
+        count = counts.get(b, 0)
+        height = round(CHART_HEIGHT * count / scale) if scale else 0
         bins.append(
             {
                 "label": f"{10 * b}\u2013{10 * b + 9}%"
                 if b < HISTOGRAM_BINS - 1
                 else "90\u2013100%",
-                "count": counts.get(b, 0),
-                # SVG geometry for the chart: bars grow up from the axis at y = CHART_HEIGHT + 10.
-                "x": 24 + 47 * b,
-                "y": CHART_HEIGHT + 10 - height,
+                "count": count,
+                # SVG geometry: bars grow up from the axis at y = CHART_BASE.
+                "x": 60 + 43 * b,
+                "y": CHART_BASE - height,
                 "height": height,
                 "tick": f"{10 * b}",
             }
@@ -145,77 +204,111 @@ def histogram(attempts: QuerySet) -> list[dict]:
     return bins
 
 
-def lesson_quiz_report(lesson: Lesson, basis: str = "first") -> LessonQuizReport:
-    attempts = counted_attempts([lesson], basis)
-    summary = attempts.aggregate(
-        n=Count("pk"), learners=Count("learner", distinct=True), average=Avg(_FRACTION)
-    )
-    first = counted_attempts([lesson], "first").aggregate(average=Avg(_FRACTION))["average"]
-    best = counted_attempts([lesson], "best").aggregate(average=Avg(_FRACTION))["average"]
+def _axis_max(peak: int) -> int:
+    """A round top for the count axis (1, 2, 5, 10, 20, 50, ...) at or above the peak."""
+    if peak <= 0:
+        return 0
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= peak:
+                return step * factor
+        step *= 10
+
+
+def axis_ticks(bins: list[dict]) -> list[dict]:
+    """Gridlines for the count axis: 0, half and the top, with their SVG y."""
+    peak = max((b["count"] for b in bins), default=0)
+    top = _axis_max(peak)
+    if not top:
+        return [{"value": 0, "y": CHART_BASE}]
+    values = sorted({0, top // 2, top}) if top >= 2 else [0, top]
+    return [{"value": v, "y": CHART_BASE - round(CHART_HEIGHT * v / top)} for v in values]
+
+
+def _average(fractions: list[tuple[float, int]]) -> float | None:
+    n = sum(count for _, count in fractions)
+    return sum(value * count for value, count in fractions) / n if n else None
+
+
+def lesson_quiz_report(lesson: Lesson, basis: str | None = None) -> LessonQuizReport:
+    default = lesson.course.report_basis
+    basis = basis if basis in BASES else default
+    # Every score figure comes from the distribution of counted score fractions.
+    fractions = counted_scores([lesson], basis).get(lesson.pk, [])
+    n = sum(count for _, count in fractions)
+    other = {
+        other_basis: _average(
+            fractions
+            if other_basis == basis
+            else counted_scores([lesson], other_basis).get(lesson.pk, [])
+        )
+        for other_basis in ("first", "best")
+    }
     report = LessonQuizReport(
         lesson=lesson,
         basis=basis,
-        learners=summary["learners"] + attempts.filter(learner__isnull=True).count(),
-        attempts_counted=summary["n"],
+        default_basis=default,
+        # One counted attempt per signed-in learner, and each anonymous one: as many learners.
+        learners=n,
+        attempts_counted=n,
         attempts_total=Attempt.objects.filter(lesson=lesson).count(),
-        average=summary["average"],
-        median=median_fraction(attempts),
-        first_average=first,
-        best_average=best,
-        histogram=histogram(attempts),
+        average=_average(fractions),
+        median=_median(fractions),
+        first_average=other["first"],
+        best_average=other["best"],
+        histogram=histogram(fractions),
     )
-    report.questions = question_stats(lesson, attempts)
+    report.questions = question_stats(lesson, basis, _upper_cut(fractions))
     return report
 
 
-def question_stats(lesson: Lesson, attempts: QuerySet) -> list[QuestionStats]:
+def _upper_cut(fractions: list[tuple[float, int]]) -> float | None:
+    """The lowest score fraction in the strongest 27% of counted attempts (ties included)."""
+    n = sum(count for _, count in fractions)
+    if not n:
+        return None
+    size = max(1, round(n * statistics.UPPER_GROUP_SHARE))
+    seen = 0
+    for value, count in sorted(fractions, reverse=True):
+        seen += count
+        if seen >= size:
+            return value
+    return None
+
+
+def question_stats(lesson: Lesson, basis: str, upper_cut: float | None) -> list[QuestionStats]:
     questions = list(lesson.questions.current().prefetch_related("options"))
-    answers = AttemptAnswer.objects.filter(attempt__in=attempts, question__in=questions)
-    right = Case(
-        When(is_correct=True, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
-    )
-    rest = ExpressionWrapper(F("attempt__score") - right, output_field=FloatField())
-    moments = {
-        row["question"]: statistics.Moments(
-            n=row["n"],
-            sum_x=row["sx"] or 0,
-            sum_y=row["sy"] or 0,
-            sum_xy=row["sxy"] or 0,
-            sum_yy=row["syy"] or 0,
+    # One grouped query over the answers' covering index gives, per question, how many counted
+    # attempts earned each credit with each attempt score and chose each set of options.
+    tables: dict[int, dict[tuple[float, float], int]] = defaultdict(dict)
+    choices: dict[int, int] = defaultdict(int)
+    upper_choices: dict[int, int] = defaultdict(int)
+    for question_id, credit, score, total, chosen, count in (
+        AttemptAnswer.objects.filter(
+            counted_filter("attempt_id", [lesson], basis), question__in=questions
         )
-        for row in answers.values("question")
-        .annotate(
-            n=Count("pk"),
-            sx=Sum(right),
-            sy=Sum(rest),
-            sxy=Sum(right * rest),
-            syy=Sum(rest * rest),
-        )
-        .order_by()
-    }
-    choices = dict(
-        Option.answers.through.objects.filter(attemptanswer__in=answers)
-        .values_list("option")
+        .values_list("question", "credit", "attempt_score", "attempt_total", "chosen")
         .annotate(count=Count("pk"))
         .order_by()
-    )
-    upper = _upper_group(attempts)
-    upper_choices = dict(
-        Option.answers.through.objects.filter(
-            attemptanswer__in=answers, attemptanswer__attempt__in=upper
-        )
-        .values_list("option")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
+    ):
+        key = (credit, round(score - credit, 6))  # the rest of the quiz: score minus this one
+        table = tables[question_id]
+        table[key] = table.get(key, 0) + count
+        upper = upper_cut is not None and total and score / total >= upper_cut
+        for option in filter(None, chosen.split(",")):
+            choices[int(option)] += count
+            if upper:
+                upper_choices[int(option)] += count
     results = []
     for number, question in enumerate(questions, start=1):
-        m = moments.get(question.pk, statistics.Moments(0, 0, 0, 0, 0))
+        item = statistics.ItemScores(tables.get(question.pk, {}))
+        n = item.n
         options = [
             {
                 "option": option,
                 "count": choices.get(option.pk, 0),
-                "share": choices.get(option.pk, 0) / m.n if m.n else None,
+                "share": choices.get(option.pk, 0) / n if n else None,
                 "upper_count": upper_choices.get(option.pk, 0),
             }
             for option in question.options.all()
@@ -224,14 +317,15 @@ def question_stats(lesson: Lesson, attempts: QuerySet) -> list[QuestionStats]:
         upper_wrong = max(
             (o["upper_count"] for o in options if not o["option"].is_correct), default=0
         )
-        fac, disc = statistics.facility(m), statistics.discrimination(m)
+        fac, disc = statistics.facility(item), statistics.discrimination(item)
         results.append(
             QuestionStats(
                 question=question,
                 number=number,
-                n=m.n,
+                n=n,
                 facility=fac,
                 discrimination=disc,
+                efficiency=statistics.discriminative_efficiency(item),
                 options=options,
                 flags=statistics.flags(
                     facility_index=fac,
@@ -239,29 +333,17 @@ def question_stats(lesson: Lesson, attempts: QuerySet) -> list[QuestionStats]:
                     upper_correct_choices=upper_right,
                     upper_best_wrong_choices=upper_wrong,
                 )
-                if m.n
+                if n
                 else [],
             )
         )
     return results
 
 
-def _upper_group(attempts: QuerySet) -> QuerySet:
-    """The strongest 27% of counted attempts by score fraction."""
-    n = attempts.count()
-    if not n:
-        return attempts.none()
-    size = max(1, round(n * statistics.UPPER_GROUP_SHARE))
-    cut = (
-        attempts.annotate(fraction=_FRACTION)
-        .order_by("-fraction")
-        .values_list("fraction", flat=True)[size - 1]
-    )
-    return attempts.annotate(fraction=_FRACTION).filter(fraction__gte=cut)
-
-
-def course_report(course) -> list[dict]:
-    """Per lesson: learners who started and completed, completion rate, average and median score."""
+def course_report(course, basis: str | None = None) -> list[dict]:
+    """Per lesson: learners who started and completed, completion rate, average and median
+    score, on the course's default basis unless another is asked for."""
+    basis = basis if basis in BASES else course.report_basis
     lessons = list(Lesson.objects.published().filter(course=course).order_by("number"))
     progress = {
         row["lesson"]: row
@@ -273,13 +355,7 @@ def course_report(course) -> list[dict]:
         )
         .order_by()
     }
-    attempts = counted_attempts(lessons)
-    scores = {
-        row["lesson"]: row
-        for row in attempts.values("lesson")
-        .annotate(n=Count("pk"), average=Avg(_FRACTION))
-        .order_by()
-    }
+    by_lesson = counted_scores(lessons, basis)
     rows = []
     for lesson in lessons:
         started = progress.get(lesson.pk, {}).get("started", 0)
@@ -290,9 +366,9 @@ def course_report(course) -> list[dict]:
                 "started": started,
                 "completed": completed,
                 "completion_rate": completed / started if started else None,
-                "attempts": scores.get(lesson.pk, {}).get("n", 0),
-                "average": scores.get(lesson.pk, {}).get("average"),
-                "median": median_fraction(attempts.filter(lesson=lesson)),
+                "attempts": sum(count for _, count in by_lesson.get(lesson.pk, [])),
+                "average": _average(by_lesson.get(lesson.pk, [])),
+                "median": _median(by_lesson.get(lesson.pk, [])),
             }
         )
     return rows

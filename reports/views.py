@@ -8,30 +8,46 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils._os import safe_join
 from django.views.decorators.http import require_http_methods
 
+from courses.content.confinement import leaves
 from courses.content.parser import LESSON_FILE_RE, load_content, parse_lesson
 from courses.content.rendering import render_inline, render_markdown
 from courses.importer import ContentInvalid, import_content
 from courses.models import Course, Lesson
 from lessons.models import LessonProgress
 from quizzes.models import Attempt
+from tutor import services as tutor_services
 from tutor.gaps import group_questions
 from tutor.models import TutorQuestion
 
-from .csv_export import csv_response
+from .csv_export import csv_response, plain_text
 from .permissions import reports_required, staff_required
-from .queries import BASES, course_report, lesson_quiz_report
+from .queries import BASES, BASIS_REASONS, axis_ticks, course_report, lesson_quiz_report
 
-MAX_GAP_QUESTIONS = 5000
+# The most-asked distinct wordings a report groups. Each visitor's repeats are logged once
+# (tutor.services.ask), and the database counts the rest, so a flood of questions costs one
+# grouped query, never a Python loop over every logged question.
+MAX_GAP_WORDINGS = 500
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{100 * value:.0f}%"
+def _percent(value: float | None) -> float | None:
+    """A share as a percentage number for CSV (one decimal), empty when there is none."""
+    return None if value is None else round(100 * value, 1)
+
+
+def _round(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _basis(request: HttpRequest, course: Course) -> str:
+    """The basis asked for in ?basis=, else the course's default from course.md."""
+    basis = request.GET.get("basis", "")
+    return basis if basis in BASES else course.report_basis
 
 
 @reports_required
@@ -50,7 +66,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @reports_required
 def course(request: HttpRequest, course: str) -> HttpResponse:
     course_obj = get_object_or_404(Course.objects.published(), slug=course)
-    rows = course_report(course_obj)
+    basis = _basis(request, course_obj)
+    rows = course_report(course_obj, basis)
     learners = LessonProgress.objects.filter(lesson__course=course_obj).aggregate(
         started=Count("learner", distinct=True)
     )["started"]
@@ -68,8 +85,16 @@ def course(request: HttpRequest, course: str) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         return csv_response(
-            f"{course_obj.slug}-lessons.csv",
-            ["lesson", "started", "completed", "completion rate", "attempts", "average", "median"],
+            f"{course_obj.slug}-lessons-{basis}.csv",
+            [
+                "lesson",
+                "started",
+                "completed",
+                "completion rate (%)",
+                "attempts counted",
+                "average score (%)",
+                "median score (%)",
+            ],
             (
                 [
                     r["lesson"].title,
@@ -83,7 +108,17 @@ def course(request: HttpRequest, course: str) -> HttpResponse:
                 for r in rows
             ),
         )
-    context = {"course": course_obj, "rows": rows, "learners": learners, "completed": completed}
+    context = {
+        "course": course_obj,
+        "rows": rows,
+        "learners": learners,
+        "completed": completed,
+        "basis": basis,
+        "bases": BASES,
+        "basis_label": BASES[basis],
+        "basis_reason": BASIS_REASONS[basis],
+        "is_default_basis": basis == course_obj.report_basis,
+    }
     return render(request, "reports/course.html", context)
 
 
@@ -96,9 +131,7 @@ def _lesson(course: str, lesson: str) -> Lesson:
 @reports_required
 def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     lesson_obj = _lesson(course, lesson)
-    basis = request.GET.get("basis", "first")
-    if basis not in BASES:
-        basis = "first"
+    basis = _basis(request, lesson_obj.course)
     report = lesson_quiz_report(lesson_obj, basis)
     headings = dict(lesson_obj.sections.values_list("anchor", "heading"))
     for stats in report.questions:
@@ -111,22 +144,24 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
                 "question",
                 "prompt",
                 "attempts counted",
-                "facility",
-                "discrimination",
+                "facility (%)",
+                "discrimination index",
+                "discriminative efficiency (%)",
                 "flags",
                 "option",
                 "correct",
-                "chosen",
+                "times chosen",
             ],
             (
                 [
                     s.number,
-                    s.question.prompt_html,
+                    plain_text(s.question.prompt_html),
                     s.n,
-                    _round(s.facility),
+                    _percent(s.facility),
                     _round(s.discrimination),
+                    _percent(s.efficiency),
                     "; ".join(s.flags),
-                    option["option"].text_html,
+                    plain_text(option["option"].text_html),
                     option["option"].is_correct,
                     option["count"],
                 ]
@@ -146,7 +181,8 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     for section in lesson_obj.sections.all():
         linked = [s for s in report.questions if s.section_anchor == section.anchor]
         answered = sum(s.n for s in linked)
-        missed = sum(s.n - round((s.facility or 0) * s.n) for s in linked)
+        # Marks missed: with partial credit a question can be half missed.
+        missed = sum(s.n * (1 - (s.facility or 0)) for s in linked)
         sections.append(
             {
                 "section": section,
@@ -155,40 +191,48 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
                 "tutor_questions": tutor_by_section.get(section.anchor, 0),
             }
         )
-    declined = list(
-        TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
-        .order_by("-asked_at")
-        .values_list("question", flat=True)[:MAX_GAP_QUESTIONS]
-    )
+    declined = TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
+    unsure = tutor_services.low_confidence_answers(lesson_obj)
     context = {
         "course": lesson_obj.course,
         "lesson": lesson_obj,
         "report": report,
         "bases": BASES,
+        "axis_ticks": axis_ticks(report.histogram),
         "sections": sections,
-        "gaps": group_questions(declined)[:30],
-        "declined_total": len(declined),
+        "gaps": group_questions(_gap_wordings(declined))[:30],
+        "declined_total": declined.count(),
+        "unsure_gaps": group_questions(_gap_wordings(unsure))[:30],
+        "unsure_total": unsure.count(),
     }
     return render(request, "reports/lesson.html", context)
 
 
-def _round(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+def _gap_wordings(declined) -> list[tuple[str, int]]:
+    """(wording, times asked) for the most-asked distinct wordings, most asked first."""
+    return list(
+        declined.values("wording_key")
+        .annotate(text=Min("question"), times=Count("pk"), latest=Max("asked_at"))
+        .order_by("-times", "-latest")
+        .values_list("text", "times")[:MAX_GAP_WORDINGS]
+    )
 
 
 @reports_required
 def gaps(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
-    """Tutor gaps as CSV: what learners asked that the lesson does not answer."""
+    """Tutor gaps as CSV: what learners asked that the lesson does not answer (declined), then
+    what the tutor answered with low confidence."""
     lesson_obj = _lesson(course, lesson)
-    declined = list(
-        TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
-        .order_by("-asked_at")
-        .values_list("question", flat=True)[:MAX_GAP_QUESTIONS]
-    )
+    declined = TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
+    unsure = tutor_services.low_confidence_answers(lesson_obj)
+    groups = [
+        *((g, "declined") for g in group_questions(_gap_wordings(declined))),
+        *((g, "low confidence") for g in group_questions(_gap_wordings(unsure))),
+    ]
     return csv_response(
         f"{lesson_obj.slug}-tutor-gaps.csv",
-        ["question", "times asked", "other wordings"],
-        ([g.wording, g.count, " | ".join(g.examples)] for g in group_questions(declined)),
+        ["question", "times asked", "other wordings", "tutor"],
+        ([g.wording, g.count, " | ".join(g.examples), why] for g, why in groups),
     )
 
 
@@ -203,18 +247,20 @@ def attempts(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         .order_by("-submitted_at")
     )
     if request.GET.get("format") == "csv":
+        # Plain tuples, not model instances: an export of every attempt stays fast.
+        values = rows.values_list("learner__username", "submitted_at", "score", "total")
         return csv_response(
             f"{lesson_obj.slug}-attempts.csv",
-            ["learner", "submitted at (UTC)", "score", "total", "percent"],
+            ["learner", "submitted at (UTC)", "score", "total", "score (%)"],
             (
                 [
-                    a.learner.get_username() if a.learner else "(anonymous)",
-                    a.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    a.score,
-                    a.total,
-                    _percent(a.score / a.total),
+                    username or "(anonymous)",
+                    submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    int(score) if score == int(score) else round(score, 2),
+                    total,
+                    _percent(score / total if total else None),
                 ]
-                for a in rows.iterator(chunk_size=2000)
+                for username, submitted_at, score, total in values.iterator(chunk_size=2000)
             ),
         )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -229,7 +275,7 @@ def attempts(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """Any lesson file under CONTENT_DIR as it would render, with its problems at their lines."""
     root = Path(settings.CONTENT_DIR)
-    files = sorted(str(p.relative_to(root)) for p in root.glob("*/*.md"))
+    files = sorted(str(p.relative_to(root)) for p in root.glob("*/*.md") if not leaves(p, root))
     selected = request.GET.get("path", "")
     context: dict = {"files": files, "selected": selected}
     if selected:
@@ -237,7 +283,7 @@ def preview(request: HttpRequest) -> HttpResponse:
             path = Path(safe_join(root, selected))
         except SuspiciousFileOperation:
             raise Http404("No such lesson file.") from None
-        if path.suffix != ".md" or not path.is_file():
+        if path.suffix != ".md" or leaves(path, root) or not path.is_file():
             raise Http404("No such lesson file.")
         # The file on its own (so one broken sibling does not hide it), plus what only the
         # whole tree can tell (related lessons that do not exist, duplicate slugs).

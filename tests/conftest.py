@@ -13,11 +13,15 @@ def content_root(tmp_path, settings):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counters live in the cache; each test starts with none."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    from core import ratelimit
+
+    for store in (caches["default"], caches["limits"], ratelimit._local):
+        store.clear()
     yield
-    cache.clear()
+    for store in (caches["default"], caches["limits"], ratelimit._local):
+        store.clear()
 
 
 @pytest.fixture(autouse=True)

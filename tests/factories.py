@@ -57,8 +57,10 @@ def write_course(
     summary: str = "Why models are opaque.",
     track: str = "Foundations",
     order: int = 1,
+    extra: str = "",
 ) -> Path:
-    front = f"title: {title}\nsummary: {summary}\ntrack: {track}\norder: {order}\n"
+    """``extra``: more front matter lines, e.g. "report_basis: best\n"."""
+    front = f"title: {title}\nsummary: {summary}\ntrack: {track}\norder: {order}\n{extra}"
     return write_file(root / slug / "course.md", f"---\n{front}---\nA course about models.\n")
 
 

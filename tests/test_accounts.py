@@ -88,7 +88,7 @@ def test_sign_in_is_throttled_per_account(client):
     for attempt in range(5):
         sign_in(Client(), "ada", "wrong", address=f"10.0.1.{attempt}")
     blocked = sign_in(client, "ada", PASSWORD, address="10.0.2.1")
-    assert blocked.status_code == 200
+    assert blocked.status_code == 429
     assert "Too many failed sign-in attempts" in blocked.content.decode()
     # The same limit applies to a name with no account, so the message reveals nothing.
     for attempt in range(5):

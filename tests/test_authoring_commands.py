@@ -17,7 +17,14 @@ from courses.content.parser import load_content
 from courses.importer import ContentInvalid, import_content
 from courses.management.commands import import_content as import_command
 from courses.models import Lesson, Question
-from tests.factories import lesson_text, make_tree, write_course, write_file, write_lesson
+from tests.factories import (
+    LESSON_BODY,
+    lesson_text,
+    make_tree,
+    write_course,
+    write_file,
+    write_lesson,
+)
 
 
 def new_lesson(*args: str, **options) -> str:
@@ -374,3 +381,79 @@ def test_without_watch_the_command_still_refuses_bad_content(content_root):
         call_command("import_content", str(content_root), stdout=io.StringIO(), stderr=err)
     assert "'title' is required" in err.getvalue()
     assert not Lesson.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue #16, finding 10: a half-saved lesson, and questions whose text did not change
+# ---------------------------------------------------------------------------------------------
+HALF_SAVED = LESSON_BODY[: LESSON_BODY.index("## Quiz")]  # valid on its own, without the quiz
+
+
+@pytest.mark.django_db
+def test_a_quiz_that_comes_back_unchanged_is_not_a_new_version(content_root):
+    make_tree(content_root, lessons=1)
+    lesson_file = content_root / "black-box" / "01-lesson-1.md"
+    import_content(content_root)
+    before = list(Question.objects.order_by("pk").values_list("pk", "position"))
+    full = lesson_file.read_text(encoding="utf-8")
+    lesson_file.write_text(lesson_text(title="Lesson 1", body=HALF_SAVED), encoding="utf-8")
+    import_content(content_root)
+    assert not Question.objects.filter(is_current=True).exists()  # the quiz is gone for now
+    lesson_file.write_text(full, encoding="utf-8")
+    import_content(content_root)
+    current = list(
+        Question.objects.filter(is_current=True).order_by("pk").values_list("pk", "position")
+    )
+    assert current == before and Question.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_moved_question_keeps_its_version(content_root):
+    make_tree(content_root, lessons=1)
+    lesson_file = content_root / "black-box" / "01-lesson-1.md"
+    import_content(content_root)
+    first, second = Question.objects.order_by("position")
+    swapped = HALF_SAVED + (
+        "## Quiz\n"
+        "1. Which of these are interpretability traditions?\n"
+        "   - [x] Probing\n   - [x] Mechanistic\n   - [ ] Compilation\n"
+        "2. What does superposition mean?\n"
+        "   - [ ] Each neuron stands for exactly one concept\n"
+        "   - [x] Neurons carry many features\n"
+    )
+    lesson_file.write_text(lesson_text(title="Lesson 1", body=swapped), encoding="utf-8")
+    import_content(content_root)
+    assert [q.pk for q in Question.objects.current().order_by("position")] == [second.pk, first.pk]
+    assert Question.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watch_waits_until_a_file_is_stable_before_importing(content_root):
+    make_tree(content_root, lessons=1)
+    lesson_file = content_root / "black-box" / "01-lesson-1.md"
+    full = lesson_file.read_text(encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call_command(
+                "import_content", str(content_root), watch=True, interval=0.05, settle=0.6,
+                max_cycles=40, stdout=out, stderr=err,
+            )  # fmt: skip
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert wait_for(lambda: Question.objects.filter(is_current=True).count() == 2, thread)
+    # An editor saving in two writes: first the lesson without its quiz, then all of it.
+    lesson_file.write_text(lesson_text(title="Lesson 1", body=HALF_SAVED), encoding="utf-8")
+    time.sleep(0.2)
+    lesson_file.write_text(full + "\n", encoding="utf-8")
+    thread.join(timeout=30)
+    assert not thread.is_alive() and failures == [] and err.getvalue() == ""
+    assert out.getvalue().count("Changed: ~black-box/01-lesson-1.md; importing") == 1
+    assert Question.objects.count() == 2 and Question.objects.filter(is_current=True).count() == 2

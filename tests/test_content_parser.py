@@ -425,3 +425,35 @@ def test_math_that_does_not_convert_is_a_problem_at_its_line(tmp_path):
         f"content/black-box/01-a.md:{section}",
         f"content/black-box/01-a.md:{option}",
     ]
+
+
+def test_course_quiz_settings_are_read_and_default(tmp_path):
+    root = tmp_path / "content"
+    write_course(root, extra="report_basis: best\nmultiple_select_scoring: partial\n")
+    write_course(root, "plain")
+    write_lesson(root, name="01-a.md")
+    write_lesson(root, course="plain", name="01-a.md")
+    tree, problems = load_content(root)
+    assert problems == []
+    settings = {c.slug: (c.report_basis, c.multiple_select_scoring) for c in tree.courses}
+    assert settings == {"black-box": ("best", "partial"), "plain": ("first", "all-or-nothing")}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "report_basis: highest",
+            "'report_basis' must be one of first, best, last, got highest",
+        ),
+        (
+            "multiple_select_scoring: [partial]",
+            "'multiple_select_scoring' must be one of all-or-nothing, partial, got a list",
+        ),
+    ],
+)
+def test_bad_course_quiz_settings_name_the_line(tmp_path, line, message):
+    root = tmp_path / "content"
+    write_course(root, extra=line + "\n")
+    write_lesson(root, name="01-a.md")
+    assert only_problem(root) == f"content/black-box/course.md:6: {message}"

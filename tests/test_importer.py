@@ -275,6 +275,25 @@ def test_editing_only_option_feedback_updates_it_in_place(content_root):
     assert Question.objects.count() == 2  # same versions
 
 
+def test_source_paths_are_relative_to_the_content_root_whatever_the_working_directory(
+    content_root, tmp_path, monkeypatch
+):
+    make_tree(content_root, lessons=2)
+    monkeypatch.chdir(content_root)
+    import_content(content_root)
+    before = database_state()
+    assert sorted(Lesson.objects.values_list("source_path", flat=True)) == [
+        "black-box/01-lesson-1.md",
+        "black-box/02-lesson-2.md",
+    ]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    report = import_content(content_root)
+    assert not report.changed
+    assert database_state() == before  # not one row rewritten
+
+
 def set_front(path, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 

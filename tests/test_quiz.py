@@ -18,7 +18,7 @@ from courses.models import Lesson
 from lessons.models import LessonProgress
 from quizzes.grading import QuestionKey, grade, shuffled
 from quizzes.models import Attempt, AttemptAnswer
-from quizzes.services import read_receipt
+from quizzes.services import QuizError, option_value, read_receipt, read_token
 from tests.factories import LESSON_BODY, make_tree, make_user, write_course, write_lesson
 from tutor.models import TutorIndex
 
@@ -48,6 +48,33 @@ def test_grading_rules(answers, score, right):
     assert (result.score, result.total, dict(result.correct)) == (score, 2, right)
 
 
+WIDE = QuestionKey(3, (30, 31, 32, 33, 34), frozenset({30, 31, 32}))  # 3 right, 2 wrong
+
+
+@pytest.mark.parametrize(
+    ("chosen", "credit"),
+    [
+        ({30, 31, 32}, 1.0),
+        ({30, 31}, 2 / 3),  # two of three right options, no wrong one
+        ({30}, 1 / 3),
+        ({30, 31, 33}, 2 / 3 - 1 / 2),  # a wrong option takes back 1/W
+        ({30, 33, 34}, 0.0),  # floored at 0
+        ({30, 31, 32, 33, 34}, 0.0),  # choosing everything earns nothing
+        (set(), 0.0),
+    ],
+)
+def test_partial_credit_follows_moodles_rule(chosen, credit):
+    assert grade([WIDE], {3: frozenset(chosen)}, "partial").credit[3] == pytest.approx(credit)
+    all_or_nothing = grade([WIDE], {3: frozenset(chosen)}).credit[3]
+    assert all_or_nothing == (1.0 if chosen == {30, 31, 32} else 0.0)
+
+
+def test_partial_credit_leaves_single_answer_questions_all_or_nothing():
+    result = grade([SINGLE, MULTI], {1: frozenset({10}), 2: frozenset({20})}, "partial")
+    assert dict(result.credit) == {1: 0.0, 2: 0.5} and result.score == 0.5
+    assert result.correct == {1: False, 2: False}
+
+
 def test_option_order_is_random_per_attempt_but_reproducible():
     options = list(range(100, 110))
     first = shuffled(options, seed="a", question_id=1)
@@ -67,15 +94,15 @@ def lesson(content_root, db):
 
 
 def quiz_form(client: Client, url: str = LESSON_URL) -> dict:
-    """What a browser would post: the token plus the shown options, as ids."""
+    """What a browser would post: the token plus the shown options, as the form's values."""
     html = client.get(url).content.decode()
     token = re.search(r'name="token" value="([^"]+)"', html)[1]
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     fields = {}
     for match in re.finditer(
-        r'type="(radio|checkbox)" id="[^"]+" name="(q\d+)" value="(\d+)"', html
+        r'type="(radio|checkbox)" id="[^"]+" name="(q\d+)" value="([0-9a-f]{16})"', html
     ):
-        fields.setdefault(match[2], []).append(int(match[3]))
+        fields.setdefault(match[2], []).append(match[3])
     return {"token": token, "fields": fields, "csrf": csrf[1] if csrf else None, "html": html}
 
 
@@ -88,8 +115,23 @@ def answers_for(lesson: Lesson, *, right: bool = True) -> dict[str, list[int]]:
     return answers
 
 
+def as_form_values(token: str, answers: dict) -> dict:
+    """Option ids (ints) become the values this attempt's form shows for them, as a browser
+    would send; strings are sent as they are."""
+    try:
+        seed = read_token(token).seed
+    except QuizError:
+        return answers
+    return {
+        name: [option_value(seed, v) if isinstance(v, int) else v for v in values]
+        if isinstance(values, list)
+        else values
+        for name, values in answers.items()
+    }
+
+
 def submit(client: Client, token: str, answers: dict, **extra) -> object:
-    data = {"token": token, **answers}
+    data = {"token": token, **as_form_values(token, answers)}
     return client.post(SUBMIT_URL, data, **extra)
 
 
@@ -104,8 +146,9 @@ def test_quiz_form_uses_radios_checkboxes_fieldsets_and_labels(client, lesson):
     assert html.count("<fieldset>") == 2 and html.count("<legend>") == 2
     assert f'type="radio" id="q{single.pk}-o' in html
     assert f'type="checkbox" id="q{multiple.pk}-o' in html
+    seed = read_token(form["token"]).seed
     for option in single.options.all():
-        assert f'<label for="q{single.pk}-o{option.pk}">' in html
+        assert f'<label for="q{single.pk}-o{option_value(seed, option.pk)}">' in html
     assert "Select all that apply." in html and "Choose one." in html
     assert "Your score saves to your progress" in html
 
@@ -118,8 +161,28 @@ def test_options_are_shuffled_per_attempt(client, content_root):
         content_root, name="01-lesson-1.md", body=f"## S\nText.\n## Quiz\n1. Pick\n{options}\n"
     )
     import_content(content_root)
-    orders = {tuple(quiz_form(client)["fields"].popitem()[1]) for _ in range(30)}
-    assert len(orders) > 1
+    question = Lesson.objects.get().questions.get()
+    option_ids = sorted(question.options.values_list("pk", flat=True))
+
+    def shown_order(form) -> list[int]:
+        """The option ids in the order the form shows them (its values are opaque)."""
+        seed = read_token(form["token"]).seed
+        by_value = {option_value(seed, pk): pk for pk in option_ids}
+        return [by_value[value] for value in form["fields"][f"q{question.pk}"]]
+
+    forms = [quiz_form(client) for _ in range(30)]
+    orders = [shown_order(form) for form in forms]
+    assert all(sorted(order) == option_ids for order in orders)
+    assert len({tuple(order) for order in orders}) >= 2  # different attempts, different orders
+    # Each attempt keeps the order it was shown: when a form comes back to be completed, and in
+    # the graded attempt.
+    for form, order in list(zip(forms, orders, strict=True))[:6]:
+        values = form["fields"][f"q{question.pk}"]
+        again = submit(client, form["token"], {}).content.decode()
+        assert re.findall(rf'name="q{question.pk}" value="([0-9a-f]{{16}})"', again) == values
+        submit(client, form["token"], {f"q{question.pk}": [values[0]]})
+        attempt = Attempt.objects.get(token_nonce=read_token(form["token"]).nonce)
+        assert [option["id"] for option in attempt.snapshot[0]["options"]] == order
 
 
 @pytest.mark.django_db
@@ -197,7 +260,8 @@ def test_unanswered_questions_are_named_before_grading(client, lesson):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Question 2 is unanswered" in html and "Submit anyway" in html
-    assert f'value="{only_first[f"q{single.pk}"][0]}" checked' in html  # the choice is kept
+    kept = as_form_values(form["token"], only_first)[f"q{single.pk}"][0]
+    assert f'value="{kept}" checked' in html  # the choice is kept
     assert Attempt.objects.count() == 0
     json_response = submit(client, form["token"], only_first, HTTP_ACCEPT="application/json")
     assert json_response.status_code == 400
@@ -270,7 +334,7 @@ def test_answers_explanations_and_feedback_never_reach_the_browser_before_submis
     # Right and wrong options are marked up identically: nothing but their text differs.
     lesson_html = responses[0]
     option_markup = re.findall(r'<div class="quiz-option">.*?</div>', lesson_html, re.S)
-    normalised = {re.sub(r"\d+|Right|Wrong", "N", markup) for markup in option_markup}
+    normalised = {re.sub(r"[0-9a-f]{16}|\d+|Right|Wrong", "N", markup) for markup in option_markup}
     assert len(option_markup) == 6 and len(normalised) == 1
     assert "correct" not in lesson_html[lesson_html.index('id="quiz-form"') :].lower()
 
@@ -398,7 +462,11 @@ def test_submit_requires_csrf(lesson):
     csrf_client = Client(enforce_csrf_checks=True)
     form = quiz_form(csrf_client)
     assert submit(csrf_client, form["token"], answers_for(lesson)).status_code == 403
-    data = {"token": form["token"], "csrfmiddlewaretoken": form["csrf"], **answers_for(lesson)}
+    data = {
+        "token": form["token"],
+        "csrfmiddlewaretoken": form["csrf"],
+        **as_form_values(form["token"], answers_for(lesson)),
+    }
     assert csrf_client.post(SUBMIT_URL, data).status_code == 303
 
 
@@ -446,3 +514,20 @@ def test_concurrent_duplicate_submissions_record_one_attempt(content_root):
     assert AttemptAnswer.objects.count() == 2
     progress = LessonProgress.objects.get(learner=user)
     assert (progress.best_score, progress.latest_score) == (2, 2)
+
+
+@pytest.mark.django_db
+def test_the_form_names_options_by_opaque_values_not_ids(client, lesson):
+    """Issue #16, finding 6: ids run in authoring order, and authors favour some positions for
+    the right answer; the form must not show them, and a raw id is not accepted."""
+    form = quiz_form(client)
+    ids = {str(o.pk) for q in lesson.questions.current() for o in q.options.all()}
+    values = [value for values in form["fields"].values() for value in values]
+    assert len(values) == len(set(values)) == 5
+    assert not ids & set(values)
+    option_ids = re.findall(r'type="(?:radio|checkbox)" id="q\d+-o([^"]+)"', form["html"])
+    assert sorted(option_ids) == sorted(values)  # element ids carry the opaque value too
+    single, _ = lesson.questions.current()
+    right = single.options.get(is_correct=True).pk
+    raw = client.post(SUBMIT_URL, {"token": form["token"], f"q{single.pk}": [str(right)]})
+    assert raw.status_code == 400 and Attempt.objects.count() == 0

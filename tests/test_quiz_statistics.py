@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import pytest
 
-from reports.statistics import Moments, discrimination, facility, flags, median
+from reports.statistics import (
+    ItemScores,
+    discrimination,
+    discriminative_efficiency,
+    facility,
+    flags,
+)
 
 
-def moments(pairs: list[tuple[int, int]]) -> Moments:
-    """pairs of (x, y): right or wrong on this question, score on the rest of the quiz."""
-    return Moments(
-        n=len(pairs),
-        sum_x=sum(x for x, _ in pairs),
-        sum_y=sum(y for _, y in pairs),
-        sum_xy=sum(x * y for x, y in pairs),
-        sum_yy=sum(y * y for _, y in pairs),
-    )
+def moments(pairs: list[tuple[float, float]]) -> ItemScores:
+    """pairs of (x, y): credit on this question, score on the rest of the quiz."""
+    return ItemScores(Counter(pairs))
 
 
 def test_facility_is_the_share_right():
@@ -42,10 +43,19 @@ def test_discrimination_is_undefined_without_variation():
     assert discrimination(moments([(1, 2)])) is None
 
 
-def test_median():
-    assert median([]) is None
-    assert median([0.2, 0.4, 0.9]) == 0.4
-    assert median([0.2, 0.4, 0.6, 0.9]) == 0.5
+def test_facility_with_partial_credit_is_the_mean_credit():
+    assert facility(moments([(1, 3), (0.5, 1), (0.25, 2), (0, 0)])) == 0.4375
+
+
+def test_discriminative_efficiency_matches_a_hand_computed_value():
+    # x = [1, 0, 1, 0], y = [3, 2, 1, 0]: means 0.5 and 1.5.
+    # cov sum = 0.5*1.5 + (-0.5)(0.5) + 0.5*(-0.5) + (-0.5)(-1.5) = 1.0
+    # sorted pairing x = [0, 0, 1, 1] with y = [0, 1, 2, 3]: sum x_i y_i = 5, minus
+    # n * mean_x * mean_y = 3, gives cov_max sum 2.0; efficiency 1.0 / 2.0.
+    assert discriminative_efficiency(moments([(1, 3), (0, 2), (1, 1), (0, 0)])) == 0.5
+    # A perfectly ordered question reaches the maximum.
+    assert discriminative_efficiency(moments([(1, 3), (1, 2), (0, 1), (0, 0)])) == 1.0
+    assert discriminative_efficiency(moments([(1, 2), (1, 3)])) is None  # x does not vary
 
 
 def test_flags():

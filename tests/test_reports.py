@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from courses.importer import import_content
 from courses.models import Lesson
-from quizzes.models import Attempt, AttemptAnswer
+from quizzes.models import Attempt, AttemptAnswer, chosen_ids
 from reports.queries import counted_attempts, lesson_quiz_report
 from tests.factories import make_tree, make_user
 from tutor.models import TutorQuestion
@@ -42,13 +42,18 @@ def record(lesson: Lesson, learner, right: list[bool], at_minute: int = 0) -> At
         submitted_at=timezone.now() + timezone.timedelta(minutes=at_minute),
     )
     for question, is_right in zip(questions, right, strict=True):
-        answer = AttemptAnswer.objects.create(
-            attempt=attempt, question=question, is_correct=is_right
-        )
         options = [o for o in question.options.all() if o.is_correct == is_right]
-        answer.selected_options.set(
-            options if question.is_multiple or not is_right else options[:1]
+        options = options if question.is_multiple or not is_right else options[:1]
+        answer = AttemptAnswer.objects.create(
+            attempt=attempt,
+            question=question,
+            is_correct=is_right,
+            credit=float(is_right),
+            attempt_score=attempt.score,
+            attempt_total=attempt.total,
+            chosen=chosen_ids(o.pk for o in options),
         )
+        answer.selected_options.set(options)
     return attempt
 
 
@@ -127,14 +132,16 @@ def instructor(client):
 
 
 def rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # the byte order mark Excel needs to read UTF-8
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def test_lesson_report_page_shows_statistics_chart_and_warning(client, instructor, lesson, graded):
     html = client.get("/reports/black-box/lesson-1/").content.decode()
     assert "each learner&#x27;s first attempt" in html and "4 of 5 attempts" in html
     assert "too few to trust" in html
-    assert '<svg viewBox="0 0 500 220" role="img"' in html and '<desc id="histogram-desc">' in html
+    assert '<svg viewBox="0 0 500 250" role="img"' in html and '<desc id="histogram-desc">' in html
     assert "Facility" in html and "Discrimination" in html
     best = client.get("/reports/black-box/lesson-1/?basis=best").content.decode()
     assert "each learner&#x27;s best attempt" in best
@@ -146,20 +153,20 @@ def test_question_statistics_csv(client, instructor, lesson, graded):
         "question",
         "prompt",
         "attempts counted",
-        "facility",
-        "discrimination",
-        "flags",
+        "facility (%)",
+        "discrimination index",
+        "discriminative efficiency (%)",
     ]
     first_question = [row for row in table[1:] if row[0] == "1"]
-    assert {row[3] for row in first_question} == {"0.50"}
-    assert sum(int(row[8]) for row in first_question) == 4  # every counted choice
+    assert {row[3] for row in first_question} == {"50.0"}
+    assert sum(int(row[9]) for row in first_question) == 4  # every counted choice
 
 
 def test_attempts_page_and_csv_list_every_attempt(client, instructor, lesson, graded):
     html = client.get("/reports/black-box/lesson-1/attempts/").content.decode()
     assert "5 attempts" in html and "l3" in html
     table = rows(client.get("/reports/black-box/lesson-1/attempts/?format=csv"))
-    assert table[0] == ["learner", "submitted at (UTC)", "score", "total", "percent"]
+    assert table[0] == ["learner", "submitted at (UTC)", "score", "total", "score (%)"]
     assert len(table) == 6 and {row[0] for row in table[1:]} == {"l0", "l1", "l2", "l3"}
 
 
@@ -167,7 +174,7 @@ def test_course_report_and_csv(client, instructor, lesson, graded):
     html = client.get("/reports/black-box/").content.decode()
     assert "Lesson 1" in html
     table = rows(client.get("/reports/black-box/?format=csv"))
-    assert table[1][0] == "Lesson 1" and table[1][4] == "4" and table[1][5] == "50%"
+    assert table[1][0] == "Lesson 1" and table[1][4] == "4" and table[1][5] == "50.0"
 
 
 def test_learner_text_is_escaped_in_pages_and_neutralised_in_csv(client, instructor, lesson):
@@ -231,3 +238,29 @@ def test_create_instructor_command(monkeypatch, capsys):
     assert user.username == "prof" and user.check_password("a long teaching passphrase")
     assert not user.is_staff
     assert "Created instructor 'prof'" in capsys.readouterr().out
+
+
+def test_best_attempt_is_the_highest_percentage_not_the_highest_score(lesson):
+    learner = make_user("grower")
+    for minute, (score, total) in enumerate([(14, 15), (15, 17)]):
+        Attempt.objects.create(
+            public_id=uuid.uuid4(),
+            token_nonce=uuid.uuid4().hex,
+            learner=learner,
+            lesson=lesson,
+            score=score,
+            total=total,
+            snapshot=[],
+            submitted_at=timezone.now() + timezone.timedelta(minutes=minute),
+        )
+    best = counted_attempts([lesson], "best").get()
+    assert (best.score, best.total) == (14, 15)
+
+
+def test_csv_keeps_negative_numbers_as_numbers(client, instructor, lesson):
+    # Question 1 is right only for the learners who miss question 2: r = -1.
+    for n, right in enumerate([[True, False], [True, False], [False, True], [False, True]]):
+        record(lesson, make_user(f"n{n}"), right)
+    table = rows(client.get("/reports/black-box/lesson-1/?format=csv"))
+    first = [row for row in table[1:] if row[0] == "1"]
+    assert {row[4] for row in first} == {"-1.0"}  # not "'-1.00"

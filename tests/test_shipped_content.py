@@ -9,15 +9,20 @@ import pytest
 from django.conf import settings
 
 from courses.content.parser import load_content
+from courses.importer import import_content
+from courses.models import Lesson, Question
 
 CONTENT = Path(settings.BASE_DIR) / "content"
 
 
 @pytest.fixture(scope="module")
-def tree():
-    tree, problems = load_content(CONTENT)
-    assert [str(p) for p in problems] == []
-    return tree
+def loaded():
+    return load_content(CONTENT)
+
+
+@pytest.fixture(scope="module")
+def tree(loaded):
+    return loaded[0]
 
 
 def prose_words(lesson) -> int:
@@ -26,8 +31,24 @@ def prose_words(lesson) -> int:
     return len(re.findall(r"[A-Za-z0-9][\w'’-]*", text))
 
 
-def test_every_shipped_file_validates(tree):
-    assert len(tree.courses) >= 1
+def test_every_shipped_file_validates(loaded):
+    tree, problems = loaded
+    assert [str(problem) for problem in problems] == []
+    # Every file in the tree was read: a course.md per folder, and every NN-slug.md as a lesson.
+    folders = sorted(path.parent.name for path in CONTENT.glob("*/course.md"))
+    assert sorted(course.slug for course in tree.courses) == folders and len(folders) >= 3
+    lesson_files = sorted(CONTENT.glob("*/[0-9][0-9]-*.md"))
+    assert sorted(lesson.path.resolve() for lesson in tree.lessons) == [
+        path.resolve() for path in lesson_files
+    ]
+
+
+@pytest.mark.django_db
+def test_the_shipped_course_imports(tree):
+    report = import_content(CONTENT)
+    assert len(report.added) == len(tree.courses) + len(tree.lessons)
+    assert Lesson.objects.published().count() == len(tree.lessons)
+    assert Question.objects.current().count() == 15 * len(tree.lessons)
 
 
 def test_at_least_twelve_lessons_in_tracks(tree):

@@ -1,4 +1,19 @@
+"""Tutor gaps: declined questions grouped by wording, and answers given with low confidence."""
+
+import csv
+import io
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from courses.importer import import_content
+from courses.models import Lesson
+from tests.factories import make_tree, make_user
+from tutor import services
 from tutor.gaps import group_questions
+from tutor.models import TutorQuestion
 
 
 def test_similar_wordings_group_together_with_counts():
@@ -17,3 +32,92 @@ def test_similar_wordings_group_together_with_counts():
         ("who won the world cup", 2),
     ]
     assert "what's rlhf" in groups[0].examples
+
+
+# --- Low-confidence answers in the tutor-gaps report (issue #12) ------------------------------
+
+
+@pytest.fixture
+def lesson(content_root):
+    make_tree(content_root, lessons=1)
+    import_content(content_root)
+    return Lesson.objects.get()
+
+
+@pytest.fixture
+def instructor(client):
+    user = make_user("teacher")
+    user.groups.add(Group.objects.get(name="Instructors"))
+    client.force_login(user)
+    return user
+
+
+def asked(lesson, question, *, grounded, confidence, minute=0):
+    TutorQuestion.objects.create(
+        lesson=lesson,
+        question=question,
+        grounded=grounded,
+        best_score=0.5,
+        confidence=confidence,
+        asked_at=timezone.now() + timezone.timedelta(minutes=minute),
+    )
+
+
+def test_only_answers_carry_a_confidence():
+    def reply(**kw):
+        return SimpleNamespace(**{"grounded": True, "kind": "answer", **kw})
+
+    assert services.answer_confidence(reply(confidence=0.42)) == 0.42
+    assert services.answer_confidence(reply()) is None  # a tutor without confidence
+    assert services.answer_confidence(reply(confidence=0.0, kind="greeting")) is None
+    assert services.answer_confidence(reply(confidence=0.1, grounded=False)) is None
+
+
+@pytest.mark.django_db
+def test_ask_stores_the_answers_confidence(lesson):
+    for question in ["What does this lesson explain?", "who won the 2018 world cup?", "hello"]:
+        answer = services.ask(lesson=lesson, question=question)
+        stored = TutorQuestion.objects.get(question=question)
+        assert stored.grounded == answer.grounded
+        assert stored.confidence == services.answer_confidence(answer)
+        if not answer.grounded:
+            assert stored.confidence is None
+
+
+@pytest.mark.django_db
+def test_gaps_report_lists_low_confidence_answers_beside_declines(
+    client, instructor, lesson, settings
+):
+    settings.TUTOR_LOW_CONFIDENCE = 0.6
+    asked(lesson, "What is RLHF?", grounded=False, confidence=None)
+    asked(lesson, "how do probes work", grounded=True, confidence=0.3, minute=1)
+    asked(lesson, "How do probes work?", grounded=True, confidence=0.55, minute=2)
+    asked(lesson, "what is a feature", grounded=True, confidence=0.9, minute=3)
+    asked(lesson, "hello there", grounded=True, confidence=None, minute=4)  # a greeting
+
+    html = client.get("/reports/black-box/lesson-1/").content.decode()
+    unsure = html.split("Answered with low confidence", 1)[1]
+    assert "2 questions the tutor answered but was unsure" in unsure
+    assert "How do probes work?" in unsure and "what is a feature" not in html
+    assert "hello there" not in html
+    assert "What is RLHF?" in html.split("Answered with low confidence", 1)[0]
+
+    response = client.get("/reports/black-box/lesson-1/tutor-gaps.csv")
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    assert table[0][-1] == "tutor"
+    assert [(row[0], row[1], row[-1]) for row in table[1:]] == [
+        ("What is RLHF?", "1", "declined"),
+        ("How do probes work?", "2", "low confidence"),
+    ]
+
+    settings.TUTOR_LOW_CONFIDENCE = 0.95  # the threshold comes from settings
+    table = list(
+        csv.reader(
+            io.StringIO(client.get("/reports/black-box/lesson-1/tutor-gaps.csv").content.decode())
+        )
+    )
+    assert [row[0] for row in table[1:]] == [
+        "What is RLHF?",
+        "How do probes work?",
+        "what is a feature",
+    ]

@@ -157,7 +157,7 @@ def test_csrf_is_required(lesson):
 
 def test_rate_limit_answers_429_with_retry_after(client, lesson, settings):
     settings.TUTOR_RATE_LIMIT = 3
-    statuses = [ask(client, "what is a probe?").status_code for _ in range(5)]
+    statuses = [ask(client, f"what is probe number {n}?").status_code for n in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     limited = ask(client, "what is a probe?")
     assert 1 <= int(limited["Retry-After"]) <= 60
@@ -233,3 +233,44 @@ def test_nul_characters_are_dropped_from_questions(client, lesson):
     assert ask(client, "what is a\x00 linear probe?").status_code == 200
     assert "\x00" not in TutorQuestion.objects.get().question
     assert ask(client, "\x00\x00").status_code == 400
+
+
+def test_a_broken_index_is_a_server_error_never_a_decline(lesson):
+    """A bug in the tutor must surface (500 and a logged exception), not pass as "not covered"."""
+    from tutor.models import TutorIndex
+    from tutor.services import index_for
+
+    data = index_for(lesson).to_dict()
+    data["postings"] = {term: [10_000, 1.0] for term in data["postings"]}
+    TutorIndex.objects.filter(lesson=lesson).update(data=data)
+    client = Client(raise_request_exception=False)
+    response = ask(client, "what is a linear probe?")
+    assert response.status_code == 500
+    assert not TutorQuestion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "question", ["what is superposition?", "what is a linear probe?", "why do features share?"]
+)
+def test_every_citation_points_to_an_anchor_on_the_lesson_page(client, lesson, question):
+    body = ask(client, question).json()
+    assert body["grounded"] is True, body
+    page = client.get("/courses/black-box/lesson-1/").content.decode()
+    for citation in body["citations"]:
+        assert f'id="{citation["anchor"]}"' in page, citation
+
+
+def test_a_visitor_repeating_a_question_is_logged_once(lesson):
+    flooder, other = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="203.0.113.8")
+    for question in ["Who won the 2018 World Cup?", "who won the 2018  world cup?"] * 3:
+        assert ask(flooder, question).status_code == 200  # still answered every time
+    ask(other, "Who won the 2018 World Cup?")
+    learner = make_user("asker")
+    signed_in = Client(REMOTE_ADDR="203.0.113.7")  # same address, but a learner of its own
+    signed_in.force_login(learner)
+    ask(signed_in, "Who won the 2018 World Cup?")
+    ask(signed_in, "Who won the 2018 World Cup?")
+    logged = TutorQuestion.objects.filter(lesson=lesson)
+    assert logged.count() == 3
+    assert logged.filter(learner=learner).count() == 1
+    assert "203.0.113" not in " ".join(logged.values_list("visitor", flat=True))

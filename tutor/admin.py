@@ -7,7 +7,15 @@ from .models import TutorIndex, TutorQuestion
 
 @admin.register(TutorQuestion)
 class TutorQuestionAdmin(ReadOnlyAdmin):
-    list_display = ["question", "lesson", "grounded", "best_score", "section_anchor", "asked_at"]
+    list_display = [
+        "question",
+        "lesson",
+        "grounded",
+        "confidence",
+        "best_score",
+        "section_anchor",
+        "asked_at",
+    ]
     list_filter = ["grounded", "lesson__course", "lesson", "asked_at"]
     search_fields = ["question"]
     date_hierarchy = "asked_at"

@@ -8,6 +8,7 @@ land in one group that tells an instructor what the lesson should cover.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .retrieval import query_terms, tokenize
@@ -40,14 +41,28 @@ def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def group_questions(questions: list[str], threshold: float = SIMILARITY) -> list[GapGroup]:
+def group_questions(
+    questions: Iterable[str | tuple[str, int]], threshold: float = SIMILARITY
+) -> list[GapGroup]:
+    """Groups wordings; each item is a question, or (wording, times asked) already counted."""
     groups: list[GapGroup] = []
-    for question in questions:
+    # Only groups sharing a term can reach the threshold, so look those up by term instead of
+    # comparing with every group.
+    by_term: dict[str, list[int]] = {}
+    for item in questions:
+        question, times = (item, 1) if isinstance(item, str) else item
         text = " ".join(question.split())
         terms = frozenset(query_terms(tokenize(text)))
-        best = max(groups, key=lambda g: _similarity(g.terms, terms), default=None)
-        if best is not None and _similarity(best.terms, terms) >= threshold:
-            best.wordings[text] += 1
+        candidates = {index for term in terms for index in by_term.get(term, ())}
+        if not terms and groups:
+            candidates = {index for index, group in enumerate(groups) if not group.terms}
+        best = max(
+            sorted(candidates), key=lambda i: _similarity(groups[i].terms, terms), default=None
+        )
+        if best is not None and _similarity(groups[best].terms, terms) >= threshold:
+            groups[best].wordings[text] += times
         else:
-            groups.append(GapGroup(terms=terms, wordings=Counter({text: 1})))
+            groups.append(GapGroup(terms=terms, wordings=Counter({text: times})))
+            for term in terms:
+                by_term.setdefault(term, []).append(len(groups) - 1)
     return sorted(groups, key=lambda group: -group.count)

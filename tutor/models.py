@@ -5,6 +5,8 @@ from django.db import models
 
 from courses.models import Lesson
 
+from .question_log import wording_key
+
 
 class TutorIndex(models.Model):
     """`tutor.retrieval.LessonIndex.to_dict()`, built at import so no request builds one."""
@@ -35,11 +37,34 @@ class TutorQuestion(models.Model):
     # The section the answer leaned on most (its first citation), kept as a column so reports
     # count questions per section in the database.
     section_anchor = models.CharField(max_length=200, blank=True, db_index=True)
+    # How sure the tutor was that its quote answers the question (0..1), for answers only;
+    # null for declines, greetings and overviews, and for tutors that report no confidence.
+    confidence = models.FloatField(null=True, blank=True)
+    # Who asked, as an opaque key (tutor.question_log.visitor_key), and the question's normalised
+    # wording, hashed: one visitor asking the same thing again is logged once, so repeats
+    # cannot flood the instructor's report, and reports group wordings in the database.
+    visitor = models.CharField(max_length=64, blank=True, default="")
+    wording_key = models.CharField(max_length=64, blank=True, default="")
     asked_at = models.DateTimeField(db_index=True)
 
     class Meta:
         ordering = ["-asked_at"]
-        indexes = [models.Index(fields=["lesson", "grounded"])]
+        indexes = [
+            models.Index(fields=["lesson", "grounded"]),
+            models.Index(fields=["lesson", "grounded", "wording_key"], name="tutor_q_gap_wordings"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lesson", "visitor", "wording_key"],
+                condition=~models.Q(visitor=""),
+                name="one_question_per_visitor_and_wording",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.question[:60]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.wording_key:
+            self.wording_key = wording_key(self.question)
+        super().save(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.utils import timezone
 
 from courses.content.rendering import html_to_text
@@ -11,6 +12,7 @@ from courses.models import Lesson, Question, Section
 
 from . import retrieval
 from .models import TutorIndex, TutorQuestion
+from .question_log import wording_key
 
 
 def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonText:
@@ -70,17 +72,46 @@ def index_for(lesson: Lesson) -> retrieval.LessonIndex:
     return index_lesson(lesson, lesson.sections.all())
 
 
-def ask(*, lesson: Lesson, question: str, learner=None) -> retrieval.TutorAnswer:
-    """Answers from this lesson only, and logs the question for instructors."""
+def ask(*, lesson: Lesson, question: str, learner=None, visitor: str = "") -> retrieval.TutorAnswer:
+    """Answers from this lesson only, and logs the question for instructors.
+
+    A ``visitor`` (tutor.question_log.visitor_key) who asks the same wording again is logged
+    once: the unique constraint drops the repeat, whoever wins a race.
+    """
     answer = retrieval.answer_question(index_for(lesson), question)
-    TutorQuestion.objects.create(
-        lesson=lesson,
-        learner=learner if learner is not None and learner.is_authenticated else None,
-        question=question,
-        grounded=answer.grounded,
-        best_score=answer.best_score,
-        anchors=[citation.anchor for citation in answer.citations],
-        section_anchor=answer.citations[0].anchor if answer.citations else "",
-        asked_at=timezone.now(),
+    signed_in = learner is not None and learner.is_authenticated
+    TutorQuestion.objects.bulk_create(
+        [
+            TutorQuestion(
+                lesson=lesson,
+                learner=learner if signed_in else None,
+                question=question,
+                grounded=answer.grounded,
+                best_score=answer.best_score,
+                anchors=[citation.anchor for citation in answer.citations],
+                section_anchor=answer.citations[0].anchor if answer.citations else "",
+                confidence=answer_confidence(answer),
+                visitor=visitor,
+                wording_key=wording_key(question),
+                asked_at=timezone.now(),
+            )
+        ],
+        ignore_conflicts=True,
     )
     return answer
+
+
+def answer_confidence(answer: retrieval.TutorAnswer) -> float | None:
+    """The tutor's confidence in an answer; None for anything that is not an answer (a decline,
+    greeting or overview has nothing to be unsure about) or a tutor that reports none."""
+    confidence = getattr(answer, "confidence", None)
+    if confidence is None or not answer.grounded or getattr(answer, "kind", "answer") != "answer":
+        return None
+    return float(confidence)
+
+
+def low_confidence_answers(lesson: Lesson):
+    """Questions on this lesson the tutor answered less surely than ``TUTOR_LOW_CONFIDENCE``."""
+    return TutorQuestion.objects.filter(
+        lesson=lesson, grounded=True, confidence__lt=settings.TUTOR_LOW_CONFIDENCE
+    )

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from core import ratelimit
+from core import jsonbody, ratelimit
 from courses.models import Lesson
 
 from . import services
+from .question_log import visitor_key
 
 MAX_QUESTION_CHARS = 500
 MAX_BODY_BYTES = 8 * 1024
@@ -25,9 +24,9 @@ class BadQuestion(Exception):
 def _question_from(request: HttpRequest, *, is_json: bool) -> str:
     if is_json:
         try:
-            data = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise BadQuestion('The body must be JSON: {"question": "..."}') from None
+            data = jsonbody.parse(request.body)
+        except jsonbody.BadJson as error:
+            raise BadQuestion(f'The body must be JSON: {{"question": "..."}}. {error}') from None
         if not isinstance(data, dict) or "question" not in data:
             raise BadQuestion('The body must be a JSON object with a "question".')
         question = data["question"]
@@ -90,7 +89,16 @@ def ask(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         response["Retry-After"] = str(verdict.retry_after)
         return response
 
-    answer = services.ask(lesson=lesson_obj, question=question, learner=request.user)
+    answer = services.ask(
+        lesson=lesson_obj,
+        question=question,
+        learner=request.user,
+        visitor=visitor_key(
+            learner_id=request.user.pk if request.user.is_authenticated else None,
+            address=ratelimit.client_ip(request),
+            secret=settings.SECRET_KEY,
+        ),
+    )
     if is_form:
         context = {
             "lesson": lesson_obj,

@@ -23,9 +23,7 @@ _KEY_TERM_RE = re.compile(
 )
 _URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/|^#")
 _SINGLE_TILDE_RE = re.compile(r"(?<!~)~(?=[^\s~])[^~\n]*[^\s~]~(?!~)|(?<!~)~[^\s~]~(?!~)")
-_OWN_FORMAT_HEADING_RE = re.compile(
-    r"^##[ \t]+(?:quiz|key terms):?[ \t]*#*[ \t]*$", re.IGNORECASE
-)
+_OWN_FORMAT_HEADING_RE = re.compile(r"^##[ \t]+(?:quiz|key terms):?[ \t]*#*[ \t]*$", re.IGNORECASE)
 _ATX_H2_RE = re.compile(r"^##(?:[ \t]|$)")
 _INLINE_HINT_RE = re.compile(r"\$|!\[|~")
 _MATH_TYPES = {"math_inline": False, "math_inline_double": True, "math_block": True}
@@ -140,9 +138,7 @@ def _block_tokens(md: MarkdownIt, lines: list[str], env: dict, offset: int = 0) 
         and opening.map[0] == start
     ):
         return _shifted(md.parse("\n".join(lines), env), offset)
-    end = next(
-        (n for n in range(start + 1, len(lines)) if _ATX_H2_RE.match(lines[n])), len(lines)
-    )
+    end = next((n for n in range(start + 1, len(lines)) if _ATX_H2_RE.match(lines[n])), len(lines))
     rest = _block_tokens(md, lines[end:], env, offset + end) if end < len(lines) else []
     return _shifted(head, offset) + rest
 

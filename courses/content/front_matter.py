@@ -176,6 +176,17 @@ class Fields:
             return False
         return value
 
+    def choice(self, key: str, choices: tuple[str, ...]) -> str:
+        """One of ``choices``; the first is the default when the key is absent."""
+        value = self.front.data.get(key)
+        if value is None:
+            return choices[0]
+        if not isinstance(value, str) or value.strip() not in choices:
+            shown = value if isinstance(value, str) else _yaml_type(value)
+            self.problem(key, f"'{key}' must be one of {', '.join(choices)}, got {shown!s:.80}")
+            return choices[0]
+        return value.strip()
+
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.front.data.get(key)
         if value is None:

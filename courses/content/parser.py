@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .body import check_math, parse_body, parse_key_terms
+from .confinement import OUTSIDE, leaves
 from .front_matter import (
     MAX_FILE_BYTES,
     Fields,
@@ -70,6 +71,10 @@ LESSON_FILE_RE = re.compile(r"^(?P<number>\d+)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_TERMS_HEADING = "key terms"
 QUIZ_HEADING = "quiz"
+# Course-wide settings in course.md; the first value of each is the default.
+REPORT_BASES = ("first", "best", "last")
+MULTIPLE_SELECT_SCORING = ("all-or-nothing", "partial")
+COURSE_KEYS = ("title", "summary", "track", "order", "report_basis", "multiple_select_scoring")
 
 # Ids the lesson page template uses for its own regions. A section whose heading would slug to
 # one of these gets a suffix, so lesson content can never clobber the page's DOM.
@@ -113,8 +118,8 @@ RESERVED_PAGE_IDS = frozenset(
         "keep-going-title",
     }
 )
-# Ids the page numbers per question and option.
-RESERVED_PAGE_ID_RE = re.compile(r"^(question-\d+|q\d+-o\d+)$")
+# Ids the page numbers per question and option (an option's is its opaque form value).
+RESERVED_PAGE_ID_RE = re.compile(r"^(question-\d+|q\d+-o(\d+|[0-9a-f]{16}))$")
 
 
 def is_reserved_page_id(value: str) -> bool:
@@ -308,12 +313,16 @@ def parse_course(
         except FileProblem as error:
             problems.append(ContentProblem(shown, error.line, error.message))
         else:
-            fields = Fields(shown, front, ("title", "summary", "track", "order"))
+            fields = Fields(shown, front, COURSE_KEYS)
             meta = {
                 "title": fields.text("title", required=True, max_length=MAX_TITLE),
                 "summary": fields.text("summary", required=True),
                 "track": fields.text("track", required=False, max_length=MAX_TRACK) or "Courses",
                 "order": fields.integer("order", default=0, low=-10_000, high=10_000),
+                "report_basis": fields.choice("report_basis", REPORT_BASES),
+                "multiple_select_scoring": fields.choice(
+                    "multiple_select_scoring", MULTIPLE_SELECT_SCORING
+                ),
             }
             description = front.body.strip()
             problems.extend(fields.problems)
@@ -322,6 +331,9 @@ def parse_course(
     numbers: dict[int, Path] = {}
     slugs: dict[str, Path] = {}
     for path in sorted(course_dir.iterdir()):
+        if leaves(path, course_dir.parent):
+            problems.append(ContentProblem(display_path(path), 1, f"this file {OUTSIDE}"))
+            continue
         if path.name.startswith(".") or path.name == COURSE_FILE or not path.is_file():
             continue
         if path.suffix.lower() != ".md":
@@ -372,6 +384,8 @@ def parse_course(
         summary=meta["summary"],
         track=meta["track"],
         order=meta["order"],
+        report_basis=meta["report_basis"],
+        multiple_select_scoring=meta["multiple_select_scoring"],
         description=description,
         source_hash=source_hash,
         lessons=tuple(lessons),
@@ -390,6 +404,9 @@ def load_content(root: Path) -> tuple[ContentTree, list[ContentProblem]]:
     # its own is not a problem of the linking file.
     known_refs: set[str] = set()
     for course_dir in sorted(root.iterdir()):
+        if leaves(course_dir, root):
+            problems.append(ContentProblem(display_path(course_dir), 1, f"this folder {OUTSIDE}"))
+            continue
         if course_dir.is_dir() and not course_dir.name.startswith((".", "_")):
             course = parse_course(course_dir, problems, known_refs)
             if course is not None:

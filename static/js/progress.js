@@ -35,7 +35,7 @@ export function trackReading(article) {
     if (entry.completed_at) showCompleted(new Date(entry.completed_at));
     if (entry.best) {
       const line = document.getElementById("quiz-progress");
-      if (line) line.textContent = `Your best score in this browser: ${entry.best.score} / ${entry.best.total}.`;
+      if (line) line.textContent = `Your best score in this browser: ${Math.round(entry.best.score * 100) / 100} / ${entry.best.total}.`;
     }
   }
 

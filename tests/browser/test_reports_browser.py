@@ -51,9 +51,49 @@ def test_staff_opens_the_reports(site, staff_page, scheme):
     )
     assert axe_violations(page) == []
     if scheme == "light":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for width in (375, 1440):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(SCREENSHOTS / f"report-{width}.png"))
     page.get_by_role("link", name="Every attempt, by learner").click()
     page.wait_for_url("**/attempts/")
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [375, 1440])
+def test_histogram_and_question_table_are_readable(site, staff_page, width):
+    """The chart has a count axis and a count on each bar; the question table fits the screen
+    (on a phone, one card per question with every figure visible), at both widths."""
+    page = staff_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}/reports/inside-the-black-box/superposition/")
+    chart = page.locator("svg.histogram")
+    assert chart.locator(".histogram__tick").count() >= 2  # a count axis: 0 and the top
+    assert chart.locator(".histogram__count").first.text_content() == "1"  # the one attempt
+    assert "Attempts" in chart.text_content() and "Score" in chart.text_content()
+    # Rendered text sizes on screen: ticks and labels at least 10 px tall.
+    heights = chart.locator("text").evaluate_all(
+        "els => els.map(e => e.getBBox ? e.getBoundingClientRect().height : 0)"
+    )
+    assert min(heights) >= 10, heights
+    chart.screenshot(path=str(SCREENSHOTS / f"report-histogram-{width}.png"))
+    table = page.locator("table.question-stats")
+    table.locator("tbody tr").nth(1).screenshot(
+        path=str(SCREENSHOTS / f"report-question-{width}.png")
+    )
+    layout = table.evaluate(
+        """t => ({
+            overflow: t.parentElement.scrollWidth - t.parentElement.clientWidth,
+            right: Math.max(...[...t.querySelectorAll('td')].map(
+                c => c.getBoundingClientRect().right)),
+            height: t.getBoundingClientRect().height,
+            rows: t.querySelectorAll('tbody tr').length,
+        })"""
+    )
+    assert layout["overflow"] <= 1, layout  # nothing hidden to the right
+    assert layout["right"] <= width, layout
+    assert layout["rows"] == 15
+    # Was about 1,070 px a question (16,000 px for 15) with columns cut off.
+    assert layout["height"] / layout["rows"] < 500, layout
+    for label in ("Facility", "Discrimination", "Efficiency"):
+        assert page.locator(f'td[data-label="{label}"]').first.is_visible()

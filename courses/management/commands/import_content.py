@@ -4,7 +4,9 @@ Validates first and changes nothing when any file has a problem; otherwise write
 one transaction and prints what was added, updated, restored, unchanged and removed.
 
 With ``--watch`` it imports once, then polls the tree every ``--interval`` seconds and imports
-again whenever a file is added, removed or changed (by path, mtime and size; no dependency).
+again whenever a file is added, removed or changed (by path, mtime and size; no dependency),
+once nothing has changed for ``--settle`` seconds: an editor that saves a file in several
+writes must not have a half-written lesson imported (its quiz would vanish for a moment).
 Bad content is reported and skipped, never fatal; Ctrl-C stops it.
 """
 
@@ -79,6 +81,12 @@ class Command(BaseCommand):
             default=0.5,
             help="with --watch, seconds between checks for changes (default 0.5)",
         )
+        parser.add_argument(
+            "--settle",
+            type=positive_float,
+            default=1.0,
+            help="with --watch, import only once files are unchanged for this long (default 1)",
+        )
         # For tests and scripts: stop after N polling cycles instead of running until Ctrl-C.
         parser.add_argument("--max-cycles", type=int, default=None, help=argparse.SUPPRESS)
 
@@ -87,7 +95,7 @@ class Command(BaseCommand):
         if not root.is_dir():
             raise CommandError(f"{root} is not a folder")
         if options["watch"]:
-            self.watch(root, options["interval"], options["max_cycles"])
+            self.watch(root, options["interval"], options["max_cycles"], options["settle"])
             return
         try:
             report = import_content(root)
@@ -107,7 +115,9 @@ class Command(BaseCommand):
     # -----------------------------------------------------------------------------------------
     # --watch
     # -----------------------------------------------------------------------------------------
-    def watch(self, root: Path, interval: float, max_cycles: int | None) -> None:
+    def watch(
+        self, root: Path, interval: float, max_cycles: int | None, settle: float = 1.0
+    ) -> None:
         try:
             current = snapshot(root)
             self.stamp(f"Watching {root} every {interval:g}s (Ctrl-C to stop); importing")
@@ -118,6 +128,7 @@ class Command(BaseCommand):
                 cycles += 1
                 latest = snapshot(root)  # taken before reading, so later edits are seen next time
                 if latest != current:
+                    latest = self.settled(root, latest, settle)
                     changes = describe_changes(current, latest)
                     current = latest
                     self.stamp(f"Changed: {changes}; importing")
@@ -128,6 +139,16 @@ class Command(BaseCommand):
             self.stamp("Stopped watching.")
             return
         self.stamp(f"Stopped watching after {max_cycles} check(s).")
+
+    @staticmethod
+    def settled(root: Path, latest: Snapshot, settle: float) -> Snapshot:
+        """Waits until no file's size or mtime has changed for ``settle`` seconds."""
+        while True:
+            time.sleep(settle)
+            again = snapshot(root)
+            if again == latest:
+                return latest
+            latest = again
 
     def import_once(self, root: Path) -> None:
         """One import that reports, rather than raises, bad content, so the watcher carries on."""

@@ -1,0 +1,31 @@
+"""The lesson tutor's retrieval core: plain Python, no Django.
+
+Modules, one idea each: `lexicon` (words), `units` (what can be quoted), `index` (the stored
+index), `query` (reading a message), `ranking` (BM25), `answerability` (the logistic model),
+`compose` (the answer's text), `answer` (the pipeline), `tuning` (every tunable number) and
+`fit` (refitting the model). See docs/tutor.md.
+"""
+
+from .answer import Citation, TutorAnswer, answer_question, assess, closest_anchor
+from .index import FORMAT_VERSION, LessonIndex, build_index
+from .lexicon import content_terms, normalize_ws, query_terms, term, tokenize
+from .units import LessonText, SectionText, split_sentences
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Citation",
+    "LessonIndex",
+    "LessonText",
+    "SectionText",
+    "TutorAnswer",
+    "answer_question",
+    "assess",
+    "build_index",
+    "closest_anchor",
+    "content_terms",
+    "normalize_ws",
+    "query_terms",
+    "split_sentences",
+    "term",
+    "tokenize",
+]

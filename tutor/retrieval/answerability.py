@@ -1,0 +1,114 @@
+"""Does the passage the tutor would quote answer the question? A small logistic model decides.
+
+Its inputs are general features of a (question, passage) pair, none about any one lesson:
+
+* `coverage`: share of the question's words the passage holds (or inherits from its heading
+  or context), each word weighted by how informative it is in general English, so a missing
+  "involve" costs little and a missing "neap" a lot;
+* `section_coverage`: the same share over the passage's whole section;
+* `score`: the best unit's BM25 score over that of an ideal unit holding every question word;
+* `answer_type`: a who/when/how-many question finds a name, date or number in the passage;
+* `missing_number`: a number in the question is nowhere in the passage's section;
+* `bigrams`: share of the question's adjacent word pairs found adjacent in the passage;
+* `negation`: the question is negated but the passage is not;
+* `definition`: the passage defines what the question asks about.
+
+Other candidates (the score margin over the runner-up, whether the passage holds the
+question's rarest word, the most informative missing word, capitalised names the section
+lacks, the question's length) added nothing on the dev split and were dropped.
+
+The coefficients live in `model.json` (fitted by `python -m tutor.retrieval.fit`); scoring is
+plain Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .index import LessonIndex
+from .lexicon import NEGATIONS, content_terms, tokenize
+from .query import Query
+from .ranking import definition_match, has_answer_type, max_score
+
+MODEL_PATH = Path(__file__).with_name("model.json")
+
+FEATURES = (
+    "coverage",
+    "section_coverage",
+    "score",
+    "answer_type",
+    "missing_number",
+    "bigrams",
+    "negation",
+    "definition",
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, x: list[float]) -> float:
+        z = self.bias + sum(
+            w * (v - m) / s
+            for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
+        )
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> Model:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{path} was fitted on other features; refit it")
+    return Model(
+        mean=tuple(data["mean"]),
+        scale=tuple(data["scale"]),
+        weights=tuple(data["weights"]),
+        bias=data["bias"],
+        threshold=data["threshold"],
+    )
+
+
+def _bigram_share(query: Query, texts: list[str]) -> float:
+    pairs = set(zip(query.terms, query.terms[1:], strict=False))
+    if not pairs:
+        return 0.0
+    found: set[tuple[str, str]] = set()
+    for text in texts:
+        seq = content_terms(text)
+        found |= pairs & set(itertools.pairwise(seq))
+    return len(found) / len(pairs)
+
+
+def features(
+    index: LessonIndex, query: Query, ranked: list[tuple[float, int]], chosen: list[int]
+) -> list[float]:
+    """The model's inputs, in the order of FEATURES."""
+    held: set[str] = set()
+    for uid in chosen:
+        held |= index.unit_terms(uid)
+    section = index.section_terms(index.units[chosen[0]].section) if chosen else set()
+    total = sum(query.weights) or 1.0
+    pairs = list(zip(query.terms, query.weights, strict=True))
+    texts = [index.units[uid].text for uid in chosen]
+    passage_words = {w for text in texts for w in tokenize(text)}
+    return [
+        sum(w for t, w in pairs if t in held) / total,
+        sum(w for t, w in pairs if t in section) / total,
+        (ranked[0][0] if ranked else 0.0) / max_score(index, query),
+        float(any(has_answer_type(query.answer_type, text, query) for text in texts)),
+        float(any(number not in section for number in query.numbers)),
+        _bigram_share(query, texts),
+        float(query.negated and not passage_words & NEGATIONS),
+        max((definition_match(index, uid, query) for uid in chosen), default=0.0),
+    ]

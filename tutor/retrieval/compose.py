@@ -1,0 +1,141 @@
+"""Answer composition: which units to quote, and the words around the quotes.
+
+Every quote is a unit's text, verbatim (a table row read with its header), cited to its
+section's anchor. An answer is the best unit with what it needs to make sense, within about
+`MAX_WORDS` words: the sentence it refers back to, the items it announces, or a close
+runner-up; the rest of the lesson is one click away through the citation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import tuning
+from .index import LessonIndex
+from .lexicon import content_terms
+
+
+def _words(index: LessonIndex, uids: Sequence[int]) -> int:
+    return sum(len(index.units[u].text.split()) for u in uids)
+
+
+def _repeats(index: LessonIndex, uid: int, chosen: Sequence[int]) -> bool:
+    """Whether a unit mostly repeats what is already quoted (a key term restating a sentence)."""
+    own = set(content_terms(index.units[uid].text))
+    quoted = {t for u in chosen for t in content_terms(index.units[u].text)}
+    return len(own & quoted) >= tuning.REPEAT_SHARE * len(own)
+
+
+def choose_units(
+    index: LessonIndex, ranked: list[tuple[float, int]], asked: Sequence[str] = ()
+) -> list[int]:
+    """The units to quote for a ranking, in reading order.
+
+    A best unit that is short or only restates the question (`asked` holds the question's
+    terms) comes with the sentence after it, which usually carries the point.
+    """
+    best_score, best = ranked[0]
+    unit = index.units[best]
+    chosen = [best]
+    own = set(content_terms(unit.text))
+    after = best + 1
+    thin = len(unit.text.split()) <= tuning.SHORT_WORDS or (
+        own and len(own & set(asked)) >= tuning.RESTATES_SHARE * len(own)
+    )
+    if (
+        thin
+        and after < len(index.units)
+        and index.units[after].section == unit.section
+        and index.units[after].kind == unit.kind
+    ):
+        chosen.append(after)
+    if unit.context is not None and _words(index, [best, unit.context]) <= tuning.MAX_WORDS:
+        chosen.append(unit.context)
+    # The list comes along when the best unit announces it or refers back to its announcer;
+    # a best unit that is itself one item comes with the announcer only.
+    announcer = next((u for u in chosen if index.units[u].items), None)
+    if announcer is not None and best not in index.units[announcer].items:
+        for item in index.units[announcer].items:
+            if _words(index, [*chosen, item]) > tuning.LIST_MAX_WORDS:
+                break
+            if item not in chosen:
+                chosen.append(item)
+        return sorted(chosen)
+    for score, uid in ranked[1:]:
+        if score < tuning.CLOSE_RATIO * best_score or len(chosen) >= tuning.MAX_UNITS:
+            break
+        if uid in chosen or _words(index, [*chosen, uid]) > tuning.MAX_WORDS:
+            continue
+        if not _repeats(index, uid, chosen):
+            chosen.append(uid)
+    return sorted(chosen)
+
+
+def quote_text(index: LessonIndex, chosen: Sequence[int], first: int = 1) -> str:
+    """The frame line and the numbered quotes; `first` numbers the first citation."""
+    places = {index.units[u].section for u in chosen}
+    heading = index.places[next(iter(places))][0] if len(places) == 1 else ""
+    if heading:
+        frame = f'Here\'s what the lesson says in "{heading}":'
+    else:
+        frame = "Here's what the lesson says:"
+    quotes = [f"\u201c{index.units[u].text}\u201d [{n}]" for n, u in enumerate(chosen, first)]
+    return "\n".join([frame, *quotes])
+
+
+def title(index: LessonIndex) -> str:
+    return f'"{index.title}"' if index.title else "this lesson"
+
+
+def not_covered(index: LessonIndex, related_heading: str | None) -> str:
+    message = "Sorry, this lesson doesn't cover that, so I can't answer it from here."
+    if related_heading:
+        return f'{message} The closest it comes is the section "{related_heading}".'
+    return f"{message} Try asking about something in {title(index)}."
+
+
+def part_not_covered(parts: Sequence[str]) -> str:
+    listed = "; ".join(f"\u201c{p}\u201d" for p in parts)
+    return f"The lesson doesn't cover this part of your question: {listed}."
+
+
+def foreign_language() -> str:
+    return (
+        "I answer only in the lesson's language, English, and only from its text. "
+        "Please ask your question in English."
+    )
+
+
+def injection(index: LessonIndex) -> str:
+    return (
+        f"I can only help with {title(index)} and I answer only from its text. "
+        "What would you like to know about it?"
+    )
+
+
+def no_content(index: LessonIndex) -> str:
+    return f"Could you ask about something specific in {title(index)}?"
+
+
+def greeting(index: LessonIndex) -> str:
+    return (
+        f"Hi there! I'm your tutor for {title(index)}. Ask me anything about this lesson "
+        "and I'll answer from its text."
+    )
+
+
+def thanks(index: LessonIndex) -> str:
+    return f"You're welcome! If anything else in {title(index)} is unclear, just ask."
+
+
+def overview(index: LessonIndex) -> str:
+    parts = [f"This lesson is {title(index)}." if index.title else "Here's this lesson."]
+    if index.summary:
+        parts.append(index.summary)
+    headings = [h for h, a in index.places if a not in ("key-terms", "big-idea") and h]
+    if headings:
+        parts.append(
+            "Your learning path: " + ", ".join(f"{i}. {h}" for i, h in enumerate(headings, 1)) + "."
+        )
+    parts.append("Ask me about any part of it!")
+    return " ".join(parts)

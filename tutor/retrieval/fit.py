@@ -1,0 +1,308 @@
+"""Refit the answerability model: `python -m tutor.retrieval.fit` (needs numpy).
+
+Labelled data:
+
+* the SQuAD 2.0 tuning file (`--squad`): each article becomes a lesson with one section per
+  `PARAGRAPHS_PER_SECTION` paragraphs; its articles are split by a hash of their titles into a
+  fit part (5 of 8) and a dev part;
+* the tuning half of `tests/tutor_eval` (`--eval-dir`; a question is in the tuning half when
+  the first hex digit of the sha256 of its text is 0-7), in `FOLDS` folds by the second digit.
+  The held-out half (8-f) is never read.
+
+A question is labelled 1 when the passage the tutor would quote contains a gold answer (or the
+case's expected phrase), 0 otherwise: unanswerable, or ranked wrongly. The model is an
+L2-regularised logistic regression on standardised features, fitted by Newton's method, with
+lesson questions weighing `LESSON_WEIGHT` times SQuAD's. The threshold maximises balanced
+accuracy on dev predictions: each lesson question predicted by a model fitted without its
+fold, SQuAD's dev articles breaking ties. It writes `model.json` and prints the dev figures,
+ROC AUC included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answer import answer_question, assess
+from .answerability import FEATURES, MODEL_PATH, Model
+from .index import LessonIndex, build_index
+from .lexicon import normalize_ws
+from .units import LessonText, SectionText
+
+ROOT = Path(__file__).resolve().parents[2]
+# The shared data folder sits beside the main checkout (or beside the folder of worktrees).
+SQUAD_CANDIDATES = [
+    base / "shared" / "data" / "squad" / "squad-v2-tune.json" for base in ROOT.parents[:2]
+]
+DEFAULT_SQUAD = next((p for p in SQUAD_CANDIDATES if p.exists()), SQUAD_CANDIDATES[0])
+DEFAULT_EVAL = ROOT / "tests" / "tutor_eval"
+PARAGRAPHS_PER_SECTION = 3
+L2 = 1.0
+#: Lessons are what the tutor is for: their examples weigh this many times SQuAD's, in
+#: fitting and in choosing the threshold.
+LESSON_WEIGHT = 2.0
+SHARE = {"squad": 1 / (1 + LESSON_WEIGHT), "lessons": LESSON_WEIGHT / (1 + LESSON_WEIGHT)}
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Example:
+    source: str  # "squad" or "lessons"
+    split: str  # "fit" or "dev"
+    answerable: bool
+    correct: bool  # the quoted passage holds a gold answer
+    x: list[float]
+
+
+def tuning_half(question: str) -> bool:
+    """The rule shared with the evaluation: hash digits 0-7 tune, 8-f are held out."""
+    return hashlib.sha256(question.encode("utf-8")).hexdigest()[0] in "01234567"
+
+
+def squad_lessons(path: Path) -> Iterator[tuple[str, LessonText, list[dict]]]:
+    """(title, lesson, questions) per article; each question has "question", "answers"."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for article in data["data"]:
+        title = article["title"].replace("_", " ")
+        paragraphs = article["paragraphs"]
+        sections = []
+        for n in range(0, len(paragraphs), PARAGRAPHS_PER_SECTION):
+            chunk = paragraphs[n : n + PARAGRAPHS_PER_SECTION]
+            number = n // PARAGRAPHS_PER_SECTION + 1
+            text = "\n".join(p["context"] for p in chunk)
+            sections.append(SectionText(f"{title} ({number})", f"part-{number}", text))
+        questions = [
+            {"question": qa["question"], "answers": [a["text"] for a in qa["answers"]]}
+            for p in paragraphs
+            for qa in p["qas"]
+        ]
+        yield title, LessonText(title, "", tuple(sections), ()), questions
+
+
+def content_lessons(root: Path) -> dict[str, LessonText]:
+    """The shipped lessons as the importer would store them, without a database."""
+    from courses.content.parser import load_content
+    from courses.content.rendering import html_to_text, render_inline, render_markdown
+
+    tree, _ = load_content(root)
+    lessons = {}
+    for course in tree.courses:
+        for lesson in course.lessons:
+            sections = tuple(
+                SectionText(s.heading, s.anchor, html_to_text(render_markdown(s.markdown)))
+                for s in lesson.sections
+            )
+            key_terms = tuple(
+                (t.term, normalize_ws(html_to_text(render_inline(t.definition))))
+                for t in lesson.key_terms
+            )
+            lessons[lesson.ref] = LessonText(
+                lesson.title, lesson.summary, sections, key_terms, lesson.big_idea
+            )
+    return lessons
+
+
+def passage_features(index: LessonIndex, question: str) -> tuple[list[float], str]:
+    """The model's features for a question, and the text of the passage it would quote."""
+    part = assess(index, question)
+    return part.features, " ".join(index.units[u].text for u in part.chosen)
+
+
+def _holds(passage: str, answers: list[str]) -> bool:
+    text = normalize_ws(passage).casefold()
+    return any(normalize_ws(a).casefold() in text for a in answers if a.strip())
+
+
+def labelled_questions(
+    squad: Path, eval_dir: Path, content: Path
+) -> Iterator[tuple[str, str, LessonIndex, str, list[str]]]:
+    """(source, split, index, question, gold answers) of the tuning data; no answers when the
+    lesson does not answer the question."""
+    import yaml
+
+    articles = list(squad_lessons(squad))
+    order = sorted(articles, key=lambda a: hashlib.sha256(a[0].encode()).hexdigest())
+    dev_titles = {title for title, _, _ in order[: max(1, len(order) * 3 // 8)]}
+    for title, lesson, questions in articles:
+        index = build_index(lesson)
+        for q in questions:
+            yield (
+                "squad",
+                "dev" if title in dev_titles else "fit",
+                index,
+                q["question"],
+                q["answers"],
+            )
+    lessons = {ref: build_index(text) for ref, text in content_lessons(content).items()}
+    for name in ("answerable.yaml", "unanswerable.yaml"):
+        for case in yaml.safe_load((eval_dir / name).read_text(encoding="utf-8")) or []:
+            question = str(case["question"])
+            if not tuning_half(question) or case["lesson"] not in lessons:
+                continue
+            fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % FOLDS
+            answers = [str(case["expect"])] if "expect" in case else []
+            yield "lessons", f"fold{fold}", lessons[case["lesson"]], question, answers
+
+
+def labelled_examples(squad: Path, eval_dir: Path, content: Path) -> list[Example]:
+    examples = []
+    for source, split, index, question, answers in labelled_questions(squad, eval_dir, content):
+        x, passage = passage_features(index, question)
+        correct = bool(answers) and _holds(passage, answers)
+        examples.append(Example(source, split, bool(answers), correct, x))
+    return examples
+
+
+def answer_figures(squad: Path, eval_dir: Path, content: Path) -> None:
+    """The shipped tutor's figures on the tuning data, answering as the site does."""
+    rows: dict[str, list[tuple[bool, bool]]] = {"squad": [], "lessons": []}
+    for source, _, index, question, answers in labelled_questions(squad, eval_dir, content):
+        reply = answer_question(index, question)
+        quoted = " ".join(c.quote for c in reply.citations) if reply.kind == "answer" else ""
+        counts = _holds(quoted, answers) if answers else not reply.grounded
+        rows[source].append((bool(answers), counts))
+    for source, results in rows.items():
+        on = [c for a, c in results if a]
+        off = [c for a, c in results if not a]
+        print(
+            f"{source} (tuning data): answerable hit {sum(on)}/{len(on)}, unanswerable declined "
+            f"{sum(off)}/{len(off)}, combined {(sum(on) + sum(off)) / len(results):.1%}, "
+            f"always declining {len(off) / len(results):.1%}"
+        )
+
+
+def fit_logistic(xs, ys, weights, l2: float = L2):
+    """Weighted L2 logistic regression by Newton's method on standardised features."""
+    import numpy as np
+
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    mean = (x * w[:, None]).sum(0) / w.sum()
+    scale = np.sqrt(((x - mean) ** 2 * w[:, None]).sum(0) / w.sum())
+    scale[scale < 1e-9] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    beta = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], l2)
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-z @ beta))
+        gradient = z.T @ (w * (p - y)) + penalty * beta
+        hessian = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return mean.tolist(), scale.tolist(), beta[1:].tolist(), float(beta[0])
+
+
+def roc_auc(scores: list[float], labels: list[bool]) -> float:
+    """Probability that a random positive scores above a random negative (ties count half)."""
+    pairs = sorted(zip(scores, labels, strict=True))
+    positives = sum(labels)
+    negatives = len(labels) - positives
+    if not positives or not negatives:
+        return float("nan")
+    rank_sum, i = 0.0, 0
+    while i < len(pairs):
+        j = i
+        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
+            j += 1
+        average_rank = (i + j + 1) / 2
+        rank_sum += average_rank * sum(label for _, label in pairs[i:j])
+        i = j
+    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def figures(examples: list[Example], probabilities: list[float], threshold: float) -> dict:
+    answered = [p >= threshold for p in probabilities]
+    on = [(e, a) for e, a in zip(examples, answered, strict=True) if e.answerable]
+    off = [(e, a) for e, a in zip(examples, answered, strict=True) if not e.answerable]
+    hit = sum(e.correct and a for e, a in on)
+    declined = sum(not a for _, a in off)
+    return {
+        "questions": len(examples),
+        "answerable_hit": hit / len(on) if on else float("nan"),
+        "unanswerable_declined": declined / len(off) if off else float("nan"),
+        "combined": (hit + declined) / len(examples) if examples else float("nan"),
+        "roc_auc": roc_auc(probabilities, [e.correct for e in examples]),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
+    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument(
+        "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
+    )
+    args = parser.parse_args(argv)
+    if args.figures:
+        answer_figures(args.squad, args.eval_dir, args.content)
+        return 0
+
+    examples = labelled_examples(args.squad, args.eval_dir, args.content)
+    squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
+    lessons = [e for e in examples if e.source == "lessons"]
+
+    def train(rows: list[Example]) -> Model:
+        totals = {s: sum(e.source == s for e in rows) for s in ("squad", "lessons")}
+        weights = [len(rows) * SHARE[e.source] / totals[e.source] for e in rows]
+        mean, scale, coef, bias = fit_logistic(
+            [e.x for e in rows], [e.correct for e in rows], weights
+        )
+        return Model(tuple(mean), tuple(scale), tuple(coef), bias, 0.5)
+
+    # Dev predictions: SQuAD's dev articles from the final model; each lesson question from a
+    # model fitted without its fold (the lessons' tuning half is too small to set part aside).
+    model = train(squad_fit + lessons)
+    dev = {"squad": [e for e in examples if e.source == "squad" and e.split == "dev"]}
+    dev_p = {"squad": [model.probability(e.x) for e in dev["squad"]]}
+    dev["lessons"], dev_p["lessons"] = [], []
+    for fold in sorted({e.split for e in lessons}):
+        held = [e for e in lessons if e.split == fold]
+        fold_model = train(squad_fit + [e for e in lessons if e.split != fold])
+        dev["lessons"] += held
+        dev_p["lessons"] += [fold_model.probability(e.x) for e in held]
+
+    def balanced(source: str, threshold: float) -> float:
+        f = figures(dev[source], dev_p[source], threshold)
+        return round((f["answerable_hit"] + f["unanswerable_declined"]) / 2, 6)
+
+    # The threshold serves lessons first (what the tutor is for); SQuAD breaks ties.
+    candidates = [i / 100 for i in range(5, 96)]
+    threshold = max(candidates, key=lambda t: (balanced("lessons", t), balanced("squad", t)))
+    report = {s: figures(dev[s], dev_p[s], threshold) for s in dev}
+    payload = {
+        "features": list(FEATURES),
+        "mean": [round(v, 6) for v in model.mean],
+        "scale": [round(v, 6) for v in model.scale],
+        "weights": [round(v, 6) for v in model.weights],
+        "bias": round(model.bias, 6),
+        "threshold": threshold,
+        "fitted_on": {"squad": len(squad_fit), "lessons": len(lessons)},
+        "dev": {s: {k: round(v, 4) for k, v in report[s].items()} for s in report},
+    }
+    lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in payload.items()]
+    args.out.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
+    print(f"fitted on {payload['fitted_on']}; threshold {threshold} (best dev accuracy)")
+    for source, numbers in report.items():
+        shown = ", ".join(
+            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in numbers.items()
+        )
+        print(f"dev {source}: {shown}")
+    for name, w in zip(FEATURES, model.weights, strict=True):
+        print(f"  {name:16} {w:+.3f}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""A lesson's index: its units and an inverted index over their terms, storable as JSON.
+
+A unit's terms are its own words, plus, at `CONTEXT_TF`, the words of its section heading
+and of its context unit (the sentence announcing it, or the one a pronoun refers back to).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from . import tuning
+from .lexicon import content_terms, tokenize
+from .units import LessonText, Unit, build_units
+
+#: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
+FORMAT_VERSION = 5
+
+
+@dataclass
+class LessonIndex:
+    title: str
+    summary: str
+    places: list[tuple[str, str]]  # (heading, anchor) of sections, key terms, big idea
+    units: list[Unit]
+    # term -> [unit, tf, unit, tf, ...]: flat, because a JSON list of thousands of small pairs
+    # costs the garbage collector more than the parsing, and the index is loaded per request.
+    postings: dict[str, list[Any]]
+    lengths: list[int]  # own terms per unit
+    words: dict[str, str]  # every lesson word -> its term, for matching misspellings
+
+    @property
+    def n(self) -> int:
+        return len(self.units)
+
+    @property
+    def avg_len(self) -> float:
+        return (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+
+    def unit_terms(self, uid: int) -> set[str]:
+        """The terms a unit holds or inherits (its heading's, its context's)."""
+        unit = self.units[uid]
+        terms = set(content_terms(unit.text)) | set(content_terms(self.places[unit.section][0]))
+        if unit.context is not None:
+            terms |= set(content_terms(self.units[unit.context].text))
+        return terms
+
+    def section_terms(self, section: int) -> set[str]:
+        """Every term of one section (its heading and units), computed once per index."""
+        cache = self.__dict__.setdefault("_section_terms", {})
+        if section not in cache:
+            terms = set(content_terms(self.places[section][0]))
+            for unit in self.units:
+                if unit.section == section:
+                    terms |= set(content_terms(unit.text))
+            cache[section] = terms
+        return cache[section]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": FORMAT_VERSION,
+            "title": self.title,
+            "summary": self.summary,
+            "places": [list(p) for p in self.places],
+            "units": [
+                [u.text, u.section, u.kind, u.context, u.items, u.defines] for u in self.units
+            ],
+            "postings": {t: list(p) for t, p in self.postings.items()},
+            "lengths": self.lengths,
+            "words": self.words,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LessonIndex:
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError(f"tutor index format {data.get('version')!r}, not {FORMAT_VERSION}")
+        return cls(
+            title=data["title"],
+            summary=data["summary"],
+            places=[(h, a) for h, a in data["places"]],
+            units=[Unit(t, s, k, c, list(i), d) for t, s, k, c, i, d in data["units"]],
+            postings=data["postings"],
+            lengths=data["lengths"],
+            words=data["words"],
+        )
+
+
+def build_index(lesson: LessonText) -> LessonIndex:
+    places, units = build_units(lesson)
+    heading_terms = [Counter(content_terms(heading)) for heading, _ in places]
+    own = [Counter(content_terms(unit.text)) for unit in units]
+    postings: dict[str, list[Any]] = {}
+    for uid, unit in enumerate(units):
+        bag: dict[str, float] = dict(own[uid])
+        inherited = list(heading_terms[unit.section])
+        if unit.context is not None:
+            inherited += list(own[unit.context])
+        for t in inherited:
+            bag.setdefault(t, tuning.CONTEXT_TF)
+        for t, tf in bag.items():
+            postings.setdefault(t, []).extend((uid, float(tf)))
+    words: dict[str, str] = {}
+    for unit in units:
+        for token in tokenize(unit.text):
+            if token.isalpha():
+                words.setdefault(token, "")
+    for word in words:
+        words[word] = (content_terms(word) or [""])[0]
+    return LessonIndex(
+        title=lesson.title,
+        summary=lesson.summary,
+        places=places,
+        units=units,
+        postings=postings,
+        lengths=[max(1, sum(c.values())) for c in own],
+        words={w: t for w, t in words.items() if t},
+    )

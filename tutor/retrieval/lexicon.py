@@ -1,0 +1,176 @@
+"""Words: tokenising, stop words, stemming, spelling, and how informative a word is in English.
+
+Lessons are English: terms are Snowball English stems of lower-cased tokens, with British
+spellings folded into American ones so "colour" finds "color". How much a word says in
+general (not in this lesson) comes from its Zipf frequency in the wordfreq library: "involve"
+or "causes" say little, "neap" or "sparsity" say a lot.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
+from wordfreq import zipf_frequency
+
+from . import tuning
+
+
+def words(text: str) -> list[str]:
+    """The words of a space-separated literal (word lists read better as one string)."""
+    return text.split()
+
+
+# A decimal number ("3.5", "1,000") or letters/digits joined by apostrophes ("don't").
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\u2019][^\W_]+)*")
+
+# English function words and the words that frame a question rather than say what it is
+# about ("explain", "tell me", "mean"). A question is matched on what remains.
+STOP_WORDS = frozenset(
+    words(
+        "a about above after again against all also am an and any are aren't as at be because "
+        "been before being below between both but by can can't cannot could couldn't did didn't "
+        "do does doesn't doing don't down during each else etc even ever every few for from "
+        "further get gets got had hadn't has hasn't have haven't having he her here hers herself "
+        "him himself his how however i i'm if in into is isn't it it's its itself just let's like "
+        "me might more most much must mustn't my myself no nor not now of off on once only or "
+        "other ought our ours ourselves out over own please quite rather really same shall she "
+        "should shouldn't so some such than that that's the their theirs them themselves then "
+        "there there's these they they're this those through thus to too under until up upon us "
+        "very was wasn't we we're were weren't what what's whats when where where's whether which "
+        "while who who's whom whose why will with within without won't would wouldn't yes yet you "
+        "you're your yours yourself explain explained describe tell mean means meant meaning "
+        "define definition kind sort type thing things way ways exactly actually basically "
+        "example examples happen happens lesson say says said know understand give show anything "
+        "something someone one ones many"
+    )
+)
+
+#: Stop words that still carry the question's intent (negation), kept for features.
+NEGATIONS = frozenset(words("not no never n't cannot can't don't doesn't didn't isn't wasn't"))
+
+_OUR_RE = re.compile(r"^(\w{2,})our(s|ed|ing|ful|ite|ites)?$")
+_ISE_RE = re.compile(r"^(\w{3,})is(e|es|ed|ing|ation|ations|er|ers)$")
+_YSE_RE = re.compile(r"^(\w{2,})ys(e|es|ed|ing)$")
+# Words ending in -our/-ise that are not British spellings of -or/-ize words.
+_NOT_BRITISH = frozenset(
+    words(
+        "our four hour pour sour tour your flour devour contour detour amateur troubadour advise "
+        "advises advised advising comprise compromise enterprise exercise expertise premise "
+        "promise revise rise surprise supervise televise wise otherwise noise concise precise "
+        "paradise praise raise franchise despise disguise merchandise improvise excise incise "
+        "chastise circumcise demise treatise"
+    )
+)
+
+_STEMMER = snowballstemmer.stemmer("english")
+_STEM_LOCK = threading.Lock()  # a Snowball stemmer object is not thread-safe
+
+
+def normalize_ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens; a possessive "'s" is dropped and curly apostrophes unified."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+    tokens = []
+    for token in _TOKEN_RE.findall(text):
+        if token.endswith("'s"):
+            token = token[:-2]
+        tokens.append(token)
+    return tokens
+
+
+def _american(word: str) -> str:
+    if word in _NOT_BRITISH:
+        return word
+    if m := _OUR_RE.match(word):
+        return f"{m[1]}or{m[2] or ''}"
+    if m := _ISE_RE.match(word):
+        return f"{m[1]}iz{m[2]}"
+    if m := _YSE_RE.match(word):
+        return f"{m[1]}yz{m[2]}"
+    return word
+
+
+@lru_cache(maxsize=65536)
+def term(word: str) -> str:
+    """The index term of a lower-cased token: its American spelling, Snowball-stemmed."""
+    with _STEM_LOCK:
+        return _STEMMER.stemWord(_american(word))
+
+
+def query_terms(tokens: Iterable[str]) -> list[str]:
+    """Terms of the tokens that say what a text is about (stop words dropped)."""
+    return [term(t) for t in tokens if t not in STOP_WORDS]
+
+
+def content_terms(text: str) -> list[str]:
+    return query_terms(tokenize(text))
+
+
+@lru_cache(maxsize=65536)
+def informativeness(word: str) -> float:
+    """How much a word says in general English: high for rare words, low for common ones."""
+    zipf = zipf_frequency(word, "en")
+    return max(tuning.MIN_INFORMATIVENESS, tuning.ZIPF_CEILING - zipf)
+
+
+@lru_cache(maxsize=65536)
+def english_zipf(word: str) -> float:
+    return zipf_frequency(word, "en")
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions, or limit + 1 once it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1] if previous[-1] <= limit else limit + 1
+
+
+# Languages a learner might ask in by mistake; their short word lists load only when a
+# question has words that are not common English.
+_OTHER_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
+
+
+def _is_latin(char: str) -> bool:
+    return "LATIN" in unicodedata.name(char, "")
+
+
+def looks_foreign(text: str, known: frozenset[str] = frozenset()) -> bool:
+    """Whether a question is written in a language other than English.
+
+    Non-Latin letters are decided by script; otherwise each word not known to the lesson
+    votes for the language in which it is clearly more frequent than in English.
+    """
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(not _is_latin(c) for c in letters) > len(letters) / 2:
+        return True
+    foreign = english = 0
+    for token in tokenize(text):
+        if not token.isalpha() or term(token) in known:
+            continue
+        en = english_zipf(token)
+        other = max(zipf_frequency(token, lang, wordlist="small") for lang in _OTHER_LANGUAGES)
+        if other >= en + 1.0:
+            foreign += 1
+        elif en >= 2.5:
+            english += 1
+    return foreign >= 2 and foreign > english

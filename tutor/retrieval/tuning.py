@@ -1,0 +1,57 @@
+"""Every tunable number of the tutor, in one place.
+
+The answerability model's coefficients are not here: they are fitted data, stored in
+`model.json` beside this file and refitted with `python -m tutor.retrieval.fit`.
+"""
+
+#: Okapi BM25; b is lower than the usual 0.75 because units are sentences, not documents.
+K1 = 1.2
+B = 0.3
+
+#: Term frequency given to words a unit inherits rather than contains: its section heading,
+#: the sentence announcing a list item, the sentence a pronoun-led sentence refers back to.
+CONTEXT_TF = 0.3
+
+#: Units ranked in full (BM25 first, then the boosts below).
+CANDIDATES = 50
+#: Score multiplier for a unit that defines what a "what is X?" question asks about.
+DEFINITION_BOOST = 1.0
+#: Score multiplier for a unit holding the kind of thing a who/when/how-many question wants.
+ANSWER_TYPE_BOOST = 0.3
+
+#: General-English informativeness of a word is ZIPF_CEILING minus its Zipf frequency
+#: (wordfreq), floored at MIN_INFORMATIVENESS: "the" ~0.5, "causes" ~3, an unknown word 7.5.
+ZIPF_CEILING = 7.5
+MIN_INFORMATIVENESS = 0.5
+
+#: A question word the lesson never uses is matched to a lesson word this many edits away
+#: (one more for long words), only if it is not itself a common English word (Zipf below).
+MAX_EDITS = 1
+LONG_WORD = 10
+TYPO_MAX_ZIPF = 3.0
+#: A question word the lesson never uses matches a lesson word of its family (one stem a
+#: prefix of the other) when the shorter stem has at least this many letters.
+MIN_STEM = 5
+
+#: Answer composition: the best unit, then the next best ones whose score is at least
+#: CLOSE_RATIO of the best, within MAX_WORDS; a list announced by the best unit may take
+#: up to LIST_MAX_WORDS and MAX_ITEMS items.
+CLOSE_RATIO = 0.6
+MAX_UNITS = 3
+MAX_WORDS = 80
+LIST_MAX_WORDS = 120
+#: A runner-up is skipped when this share of its words is already quoted.
+REPEAT_SHARE = 0.7
+#: A best unit is a restatement when this share of its words are the question's.
+RESTATES_SHARE = 0.8
+#: ... and so is a best unit of at most this many words (a topic sentence).
+SHORT_WORDS = 12
+MAX_ITEMS = 8
+
+#: A declined question names its best section only when the answerability model gives the
+#: best passage at least this probability (so a shared common word is not enough).
+RELATED_PROBABILITY = 0.2
+
+#: Question limits: words considered, parts of a multi-part question answered.
+MAX_QUERY_TERMS = 32
+MAX_PARTS = 4

@@ -1,0 +1,238 @@
+"""Text units: what the tutor can quote, cut from a lesson's plain text.
+
+A section's text has one line per paragraph, list item or table row (cells joined by " | ").
+It becomes units:
+
+* a **sentence** of a paragraph or list item;
+* a **row** of a table, read with its header as "Header: value. Header: value." (the header
+  row itself is never a unit);
+* a **term**: a key-term definition, "Term: definition";
+* a sentence that **announces** what follows ("for several reasons", "four broad ways", a
+  sentence ending in a colon) carries the first sentence of each following line as its
+  `items`, so quoting it quotes the list too.
+
+Each unit also names a `context` unit whose words it inherits at low weight: an item inherits
+the sentence announcing it, a sentence opening with a pronoun ("They differ...") the sentence
+before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import tuning
+from .lexicon import STOP_WORDS, normalize_ws, tokenize, words
+
+KEY_TERMS_HEADING = "Key terms"
+KEY_TERMS_ANCHOR = "key-terms"
+BIG_IDEA_HEADING = "Big idea"
+BIG_IDEA_ANCHOR = "big-idea"
+
+SENTENCE = "sentence"
+ROW = "row"
+TERM = "term"
+
+
+@dataclass(frozen=True)
+class SectionText:
+    """One lesson section as plain text (one line per paragraph, item or table row)."""
+
+    heading: str
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """Everything the tutor may quote from, already reduced to plain text."""
+
+    title: str
+    summary: str
+    sections: tuple[SectionText, ...]
+    key_terms: tuple[tuple[str, str], ...]
+    big_idea: str = ""
+    concepts: tuple[str, ...] = ()
+
+
+@dataclass
+class Unit:
+    text: str
+    section: int  # position in the lesson's list of places (sections, key terms, big idea)
+    kind: str = SENTENCE
+    context: int | None = None
+    items: list[int] = field(default_factory=list)
+    defines: str = ""  # what the unit defines ("probe" for "A probe is a small classifier")
+
+
+# A sentence ends at . ! ? (and any closing quote or bracket) before a space and a capital,
+# digit or opening quote, unless the period closes an abbreviation or an initial.
+_BOUNDARY_RE = re.compile(
+    r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"
+)
+_ABBREVIATIONS = frozenset(
+    words("e.g i.e etc vs cf al fig figs no dr mr mrs ms prof st jr sr inc ltd co approx ca")
+)
+_COUNT_WORDS = words("two three four five six seven eight nine ten eleven twelve")
+_ANNOUNCE_RE = re.compile(
+    r"\b(?P<count>" + "|".join(_COUNT_WORDS) + r"|several|a few|the following)"
+    r"(?:\s+[\w-]+){0,3}?\s+[\w-]+s\b",
+    re.IGNORECASE,
+)
+_ANAPHORS = frozenset(words("it its they them their this these those that such he she his her"))
+_DEFINES_RE = re.compile(
+    r"^(?:an?|the)?\s*(?P<subject>[\w\s'-]{2,60}?)\s*(?:\([^)]*\)\s*)?,?\s+"
+    r"(?:(?:is|are|was|were)\s+(?:an?|the|one|any|when|what|how)\b|means\b|refers to\b|denotes\b)",
+    re.IGNORECASE,
+)
+
+
+def split_sentences(line: str) -> list[str]:
+    """The sentences of one paragraph line, verbatim."""
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY_RE.finditer(line):
+        before = line[start : match.start()].rstrip("\"'\u201d\u2019)]")
+        last_word = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
+        if before.endswith(".") and (last_word in _ABBREVIATIONS or len(last_word) == 1):
+            continue
+        sentences.append(line[start : match.start()].strip())
+        start = match.end()
+    tail = line[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return [s for s in sentences if s]
+
+
+def _is_table_line(line: str) -> bool:
+    return " | " in line
+
+
+def _row_text(header: list[str], cells: list[str]) -> str:
+    parts = []
+    for name, value in zip(header, cells, strict=False):
+        if not value:
+            continue
+        value = value if value[-1] in ".?!" else f"{value}."
+        parts.append(f"{name}: {value}" if name else value)
+    return " ".join(parts)
+
+
+_CODE_RE = re.compile(r"\w\(|\s=\s|\s#\s|[{}]|==|=>|->")
+
+
+def _is_prose(line: str) -> bool:
+    """Code and number dumps are not quoted: prose has no code marks and is mostly words."""
+    tokens = tokenize(line)
+    alphabetic = sum(t.isalpha() for t in tokens)
+    return alphabetic >= 0.6 * len(tokens) > 0 and not _CODE_RE.search(line)
+
+
+def _announced_count(sentence: str) -> tuple[int, bool] | None:
+    """How many items a sentence announces, and whether it says so in words.
+
+    "four reasons" announces four, "several reasons" up to MAX_ITEMS; a bare colon announces
+    up to MAX_ITEMS list-like lines.
+    """
+    match = _ANNOUNCE_RE.search(sentence)
+    if match:
+        count = match["count"].lower()
+        number = _COUNT_WORDS.index(count) + 2 if count in _COUNT_WORDS else tuning.MAX_ITEMS
+        return number, True
+    return (tuning.MAX_ITEMS, False) if sentence.rstrip().endswith(":") else None
+
+
+def _defined_subject(sentence: str) -> str:
+    match = _DEFINES_RE.match(sentence)
+    words = match["subject"].lower().split() if match else []
+    if not words or len(words) > 5 or words[0] in STOP_WORDS:
+        return ""
+    return match["subject"].strip()
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.units: list[Unit] = []
+
+    def add(self, unit: Unit) -> int:
+        self.units.append(unit)
+        return len(self.units) - 1
+
+    def prose_line(self, line: str, place: int, announcer: int | None) -> list[int]:
+        ids: list[int] = []
+        for sentence in split_sentences(line):
+            context = announcer if not ids else None
+            first_word = (tokenize(sentence) or [""])[0]
+            if ids and first_word in _ANAPHORS:
+                context = ids[-1]
+            ids.append(
+                self.add(Unit(sentence, place, context=context, defines=_defined_subject(sentence)))
+            )
+        return ids
+
+    def section(self, text: str, place: int) -> None:
+        lines = [normalize_ws(line) for line in text.split("\n")]
+        lines = [line for line in lines if line]
+        header: list[str] | None = None
+        pending: tuple[int, int, bool] | None = None  # (announcer, items wanted, in words)
+        for i, line in enumerate(lines):
+            if _is_table_line(line):
+                cells = [c.strip() for c in line.split(" | ")]
+                if header is None or i == 0 or not _is_table_line(lines[i - 1]):
+                    header = cells
+                    continue
+                self.add(Unit(_row_text(header, cells), place, kind=ROW))
+                continue
+            header = None
+            if not _is_prose(line):
+                continue
+            if pending and not pending[2] and len(split_sentences(line)) > 2:
+                pending = None  # a colon's list ends at the first full paragraph
+            announcer = pending[0] if pending else None
+            ids = self.prose_line(line, place, announcer)
+            if pending and ids:
+                item = ids[0]
+                # A run-in label ("Trust.") is not an item on its own: take its sentence too.
+                if len(ids) > 1 and len(self.units[item].text.split()) <= 3:
+                    self.units[ids[1]].context = pending[0]
+                    self.units[pending[0]].items.extend(ids[:2])
+                else:
+                    self.units[pending[0]].items.append(item)
+                pending = (pending[0], pending[1] - 1, pending[2]) if pending[1] > 1 else None
+                continue
+            announcer = self._announcer(ids)
+            more_lines = sum(1 for later in lines[i + 1 :] if not _is_table_line(later))
+            count = _announced_count(self.units[announcer].text) if announcer is not None else None
+            if announcer is not None and count and more_lines >= 2:
+                pending = (announcer, *count)
+
+    def _announcer(self, ids: list[int]) -> int | None:
+        """The sentence of a paragraph that announces the lines after it, if one does.
+
+        It must lead into them: be the paragraph's last sentence, or be followed only by
+        sentences that refer back to it ("They differ in...").
+        """
+        for n, uid in enumerate(ids):
+            if _announced_count(self.units[uid].text) and all(
+                self.units[later].context is not None for later in ids[n + 1 :]
+            ):
+                return uid
+        return None
+
+
+def build_units(lesson: LessonText) -> tuple[list[tuple[str, str]], list[Unit]]:
+    """The lesson's places (heading, anchor) and its units, in reading order."""
+    places: list[tuple[str, str]] = []
+    builder = _Builder()
+    if lesson.big_idea.strip():
+        places.append((BIG_IDEA_HEADING, BIG_IDEA_ANCHOR))
+        builder.prose_line(normalize_ws(lesson.big_idea), len(places) - 1, None)
+    for section in lesson.sections:
+        places.append((section.heading, section.anchor))
+        builder.section(section.text, len(places) - 1)
+    if lesson.key_terms:
+        places.append((KEY_TERMS_HEADING, KEY_TERMS_ANCHOR))
+        for name, definition in lesson.key_terms:
+            text = f"{name}: {normalize_ws(definition)}"
+            builder.add(Unit(text, len(places) - 1, kind=TERM, defines=name))
+    return places, builder.units
