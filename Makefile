@@ -11,13 +11,15 @@ REDIS_SERVER ?= /usr/bin/redis-server
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings_production
 
-.PHONY: help install run migrate import serve test test-sqlite test-postgres test-browser screenshots lint \
+.PHONY: help install run migrate import superuser instructor serve test test-sqlite test-postgres test-browser screenshots lint \
 	format lock audit bench services browser-deps eval-tutor clean
 
 help:
 	@echo "make run            - install, migrate, import content/ and serve http://$(HOST):$(PORT)"
 	@echo "make test           - install test dependencies and run the whole suite (lint included)"
 	@echo "make test-postgres  - the same suite on PostgreSQL ($(POSTGRES_URL))"
+	@echo "make superuser      - create the first admin account (asks for name, email, password)"
+	@echo "make instructor NAME=ada [EMAIL=ada@example.org] - an account that sees the reports"
 	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS, REDIS_URL)"
 	@echo "make screenshots    - refresh docs/screenshots/ from the browser tests"
 	@echo "make bench          - benchmarks (docs/benchmarks.md)"
@@ -42,6 +44,15 @@ migrate: install
 
 import: migrate
 	$(PY) manage.py import_content
+
+# Accounts. Both ask for the password in the terminal; for scripts, createsuperuser reads
+# DJANGO_SUPERUSER_PASSWORD (with --no-input) and create_instructor GLASSBOX_INSTRUCTOR_PASSWORD.
+superuser: migrate
+	$(PY) manage.py createsuperuser
+
+instructor: migrate
+	@test -n "$(NAME)" || { echo "Name the account: make instructor NAME=ada [EMAIL=ada@example.org]" >&2; exit 2; }
+	$(PY) manage.py create_instructor "$(NAME)" --email "$(EMAIL)"
 
 run: import
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -118,7 +129,6 @@ eval-tutor: install
 ifdef CONTENT
 	$(EVAL) --content $(CONTENT) --questions $(QUESTIONS)
 else
-	$(PY) -m pytest tests/tutor_eval -q -p no:randomly
 	$(EVAL) --name "shipped lessons: tests/tutor_eval/{answerable,unanswerable}.yaml" \
 		--content content \
 		--questions tests/tutor_eval/answerable.yaml tests/tutor_eval/unanswerable.yaml
@@ -127,6 +137,7 @@ else
 	@test -n "$(SQUAD)" || { echo "No SQuAD 2.0 file: make eval-tutor SQUAD=path.json" >&2; exit 1; }
 	$(EVAL) --squad $(SQUAD) \
 		--name "SQuAD 2.0 $(notdir $(SQUAD)) (tuning data; the halves are the hash split)"
+	$(PY) -m pytest tests/tutor_eval -q -p no:randomly
 endif
 
 bench: install services

@@ -62,13 +62,18 @@ class LimitedPasswordResetView(PasswordResetView):
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
-        help_text="Used only to reset your password.",
+        help_text="Required. We use it only if you need to reset your password.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def validate_password_for_user(self, user, **kwargs):
+        # "This password is too common" is about the password, so it belongs under the password
+        # field, not under its confirmation (Django's default).
+        super().validate_password_for_user(user, password_field_name="password1")  # noqa: S106
 
 
 @require_http_methods(["GET", "POST"])

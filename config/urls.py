@@ -5,8 +5,14 @@ from django.urls import include, path
 
 from config import views
 
+admin.site.site_header = "Glassbox administration"
+admin.site.site_title = "Glassbox admin"
+admin.site.index_title = "Content, learners and attempts"
+
 urlpatterns = [
     path("healthz/", views.health, name="health"),
+    # Browsers ask for /favicon.ico wherever a page names no icon (the admin's pages).
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("reports/", include("reports.urls")),

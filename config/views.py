@@ -4,7 +4,8 @@ import uuid
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 
@@ -29,3 +30,10 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico wherever a page names no icon (the admin's pages). The
+    static URL is looked up per request: with hashed static names it exists only after
+    collectstatic, which must not be needed to load the URLconf."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -138,6 +138,8 @@ def _sync_course(
     course.order = source.order
     course.report_basis = source.report_basis
     course.multiple_select_scoring = source.multiple_select_scoring
+    course.completion = source.completion
+    course.pass_mark = source.pass_mark
     course.description_html = render_markdown(source.description) if source.description else ""
     course.is_published = True
     course.source_path = path

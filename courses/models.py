@@ -10,6 +10,14 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from courses.content.completion import (
+    DEFAULT_PASS_MARK,
+    DEFAULT_RULE,
+    RULES,
+    CompletionRule,
+    read_seconds,
+)
+
 
 class CourseQuerySet(models.QuerySet):
     def published(self) -> "CourseQuerySet":
@@ -55,6 +63,13 @@ class Course(ImportedFromFile):
         choices=[("all-or-nothing", "all or nothing"), ("partial", "partial credit")],
     )
     description_html = models.TextField(blank=True)
+    # What completes a lesson of this course (course.md's `completion` and `pass_mark`).
+    completion = models.CharField(
+        max_length=20, choices=[(rule, rule) for rule in RULES], default=DEFAULT_RULE
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        default=DEFAULT_PASS_MARK, help_text="Percent of the quiz right that passes it."
+    )
 
     objects = CourseQuerySet.as_manager()
 
@@ -66,6 +81,10 @@ class Course(ImportedFromFile):
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:course", kwargs={"course": self.slug})
+
+    @property
+    def completion_rule(self) -> CompletionRule:
+        return CompletionRule(self.completion, self.pass_mark)
 
 
 class LessonQuerySet(models.QuerySet):
@@ -133,6 +152,11 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.heading
+
+    @property
+    def read_seconds(self) -> int:
+        """How long the section must be on screen to count as read (content/completion.py)."""
+        return read_seconds(len(self.text.split()))
 
 
 class QuestionQuerySet(models.QuerySet):

@@ -45,7 +45,7 @@ class LessonState:
     best: Score | None = None
 
 
-def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+def earliest(a: datetime | None, b: datetime | None) -> datetime | None:
     if a is None or b is None:
         return a or b
     return min(a, b)
@@ -60,8 +60,8 @@ def _best(a: Score | None, b: Score | None) -> Score | None:
 def merge_lesson(a: LessonState, b: LessonState) -> LessonState:
     return LessonState(
         sections_read=a.sections_read | b.sections_read,
-        started_at=_earliest(a.started_at, b.started_at),
-        completed_at=_earliest(a.completed_at, b.completed_at),
+        started_at=earliest(a.started_at, b.started_at),
+        completed_at=earliest(a.completed_at, b.completed_at),
         best=_best(a.best, b.best),
     )
 

@@ -1,11 +1,10 @@
-"""Progress endpoints: sync from the browser, "mark complete", and the "My learning" page."""
+"""Progress endpoints: sync from the browser, and the "My learning" page."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -14,7 +13,7 @@ from courses.models import Course, Lesson
 
 from .models import LessonProgress
 from .progress import PayloadError, parse_payload
-from .services import learner_state, mark_complete, sync_progress
+from .services import learner_state, sync_progress
 
 MAX_SYNC_BYTES = 64 * 1024
 
@@ -41,17 +40,6 @@ def sync(request: HttpRequest) -> JsonResponse:
     except PayloadError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse({"changed": changed, "lessons": learner_state(request.user)})
-
-
-@require_POST
-def complete(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
-    lesson_obj = get_object_or_404(
-        Lesson.objects.published().select_related("course"), course__slug=course, slug=lesson
-    )
-    if not request.user.is_authenticated:  # back to the lesson after signing in, not to a POST URL
-        return redirect_to_login(lesson_obj.get_absolute_url())
-    mark_complete(learner=request.user, lesson=lesson_obj, at=timezone.now())
-    return HttpResponseRedirect(f"{lesson_obj.get_absolute_url()}#lesson-complete")
 
 
 @login_required

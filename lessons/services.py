@@ -11,12 +11,12 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from courses.models import Lesson
+from courses.models import Lesson, Question
 from quizzes.models import Attempt
 from quizzes.services import read_receipt
 
 from .models import LessonProgress
-from .progress import LessonState, PayloadError, Score, SyncPayload, merge_lesson
+from .progress import LessonState, PayloadError, Score, SyncPayload, earliest, merge_lesson
 
 
 def record_quiz_score(*, learner, lesson: Lesson, score: int, total: int, at: datetime) -> None:
@@ -38,6 +38,9 @@ def record_quiz_score(*, learner, lesson: Lesson, score: int, total: int, at: da
         Q(best_score__isnull=True) | Q(best_scaled__lt=score * F("best_total"))
     ).update(best_score=score, best_total=total)
     rows.filter(started_at__isnull=True).update(started_at=at)
+    progress = rows.select_related("lesson__course").get()
+    if progress.completed_at is None and _rule_met(progress, lesson, has_quiz=True):
+        rows.filter(completed_at__isnull=True).update(completed_at=at)
 
 
 def record_attempt(*, learner, attempt: Attempt) -> None:
@@ -65,11 +68,33 @@ def touch_lesson(*, learner, lesson: Lesson, at: datetime) -> LessonProgress:
     return rows.get()
 
 
-def mark_complete(*, learner, lesson: Lesson, at: datetime) -> None:
-    progress, _ = LessonProgress.objects.get_or_create(
-        learner=learner, lesson=lesson, defaults={"started_at": at, "last_visited_at": at}
+def _has_quiz(lesson_ids: Iterable[int]) -> set[int]:
+    rows = Question.objects.current().filter(lesson__in=list(lesson_ids))
+    return set(rows.values_list("lesson_id", flat=True).distinct())
+
+
+def _rule_met(progress: LessonProgress, lesson: Lesson, *, has_quiz: bool) -> bool:
+    """Whether this progress completes the lesson under its course's rule (course.md)."""
+    current = {section.anchor for section in lesson.sections.all()}
+    all_read = bool(current) and current <= set(progress.sections_read)
+    return lesson.course.completion_rule.is_met(
+        all_read=all_read, score=progress.best_score, total=progress.best_total, has_quiz=has_quiz
     )
-    LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(completed_at=at)
+
+
+def _plausible_reading(
+    lesson: Lesson, new_anchors: Iterable[str], started_at: datetime | None, now: datetime
+) -> bool:
+    """Whether sections first reported as read now could have been read since the lesson began.
+
+    The browser counts a section only after it has been on screen for its reading time, so
+    no honest report arrives sooner after the start than the longest of those times. This
+    catches a client that ticks sections off as they scroll past; it is not a defence against
+    a forged clock, which could only cheat its own learner.
+    """
+    seconds = {section.anchor: section.read_seconds for section in lesson.sections.all()}
+    needed = max((seconds[anchor] for anchor in new_anchors if anchor in seconds), default=0)
+    return started_at is not None and (now - started_at).total_seconds() >= needed
 
 
 def _state_of(progress: LessonProgress) -> LessonState:
@@ -117,8 +142,18 @@ def sync_progress(*, learner, payload: SyncPayload, now: datetime) -> bool:
             raise PayloadError(f"attempts[{index}] names no recorded attempt")
         attempts.append(attempt)
 
+    quizzed = _has_quiz(lesson.pk for lesson in lessons.values())
     changed = False
     with transaction.atomic():
+        # Attempts first: a score they bring can complete a lesson below.
+        for attempt in attempts:
+            claimed = Attempt.objects.filter(pk=attempt.pk, learner__isnull=True).update(
+                learner=learner
+            )
+            if claimed:
+                _mark_retakes(learner, attempt.lesson_id)
+                record_attempt(learner=learner, attempt=attempt)
+                changed = True
         # Create missing rows first, ignoring ones a concurrent sync just created, then lock
         # them all: two first-time syncs can no longer both insert the same row.
         LessonProgress.objects.bulk_create(
@@ -140,28 +175,28 @@ def sync_progress(*, learner, payload: SyncPayload, now: datetime) -> bool:
             if unknown:
                 raise PayloadError(f"lesson '{ref}' has no section '{unknown[0][:200]}'")
             before = _state_of(progress)
-            merged = merge_lesson(before, replace(incoming, best=None))
-            started_at = merged.started_at or now
-            completed_at = merged.completed_at
-            if completed_at is None and current and current <= merged.sections_read:
-                completed_at = now  # every section read
+            # Completion is decided here, by the course's rule, never taken from the browser.
+            claimed_completion = incoming.completed_at
+            incoming = replace(incoming, best=None, completed_at=None)
+            started_at = earliest(before.started_at, incoming.started_at) or now
+            new = incoming.sections_read - before.sections_read
+            if new and not _plausible_reading(lesson, new, started_at, now):
+                incoming = replace(incoming, sections_read=before.sections_read)
+            merged = merge_lesson(before, incoming)
+            progress.sections_read = sorted(merged.sections_read)
+            progress.started_at = started_at
+            completed_at = before.completed_at
+            if completed_at is None and _rule_met(progress, lesson, has_quiz=lesson.pk in quizzed):
+                # The browser's time, when it is believable, says when it really happened.
+                believable = claimed_completion and started_at <= claimed_completion <= now
+                completed_at = claimed_completion if believable else now
             after = (merged.sections_read, started_at, completed_at)
             if after == (before.sections_read, before.started_at, before.completed_at):
                 continue
-            progress.sections_read = sorted(merged.sections_read)
-            progress.started_at = started_at
             progress.completed_at = completed_at
             progress.last_visited_at = max(filter(None, [progress.last_visited_at, now]))
             progress.save()
             changed = True
-        for attempt in attempts:
-            claimed = Attempt.objects.filter(pk=attempt.pk, learner__isnull=True).update(
-                learner=learner
-            )
-            if claimed:
-                _mark_retakes(learner, attempt.lesson_id)
-                record_attempt(learner=learner, attempt=attempt)
-                changed = True
     return changed
 
 

@@ -9,7 +9,6 @@ urlpatterns = [
     path("courses/<slug:course>/", catalog_views.course_detail, name="course"),
     path("learning/", progress_views.my_learning, name="my_learning"),
     path("progress/sync/", progress_views.sync, name="sync"),
-    path("courses/<slug:course>/<slug:lesson>/complete/", progress_views.complete, name="complete"),
     path("courses/<slug:course>/files/<path:path>", views.asset, name="asset"),
     path("courses/<slug:course>/<slug:lesson>/", views.lesson_detail, name="detail"),
 ]

@@ -77,6 +77,7 @@ def _page_context(lesson: Lesson) -> dict:
         "next_lesson": neighbours.get(position + 1),
         "course_lesson_refs": " ".join(f"{lesson.course.slug}/{slug}" for slug in course_lessons),
         "course_total": len(course_lessons),
+        "completion_text": lesson.course.completion_rule.describe(len(lesson.quiz_questions)),
         "course_completed": 0,
         "course_percent": 0,
         "sections_read": set(),

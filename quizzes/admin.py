@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import F, FloatField
 from django.db.models.functions import Cast
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from core.admin_mixins import ReadOnlyAdmin
 
@@ -35,8 +37,15 @@ class AttemptAdmin(ReadOnlyAdmin):
     search_fields = ["learner__username", "learner__email", "lesson__title"]
     date_hierarchy = "submitted_at"
     list_select_related = ["lesson", "learner"]
-    fields = ["public_id", "lesson", "learner", "score", "total", "submitted_at", "snapshot"]
+    fields = ["public_id", "lesson", "learner", "score", "total", "submitted_at", "review"]
 
     @admin.display(description="Percent")
     def percent(self, attempt: Attempt) -> str:
         return f"{attempt.score / attempt.total:.0%}" if attempt.total else "-"
+
+    @admin.display(description="Answers")
+    def review(self, attempt: Attempt) -> str:
+        """The attempt as a review (each question, what was chosen, what was right), not JSON.
+        The snapshot's HTML was sanitized at import; everything else the template escapes."""
+        html = render_to_string("admin/quizzes/attempt_review.html", {"attempt": attempt})
+        return mark_safe(html)  # rendered by a template that escapes

@@ -109,7 +109,8 @@ def submit(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
             }
         )
     # 303: the browser follows with a GET, so a reload never re-posts the answers.
-    response = HttpResponseRedirect(attempt.get_absolute_url())
+    # The fragment makes the result page open at the score rather than at the page's top.
+    response = HttpResponseRedirect(f"{attempt.get_absolute_url()}#quiz-score")
     response.status_code = 303
     return response
 

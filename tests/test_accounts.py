@@ -157,7 +157,16 @@ def active_learner(client, content_root):
     client.force_login(user)
     client.post(
         "/progress/sync/",
-        json.dumps({"lessons": {"black-box/lesson-1": {"sections_read": ["grown-not-built"]}}}),
+        json.dumps(
+            {
+                "lessons": {
+                    "black-box/lesson-1": {
+                        "sections_read": ["grown-not-built"],
+                        "started_at": "2026-01-01T00:00:00Z",  # long enough ago to have read it
+                    }
+                }
+            }
+        ),
         content_type="application/json",
     )
     html = client.get("/courses/black-box/lesson-1/").content.decode()

@@ -34,11 +34,6 @@ EXPECTATIONS = {
     "lessons:asset": ("get", "/courses/black-box/files/images/map.png", ALL_OK),
     "lessons:my_learning": ("get", "/learning/", SIGNED_IN),
     "lessons:sync": ("post-json", "/progress/sync/", {**SIGNED_IN, "anonymous": 403}),
-    "lessons:complete": (
-        "post",
-        "/courses/black-box/lesson-1/complete/",
-        dict.fromkeys(ROLES, 302),
-    ),
     "quizzes:submit": ("get", "/courses/black-box/lesson-1/quiz/", dict.fromkeys(ROLES, 405)),
     # Someone else's attempt: nobody but its owner sees it here.
     "quizzes:attempt": ("get", "{attempt}", dict.fromkeys(ROLES, 404)),

@@ -37,7 +37,17 @@ def learner(client):
     return user
 
 
+LONG_AGO = "2026-01-01T00:00:00Z"
+
+
 def sync(client: Client, payload, **extra):
+    """Sends a payload as the browser would. A lesson entry without a start began long ago, so
+    the server finds its reading times plausible (tests below check the implausible case)."""
+    if isinstance(payload, dict):
+        payload = json.loads(json.dumps(payload))
+        for entry in payload.get("lessons", {}).values():
+            if isinstance(entry, dict):
+                entry.setdefault("started_at", LONG_AGO)
     body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
     return client.post("/progress/sync/", body, content_type="application/json", **extra)
 
@@ -103,19 +113,89 @@ def test_reading_every_section_completes_the_lesson(client, catalog, learner):
     assert progress_of(learner).completed_at is not None
 
 
-def test_mark_complete_form_works_without_javascript(client, catalog, learner):
-    response = client.post("/courses/black-box/lesson-1/complete/")
-    assert response.status_code == 302
+def correct_answers(lesson: Lesson, right: int, seed: str) -> dict[str, list[str]]:
+    """Answers with the first `right` questions right and the rest wrong, as the form's opaque
+    option values for the attempt whose token carries ``seed``."""
+    answers = {}
+    for index, question in enumerate(lesson.questions.current()):
+        options = question.options.all()
+        chosen = [option_value(seed, o.pk) for o in options if o.is_correct == (index < right)]
+        answers[f"q{question.pk}"] = chosen[:1] if not question.is_multiple else chosen
+    return answers
+
+
+def submit_quiz(browser: Client, right: int):
+    lesson = Lesson.objects.get(slug="lesson-1")
+    html = browser.get("/courses/black-box/lesson-1/").content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html)[1]
+    answers = correct_answers(lesson, right, read_token(token).seed)
+    return browser.post("/courses/black-box/lesson-1/quiz/", {"token": token, **answers})
+
+
+def test_the_lesson_page_states_the_rule(client, catalog):
+    html = client.get("/courses/black-box/lesson-1/").content.decode()
+    assert "Complete by reading every section or scoring 2/2 in the quiz." in html
+
+
+def test_passing_the_quiz_completes_the_lesson_without_javascript(client, catalog, learner):
+    submit_quiz(client, right=1)  # 1/2 is below the default 70%
+    assert progress_of(learner).completed_at is None
+    submit_quiz(client, right=2)
     assert progress_of(learner).completed_at is not None
     html = client.get("/courses/black-box/lesson-1/").content.decode()
     assert "You completed this lesson on" in html
     assert "1 of 2 lessons in Inside the Black Box complete" in html
 
 
-def test_anonymous_mark_complete_sends_to_sign_in_and_back(client, catalog):
-    response = client.post("/courses/black-box/lesson-1/complete/")
-    assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/?next=/courses/black-box/lesson-1/"
+def test_sections_reported_faster_than_they_can_be_read_are_not_counted(client, catalog, learner):
+    client.get("/courses/black-box/lesson-1/")  # the visit starts the lesson now
+    started = progress_of(learner).started_at.isoformat()
+    lesson = {"sections_read": SECTIONS, "started_at": started}
+    body = sync(client, {"lessons": {"black-box/lesson-1": lesson}}).json()
+    assert body["lessons"]["black-box/lesson-1"]["sections_read"] == []
+    row = progress_of(learner)
+    assert row.sections_read == [] and row.completed_at is None
+
+
+def test_the_browser_cannot_declare_a_lesson_complete(client, catalog, learner):
+    claim = {"sections_read": [SECTIONS[0]], "completed_at": "2026-01-02T00:00:00Z"}
+    sync(client, {"lessons": {"black-box/lesson-1": claim}})
+    assert progress_of(learner).completed_at is None
+
+
+@pytest.mark.parametrize(
+    ("rule", "read", "right", "complete"),
+    [
+        ("read", True, 0, True),
+        ("read", False, 2, False),
+        ("quiz", True, 0, False),
+        ("quiz", False, 2, True),
+        ("read-and-quiz", True, 1, False),
+        ("read-and-quiz", True, 2, True),
+        ("read-or-quiz", False, 2, True),
+    ],
+)
+def test_the_course_rule_decides_completion(
+    client, content_root, learner, rule, read, right, complete
+):
+    make_tree(content_root, lessons=1)
+    course_md = content_root / "black-box" / "course.md"
+    course_md.write_text(course_md.read_text().replace("---\n", f"---\ncompletion: {rule}\n", 1))
+    import_content(content_root)
+    if right:
+        submit_quiz(client, right=right)
+    if read:
+        sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": SECTIONS}}})
+    assert (progress_of(learner).completed_at is not None) is complete
+
+
+def test_a_passing_anonymous_attempt_completes_the_lesson_in_the_new_account(catalog):
+    browser = Client()
+    receipt = anonymous_receipt(browser, Lesson.objects.get(slug="lesson-1"))
+    user = make_user()
+    browser.force_login(user)
+    state = sync(browser, {"attempts": [receipt]}).json()["lessons"]["black-box/lesson-1"]
+    assert state["completed_at"] is not None
 
 
 def test_progress_shows_on_catalog_course_and_lesson_pages(client, catalog, learner):

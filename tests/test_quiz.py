@@ -197,7 +197,7 @@ def test_submission_without_javascript_is_graded_and_reviewed(client, lesson):
     response = submit(client, form["token"], answers)
     assert response.status_code == 303
     attempt = Attempt.objects.get()
-    assert response["Location"] == attempt.get_absolute_url()
+    assert response["Location"] == f"{attempt.get_absolute_url()}#quiz-score"
     page = client.get(response["Location"]).content.decode()
     assert "1 / 2" in page
     assert "Not quite" in page and "Right" in page

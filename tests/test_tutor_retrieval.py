@@ -98,6 +98,7 @@ def test_tokens_terms_and_spelling() -> None:
     assert tokenize("The Moon's pull, don't it?") == ["the", "moon", "pull", "don't", "it"]
     assert term("colour") == term("color") and term("organise") == term("organize")
     assert term("feeding") == term("feeds")
+    assert term("wolves") == term("wolf") and term("leaves") != term("leaf")
 
 
 def test_informativeness_comes_from_general_english() -> None:
@@ -308,3 +309,8 @@ def test_fit_and_auc_on_a_tiny_set() -> None:
 def test_tuning_half_rule_is_the_hash_of_the_question() -> None:
     # sha256("a") starts with "c" (held out), sha256("b") with "3" (tuning).
     assert tuning_half("b") and not tuning_half("a")
+
+
+def test_a_list_question_finds_the_sentence_announcing_the_list() -> None:
+    answer = answer_question(INDEX, "What are the reasons bakers keep a starter?")
+    assert "It gives the bread a sour taste." in quotes(answer)

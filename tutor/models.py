@@ -15,6 +15,9 @@ class TutorIndex(models.Model):
     data = models.JSONField()
     built_at = models.DateTimeField()
 
+    class Meta:
+        verbose_name_plural = "tutor indexes"
+
     def __str__(self) -> str:
         return f"Tutor index of {self.lesson}"
 

@@ -60,6 +60,8 @@ __all__ = [
     "read_front_matter",
 ]
 
+from .completion import DEFAULT_PASS_MARK, RULES
+
 # The database columns' sizes: longer values are problems here, not errors at import.
 MAX_TITLE = 200
 MAX_TRACK = 100
@@ -74,7 +76,10 @@ QUIZ_HEADING = "quiz"
 # Course-wide settings in course.md; the first value of each is the default.
 REPORT_BASES = ("first", "best", "last")
 MULTIPLE_SELECT_SCORING = ("all-or-nothing", "partial")
-COURSE_KEYS = ("title", "summary", "track", "order", "report_basis", "multiple_select_scoring")
+COURSE_KEYS = (
+    "title", "summary", "track", "order", "report_basis", "multiple_select_scoring",
+    "completion", "pass_mark",
+)  # fmt: skip
 
 # Ids the lesson page template uses for its own regions. A section whose heading would slug to
 # one of these gets a suffix, so lesson content can never clobber the page's DOM.
@@ -105,6 +110,7 @@ RESERVED_PAGE_IDS = frozenset(
         "progress",
         "progress-status",
         "lesson-complete",
+        "completion-rule",
         "lesson-title",
         "lesson-map-title",
         "learning-path-title",
@@ -323,6 +329,10 @@ def parse_course(
                 "multiple_select_scoring": fields.choice(
                     "multiple_select_scoring", MULTIPLE_SELECT_SCORING
                 ),
+                "completion": fields.choice("completion", RULES),
+                "pass_mark": fields.integer(
+                    "pass_mark", default=DEFAULT_PASS_MARK, low=1, high=100
+                ),
             }
             description = front.body.strip()
             problems.extend(fields.problems)
@@ -389,6 +399,8 @@ def parse_course(
         description=description,
         source_hash=source_hash,
         lessons=tuple(lessons),
+        completion=meta["completion"],
+        pass_mark=meta["pass_mark"],
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .completion import DEFAULT_PASS_MARK, DEFAULT_RULE
+
 
 @dataclass(frozen=True)
 class ContentProblem:
@@ -91,6 +93,8 @@ class CourseSource:
     lessons: tuple[LessonSource, ...]
     report_basis: str = "first"
     multiple_select_scoring: str = "all-or-nothing"
+    completion: str = DEFAULT_RULE
+    pass_mark: int = DEFAULT_PASS_MARK
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,6 @@ class Migration(migrations.Migration):
             name='score',
             field=models.FloatField(),
         ),
-        migrations.RunPython(credit_from_correct, migrations.RunPython.noop),
-        migrations.RunPython(copy_into_answers, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='attempt',
             index=models.Index(fields=['lesson', 'learner', 'submitted_at', 'score', 'total'], name='attempt_report_cover'),
@@ -91,4 +89,8 @@ class Migration(migrations.Migration):
             model_name='attemptanswer',
             index=models.Index(fields=['attempt', 'question', 'credit', 'attempt_score', 'attempt_total', 'chosen'], name='answer_report_cover'),
         ),
+        # Data last: on PostgreSQL, rows updated in a migration leave trigger events pending
+        # until commit, and an index cannot be built on a table that has them.
+        migrations.RunPython(credit_from_correct, migrations.RunPython.noop),
+        migrations.RunPython(copy_into_answers, migrations.RunPython.noop),
     ]

@@ -44,6 +44,15 @@ function unansweredMessage(form, missing) {
     "counts as wrong.";
 }
 
+// The review is taller than the form, so the learner would land among the last questions; a
+// browser does not scroll to a focused element that is already partly on screen. Put the score
+// at the top of the view, then focus it so a screen reader reads it out.
+function showScore(score) {
+  if (!score) return;
+  score.scrollIntoView({ block: "start" });
+  score.focus({ preventScroll: true });
+}
+
 export function enhanceQuiz(form) {
   if (!form) return;
   let busy = false;
@@ -86,7 +95,7 @@ export function enhanceQuiz(form) {
         holder.innerHTML = body.html; // server-rendered, sanitized at import, escaped otherwise
         form.replaceWith(...holder.childNodes);
         rememberAttempt(body, document.querySelector("[data-lesson-ref]")?.dataset.lessonRef);
-        document.getElementById("quiz-result")?.focus();
+        showScore(document.getElementById("quiz-score"));
         document.dispatchEvent(new CustomEvent("glassbox:quiz-graded", { detail: body }));
         return;
       }

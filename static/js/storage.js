@@ -39,8 +39,37 @@ export function save(data, learner = currentLearner()) {
 export function forget(learner) {
   try {
     localStorage.removeItem(storageKey(learner));
+    const conversations = `${PREFIX}tutor:${learner}:`;
+    for (const key of Object.keys(localStorage)) {
+      if (key.startsWith(conversations)) localStorage.removeItem(key);
+    }
   } catch {
     /* nothing to forget */
+  }
+}
+
+// The tutor conversation on one lesson, kept so a reload does not lose it. Only plain data is
+// stored; the page draws it as text.
+const MAX_TURNS = 40;
+
+function conversationKey(ref) {
+  return `${PREFIX}tutor:${currentLearner()}:${ref}`;
+}
+
+export function loadConversation(ref) {
+  try {
+    const turns = JSON.parse(localStorage.getItem(conversationKey(ref)) || "[]");
+    return Array.isArray(turns) ? turns : [];
+  } catch {
+    return [];
+  }
+}
+
+export function saveConversation(ref, turns) {
+  try {
+    localStorage.setItem(conversationKey(ref), JSON.stringify(turns.slice(-MAX_TURNS)));
+  } catch {
+    /* storage full or disabled: the conversation lasts for this page view */
   }
 }
 

@@ -1,6 +1,9 @@
 // The tutor box: asks over JSON and shows a short conversation. Everything the tutor or the
 // learner wrote is inserted as text, never as HTML.
+import { loadConversation, saveConversation } from "./storage.js";
+
 const normalise = (text) => text.replace(/\s+/g, " ").trim();
+const isText = (value) => typeof value === "string";
 
 function csrfToken(form) {
   return form.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
@@ -65,11 +68,38 @@ function citationList(citations) {
   return list;
 }
 
+function tutorReply(body) {
+  const reply = message("tutor", body.answer, body.grounded ? "" : "is-declined");
+  if (body.citations.length) reply.append(citationList(body.citations));
+  return reply;
+}
+
+// A stored turn is untrusted data (anything could have written it): only well-formed turns
+// are drawn, and only as text.
+function drawTurn(turn) {
+  if (turn.who === "learner" && isText(turn.text)) return message("learner", turn.text);
+  if (turn.who !== "tutor" || !isText(turn.answer) || !Array.isArray(turn.citations)) return null;
+  const citations = turn.citations.filter(
+    (c) => c && isText(c.anchor) && isText(c.section) && isText(c.quote),
+  );
+  return tutorReply({ answer: turn.answer, grounded: Boolean(turn.grounded), citations });
+}
+
 export function enhanceTutor(form) {
   if (!form) return;
   const log = document.getElementById("tutor-log");
   const input = form.querySelector("[name=question]");
   const button = form.querySelector("button");
+  const ref = document.querySelector("[data-lesson-ref]")?.dataset.lessonRef || location.pathname;
+  const turns = loadConversation(ref);
+  for (const turn of turns) {
+    const item = drawTurn(turn);
+    if (item) log.append(item);
+  }
+  const remember = (turn) => {
+    turns.push(turn);
+    saveConversation(ref, turns);
+  };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const question = input.value.trim();
@@ -78,6 +108,7 @@ export function enhanceTutor(form) {
       return;
     }
     log.append(message("learner", question));
+    remember({ who: "learner", text: question });
     input.value = "";
     button.disabled = true;
     const pending = message("tutor", "Looking through the lesson…", "is-pending");
@@ -95,9 +126,9 @@ export function enhanceTutor(form) {
       });
       const body = await response.json();
       if (response.ok) {
-        const reply = message("tutor", body.answer, body.grounded ? "" : "is-declined");
-        if (body.citations.length) reply.append(citationList(body.citations));
-        pending.replaceWith(reply);
+        pending.replaceWith(tutorReply(body));
+        const citations = body.citations.map(({ anchor, section, quote }) => ({ anchor, section, quote }));
+        remember({ who: "tutor", answer: body.answer, grounded: body.grounded, citations });
       } else {
         pending.replaceWith(message("tutor", body.error || "Something went wrong.", "is-error"));
       }

@@ -27,6 +27,12 @@ PAGES = {
     "course": lambda page, site: page.goto(f"{site}/courses/inside-the-black-box/"),
     "lesson": lambda page, site: page.goto(f"{site}{LESSON}"),
     "sign-in": lambda page, site: page.goto(f"{site}/accounts/login/"),
+    "sign-up-errors": lambda page, site: (
+        page.goto(f"{site}/accounts/signup/"),
+        page.locator("#id_password1").fill("password"),
+        page.get_by_role("button", name="Create account").click(),
+        page.wait_for_selector("#error-summary"),
+    ),
     "quiz-result": lambda page, site: (page.goto(f"{site}{LESSON}"), submit_quiz(page)),
     "my-learning": lambda page, site: (
         sign_up(page, site),
@@ -52,8 +58,6 @@ def test_screenshots_of_the_main_pages(site, clean_page, name, width):
     page.set_viewport_size({"width": width, "height": 900 if width > 500 else 812})
     page.emulate_media(reduced_motion="reduce")  # no smooth scrolling mid-capture
     PAGES[name](page, site)
-    if name == "quiz-result":
-        page.evaluate("document.getElementById('quiz-result').scrollIntoView({block: 'start'})")
     no_overflow = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert no_overflow, f"{name} scrolls sideways at {width}px"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -123,7 +123,7 @@ def render(
     aucs = {s: report.auc(s) for s in splits}
     if any(auc is not None for auc in aucs.values()):
         figures = ", ".join(f"{s} {auc:.3f}" for s, auc in aucs.items() if auc is not None)
-        lines.append(f"ROC AUC of the tutor's confidence, answerable vs not: {figures}")
+        lines.append(f"ROC AUC of the tutor's confidence (answerable vs not) = {figures}")
     return "\n".join(lines)
 
 

@@ -150,7 +150,9 @@ def test_command_line_measures_any_content_and_question_file(tmp_path: Path) -> 
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    rows = {line.split(":")[0]: line for line in done.stdout.splitlines() if ": all" in line}
+    lines = [line for line in done.stdout.splitlines() if not line.startswith("ROC AUC")]
+    rows = {line.split(":")[0]: line for line in lines if ": all" in line}
+    assert "ROC AUC of the tutor's confidence" in done.stdout  # the tutor reports confidence
     assert set(rows) == {"tutor", "always decline", "BM25 top-1 sentence", "BM25 top-3 sentences"}
     assert "100.0% (1/1)" in rows["always decline"] and "(0/1)" in rows["always decline"]
 

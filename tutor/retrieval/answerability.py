@@ -7,7 +7,8 @@ Its inputs are general features of a (question, passage) pair, none about any on
   "involve" costs little and a missing "neap" a lot;
 * `section_coverage`: the same share over the passage's whole section;
 * `score`: the best unit's BM25 score over that of an ideal unit holding every question word;
-* `answer_type`: a who/when/how-many question finds a name, date or number in the passage;
+* `answer_type`: a who/when/how-many/list question finds a name, date, number or announced
+  list in the passage;
 * `missing_number`: a number in the question is nowhere in the passage's section;
 * `bigrams`: share of the question's adjacent word pairs found adjacent in the passage;
 * `negation`: the question is negated but the passage is not;
@@ -106,7 +107,7 @@ def features(
         sum(w for t, w in pairs if t in held) / total,
         sum(w for t, w in pairs if t in section) / total,
         (ranked[0][0] if ranked else 0.0) / max_score(index, query),
-        float(any(has_answer_type(query.answer_type, text, query) for text in texts)),
+        float(any(has_answer_type(index, uid, query) for uid in chosen)),
         float(any(number not in section for number in query.numbers)),
         _bigram_share(query, texts),
         float(query.negated and not passage_words & NEGATIONS),

@@ -46,6 +46,12 @@ class LessonIndex:
             terms |= set(content_terms(self.units[unit.context].text))
         return terms
 
+    def sorted_terms(self) -> list[str]:
+        """The lesson's terms in order, computed once per index (for word-family lookups)."""
+        if "_sorted_terms" not in self.__dict__:
+            self.__dict__["_sorted_terms"] = sorted(self.postings)
+        return self.__dict__["_sorted_terms"]
+
     def section_terms(self, section: int) -> set[str]:
         """Every term of one section (its heading and units), computed once per index."""
         cache = self.__dict__.setdefault("_section_terms", {})

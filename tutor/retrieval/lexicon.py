@@ -98,11 +98,22 @@ def _american(word: str) -> str:
     return word
 
 
+def _f_singular(word: str) -> str:
+    """ "wolves" -> "wolf", "knives" -> "knife" (Snowball keeps "wolv"), when English uses the
+    f-form far more than the -ve one; "leaves" stays, as "leave" is the commoner word."""
+    if len(word) < 5 or not word.endswith("ves"):
+        return word
+    base = word[:-1]
+    best = max((word[:-3] + "f", word[:-3] + "fe"), key=english_zipf)
+    return best if english_zipf(best) >= english_zipf(base) + 1 else word
+
+
 @lru_cache(maxsize=65536)
 def term(word: str) -> str:
     """The index term of a lower-cased token: its American spelling, Snowball-stemmed."""
+    word = _american(_f_singular(word))
     with _STEM_LOCK:
-        return _STEMMER.stemWord(_american(word))
+        return _STEMMER.stemWord(word)
 
 
 def query_terms(tokens: Iterable[str]) -> list[str]:

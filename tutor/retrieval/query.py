@@ -7,6 +7,8 @@ each remaining question is a part, answered on its own.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -26,6 +28,7 @@ from .lexicon import (
 NAME = "name"  # who / where: a proper name
 TIME = "time"  # when / what year: a date
 NUMBER = "number"  # how many / how much / how long: a quantity
+LIST = "list"  # what are the four X / list the X / why (reasons): a unit announcing items
 
 _TYPE_PATTERNS = (
     (TIME, re.compile(r"\b(when|what (year|date|century|decade|time)|which (year|century))\b")),
@@ -34,6 +37,13 @@ _TYPE_PATTERNS = (
         re.compile(r"\bhow (many|much|long|old|far|big|large|often)\b|\bwhat (percent|number)"),
     ),
     (NAME, re.compile(r"\b(who|whom|whose|where)\b")),
+    (
+        LIST,
+        re.compile(
+            r"^(?:what are the|list|name the|which are the)\b|^why\b|\b(?:two|three|four|five"
+            r"|six|seven|eight|nine|ten|several|main)\s+(?:[\w-]+\s+)?[\w-]+s\b"
+        ),
+    ),
 )
 _DEFINITION_RE = re.compile(
     r"^(?:so |ok |and |but )?(?:what|who)(?:'s| exactly is| is| are| was| were)\s+"
@@ -54,6 +64,7 @@ _PART_RE = re.compile(
 )
 _CHAT_RE = re.compile(r"(?<=[.!:])\s+")
 
+_ANAPHORS = frozenset(words("it its they them their this these those he she his her"))
 _GREETINGS = frozenset(words("hi hello hey hiya howdy greetings morning afternoon evening yo"))
 _THANKS = frozenset(words("thanks thank thx ty cheers appreciated great perfect awesome"))
 _SMALL_TALK = (
@@ -123,11 +134,10 @@ def _variant(index: LessonIndex, t: str) -> str | None:
     "accuraci", "decod" and "decodabl"), the shorter at least `MIN_STEM` letters long."""
     if not tuning.MIN_STEM or len(t) < tuning.MIN_STEM:
         return None
-    family = [
-        w
-        for w in set(index.words.values())
-        if len(w) >= tuning.MIN_STEM and (w.startswith(t) or t.startswith(w))
-    ]
+    terms = index.sorted_terms()
+    start = bisect.bisect_left(terms, t)
+    family = list(itertools.takewhile(lambda w: w.startswith(t), terms[start:]))
+    family += [t[:n] for n in range(tuning.MIN_STEM, len(t)) if t[:n] in index.postings]
     return min(family, key=lambda w: (abs(len(w) - len(t)), w), default=None)
 
 
@@ -168,7 +178,8 @@ def read_query(index: LessonIndex, text: str) -> Query:
         weights=tuple(weights),
         answer_type=None if subject else answer_type,
         subject=subject,
-        negated=any(t in NEGATIONS for t in tokens),
+        # "Why can't X?" asks for reasons, which a lesson states positively.
+        negated=bool(tokens) and tokens[0] != "why" and any(t in NEGATIONS for t in tokens),
         numbers=tuple(t for t in tokens if t[0].isdigit()),
     )
 
@@ -179,10 +190,18 @@ def _is_question(segment: str) -> bool:
 
 
 def question_parts(index: LessonIndex, message: str) -> list[str]:
-    """The message's questions, without chat that names nothing the lesson knows."""
+    """The message's questions, without the chat around them.
+
+    A statement beside a question is kept only when the question refers back to it ("I read
+    about neap tides. When do they occur?") and it names something the lesson knows.
+    """
     segments = [s for s in _CHAT_RE.split(message.strip()) if s.strip()]
-    if any(_is_question(s) for s in segments):
-        segments = [s for s in segments if _is_question(s) or _names_lesson_terms(index, s)]
+    questions = [s for s in segments if _is_question(s)]
+    if questions:
+        refers_back = any(_ANAPHORS & set(tokenize(q)) for q in questions)
+        segments = [
+            s for s in segments if s in questions or (refers_back and _names_lesson_terms(index, s))
+        ]
     text = " ".join(segments) or message
     parts: list[str] = []
     for piece in _PART_RE.split(text):

@@ -14,7 +14,7 @@ import re
 from . import tuning
 from .index import LessonIndex
 from .lexicon import content_terms
-from .query import NAME, NUMBER, TIME, Query
+from .query import LIST, NAME, NUMBER, TIME, Query
 
 _NUMBER_RE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
@@ -35,16 +35,30 @@ def idf(n_units: int, doc_freq: int) -> float:
     return math.log(1 + (n_units - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
-def has_answer_type(kind: str | None, text: str, query: Query) -> bool:
-    """Whether a text holds a name, date or number the question does not itself contain."""
-    if kind == NUMBER:
+def has_answer_type(index: LessonIndex, uid: int, query: Query) -> bool:
+    """Whether a unit holds what the question wants: a list it announces, or a number, date or
+    name the question does not itself contain."""
+    text = index.units[uid].text
+    if query.answer_type == LIST:
+        return _announces(index, uid)
+    if query.answer_type == NUMBER:
         return bool(_NUMBER_RE.search(text))
-    if kind == TIME:
+    if query.answer_type == TIME:
         return bool(_TIME_RE.search(text))
-    if kind == NAME:
+    if query.answer_type == NAME:
         asked = set(query.terms)
         return any(not set(content_terms(name)) <= asked for name in _NAME_RE.findall(text))
     return False
+
+
+def _announces(index: LessonIndex, uid: int) -> bool:
+    """Whether a unit announces a list, or refers back to a sentence that does."""
+    unit = index.units[uid]
+    return bool(unit.items) or (
+        unit.context is not None
+        and bool(index.units[unit.context].items)
+        and uid not in index.units[unit.context].items
+    )
 
 
 def definition_match(index: LessonIndex, uid: int, query: Query) -> float:
@@ -78,7 +92,7 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
     for uid, score in top:
         if query.subject and (match := definition_match(index, uid, query)):
             score *= 1 + tuning.DEFINITION_BOOST * match
-        elif query.answer_type and has_answer_type(query.answer_type, index.units[uid].text, query):
+        elif query.answer_type and has_answer_type(index, uid, query):
             score *= 1 + tuning.ANSWER_TYPE_BOOST
         ranked.append((score, uid))
     return sorted(ranked, key=lambda p: (-p[0], p[1]))

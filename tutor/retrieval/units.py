@@ -199,6 +199,11 @@ class _Builder:
                 else:
                     self.units[pending[0]].items.append(item)
                 pending = (pending[0], pending[1] - 1, pending[2]) if pending[1] > 1 else None
+                # An item that itself announces a list in words starts that list.
+                nested = self._announcer(ids)
+                count = _announced_count(self.units[nested].text) if nested is not None else None
+                if count and count[1]:
+                    pending = (nested, *count)
                 continue
             announcer = self._announcer(ids)
             more_lines = sum(1 for later in lines[i + 1 :] if not _is_table_line(later))

@@ -17,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, close_old_connections
 
+from core.commands import FriendlyCommand
 from courses.importer import ContentInvalid, import_content
 
 Snapshot = dict[str, tuple[int, int]]
@@ -65,7 +66,7 @@ def positive_float(value: str) -> float:
     return number
 
 
-class Command(BaseCommand):
+class Command(FriendlyCommand):
     help = "Validate and import the whole content tree (atomic, incremental, never deletes)."
 
     def add_arguments(self, parser) -> None:

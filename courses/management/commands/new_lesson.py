@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.commands import FriendlyCommand
 from courses.content.markup import slugify
 from courses.content.parser import (
     COURSE_FILE,
@@ -84,7 +85,7 @@ def _front_matter_slug(path: Path) -> str | None:
     return slug.strip() if isinstance(slug, str) and slug.strip() else None
 
 
-class Command(BaseCommand):
+class Command(FriendlyCommand):
     help = "Write a new lesson file from a valid skeleton, numbered after the course's last lesson."
 
     def add_arguments(self, parser) -> None:

@@ -9,9 +9,10 @@ do not fail the check.
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.template.defaultfilters import pluralize
 
+from core.commands import FriendlyCommand
 from courses.content.parser import COURSE_FILE, load_content
 
 
@@ -24,7 +25,7 @@ def content_root_for(path: Path) -> Path:
     return path
 
 
-class Command(BaseCommand):
+class Command(FriendlyCommand):
     help = "Validate lesson files and report every problem as path:line: message."
 
     def add_arguments(self, parser) -> None:

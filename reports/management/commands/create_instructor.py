@@ -1,4 +1,5 @@
-"""Make an instructor: `manage.py create_instructor <username> --email <address>`.
+"""Make an instructor: `.venv/bin/python manage.py create_instructor <username> --email <address>`
+(or `make instructor NAME=<username> EMAIL=<address>`).
 
 Instructors see every report but cannot change learner data or use the admin. The password
 is asked for interactively, or read from GLASSBOX_INSTRUCTOR_PASSWORD for scripts; an
@@ -7,17 +8,19 @@ existing user is added to the group without other changes.
 
 import getpass
 import os
+import sys
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.commands import FriendlyCommand
 from reports.permissions import INSTRUCTORS
 
 
-class Command(BaseCommand):
+class Command(FriendlyCommand):
     help = "Create an instructor (or add an existing user to the Instructors group)."
 
     def add_arguments(self, parser) -> None:
@@ -52,6 +55,11 @@ class Command(BaseCommand):
     def _ask(self, options) -> str:
         if options["no_input"]:
             raise CommandError("Set GLASSBOX_INSTRUCTOR_PASSWORD or run without --no-input.")
+        if not sys.stdin.isatty():
+            raise CommandError(
+                "No terminal to ask for a password: run this in a terminal, or set "
+                "GLASSBOX_INSTRUCTOR_PASSWORD in the environment."
+            )
         first = getpass.getpass("Password: ")
         if first != getpass.getpass("Password (again): "):
             raise CommandError("The passwords did not match.")

@@ -6,14 +6,15 @@ not logged as learner questions.
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.commands import FriendlyCommand
 from courses.models import Lesson
 from tutor import retrieval
 from tutor.services import index_for
 
 
-class Command(BaseCommand):
+class Command(FriendlyCommand):
     help = "Answer a question from one lesson's text, as the tutor would."
 
     def add_arguments(self, parser) -> None:

@@ -1,0 +1,54 @@
+"""On a phone the lesson comes first, and wide tables say that they scroll."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+LESSON = "/courses/inside-the-black-box/superposition/"
+WIDE_TABLE = "/courses/inside-the-black-box/why-models-are-hard-to-reason-about/"
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_on_a_phone_the_first_section_starts_on_the_first_screen(site, browser, javascript):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    page.goto(f"{site}{LESSON}")
+    first = page.locator(".lesson-section h2").first
+    assert first.bounding_box()["y"] < 812
+    # The map and path are one tap away, not gone.
+    page.locator("#learning-path summary").click()
+    expect(page.locator(".learning-path")).to_be_visible()
+    context.close()
+
+
+def test_on_a_wide_screen_the_map_and_path_are_open(site, browser):
+    for javascript in (True, False):
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 900}, java_script_enabled=javascript
+        )
+        page = context.new_page()
+        page.goto(f"{site}{LESSON}")
+        expect(page.locator(".learning-path")).to_be_visible()
+        expect(page.locator(".lesson-map")).to_be_visible()
+        context.close()
+
+
+def test_a_wide_table_is_a_labelled_keyboard_scroll_region_with_a_cue(site, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(f"{site}{WIDE_TABLE}")
+    region = page.locator(".table-scroll.is-overflowing").first
+    expect(region).to_have_attribute("role", "region")
+    assert region.get_attribute("tabindex") == "0"
+    assert region.get_attribute("aria-label").startswith("Table")
+    region.scroll_into_view_if_needed()
+    cue = page.locator(".table-scroll__cue.is-shown").first
+    expect(cue).to_be_visible()
+    region.focus()
+    for _ in range(30):
+        page.keyboard.press("ArrowRight")
+    assert region.evaluate("el => el.scrollLeft") > 0
+    context.close()
