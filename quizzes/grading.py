@@ -5,10 +5,10 @@ multiple-select question is scored as its course says (``multiple_select_scoring
 course.md):
 
 - ``all-or-nothing`` (the default): 1 only when exactly the correct set is chosen, else 0.
-- ``partial``: Moodle's multiple-answer rule with negative marks for wrong choices. Each
+- ``partial``: Moodle's multiple-answer grading (the sum of the chosen options' grades, kept
+  between 0 and 1) with the right options sharing +100% and the wrong ones -100%: each
   chosen right option adds 1/R (R right options), each chosen wrong option subtracts 1/W
-  (W wrong options), and the sum is kept between 0 and 1. Choosing every option therefore
-  earns 0, as does choosing nothing.
+  (W wrong options). Choosing every option therefore earns 0, as does choosing nothing.
 
 An unanswered question earns 0. An attempt's score is the sum of its questions' credits, so it
 can be fractional under partial credit (e.g. 13.67 of 15).

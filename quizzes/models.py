@@ -51,7 +51,14 @@ class Attempt(models.Model):
             # Covers the reports' choice of each learner's first, best or last attempt, so
             # they never read the attempt rows themselves.
             models.Index(
-                fields=["lesson", "learner", "submitted_at", "score", "total"],
+                fields=[
+                    "lesson",
+                    "learner",
+                    "submitted_at",
+                    "score",
+                    "total",
+                    "after_answers_seen",
+                ],
                 name="attempt_report_cover",
             ),
         ]

@@ -13,7 +13,7 @@ from lessons.models import LessonProgress
 
 BEFORE_RULES = [
     ("courses", "0004_course_quiz_settings"),
-    ("lessons", "0005_fractional_scores"),
+    ("lessons", "0006_repair_out_of_range_times"),
 ]
 AT = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 

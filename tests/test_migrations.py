@@ -234,6 +234,17 @@ def test_the_recut_keeps_every_row_and_every_link():
     assert TutorQuestion.objects.filter(lesson__course__slug="black-box").count() == 2
     assert first.tutor_index.data == {"version": 1}
 
+    # The reports' copies are filled in for answers and tutor questions recorded before them.
+    for answer in AttemptAnswer.objects.select_related("attempt"):
+        assert answer.credit == float(answer.is_correct)
+        assert (answer.attempt_score, answer.attempt_total) == (
+            answer.attempt.score,
+            answer.attempt.total,
+        )
+        chosen = sorted(int(pk) for pk in answer.chosen.split(",") if pk)
+        assert chosen == sorted(o.pk for o in answer.selected_options.all())
+    assert all(q.visitor and q.wording_key for q in TutorQuestion.objects.all())
+
     # Content types moved with their models (same rows, new label), so permissions and admin
     # history stay attached.
     assert dict(ContentType.objects.values_list("pk", "model")) == types

@@ -8,6 +8,7 @@ import re
 from django.contrib.auth import get_user_model
 
 from courses.models import Lesson
+from quizzes.services import option_value, read_token
 from tests.browser.conftest import PASSWORD
 
 CAPSTONE = "/courses/open-frontiers/capstone-one-model-four-lenses/"
@@ -74,11 +75,13 @@ def test_lesson_numbers_show_on_a_phone(site, browser):
 
 
 def pass_the_quiz(page) -> None:
+    """Answers every question right (the lesson's rule completes it at 70%)."""
     lesson = Lesson.objects.get(slug="superposition")
+    seed = read_token(page.locator('input[name="token"]').get_attribute("value")).seed
     for question in lesson.questions.current().prefetch_related("options"):
         for option in question.options.all():
             if option.is_correct:
-                page.locator(f"#q{question.pk}-o{option.pk}").check()
+                page.locator(f"#q{question.pk}-o{option_value(seed, option.pk)}").check()
     page.get_by_role("button", name="Submit answers").click()
     page.wait_for_selector("#quiz-result")
 
