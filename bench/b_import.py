@@ -1,4 +1,5 @@
-"""1. Import: a generated catalog of 2,116 lessons into a fresh SQLite database.
+"""1. Import: a generated catalog of 2,116 lessons into a fresh SQLite database, and a cold
+import of the same catalog into a fresh PostgreSQL database (when one answers at 127.0.0.1).
 
 Each step is `manage.py ...` in a subprocess, timed by its wall clock (Django start-up
 included, as an author or a deploy script sees it). The baseline is `validate_content` on the
@@ -8,6 +9,7 @@ same tree: parsing and checking every file, writing nothing.
 from __future__ import annotations
 
 import re
+import shutil
 
 from benchlib import (
     Section,
@@ -18,11 +20,44 @@ from benchlib import (
     log,
     manage,
     median,
+    run_cmd,
     verdict,
 )
 from textgen import change_one_lesson, generate_catalog
 
 REIMPORT_TARGET_S = 3.0
+COLD_TARGET_S = 20.0
+PG_DATABASE = "glassbox_bench_import"
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _pg_admin(sql: str) -> None:
+    if shutil.which("psql"):
+        run_cmd(["psql", PG_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql])
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _postgres_cold_import(content) -> tuple[float, str] | None:
+    """A cold import into a fresh PostgreSQL database; None when PostgreSQL is not there."""
+    try:
+        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+        _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
+    except Exception as error:  # no server, no client: the SQLite figures still stand
+        log(f"import: PostgreSQL skipped ({type(error).__name__})")
+        return None
+    try:
+        env = django_env(
+            f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}", CONTENT_DIR=str(content)
+        )
+        manage("migrate", "--noinput", env=env)
+        log("import: cold import into PostgreSQL")
+        return manage("import_content", str(content), env=env, timeout=1800)
+    finally:
+        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
 
 
 def _summary(out: str) -> str:
@@ -69,6 +104,7 @@ def run(ctx) -> Section:
         one_runs.append(elapsed)
     one = median(one_runs)
     db_mb = db.stat().st_size / 1e6
+    pg = None if ctx.quick else _postgres_cold_import(content)
 
     section.intro.append(
         f"Catalog: {courses} courses × {lessons} lessons = {len(generated):,} lesson files "
@@ -86,7 +122,23 @@ def run(ctx) -> Section:
         "",
         "",
     )
-    table.add("cold import", fmt_s(cold), fmt_ratio(cold / baseline), "—", "", _summary(out_cold))
+    table.add(
+        "cold import (SQLite)",
+        fmt_s(cold),
+        fmt_ratio(cold / baseline),
+        f"< {COLD_TARGET_S:.0f} s",
+        verdict(cold < COLD_TARGET_S),
+        _summary(out_cold),
+    )
+    if pg is not None:
+        table.add(
+            "cold import (PostgreSQL)",
+            fmt_s(pg[0]),
+            fmt_ratio(pg[0] / baseline),
+            f"< {COLD_TARGET_S:.0f} s",
+            verdict(pg[0] < COLD_TARGET_S),
+            _summary(pg[1]),
+        )
     table.add(
         f"re-import, nothing changed (median of {_runs(again_runs)})",
         fmt_s(again),
@@ -107,4 +159,5 @@ def run(ctx) -> Section:
     if ctx.quick:
         section.notes.append("`--quick`: a small catalog; the 3 s target applies to the full one.")
     ctx.figures["import_reimport_s"] = again
+    ctx.figures["import_cold_s"] = cold
     return section

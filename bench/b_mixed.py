@@ -22,6 +22,7 @@ from benchlib import (
     BenchError,
     Section,
     Table,
+    admin_sql,
     django_task,
     fmt_int,
     fmt_ms,
@@ -36,7 +37,6 @@ from benchlib import (
 )
 
 DATABASE = "glassbox_bench"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 REDIS_URL = "redis://127.0.0.1:6379/5"
 USERS = 32
@@ -52,17 +52,6 @@ KINDS = [
     ("sign in: POST", "sign in: POST (once per user)"),
 ]
 BASELINE = "static site.css (baseline)"
-
-
-def _admin_sql(sql: str) -> None:
-    """Runs one statement on the maintenance database (psql when installed, else psycopg)."""
-    if shutil.which("psql"):
-        run_cmd(["psql", PG_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql])
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _flush_redis() -> None:
@@ -109,8 +98,8 @@ def run(ctx) -> Section:
         _flush_redis()
 
     log(f"mixed: creating database {DATABASE}")
-    _admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    _admin_sql(f"CREATE DATABASE {DATABASE}")
+    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    admin_sql(f"CREATE DATABASE {DATABASE}")
     try:
         log("mixed: migrate, import shipped content, collectstatic, learners")
         env = prepare_site(tmp, DATABASE_URL, **extra)
@@ -177,7 +166,7 @@ def run(ctx) -> Section:
         )
     finally:
         with contextlib.suppress(BenchError):
-            _admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         if use_redis:
             with contextlib.suppress(Exception):
                 _flush_redis()

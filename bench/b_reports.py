@@ -15,11 +15,11 @@ lesson's attempts.
 from __future__ import annotations
 
 import os
-import shutil
 
 from benchlib import (
     Section,
     Table,
+    admin_sql,
     django_task,
     fmt_int,
     fmt_ms,
@@ -28,22 +28,10 @@ from benchlib import (
     log,
     median,
     prepare_site,
-    run_cmd,
 )
 
 PAGE_TARGET_MS = 500.0  # issue #17: every report page under 500 ms at this size
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_DATABASE = "glassbox_bench_reports"
-
-
-def _admin_sql(sql: str) -> None:
-    if shutil.which("psql"):
-        run_cmd(["psql", PG_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql])
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _one_database(ctx, section: Section, vendor: str, sizes: tuple[int, int, int, int]) -> None:
@@ -53,8 +41,8 @@ def _one_database(ctx, section: Section, vendor: str, sizes: tuple[int, int, int
     if vendor == "sqlite":
         url = f"sqlite:///{tmp / 'reports.sqlite3'}"
     else:
-        _admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        _admin_sql(f"CREATE DATABASE {PG_DATABASE}")
+        admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        admin_sql(f"CREATE DATABASE {PG_DATABASE}")
         url = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
     try:
         log(f"reports ({vendor}): migrate, import shipped content")
@@ -68,7 +56,7 @@ def _one_database(ctx, section: Section, vendor: str, sizes: tuple[int, int, int
         timed = django_task("time-reports", str(runs), env=env, timeout=1800)
     finally:
         if vendor == "postgresql" and not ctx.args.keep:
-            _admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
     results = timed["results"]
     floor = median(results[0]["times"])
     name = "SQLite" if vendor == "sqlite" else "PostgreSQL"
@@ -107,7 +95,7 @@ def run(ctx) -> Section:
     section = Section("4. Reports")
     vendors = ["sqlite"]
     try:
-        _admin_sql("SELECT 1")
+        admin_sql("SELECT 1")
         vendors.append("postgresql")
     except Exception as error:
         section.notes.append(f"PostgreSQL is not reachable here ({error}): its half was skipped.")

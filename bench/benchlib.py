@@ -158,6 +158,21 @@ def run_cmd(
     return elapsed, result.stdout
 
 
+# PostgreSQL's maintenance database, from which the benchmarks create and drop their own.
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def admin_sql(sql: str) -> None:
+    """Runs one statement on the maintenance database (psql when installed, else psycopg)."""
+    if shutil.which("psql"):
+        run_cmd(["psql", PG_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql])
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
 def manage(*args: str, env: dict[str, str], timeout: float = 900) -> tuple[float, str]:
     return run_cmd([PYTHON, MANAGE, *args], env, timeout=timeout)
 

@@ -33,6 +33,7 @@ class LoadResult:
     p99_ms: float
     errors: int
     bytes: int
+    p95_ms: float = float("nan")
 
     @property
     def rps(self) -> float:
@@ -78,6 +79,7 @@ def run_wrk(url: str, connections: int, duration: float, cookies: list[str]) -> 
         seconds=data["duration_us"] / 1e6,
         p50_ms=data["p50_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
         errors=errors,
         bytes=data["bytes"],
     )
@@ -193,6 +195,7 @@ def run_python(url: str, connections: int, duration: float, cookies: list[str]) 
         seconds=seconds,
         p50_ms=percentile(latencies, 50) * 1000 if latencies else float("nan"),
         p99_ms=percentile(latencies, 99) * 1000 if latencies else float("nan"),
+        p95_ms=percentile(latencies, 95) * 1000 if latencies else float("nan"),
         errors=sum(e for _, e, _ in results),
         bytes=sum(b for _, _, b in results),
     )

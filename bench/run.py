@@ -5,7 +5,7 @@
     .venv/bin/python bench/run.py --quick               # a fast smoke run of every part
     .venv/bin/python bench/run.py --only import,tutor   # a subset
 
-Parts: import, pages, tutor, reports, mixed. Every figure is measured in this run and set
+Parts: import, pages, tutor, reports, mixed, search. Every figure is measured in this run and set
 against a baseline measured in this run too; targets are printed next to the figures, never
 asserted. The exit status is 0 unless a part could not run at all. The report is printed and
 written to a file under /tmp (its path is printed at the end). See docs/benchmarks.md.
@@ -33,7 +33,7 @@ from benchlib import (
     wait_until_quiet,
 )
 
-PARTS = ["import", "pages", "tutor", "reports", "mixed"]
+PARTS = ["import", "pages", "tutor", "reports", "mixed", "search"]
 
 
 @dataclass
@@ -53,6 +53,8 @@ def _module(part: str):
         import b_tutor as module
     elif part == "reports":
         import b_reports as module
+    elif part == "search":
+        import b_search as module
     else:
         import b_mixed as module
     return module

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "tutor",
+    "search",
     "lessons",
     "accounts",
     "reports",

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
     path("", include("tutor.urls")),
+    path("", include("search.urls")),
 ]

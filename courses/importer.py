@@ -21,23 +21,25 @@ from django.utils import timezone
 
 from courses.caching import forget_content_version
 from courses.content.parser import (
-    RESERVED_PAGE_IDS,
     ContentProblem,
     CourseSource,
     LessonSource,
     QuestionSource,
-    is_reserved_page_id,
     load_content,
 )
-from courses.content.rendering import html_to_text, make_ids_unique, render_inline, render_markdown
+from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
-from courses.signals import lesson_imported
+from courses.prerender import RenderedLesson, course_mapper, render_lessons
+from courses.signals import lessons_imported
 
 # Part of every stored hash: bump it when rendering changes, so the next import re-renders
 # every lesson even though no file changed.
 # 2: the tutor stores each question's fallback "Re-read" section; 3: markdown-it-py, MathML,
-# Pygments, nh3.
-RENDERER_VERSION = "3"
+# Pygments, nh3; 4: search documents.
+RENDERER_VERSION = "4"
+
+# Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
+BATCH = 500
 
 
 class ContentInvalid(Exception):
@@ -80,9 +82,13 @@ def source_path(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
 
 
-def import_content(root: Path) -> ImportReport:
-    """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems."""
-    tree, problems = load_content(root)
+def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
+    """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems.
+
+    ``workers``: processes that parse the tree and render changed lessons (None: one per CPU for
+    a big import, this process for a small one; see `prerender.map_in_processes`).
+    """
+    tree, problems = load_content(root, map_courses=course_mapper(workers))
     if problems:
         raise ContentInvalid(problems)
     now = timezone.now()
@@ -93,21 +99,36 @@ def import_content(root: Path) -> ImportReport:
             (lesson.course.slug, lesson.slug): lesson
             for lesson in Lesson.objects.select_related("course").select_for_update(of=("self",))
         }
-        written: list[tuple[Lesson, LessonSource]] = []
+        changed: list[tuple[LessonSource, Course, Lesson | None]] = []
         for course_source in tree.courses:
             course = _sync_course(course_source, root, courses.get(course_source.slug), now, report)
             courses[course.slug] = course
             for lesson_source in course_source.lessons:
                 if lesson_source.draft:
                     continue  # validated, never published; unpublished below if it was live
-                key = (course.slug, lesson_source.slug)
-                lesson = _sync_lesson(lesson_source, root, course, lessons.get(key), now, report)
-                if lesson is not None:
-                    lessons[key] = lesson
-                    written.append((lesson, lesson_source))
-        _link_related(tree, lessons, written)
+                existing = lessons.get((course.slug, lesson_source.slug))
+                if _is_unchanged(lesson_source, root, existing):
+                    report.unchanged.append(f"lesson {lesson_source.ref}")
+                else:
+                    changed.append((lesson_source, course, existing))
+        rendered = render_lessons(
+            [(source, _asset_base_url(course)) for source, course, _ in changed], workers
+        )
+        written = _write_lessons(changed, rendered, root, now, report)
+        for lesson, _ in written:
+            lessons[(lesson.course.slug, lesson.slug)] = lesson
+        _link_related(
+            tree,
+            lessons,
+            [
+                (lesson, source)
+                for (lesson, _), (source, _, _) in zip(written, changed, strict=True)
+            ],
+        )
         _unpublish_missing(tree.courses, courses, lessons, report, now)
         _renumber_catalog()
+        if written:
+            lessons_imported.send(sender=Lesson, lessons=written)
         transaction.on_commit(forget_content_version)
     forget_content_version()  # also when an outer transaction (a test) holds the commit back
     return report
@@ -141,6 +162,7 @@ def _sync_course(
     course.completion = source.completion
     course.pass_mark = source.pass_mark
     course.description_html = render_markdown(source.description) if source.description else ""
+    course.concept_aliases = dict(source.aliases)
     course.is_published = True
     course.source_path = path
     course.source_hash = digest
@@ -149,86 +171,127 @@ def _sync_course(
     return course
 
 
-def _sync_lesson(
-    source: LessonSource,
-    root: Path,
-    course: Course,
-    lesson: Lesson | None,
-    now,
-    report: ImportReport,
-) -> Lesson | None:
-    """Writes one lesson if its file changed; returns it then, or None when it was unchanged."""
-    path = source_path(source.path, root)
-    digest = stored_hash(source.source_hash)
-    name = f"lesson {source.ref}"
-    if (
+def _is_unchanged(source: LessonSource, root: Path, lesson: Lesson | None) -> bool:
+    return (
         lesson is not None
         and lesson.is_published
-        and lesson.source_hash == digest
-        and lesson.source_path == path
+        and lesson.source_hash == stored_hash(source.source_hash)
+        and lesson.source_path == source_path(source.path, root)
+    )
+
+
+def _asset_base_url(course: Course) -> str:
+    return reverse("lessons:asset", kwargs={"course": course.slug, "path": "x"})[:-1]
+
+
+_LESSON_FIELDS = [
+    "number",
+    "title",
+    "summary",
+    "minutes",
+    "concepts",
+    "big_idea",
+    "key_terms",
+    "is_published",
+    "source_path",
+    "source_hash",
+    "imported_at",
+    "retired_anchors",
+]
+
+
+def _write_lessons(
+    changed: list[tuple[LessonSource, Course, Lesson | None]],
+    rendered: list[RenderedLesson],
+    root: Path,
+    now,
+    report: ImportReport,
+) -> list[tuple[Lesson, list[Section]]]:
+    """Writes every changed lesson with its sections and quiz: a few statements per table."""
+    if not changed:
+        return []
+    previous_anchors: dict[int, set[str]] = {}
+    existing_ids = [lesson.pk for _, _, lesson in changed if lesson is not None]
+    for lesson_id, anchor in Section.objects.filter(lesson_id__in=existing_ids).values_list(
+        "lesson_id", "anchor"
     ):
-        report.unchanged.append(name)
-        return None
-    if lesson is None:
-        lesson = Lesson(course=course, slug=source.slug)
-        report.added.append(name)
-    elif not lesson.is_published:
-        report.restored.append(name)
-    else:
-        report.updated.append(name)
+        previous_anchors.setdefault(lesson_id, set()).add(anchor)
 
-    asset_base_url = reverse("lessons:asset", kwargs={"course": course.slug, "path": "x"})[:-1]
-    lesson.number = source.number
-    lesson.title = source.title
-    lesson.summary = source.summary
-    lesson.minutes = source.minutes
-    lesson.concepts = list(source.concepts)
-    lesson.big_idea = source.big_idea
-    lesson.key_terms = [
-        {"term": term.term, "definition_html": render_inline(term.definition)}
-        for term in source.key_terms
-    ]
-    lesson.is_published = True
-    lesson.source_path = path
-    lesson.source_hash = digest
-    lesson.imported_at = now
-    current_anchors = {section.anchor for section in source.sections}
-    if lesson.pk is not None:  # remember anchors this version drops, for progress on them
-        previous = set(lesson.sections.values_list("anchor", flat=True))
-        lesson.retired_anchors = sorted((set(lesson.retired_anchors) | previous) - current_anchors)
-    lesson.save()
+    new_lessons: list[Lesson] = []
+    old_lessons: list[Lesson] = []
+    ordered: list[Lesson] = []
+    for (source, course, lesson), result in zip(changed, rendered, strict=True):
+        name = f"lesson {source.ref}"
+        if lesson is None:
+            lesson = Lesson(course=course, slug=source.slug)
+            report.added.append(name)
+            new_lessons.append(lesson)
+        else:
+            if not lesson.is_published:
+                report.restored.append(name)
+            else:
+                report.updated.append(name)
+            current = {section.anchor for section in source.sections}
+            # Anchors this version drops, so progress on them stays on record.
+            lesson.retired_anchors = sorted(
+                (set(lesson.retired_anchors) | previous_anchors.get(lesson.pk, set())) - current
+            )
+            old_lessons.append(lesson)
+        lesson.number = source.number
+        lesson.title = source.title
+        lesson.summary = source.summary
+        lesson.minutes = source.minutes
+        lesson.concepts = list(source.concepts)
+        lesson.big_idea = source.big_idea
+        lesson.key_terms = [dict(term) for term in result.key_terms]
+        lesson.is_published = True
+        lesson.source_path = source_path(source.path, root)
+        lesson.source_hash = stored_hash(source.source_hash)
+        lesson.imported_at = now
+        ordered.append(lesson)
+    Lesson.objects.bulk_create(new_lessons, batch_size=BATCH)
+    Lesson.objects.bulk_update(old_lessons, _LESSON_FIELDS, batch_size=BATCH)
 
-    used_ids = set(RESERVED_PAGE_IDS) | {section.anchor for section in source.sections}
-    lesson.sections.all().delete()
-    sections = []
-    for position, section in enumerate(source.sections, start=1):
-        html = make_ids_unique(
-            render_markdown(section.markdown, asset_base_url=asset_base_url, doc_id=section.anchor),
-            used_ids,
-            is_reserved_page_id,
-        )
-        sections.append(
+    for chunk in _chunks(existing_ids):
+        Section.objects.filter(lesson_id__in=chunk).delete()
+    sections_of: dict[int, list[Section]] = {}
+    for lesson, result in zip(ordered, rendered, strict=True):
+        sections_of[lesson.pk] = [
             Section(
                 lesson=lesson,
                 anchor=section.anchor,
                 heading=section.heading,
                 position=position,
-                html=html,
-                text=html_to_text(html),
+                html=section.html,
+                text=section.text,
                 source_line=section.line,
             )
-        )
-    Section.objects.bulk_create(sections)
-    _sync_questions(lesson, source.questions, now)
-    lesson_imported.send(sender=Lesson, lesson=lesson, sections=sections)
-    return lesson
+            for position, section in enumerate(result.sections, start=1)
+        ]
+    Section.objects.bulk_create(
+        [section for sections in sections_of.values() for section in sections], batch_size=BATCH
+    )
+    _write_questions(
+        [
+            (lesson, source, result)
+            for lesson, (source, _, _), result in zip(ordered, changed, rendered, strict=True)
+        ],
+        existing_ids,
+        now,
+    )
+    return [(lesson, sections_of[lesson.pk]) for lesson in ordered]
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _link_related(
     tree, lessons: dict[tuple[str, str], Lesson], written: list[tuple[Lesson, LessonSource]]
 ) -> None:
     """Sets each written lesson's related lessons, and an unchanged lesson's when one it names
-    was written or is a draft now (a draft is valid but never published: no link to it)."""
+    was written or is a draft now (a draft is valid but never published: no link to it).
+    One delete and one insert, however many lessons."""
     drafts = {source.ref for source in tree.lessons if source.draft}
     written_refs = {source.ref for _, source in written}
     todo = {source.ref: (lesson, source) for lesson, source in written}
@@ -237,9 +300,18 @@ def _link_related(
             continue
         if set(source.related) & (written_refs | drafts):
             todo[source.ref] = (lessons[(source.course_slug, source.slug)], source)
-    for lesson, source in todo.values():
-        refs = [ref for ref in source.related if ref not in drafts]
-        lesson.related.set([lessons[tuple(ref.split("/", 1))] for ref in refs])
+    related = Lesson.related.through
+    for chunk in _chunks([lesson.pk for lesson, _ in todo.values()]):
+        related.objects.filter(from_lesson_id__in=chunk).delete()
+    related.objects.bulk_create(
+        [
+            related(from_lesson_id=lesson.pk, to_lesson_id=lessons[tuple(ref.split("/", 1))].pk)
+            for lesson, source in todo.values()
+            for ref in source.related
+            if ref not in drafts
+        ],
+        batch_size=BATCH,
+    )
 
 
 def question_fingerprint(question: QuestionSource) -> str:
@@ -251,79 +323,128 @@ def question_fingerprint(question: QuestionSource) -> str:
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
-def _sync_questions(lesson: Lesson, sources: tuple[QuestionSource, ...], now) -> None:
-    """Keeps, restores or creates one current question per position.
+def _write_questions(
+    lessons: list[tuple[Lesson, LessonSource, RenderedLesson]], existing_ids: list[int], now
+) -> None:
+    """Keeps, restores or creates one current question per position, for every changed lesson.
 
     A question is a new version only when what the learner is asked changed: one whose text
-    matches a question this lesson had before (moved to another position, or back after a
-    save that briefly dropped it) gets that question back, statistics and all.
+    matches a question its lesson had before (moved to another position, or back after a save
+    that briefly dropped it) gets that question back, statistics and all. Everything else
+    current is retired (kept for its attempts), never deleted.
     """
-    fingerprints = [question_fingerprint(source) for source in sources]
-    kept: dict[int, Question] = {}
-    retired: list[int] = []
-    for question in lesson.questions.current().prefetch_related("options"):
-        position = question.position
-        if position <= len(sources) and fingerprints[position - 1] == question.fingerprint:
-            kept[position] = question
-        else:
-            retired.append(question.pk)
-    # Retired first, so each position is free for the question that takes it.
-    Question.objects.filter(pk__in=retired).update(is_current=False)
-    earlier: dict[str, Question] = {}
-    for question in (
-        lesson.questions.filter(is_current=False, fingerprint__in=fingerprints)
-        .prefetch_related("options")
-        .order_by("created_at", "pk")
-    ):
-        earlier[question.fingerprint] = question  # the latest version with this text wins
-
-    new_options: list[Option] = []
+    current: dict[int, list[Question]] = {}
+    earlier: dict[int, list[Question]] = {}
+    for chunk in _chunks(existing_ids):
+        for question in (
+            Question.objects.filter(lesson_id__in=chunk)
+            .prefetch_related("options")
+            .order_by("created_at", "pk")
+        ):
+            group = current if question.is_current else earlier
+            group.setdefault(question.lesson_id, []).append(question)
+    new_questions: list[Question] = []
+    new_options: list[tuple[Question, list[Option]]] = []
+    updated: list[Question] = []
     changed_feedback: list[Option] = []
-    for position, (source, fingerprint) in enumerate(zip(sources, fingerprints, strict=True), 1):
-        explanation_html = render_markdown(source.explanation) if source.explanation else ""
-        question = kept.get(position) or earlier.pop(fingerprint, None)
-        if question is not None:
-            question.explanation_html = explanation_html
-            question.see_anchor = source.see_anchor
-            question.source_line = source.line
-            question.position = position
-            question.is_current = True
-            question.save(
-                update_fields=[
-                    "explanation_html", "see_anchor", "source_line", "position", "is_current"
-                ]
-            )  # fmt: skip
-            for option, option_source in zip(question.options.all(), source.options, strict=True):
-                feedback_html = (
-                    render_inline(option_source.feedback) if option_source.feedback else ""
+    retired: list[int] = []
+    for lesson, source, result in lessons:
+        fingerprints = [question_fingerprint(question) for question in source.questions]
+        kept: dict[int, Question] = {}
+        candidates: list[Question] = list(earlier.get(lesson.pk, []))
+        for question in current.get(lesson.pk, []):
+            position = question.position
+            if position <= len(fingerprints) and fingerprints[position - 1] == question.fingerprint:
+                kept[position] = question
+            else:
+                retired.append(question.pk)
+                candidates.append(question)
+        # The latest version with a text wins.
+        by_fingerprint = {
+            q.fingerprint: q for q in sorted(candidates, key=lambda q: (q.created_at, q.pk))
+        }
+        for position, (question_source, html, fingerprint) in enumerate(
+            zip(source.questions, result.questions, fingerprints, strict=True), start=1
+        ):
+            question = kept.get(position) or by_fingerprint.pop(fingerprint, None)
+            if question is not None:
+                fields = (
+                    html.explanation_html,
+                    question_source.see_anchor,
+                    question_source.line,
+                    position,
+                    True,
                 )
-                if option.feedback_html != feedback_html:
-                    option.feedback_html = feedback_html
-                    changed_feedback.append(option)
-            continue
-        question = Question.objects.create(
-            lesson=lesson,
-            position=position,
-            prompt_html=render_inline(source.prompt),
-            explanation_html=explanation_html,
-            see_anchor=source.see_anchor,
-            is_multiple=source.is_multiple,
-            fingerprint=fingerprint,
-            source_line=source.line,
-            created_at=now,
-        )
-        new_options.extend(
-            Option(
-                question=question,
-                position=option_position,
-                text_html=render_inline(option.text),
-                is_correct=option.is_correct,
-                feedback_html=render_inline(option.feedback) if option.feedback else "",
+                if question.pk in retired or fields != (
+                    question.explanation_html,
+                    question.see_anchor,
+                    question.source_line,
+                    question.position,
+                    question.is_current,
+                ):
+                    (
+                        question.explanation_html,
+                        question.see_anchor,
+                        question.source_line,
+                        question.position,
+                        question.is_current,
+                    ) = fields
+                    updated.append(question)
+                for option, (_, feedback_html) in zip(
+                    question.options.all(), html.options, strict=True
+                ):
+                    if option.feedback_html != feedback_html:
+                        option.feedback_html = feedback_html
+                        changed_feedback.append(option)
+                continue
+            question = Question(
+                lesson=lesson,
+                position=position,
+                prompt_html=html.prompt_html,
+                explanation_html=html.explanation_html,
+                see_anchor=question_source.see_anchor,
+                is_multiple=question_source.is_multiple,
+                fingerprint=fingerprint,
+                source_line=question_source.line,
+                created_at=now,
             )
-            for option_position, option in enumerate(source.options, start=1)
-        )
-    Option.objects.bulk_create(new_options)
-    Option.objects.bulk_update(changed_feedback, ["feedback_html"])
+            new_questions.append(question)
+            new_options.append(
+                (
+                    question,
+                    [
+                        Option(
+                            position=option_position,
+                            text_html=text_html,
+                            is_correct=option_source.is_correct,
+                            feedback_html=feedback_html,
+                        )
+                        for option_position, (
+                            option_source,
+                            (text_html, feedback_html),
+                        ) in enumerate(
+                            zip(question_source.options, html.options, strict=True), start=1
+                        )
+                    ],
+                )
+            )
+    # Retired first, so each position is free for the question that takes it (a question moved
+    # within its quiz is retired for a moment and made current again by the update below).
+    for chunk in _chunks(retired):
+        Question.objects.filter(pk__in=chunk).update(is_current=False)
+    Question.objects.bulk_update(
+        updated,
+        ["explanation_html", "see_anchor", "source_line", "position", "is_current"],
+        batch_size=BATCH,
+    )
+    Question.objects.bulk_create(new_questions, batch_size=BATCH)
+    for question, options in new_options:
+        for option in options:
+            option.question = question
+    Option.objects.bulk_create(
+        [option for _, options in new_options for option in options], batch_size=BATCH
+    )
+    Option.objects.bulk_update(changed_feedback, ["feedback_html"], batch_size=BATCH)
 
 
 def _unpublish_missing(

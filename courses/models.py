@@ -70,6 +70,8 @@ class Course(ImportedFromFile):
     pass_mark = models.PositiveSmallIntegerField(
         default=DEFAULT_PASS_MARK, help_text="Percent of the quiz right that passes it."
     )
+    # {spelling: the spelling it means} from course.md's `aliases:`, for concept pages.
+    concept_aliases = models.JSONField(default=dict, blank=True)
 
     objects = CourseQuerySet.as_manager()
 
@@ -171,7 +173,7 @@ class Question(models.Model):
     explanation_html = models.TextField(blank=True)
     see_anchor = models.CharField(max_length=200, blank=True)
     # The section to re-read when the question has no valid `See:`: the tutor chooses it once,
-    # at import (it listens to `lesson_imported`), so grading and reports never run retrieval.
+    # at import (it listens to `lessons_imported`), so grading and reports never run retrieval.
     fallback_anchor = models.CharField(max_length=200, blank=True)
     is_multiple = models.BooleanField(default=False)
     # A hash of what the learner is asked (prompt, options, which are correct). When the file

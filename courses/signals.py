@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent inside the import transaction for every lesson whose rows were (re)written, with `lesson`
-# and `sections` (its new Section rows, in order). A receiver that raises undoes the import.
-lesson_imported = Signal()
+# Sent once per import, inside its transaction, when it (re)wrote any lesson, with `lessons`: a
+# list of (lesson, its new Section rows in order), one per written lesson. Once per import, not
+# per lesson, so a receiver can write in bulk. A receiver that raises undoes the import.
+lessons_imported = Signal()

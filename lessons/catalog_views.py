@@ -2,6 +2,7 @@
 per-visitor content); signed-in learners see their own progress on them."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.messages import get_messages
@@ -49,15 +50,52 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     return wrapped
 
 
+@dataclass
+class Track:
+    name: str
+    courses: list[Course]
+
+    @property
+    def lesson_count(self) -> int:
+        return sum(course.lesson_count for course in self.courses)
+
+
 @cached_for_anonymous
 def catalog(request: HttpRequest) -> HttpResponse:
     courses = _with_progress(
         list(Course.objects.published().with_lesson_stats().order_by("order", "slug")), request
     )
-    tracks: dict[str, list[Course]] = {}
+    tracks: dict[str, Track] = {}
     for course in courses:  # tracks appear in the order of their first course
-        tracks.setdefault(course.track, []).append(course)
-    return render(request, "lessons/catalog.html", {"tracks": tracks.items()})
+        tracks.setdefault(course.track, Track(course.track, [])).courses.append(course)
+    return render(
+        request,
+        "lessons/catalog.html",
+        {
+            "tracks": list(tracks.values()),
+            "course_count": len(courses),
+            "lesson_count": sum(course.lesson_count for course in courses),
+        },
+    )
+
+
+def continue_with(lessons: list[Lesson]) -> Lesson | None:
+    """Where a learner picks a course up: the lesson they last visited if it is unfinished,
+    else the next unfinished one after it (then from the start); None when all are complete."""
+    progress = [(lesson, lesson.learner_progress) for lesson in lessons]
+    unfinished = [lesson for lesson, row in progress if not (row and row.completed_at)]
+    if not unfinished:
+        return None
+    visited = [
+        (row.last_visited_at, i)
+        for i, (_, row) in enumerate(progress)
+        if row and row.last_visited_at
+    ]
+    if not visited:
+        return unfinished[0]
+    last = max(visited)[1]
+    after = [lesson for lesson in lessons[last:] if lesson in unfinished]
+    return after[0] if after else unfinished[0]
 
 
 @cached_for_anonymous
@@ -65,6 +103,7 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     course_obj = get_object_or_404(Course.objects.published().with_lesson_stats(), slug=course)
     _with_progress([course_obj], request)
     lessons = list(Lesson.objects.published().filter(course=course_obj).order_by("number"))
+    resume = None
     if request.user.is_authenticated:
         progress = {
             row.lesson_id: row
@@ -72,4 +111,9 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
         }
         for lesson in lessons:
             lesson.learner_progress = progress.get(lesson.pk)
-    return render(request, "lessons/course_detail.html", {"course": course_obj, "lessons": lessons})
+        resume = continue_with(lessons)
+    return render(
+        request,
+        "lessons/course_detail.html",
+        {"course": course_obj, "lessons": lessons, "resume": resume},
+    )

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from courses.importer import ContentInvalid, import_content
 from courses.models import Course, Lesson, Option, Question, Section
 from tests.factories import LESSON_BODY, make_tree, write_course, write_file, write_lesson
+from tutor.models import TutorIndex
 
 pytestmark = pytest.mark.django_db
 
@@ -105,21 +106,21 @@ def test_a_failure_half_way_through_the_writes_rolls_everything_back(content_roo
     make_tree(content_root, lessons=2)
     import_content(content_root)
     for path in sorted((content_root / "black-box").glob("0*.md")):
-        path.write_text(path.read_text().replace("Lesson", "Renamed"))
+        path.write_text(path.read_text().replace("Lesson", "Renamed").replace("Which", "What"))
     before = database_state()
-    real_bulk_create = Section.objects.bulk_create
-    calls = []
+    real_bulk_create = Option.objects.bulk_create
+    written_before_failure = []
 
-    def fail_on_second_lesson(objs, *args, **kwargs):
-        calls.append(objs)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return real_bulk_create(objs, *args, **kwargs)
+    def fail_on_options(objs, *args, **kwargs):
+        # Lessons, sections and new question versions are already written by now.
+        written_before_failure.append(Lesson.objects.filter(title__startswith="Renamed").count())
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Section.objects, "bulk_create", fail_on_second_lesson)
+    monkeypatch.setattr(Option.objects, "bulk_create", fail_on_options)
     with pytest.raises(RuntimeError, match="disk full"):
         import_content(content_root)
-    assert len(calls) == 2  # the first lesson had been written before the failure
+    assert written_before_failure == [2]
+    monkeypatch.setattr(Option.objects, "bulk_create", real_bulk_create)
     assert database_state() == before
 
 
@@ -348,3 +349,72 @@ def test_validate_warns_where_github_would_show_it_differently(content_root, cap
         "plain paragraph",
         "black-box/01-a.md:22: warning: a definition list shows as plain paragraphs on GitHub",
     ]
+
+
+def test_rendering_in_worker_processes_stores_what_one_process_stores(content_root):
+    make_tree(content_root, lessons=3)
+    import_content(content_root, workers=1)
+    serial = [
+        list(Section.objects.order_by("lesson__slug", "position").values("html", "text")),
+        list(Option.objects.order_by("pk").values("text_html", "feedback_html")),
+        list(Lesson.objects.order_by("slug").values("key_terms")),
+        list(TutorIndex.objects.order_by("lesson__slug").values("data")),
+    ]
+    for path in sorted((content_root / "black-box").glob("0*.md")):
+        path.write_text(path.read_text() + "\n")  # a new hash, the same lesson
+    report = import_content(content_root, workers=2)
+    assert len(report.updated) == 3
+    assert [
+        list(Section.objects.order_by("lesson__slug", "position").values("html", "text")),
+        list(Option.objects.order_by("pk").values("text_html", "feedback_html")),
+        list(Lesson.objects.order_by("slug").values("key_terms")),
+        list(TutorIndex.objects.order_by("lesson__slug").values("data")),
+    ] == serial
+
+
+def test_plain_quiz_text_shortcut_renders_exactly_as_the_renderer(tmp_path):
+    """The importer skips the renderer for plain sentences; on the shipped course and a
+    generated catalog every such text must come out exactly as the renderer makes it."""
+    import sys
+    from pathlib import Path
+
+    from courses.content.parser import load_content
+    from courses.content.rendering import render_inline, render_markdown
+    from courses.prerender import _block, _inline, is_plain
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from textgen import generate_catalog
+
+    generate_catalog(tmp_path / "generated", 2, 6)
+    texts = set()
+    for root in (Path(__file__).resolve().parent.parent / "content", tmp_path / "generated"):
+        tree, problems = load_content(root)
+        assert not problems
+        for lesson in tree.lessons:
+            texts |= {term.definition for term in lesson.key_terms}
+            for question in lesson.questions:
+                texts |= {question.prompt, question.explanation}
+                texts |= {o.text for o in question.options} | {o.feedback for o in question.options}
+    plain = [text for text in texts if text and is_plain(text)]
+    assert len(plain) > 100  # the shortcut is taken often enough to matter
+    for text in plain:
+        assert _inline(text) == render_inline(text), text
+        assert _block(text) == render_markdown(text), text
+    assert not is_plain("1. A list") and not is_plain("*emphasis*") and not is_plain("a  b")
+    assert not is_plain("see example.com") and not is_plain("A & B") and not is_plain("(c) 2024")
+
+
+def test_parsing_in_worker_processes_finds_the_same_tree_and_problems(content_root):
+    from courses.content.parser import load_content
+    from courses.prerender import course_mapper
+
+    make_tree(content_root, lessons=3)
+    write_course(content_root, "methods", title="Methods", track="Methods", order=2)
+    write_lesson(content_root, "methods", "01-probing.md", title="Probing")
+    assert load_content(content_root, map_courses=course_mapper(2)) == load_content(content_root)
+    write_lesson(content_root, "methods", "02-bad.md", extra_front="related: [nowhere/none]\n")
+    write_file(content_root / "black-box/04-broken.md", "---\ntitle: [broken\n---\n")
+    parallel_tree, parallel_problems = load_content(content_root, map_courses=course_mapper(2))
+    tree, problems = load_content(content_root)
+    assert parallel_problems == problems and len(problems) == 2
+    assert parallel_tree == tree

@@ -39,6 +39,54 @@ def test_catalog_groups_courses_by_track_with_counts_and_minutes(client, catalog
     assert "Inside the Black Box" in html and "Methods Course" in html
     assert "3 lessons · 90 min" in html
     assert "1 lesson · 30 min" in html
+    assert "2 courses · 4 lessons in 2 tracks" in html  # the whole catalog
+    assert "1 course · 3 lessons" in html  # one track's counts
+    assert re.findall(r'<a href="#(track-\d)">([^<]+)</a>', html) == [
+        ("track-1", "Foundations"),
+        ("track-2", "Methods"),
+    ]
+
+
+def test_counts_are_written_with_thousands_separators():
+    from lessons.templatetags.numbers import thousands
+
+    assert (thousands(2116), thousands(46), thousands(1234567)) == ("2,116", "46", "1,234,567")
+
+
+def test_course_page_continue_link_follows_the_learner(client, catalog):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import Lesson
+    from lessons.models import LessonProgress
+    from lessons.services import touch_lesson
+    from tests.factories import make_user
+
+    def resume_link() -> str | None:
+        html = client.get("/courses/black-box/").content.decode()
+        match = re.search(r'<p class="course-resume"><a class="button" href="([^"]+)">(\w+)', html)
+        return match and f"{match[2]} {match[1]}"
+
+    assert resume_link() is None  # anonymous: no link from the server
+    learner = make_user()
+    client.force_login(learner)
+    assert resume_link() == "Start /courses/black-box/lesson-1/"
+    lessons = {lesson.slug: lesson for lesson in Lesson.objects.all()}
+    now = timezone.now()
+    touch_lesson(learner=learner, lesson=lessons["lesson-2"], at=now)
+    assert resume_link() == "Continue /courses/black-box/lesson-2/"
+
+    def mark_complete(*, learner, lesson, at) -> None:  # as the completion rule would
+        LessonProgress.objects.update_or_create(
+            learner=learner, lesson=lesson, defaults={"completed_at": at, "last_visited_at": at}
+        )
+
+    LessonProgress.objects.filter(lesson=lessons["lesson-2"]).update(completed_at=now)
+    assert resume_link() == "Continue /courses/black-box/lesson-3/"
+    for slug in ("lesson-1", "lesson-3"):
+        mark_complete(learner=learner, lesson=lessons[slug], at=now + timedelta(seconds=1))
+    assert resume_link() is None
 
 
 def test_course_page_lists_lessons_in_order(client, catalog):
@@ -70,10 +118,13 @@ def test_lesson_page_shows_every_element_of_the_design(client, catalog):
         "quiz",
         "tutor",
     ]
-    assert '<li class="chip">interpretability</li>' in html  # concept cluster
+    # concept cluster and key terms link to their concept pages
+    assert (
+        '<li class="chip"><a href="/concepts/interpretability/">interpretability</a></li>' in html
+    )
     assert '<h2 id="grown-not-built">' in html
     assert "<table>" in html and '<code class="language-python">' in html
-    assert "<dt>Superposition</dt>" in html  # key terms
+    assert '<dt><a href="/concepts/superposition/">Superposition</a></dt>' in html
     assert "We build faster than we see." in html  # big idea
     assert 'id="quiz"' in html and 'id="quiz-form"' in html
     assert "Ask anything about this lesson" in html and 'id="tutor-form"' in html

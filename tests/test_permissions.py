@@ -32,6 +32,8 @@ EXPECTATIONS = {
     "lessons:course": ("get", "/courses/black-box/", ALL_OK),
     "lessons:detail": ("get", "/courses/black-box/lesson-1/", ALL_OK),
     "lessons:asset": ("get", "/courses/black-box/files/images/map.png", ALL_OK),
+    "lessons:concept": ("get", "/concepts/superposition/", ALL_OK),
+    "search:results": ("get", "/search/?q=superposition", ALL_OK),
     "lessons:my_learning": ("get", "/learning/", SIGNED_IN),
     "lessons:sync": ("post-json", "/progress/sync/", {**SIGNED_IN, "anonymous": 403}),
     "quizzes:submit": ("get", "/courses/black-box/lesson-1/quiz/", dict.fromkeys(ROLES, 405)),

@@ -5,4 +5,4 @@ class TutorConfig(AppConfig):
     name = "tutor"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 (connects the lesson_imported receiver)
+        from . import receivers  # noqa: F401 (connects the lessons_imported receiver)

@@ -2,12 +2,11 @@
 
 from django.dispatch import receiver
 
-from courses.signals import lesson_imported
+from courses.signals import lessons_imported
 
-from .services import index_lesson, store_fallback_anchors
+from .services import index_lessons
 
 
-@receiver(lesson_imported, dispatch_uid="tutor.index_imported_lesson")
-def index_imported_lesson(sender, *, lesson, sections, **kwargs) -> None:
-    index = index_lesson(lesson, sections)
-    store_fallback_anchors(lesson, sections, index)
+@receiver(lessons_imported, dispatch_uid="tutor.index_imported_lessons")
+def index_imported_lessons(sender, *, lessons, **kwargs) -> None:
+    index_lessons(lessons)

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from courses.content.rendering import html_to_text
-from courses.models import Lesson, Question, Section
+from courses.models import Lesson, Option, Question, Section
+from courses.prerender import map_in_processes
 
-from . import retrieval
+from . import indexing, retrieval
 from .models import TutorIndex, TutorQuestion
 from .question_log import wording_key
 
@@ -36,29 +37,74 @@ def _strip_tags(html: str) -> str:
     return html_to_text(html).replace("\n", " ")
 
 
+def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
+    """Builds and stores the index of every lesson an import wrote, and chooses each quiz
+    question's fallback "Re-read" section (the one whose sentences best match its prompt and
+    right answers) when its `See:` names no section. One pass: a few statements per table,
+    and for a big import the indexes are built in worker processes."""
+    lesson_ids = [lesson.pk for lesson, _ in written]
+    # Plain rows, not model instances: an import can hold tens of thousands of questions.
+    questions: dict[int, list[tuple[int, str, str, str]]] = {}
+    correct: dict[int, list[str]] = {}
+    for chunk in _chunks(lesson_ids):
+        current = Question.objects.current().filter(lesson_id__in=chunk)
+        for pk, lesson_id, see_anchor, prompt_html, fallback in current.values_list(
+            "pk", "lesson_id", "see_anchor", "prompt_html", "fallback_anchor"
+        ):
+            questions.setdefault(lesson_id, []).append((pk, see_anchor, prompt_html, fallback))
+        for question_id, text_html in (
+            Option.objects.filter(question__in=current, is_correct=True)
+            .order_by("question_id", "position")
+            .values_list("question_id", "text_html")
+        ):
+            correct.setdefault(question_id, []).append(text_html)
+    jobs = []
+    for lesson, sections in written:
+        anchors = {section.anchor for section in sections}
+        jobs.append(
+            indexing.IndexJob(
+                text=lesson_text(lesson, sections),
+                # What a question is about: its prompt and right answers.
+                unplaced=tuple(
+                    (pk, f"{prompt_html} {' '.join(correct.get(pk, []))}")
+                    for pk, see_anchor, prompt_html, _ in questions.get(lesson.pk, [])
+                    if see_anchor not in anchors
+                ),
+            )
+        )
+    built = map_in_processes(indexing.build, jobs)
+
+    for chunk in _chunks(lesson_ids):
+        TutorIndex.objects.filter(lesson_id__in=chunk).delete()
+    built_at = timezone.now()
+    TutorIndex.objects.bulk_create(
+        [
+            TutorIndex(lesson=lesson, data=result.data, built_at=built_at)
+            for (lesson, _), result in zip(written, built, strict=True)
+        ],
+        batch_size=200,
+    )
+    fallbacks = {qid: anchor for result in built for qid, anchor in result.fallback_anchors.items()}
+    changed = [
+        Question(pk=pk, fallback_anchor=fallbacks.get(pk, ""))
+        for rows in questions.values()
+        for pk, _, _, fallback in rows
+        if fallback != fallbacks.get(pk, "")
+    ]
+    Question.objects.bulk_update(changed, ["fallback_anchor"], batch_size=500)
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
 def index_lesson(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonIndex:
-    """Builds and stores a lesson's index; the importer calls it for every lesson it writes."""
+    """Builds and stores one lesson's index (when the stored one is missing or outdated)."""
     index = retrieval.build_index(lesson_text(lesson, sections))
     TutorIndex.objects.update_or_create(
         lesson=lesson, defaults={"data": index.to_dict(), "built_at": timezone.now()}
     )
     return index
-
-
-def store_fallback_anchors(
-    lesson: Lesson, sections: Iterable[Section], index: retrieval.LessonIndex
-) -> None:
-    """Chooses, once per import, the section a question sends a learner back to when its `See:`
-    names no section: the one whose sentences best match the prompt and the right answers."""
-    anchors = {section.anchor for section in sections}
-    questions = list(lesson.questions.current().prefetch_related("options"))
-    for question in questions:
-        fallback = ""
-        if question.see_anchor not in anchors:
-            correct = " ".join(o.text_html for o in question.options.all() if o.is_correct)
-            fallback = retrieval.closest_anchor(index, f"{question.prompt_html} {correct}") or ""
-        question.fallback_anchor = fallback
-    Question.objects.bulk_update(questions, ["fallback_anchor"])
 
 
 def index_for(lesson: Lesson) -> retrieval.LessonIndex:

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from .concepts import concept_slug
 from .sources import ContentProblem
 
 MAX_FILE_BYTES = 1_000_000
@@ -201,6 +202,36 @@ class Fields:
                 continue
             items.append(" ".join(item.split()))
         return tuple(items)
+
+    def aliases(self, key: str) -> tuple[tuple[str, str], ...]:
+        """`aliases:` maps a spelling to the one it means ({SAE: sparse autoencoder})."""
+        value = self.front.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self.problem(
+                key,
+                f"'{key}' must be a mapping such as {{SAE: sparse autoencoder}}, "
+                f"got {_yaml_type(value)}",
+            )
+            return ()
+        pairs: list[tuple[str, str]] = []
+        for spelling, meaning in value.items():
+            if not all(isinstance(v, str) and concept_slug(v) for v in (spelling, meaning)):
+                self.problem(
+                    key,
+                    f"each alias in '{key}' must map text to text, got {spelling!r}: {meaning!r}",
+                )
+                continue
+            if concept_slug(spelling).replace("-", "") == concept_slug(meaning).replace("-", ""):
+                self.problem(
+                    key,
+                    f"alias '{spelling}' already matches '{meaning}' (case, spaces and "
+                    "hyphens never need an alias)",
+                )
+                continue
+            pairs.append((" ".join(spelling.split()), " ".join(meaning.split())))
+        return tuple(pairs)
 
 
 def _yaml_type(value: object) -> str:

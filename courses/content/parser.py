@@ -14,6 +14,7 @@ caller decides whether to write anything (the importer writes nothing while any 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ REPORT_BASES = ("first", "best", "last")
 MULTIPLE_SELECT_SCORING = ("all-or-nothing", "partial")
 COURSE_KEYS = (
     "title", "summary", "track", "order", "report_basis", "multiple_select_scoring",
-    "completion", "pass_mark",
+    "completion", "pass_mark", "aliases",
 )  # fmt: skip
 
 # Ids the lesson page template uses for its own regions. A section whose heading would slug to
@@ -89,6 +90,7 @@ RESERVED_PAGE_IDS = frozenset(
         "content",
         "site-header",
         "site-nav",
+        "site-search-q",
         "site-footer",
         "lesson",
         "lesson-header",
@@ -320,6 +322,7 @@ def parse_course(
                 "summary": fields.text("summary", required=True),
                 "track": fields.text("track", required=False, max_length=MAX_TRACK) or "Courses",
                 "order": fields.integer("order", default=0, low=-10_000, high=10_000),
+                "aliases": fields.aliases("aliases"),
                 "report_basis": fields.choice("report_basis", REPORT_BASES),
                 "multiple_select_scoring": fields.choice(
                     "multiple_select_scoring", MULTIPLE_SELECT_SCORING
@@ -396,11 +399,27 @@ def parse_course(
         lessons=tuple(lessons),
         completion=meta["completion"],
         pass_mark=meta["pass_mark"],
+        aliases=meta["aliases"],
     )
 
 
-def load_content(root: Path) -> tuple[ContentTree, list[ContentProblem]]:
-    """Parses every course under ``root``; returns the tree and every problem found in it."""
+def parse_course_dir(
+    course_dir: Path,
+) -> tuple[CourseSource | None, list[ContentProblem], set[str]]:
+    """One course on its own: (the course or None, its problems, its files' refs)."""
+    problems: list[ContentProblem] = []
+    known_refs: set[str] = set()
+    return parse_course(course_dir, problems, known_refs), problems, known_refs
+
+
+def load_content(
+    root: Path, *, map_courses: Callable[..., Iterable] = map
+) -> tuple[ContentTree, list[ContentProblem]]:
+    """Parses every course under ``root``; returns the tree and every problem found in it.
+
+    ``map_courses(parse_course_dir, course_dirs)`` parses the courses; the importer passes one
+    that spreads them over worker processes.
+    """
     root = Path(root)
     problems: list[ContentProblem] = []
     courses: list[CourseSource] = []
@@ -410,14 +429,18 @@ def load_content(root: Path) -> tuple[ContentTree, list[ContentProblem]]:
     # Every lesson file's "course/slug", broken or not: a link to a lesson that has problems of
     # its own is not a problem of the linking file.
     known_refs: set[str] = set()
+    course_dirs = []
     for course_dir in sorted(root.iterdir()):
         if leaves(course_dir, root):
             problems.append(ContentProblem(display_path(course_dir), 1, f"this folder {OUTSIDE}"))
             continue
         if course_dir.is_dir() and not course_dir.name.startswith((".", "_")):
-            course = parse_course(course_dir, problems, known_refs)
-            if course is not None:
-                courses.append(course)
+            course_dirs.append(course_dir)
+    for course, course_problems, course_refs in map_courses(parse_course_dir, course_dirs):
+        problems.extend(course_problems)
+        known_refs |= course_refs
+        if course is not None:
+            courses.append(course)
     courses.sort(key=lambda course: (course.order, course.slug))
     tree = ContentTree(root, tuple(courses))
     known_refs.update(lesson.ref for lesson in tree.lessons)

@@ -95,6 +95,8 @@ class CourseSource:
     multiple_select_scoring: str = "all-or-nothing"
     completion: str = DEFAULT_RULE
     pass_mark: int = DEFAULT_PASS_MARK
+    # (spelling, spelling it means) pairs from `aliases:`, for concept pages.
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ PAGES = {
     "course": lambda page, site: page.goto(f"{site}/courses/inside-the-black-box/"),
     "lesson": lambda page, site: page.goto(f"{site}{LESSON}"),
     "sign-in": lambda page, site: page.goto(f"{site}/accounts/login/"),
+    "search": lambda page, site: page.goto(f"{site}/search/?q=feature+direction"),
+    "concept": lambda page, site: page.goto(f"{site}/concepts/ablation/"),
     "sign-up-errors": lambda page, site: (
         page.goto(f"{site}/accounts/signup/"),
         page.locator("#id_password1").fill("password"),

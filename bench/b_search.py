@@ -1,0 +1,123 @@
+"""6. Search under gunicorn: the 2,116-lesson catalog, 32 clients, against a static file.
+
+A generated catalog (`bench/textgen.py`, 46 courses × 46 lessons) is imported into a fresh
+SQLite database and, when PostgreSQL answers at 127.0.0.1, into a fresh PostgreSQL database;
+gunicorn (4 sync workers, the site's settings, no Redis) serves each in turn. Each query is one
+URL loaded by 32 closed-loop clients; search results are never cached, so every request runs
+the full-text query, the page's passages and the template. The baseline is the static file
+`site.css` from the same server in the same run.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import loadgen
+from b_import import PG_DATABASE, _pg_admin
+from benchlib import (
+    BenchError,
+    Section,
+    Table,
+    django_env,
+    fetch,
+    fmt_int,
+    fmt_ms,
+    fmt_ratio,
+    gunicorn,
+    log,
+    manage,
+    verdict,
+    with_static_wrapper,
+)
+from textgen import generate_catalog
+
+CONNECTIONS = 32
+P95_TARGET_MS = 50.0
+SITE_CSS = "/static/css/site.css"
+QUERIES = [
+    ("a common word", {"q": "model"}),
+    ("two words", {"q": "sparse feature"}),
+    ("a prefix, as typed", {"q": "circu"}),
+    ("a word in one track", {"q": "probe", "track": "Track 2"}),
+]
+
+
+def _measure(env, tmp, name: str, duration: float) -> dict[str, loadgen.LoadResult]:
+    results = {}
+    with gunicorn(env, workers=4, log=tmp / f"gunicorn-{name}.log") as server:
+        urls = {"static": SITE_CSS} | {
+            label: f"/search/?{urlencode(params)}" for label, params in QUERIES
+        }
+        for url in urls.values():
+            for _ in range(5):  # warm every worker
+                status, _body = fetch(server.url + url)
+                if status != 200:
+                    raise BenchError(f"{url} answered {status}")
+        for label, url in urls.items():
+            log(f"search ({name}): {label}: {CONNECTIONS} clients for {duration:.0f} s")
+            results[label] = loadgen.run(server.url + url, CONNECTIONS, duration)
+    return results
+
+
+def run(ctx) -> Section:
+    duration = ctx.args.duration or (2.0 if ctx.quick else 10.0)
+    courses, lessons = (4, 5) if ctx.quick else (46, 46)
+    section = Section("6. Search under gunicorn")
+    tmp = ctx.tmp / "search"
+    content = tmp / "content"
+    log(f"search: generating {courses} × {lessons} lessons")
+    generate_catalog(content, courses, lessons)
+    static_root, extra_static = tmp / "static_root", tmp / "extra_static"
+    extra_static.mkdir(parents=True, exist_ok=True)
+
+    databases = [("SQLite", f"sqlite:///{tmp / 'search.sqlite3'}")]
+    if not ctx.quick:
+        try:
+            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+            _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
+            databases.append(("PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"))
+        except Exception as error:  # no PostgreSQL here: SQLite's figures still stand
+            log(f"search: PostgreSQL skipped ({type(error).__name__})")
+    table = Table(
+        ["database", "URL", "requests/s", "p50", "p95", "p99", "errors", "p95 × static",
+         "target", "verdict"]
+    )  # fmt: skip
+    try:
+        for name, url in databases:
+            env = with_static_wrapper(
+                django_env(url, CONTENT_DIR=str(content)), static_root, extra_static
+            )
+            log(f"search ({name}): migrate, import, collectstatic")
+            manage("migrate", "--noinput", env=env)
+            manage("import_content", str(content), env=env, timeout=1800)
+            manage("collectstatic", "--noinput", "-v0", env=env)
+            results = _measure(env, tmp, name, duration)
+            static = results["static"]
+            for label, r in results.items():
+                is_query = label != "static"
+                params = dict(QUERIES)[label] if is_query else None
+                ok = r.p95_ms < P95_TARGET_MS and r.errors == 0 if is_query else None
+                table.add(
+                    name,
+                    f"`/search/?{urlencode(params)}` ({label})"
+                    if is_query
+                    else "static `site.css` (baseline)",
+                    fmt_int(r.rps),
+                    fmt_ms(r.p50_ms),
+                    fmt_ms(r.p95_ms),
+                    fmt_ms(r.p99_ms),
+                    fmt_int(r.errors),
+                    fmt_ratio(r.p95_ms / static.p95_ms) if static.p95_ms else "—",
+                    f"p95 < {P95_TARGET_MS:.0f} ms, 0 errors" if is_query else "—",
+                    verdict(ok),
+                )
+    finally:
+        if len(databases) > 1:
+            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+    section.intro.append(
+        f"Catalog: {courses} × {lessons} generated lessons. gunicorn `-w 4` (sync), "
+        f"{CONNECTIONS} closed-loop clients, {duration:.0f} s per URL, load by "
+        f"{loadgen.tool_name()}. Search results are not cached: each request runs the query."
+    )
+    section.tables.append(table)
+    return section

@@ -1,0 +1,55 @@
+"""Reading a search box's text and marking matches, without Django.
+
+A learner's text is never handed to a full-text engine as syntax: it becomes a list of plain
+words, and each engine gets them in a form that cannot be mis-parsed (quoted FTS5 strings; a
+tsquery of bare words). The last word also matches as a prefix, so results can follow typing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+MAX_TERMS = 12
+MAX_TERM_LENGTH = 40
+
+# Marks around a match in a passage from the database. Characters from Unicode's private use
+# area never reach the index (`clean_text` removes them), so they can only be ours.
+START, STOP = "\ue000", "\ue001"
+
+_WORD_RE = re.compile(r"\w+")
+_MARKED_RE = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+_UNINDEXED_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ue000-\uf8ff]")
+
+
+def terms(text: str) -> list[str]:
+    """The words of a query, lower-cased, without repeats, at most MAX_TERMS of them."""
+    words: list[str] = []
+    for word in _WORD_RE.findall(text.lower()):
+        word = word[:MAX_TERM_LENGTH]
+        if word not in words:
+            words.append(word)
+    return words[:MAX_TERMS]
+
+
+def fts5_match(words: list[str]) -> str:
+    """An FTS5 MATCH expression: every word, the last also as a prefix."""
+    quoted = [f'"{word}"' for word in words[:-1]]
+    return " ".join([*quoted, f'"{words[-1]}"*'])
+
+
+def tsquery(words: list[str]) -> str:
+    """A raw tsquery (for to_tsquery): every word, the last also as a prefix."""
+    return " & ".join([*words[:-1], f"{words[-1]}:*"])
+
+
+def clean_text(text: str) -> str:
+    """Text as it is indexed: no control characters and none of the match marks."""
+    return _UNINDEXED_RE.sub(" ", text)
+
+
+def highlight(passage: str) -> str:
+    """HTML of a passage from the engine: everything escaped, then each match in <mark>."""
+    escaped = html.escape(passage, quote=False)
+    marked = _MARKED_RE.sub(r"<mark>\1</mark>", escaped)
+    return marked.replace(START, "").replace(STOP, "")  # an unpaired mark is dropped

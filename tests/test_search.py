@@ -1,0 +1,160 @@
+"""Search across the catalog, on whichever database the suite runs (SQLite FTS5 by default,
+PostgreSQL full-text search under `make test-postgres`): the same behaviour from both."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from courses.importer import import_content
+from search import engine, query
+from tests.factories import write_course, write_lesson
+
+pytestmark = pytest.mark.django_db
+
+PLAIN_BODY = """\
+## Reading the model
+{text}
+
+## Key terms
+- **{term}**: {definition}
+
+## Quiz
+1. Is this a lesson?
+   - [x] Yes
+   - [ ] No
+   > It is.
+"""
+
+
+def lesson(root, course, name, *, title, text="Models are read here.", term="Lens", **kw):
+    body = PLAIN_BODY.format(text=text, term=term, definition="a way of looking.")
+    return write_lesson(root, course=course, name=name, title=title, body=body, **kw)
+
+
+@pytest.fixture
+def catalog(content_root):
+    write_course(content_root, "circuits", title="Circuits", track="Mechanisms", order=1)
+    write_course(content_root, "probes", title="Probes", track="Methods", order=2)
+    lesson(
+        content_root,
+        "circuits",
+        "01-body.md",
+        title="Wiring",
+        text="Attention heads form circuits.",
+    )
+    lesson(content_root, "circuits", "02-title.md", title="Induction circuits")
+    lesson(content_root, "circuits", "03-term.md", title="Heads", term="Circuit")
+    lesson(
+        content_root,
+        "probes",
+        "01-probe.md",
+        title="Linear probes",
+        text="A probe reads one circuit.",
+    )
+    import_content(content_root)
+    return content_root
+
+
+def titles(client, **params) -> list[str]:
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return re.findall(r'<h2 class="card__title"><a href="[^"]+">([^<]+)</a>', response.text)
+
+
+def test_title_ranks_above_key_terms_above_body_and_stemming_matches(client, catalog):
+    found = titles(client, q="circuit")
+    assert found[0] == "Induction circuits"  # the word in the title
+    assert found[1] == "Heads"  # in a key term
+    assert set(found[2:]) == {"Wiring", "Linear probes"}  # only in the body ("circuits" stems)
+
+
+def test_filters_by_track_and_course(client, catalog):
+    assert titles(client, q="circuit", track="Methods") == ["Linear probes"]
+    assert set(titles(client, q="circuit", course="circuits")) == {
+        "Induction circuits",
+        "Heads",
+        "Wiring",
+    }
+    assert titles(client, q="circuit", course="no-such-course") == []
+
+
+def test_every_word_must_match_and_the_last_may_be_a_prefix(client, catalog):
+    assert titles(client, q="linear prob") == ["Linear probes"]
+    assert titles(client, q="attention circ") == ["Wiring"]
+    assert titles(client, q="attention zebra") == []
+
+
+def test_passage_marks_the_match_and_escapes_the_lesson_text(client, content_root):
+    write_course(content_root, "circuits", title="Circuits", track="Mechanisms")
+    text = "A tag like <img src=x onerror=alert(1)> is only text about circuits & more."
+    lesson(content_root, "circuits", "01-x.md", title="Escaping", text=f"`{text}`")
+    import_content(content_root)
+    html = client.get("/search/", {"q": "circuits"}).text
+    passage = re.search(r'<p class="search-hit__passage">(.*?)</p>', html, re.S)[1]
+    assert "<mark>circuits</mark>" in passage
+    assert "<img" not in passage
+    assert "&lt;img src=x onerror=alert(1)&gt;" in passage
+
+
+def test_a_renamed_or_removed_lesson_never_shows_up_stale(client, catalog):
+    path = catalog / "circuits/02-title.md"
+    path.write_text(path.read_text().replace("Induction circuits", "Induction heads"))
+    import_content(catalog)
+    assert "Induction circuits" not in titles(client, q="circuit")
+    assert titles(client, q="induction") == ["Induction heads"]
+    (catalog / "probes/01-probe.md").unlink()
+    import_content(catalog)
+    assert titles(client, q="linear") == []
+    assert "Linear probes" not in titles(client, q="circuit")
+
+
+def test_results_are_paginated(client, content_root):
+    write_course(content_root, "many", title="Many", track="T")
+    for number in range(1, 13):
+        lesson(
+            content_root,
+            "many",
+            f"{number:02d}-sparse-{number}.md",
+            title=f"Sparse lesson {number}",
+        )
+    import_content(content_root)
+    first = client.get("/search/", {"q": "sparse"}).text
+    assert "12 lessons match" in first
+    assert len(titles(client, q="sparse")) == 10
+    assert len(titles(client, q="sparse", page=2)) == 2
+    assert len(titles(client, q="sparse", page="not-a-number")) == 10
+
+
+@pytest.mark.parametrize(
+    "text", ['"unbalanced', "AND OR NOT", "(", "NEAR(a b)", "col:term", "a* ^b", "\x00", "é" * 300]
+)
+def test_any_text_is_a_plain_query_never_an_error(client, catalog, text):
+    response = client.get("/search/", {"q": text})
+    assert response.status_code == 200
+
+
+def test_the_header_has_a_search_box_that_works_without_javascript(client, catalog):
+    page = client.get("/").text
+    assert 'role="search"' in page and 'name="q"' in page
+    assert titles(client, q="wiring") == ["Wiring"]
+
+
+def test_empty_query_shows_the_form_and_no_hits(client, catalog):
+    response = client.get("/search/")
+    assert response.status_code == 200
+    assert "search-hit" not in response.text
+
+
+def test_highlight_escapes_before_marking():
+    marked = query.highlight(f"<b>{query.START}x{query.STOP}</b> {query.START}dangling")
+    assert marked == "&lt;b&gt;<mark>x</mark>&lt;/b&gt; dangling"
+
+
+def test_the_index_is_written_inside_the_import_transaction(content_root):
+    write_course(content_root, "circuits", title="Circuits", track="Mechanisms")
+    lesson(content_root, "circuits", "01-a.md", title="Steering vectors")
+    import_content(content_root)
+    assert len(engine.ranked_lesson_ids("steering")) == 1
+    assert engine.ranked_lesson_ids("") == []
