@@ -379,6 +379,54 @@ def test_values_longer_than_their_columns_are_problems(tmp_path):
     )
 
 
+def test_setext_headings_split_sections_and_a_quiz_heading_in_a_fence_is_code(tmp_path):
+    root = tmp_path / "content"
+    write_course(root)
+    body = LESSON_BODY.replace(
+        "## Grown, not built\n",
+        "Grown, not built\n----------------\n",
+    ).replace("loss.backward()\n", "loss.backward()\n## Quiz\n1. not a question\n")
+    write_lesson(root, name="01-a.md", body=body)
+    tree, problems = load_content(root)
+    assert problems == []
+    [lesson] = tree.lessons
+    assert [s.anchor for s in lesson.sections] == [
+        "a-trillion-parameters-of-fog",
+        "grown-not-built",
+    ]
+    assert "## Quiz\n1. not a question" in lesson.sections[1].markdown
+    assert lesson.sections[1].line == 15 and len(lesson.questions) == 2
+
+
+def test_sections_after_the_quiz_keep_their_lines(tmp_path):
+    root = tmp_path / "content"
+    write_course(root)
+    quiz_first = LESSON_BODY.split("## Key terms")[0] + "## Quiz" + LESSON_BODY.split("## Quiz")[1]
+    key_terms = "\n## Key terms\n- **Probe**: a classifier.\n\n## Late section\n![gone](nope.png)\n"
+    write_lesson(root, name="01-a.md", body=quiz_first + key_terms)
+    problems = problems_of(root)
+    text = (root / "black-box/01-a.md").read_text(encoding="utf-8").split("\n")
+    line = text.index("![gone](nope.png)") + 1
+    assert problems == [f"content/black-box/01-a.md:{line}: image 'nope.png' does not exist"]
+
+
+def test_math_that_does_not_convert_is_a_problem_at_its_line(tmp_path):
+    root = tmp_path / "content"
+    write_course(root)
+    body = LESSON_BODY.replace("Nobody wrote their rules down.", "So $\\frac{1}{$ fails.").replace(
+        "   - [x] Probing", "   - [x] Probing $x^{$"
+    )
+    write_lesson(root, name="01-a.md", body=body)
+    problems = problems_of(root)
+    text = (root / "black-box/01-a.md").read_text(encoding="utf-8").split("\n")
+    section = next(n for n, line in enumerate(text, 1) if "fails." in line)
+    option = next(n for n, line in enumerate(text, 1) if "Probing $" in line)
+    assert [p.split(": math")[0] for p in problems] == [
+        f"content/black-box/01-a.md:{section}",
+        f"content/black-box/01-a.md:{option}",
+    ]
+
+
 def test_course_quiz_settings_are_read_and_default(tmp_path):
     root = tmp_path / "content"
     write_course(root, extra="report_basis: best\nmultiple_select_scoring: partial\n")

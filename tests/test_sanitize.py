@@ -191,3 +191,22 @@ def test_relative_images_point_at_the_course_asset_url():
 def test_bare_urls_become_safe_links():
     html = render_markdown("See https://www.example.org/paper for more.")
     assert 'href="https://www.example.org/paper"' in html and 'rel="noopener noreferrer"' in html
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["javascript:x", " javascript:x", "\x01javascript:x", "java\x00script:x", "java\nscript:x",
+     "JAVA\tSCRIPT:x", "data:text/html,x", "vbscript:x", "\x7fjavascript:x"],
+)  # fmt: skip
+def test_url_schemes_are_read_after_removing_whitespace_and_control_characters(href):
+    assert not sanitize.url_is_allowed(href)
+    html = sanitize.sanitize_html(f'<a href="{href}">x</a><img src="{href}">')
+    # The parser turns a NUL into U+FFFD, which no scheme may hold: a harmless relative URL.
+    assert dangers_in(html) == []
+    assert ("href" not in html and "src" not in html) or "\ufffd" in html
+
+
+@pytest.mark.parametrize("href", ["https://a.example/x", "mailto:a@b.org", "../rel", "#frag", "/p"])
+def test_allowed_urls_survive(href):
+    assert sanitize.url_is_allowed(href)
+    assert f'href="{href}"' in sanitize.sanitize_html(f'<a href="{href}">x</a>')

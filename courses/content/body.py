@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .markup import MathError, parser, tex_to_mathml
+from .markup import MathError, block_parser, tex_to_mathml
 from .sources import ContentProblem, KeyTermSource
 
 _KEY_TERM_RE = re.compile(
@@ -22,6 +23,9 @@ _KEY_TERM_RE = re.compile(
 )
 _URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/|^#")
 _SINGLE_TILDE_RE = re.compile(r"(?<!~)~(?=[^\s~])[^~\n]*[^\s~]~(?!~)|(?<!~)~[^\s~]~(?!~)")
+_OWN_FORMAT_HEADING_RE = re.compile(r"^##[ \t]+(?:quiz|key terms):?[ \t]*#*[ \t]*$", re.IGNORECASE)
+_ATX_H2_RE = re.compile(r"^##(?:[ \t]|$)")
+_INLINE_HINT_RE = re.compile(r"\$|!\[|~")
 _MATH_TYPES = {"math_inline": False, "math_inline_double": True, "math_block": True}
 
 
@@ -57,8 +61,10 @@ def parse_body(
     body: str, first_line: int, path: str, *, lesson_path: Path | None = None
 ) -> ParsedBody:
     """Splits ``body`` (starting on file line ``first_line``) into sections and checks it."""
-    tokens = parser().parse(body, {})
+    env: dict = {}
+    md = block_parser()
     lines = body.split("\n")
+    tokens = _block_tokens(md, lines, env)
     problems: list[ContentProblem] = []
     warnings: list[ContentProblem] = []
     headings: list[tuple[int, int, str]] = []  # (start, end, text) of each level-0 h2
@@ -104,11 +110,50 @@ def parse_body(
                 ),
             )
         )
-    _check_tokens(tokens, first_line, path, lesson_path, problems, warnings)
+    _check_tokens(md, env, tokens, first_line, path, lesson_path, problems, warnings)
     return ParsedBody(tuple(blocks), tuple(problems), tuple(warnings))
 
 
+def _block_tokens(md: MarkdownIt, lines: list[str], env: dict, offset: int = 0) -> list[Token]:
+    """The body's block tokens, leaving out the lines of the quiz and key terms when safe.
+
+    Those two sections are read line by line by their own parsers (quiz.py, parse_key_terms);
+    running their long nested lists through markdown-it would cost most of the parse.
+    Everything up to such a heading is parsed, and that parse says whether the heading really
+    is a top-level `##` (not inside a fence or an HTML block); the section then runs to the
+    next line starting `## ` (its lines are list items and indented, so such a line can only
+    be a heading), and whatever follows is parsed the same way.
+    """
+    start = next((n for n, line in enumerate(lines) if _OWN_FORMAT_HEADING_RE.match(line)), None)
+    if start is None:
+        return _shifted(md.parse("\n".join(lines), env), offset)
+    head = md.parse("\n".join(lines[: start + 1]), env)
+    opening = head[-3] if len(head) >= 3 else None
+    if not (
+        opening is not None
+        and opening.type == "heading_open"
+        and opening.tag == "h2"
+        and opening.level == 0
+        and opening.map is not None
+        and opening.map[0] == start
+    ):
+        return _shifted(md.parse("\n".join(lines), env), offset)
+    end = next((n for n in range(start + 1, len(lines)) if _ATX_H2_RE.match(lines[n])), len(lines))
+    rest = _block_tokens(md, lines[end:], env, offset + end) if end < len(lines) else []
+    return _shifted(head, offset) + rest
+
+
+def _shifted(tokens: list[Token], offset: int) -> list[Token]:
+    if offset:
+        for token in tokens:
+            if token.map is not None:
+                token.map = [token.map[0] + offset, token.map[1] + offset]
+    return tokens
+
+
 def _check_tokens(
+    md: MarkdownIt,
+    env: dict,
     tokens: list[Token],
     first_line: int,
     path: str,
@@ -123,8 +168,12 @@ def _check_tokens(
         if token.map is not None:
             line = first_line + token.map[0]
         _check_one(token, line, path, lesson_path, problems, warnings)
-        for child in token.children or ():
-            _check_one(child, line, path, lesson_path, problems, warnings)
+        # Inline content is parsed only where a check could find something.
+        if token.type == "inline" and _INLINE_HINT_RE.search(token.content):
+            children: list[Token] = []
+            md.inline.parse(token.content, md, env, children)
+            for child in children:
+                _check_one(child, line, path, lesson_path, problems, warnings)
 
 
 def _check_one(
@@ -166,6 +215,18 @@ def _check_one(
                 "write '~~text~~' to strike through",
             )
         )
+
+
+def check_math(text: str, line: int, path: str, problems: list[ContentProblem]) -> None:
+    """Math in quiz text (prompts, options, feedback) that will not convert, at its line."""
+    if "$" not in text:
+        return
+    md = block_parser()
+    children: list[Token] = []
+    md.inline.parse(text, md, {}, children)
+    for child in children:
+        if child.type in _MATH_TYPES:
+            _check_one(child, line, path, None, problems, [])
 
 
 def _check_image(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .body import parse_body, parse_key_terms
+from .body import check_math, parse_body, parse_key_terms
 from .confinement import OUTSIDE, leaves
 from .front_matter import (
     MAX_FILE_BYTES,
@@ -260,7 +260,12 @@ def parse_lesson(
                     f"of this lesson (sections: {known})",
                 )
             )
-        questions.append(question.source())
+        source = question.source()
+        check_math(source.prompt, source.line, shown, problems)
+        check_math(source.explanation, question.see_line or source.line, shown, problems)
+        for option in source.options:
+            check_math(f"{option.text} {option.feedback}", option.line, shown, problems)
+        questions.append(source)
 
     if len(problems) > before:
         return None

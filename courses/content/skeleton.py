@@ -6,6 +6,8 @@ a validation problem: an unfinished lesson can never be imported by accident.
 
 from __future__ import annotations
 
+import re
+
 from .sources import ContentProblem
 
 FIRST_SECTION = "First section heading"
@@ -57,12 +59,17 @@ PLACEHOLDERS = (
 )
 
 
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(phrase) for phrase in PLACEHOLDERS))
+
+
 def placeholder_problem(text: str, path: str) -> ContentProblem | None:
     """One problem at the first line still holding skeleton text, counting the others."""
+    if not _PLACEHOLDER_RE.search(text):
+        return None
     lines = [
         number
         for number, line in enumerate(text.split("\n"), start=1)
-        if any(phrase in line for phrase in PLACEHOLDERS)
+        if _PLACEHOLDER_RE.search(line)
     ]
     if not lines:
         return None

@@ -3,6 +3,8 @@
 * The shipped course's question set: both halves are printed (``pytest -s``), and the tuning
   half must stay at or above ``baseline.json``. The held-out half is only reported, never
   gated, so nobody is tempted to tune on it.
+* The tuning set (``tuning.yaml`` on ``tuning_content/``, all tuning data): at or above
+  ``baseline.json``'s ``tuning_set`` (the shipped model's figures; a regression gate).
 * The held-out lessons in ``heldout_content/``: valid, imported by the real importer, every
   ``expect`` phrase is lesson text, and every answer quotes the lesson verbatim and cites a
   real anchor (an invariant, not an accuracy figure: nothing is tuned on these).
@@ -76,6 +78,18 @@ def test_shipped_set_tuning_half_meets_baseline() -> None:
     baseline = json.loads((HERE / "baseline.json").read_text(encoding="utf-8"))
     assert scores[TUNING].hit_rate >= baseline["tuning"]["answerable"]
     assert scores[TUNING].decline_rate >= baseline["tuning"]["unanswerable"]
+
+
+@pytest.mark.django_db
+def test_tuning_set_meets_baseline() -> None:
+    runner.import_lessons(HERE / "tuning_content")
+    cases = load_questions(HERE / "tuning.yaml")
+    report, _ = runner.run("tests/tutor_eval/tuning.yaml", cases)
+    scores = report.by_split()
+    assert scores[ALL].total == len(cases) >= 105
+    baseline = json.loads((HERE / "baseline.json").read_text(encoding="utf-8"))["tuning_set"]
+    assert scores[ALL].hit_rate >= baseline["answerable"]
+    assert scores[ALL].decline_rate >= baseline["unanswerable"]
 
 
 @pytest.mark.django_db

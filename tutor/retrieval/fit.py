@@ -6,8 +6,15 @@ Labelled data:
   `PARAGRAPHS_PER_SECTION` paragraphs; its articles are split by a hash of their titles into a
   fit part (5 of 8) and a dev part;
 * the tuning half of `tests/tutor_eval` (`--eval-dir`; a question is in the tuning half when
-  the first hex digit of the sha256 of its text is 0-7), in `FOLDS` folds by the second digit.
-  The held-out half (8-f) is never read.
+  the first hex digit of the sha256 of its text is 0-7). The held-out half (8-f) is never read;
+* with `--tuning-sets`, every question of the tuning sets in `TUNING_SETS` (lessons written
+  only to be tuned on, with near-topic questions they do not answer), all of it tuning data.
+  Off by default: with them the fit moves its weight from `coverage` to `score` and its
+  threshold to about 0.5, which declines questions that use a generic word the lesson lacks
+  ("what causes...", "what does ... involve") and that the shipped model answers
+  (docs/tutor.md, "The answerability model").
+
+Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
 A question is labelled 1 when the passage the tutor would quote contains a gold answer (or the
 case's expected phrase), 0 otherwise: unanswerable, or ranked wrongly. The model is an
@@ -48,6 +55,9 @@ L2 = 1.0
 LESSON_WEIGHT = 2.0
 SHARE = {"squad": 1 / (1 + LESSON_WEIGHT), "lessons": LESSON_WEIGHT / (1 + LESSON_WEIGHT)}
 FOLDS = 5
+#: Question files under `--eval-dir` that are tuning data through and through, each with its
+#: own content folder there: (questions, content).
+TUNING_SETS = (("tuning.yaml", "tuning_content"),)
 
 
 @dataclass(frozen=True)
@@ -118,8 +128,16 @@ def _holds(passage: str, answers: list[str]) -> bool:
     return any(normalize_ws(a).casefold() in text for a in answers if a.strip())
 
 
+def _expected(case: dict) -> list[str]:
+    """A case's acceptable phrases: none when the lesson does not answer it."""
+    expect = case.get("expect")
+    if expect is None:
+        return []
+    return [str(e) for e in expect] if isinstance(expect, list) else [str(expect)]
+
+
 def labelled_questions(
-    squad: Path, eval_dir: Path, content: Path
+    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
 ) -> Iterator[tuple[str, str, LessonIndex, str, list[str]]]:
     """(source, split, index, question, gold answers) of the tuning data; no answers when the
     lesson does not answer the question."""
@@ -138,30 +156,39 @@ def labelled_questions(
                 q["question"],
                 q["answers"],
             )
-    lessons = {ref: build_index(text) for ref, text in content_lessons(content).items()}
-    for name in ("answerable.yaml", "unanswerable.yaml"):
-        for case in yaml.safe_load((eval_dir / name).read_text(encoding="utf-8")) or []:
-            question = str(case["question"])
-            if not tuning_half(question) or case["lesson"] not in lessons:
-                continue
-            fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % FOLDS
-            answers = [str(case["expect"])] if "expect" in case else []
-            yield "lessons", f"fold{fold}", lessons[case["lesson"]], question, answers
+    # The shipped set's hash split, then the tuning sets, every question of which is tuning.
+    sets = [(content, ("answerable.yaml", "unanswerable.yaml"), True)]
+    sets += [(eval_dir / folder, (name,), False) for name, folder in tuning_sets]
+    for root, names, split_by_hash in sets:
+        lessons = {ref: build_index(text) for ref, text in content_lessons(root).items()}
+        for name in names:
+            for case in yaml.safe_load((eval_dir / name).read_text(encoding="utf-8")) or []:
+                question = str(case["question"])
+                if split_by_hash and not tuning_half(question):
+                    continue
+                if case["lesson"] not in lessons:
+                    continue
+                fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % FOLDS
+                yield "lessons", f"fold{fold}", lessons[case["lesson"]], question, _expected(case)
 
 
-def labelled_examples(squad: Path, eval_dir: Path, content: Path) -> list[Example]:
+def labelled_examples(
+    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
+) -> list[Example]:
     examples = []
-    for source, split, index, question, answers in labelled_questions(squad, eval_dir, content):
+    rows = labelled_questions(squad, eval_dir, content, tuning_sets)
+    for source, split, index, question, answers in rows:
         x, passage = passage_features(index, question)
         correct = bool(answers) and _holds(passage, answers)
         examples.append(Example(source, split, bool(answers), correct, x))
     return examples
 
 
-def answer_figures(squad: Path, eval_dir: Path, content: Path) -> None:
+def answer_figures(squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()) -> None:
     """The shipped tutor's figures on the tuning data, answering as the site does."""
     rows: dict[str, list[tuple[bool, bool]]] = {"squad": [], "lessons": []}
-    for source, _, index, question, answers in labelled_questions(squad, eval_dir, content):
+    rows = labelled_questions(squad, eval_dir, content, tuning_sets)
+    for source, _, index, question, answers in rows:
         reply = answer_question(index, question)
         quoted = " ".join(c.quote for c in reply.citations) if reply.kind == "answer" else ""
         counts = _holds(quoted, answers) if answers else not reply.grounded
@@ -241,14 +268,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument(
+        "--tuning-sets",
+        action="store_true",
+        help="also fit on every question of TUNING_SETS (tests/tutor_eval/tuning.yaml)",
+    )
+    parser.add_argument(
         "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
     )
     args = parser.parse_args(argv)
+    tuning = TUNING_SETS if args.tuning_sets else ()
     if args.figures:
-        answer_figures(args.squad, args.eval_dir, args.content)
+        answer_figures(args.squad, args.eval_dir, args.content, tuning)
         return 0
 
-    examples = labelled_examples(args.squad, args.eval_dir, args.content)
+    examples = labelled_examples(args.squad, args.eval_dir, args.content, tuning)
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     lessons = [e for e in examples if e.source == "lessons"]
 
