@@ -74,6 +74,30 @@ SIGN_IN_TARGETS = (
 )
 
 
+def start_gunicorn(env: dict[str, str], *, workers: int, log: Path | None = None):
+    """Starts gunicorn on the production settings on a free port; returns (process, port) once
+    /healthz/ answers, or fails the test with what gunicorn printed."""
+    port = free_port()
+    output = log.open("w") if log is not None else subprocess.PIPE
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        env=env, cwd=BASE_DIR, stdout=output, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    if log is not None:
+        output.close()  # gunicorn has its own copy of the file
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if request(port, "GET", "/healthz/")[0] == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    printed = log.read_text() if log is not None else server.stdout.read()
+    pytest.fail(f"gunicorn did not start: {printed}")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -98,22 +122,7 @@ def gunicorn(tmp_path_factory):
     ):
         result = run([*MANAGE, *command], env)
         assert result.returncode == 0, result.stderr
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", "3",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env, cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if request(port, "GET", "/healthz/")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        pytest.fail(f"gunicorn did not start: {server.stdout.read()}")
+    server, port = start_gunicorn(env, workers=3)
     yield port
     server.terminate()
     server.wait(timeout=10)

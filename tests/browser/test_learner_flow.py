@@ -5,24 +5,10 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from courses.models import Lesson
 from lessons.models import LessonProgress
-from quizzes.services import option_value, read_token
-from tests.browser.conftest import PASSWORD, fill_sign_up
+from tests.browser.conftest import PASSWORD, fill_sign_up, pass_the_quiz
 
 LESSON = "/courses/inside-the-black-box/superposition/"
-
-
-def pass_the_quiz(page) -> None:
-    """Answers every question right (the lesson's rule completes it at 70%)."""
-    lesson = Lesson.objects.get(slug="superposition")
-    seed = read_token(page.locator('input[name="token"]').get_attribute("value")).seed
-    for question in lesson.questions.current().prefetch_related("options"):
-        for option in question.options.all():
-            if option.is_correct:
-                page.locator(f"#q{question.pk}-o{option_value(seed, option.pk)}").check()
-    page.get_by_role("button", name="Submit answers").click()
-    page.wait_for_selector("#quiz-result")
 
 
 def read_sections(page) -> int:

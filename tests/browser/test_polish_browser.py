@@ -7,9 +7,7 @@ import re
 
 from django.contrib.auth import get_user_model
 
-from courses.models import Lesson
-from quizzes.services import option_value, read_token
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, pass_the_quiz
 
 CAPSTONE = "/courses/open-frontiers/capstone-one-model-four-lenses/"
 LESSON = "/courses/inside-the-black-box/superposition/"
@@ -72,18 +70,6 @@ def test_lesson_numbers_show_on_a_phone(site, browser):
     number = page.locator(".lesson-list__number").first
     assert number.is_visible() and number.inner_text() == "1"
     context.close()
-
-
-def pass_the_quiz(page) -> None:
-    """Answers every question right (the lesson's rule completes it at 70%)."""
-    lesson = Lesson.objects.get(slug="superposition")
-    seed = read_token(page.locator('input[name="token"]').get_attribute("value")).seed
-    for question in lesson.questions.current().prefetch_related("options"):
-        for option in question.options.all():
-            if option.is_correct:
-                page.locator(f"#q{question.pk}-o{option_value(seed, option.pk)}").check()
-    page.get_by_role("button", name="Submit answers").click()
-    page.wait_for_selector("#quiz-result")
 
 
 def test_a_completion_date_reads_the_same_signed_in_and_anonymous(site, browser):
