@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import unquote
 
@@ -110,3 +111,37 @@ def test_math_in_a_chinese_lesson_is_mathml(client, tree_root):
     assert re.search(r'<math alttext="[^"]*\\lambda[^"]*" display="inline">', html)
     assert "<mi>λ</mi>" in html
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_the_tutor_takes_questions_in_the_lesson_s_own_language(client, tree_root):
+    """A question in the lesson's own script is not refused as "another language"; a question
+    in a script the lesson does not use still is."""
+    import_content(tree_root)
+
+    def ask(question: str) -> dict:
+        response = client.post(
+            "/courses/ru/priznaki/tutor/",
+            json.dumps({"question": question}),
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        return response.json()
+
+    answer = ask("Что такое признак?")
+    assert answer["grounded"] is True, answer
+    assert "направление в пространстве активаций" in answer["answer"], answer
+    assert "lesson's language" in ask("什么是特征？")["answer"]
+
+
+@pytest.mark.django_db
+def test_a_declined_question_in_the_lesson_s_language_is_not_sent_to_english(client, tree_root):
+    import_content(tree_root)
+    response = client.post(
+        "/courses/ru/priznaki/tutor/",
+        json.dumps({"question": "Кто выиграл чемпионат мира по футболу в 2018 году?"}),
+        content_type="application/json",
+    )
+    body = response.json()
+    assert body["grounded"] is False, body
+    assert "English" not in body["answer"] and "lesson's language" not in body["answer"], body

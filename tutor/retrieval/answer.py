@@ -85,7 +85,7 @@ def _citations(index: LessonIndex, chosen: list[int]) -> list[Citation]:
 def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> TutorAnswer:
     best = max(parts, key=lambda a: a.probability, default=None)
     if looks_foreign(question, frozenset(index.postings)):
-        message = compose.foreign_language()
+        message = compose.foreign_language(index)
     elif best is None or not best.query.terms:
         message = compose.no_content(index)
     else:

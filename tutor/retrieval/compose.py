@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from . import tuning
 from .index import LessonIndex
-from .lexicon import content_terms
+from .lexicon import content_terms, script
 
 
 def _words(index: LessonIndex, uids: Sequence[int]) -> int:
@@ -99,10 +99,15 @@ def part_not_covered(parts: Sequence[str]) -> str:
     return f"The lesson doesn't cover this part of your question: {listed}."
 
 
-def foreign_language() -> str:
+def foreign_language(index: LessonIndex) -> str:
+    if script(" ".join(index.postings)) == "LATIN":  # Latin-script lessons are read as English
+        return (
+            "I answer only in the lesson's language, English, and only from its text. "
+            "Please ask your question in English."
+        )
     return (
-        "I answer only in the lesson's language, English, and only from its text. "
-        "Please ask your question in English."
+        "I answer only in the lesson's language, and only from its text. "
+        "Please ask your question in the language the lesson is written in."
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -165,15 +166,26 @@ def _is_latin(char: str) -> bool:
     return "LATIN" in unicodedata.name(char, "")
 
 
-def looks_foreign(text: str, known: frozenset[str] = frozenset()) -> bool:
-    """Whether a question is written in a language other than English.
+def script(text: str) -> str:
+    """The writing system most of the text's letters belong to ("LATIN", "CYRILLIC", "CJK",
+    ...); Latin when there are no letters, since lessons are taken to be English by default."""
+    counts = Counter(unicodedata.name(c, "LATIN").split()[0] for c in text if c.isalpha())
+    return counts.most_common(1)[0][0] if counts else "LATIN"
 
-    Non-Latin letters are decided by script; otherwise each word not known to the lesson
-    votes for the language in which it is clearly more frequent than in English.
+
+def looks_foreign(text: str, known: frozenset[str] = frozenset()) -> bool:
+    """Whether a question is written in a language other than the lesson's (``known`` holds
+    the lesson's own words; without them the lesson is taken to be English).
+
+    A question in another script than the lesson's is foreign. Between Latin-script texts,
+    each word not known to the lesson votes for the language in which it is clearly more
+    frequent than in English.
     """
-    letters = [c for c in text if c.isalpha()]
-    if letters and sum(not _is_latin(c) for c in letters) > len(letters) / 2:
+    lesson_script = script(" ".join(known))
+    if script(text) != lesson_script:
         return True
+    if lesson_script != "LATIN":
+        return False  # the word lists below tell other languages from English only
     foreign = english = 0
     for token in tokenize(text):
         if not token.isalpha() or term(token) in known:
