@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,23 +19,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.caching import forget_content_version
+from courses.content.imported import RENDERER_VERSION, Imported, source_path, stored_hash
 from courses.content.parser import (
+    LESSON_FILE_RE,
     ContentProblem,
     CourseSource,
     LessonSource,
     QuestionSource,
     load_content,
+    parse_lesson,
 )
 from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
 from courses.prerender import RenderedLesson, course_mapper, render_lessons
 from courses.signals import lessons_imported
 
-# Part of every stored hash: bump it when rendering changes, so the next import re-renders
-# every lesson even though no file changed.
-# 2: the tutor stores each question's fallback "Re-read" section; 3: markdown-it-py, MathML,
-# Pygments, nh3; 4: search documents.
-RENDERER_VERSION = "4"
+__all__ = ["RENDERER_VERSION", "ContentInvalid", "ImportReport", "import_content", "stored_hash"]
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500
@@ -72,23 +70,15 @@ class ImportReport:
         return [*lines, summary]
 
 
-def stored_hash(source_hash: str) -> str:
-    return hashlib.sha256(f"{RENDERER_VERSION}:{source_hash}".encode()).hexdigest()
-
-
-def source_path(path: Path, root: Path) -> str:
-    """Where a file lives, relative to the content root, so the working directory of an import
-    never changes what is stored."""
-    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
-
-
 def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
     """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems.
 
     ``workers``: processes that parse the tree and render changed lessons (None: one per CPU for
     a big import, this process for a small one; see `prerender.map_in_processes`).
     """
-    tree, problems = load_content(root, map_courses=course_mapper(workers))
+    published = Lesson.objects.filter(is_published=True)
+    imported = Imported(root, dict(published.values_list("source_path", "source_hash")))
+    tree, problems = load_content(root, map_courses=course_mapper(workers), imported=imported)
     if problems:
         raise ContentInvalid(problems)
     now = timezone.now()
@@ -110,7 +100,7 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
                 if _is_unchanged(lesson_source, root, existing):
                     report.unchanged.append(f"lesson {lesson_source.ref}")
                 else:
-                    changed.append((lesson_source, course, existing))
+                    changed.append((_in_full(lesson_source), course, existing))
         rendered = render_lessons(
             [(source, _asset_base_url(course)) for source, course, _ in changed], workers
         )
@@ -178,6 +168,20 @@ def _is_unchanged(source: LessonSource, root: Path, lesson: Lesson | None) -> bo
         and lesson.source_hash == stored_hash(source.source_hash)
         and lesson.source_path == source_path(source.path, root)
     )
+
+
+def _in_full(source: LessonSource) -> LessonSource:
+    """The lesson with its body, for the rare file the parser skipped as stored but the import
+    must write after all (the database changed in between)."""
+    if source.body_parsed:
+        return source
+    problems: list[ContentProblem] = []
+    match = LESSON_FILE_RE.match(source.path.name)
+    assert match is not None  # the parser matched it a moment ago
+    lesson = parse_lesson(source.path, source.course_slug, source.number, match["slug"], problems)
+    if lesson is None:
+        raise ContentInvalid(problems)
+    return lesson
 
 
 def _asset_base_url(course: Course) -> str:

@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from courses.content.imported import Imported
+from courses.content.parser import load_content
 from courses.importer import ContentInvalid, import_content
 from courses.models import Course, Lesson, Option, Question, Section
 from tests.factories import LESSON_BODY, make_tree, write_course, write_file, write_lesson
@@ -418,3 +420,118 @@ def test_parsing_in_worker_processes_finds_the_same_tree_and_problems(content_ro
     tree, problems = load_content(content_root)
     assert parallel_problems == problems and len(problems) == 2
     assert parallel_tree == tree
+
+
+def imported_now(root) -> Imported:
+    """What the importer tells the parser it already holds (as `import_content` builds it)."""
+    rows = Lesson.objects.filter(is_published=True).values_list("source_path", "source_hash")
+    return Imported(root, dict(rows))
+
+
+def test_reimport_reads_only_the_front_matter_of_files_it_already_holds(content_root):
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    edited = content_root / "black-box/02-lesson-2.md"
+    set_front(edited, "title: Lesson 2", "title: Lesson Two")
+    tree, problems = load_content(content_root, imported=imported_now(content_root))
+    assert problems == []
+    held, changed = tree.lessons
+    assert (held.slug, held.body_parsed, held.sections, held.questions) == (
+        "lesson-1",
+        False,
+        (),
+        (),
+    )
+    assert (held.title, held.related) == ("Lesson 1", ())  # front matter still read
+    assert changed.body_parsed and len(changed.sections) == 2 and len(changed.questions) == 2
+    full, _ = load_content(content_root)  # validate_content parses everything
+    assert all(lesson.body_parsed for lesson in full.lessons)
+
+    report = import_content(content_root)
+    assert report.updated == ["lesson black-box/lesson-2"]
+    assert Lesson.objects.get(slug="lesson-2").sections.count() == 2
+    assert Lesson.objects.get(slug="lesson-1").sections.count() == 2  # nothing stale removed
+
+
+def test_a_held_lesson_whose_image_is_gone_is_refused_and_nothing_changes(content_root):
+    make_tree(content_root, lessons=1)
+    lesson = content_root / "black-box/01-lesson-1.md"
+    set_front(lesson, "Nobody wrote", "![A diagram](diagram.png) Nobody wrote")
+    image = write_file(content_root / "black-box/diagram.png", b"\x89PNG\r\n\x1a\n")
+    import_content(content_root)
+    before = database_state()
+    image.unlink()  # the lesson file itself is unchanged
+    with pytest.raises(ContentInvalid) as error:
+        import_content(content_root)
+    assert [str(p).split("content/", 1)[1] for p in error.value.problems] == [
+        "black-box/01-lesson-1.md:9: image 'diagram.png' does not exist"
+    ]
+    assert database_state() == before
+
+
+def test_held_lessons_follow_course_md_and_the_lessons_they_name(client, content_root):
+    """What a stored lesson shows beyond its own file: course settings, aliases and links."""
+    make_tree(content_root, lessons=3)  # lesson 2 relates to lesson 1, lesson 3 to lesson 2
+    import_content(content_root)
+    assert client.get("/concepts/opacity/").status_code == 404
+    lesson_1 = content_root / "black-box/01-lesson-1.md"
+    write_course(
+        content_root,
+        title="Inside the Box",
+        extra="aliases:\n  opacity: black box\ncompletion: quiz\n",
+    )
+    set_front(lesson_1, "minutes: 30\n", "minutes: 30\ndraft: true\n")
+    set_front(content_root / "black-box/03-lesson-3.md", "title: Lesson 3", "title: Lesson III")
+    report = import_content(content_root)
+    assert report.updated == ["course black-box", "lesson black-box/lesson-3"]
+    assert report.removed == ["lesson black-box/lesson-1"]
+    assert "lesson black-box/lesson-2" in report.unchanged
+    course = Course.objects.get()
+    assert (course.title, course.completion) == ("Inside the Box", "quiz")
+    lesson_2 = Lesson.objects.get(slug="lesson-2")
+    assert list(lesson_2.related.all()) == []  # its link pointed at what is a draft now
+    assert lesson_2.catalog_position == 1
+    concept = client.get("/concepts/opacity/")
+    assert concept.status_code == 200
+    assert "/courses/black-box/lesson-2/" in concept.text
+    page = client.get("/courses/black-box/lesson-3/").text
+    assert "Lesson III" in page and "Inside the Box" in page
+
+    set_front(lesson_1, "draft: true\n", "")
+    report = import_content(content_root)
+    assert report.restored == ["lesson black-box/lesson-1"]
+    assert list(lesson_2.related.values_list("slug", flat=True)) == ["lesson-1"]
+    lesson_2.refresh_from_db()
+    assert lesson_2.catalog_position == 2
+
+
+def test_a_renderer_version_bump_rewrites_every_held_lesson_in_full(content_root, monkeypatch):
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    sections = list(Section.objects.order_by("pk").values_list("anchor", "html", "text"))
+    monkeypatch.setattr("courses.content.imported.RENDERER_VERSION", "next")
+    report = import_content(content_root)
+    assert report.updated == [
+        "course black-box",
+        "lesson black-box/lesson-1",
+        "lesson black-box/lesson-2",
+    ]
+    assert list(Section.objects.order_by("pk").values_list("anchor", "html", "text")) == sections
+    assert Question.objects.current().count() == 4
+
+
+def test_a_held_file_the_database_no_longer_matches_is_parsed_in_full(content_root):
+    """The parser skips a stored file's body by its path and hash; when the import then finds
+    the row it belongs to gone (here: renamed in the database), the lesson is written whole."""
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    Lesson.objects.filter(slug="lesson-2").update(slug="renamed-elsewhere")
+    report = import_content(content_root)
+    assert report.added == ["lesson black-box/lesson-2"]
+    assert report.removed == ["lesson black-box/renamed-elsewhere"]
+    lesson = Lesson.objects.get(slug="lesson-2")
+    assert [s.anchor for s in lesson.sections.all()] == [
+        "a-trillion-parameters-of-fog",
+        "grown-not-built",
+    ]
+    assert lesson.questions.current().count() == 2

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from .front_matter import (
     read_text,
     split_front_matter,
 )
+from .imported import Imported, may_skip_body
 from .markup import slugify
 from .quiz import QuestionDraft, parse_quiz
 from .skeleton import placeholder_problem
@@ -146,11 +148,13 @@ def parse_lesson(
     file_slug: str,
     problems: list[ContentProblem],
     known_refs: set[str] | None = None,
+    imported: Imported | None = None,
 ) -> LessonSource | None:
     """Parses one lesson file; appends its problems and returns None when it has any.
 
     ``known_refs`` collects the lesson's "course/slug" even when the file has problems, so a
-    lesson that links to a broken one is not blamed for it.
+    lesson that links to a broken one is not blamed for it. A file that ``imported`` holds as
+    it is now gets only its front matter read (imported.py says why that is safe).
     """
     shown = display_path(path)
     before = len(problems)
@@ -191,6 +195,27 @@ def parse_lesson(
     placeholder = placeholder_problem(text, shown)
     if placeholder is not None:
         problems.append(placeholder)
+    if imported is not None and imported.holds(path, source_hash) and may_skip_body(text):
+        if len(problems) > before:
+            return None
+        return LessonSource(
+            course_slug=course_slug,
+            slug=slug,
+            number=number,
+            path=path,
+            title=title,
+            summary=summary,
+            minutes=minutes,
+            concepts=concepts,
+            big_idea=big_idea,
+            related=tuple(related),
+            sections=(),
+            key_terms=(),
+            questions=(),
+            source_hash=source_hash,
+            draft=draft,
+            body_parsed=False,
+        )
 
     body = parse_body(front.body, front.body_line, shown, lesson_path=path)
     problems.extend(body.problems)
@@ -290,7 +315,10 @@ def parse_lesson(
 
 
 def parse_course(
-    course_dir: Path, problems: list[ContentProblem], known_refs: set[str] | None = None
+    course_dir: Path,
+    problems: list[ContentProblem],
+    known_refs: set[str] | None = None,
+    imported: Imported | None = None,
 ) -> CourseSource | None:
     """Parses one course folder (its course.md and every lesson file in it)."""
     before = len(problems)
@@ -372,7 +400,7 @@ def parse_course(
             )
             continue
         numbers[number] = path
-        lesson = parse_lesson(path, slug, number, match["slug"], problems, known_refs)
+        lesson = parse_lesson(path, slug, number, match["slug"], problems, known_refs, imported)
         if lesson is None:
             continue
         if lesson.slug in slugs:
@@ -409,21 +437,21 @@ def parse_course(
 
 
 def parse_course_dir(
-    course_dir: Path,
+    course_dir: Path, imported: Imported | None = None
 ) -> tuple[CourseSource | None, list[ContentProblem], set[str]]:
     """One course on its own: (the course or None, its problems, its files' refs)."""
     problems: list[ContentProblem] = []
     known_refs: set[str] = set()
-    return parse_course(course_dir, problems, known_refs), problems, known_refs
+    return parse_course(course_dir, problems, known_refs, imported), problems, known_refs
 
 
 def load_content(
-    root: Path, *, map_courses: Callable[..., Iterable] = map
+    root: Path, *, map_courses: Callable[..., Iterable] = map, imported: Imported | None = None
 ) -> tuple[ContentTree, list[ContentProblem]]:
     """Parses every course under ``root``; returns the tree and every problem found in it.
 
-    ``map_courses(parse_course_dir, course_dirs)`` parses the courses; the importer passes one
-    that spreads them over worker processes.
+    ``map_courses(parse, course_dirs)`` parses the courses; the importer passes one that
+    spreads them over worker processes, and ``imported``, the files it already holds.
     """
     root = Path(root)
     problems: list[ContentProblem] = []
@@ -441,7 +469,8 @@ def load_content(
             continue
         if course_dir.is_dir() and not course_dir.name.startswith((".", "_")):
             course_dirs.append(course_dir)
-    for course, course_problems, course_refs in map_courses(parse_course_dir, course_dirs):
+    parse = parse_course_dir if imported is None else partial(parse_course_dir, imported=imported)
+    for course, course_problems, course_refs in map_courses(parse, course_dirs):
         problems.extend(course_problems)
         known_refs |= course_refs
         if course is not None:

@@ -74,6 +74,9 @@ class LessonSource:
     draft: bool = False  # validated, never published
     # Constructs that render here but not the same in GitHub's preview (validate_content warns).
     warnings: tuple[ContentProblem, ...] = ()
+    # False when the importer already holds this exact file and the parser read only its front
+    # matter (imported.py): sections, key terms and questions are then left empty.
+    body_parsed: bool = True
 
     @property
     def ref(self) -> str:

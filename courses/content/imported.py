@@ -1,0 +1,56 @@
+"""What an earlier import stored for each lesson file, as far as the parser needs to know it.
+
+A lesson file whose bytes are exactly those an earlier import stored (same path, same hash,
+same renderer version) was fully parsed, validated and rendered then, and the importer will
+not write it again. Re-importing a big tree therefore skips the expensive part of parsing
+such a file: its body (the CommonMark block parse, sections, key terms and quiz). Its front
+matter is still read and checked, because what spans files (slugs, related lessons, drafts)
+comes from there. `validate_content` never skips anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+# Part of every stored hash: bump it when rendering changes, so the next import re-renders
+# (and re-parses) every lesson even though no file changed.
+# 2: the tutor stores each question's fallback "Re-read" section; 3: markdown-it-py, MathML,
+# Pygments, nh3; 4: search documents.
+RENDERER_VERSION = "4"
+
+
+def stored_hash(source_hash: str) -> str:
+    """The hash the database keeps for a file whose bytes hash to ``source_hash``."""
+    return hashlib.sha256(f"{RENDERER_VERSION}:{source_hash}".encode()).hexdigest()
+
+
+def source_path(path: Path, root: Path) -> str:
+    """Where a file lives, relative to the content root, so the working directory of an import
+    never changes what is stored."""
+    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+
+
+def may_skip_body(text: str) -> bool:
+    """Whether a stored file's body check depends on nothing but its own bytes.
+
+    An image reference is checked against the folder (the image must exist), which can change
+    while the lesson file does not; such a file is always parsed in full.
+    """
+    return "![" not in text
+
+
+@dataclass(frozen=True)
+class Imported:
+    """Published lesson files in the database: source path (relative to ``root``) -> stored
+    hash. Plain data, so it travels to the parser's worker processes."""
+
+    root: Path
+    hashes: Mapping[str, str]
+
+    def holds(self, path: Path, source_hash: str) -> bool:
+        stored = self.hashes.get(source_path(path, self.root))
+        return stored is not None and stored == stored_hash(source_hash)
