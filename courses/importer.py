@@ -32,6 +32,7 @@ from courses.content.parser import (
 from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
 from courses.prerender import RenderedLesson, course_mapper, render_lessons
+from courses.rows import db_value, insert_rows
 from courses.signals import lessons_imported
 
 __all__ = ["RENDERER_VERSION", "ContentInvalid", "ImportReport", "import_content", "stored_hash"]
@@ -327,6 +328,22 @@ def question_fingerprint(question: QuestionSource) -> str:
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
+_QUESTION_COLUMNS = (
+    "lesson",
+    "position",
+    "prompt_html",
+    "explanation_html",
+    "see_anchor",
+    "fallback_anchor",
+    "is_multiple",
+    "fingerprint",
+    "is_current",
+    "source_line",
+    "created_at",
+)
+_OPTION_COLUMNS = ("question", "position", "text_html", "is_correct", "feedback_html")
+
+
 def _write_questions(
     lessons: list[tuple[Lesson, LessonSource, RenderedLesson]], existing_ids: list[int], now
 ) -> None:
@@ -347,8 +364,9 @@ def _write_questions(
         ):
             group = current if question.is_current else earlier
             group.setdefault(question.lesson_id, []).append(question)
-    new_questions: list[Question] = []
-    new_options: list[tuple[Question, list[Option]]] = []
+    new_questions: list[tuple] = []  # _QUESTION_COLUMNS
+    new_options: list[list[tuple]] = []  # _OPTION_COLUMNS but the first, per new question
+    created_at = db_value(Question, "created_at", now)
     updated: list[Question] = []
     changed_feedback: list[Option] = []
     retired: list[int] = []
@@ -401,36 +419,28 @@ def _write_questions(
                         option.feedback_html = feedback_html
                         changed_feedback.append(option)
                 continue
-            question = Question(
-                lesson=lesson,
-                position=position,
-                prompt_html=html.prompt_html,
-                explanation_html=html.explanation_html,
-                see_anchor=question_source.see_anchor,
-                is_multiple=question_source.is_multiple,
-                fingerprint=fingerprint,
-                source_line=question_source.line,
-                created_at=now,
-            )
-            new_questions.append(question)
-            new_options.append(
+            new_questions.append(
                 (
-                    question,
-                    [
-                        Option(
-                            position=option_position,
-                            text_html=text_html,
-                            is_correct=option_source.is_correct,
-                            feedback_html=feedback_html,
-                        )
-                        for option_position, (
-                            option_source,
-                            (text_html, feedback_html),
-                        ) in enumerate(
-                            zip(question_source.options, html.options, strict=True), start=1
-                        )
-                    ],
+                    lesson.pk,
+                    position,
+                    html.prompt_html,
+                    html.explanation_html,
+                    question_source.see_anchor,
+                    "",
+                    question_source.is_multiple,
+                    fingerprint,
+                    True,
+                    question_source.line,
+                    created_at,
                 )
+            )
+            new_options.append(
+                [
+                    (option_position, text_html, option_source.is_correct, feedback_html)
+                    for option_position, (option_source, (text_html, feedback_html)) in enumerate(
+                        zip(question_source.options, html.options, strict=True), start=1
+                    )
+                ]
             )
     # Retired first, so each position is free for the question that takes it (a question moved
     # within its quiz is retired for a moment and made current again by the update below).
@@ -441,12 +451,17 @@ def _write_questions(
         ["explanation_html", "see_anchor", "source_line", "position", "is_current"],
         batch_size=BATCH,
     )
-    Question.objects.bulk_create(new_questions, batch_size=BATCH)
-    for question, options in new_options:
-        for option in options:
-            option.question = question
-    Option.objects.bulk_create(
-        [option for _, options in new_options for option in options], batch_size=BATCH
+    # Plain rows, not model instances: a big catalog brings 30,000 questions and 120,000
+    # options at once (rows.py).
+    question_ids = insert_rows(Question, _QUESTION_COLUMNS, new_questions, returning_pks=True)
+    insert_rows(
+        Option,
+        _OPTION_COLUMNS,
+        [
+            (question_id, *option)
+            for question_id, options in zip(question_ids, new_options, strict=True)
+            for option in options
+        ],
     )
     Option.objects.bulk_update(changed_feedback, ["feedback_html"], batch_size=BATCH)
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from courses import importer
 from courses.content.imported import Imported
 from courses.content.parser import load_content
 from courses.importer import ContentInvalid, import_content
@@ -110,19 +111,26 @@ def test_a_failure_half_way_through_the_writes_rolls_everything_back(content_roo
     for path in sorted((content_root / "black-box").glob("0*.md")):
         path.write_text(path.read_text().replace("Lesson", "Renamed").replace("Which", "What"))
     before = database_state()
-    real_bulk_create = Option.objects.bulk_create
+    real_insert_rows = importer.insert_rows
     written_before_failure = []
 
-    def fail_on_options(objs, *args, **kwargs):
+    def fail_on_options(model, *args, **kwargs):
+        if model is not Option:
+            return real_insert_rows(model, *args, **kwargs)
         # Lessons, sections and new question versions are already written by now.
-        written_before_failure.append(Lesson.objects.filter(title__startswith="Renamed").count())
+        written_before_failure.append(
+            (
+                Lesson.objects.filter(title__startswith="Renamed").count(),
+                Question.objects.filter(prompt_html__startswith="What of these").count(),
+            )
+        )
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Option.objects, "bulk_create", fail_on_options)
+    monkeypatch.setattr(importer, "insert_rows", fail_on_options)
     with pytest.raises(RuntimeError, match="disk full"):
         import_content(content_root)
-    assert written_before_failure == [2]
-    monkeypatch.setattr(Option.objects, "bulk_create", real_bulk_create)
+    assert written_before_failure == [(2, 2)]
+    monkeypatch.setattr(importer, "insert_rows", real_insert_rows)
     assert database_state() == before
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Any
 
 from . import retrieval
 
@@ -18,14 +18,16 @@ class IndexJob:
 
 @dataclass(frozen=True)
 class BuiltIndex:
-    data: dict[str, Any]  # `TutorIndex.data`
+    # `TutorIndex.data` as JSON text, serialised here in the worker: a big import's indexes
+    # are tens of megabytes of JSON that the importing process then only hands on.
+    data_json: str
     fallback_anchors: dict[int, str]  # question id -> anchor ("" when nothing matches)
 
 
 def build(job: IndexJob) -> BuiltIndex:
     index = retrieval.build_index(job.text)
     return BuiltIndex(
-        data=index.to_dict(),
+        data_json=json.dumps(index.to_dict()),
         fallback_anchors={
             question_id: retrieval.closest_anchor(index, text) or ""
             for question_id, text in job.unplaced

@@ -10,6 +10,7 @@ from django.utils import timezone
 from courses.content.rendering import html_to_text
 from courses.models import Lesson, Option, Question, Section
 from courses.prerender import map_in_processes
+from courses.rows import db_value, insert_rows
 
 from . import indexing, retrieval
 from .models import TutorIndex, TutorQuestion
@@ -76,13 +77,16 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
 
     for chunk in _chunks(lesson_ids):
         TutorIndex.objects.filter(lesson_id__in=chunk).delete()
-    built_at = timezone.now()
-    TutorIndex.objects.bulk_create(
+    built_at = db_value(TutorIndex, "built_at", timezone.now())
+    # The JSON text as the workers wrote it, no model instances (courses/rows.py).
+    insert_rows(
+        TutorIndex,
+        ("lesson", "data", "built_at"),
         [
-            TutorIndex(lesson=lesson, data=result.data, built_at=built_at)
+            (lesson.pk, result.data_json, built_at)
             for (lesson, _), result in zip(written, built, strict=True)
         ],
-        batch_size=200,
+        per_row_values=True,
     )
     fallbacks = {qid: anchor for result in built for qid, anchor in result.fallback_anchors.items()}
     changed = [

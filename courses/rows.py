@@ -1,0 +1,80 @@
+"""Plain multi-row INSERTs for the importer's biggest tables.
+
+`bulk_create` builds a model instance for every row and prepares each of its fields through
+the ORM; for the 150,000 questions and options of a 2,116-lesson catalog that was most of the
+import's writing time, several times what the database itself spent. The rows here are tuples
+of values already in database form (text, integers, booleans, one prepared timestamp), so they
+go to the driver as they are, in the import's transaction: on PostgreSQL as one array per
+column through UNNEST (what `bulk_create` itself does there; a VALUES list of thousands of
+placeholders costs psycopg more to bind than the server to insert), on SQLite as VALUES lists
+within its parameter limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+
+# Rows per statement at most: SQLite also stays within the 999 parameters Django assumes.
+SQLITE_BATCH = 500
+POSTGRES_BATCH = 10_000
+
+
+def db_value(model: type[models.Model], field: str, value: Any) -> Any:
+    """``value`` as the database stores it in ``model.field`` (a timestamp, for one)."""
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
+
+
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning_pks: bool = False,
+    per_row_values: bool = False,
+) -> list[int]:
+    """INSERTs ``rows`` (values for ``fields``, in that order) into ``model``'s table.
+
+    Every column without a database default must be among ``fields``; a JSON column takes
+    JSON text. With ``returning_pks`` it returns the new primary keys in the order of ``rows``
+    (RETURNING, as `bulk_create` does on both databases); otherwise an empty list.
+    ``per_row_values``: VALUES lists on PostgreSQL too, for few rows of large text, which
+    psycopg quotes faster one by one than inside an array.
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+    model_fields = [meta.get_field(name) for name in fields]
+    head = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in model_fields)})"
+    )
+    returning = f" RETURNING {quote(meta.pk.column)}" if returning_pks else ""
+    unnest = connection.vendor == "postgresql" and not per_row_values
+    if unnest:
+        # Array types without their length ("varchar[]"), as bulk_create writes them.
+        arrays = ", ".join(
+            f"(%s)::{field.db_type(connection).split('(')[0]}[]" for field in model_fields
+        )
+        size = POSTGRES_BATCH
+    else:
+        size = min(SQLITE_BATCH, connection.ops.bulk_batch_size(model_fields, rows) or SQLITE_BATCH)
+        if connection.vendor == "postgresql":  # typed, as JSON text must become jsonb
+            types = [field.db_type(connection).split("(")[0] for field in model_fields]
+            placeholder = "(" + ", ".join(f"%s::{db_type}" for db_type in types) + ")"
+        else:
+            placeholder = "(" + ", ".join(["%s"] * len(model_fields)) + ")"
+    pks: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), max(1, size)):
+            batch = rows[start : start + size]
+            if unnest:
+                sql = f"{head} SELECT * FROM UNNEST({arrays}){returning}"  # noqa: S608 (our names)
+                params = [list(column) for column in zip(*batch, strict=True)]
+            else:
+                sql = f"{head} VALUES {', '.join([placeholder] * len(batch))}{returning}"
+                params = [value for row in batch for value in row]
+            cursor.execute(sql, params)
+            if returning_pks:
+                pks += [row[0] for row in cursor.fetchall()]
+    return pks
