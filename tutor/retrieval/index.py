@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import tuning
-from .lexicon import content_terms, tokenize
+from .lexicon import content_terms, query_terms, tokenize
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
@@ -95,7 +95,8 @@ class LessonIndex:
 def build_index(lesson: LessonText) -> LessonIndex:
     places, units = build_units(lesson)
     heading_terms = [Counter(content_terms(heading)) for heading, _ in places]
-    own = [Counter(content_terms(unit.text)) for unit in units]
+    tokens_of = [tokenize(unit.text) for unit in units]  # once per unit: terms and words
+    own = [Counter(query_terms(tokens)) for tokens in tokens_of]
     postings: dict[str, list[Any]] = {}
     for uid, unit in enumerate(units):
         bag: dict[str, float] = dict(own[uid])
@@ -107,8 +108,8 @@ def build_index(lesson: LessonText) -> LessonIndex:
         for t, tf in bag.items():
             postings.setdefault(t, []).extend((uid, float(tf)))
     words: dict[str, str] = {}
-    for unit in units:
-        for token in tokenize(unit.text):
+    for tokens in tokens_of:
+        for token in tokens:
             if token.isalpha():
                 words.setdefault(token, "")
     for word in words:
