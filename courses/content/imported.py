@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-# Part of every stored hash: bump it when rendering changes, so the next import re-renders
-# (and re-parses) every lesson even though no file changed.
+# Part of every stored hash: bump it when rendering or a check of the lesson body changes, so
+# the next import re-parses, re-checks and re-renders every lesson though no file changed.
 # 2: the tutor stores each question's fallback "Re-read" section; 3: markdown-it-py, MathML,
 # Pygments, nh3; 4: search documents.
 RENDERER_VERSION = "4"
