@@ -6,8 +6,14 @@ footnotes and `$…$` / `$$…$$` math. The section splitter (body.py) and the r
 (rendering.py) use the same parser, so what splits a lesson into sections is exactly what
 renders a heading.
 
-Our own additions, each a small core rule on the token stream:
+Our own additions, each a small rule on the token stream or in the renderer:
 
+- GFM's tag filter (mdit-py-plugins leaves it out): raw `<script>`, `<style>`, `<iframe>`,
+  `<title>`, `<textarea>`, `<xmp>`, `<noembed>`, `<noframes>` and `<plaintext>` have their
+  `<` escaped, so they show as text, as in GitHub's preview (sanitize.py still cleans all);
+- struck-through text is `<del>`, as GFM writes it, not markdown-it's `<s>`;
+- a bare e-mail address whose local part holds `_` is linked whole (the emphasis rule takes
+  the `_` before the autolink rule can see it);
 - alerts become `role="note"` regions with their visible title;
 - a block quote whose last paragraph starts with an em dash (`— Someone`) becomes a pull
   quote: `<figure class="pull-quote"><blockquote>…</blockquote><figcaption>…`;
@@ -41,6 +47,13 @@ HIGHLIGHT_CLASS_PREFIX = "hl-"
 ALERT_KINDS = ("note", "tip", "important", "warning", "caution")
 _ATTRIBUTION_RE = re.compile(r"^(?:—|―|--)\s*(?=\S)")
 _CAPTION_RE = re.compile(r"^Table:\s*(?=\S)")
+# GFM's disallowed raw HTML: these names after '<' or '</', then whitespace, '>' or '/>'.
+_DISALLOWED_RAW_TAG_RE = re.compile(
+    r"<(?=/?(?:title|textarea|style|xmp|iframe|noembed|noframes|script|plaintext)"
+    r"(?:[ \t\n\v\f\r>]|/>))",
+    re.IGNORECASE,
+)
+_EMAIL_LOCAL_TAIL_RE = re.compile(r"[A-Za-z0-9.+_-]+$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,6 +133,15 @@ def _task_list_item_open(self, tokens, index, options, env) -> str:
     return html
 
 
+def _raw_html(self, tokens, index, options, env) -> str:
+    """Raw HTML as written, except the tags GFM's tag filter disallows, which become text."""
+    return _DISALLOWED_RAW_TAG_RE.sub("&lt;", tokens[index].content)
+
+
+def _deleted(self, tokens, index, options, env) -> str:
+    return "<del>" if tokens[index].nesting == 1 else "</del>"
+
+
 def _math_rule(*, display: bool, block: bool = False):
     def render(self, tokens, index, options, env) -> str:
         html = _render_math(tokens[index].content, {"display_mode": display})
@@ -179,6 +201,37 @@ def _alert_roles_and_cell_alignment(state: StateCore) -> None:
             style = str(token.attrs.pop("style", ""))
             if style.startswith("text-align:"):
                 token.attrSet("align", style.removeprefix("text-align:"))
+
+
+def _whole_email_autolinks(state: StateCore) -> None:
+    """A bare e-mail link takes back the local part's start that inline rules split off.
+
+    The autolink plugin finds the local part in the text pending before '@', but a '_' in it
+    has already gone to the emphasis rule (and what came before it into an earlier text
+    token): `a.b-c_d@a.b` would link only `d@a.b`. As cmark-gfm does, the address runs back
+    over every letter, digit, '.', '+', '-' and '_' before the '@'.
+    """
+    for block in state.tokens:
+        if block.type != "inline" or "@" not in block.content or not block.children:
+            continue
+        children = block.children
+        for index in range(1, len(children) - 1):
+            link, before, label = children[index], children[index - 1], children[index + 1]
+            if link.type != "link_open" or link.info != "auto" or before.type != "text":
+                continue
+            href = str(link.attrGet("href") or "")
+            if href != f"mailto:{label.content}":  # only bare addresses, not 'mailto:…' ones
+                continue
+            tail = _EMAIL_LOCAL_TAIL_RE.search(before.content)
+            if tail is None:
+                continue
+            address = tail[0] + label.content
+            url = state.md.normalizeLink(f"mailto:{address}")
+            if not state.md.validateLink(url):
+                continue
+            before.content = before.content[: tail.start()]
+            label.content = address
+            link.attrSet("href", url)
 
 
 def _pull_quotes(state: StateCore) -> None:
@@ -278,9 +331,14 @@ def build_parser() -> MarkdownIt:
     # MathML straight into the text: <math> is phrasing content, so no wrapper is needed (the
     # plugin's own <div> for $$…$$ inside a paragraph would break the paragraph).
     md.add_render_rule("list_item_open", _task_list_item_open)
+    md.add_render_rule("html_block", _raw_html)
+    md.add_render_rule("html_inline", _raw_html)
+    md.add_render_rule("s_open", _deleted)
+    md.add_render_rule("s_close", _deleted)
     md.add_render_rule("math_inline", _math_rule(display=False))
     md.add_render_rule("math_inline_double", _math_rule(display=True))
     md.add_render_rule("math_block", _math_rule(display=True, block=True))
+    md.core.ruler.push("glassbox_whole_email_autolinks", _whole_email_autolinks)
     md.core.ruler.push("glassbox_heading_ids", _heading_ids)
     md.core.ruler.push("glassbox_alerts_and_cells", _alert_roles_and_cell_alignment)
     md.core.ruler.push("glassbox_pull_quotes", _pull_quotes)
