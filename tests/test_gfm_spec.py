@@ -54,9 +54,7 @@ def ours(html: str) -> str:
 
 def expected(html: str) -> str:
     """The spec's HTML with links the sanitizer would not keep written as their text."""
-    return normalize_html(
-        _LINK_RE.sub(lambda m: m[0] if url_is_allowed(m[1]) else m[2], html)
-    )
+    return normalize_html(_LINK_RE.sub(lambda m: m[0] if url_is_allowed(m[1]) else m[2], html))
 
 
 def test_the_vendored_examples_are_every_extension_example():
