@@ -79,9 +79,20 @@ def test_spec_example(example):
     assert ours(render_unsafe(example["markdown"])) == expected(example["html"])
 
 
-# Beyond the spec's examples, the two rules the spec examples made us add, on input the
-# examples do not cover; the expected HTML is cmark-gfm's (cmarkgfm 2025.10.22 from PyPI).
+# Our autolink and tag-filter rules on input the spec's examples do not cover; the expected
+# HTML is cmark-gfm's (cmarkgfm 2025.10.22 from PyPI, GitHub's parser).
 BEYOND_THE_EXAMPLES = {
+    "_Read more at https://example.org_": (
+        '<p><em>Read more at <a href="https://example.org">https://example.org</a></em></p>'
+    ),
+    "_foo@bar.com_": '<p><em><a href="mailto:foo@bar.com">foo@bar.com</a></em></p>',
+    "_www.x.org_": '<p><em><a href="http://www.x.org">www.x.org</a></em></p>',
+    "_https://x.org._": '<p><em><a href="https://x.org">https://x.org</a>.</em></p>',
+    "_www.x_y.org_": "<p><em>www.x_y.org</em></p>",
+    "[_www.x.org_](https://y.org)": '<p><a href="https://y.org"><em>www.x.org</em></a></p>',
+    "`code`_www.x.org_": (
+        '<p><code>code</code><em><a href="http://www.x.org">www.x.org</a></em></p>'
+    ),
     "a_b_c@x.org": '<p><a href="mailto:a_b_c@x.org">a_b_c@x.org</a></p>',
     "Write to first.last_name+tag@mail.example.org.": (
         '<p>Write to <a href="mailto:first.last_name+tag@mail.example.org">'

@@ -12,8 +12,7 @@ Our own additions, each a small rule on the token stream or in the renderer:
   `<title>`, `<textarea>`, `<xmp>`, `<noembed>`, `<noframes>` and `<plaintext>` have their
   `<` escaped, so they show as text, as in GitHub's preview (sanitize.py still cleans all);
 - struck-through text is `<del>`, as GFM writes it, not markdown-it's `<s>`;
-- a bare e-mail address whose local part holds `_` is linked whole (the emphasis rule takes
-  the `_` before the autolink rule can see it);
+- bare links that mdit-py-plugins' autolinks miss next to a `_` are found (autolinks.py);
 - alerts become `role="note"` regions with their visible title;
 - a block quote whose last paragraph starts with an em dash (`— Someone`) becomes a pull
   quote: `<figure class="pull-quote"><blockquote>…</blockquote><figcaption>…`;
@@ -43,6 +42,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .autolinks import gfm_autolink_fixes
+
 HIGHLIGHT_CLASS_PREFIX = "hl-"
 ALERT_KINDS = ("note", "tip", "important", "warning", "caution")
 _ATTRIBUTION_RE = re.compile(r"^(?:—|―|--)\s*(?=\S)")
@@ -53,7 +54,6 @@ _DISALLOWED_RAW_TAG_RE = re.compile(
     r"(?:[ \t\n\v\f\r>]|/>))",
     re.IGNORECASE,
 )
-_EMAIL_LOCAL_TAIL_RE = re.compile(r"[A-Za-z0-9.+_-]+$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,37 +203,6 @@ def _alert_roles_and_cell_alignment(state: StateCore) -> None:
                 token.attrSet("align", style.removeprefix("text-align:"))
 
 
-def _whole_email_autolinks(state: StateCore) -> None:
-    """A bare e-mail link takes back the local part's start that inline rules split off.
-
-    The autolink plugin finds the local part in the text pending before '@', but a '_' in it
-    has already gone to the emphasis rule (and what came before it into an earlier text
-    token): `a.b-c_d@a.b` would link only `d@a.b`. As cmark-gfm does, the address runs back
-    over every letter, digit, '.', '+', '-' and '_' before the '@'.
-    """
-    for block in state.tokens:
-        if block.type != "inline" or "@" not in block.content or not block.children:
-            continue
-        children = block.children
-        for index in range(1, len(children) - 1):
-            link, before, label = children[index], children[index - 1], children[index + 1]
-            if link.type != "link_open" or link.info != "auto" or before.type != "text":
-                continue
-            href = str(link.attrGet("href") or "")
-            if href != f"mailto:{label.content}":  # only bare addresses, not 'mailto:…' ones
-                continue
-            tail = _EMAIL_LOCAL_TAIL_RE.search(before.content)
-            if tail is None:
-                continue
-            address = tail[0] + label.content
-            url = state.md.normalizeLink(f"mailto:{address}")
-            if not state.md.validateLink(url):
-                continue
-            before.content = before.content[: tail.start()]
-            label.content = address
-            link.attrSet("href", url)
-
-
 def _pull_quotes(state: StateCore) -> None:
     """`> quote` whose last paragraph starts '— Name' -> figure, blockquote and figcaption."""
     tokens = state.tokens
@@ -338,7 +307,7 @@ def build_parser() -> MarkdownIt:
     md.add_render_rule("math_inline", _math_rule(display=False))
     md.add_render_rule("math_inline_double", _math_rule(display=True))
     md.add_render_rule("math_block", _math_rule(display=True, block=True))
-    md.core.ruler.push("glassbox_whole_email_autolinks", _whole_email_autolinks)
+    gfm_autolink_fixes(md)
     md.core.ruler.push("glassbox_heading_ids", _heading_ids)
     md.core.ruler.push("glassbox_alerts_and_cells", _alert_roles_and_cell_alignment)
     md.core.ruler.push("glassbox_pull_quotes", _pull_quotes)
