@@ -11,7 +11,9 @@ emphasis, so two things GitHub links came out as text here:
   makes the domain invalid: `_see https://example.org_` linked nothing.
 
 Both rules work on the finished token stream, after emphasis, as cmark-gfm does, and reuse
-the plugin's own matchers, so what counts as a link stays the plugin's decision.
+the plugin's own matchers, so what counts as a link stays the plugin's decision. Those live
+in its `_match` module, which the package does not export: an upgrade that moves them fails
+at import, and tests/test_gfm_spec.py checks the behaviour.
 """
 
 from __future__ import annotations
