@@ -543,3 +543,26 @@ def test_a_held_file_the_database_no_longer_matches_is_parsed_in_full(content_ro
         "grown-not-built",
     ]
     assert lesson.questions.current().count() == 2
+
+
+def test_options_belong_to_their_questions_across_insert_batches(content_root):
+    """Questions are inserted as plain rows a few hundred at a time (fewer on SQLite) and their
+    options attached by the ids they come back with: 120 questions cross those batches."""
+    make_tree(content_root, lessons=60)
+    import_content(content_root)
+    expected = {
+        "What does superposition mean?": [
+            "Each neuron stands for exactly one concept",
+            "Neurons carry many features",
+        ],
+        "Which of these are interpretability traditions?": [
+            "Probing",
+            "Mechanistic",
+            "Compilation",
+        ],
+    }
+    questions = Question.objects.current().prefetch_related("options")
+    assert questions.count() == 120
+    for question in questions:
+        assert [o.text_html for o in question.options.all()] == expected[question.prompt_html]
+    assert Option.objects.count() == 60 * 5
