@@ -136,10 +136,11 @@ REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY_SECONDS", "5"))
 # Parts of pages that are the same for everyone and read on every signed-in page ({% cache ...
 # using="fragments" %}): kept in each process, where reading one costs microseconds instead of a
 # round trip to Redis. Their keys carry the content version, so an import replaces them at once.
+# Four fragments a lesson, about 25 KB together on the shipped lessons: 1,000 entries, a few MB.
 FRAGMENTS_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
+    "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 if REDIS_URL:
     _redis = {
