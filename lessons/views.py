@@ -1,9 +1,12 @@
 """The lesson page, and the images lessons reference by relative path.
 
-Signed-in learners get the page rendered for them (it shows their progress). Everyone else
-gets one of a few cached renderings, each with its own option order, into which this
-request's CSRF token and a fresh one-time quiz token are filled: the same page for thousands
-of visitors at the cost of a string replacement, while every quiz attempt stays one-time.
+Signed-in learners get the page rendered for them (it shows their progress), from parts
+every visitor shares: the lesson's objects and quiz forms (``shared_page``, kept in each
+process) and the template's cached fragments; only their progress, the menu and their tokens
+are theirs. Everyone else gets one of a few cached renderings, each with its own option order,
+into which this request's CSRF token and a fresh one-time quiz token are filled: the same page
+for thousands of visitors at the cost of a string replacement, while every quiz attempt stays
+one-time.
 """
 
 import mimetypes
