@@ -39,7 +39,7 @@ def document_for(lesson: Lesson, sections: list[Section]) -> SearchDocument:
     terms = [term["term"] for term in lesson.key_terms] + list(lesson.concepts)
     body = [lesson.summary, lesson.big_idea]
     for section in sections:
-        body += [section.heading, section.text]
+        body += [section.heading, query.readable(section.text)]
     return SearchDocument(
         lesson=lesson,
         title=query.clean_text(lesson.title),

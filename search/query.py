@@ -48,6 +48,31 @@ def clean_text(text: str) -> str:
     return _UNINDEXED_RE.sub(" ", text)
 
 
+def readable(text: str) -> str:
+    """A section's plain text as sentences: table rows come as "cell | cell" lines (one per row,
+    the header first) and read badly in a passage, so each row becomes "Header: cell; …"."""
+    lines = text.split("\n")
+    out: list[str] = []
+    header: list[str] | None = None
+    for line in lines:
+        if " | " not in line:
+            header = None
+            out.append(line)
+            continue
+        cells = [cell.strip() for cell in line.split(" | ")]
+        if header is None:
+            header = cells
+            continue
+        named = [
+            f"{name}: {cell}" if name else cell
+            for name, cell in zip(header, cells, strict=False)
+            if cell
+        ]
+        row = "; ".join(named)
+        out.append(row if row[-1:] in ".?!" else f"{row}.")
+    return "\n".join(out)
+
+
 def highlight(passage: str) -> str:
     """HTML of a passage from the engine: everything escaped, then each match in <mark>."""
     escaped = html.escape(passage, quote=False)

@@ -234,3 +234,21 @@ def test_results_caching_can_be_turned_off_for_measuring(client, content_root, s
         assert len(titles(client, q="common")) == 10
     ranking = [q["sql"] for q in captured if "search" in q["sql"].lower()]
     assert len(ranking) >= 2 and len(captured) <= first
+
+
+def test_a_passage_from_a_table_row_reads_as_text_without_pipes(client, content_root):
+    write_course(content_root, "circuits", title="Circuits", track="Mechanisms")
+    table = "| Part | What it does |\n| --- | --- |\n| Gate | keeps the zebra signal |"
+    lesson(content_root, "circuits", "01-table.md", title="Tables", text=table)
+    import_content(content_root)
+    html = client.get("/search/", {"q": "zebra"}).text
+    passage = re.search(r'<p class="search-hit__passage">(.*?)</p>', html, re.S)[1]
+    assert "|" not in passage
+    assert "keeps the <mark>zebra</mark> signal." in passage
+
+
+def test_table_rows_become_sentences_named_by_their_header():
+    text = "Intro line.\nPart | What it does\nGate | keeps the signal\nMask | \nAfter."
+    assert query.readable(text) == (
+        "Intro line.\nPart: Gate; What it does: keeps the signal.\nPart: Mask.\nAfter."
+    )
