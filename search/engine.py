@@ -21,18 +21,18 @@ from .models import SearchDocument
 
 FTS_TABLE = "search_fts"
 CONFIG = "english"
-# bm25() weights of FTS5's columns (title, terms, body), in the spirit of PostgreSQL's A/B/C.
-FTS_WEIGHTS = (10.0, 4.0, 1.0)
 PASSAGE_WORDS = 28
 BATCH = 500
 
 
-def _vector() -> SearchVector:
-    return (
-        SearchVector("title", weight="A", config=CONFIG)
-        + SearchVector("terms", weight="B", config=CONFIG)
-        + SearchVector("body", weight="C", config=CONFIG)
+def _head_vector() -> SearchVector:
+    return SearchVector("title", weight="A", config=CONFIG) + SearchVector(
+        "terms", weight="B", config=CONFIG
     )
+
+
+def _vector() -> SearchVector:
+    return _head_vector() + SearchVector("body", weight="C", config=CONFIG)
 
 
 def document_for(lesson: Lesson, sections: list[Section]) -> SearchDocument:
@@ -58,7 +58,9 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
     SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
     if connection.vendor == "postgresql":
         for chunk in chunks:
-            SearchDocument.objects.filter(lesson_id__in=chunk).update(vector=_vector())
+            SearchDocument.objects.filter(lesson_id__in=chunk).update(
+                vector=_vector(), head=_head_vector()
+            )
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in ids])
@@ -73,60 +75,98 @@ def ranked_lesson_ids(
 ) -> list[int]:
     """Ids of the published lessons matching every word of ``text``, best first.
 
-    With ``limit`` the database ranks and returns only that slice (from ``offset``), so a page
-    of results never carries the ids of every matching lesson back to Python.
+    Two tiers: lessons with every word in the title or key terms ("head") come first, ranked by
+    how well those match; the lessons matching only through their body follow, ranked on the
+    whole document. With ``limit`` the database ranks only the tier(s) the requested slice
+    falls in, so page 1 of a word most titles carry never scores 2,000 bodies.
     """
     words = query.terms(text)
     if not words or (limit is not None and limit <= 0):
         return []
+    head = _ranked_tier(words, track, course, head=True, offset=offset, limit=limit)
+    if limit is not None and len(head) == limit:
+        return head
+    # Where the body tier starts: right after the head tier, wherever the slice began.
+    head_total = offset + len(head) if head else _count(words, track, course, head=True)
+    rest = None if limit is None else limit - len(head)
+    body_offset = max(offset - head_total, 0)
+    return head + _ranked_tier(words, track, course, head=False, offset=body_offset, limit=rest)
+
+
+def count_matches(text: str, *, track: str = "", course: str = "", cap: int | None = None) -> int:
+    """How many published lessons match every word of ``text``: a count, no ranking.
+
+    With ``cap`` the database stops counting after ``cap`` + 1 matches, so a result above
+    ``cap`` only says "more than cap" and costs no more than counting cap + 1 lessons.
+    """
+    words = query.terms(text)
+    if not words:
+        return 0
+    return _count(words, track, course, head=None, cap=cap)
+
+
+def _count(
+    words: list[str], track: str, course: str, *, head: bool | None, cap: int | None = None
+) -> int:
     if connection.vendor == "postgresql":
-        ranked = _postgres_matches(words, track, course)
-        ranked = ranked.annotate(rank=SearchRank(F("vector"), _search(words))).order_by(
-            "-rank", "lesson__catalog_position"
-        )
+        matches = _postgres_matches(words, track, course, head=head).values("pk")
+        return matches[: cap + 1].count() if cap is not None else matches.count()
+    sql, params = _sqlite_matches("1", words, track, course, head=head)
+    if cap is not None:
+        sql += " LIMIT %s"
+        params.append(cap + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql})", params)  # noqa: S608 (ours)
+        return int(cursor.fetchone()[0])
+
+
+def _ranked_tier(
+    words: list[str], track: str, course: str, *, head: bool, offset: int, limit: int | None
+) -> list[int]:
+    if connection.vendor == "postgresql":
+        matches = _postgres_matches(words, track, course, head=head)
+        rank = SearchRank(F("head" if head else "vector"), _search(words))
+        ranked = matches.annotate(rank=rank).order_by("-rank", "lesson__catalog_position")
         ids = ranked.values_list("lesson_id", flat=True)
         return list(ids[offset:] if limit is None else ids[offset : offset + limit])
-    sql, params = _sqlite_matches("f.rowid", words, track, course)
-    sql += f" ORDER BY bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}), l.catalog_position"
-    sql += " LIMIT %s OFFSET %s"
+    # `rank` is bm25 with the column weights set by migration 0003; in the head tier only the
+    # title and key-term columns can match, so only they score.
+    sql, params = _sqlite_matches("f.rowid", words, track, course, head=head)
+    sql += " ORDER BY rank, l.catalog_position LIMIT %s OFFSET %s"
     params += [-1 if limit is None else limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
-def count_matches(text: str, *, track: str = "", course: str = "") -> int:
-    """How many published lessons match every word of ``text``: a count, no ranking."""
-    words = query.terms(text)
-    if not words:
-        return 0
-    if connection.vendor == "postgresql":
-        return _postgres_matches(words, track, course).count()
-    sql, params = _sqlite_matches("COUNT(*)", words, track, course)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.fetchone()[0])
-
-
 def _search(words: list[str]) -> SearchQuery:
     return SearchQuery(query.tsquery(words), search_type="raw", config=CONFIG)
 
 
-def _postgres_matches(words: list[str], track: str, course: str) -> QuerySet[SearchDocument]:
+def _postgres_matches(
+    words: list[str], track: str, course: str, *, head: bool | None = None
+) -> QuerySet[SearchDocument]:
+    """Documents of published lessons matching ``words``: all (head None), only those matching
+    in the head (True), or only those matching through the body alone (False)."""
     lessons = Lesson.objects.published()
     if track:
         lessons = lessons.filter(course__track=track)
     if course:
         lessons = lessons.filter(course__slug=course)
-    return SearchDocument.objects.filter(vector=_search(words), lesson__in=lessons.values("pk"))
+    search = _search(words)
+    documents = SearchDocument.objects.filter(lesson__in=lessons.values("pk"))
+    if head:
+        return documents.filter(head=search)
+    documents = documents.filter(vector=search)
+    return documents.exclude(head=search) if head is False else documents
 
 
 def _sqlite_matches(
-    columns: str, words: list[str], track: str, course: str
+    columns: str, words: list[str], track: str, course: str, *, head: bool | None = None
 ) -> tuple[str, list[object]]:
     lesson_table = Lesson._meta.db_table
     course_table = Course._meta.db_table
-    conditions, params = [], [query.fts5_match(words)]
+    conditions, params = [], [query.fts5_match(words, head=head)]
     if track:
         conditions.append("AND c.track = %s")
         params.append(track)

@@ -32,10 +32,22 @@ def terms(text: str) -> list[str]:
     return words[:MAX_TERMS]
 
 
-def fts5_match(words: list[str]) -> str:
-    """An FTS5 MATCH expression: every word, the last also as a prefix."""
+# FTS5's columns that make a lesson's "head": its title and its key terms and concepts.
+HEAD_COLUMNS = "{title terms}"
+
+
+def fts5_match(words: list[str], *, head: bool | None = None) -> str:
+    """An FTS5 MATCH expression: every word, the last also as a prefix.
+
+    ``head`` True: every word in the title or terms columns; False: every word somewhere, but
+    not every word in those two (the lessons that match only through their body).
+    """
     quoted = [f'"{word}"' for word in words[:-1]]
-    return " ".join([*quoted, f'"{words[-1]}"*'])
+    anywhere = " ".join([*quoted, f'"{words[-1]}"*'])
+    in_head = f"{HEAD_COLUMNS}: ({anywhere})"
+    if head is None:
+        return anywhere
+    return in_head if head else f"({anywhere}) NOT ({in_head})"
 
 
 def tsquery(words: list[str]) -> str:

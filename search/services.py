@@ -41,7 +41,8 @@ class RankedMatches:
     """The matches of a search as a lazy sequence for Django's Paginator.
 
     Paginator asks for ``count()`` and then one slice; each is one small query (or a cache hit),
-    so only the requested page is ranked and read back, however many lessons match.
+    so only the requested page is ranked and read back, however many lessons match. The count
+    stops at SEARCH_MAX_RESULTS: past it ``capped`` is true and only that many are offered.
     """
 
     def __init__(self, text: str, *, track: str = "", course: str = "") -> None:
@@ -50,15 +51,29 @@ class RankedMatches:
         digest = hashlib.sha256(f"{words}\x1e{track}\x1e{course}".encode()).hexdigest()
         self._key = f"search:{content_version()}:{digest}"
         self._cached = settings.SEARCH_CACHE_RESULTS
+        self._cap = settings.SEARCH_MAX_RESULTS
+        self._total: int | None = None
+
+    def _count(self) -> int:
+        """Matches counted up to cap + 1 (so above the cap it reads cap + 1)."""
+        if self._total is None:
+            key = f"{self._key}:count:{self._cap}"
+            total = cache.get(key) if self._cached else None
+            if total is None:
+                total = engine.count_matches(
+                    self.text, track=self.track, course=self.course, cap=self._cap
+                )
+                if self._cached:
+                    cache.set(key, total, PAGE_CACHE_SECONDS)
+            self._total = total
+        return self._total
 
     def count(self) -> int:
-        key = f"{self._key}:count"
-        total = cache.get(key) if self._cached else None
-        if total is None:
-            total = engine.count_matches(self.text, track=self.track, course=self.course)
-            if self._cached:
-                cache.set(key, total, PAGE_CACHE_SECONDS)
-        return total
+        return min(self._count(), self._cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._count() > self._cap
 
     def __len__(self) -> int:
         return self.count()

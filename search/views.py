@@ -37,5 +37,6 @@ def results(request: HttpRequest) -> HttpResponse:
             "page": page,
             "hits": hits,
             "searched": bool(text),
+            "capped": bool(text) and matches.capped,
         },
     )
