@@ -295,3 +295,19 @@ def test_past_the_cap_the_page_says_more_than_and_offers_only_the_cap(
     assert len(titles(client, q="common", page=3)) == 2  # past the end: the last page
     settings.SEARCH_MAX_RESULTS = 15
     assert "15 lessons match “common”" in client.get("/search/", {"q": "common"}).text
+
+
+def passage_of(client, q: str) -> str:
+    html = client.get("/search/", {"q": q}).text
+    return re.search(r'<p class="search-hit__passage">(.*?)</p>', html, re.S)[1]
+
+
+def test_the_passage_holds_the_match_wherever_it_is_in_the_body(client, content_root):
+    write_course(content_root, "c", title="C", track="T")
+    filler = "Plain words about nothing much at all. " * 12
+    text = f"{filler}Alpha is here.\n\n{filler}\n\n{filler}The omega line ends it."
+    lesson(content_root, "c", "01-deep.md", title="Deep", text=text)
+    import_content(content_root)
+    assert "The <mark>omega</mark> line" in passage_of(client, "omega")
+    spread = passage_of(client, "alpha omega")  # no one paragraph holds both words
+    assert "<mark>Alpha</mark>" in spread or "<mark>omega</mark>" in spread
