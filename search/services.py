@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from courses.caching import PAGE_CACHE_SECONDS, content_version
-from courses.models import Course
+from courses.models import Course, Lesson
 
 from . import engine, query
 
@@ -24,6 +26,39 @@ class CourseChoice:
     slug: str
     title: str
     track: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result card: what the template shows of a lesson, and its passage."""
+
+    title: str
+    url: str
+    course: str
+    track: str
+    minutes: int | None
+    passage: SafeString | str
+
+
+def hits(text: str, ids: list[int]) -> list[Hit]:
+    """The cards of one page of ranked ids, in their order: two small queries, only the columns
+    the card shows (a lesson row also carries its summary, big idea and key terms)."""
+    if not ids:
+        return []
+    columns = ("pk", "slug", "title", "minutes", "course__slug", "course__title", "course__track")
+    rows = {row[0]: row for row in Lesson.objects.filter(pk__in=ids).values_list(*columns)}
+    passages = engine.passages(text, ids)
+    # One reverse() for the page: slugs are URL-safe, so they go into the pattern as they are.
+    before, rest = reverse("lessons:detail", kwargs={"course": "_c_", "lesson": "_l_"}).split("_c_")
+    between, after = rest.split("_l_")
+    cards = []
+    for pk in ids:
+        if pk not in rows:
+            continue
+        _pk, slug, title, minutes, course_slug, course_title, track = rows[pk]
+        url = f"{before}{course_slug}{between}{slug}{after}"
+        cards.append(Hit(title, url, course_title, track, minutes, passages.get(pk, "")))
+    return cards
 
 
 def filter_choices() -> tuple[list[str], list[CourseChoice]]:
