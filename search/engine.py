@@ -9,11 +9,8 @@ or unpublished lesson never shows up, and a rewritten one is re-indexed with the
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import F, QuerySet
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString, mark_safe
 
 from courses.models import Course, Lesson, Section
@@ -24,6 +21,15 @@ from .models import SearchDocument
 FTS_TABLE = "search_fts"
 CONFIG = "english"
 PASSAGE_WORDS = 28
+# Plain SQL rather than the ORM: building these few statements through querysets cost more
+# CPU per search (about 1 ms each on PostgreSQL) than the database spent running them.
+_TSQUERY = f"to_tsquery('{CONFIG}'::regconfig, %s)"
+_ID = {"postgresql": "f.lesson_id", "sqlite": "f.rowid"}
+_NO_LIMIT = {"postgresql": None, "sqlite": -1}
+_HEADLINE_OPTIONS = (
+    f'StartSel="{query.START}", StopSel="{query.STOP}", MaxWords={PASSAGE_WORDS}, '
+    f'MinWords={PASSAGE_WORDS // 2}, MaxFragments=2, FragmentDelimiter=" … "'
+)
 BATCH = 500
 
 
@@ -110,65 +116,56 @@ def count_matches(text: str, *, track: str = "", course: str = "", cap: int | No
 def _count(
     words: list[str], track: str, course: str, *, head: bool | None, cap: int | None = None
 ) -> int:
-    if connection.vendor == "postgresql":
-        matches = _postgres_matches(words, track, course, head=head).values("pk")
-        return matches[: cap + 1].count() if cap is not None else matches.count()
-    sql, params = _sqlite_matches("1", words, track, course, head=head)
+    sql, params = _matches("1", words, track, course, head=head)
     if cap is not None:
         sql += " LIMIT %s"
         params.append(cap + 1)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql})", params)  # noqa: S608 (ours)
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matches", params)  # noqa: S608 (ours)
         return int(cursor.fetchone()[0])
 
 
 def _ranked_tier(
     words: list[str], track: str, course: str, *, head: bool, offset: int, limit: int | None
 ) -> list[int]:
+    sql, params = _matches(_ID[connection.vendor], words, track, course, head=head)
     if connection.vendor == "postgresql":
-        matches = _postgres_matches(words, track, course, head=head)
-        rank = SearchRank(F("head" if head else "vector"), _search(words))
-        ranked = matches.annotate(rank=rank).order_by("-rank", "lesson__catalog_position")
-        ids = ranked.values_list("lesson_id", flat=True)
-        return list(ids[offset:] if limit is None else ids[offset : offset + limit])
-    # `rank` is bm25 with the column weights set by migration 0003; in the head tier only the
-    # title and key-term columns can match, so only they score.
-    sql, params = _sqlite_matches("f.rowid", words, track, course, head=head)
-    sql += " ORDER BY rank, l.catalog_position LIMIT %s OFFSET %s"
-    params += [-1 if limit is None else limit, offset]
+        # ts_rank on the small head vector, or on the whole one for the body tier.
+        sql += f" ORDER BY ts_rank(f.{'head' if head else 'vector'}, {_TSQUERY}) DESC"
+        params.append(query.tsquery(words))
+    else:
+        # `rank` is bm25 with the column weights set by migration 0003; in the head tier only
+        # the title and key-term columns can match, so only they score.
+        sql += " ORDER BY rank"
+    sql += ", l.catalog_position LIMIT %s OFFSET %s"
+    params += [_NO_LIMIT[connection.vendor] if limit is None else limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
-def _search(words: list[str]) -> SearchQuery:
-    return SearchQuery(query.tsquery(words), search_type="raw", config=CONFIG)
-
-
-def _postgres_matches(
-    words: list[str], track: str, course: str, *, head: bool | None = None
-) -> QuerySet[SearchDocument]:
-    """Documents of published lessons matching ``words``: all (head None), only those matching
-    in the head (True), or only those matching through the body alone (False)."""
-    lessons = Lesson.objects.published()
-    if track:
-        lessons = lessons.filter(course__track=track)
-    if course:
-        lessons = lessons.filter(course__slug=course)
-    search = _search(words)
-    documents = SearchDocument.objects.filter(lesson__in=lessons.values("pk"))
-    if head:
-        return documents.filter(head=search)
-    documents = documents.filter(vector=search)
-    return documents.exclude(head=search) if head is False else documents
-
-
-def _sqlite_matches(
+def _matches(
     columns: str, words: list[str], track: str, course: str, *, head: bool | None = None
 ) -> tuple[str, list[object]]:
+    """SELECT ``columns`` of the published lessons matching ``words``: all of them (head None),
+    those with every word in the head (True), or those matching only through the body (False).
+    Aliases: f (the document), l (the lesson), c (its course)."""
     lesson_table = Lesson._meta.db_table
     course_table = Course._meta.db_table
-    conditions, params = [], [query.fts5_match(words, head=head)]
+    if connection.vendor == "postgresql":
+        source = f"{SearchDocument._meta.db_table} f JOIN {lesson_table} l ON l.id = f.lesson_id"
+        tsquery = query.tsquery(words)
+        if head:
+            match, params = f"f.head @@ {_TSQUERY}", [tsquery]
+        elif head is None:
+            match, params = f"f.vector @@ {_TSQUERY}", [tsquery]
+        else:
+            match = f"f.vector @@ {_TSQUERY} AND NOT coalesce(f.head @@ {_TSQUERY}, false)"
+            params = [tsquery, tsquery]
+    else:
+        source = f"{FTS_TABLE} f JOIN {lesson_table} l ON l.id = f.rowid"
+        match, params = f"{FTS_TABLE} MATCH %s", [query.fts5_match(words, head=head)]
+    conditions = []
     if track:
         conditions.append("AND c.track = %s")
         params.append(track)
@@ -176,9 +173,9 @@ def _sqlite_matches(
         conditions.append("AND c.slug = %s")
         params.append(course)
     sql = (
-        f"SELECT {columns} FROM {FTS_TABLE} f "  # noqa: S608 (names are ours; values are params)
-        f"JOIN {lesson_table} l ON l.id = f.rowid JOIN {course_table} c ON c.id = l.course_id "
-        f"WHERE {FTS_TABLE} MATCH %s AND l.is_published AND c.is_published " + " ".join(conditions)
+        f"SELECT {columns} FROM {source} "  # noqa: S608 (names are ours; values are params)
+        f"JOIN {course_table} c ON c.id = l.course_id "
+        f"WHERE {match} AND l.is_published AND c.is_published " + " ".join(conditions)
     )
     return sql, params
 
@@ -189,34 +186,20 @@ def passages(text: str, lesson_ids: list[int]) -> dict[int, SafeString]:
     if not words or not lesson_ids:
         return {}
     if connection.vendor == "postgresql":
-        search = _search(words)
         # ts_headline parses the whole text it is given (~5 KB a lesson, the costliest part of
         # a results page); given the first paragraph holding every word it parses a tenth of
         # that, and to_tsvector stops at that paragraph. The whole body remains the fallback
         # when the words are spread over several paragraphs or only in the title and terms.
-        table = SearchDocument._meta.db_table
-        first_paragraph = RawSQL(  # noqa: S611 (the table name is ours; values are params)
-            f"SELECT p FROM regexp_split_to_table({table}.body, E'\\n') AS p "  # noqa: S608
-            "WHERE to_tsvector(%s::regconfig, p) @@ to_tsquery(%s::regconfig, %s) LIMIT 1",
-            [CONFIG, CONFIG, query.tsquery(words)],
+        sql = (
+            f"SELECT f.lesson_id, ts_headline('{CONFIG}'::regconfig, coalesce(("  # noqa: S608
+            "SELECT p FROM regexp_split_to_table(f.body, E'\\n') AS p "
+            f"WHERE to_tsvector('{CONFIG}'::regconfig, p) @@ {_TSQUERY} LIMIT 1), f.body), "
+            f"{_TSQUERY}, %s) FROM {SearchDocument._meta.db_table} f WHERE f.lesson_id = ANY(%s)"
         )
-        rows = (
-            SearchDocument.objects.filter(lesson_id__in=lesson_ids)
-            .annotate(
-                passage=SearchHeadline(
-                    Coalesce(first_paragraph, F("body")),
-                    search,
-                    config=CONFIG,
-                    start_sel=query.START,
-                    stop_sel=query.STOP,
-                    max_words=PASSAGE_WORDS,
-                    min_words=PASSAGE_WORDS // 2,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                )
-            )
-            .values_list("lesson_id", "passage")
-        )
+        tsquery = query.tsquery(words)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [tsquery, tsquery, _HEADLINE_OPTIONS, list(lesson_ids)])
+            rows = cursor.fetchall()
     else:
         placeholders = ", ".join(["%s"] * len(lesson_ids))
         sql = (
