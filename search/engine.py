@@ -1,10 +1,12 @@
 """The one interface to full-text search: PostgreSQL's on PostgreSQL, FTS5 on SQLite.
 
 `index_lessons` (run by the importer's `lessons_imported`, inside its transaction) writes the
-documents; `ranked_lesson_ids` finds published lessons, title first, then key terms and
-concepts, then body text; `passages` gives the best passage of each hit with the matches marked,
-as safe HTML. Whether a lesson is published is read from the lesson at query time, so a removed
-or unpublished lesson never shows up, and a rewritten one is re-indexed with the import.
+documents; `ranked_lesson_ids` finds published lessons, those with every word in the title or
+key terms and concepts first (a title match above a key-term one), then those matching only in
+their text; `count_matches` counts them, up to a cap; `passages` gives the best passage of each
+hit with the matches marked, as safe HTML. Whether a lesson is published is read from the
+lesson at query time, so a removed or unpublished lesson never shows up, and a rewritten one is
+re-indexed with the import.
 """
 
 from __future__ import annotations
