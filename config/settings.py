@@ -225,6 +225,9 @@ SIGN_UP_RATE_LIMIT = int(os.environ.get("SIGN_UP_RATE_LIMIT", "10"))
 # Keep each page of search results (ranked ids and count) in the cache per content version.
 # Off only to measure the uncached query (bench/b_search.py).
 SEARCH_CACHE_RESULTS = env_bool("SEARCH_CACHE_RESULTS", True)
+# Results a search offers at most ("more than 100 lessons match"): counting every match of a
+# common word costs as much as ranking them, and nobody pages past the tenth page.
+SEARCH_MAX_RESULTS = int(os.environ.get("SEARCH_MAX_RESULTS", "100"))
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "lessons:my_learning"
