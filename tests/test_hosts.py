@@ -312,7 +312,7 @@ from django.contrib.auth.hashers import make_password
 c('migrate', '--noinput', verbosity=0); c('import_content', verbosity=0)
 c('collectstatic', '--noinput', verbosity=0)
 hashed = make_password({password!r})  # one hash for every account: each costs ~0.5 s
-names = ['ada', 'bo', 'target'] + ['load%d' % n for n in range({clients})]
+names = ['ada', 'bo', 'target', 'parallel'] + ['load%d' % n for n in range({clients})]
 m().objects.bulk_create([m()(username=n, email=n + '@example.org', password=hashed)
                          for n in names])
 """
@@ -536,11 +536,16 @@ def test_the_tutor_limit_is_exact_across_hosts(cluster):
     """One learner at one address, asking through either host: exactly TUTOR_LIMIT answers a
     minute. The address is the one the balancer saw (TRUSTED_PROXY_COUNT=1), so another
     session from that address is refused too and a client elsewhere is not; what a client
-    writes into X-Forwarded-For changes nothing."""
+    writes into X-Forwarded-For changes nothing. Asked all at once over both hosts, too."""
     asker = signed_in(cluster, "bo", port=cluster.via["a"], source="127.0.0.21")
     token = asker.csrf(LESSON)  # one CSRF token serves both hosts (one SECRET_KEY)
+    same_address = Client(cluster.via["b"], source="127.0.0.21")
+    elsewhere = Client(cluster.via["a"], source="127.0.0.22")
+    crowd = [Client(cluster.balancer, source="127.0.0.23") for _ in range(TUTOR_LIMIT + 7)]
+    tokens = {client: client.csrf(LESSON) for client in [same_address, elsewhere, *crowd]}
     if time.time() % 60 > 45:  # the limit counts in fixed one-minute windows: start a fresh one
         time.sleep(61 - time.time() % 60)
+
     statuses = [
         ask_tutor(
             asker.on(cluster.via[HOSTS[number % 2]]),
@@ -550,26 +555,41 @@ def test_the_tutor_limit_is_exact_across_hosts(cluster):
         for number in range(TUTOR_LIMIT + 3)
     ]
     assert statuses == [200] * TUTOR_LIMIT + [429] * 3, statuses
-    same_address = Client(cluster.via["b"], source="127.0.0.21")
-    assert ask_tutor(same_address, same_address.csrf(LESSON)) == 429
-    elsewhere = Client(cluster.via["a"], source="127.0.0.22")
-    assert ask_tutor(elsewhere, elsewhere.csrf(LESSON)) == 200
+    assert ask_tutor(same_address, tokens[same_address]) == 429
+    assert ask_tutor(elsewhere, tokens[elsewhere]) == 200
+    with ThreadPoolExecutor(max_workers=len(crowd)) as pool:
+        at_once = list(pool.map(ask_tutor, crowd, [tokens[client] for client in crowd]))
+    assert sorted(at_once) == [200] * TUTOR_LIMIT + [429] * 7, at_once
+
+
+def guess(client: Client, username: str, token: str) -> int:
+    body = f"csrfmiddlewaretoken={token}&username={username}&password=wrong"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    return client.go("POST", "/accounts/login/", body, form)[0]
 
 
 def test_the_sign_in_limit_is_exact_across_hosts(cluster):
     """Five wrong passwords for one account, then a lock-out, whichever host each guess
-    reaches (django-axes counts in the shared database)."""
-    statuses = []
-    for number in range(9):
-        guesser = Client(cluster.via[HOSTS[number % 2]], source="127.0.0.31")
-        token = guesser.csrf("/accounts/login/")
-        body = f"csrfmiddlewaretoken={token}&username=target&password=wrong+{number}"
-        form = {"Content-Type": "application/x-www-form-urlencoded"}
-        statuses.append(guesser.go("POST", "/accounts/login/", body, form)[0])
+    reaches (django-axes counts in the shared database, under a lock)."""
+    guesser = Client(cluster.via["a"], source="127.0.0.31")
+    token = guesser.csrf("/accounts/login/")
+    statuses = [
+        guess(guesser.on(cluster.via[HOSTS[number % 2]]), "target", token) for number in range(9)
+    ]
     assert statuses == [200] * 5 + [429] * 4, statuses
     # Locked out on both hosts, even with the right password.
     for name in HOSTS:
         assert Client(cluster.via[name], source="127.0.0.32").sign_in("target") == 429
+
+
+def test_simultaneous_guesses_through_the_balancer_reach_the_check_five_times(cluster):
+    """20 wrong passwords for one account at once, spread over both hosts and their workers:
+    exactly five are checked, the rest are refused."""
+    guessers = [Client(cluster.balancer, source="127.0.0.33") for _ in range(20)]
+    tokens = [guesser.csrf("/accounts/login/") for guesser in guessers]
+    with ThreadPoolExecutor(max_workers=len(guessers)) as pool:
+        statuses = list(pool.map(guess, guessers, ["parallel"] * len(guessers), tokens))
+    assert sorted(statuses) == [200] * 5 + [429] * 15, statuses
 
 
 def search_results(client: Client, query: str) -> str:
