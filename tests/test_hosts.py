@@ -153,7 +153,6 @@ class Cluster:
     database: str
     stats_socket: Path
     haproxy_log: Path
-    finalizers: list = field(default_factory=list)
 
     def start_host(self, host: Host) -> None:
         host.server, _ = start_gunicorn(
@@ -275,12 +274,20 @@ def require_tools() -> tuple[str, str]:
     return haproxy, redis_server
 
 
+def die_with_the_test() -> None:
+    """preexec_fn: the kernel ends this child if the test process dies without cleaning up
+    (killed by a CI timeout, say); the next run removes the namespaces such a run left."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def start_unix_redis(redis_server: str, workdir: Path) -> tuple[subprocess.Popen, Path]:
     socket_path = workdir / "redis.sock"
     server = subprocess.Popen(
         [redis_server, "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm",
          "700", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_the_test,
     )  # fmt: skip
     import redis
 
@@ -414,7 +421,10 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
             list(pool.map(cluster.start_host, hosts.values()))
         with cluster.haproxy_log.open("w") as log:
             balancer = subprocess.Popen(
-                [haproxy, "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT
+                [haproxy, "-db", "-f", str(config)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_the_test,
             )
         undo.append(lambda: stop(balancer))
         for name in HOSTS:
