@@ -122,6 +122,19 @@ def test_the_balancer_uses_both_hosts(cluster):
     assert Client(cluster.via["b"]).served_by() == "b"
 
 
+def test_health_checks_on_both_hosts_at_once_all_pass(cluster):
+    """/healthz/ writes and reads back a probe in the shared cache: hosts checked at the same
+    moment (as the balancer does) must not read each other's probe and report a failure."""
+
+    def check(port: int) -> int:
+        return Client(port).go("GET", "/healthz/")[0]
+
+    ports = [cluster.via[HOSTS[number % 2]] for number in range(200)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(check, ports))
+    assert statuses == [200] * len(ports), {status: statuses.count(status) for status in statuses}
+
+
 def test_a_session_started_on_one_host_holds_on_the_other(cluster):
     ada = signed_in(cluster, "ada", port=cluster.via["a"])
     status, _, html = ada.on(cluster.via["b"]).go("GET", "/accounts/")
