@@ -227,7 +227,9 @@ backend hosts
     http-check send meth GET uri /healthz/ ver HTTP/1.1 hdr Host 127.0.0.1 \
         hdr X-Forwarded-Proto https
     http-check expect status 200
-    default-server check inter 300ms fall 2 rise 2
+    # A busy host answers slowly; a dead one refuses at once, so a long timeout costs nothing.
+    timeout check 5s
+    default-server check inter 500ms fall 2 rise 2
     server a {a}:{port}
     server b {b}:{port}
 
