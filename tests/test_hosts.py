@@ -358,6 +358,10 @@ def test_killing_a_host_under_load_loses_no_attempt(cluster):
         f"retried; host a marked down {marked_down_at - killed_at:.2f} s after the kill"
     )
 
+    # Nothing else was ever taken out: no healthy host failed its checks, in this test or before.
+    taken_out = re.findall(r"Server hosts/(\w+) is DOWN", cluster.haproxy_log.read_text())
+    assert taken_out == ["a"], cluster.haproxy_log.read_text()
+
     # The host comes back: restarted, it is checked UP and takes traffic again.
     cluster.start_host(cluster.hosts["a"])
     cluster.wait_for_state("a", "UP")
