@@ -8,16 +8,19 @@ PORT ?= 8000
 WORKERS ?= 4
 CHROMIUM ?= /usr/bin/chromium
 REDIS_SERVER ?= /usr/bin/redis-server
+HAPROXY ?= /usr/sbin/haproxy
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings_production
 
-.PHONY: help install run migrate import superuser instructor serve test test-sqlite test-postgres test-browser screenshots lint \
+.PHONY: help install run migrate import superuser instructor serve test test-sqlite test-postgres test-browser test-hosts screenshots lint \
 	format lock audit bench services browser-deps eval-tutor clean
 
 help:
 	@echo "make run            - install, migrate, import content/ and serve http://$(HOST):$(PORT)"
 	@echo "make test           - install test dependencies and run the whole suite (lint included)"
 	@echo "make test-postgres  - the same suite on PostgreSQL ($(POSTGRES_URL))"
+	@echo "make test-hosts     - two app hosts in network namespaces behind HAProxy, one PostgreSQL"
+	@echo "                      and one Redis (root; part of make test; docs/deploy.md)"
 	@echo "make superuser      - create the first admin account (asks for name, email, password)"
 	@echo "make instructor NAME=ada [EMAIL=ada@example.org] - an account that sees the reports"
 	@echo "make serve          - production settings under gunicorn (needs SECRET_KEY, ALLOWED_HOSTS, REDIS_URL)"
@@ -71,6 +74,12 @@ $(REDIS_SERVER):
 	else echo "redis-server is missing: install Debian's redis-server package as root." >&2; exit 1; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null
 
+# The two-host test (tests/test_hosts.py) balances its app hosts with Debian's HAProxy.
+$(HAPROXY):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "haproxy is missing: install Debian's haproxy package as root." >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy >/dev/null
+
 # PostgreSQL and Redis run on this kind of machine; start them if they are installed but down.
 services: $(REDIS_SERVER)
 	@if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
@@ -102,12 +111,18 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install lint browser-deps services
+# The suite includes the two-host test (marked `hosts`), which always runs on PostgreSQL and
+# Redis: test-postgres leaves it out rather than run it twice.
+test: install lint browser-deps services $(HAPROXY)
 	$(PY) manage.py makemigrations --check --dry-run
 	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest
 
 test-postgres: install browser-deps services
-	DATABASE_URL=$(POSTGRES_URL) CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest
+	DATABASE_URL=$(POSTGRES_URL) CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest -m "not hosts"
+
+# Two app hosts, each gunicorn in a network namespace of its own, behind HAProxy (needs root).
+test-hosts: install services $(HAPROXY)
+	$(PY) -m pytest -m hosts tests/test_hosts.py
 
 test-browser: install browser-deps services
 	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest tests/browser

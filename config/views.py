@@ -21,9 +21,13 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception as error:  # any failure means "not healthy"; the message says which
         checks["database"] = f"error: {error.__class__.__name__}"
     try:
+        # A key of its own: checks running at once on several workers and hosts share the
+        # cache, and one key would let each read back another's probe.
         probe = uuid.uuid4().hex
-        cache.set("health-probe", probe, timeout=10)
-        checks["cache"] = "ok" if cache.get("health-probe") == probe else "error: no read-back"
+        key = f"health-probe:{probe}"
+        cache.set(key, probe, timeout=10)
+        checks["cache"] = "ok" if cache.get(key) == probe else "error: no read-back"
+        cache.delete(key)
     except Exception as error:
         checks["cache"] = f"error: {error.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())

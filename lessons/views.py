@@ -1,13 +1,18 @@
 """The lesson page, and the images lessons reference by relative path.
 
-Signed-in learners get the page rendered for them (it shows their progress). Everyone else
-gets one of a few cached renderings, each with its own option order, into which this
-request's CSRF token and a fresh one-time quiz token are filled: the same page for thousands
-of visitors at the cost of a string replacement, while every quiz attempt stays one-time.
+Signed-in learners get the page rendered for them (it shows their progress), from parts
+every visitor shares: the lesson's objects and quiz forms (``shared_page``, kept in each
+process) and the template's cached fragments; only their progress, the menu and their tokens
+are theirs. Everyone else gets one of a few cached renderings, each with its own option order,
+into which this request's CSRF token and a fresh one-time quiz token are filled: the same page
+for thousands of visitors at the cost of a string replacement, while every quiz attempt stays
+one-time.
 """
 
 import mimetypes
 import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -25,10 +30,9 @@ from django.utils._os import safe_join
 from courses.caching import PAGE_CACHE_SECONDS, content_version, page_slot
 from courses.content.confinement import leaves
 from courses.models import Course, Lesson, Question
-from quizzes.services import issue_token, present_quiz
+from quizzes.services import PresentedQuiz, issue_token, present_quiz
 
-from .models import LessonProgress
-from .services import touch_lesson
+from .services import visit_lesson
 
 LESSON_IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 ANONYMOUS_VARIANTS = 4  # cached renderings per lesson, each with its own option order
@@ -85,35 +89,56 @@ def _page_context(lesson: Lesson) -> dict:
     }
 
 
-def _shared_context(course: str, lesson: str, version: str) -> dict:
-    """The visitor-independent context, cached per content version (a 404 is never cached)."""
-    key = f"page:lesson-context:{course}:{lesson}:{version}"
-    context = cache.get(key)
-    if context is None:
-        context = _page_context(_published_lesson(course, lesson))
-        context["related_lessons"] = list(context["related_lessons"])
-        context["sections"] = list(context["sections"])
-        cache.set(key, context, PAGE_CACHE_SECONDS)
-    return dict(context)
+@dataclass
+class SharedPage:
+    """The parts of one lesson page that are the same for every visitor, for one content
+    version: read-only once built (each request copies ``context`` before adding to it)."""
+
+    context: dict
+    lesson: Lesson
+    question_ids: list[int]
+    # Per option order (variant): the presented quiz, whose token is a placeholder, and the
+    # rendered form per sign-in state ("Your score saves to ..." differs), both with placeholders.
+    quizzes: dict[int, PresentedQuiz] = field(default_factory=dict)
+    forms: dict[tuple[int, bool], str] = field(default_factory=dict)
+
+    def quiz(self, variant: int, seed: str) -> PresentedQuiz:
+        if variant not in self.quizzes:
+            token_slot = page_slot("quiz-token")
+            self.quizzes[variant] = present_quiz(
+                questions=self.lesson.quiz_questions, token=token_slot, seed=seed
+            )
+        return self.quizzes[variant]
+
+
+# Kept in each process, not in Django's cache: a signed-in page reads these objects on every
+# request, and unpickling them from the cache cost about 1 ms of CPU a request (reading them
+# from Redis, more). The key holds the content version, so an import is seen at once; a 404
+# raises and is never kept. About 0.4 MB a lesson with its template fragments (measured on the
+# shipped lessons): the 64 most recently read lessons cost a worker about 25 MB.
+@lru_cache(maxsize=64)
+def shared_page(course: str, lesson: str, version: str) -> SharedPage:
+    lesson_obj = _published_lesson(course, lesson)
+    context = _page_context(lesson_obj)
+    context["related_lessons"] = list(context["related_lessons"])
+    context["sections"] = list(context["sections"])
+    context["content_version"] = version
+    question_ids = [question.pk for question in lesson_obj.quiz_questions]
+    return SharedPage(context=context, lesson=lesson_obj, question_ids=question_ids)
 
 
 def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     if not request.user.is_authenticated and not get_messages(request):
         return _anonymous_lesson(request, course, lesson)
     version = content_version()
-    context = _shared_context(course, lesson, version)
-    context["content_version"] = version
-    lesson_obj = context["lesson"]
-    if lesson_obj.quiz_questions:
-        context["quiz"], context["quiz_form_html"] = _learner_quiz(request, lesson_obj, version)
+    page = shared_page(course, lesson, version)
+    context = dict(page.context)
+    if page.question_ids:
+        context["quiz"], context["quiz_form_html"] = _learner_quiz(request, page, version)
     if request.user.is_authenticated:
-        progress = touch_lesson(learner=request.user, lesson=lesson_obj, at=timezone.now())
-        completed = LessonProgress.objects.filter(
-            learner=request.user,
-            lesson__course=lesson_obj.course,
-            lesson__is_published=True,
-            completed_at__isnull=False,
-        ).count()
+        progress, completed = visit_lesson(
+            learner=request.user, lesson=page.lesson, at=timezone.now()
+        )
         total = context["course_total"]
         context.update(
             progress=progress,
@@ -124,21 +149,22 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
     return render(request, "lessons/lesson_detail.html", context)
 
 
-def _learner_quiz(request: HttpRequest, lesson: Lesson, version: str) -> tuple[object, str]:
-    """One of the cached renderings of the quiz form, with this learner's one-time token."""
+def _learner_quiz(request: HttpRequest, page: SharedPage, version: str) -> tuple[object, str]:
+    """One of the shared renderings of the quiz form, with this visitor's one-time token."""
     variant = secrets.randbelow(ANONYMOUS_VARIANTS)
     seed = f"{version}:{variant}"
     csrf_slot, token_slot = page_slot("csrf"), page_slot("quiz-token")
-    quiz = present_quiz(questions=lesson.quiz_questions, token=token_slot, seed=seed)
-    key = f"page:quiz-form:{lesson.pk}:{version}:{variant}:{request.user.is_authenticated}"
-    html = cache.get(key)
+    quiz = page.quiz(variant, seed)
+    key = (variant, request.user.is_authenticated)
+    html = page.forms.get(key)
     if html is None:
+        lesson = page.lesson
         context = {"quiz": quiz, "lesson": lesson, "course": lesson.course, "csrf_token": csrf_slot}
-        html = render_to_string("quizzes/_quiz_form.html", context, request=request)
-        cache.set(key, html, PAGE_CACHE_SECONDS)
-    question_ids = [question.pk for question in lesson.quiz_questions]
+        html = page.forms[key] = render_to_string(
+            "quizzes/_quiz_form.html", context, request=request
+        )
     token = issue_token(
-        lesson_id=lesson.pk, question_ids=question_ids, learner=request.user, seed=seed
+        lesson_id=page.lesson.pk, question_ids=page.question_ids, learner=request.user, seed=seed
     )
     return quiz, html.replace(token_slot, token).replace(csrf_slot, get_token(request))
 
@@ -150,18 +176,14 @@ def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpRes
     key = f"page:lesson:{course}:{lesson}:{version}:{variant}"
     cached = cache.get(key)
     if cached is None:
-        lesson_obj = _published_lesson(course, lesson)  # a 404 is never cached
-        context = _page_context(lesson_obj)
+        page = shared_page(course, lesson, version)  # a 404 is never cached
+        context = dict(page.context)
         seed = f"{version}:{variant}"
-        question_ids = [question.pk for question in lesson_obj.quiz_questions]
-        if question_ids:
-            context["quiz"] = present_quiz(
-                questions=lesson_obj.quiz_questions, token=token_slot, seed=seed
-            )
+        if page.question_ids:
+            context["quiz"] = page.quiz(variant, seed)
         context["csrf_token"] = csrf_slot
-        context["content_version"] = version
         html = render_to_string("lessons/lesson_detail.html", context, request=request)
-        cached = (html, lesson_obj.pk, question_ids, seed)
+        cached = (html, page.lesson.pk, page.question_ids, seed)
         cache.set(key, cached, PAGE_CACHE_SECONDS)
     html, lesson_id, question_ids, seed = cached
     if question_ids:

@@ -1,17 +1,18 @@
 """The one interface to full-text search: PostgreSQL's on PostgreSQL, FTS5 on SQLite.
 
 `index_lessons` (run by the importer's `lessons_imported`, inside its transaction) writes the
-documents; `ranked_lesson_ids` finds published lessons, title first, then key terms and
-concepts, then body text; `passages` gives the best passage of each hit with the matches marked,
-as safe HTML. Whether a lesson is published is read from the lesson at query time, so a removed
-or unpublished lesson never shows up, and a rewritten one is re-indexed with the import.
+documents; `ranked_lesson_ids` finds published lessons, those with every word in the title or
+key terms and concepts first (a title match above a key-term one), then those matching only in
+their text; `count_matches` counts them, up to a cap; `passages` gives the best passage of each
+hit with the matches marked, as safe HTML. Whether a lesson is published is read from the
+lesson at query time, so a removed or unpublished lesson never shows up, and a rewritten one is
+re-indexed with the import.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from courses.models import Course, Lesson, Section
@@ -21,25 +22,34 @@ from .models import SearchDocument
 
 FTS_TABLE = "search_fts"
 CONFIG = "english"
-# bm25() weights of FTS5's columns (title, terms, body), in the spirit of PostgreSQL's A/B/C.
-FTS_WEIGHTS = (10.0, 4.0, 1.0)
 PASSAGE_WORDS = 28
+# Plain SQL rather than the ORM: building these few statements through querysets cost more
+# CPU per search (about 1 ms each on PostgreSQL) than the database spent running them.
+_TSQUERY = f"to_tsquery('{CONFIG}'::regconfig, %s)"
+_ID = {"postgresql": "f.lesson_id", "sqlite": "f.rowid"}
+_NO_LIMIT = {"postgresql": None, "sqlite": -1}
+_HEADLINE_OPTIONS = (
+    f'StartSel="{query.START}", StopSel="{query.STOP}", MaxWords={PASSAGE_WORDS}, '
+    f'MinWords={PASSAGE_WORDS // 2}, MaxFragments=2, FragmentDelimiter=" … "'
+)
 BATCH = 500
 
 
-def _vector() -> SearchVector:
-    return (
-        SearchVector("title", weight="A", config=CONFIG)
-        + SearchVector("terms", weight="B", config=CONFIG)
-        + SearchVector("body", weight="C", config=CONFIG)
+def _head_vector() -> SearchVector:
+    return SearchVector("title", weight="A", config=CONFIG) + SearchVector(
+        "terms", weight="B", config=CONFIG
     )
+
+
+def _vector() -> SearchVector:
+    return _head_vector() + SearchVector("body", weight="C", config=CONFIG)
 
 
 def document_for(lesson: Lesson, sections: list[Section]) -> SearchDocument:
     terms = [term["term"] for term in lesson.key_terms] + list(lesson.concepts)
     body = [lesson.summary, lesson.big_idea]
     for section in sections:
-        body += [section.heading, section.text]
+        body += [section.heading, query.readable(section.text)]
     return SearchDocument(
         lesson=lesson,
         title=query.clean_text(lesson.title),
@@ -58,7 +68,9 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
     SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
     if connection.vendor == "postgresql":
         for chunk in chunks:
-            SearchDocument.objects.filter(lesson_id__in=chunk).update(vector=_vector())
+            SearchDocument.objects.filter(lesson_id__in=chunk).update(
+                vector=_vector(), head=_head_vector()
+            )
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in ids])
@@ -73,60 +85,89 @@ def ranked_lesson_ids(
 ) -> list[int]:
     """Ids of the published lessons matching every word of ``text``, best first.
 
-    With ``limit`` the database ranks and returns only that slice (from ``offset``), so a page
-    of results never carries the ids of every matching lesson back to Python.
+    Two tiers: lessons with every word in the title or key terms ("head") come first, ranked by
+    how well those match; the lessons matching only through their body follow, ranked on the
+    whole document. With ``limit`` the database ranks only the tier(s) the requested slice
+    falls in, so page 1 of a word most titles carry never scores 2,000 bodies.
     """
     words = query.terms(text)
     if not words or (limit is not None and limit <= 0):
         return []
+    head = _ranked_tier(words, track, course, head=True, offset=offset, limit=limit)
+    if limit is not None and len(head) == limit:
+        return head
+    # Where the body tier starts: right after the head tier, wherever the slice began.
+    head_total = offset + len(head) if head else _count(words, track, course, head=True)
+    rest = None if limit is None else limit - len(head)
+    body_offset = max(offset - head_total, 0)
+    return head + _ranked_tier(words, track, course, head=False, offset=body_offset, limit=rest)
+
+
+def count_matches(text: str, *, track: str = "", course: str = "", cap: int | None = None) -> int:
+    """How many published lessons match every word of ``text``: a count, no ranking.
+
+    With ``cap`` the database stops counting after ``cap`` + 1 matches, so a result above
+    ``cap`` only says "more than cap" and costs no more than counting cap + 1 lessons.
+    """
+    words = query.terms(text)
+    if not words:
+        return 0
+    return _count(words, track, course, head=None, cap=cap)
+
+
+def _count(
+    words: list[str], track: str, course: str, *, head: bool | None, cap: int | None = None
+) -> int:
+    sql, params = _matches("1", words, track, course, head=head)
+    if cap is not None:
+        sql += " LIMIT %s"
+        params.append(cap + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matches", params)  # noqa: S608 (ours)
+        return int(cursor.fetchone()[0])
+
+
+def _ranked_tier(
+    words: list[str], track: str, course: str, *, head: bool, offset: int, limit: int | None
+) -> list[int]:
+    sql, params = _matches(_ID[connection.vendor], words, track, course, head=head)
     if connection.vendor == "postgresql":
-        ranked = _postgres_matches(words, track, course)
-        ranked = ranked.annotate(rank=SearchRank(F("vector"), _search(words))).order_by(
-            "-rank", "lesson__catalog_position"
-        )
-        ids = ranked.values_list("lesson_id", flat=True)
-        return list(ids[offset:] if limit is None else ids[offset : offset + limit])
-    sql, params = _sqlite_matches("f.rowid", words, track, course)
-    sql += f" ORDER BY bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}), l.catalog_position"
-    sql += " LIMIT %s OFFSET %s"
-    params += [-1 if limit is None else limit, offset]
+        # ts_rank on the small head vector, or on the whole one for the body tier.
+        sql += f" ORDER BY ts_rank(f.{'head' if head else 'vector'}, {_TSQUERY}) DESC"
+        params.append(query.tsquery(words))
+    else:
+        # `rank` is bm25 with the column weights set by migration 0003; in the head tier only
+        # the title and key-term columns can match, so only they score.
+        sql += " ORDER BY rank"
+    sql += ", l.catalog_position LIMIT %s OFFSET %s"
+    params += [_NO_LIMIT[connection.vendor] if limit is None else limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
-def count_matches(text: str, *, track: str = "", course: str = "") -> int:
-    """How many published lessons match every word of ``text``: a count, no ranking."""
-    words = query.terms(text)
-    if not words:
-        return 0
-    if connection.vendor == "postgresql":
-        return _postgres_matches(words, track, course).count()
-    sql, params = _sqlite_matches("COUNT(*)", words, track, course)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.fetchone()[0])
-
-
-def _search(words: list[str]) -> SearchQuery:
-    return SearchQuery(query.tsquery(words), search_type="raw", config=CONFIG)
-
-
-def _postgres_matches(words: list[str], track: str, course: str) -> QuerySet[SearchDocument]:
-    lessons = Lesson.objects.published()
-    if track:
-        lessons = lessons.filter(course__track=track)
-    if course:
-        lessons = lessons.filter(course__slug=course)
-    return SearchDocument.objects.filter(vector=_search(words), lesson__in=lessons.values("pk"))
-
-
-def _sqlite_matches(
-    columns: str, words: list[str], track: str, course: str
+def _matches(
+    columns: str, words: list[str], track: str, course: str, *, head: bool | None = None
 ) -> tuple[str, list[object]]:
+    """SELECT ``columns`` of the published lessons matching ``words``: all of them (head None),
+    those with every word in the head (True), or those matching only through the body (False).
+    Aliases: f (the document), l (the lesson), c (its course)."""
     lesson_table = Lesson._meta.db_table
     course_table = Course._meta.db_table
-    conditions, params = [], [query.fts5_match(words)]
+    if connection.vendor == "postgresql":
+        source = f"{SearchDocument._meta.db_table} f JOIN {lesson_table} l ON l.id = f.lesson_id"
+        tsquery = query.tsquery(words)
+        if head:
+            match, params = f"f.head @@ {_TSQUERY}", [tsquery]
+        elif head is None:
+            match, params = f"f.vector @@ {_TSQUERY}", [tsquery]
+        else:
+            match = f"f.vector @@ {_TSQUERY} AND NOT coalesce(f.head @@ {_TSQUERY}, false)"
+            params = [tsquery, tsquery]
+    else:
+        source = f"{FTS_TABLE} f JOIN {lesson_table} l ON l.id = f.rowid"
+        match, params = f"{FTS_TABLE} MATCH %s", [query.fts5_match(words, head=head)]
+    conditions = []
     if track:
         conditions.append("AND c.track = %s")
         params.append(track)
@@ -134,9 +175,9 @@ def _sqlite_matches(
         conditions.append("AND c.slug = %s")
         params.append(course)
     sql = (
-        f"SELECT {columns} FROM {FTS_TABLE} f "  # noqa: S608 (names are ours; values are params)
-        f"JOIN {lesson_table} l ON l.id = f.rowid JOIN {course_table} c ON c.id = l.course_id "
-        f"WHERE {FTS_TABLE} MATCH %s AND l.is_published AND c.is_published " + " ".join(conditions)
+        f"SELECT {columns} FROM {source} "  # noqa: S608 (names are ours; values are params)
+        f"JOIN {course_table} c ON c.id = l.course_id "
+        f"WHERE {match} AND l.is_published AND c.is_published " + " ".join(conditions)
     )
     return sql, params
 
@@ -147,24 +188,20 @@ def passages(text: str, lesson_ids: list[int]) -> dict[int, SafeString]:
     if not words or not lesson_ids:
         return {}
     if connection.vendor == "postgresql":
-        search = _search(words)
-        rows = (
-            SearchDocument.objects.filter(lesson_id__in=lesson_ids)
-            .annotate(
-                passage=SearchHeadline(
-                    "body",
-                    search,
-                    config=CONFIG,
-                    start_sel=query.START,
-                    stop_sel=query.STOP,
-                    max_words=PASSAGE_WORDS,
-                    min_words=PASSAGE_WORDS // 2,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                )
-            )
-            .values_list("lesson_id", "passage")
+        # ts_headline parses the whole text it is given (~5 KB a lesson, the costliest part of
+        # a results page); given the first paragraph holding every word it parses a tenth of
+        # that, and to_tsvector stops at that paragraph. The whole body remains the fallback
+        # when the words are spread over several paragraphs or only in the title and terms.
+        sql = (
+            f"SELECT f.lesson_id, ts_headline('{CONFIG}'::regconfig, coalesce(("  # noqa: S608
+            "SELECT p FROM regexp_split_to_table(f.body, E'\\n') AS p "
+            f"WHERE to_tsvector('{CONFIG}'::regconfig, p) @@ {_TSQUERY} LIMIT 1), f.body), "
+            f"{_TSQUERY}, %s) FROM {SearchDocument._meta.db_table} f WHERE f.lesson_id = ANY(%s)"
         )
+        tsquery = query.tsquery(words)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [tsquery, tsquery, _HEADLINE_OPTIONS, list(lesson_ids)])
+            rows = cursor.fetchall()
     else:
         placeholders = ", ".join(["%s"] * len(lesson_ids))
         sql = (

@@ -32,10 +32,22 @@ def terms(text: str) -> list[str]:
     return words[:MAX_TERMS]
 
 
-def fts5_match(words: list[str]) -> str:
-    """An FTS5 MATCH expression: every word, the last also as a prefix."""
+# FTS5's columns that make a lesson's "head": its title and its key terms and concepts.
+HEAD_COLUMNS = "{title terms}"
+
+
+def fts5_match(words: list[str], *, head: bool | None = None) -> str:
+    """An FTS5 MATCH expression: every word, the last also as a prefix.
+
+    ``head`` True: every word in the title or terms columns; False: every word somewhere, but
+    not every word in those two (the lessons that match only through their body).
+    """
     quoted = [f'"{word}"' for word in words[:-1]]
-    return " ".join([*quoted, f'"{words[-1]}"*'])
+    anywhere = " ".join([*quoted, f'"{words[-1]}"*'])
+    in_head = f"{HEAD_COLUMNS}: ({anywhere})"
+    if head is None:
+        return anywhere
+    return in_head if head else f"({anywhere}) NOT ({in_head})"
 
 
 def tsquery(words: list[str]) -> str:
@@ -46,6 +58,31 @@ def tsquery(words: list[str]) -> str:
 def clean_text(text: str) -> str:
     """Text as it is indexed: no control characters and none of the match marks."""
     return _UNINDEXED_RE.sub(" ", text)
+
+
+def readable(text: str) -> str:
+    """A section's plain text as sentences: table rows come as "cell | cell" lines (one per row,
+    the header first) and read badly in a passage, so each row becomes "Header: cell; …"."""
+    lines = text.split("\n")
+    out: list[str] = []
+    header: list[str] | None = None
+    for line in lines:
+        if " | " not in line:
+            header = None
+            out.append(line)
+            continue
+        cells = [cell.strip() for cell in line.split(" | ")]
+        if header is None:
+            header = cells
+            continue
+        named = [
+            f"{name}: {cell}" if name else cell
+            for name, cell in zip(header, cells, strict=False)
+            if cell
+        ]
+        row = "; ".join(named)
+        out.append(row if row[-1:] in ".?!" else f"{row}.")
+    return "\n".join(out)
 
 
 def highlight(passage: str) -> str:

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from courses.caching import PAGE_CACHE_SECONDS, content_version
-from courses.models import Course
+from courses.models import Course, Lesson
 
 from . import engine, query
 
@@ -24,6 +26,39 @@ class CourseChoice:
     slug: str
     title: str
     track: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result card: what the template shows of a lesson, and its passage."""
+
+    title: str
+    url: str
+    course: str
+    track: str
+    minutes: int | None
+    passage: SafeString | str
+
+
+def hits(text: str, ids: list[int]) -> list[Hit]:
+    """The cards of one page of ranked ids, in their order: two small queries, only the columns
+    the card shows (a lesson row also carries its summary, big idea and key terms)."""
+    if not ids:
+        return []
+    columns = ("pk", "slug", "title", "minutes", "course__slug", "course__title", "course__track")
+    rows = {row[0]: row for row in Lesson.objects.filter(pk__in=ids).values_list(*columns)}
+    passages = engine.passages(text, ids)
+    # One reverse() for the page: slugs are URL-safe, so they go into the pattern as they are.
+    before, rest = reverse("lessons:detail", kwargs={"course": "_c_", "lesson": "_l_"}).split("_c_")
+    between, after = rest.split("_l_")
+    cards = []
+    for pk in ids:
+        if pk not in rows:
+            continue
+        _pk, slug, title, minutes, course_slug, course_title, track = rows[pk]
+        url = f"{before}{course_slug}{between}{slug}{after}"
+        cards.append(Hit(title, url, course_title, track, minutes, passages.get(pk, "")))
+    return cards
 
 
 def filter_choices() -> tuple[list[str], list[CourseChoice]]:
@@ -41,7 +76,8 @@ class RankedMatches:
     """The matches of a search as a lazy sequence for Django's Paginator.
 
     Paginator asks for ``count()`` and then one slice; each is one small query (or a cache hit),
-    so only the requested page is ranked and read back, however many lessons match.
+    so only the requested page is ranked and read back, however many lessons match. The count
+    stops at SEARCH_MAX_RESULTS: past it ``capped`` is true and only that many are offered.
     """
 
     def __init__(self, text: str, *, track: str = "", course: str = "") -> None:
@@ -50,15 +86,29 @@ class RankedMatches:
         digest = hashlib.sha256(f"{words}\x1e{track}\x1e{course}".encode()).hexdigest()
         self._key = f"search:{content_version()}:{digest}"
         self._cached = settings.SEARCH_CACHE_RESULTS
+        self._cap = settings.SEARCH_MAX_RESULTS
+        self._total: int | None = None
+
+    def _count(self) -> int:
+        """Matches counted up to cap + 1 (so above the cap it reads cap + 1)."""
+        if self._total is None:
+            key = f"{self._key}:count:{self._cap}"
+            total = cache.get(key) if self._cached else None
+            if total is None:
+                total = engine.count_matches(
+                    self.text, track=self.track, course=self.course, cap=self._cap
+                )
+                if self._cached:
+                    cache.set(key, total, PAGE_CACHE_SECONDS)
+            self._total = total
+        return self._total
 
     def count(self) -> int:
-        key = f"{self._key}:count"
-        total = cache.get(key) if self._cached else None
-        if total is None:
-            total = engine.count_matches(self.text, track=self.track, course=self.course)
-            if self._cached:
-                cache.set(key, total, PAGE_CACHE_SECONDS)
-        return total
+        return min(self._count(), self._cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._count() > self._cap
 
     def __len__(self) -> int:
         return self.count()

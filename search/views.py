@@ -4,10 +4,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from courses.models import Lesson
+from courses.caching import content_version
 
-from . import engine
-from .services import RankedMatches, filter_choices
+from .services import RankedMatches, filter_choices, hits
 
 PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -20,11 +19,6 @@ def results(request: HttpRequest) -> HttpResponse:
     tracks, courses = filter_choices()
     matches = RankedMatches(text, track=track, course=course) if text else []
     page = Paginator(matches, PER_PAGE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
-    # Lessons and passages are read for the shown page only.
-    lessons = Lesson.objects.select_related("course").in_bulk(shown) if shown else {}
-    passages = engine.passages(text, shown)
-    hits = [(lessons[pk], passages.get(pk, "")) for pk in shown if pk in lessons]
     return render(
         request,
         "search/results.html",
@@ -35,7 +29,13 @@ def results(request: HttpRequest) -> HttpResponse:
             "tracks": tracks,
             "courses": courses,
             "page": page,
-            "hits": hits,
+            "hits": hits(text, list(page.object_list)),  # the shown page only
+            # The filters' HTML is cached per content version and choice; a value that is no
+            # choice selects nothing, so odd URLs never add cache entries.
+            "content_version": content_version(),
+            "chosen_track": track if track in tracks else "",
+            "chosen_course": course if any(c.slug == course for c in courses) else "",
             "searched": bool(text),
+            "capped": bool(text) and matches.capped,
         },
     )

@@ -12,16 +12,20 @@ def content_root(tmp_path, settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
+    """Rate-limit counters and cached pages live in the cache; each test starts with none (and
+    with none of the lesson pages' shared parts that each process keeps)."""
     from django.core.cache import caches
 
     from core import ratelimit
+    from lessons.views import shared_page
 
-    for store in (caches["default"], caches["limits"], ratelimit._local):
+    for store in (caches["default"], caches["limits"], caches["fragments"], ratelimit._local):
         store.clear()
+    shared_page.cache_clear()
     yield
-    for store in (caches["default"], caches["limits"], ratelimit._local):
+    for store in (caches["default"], caches["limits"], caches["fragments"], ratelimit._local):
         store.clear()
+    shared_page.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -103,9 +103,9 @@ def test_a_returning_learners_lesson_page_reuses_the_shared_parts(client, lesson
     client.get(URL)
     with CaptureQueriesContext(connection) as queries:
         html = client.get(URL).content.decode()
-    # session, user, its permissions (the nav's Reports link), the visit (update + read), course
-    # progress: nothing about the lesson itself
-    assert len(queries.captured_queries) <= 8, [q["sql"] for q in queries.captured_queries]
+    # session, user, the visit (update), the learner's progress in the course (one read): nothing
+    # about the lesson itself, nor the permissions behind the menu's Reports link (remembered)
+    assert len(queries.captured_queries) == 4, [q["sql"] for q in queries.captured_queries]
     assert not [q for q in queries.captured_queries if "lessons_section" in q["sql"]]
     assert "A trillion parameters of fog" in html
     path = content_root / "black-box/01-lesson-1.md"
@@ -114,6 +114,78 @@ def test_a_returning_learners_lesson_page_reuses_the_shared_parts(client, lesson
     )
     import_content(content_root)
     assert "Nobody wrote them down." in client.get(URL).content.decode()
+
+
+def test_shared_parts_never_carry_one_learners_data_or_tokens_to_another(lesson):
+    """Learners take turns on one lesson, so every shared part (the lesson, the quiz form's
+    variants) is built during someone else's request; each page is still only its reader's."""
+    from django.utils import timezone
+
+    from lessons.models import LessonProgress
+
+    ada, bob = make_user("ada"), make_user("bob")
+    anchors = list(lesson.sections.values_list("anchor", flat=True))
+    LessonProgress.objects.create(
+        learner=ada, lesson=lesson, sections_read=anchors, completed_at=timezone.now(),
+        best_score=1, best_total=1, latest_score=1, latest_total=1,
+    )  # fmt: skip
+    browsers = {}
+    for user in (ada, bob):
+        browsers[user.username] = Client(enforce_csrf_checks=True)
+        browsers[user.username].force_login(user)
+    pages = {"ada": [], "bob": []}
+    for _ in range(12):  # every cached option order, built by either learner
+        for name, browser in browsers.items():
+            pages[name].append(browser.get(URL).content.decode())
+    ada_tokens = {token_of(page) for page in pages["ada"]}
+    for page in pages["bob"]:
+        assert f'data-learner="{bob.pk}"' in page and f'data-learner="{ada.pk}"' not in page
+        assert "You completed this lesson" not in page and "Your best score" not in page
+        assert 'class="is-read"' not in page and "0 of 2 lessons" in page
+        assert read_token(token_of(page)).learner_id == bob.pk
+        assert token_of(page) not in ada_tokens
+    for page in pages["ada"]:
+        assert "You completed this lesson" in page and "Your best score" in page
+        assert page.count('class="is-read"') == len(anchors) and "1 of 2 lessons" in page
+        assert read_token(token_of(page)).learner_id == ada.pk
+    # Bob's page works for Bob: its CSRF token and quiz token submit his attempt.
+    page = pages["bob"][-1]
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    data = {"token": token_of(page), "csrfmiddlewaretoken": csrf, "submit_incomplete": "1"}
+    assert browsers["bob"].post(f"{URL}quiz/", data).status_code == 303
+    assert Attempt.objects.get().learner == bob
+    # Ada's token on Bob's page would record nothing for him.
+    data["token"] = token_of(pages["ada"][-1])
+    assert browsers["bob"].post(f"{URL}quiz/", data).status_code != 303
+    assert Attempt.objects.count() == 1
+
+
+def test_the_menus_reports_link_follows_permission_changes_at_once(client, lesson):
+    from django.contrib.auth.models import Group, Permission
+
+    learner = make_user()
+    client.force_login(learner)
+    instructors = Group.objects.get(name="Instructors")
+
+    def shows_reports() -> bool:
+        return 'href="/reports/"' in client.get(URL).content.decode()
+
+    assert not shows_reports()
+    learner.groups.add(instructors)
+    assert shows_reports()
+    instructors.permissions.remove(Permission.objects.get(codename="view_reports"))
+    assert not shows_reports()
+    learner.user_permissions.add(Permission.objects.get(codename="view_reports"))
+    assert shows_reports()
+    learner.user_permissions.clear()
+    instructors.permissions.add(Permission.objects.get(codename="view_reports"))
+    assert shows_reports()
+    learner.groups.remove(instructors)
+    assert not shows_reports()
+    learner.groups.add(instructors)
+    assert shows_reports()
+    instructors.delete()
+    assert not shows_reports()
 
 
 def test_another_process_import_is_seen_within_the_refresh_interval(lesson, monkeypatch):

@@ -74,26 +74,37 @@ SIGN_IN_TARGETS = (
 )
 
 
-def start_gunicorn(env: dict[str, str], *, workers: int, log: Path | None = None):
-    """Starts gunicorn on the production settings on a free port; returns (process, port) once
-    /healthz/ answers, or fails the test with what gunicorn printed."""
-    port = free_port()
+def start_gunicorn(
+    env: dict[str, str],
+    *,
+    workers: int,
+    log: Path | None = None,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    prefix: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
+):
+    """Starts gunicorn on the production settings on ``host:port`` (a free port by default);
+    returns (process, port) once /healthz/ answers, or fails the test with what gunicorn
+    printed. ``prefix`` runs it inside something, e.g. ("ip", "netns", "exec", name)."""
+    port = port or free_port()
     output = log.open("w") if log is not None else subprocess.PIPE
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [*prefix, str(Path(sys.executable).parent / "gunicorn"), "config.wsgi",
+         "--workers", str(workers), "--bind", f"{host}:{port}", "--log-level", "warning", *extra],
         env=env, cwd=BASE_DIR, stdout=output, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     if log is not None:
         output.close()  # gunicorn has its own copy of the file
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
-            if request(port, "GET", "/healthz/")[0] == 200:
+            if request(port, "GET", "/healthz/", host=host)[0] == 200:
                 return server, port
         except OSError:
             time.sleep(0.2)
     server.kill()
+    server.wait(timeout=10)
     printed = log.read_text() if log is not None else server.stdout.read()
     pytest.fail(f"gunicorn did not start: {printed}")
 
@@ -129,10 +140,23 @@ def gunicorn(tmp_path_factory):
     client.flushdb()
 
 
-def request(port: int, method: str, path: str, body: str | None = None, headers=None):
-    """One request as the TLS-terminating proxy would forward it."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    sent = {"Host": f"127.0.0.1:{port}", "X-Forwarded-Proto": "https", **(headers or {})}
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: str | None = None,
+    headers=None,
+    *,
+    host: str = "127.0.0.1",
+    source: str | None = None,
+    timeout: float = 10,
+):
+    """One request as the TLS-terminating proxy would forward it; ``source`` is the client's
+    own address (any of 127.0.0.0/8), for tests that need several clients."""
+    connection = http.client.HTTPConnection(
+        host, port, timeout=timeout, source_address=(source, 0) if source else None
+    )
+    sent = {"Host": f"{host}:{port}", "X-Forwarded-Proto": "https", **(headers or {})}
     connection.request(method, path, body=body, headers=sent)
     response = connection.getresponse()
     data = response.read()

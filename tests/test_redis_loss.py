@@ -51,17 +51,21 @@ def start_redis(port: int, workdir: Path) -> subprocess.Popen:
 
 
 class Browser:
-    """Keeps cookies across requests to the gunicorn site, as a browser behind the proxy would."""
+    """Keeps cookies across requests to the gunicorn site, as a browser behind the proxy would.
+    ``source``: the client's own address (see tests.test_production.request)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, source: str | None = None) -> None:
         self.port = port
+        self.source = source
         self.cookies: dict[str, str] = {}
 
     def go(self, method: str, path: str, body: str | None = None, headers=None):
         sent = {"Origin": f"https://127.0.0.1:{self.port}", **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        status, response_headers, data = request(self.port, method, path, body, sent)
+        status, response_headers, data = request(
+            self.port, method, path, body, sent, source=self.source
+        )
         for header in response_headers.get_all("Set-Cookie") or []:
             name, value = header.split(";", 1)[0].split("=", 1)
             self.cookies[name] = value

@@ -234,3 +234,80 @@ def test_results_caching_can_be_turned_off_for_measuring(client, content_root, s
         assert len(titles(client, q="common")) == 10
     ranking = [q["sql"] for q in captured if "search" in q["sql"].lower()]
     assert len(ranking) >= 2 and len(captured) <= first
+
+
+def test_a_passage_from_a_table_row_reads_as_text_without_pipes(client, content_root):
+    write_course(content_root, "circuits", title="Circuits", track="Mechanisms")
+    table = "| Part | What it does |\n| --- | --- |\n| Gate | keeps the zebra signal |"
+    lesson(content_root, "circuits", "01-table.md", title="Tables", text=table)
+    import_content(content_root)
+    html = client.get("/search/", {"q": "zebra"}).text
+    passage = re.search(r'<p class="search-hit__passage">(.*?)</p>', html, re.S)[1]
+    assert "|" not in passage
+    assert "keeps the <mark>zebra</mark> signal" in passage
+
+
+def test_table_rows_become_sentences_named_by_their_header():
+    text = "Intro line.\nPart | What it does\nGate | keeps the signal\nMask | \nAfter."
+    assert query.readable(text) == (
+        "Intro line.\nPart: Gate; What it does: keeps the signal.\nPart: Mask.\nAfter."
+    )
+
+
+def test_a_key_term_match_ranks_above_a_body_that_repeats_the_word(client, content_root):
+    write_course(content_root, "c", title="C", track="T")
+    lesson(content_root, "c", "01-body.md", title="Stripes", text="Zebra zebra zebra. " * 30)
+    lesson(content_root, "c", "02-term.md", title="Patterns", term="Zebra")
+    import_content(content_root)
+    assert titles(client, q="zebra") == ["Patterns", "Stripes"]
+
+
+def test_slices_across_the_head_and_body_tiers_follow_the_full_ranking(content_root):
+    write_course(content_root, "c", title="C", track="T")
+    for n in range(1, 8):
+        lesson(content_root, "c", f"{n:02d}-head-{n}.md", title=f"Quartz head {n}")
+    for n in range(8, 16):
+        lesson(content_root, "c", f"{n:02d}-body-{n}.md", title=f"Body {n}", text="Quartz here.")
+    import_content(content_root)
+    full = engine.ranked_lesson_ids("quartz")
+    assert len(full) == 15 == engine.count_matches("quartz")
+    head_titles = set(engine.Lesson.objects.filter(pk__in=full[:7]).values_list("title", flat=True))
+    assert head_titles == {f"Quartz head {n}" for n in range(1, 8)}
+    for offset in range(0, 15):
+        for limit in (1, 5, 10):
+            assert (
+                engine.ranked_lesson_ids("quartz", offset=offset, limit=limit)
+                == full[offset : offset + limit]
+            )
+    assert engine.count_matches("quartz", cap=10) == 11
+
+
+def test_past_the_cap_the_page_says_more_than_and_offers_only_the_cap(
+    client, content_root, settings
+):
+    settings.SEARCH_MAX_RESULTS = 12
+    many_matching(content_root, "large", 15)
+    import_content(content_root)
+    page = client.get("/search/", {"q": "common"}).text
+    assert "More than 12 lessons match “common”" in page
+    assert "page 1 of 2" in page
+    assert len(titles(client, q="common", page=2)) == 2
+    assert len(titles(client, q="common", page=3)) == 2  # past the end: the last page
+    settings.SEARCH_MAX_RESULTS = 15
+    assert "15 lessons match “common”" in client.get("/search/", {"q": "common"}).text
+
+
+def passage_of(client, q: str) -> str:
+    html = client.get("/search/", {"q": q}).text
+    return re.search(r'<p class="search-hit__passage">(.*?)</p>', html, re.S)[1]
+
+
+def test_the_passage_holds_the_match_wherever_it_is_in_the_body(client, content_root):
+    write_course(content_root, "c", title="C", track="T")
+    filler = "Plain words about nothing much at all. " * 12
+    text = f"{filler}Alpha is here.\n\n{filler}\n\n{filler}The omega line ends it."
+    lesson(content_root, "c", "01-deep.md", title="Deep", text=text)
+    import_content(content_root)
+    assert "The <mark>omega</mark> line" in passage_of(client, "omega")
+    spread = passage_of(client, "alpha omega")  # no one paragraph holds both words
+    assert "<mark>Alpha</mark>" in spread or "<mark>omega</mark>" in spread

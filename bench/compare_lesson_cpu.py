@@ -1,0 +1,93 @@
+"""CPU per signed-in lesson page, two checkouts in one run (issue #17, item 5).
+
+    .venv/bin/python bench/compare_lesson_cpu.py /path/to/old-checkout /path/to/new-checkout [N]
+
+The page benchmark (b_pages.py) measures the page under gunicorn, where a busy machine moves
+the figures a lot. This measures what decides its throughput, the CPU one page costs, in a
+way a busy machine disturbs far less: each checkout, with this .venv and the production
+settings, serves the lesson page to 16 signed-in learners in turn through django.test.Client
+(the whole middleware stack; every page rendered for its learner and recording the visit),
+N pages a round (default 400), and reports CPU seconds per page (time.process_time) beside the
+anonymous page's in the same process. Rounds alternate old, new, new, old, old, new, on one
+SQLite database with the shipped content.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchlib import PYTHON, django_env
+
+MEASURE = r"""
+import json, os, sys, time
+sys.path.insert(0, os.getcwd())
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+URL = "/courses/inside-the-black-box/superposition/"
+N = int(sys.argv[1])
+learners = []
+for i in range(16):
+    user, _ = get_user_model().objects.get_or_create(username=f"cpu{i:02d}")
+    client = Client()
+    client.force_login(user)
+    learners.append(client)
+anonymous = [Client()]
+
+def serve(clients, n):
+    for k in range(n):
+        assert clients[k % len(clients)].get(URL).status_code == 200
+
+serve(learners, 64)
+serve(anonymous, 16)
+start = time.process_time(); serve(learners, N); signed_in = (time.process_time() - start) / N
+start = time.process_time(); serve(anonymous, N); anon = (time.process_time() - start) / N
+with CaptureQueriesContext(connection) as queries:
+    serve(learners[3:4], 1)
+print(json.dumps({"signed_in_ms": signed_in * 1000, "anonymous_ms": anon * 1000,
+                  "queries": len(queries.captured_queries)}))
+"""
+
+
+def main() -> None:
+    trees = {"old": Path(sys.argv[1]).resolve(), "new": Path(sys.argv[2]).resolve()}
+    pages = sys.argv[3] if len(sys.argv) > 3 else "400"
+    work = Path(tempfile.mkdtemp(prefix="compare-lesson-cpu-"))
+    env = django_env(f"sqlite:///{work / 'db.sqlite3'}", LOG_LEVEL="WARNING")
+    env["STATIC_ROOT"] = str(work / "static")
+    for args in (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput")):
+        subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+            [PYTHON, "manage.py", *args], cwd=trees["new"], env=env, check=True,
+            capture_output=True,
+        )  # fmt: skip
+    results: dict[str, list[dict]] = {name: [] for name in trees}
+    for name in ("old", "new", "new", "old", "old", "new"):
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, "-c", MEASURE, pages], cwd=trees[name], env=env, check=True,
+            capture_output=True, text=True,
+        )  # fmt: skip
+        results[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(name, results[name][-1], flush=True)
+    median = {
+        name: sorted(run["signed_in_ms"] for run in runs)[len(runs) // 2]
+        for name, runs in results.items()
+    }
+    for name, runs in results.items():
+        anon = sorted(run["anonymous_ms"] for run in runs)[len(runs) // 2]
+        print(
+            f"{name}: signed-in page {median[name]:.2f} ms CPU (median of {len(runs)}), "
+            f"anonymous {anon:.2f} ms, {runs[-1]['queries']} queries a signed-in page"
+        )
+    print(f"new ÷ old: {median['new'] / median['old']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
