@@ -3,6 +3,7 @@ switch to markdown-it-py except where the change was intended."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from html import unescape
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from courses.content.imported import RENDERER_VERSION
 from courses.content.markup import contrast, highlight_css
 from courses.content.parser import load_content
 from courses.content.rendering import html_to_text, render_inline, render_markdown
@@ -32,6 +34,28 @@ def test_construct_renders_as_its_golden_file(source):
 def test_every_construct_has_a_golden_file():
     assert len(CONSTRUCTS) >= 15
     assert all(source.with_suffix(".html").is_file() for source in CONSTRUCTS)
+
+
+def _golden_digest() -> str:
+    digest = hashlib.sha256()
+    for source in CONSTRUCTS:
+        golden = source.with_suffix(".html")
+        digest.update(golden.name.encode() + b"\0" + golden.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def test_a_rendering_change_comes_with_a_new_renderer_version():
+    """A re-import skips lessons whose file and renderer version are unchanged, so output that
+    changes under the same version would leave stale HTML in every existing site."""
+    recorded = json.loads((DATA / "renderer-versions.json").read_text(encoding="utf-8"))
+    digest = _golden_digest()
+    assert recorded.get(RENDERER_VERSION) == digest, (
+        f"the golden HTML is not the one recorded for RENDERER_VERSION {RENDERER_VERSION!r}: "
+        "if rendering changed on purpose, bump RENDERER_VERSION in courses/content/imported.py "
+        f"and record it in tests/data/rendering/renderer-versions.json with {digest}"
+    )
+    versions_with_this_output = [v for v, d in recorded.items() if d == digest]
+    assert versions_with_this_output == [RENDERER_VERSION]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from pathlib import Path
 # Part of every stored hash: bump it when rendering or a check of the lesson body changes, so
 # the next import re-parses, re-checks and re-renders every lesson though no file changed.
 # 2: the tutor stores each question's fallback "Re-read" section; 3: markdown-it-py, MathML,
-# Pygments, nh3; 4: search documents.
-RENDERER_VERSION = "4"
+# Pygments, nh3; 4: search documents; 5: GFM strikethrough as <del>, the tag filter, autolinks
+# beside underscores. tests/test_rendering.py records each version's golden output.
+RENDERER_VERSION = "5"
 
 
 def stored_hash(source_hash: str) -> str:
