@@ -6,8 +6,13 @@ footnotes and `$…$` / `$$…$$` math. The section splitter (body.py) and the r
 (rendering.py) use the same parser, so what splits a lesson into sections is exactly what
 renders a heading.
 
-Our own additions, each a small core rule on the token stream:
+Our own additions, each a small rule on the token stream or in the renderer:
 
+- GFM's tag filter (mdit-py-plugins leaves it out): raw `<script>`, `<style>`, `<iframe>`,
+  `<title>`, `<textarea>`, `<xmp>`, `<noembed>`, `<noframes>` and `<plaintext>` have their
+  `<` escaped, so they show as text, as in GitHub's preview (sanitize.py still cleans all);
+- struck-through text is `<del>`, as GFM writes it, not markdown-it's `<s>`;
+- bare links that mdit-py-plugins' autolinks miss next to a `_` are found (autolinks.py);
 - alerts become `role="note"` regions with their visible title;
 - a block quote whose last paragraph starts with an em dash (`— Someone`) becomes a pull
   quote: `<figure class="pull-quote"><blockquote>…</blockquote><figcaption>…`;
@@ -37,10 +42,18 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .autolinks import gfm_autolink_fixes
+
 HIGHLIGHT_CLASS_PREFIX = "hl-"
 ALERT_KINDS = ("note", "tip", "important", "warning", "caution")
 _ATTRIBUTION_RE = re.compile(r"^(?:—|―|--)\s*(?=\S)")
 _CAPTION_RE = re.compile(r"^Table:\s*(?=\S)")
+# GFM's disallowed raw HTML: these names after '<' or '</', then whitespace, '>' or '/>'.
+_DISALLOWED_RAW_TAG_RE = re.compile(
+    r"<(?=/?(?:title|textarea|style|xmp|iframe|noembed|noframes|script|plaintext)"
+    r"(?:[ \t\n\v\f\r>]|/>))",
+    re.IGNORECASE,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,6 +131,15 @@ def _task_list_item_open(self, tokens, index, options, env) -> str:
         state = ' checked="" aria-label="Done"' if checked else ' aria-label="Not done"'
         html += f'<input class="task-list-item-checkbox" disabled="" type="checkbox"{state}> '
     return html
+
+
+def _raw_html(self, tokens, index, options, env) -> str:
+    """Raw HTML as written, except the tags GFM's tag filter disallows, which become text."""
+    return _DISALLOWED_RAW_TAG_RE.sub("&lt;", tokens[index].content)
+
+
+def _deleted(self, tokens, index, options, env) -> str:
+    return "<del>" if tokens[index].nesting == 1 else "</del>"
 
 
 def _math_rule(*, display: bool, block: bool = False):
@@ -278,9 +300,14 @@ def build_parser() -> MarkdownIt:
     # MathML straight into the text: <math> is phrasing content, so no wrapper is needed (the
     # plugin's own <div> for $$…$$ inside a paragraph would break the paragraph).
     md.add_render_rule("list_item_open", _task_list_item_open)
+    md.add_render_rule("html_block", _raw_html)
+    md.add_render_rule("html_inline", _raw_html)
+    md.add_render_rule("s_open", _deleted)
+    md.add_render_rule("s_close", _deleted)
     md.add_render_rule("math_inline", _math_rule(display=False))
     md.add_render_rule("math_inline_double", _math_rule(display=True))
     md.add_render_rule("math_block", _math_rule(display=True, block=True))
+    gfm_autolink_fixes(md)
     md.core.ruler.push("glassbox_heading_ids", _heading_ids)
     md.core.ruler.push("glassbox_alerts_and_cells", _alert_roles_and_cell_alignment)
     md.core.ruler.push("glassbox_pull_quotes", _pull_quotes)
