@@ -149,8 +149,12 @@ else
 		--questions tests/tutor_eval/answerable.yaml tests/tutor_eval/unanswerable.yaml
 	$(EVAL) --name "HELD-OUT lessons: tests/tutor_eval/heldout.yaml (all held-out)" --no-split \
 		--content tests/tutor_eval/heldout_content --questions tests/tutor_eval/heldout.yaml
+	$(EVAL) --name "HELD-OUT lessons 2: tests/tutor_eval/heldout2.yaml (all held-out)" --no-split \
+		--content tests/tutor_eval/heldout2_content --questions tests/tutor_eval/heldout2.yaml
 	$(EVAL) --name "TUNING lessons: tests/tutor_eval/tuning.yaml (all tuning data)" --no-split \
 		--content tests/tutor_eval/tuning_content --questions tests/tutor_eval/tuning.yaml
+	$(EVAL) --name "TUNING lessons 2: tests/tutor_eval/tuning2.yaml (all tuning data)" --no-split \
+		--content tests/tutor_eval/tuning2_content --questions tests/tutor_eval/tuning2.yaml
 	@test -n "$(SQUAD)" || { echo "No SQuAD 2.0 file: make eval-tutor SQUAD=path.json" >&2; exit 1; }
 	$(EVAL) --squad $(SQUAD) \
 		--name "SQuAD 2.0 $(notdir $(SQUAD)) (tuning data; the halves are the hash split)"

@@ -3,11 +3,13 @@
 * The shipped course's question set: both halves are printed (``pytest -s``), and the tuning
   half must stay at or above ``baseline.json``. The held-out half is only reported, never
   gated, so nobody is tempted to tune on it.
-* The tuning set (``tuning.yaml`` on ``tuning_content/``, all tuning data): at or above
-  ``baseline.json``'s ``tuning_set`` (the shipped model's figures; a regression gate).
-* The held-out lessons in ``heldout_content/``: valid, imported by the real importer, every
-  ``expect`` phrase is lesson text, and every answer quotes the lesson verbatim and cites a
-  real anchor (an invariant, not an accuracy figure: nothing is tuned on these).
+* The tuning sets (``tuning.yaml`` on ``tuning_content/``, ``tuning2.yaml`` on
+  ``tuning2_content/``, all tuning data): at or above ``baseline.json``'s ``tuning_set`` and
+  ``tuning_set2`` (the shipped model's figures; regression gates).
+* The held-out lessons in ``heldout_content/`` and ``heldout2_content/``: valid, imported by
+  the real importer, every ``expect`` phrase is lesson text, and every answer quotes the lesson
+  verbatim and cites a real anchor (an invariant, not an accuracy figure: nothing is tuned on
+  these).
 * SQuAD 2.0 smoke: one article with 50 questions (``data/squad-smoke.json``) goes through the
   same conversion, import, tutor and baselines as
   ``make eval-tutor``, and every quote is verbatim lesson text.
@@ -80,23 +82,34 @@ def test_shipped_set_tuning_half_meets_baseline() -> None:
     assert scores[TUNING].decline_rate >= baseline["tuning"]["unanswerable"]
 
 
+TUNING_SETS = [
+    ("tuning.yaml", "tuning_content", "tuning_set", 105),
+    ("tuning2.yaml", "tuning2_content", "tuning_set2", 58),
+]
+HELD_OUT_SETS = [("heldout.yaml", "heldout_content", 4), ("heldout2.yaml", "heldout2_content", 3)]
+
+
 @pytest.mark.django_db
-def test_tuning_set_meets_baseline() -> None:
-    runner.import_lessons(HERE / "tuning_content")
-    cases = load_questions(HERE / "tuning.yaml")
-    report, _ = runner.run("tests/tutor_eval/tuning.yaml", cases)
+@pytest.mark.parametrize(("questions", "content", "key", "size"), TUNING_SETS)
+def test_tuning_set_meets_baseline(questions: str, content: str, key: str, size: int) -> None:
+    runner.import_lessons(HERE / content)
+    cases = load_questions(HERE / questions)
+    report, _ = runner.run(f"tests/tutor_eval/{questions}", cases)
     scores = report.by_split()
-    assert scores[ALL].total == len(cases) >= 105
-    baseline = json.loads((HERE / "baseline.json").read_text(encoding="utf-8"))["tuning_set"]
+    assert scores[ALL].total == len(cases) >= size
+    baseline = json.loads((HERE / "baseline.json").read_text(encoding="utf-8"))[key]
     assert scores[ALL].hit_rate >= baseline["answerable"]
     assert scores[ALL].decline_rate >= baseline["unanswerable"]
 
 
 @pytest.mark.django_db
-def test_heldout_lessons_import_and_every_expected_phrase_is_lesson_text() -> None:
-    report = runner.import_lessons(HERE / "heldout_content")
-    assert len(report.added) >= 4
-    cases = load_questions(HERE / "heldout.yaml")
+@pytest.mark.parametrize(("questions", "content", "lessons"), HELD_OUT_SETS)
+def test_heldout_lessons_import_and_every_expected_phrase_is_lesson_text(
+    questions: str, content: str, lessons: int
+) -> None:
+    report = runner.import_lessons(HERE / content)
+    assert len(report.added) >= lessons
+    cases = load_questions(HERE / questions)
     answerable = [c for c in cases if c.answerable]
     assert len(cases) >= 100 and 0.5 <= len(answerable) / len(cases) <= 0.7
     texts: dict[str, str] = {}
@@ -106,7 +119,7 @@ def test_heldout_lessons_import_and_every_expected_phrase_is_lesson_text() -> No
             texts[case.lesson] = lesson_text(Lesson.objects.get(course__slug=course, slug=slug))
         for phrase in case.expect:
             assert normalise(phrase) in texts[case.lesson], (case.question, phrase)
-    assert len(texts) >= 4
+    assert len(texts) >= lessons
 
 
 @pytest.mark.django_db
@@ -190,10 +203,13 @@ def test_a_question_about_a_lesson_not_imported_is_named() -> None:
 
 
 @pytest.mark.django_db
-def test_heldout_answers_quote_the_lesson_verbatim_and_cite_real_anchors() -> None:
+@pytest.mark.parametrize(("questions", "content", "lessons"), HELD_OUT_SETS)
+def test_heldout_answers_quote_the_lesson_verbatim_and_cite_real_anchors(
+    questions: str, content: str, lessons: int
+) -> None:
     """An invariant on lessons nobody tuned on; it checks no accuracy figure."""
-    runner.import_lessons(HERE / "heldout_content")
-    cases = load_questions(HERE / "heldout.yaml")
+    runner.import_lessons(HERE / content)
+    cases = load_questions(HERE / questions)
     answer_for = runner.tutor()
     checked = 0
     for lesson_key in dict.fromkeys(c.lesson for c in cases):

@@ -57,7 +57,7 @@ SHARE = {"squad": 1 / (1 + LESSON_WEIGHT), "lessons": LESSON_WEIGHT / (1 + LESSO
 FOLDS = 5
 #: Question files under `--eval-dir` that are tuning data through and through, each with its
 #: own content folder there: (questions, content).
-TUNING_SETS = (("tuning.yaml", "tuning_content"),)
+TUNING_SETS = (("tuning.yaml", "tuning_content"), ("tuning2.yaml", "tuning2_content"))
 
 
 @dataclass(frozen=True)
