@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.planner import refresh_planner_statistics
 from courses.caching import forget_content_version
 from courses.content.imported import RENDERER_VERSION, Imported, source_path, stored_hash
 from courses.content.parser import (
@@ -39,6 +40,9 @@ __all__ = ["RENDERER_VERSION", "ContentInvalid", "ImportReport", "import_content
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500
+# An import writing this many lessons refreshes the planner's statistics (core.planner), the
+# same order as the change autovacuum waits for before it analyses a table on its own.
+STATISTICS_AFTER = 50
 
 
 class ContentInvalid(Exception):
@@ -120,6 +124,8 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
         _renumber_catalog()
         if written:
             lessons_imported.send(sender=Lesson, lessons=written)
+        if len(written) >= STATISTICS_AFTER:
+            refresh_planner_statistics()
         transaction.on_commit(forget_content_version)
     forget_content_version()  # also when an outer transaction (a test) holds the commit back
     return report
