@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.planner import refresh_planner_statistics
 from courses.caching import forget_content_version
-from courses.content.imported import RENDERER_VERSION, Imported, source_path, stored_hash
+from courses.content.imported import Imported, source_path, stored_hash
 from courses.content.parser import (
     LESSON_FILE_RE,
     ContentProblem,
@@ -35,8 +35,6 @@ from courses.models import Course, Lesson, Option, Question, Section
 from courses.prerender import RenderedLesson, course_mapper, render_lessons
 from courses.rows import db_value, insert_rows
 from courses.signals import lessons_imported
-
-__all__ = ["RENDERER_VERSION", "ContentInvalid", "ImportReport", "import_content", "stored_hash"]
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500

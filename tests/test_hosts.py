@@ -313,17 +313,23 @@ def test_killing_a_host_under_load_loses_no_attempt(cluster):
 
     with ThreadPoolExecutor(max_workers=LOAD_CLIENTS) as pool:
         running = [pool.submit(work, load) for load in clients]
+
+        def keep_load_until(reached) -> None:
+            while not reached():
+                assert time.monotonic() < deadline
+                for future in running:
+                    if future.done():
+                        future.result()  # raises what stopped it
+                        pytest.fail("a load client stopped early")
+                time.sleep(0.05)
+
         # Kill host a once both hosts have confirmed attempts and every client has some.
-        while not (
-            {"a", "b"} <= {host for load in clients for _, host in load.served}
-            and all(len(load.confirmed) >= 3 for load in clients)
-        ):
-            assert time.monotonic() < deadline
-            for future in running:
-                if future.done():
-                    future.result()  # raises what stopped it
-                    pytest.fail("a load client stopped early")
-            time.sleep(0.05)
+        keep_load_until(
+            lambda: (
+                {"a", "b"} <= {host for load in clients for _, host in load.served}
+                and all(len(load.confirmed) >= 3 for load in clients)
+            )
+        )
         assert kill_processes(cluster.hosts["a"].namespace), "nothing ran on host a"
         cluster.hosts["a"].server.wait(timeout=10)
         killed_at = time.monotonic()
@@ -331,15 +337,11 @@ def test_killing_a_host_under_load_loses_no_attempt(cluster):
         marked_down_at = time.monotonic()
         # Keep the load on until every client has had a few more attempts confirmed.
         counts = [len(load.confirmed) for load in clients]
-        while not all(
-            len(load.confirmed) >= c + 5 for load, c in zip(clients, counts, strict=True)
-        ):
-            assert time.monotonic() < deadline
-            for future in running:
-                if future.done():
-                    future.result()  # raises what stopped it
-                    pytest.fail("a load client stopped early")
-            time.sleep(0.05)
+        keep_load_until(
+            lambda: all(
+                len(load.confirmed) >= c + 5 for load, c in zip(clients, counts, strict=True)
+            )
+        )
         stop_load.set()
         for future in running:
             future.result()

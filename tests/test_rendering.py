@@ -54,8 +54,9 @@ def test_a_rendering_change_comes_with_a_new_renderer_version():
         "if rendering changed on purpose, bump RENDERER_VERSION in courses/content/imported.py "
         f"and record it in tests/data/rendering/renderer-versions.json with {digest}"
     )
-    versions_with_this_output = [v for v, d in recorded.items() if d == digest]
-    assert versions_with_this_output == [RENDERER_VERSION]
+    # A version bumped for a body check or the search documents keeps the same output, so two
+    # versions may share a digest; the current one is always the newest recorded.
+    assert RENDERER_VERSION == max((v for v in recorded if v.isdigit()), key=int)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -195,27 +196,26 @@ def parse_lesson(
     placeholder = placeholder_problem(text, shown)
     if placeholder is not None:
         problems.append(placeholder)
+    front_only = LessonSource(
+        course_slug=course_slug,
+        slug=slug,
+        number=number,
+        path=path,
+        title=title,
+        summary=summary,
+        minutes=minutes,
+        concepts=concepts,
+        big_idea=big_idea,
+        related=tuple(related),
+        sections=(),
+        key_terms=(),
+        questions=(),
+        source_hash=source_hash,
+        draft=draft,
+        body_parsed=False,
+    )
     if imported is not None and imported.holds(path, source_hash) and may_skip_body(text):
-        if len(problems) > before:
-            return None
-        return LessonSource(
-            course_slug=course_slug,
-            slug=slug,
-            number=number,
-            path=path,
-            title=title,
-            summary=summary,
-            minutes=minutes,
-            concepts=concepts,
-            big_idea=big_idea,
-            related=tuple(related),
-            sections=(),
-            key_terms=(),
-            questions=(),
-            source_hash=source_hash,
-            draft=draft,
-            body_parsed=False,
-        )
+        return None if len(problems) > before else front_only
 
     body = parse_body(front.body, front.body_line, shown, lesson_path=path)
     problems.extend(body.problems)
@@ -294,23 +294,13 @@ def parse_lesson(
 
     if len(problems) > before:
         return None
-    return LessonSource(
-        course_slug=course_slug,
-        slug=slug,
-        number=number,
-        path=path,
-        title=title,
-        summary=summary,
-        minutes=minutes,
-        concepts=concepts,
-        big_idea=big_idea,
-        related=tuple(related),
+    return replace(
+        front_only,
         sections=tuple(sections),
         key_terms=tuple(key_terms),
         questions=tuple(questions),
-        source_hash=source_hash,
-        draft=draft,
         warnings=body.warnings,
+        body_parsed=True,
     )
 
 
