@@ -3,9 +3,9 @@
 `index_lessons` (run by the importer's `lessons_imported`, inside its transaction) writes the
 documents; `ranked_lesson_ids` finds published lessons, those with every word in the title or
 key terms and concepts first (a title match above a key-term one), then those matching only in
-their text; `count_matches` counts them, up to a cap; `passages` gives the best passage of each
-hit with the matches marked, as safe HTML. Whether a lesson is published is read from the
-lesson at query time, so a removed or unpublished lesson never shows up, and a rewritten one is
+their text; `count_matches` counts them, up to a cap (each card's passage is cut from the
+stored text by `search.passages`). Whether a lesson is published is read from the lesson at
+query time, so a removed or unpublished lesson never shows up, and a rewritten one is
 re-indexed with the import.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.utils.safestring import SafeString, mark_safe
 
 from courses.models import Course, Lesson, Section
 
@@ -22,16 +21,11 @@ from .models import SearchDocument
 
 FTS_TABLE = "search_fts"
 CONFIG = "english"
-PASSAGE_WORDS = 28
 # Plain SQL rather than the ORM: building these few statements through querysets cost more
 # CPU per search (about 1 ms each on PostgreSQL) than the database spent running them.
 _TSQUERY = f"to_tsquery('{CONFIG}'::regconfig, %s)"
 _ID = {"postgresql": "f.lesson_id", "sqlite": "f.rowid"}
 _NO_LIMIT = {"postgresql": None, "sqlite": -1}
-_HEADLINE_OPTIONS = (
-    f'StartSel="{query.START}", StopSel="{query.STOP}", MaxWords={PASSAGE_WORDS}, '
-    f'MinWords={PASSAGE_WORDS // 2}, MaxFragments=2, FragmentDelimiter=" … "'
-)
 BATCH = 500
 
 
@@ -180,35 +174,3 @@ def _matches(
         f"WHERE {match} AND l.is_published AND c.is_published " + " ".join(conditions)
     )
     return sql, params
-
-
-def passages(text: str, lesson_ids: list[int]) -> dict[int, SafeString]:
-    """The best passage of each lesson's body for ``text``, escaped, matches in <mark>."""
-    words = query.terms(text)
-    if not words or not lesson_ids:
-        return {}
-    if connection.vendor == "postgresql":
-        # ts_headline parses the whole text it is given (~5 KB a lesson, the costliest part of
-        # a results page); given the first paragraph holding every word it parses a tenth of
-        # that, and to_tsvector stops at that paragraph. The whole body remains the fallback
-        # when the words are spread over several paragraphs or only in the title and terms.
-        sql = (
-            f"SELECT f.lesson_id, ts_headline('{CONFIG}'::regconfig, coalesce(("  # noqa: S608
-            "SELECT p FROM regexp_split_to_table(f.body, E'\\n') AS p "
-            f"WHERE to_tsvector('{CONFIG}'::regconfig, p) @@ {_TSQUERY} LIMIT 1), f.body), "
-            f"{_TSQUERY}, %s) FROM {SearchDocument._meta.db_table} f WHERE f.lesson_id = ANY(%s)"
-        )
-        tsquery = query.tsquery(words)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [tsquery, tsquery, _HEADLINE_OPTIONS, list(lesson_ids)])
-            rows = cursor.fetchall()
-    else:
-        placeholders = ", ".join(["%s"] * len(lesson_ids))
-        sql = (
-            f"SELECT rowid, snippet({FTS_TABLE}, 2, %s, %s, ' … ', {PASSAGE_WORDS // 2}) "  # noqa: S608
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [query.START, query.STOP, query.fts5_match(words), *lesson_ids])
-            rows = cursor.fetchall()
-    return {lesson_id: mark_safe(query.highlight(passage)) for lesson_id, passage in rows}

@@ -7,18 +7,12 @@ tsquery of bare words). The last word also matches as a prefix, so results can f
 
 from __future__ import annotations
 
-import html
 import re
 
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
 
-# Marks around a match in a passage from the database. Characters from Unicode's private use
-# area never reach the index (`clean_text` removes them), so they can only be ours.
-START, STOP = "\ue000", "\ue001"
-
 _WORD_RE = re.compile(r"\w+")
-_MARKED_RE = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 _UNINDEXED_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ue000-\uf8ff]")
 
 
@@ -56,7 +50,7 @@ def tsquery(words: list[str]) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Text as it is indexed: no control characters and none of the match marks."""
+    """Text as it is indexed: no control characters or private-use code points."""
     return _UNINDEXED_RE.sub(" ", text)
 
 
@@ -83,10 +77,3 @@ def readable(text: str) -> str:
         row = "; ".join(named)
         out.append(row if row[-1:] in ".?!" else f"{row}.")
     return "\n".join(out)
-
-
-def highlight(passage: str) -> str:
-    """HTML of a passage from the engine: everything escaped, then each match in <mark>."""
-    escaped = html.escape(passage, quote=False)
-    marked = _MARKED_RE.sub(r"<mark>\1</mark>", escaped)
-    return marked.replace(START, "").replace(STOP, "")  # an unpaired mark is dropped

@@ -147,11 +147,6 @@ def test_empty_query_shows_the_form_and_no_hits(client, catalog):
     assert "search-hit" not in response.text
 
 
-def test_highlight_escapes_before_marking():
-    marked = query.highlight(f"<b>{query.START}x{query.STOP}</b> {query.START}dangling")
-    assert marked == "&lt;b&gt;<mark>x</mark>&lt;/b&gt; dangling"
-
-
 def test_the_index_is_written_inside_the_import_transaction(content_root):
     write_course(content_root, "circuits", title="Circuits", track="Mechanisms")
     lesson(content_root, "circuits", "01-a.md", title="Steering vectors")
