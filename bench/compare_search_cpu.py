@@ -1,0 +1,96 @@
+"""CPU per uncached search, two checkouts in one run (issue #17, search p95).
+
+    .venv/bin/python bench/compare_search_cpu.py /path/to/old-checkout /path/to/new-checkout [N]
+
+The search benchmark (b_search.py) measures searches under gunicorn, where what decides the
+throughput is the CPU one search costs. This measures that CPU the way a busy machine disturbs
+least: the 2,116-lesson generated catalog is imported once (by the new checkout) into a SQLite
+database, and each checkout, with this .venv and the production settings, answers the
+benchmark's four searches N times each (default 300) through Django's WSGI handler, with the
+result cache off; CPU seconds per search (time.process_time) beside the catalog page's in the
+same process. Rounds alternate old, new, new, old, old, new. Both checkouts must share the
+search tables' schema.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchlib import PYTHON, django_env
+from textgen import generate_catalog
+
+MEASURE = r"""
+import io, json, os, sys, time
+sys.path.insert(0, os.getcwd())
+import django
+django.setup()
+from django.core.handlers.wsgi import WSGIHandler
+
+QUERIES = ["q=model", "q=sparse+feature", "q=circu", "q=probe&track=Track+2"]
+N = int(sys.argv[1])
+app = WSGIHandler()
+
+def get(path, query):
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+               "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http"}
+    status = []
+    b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
+    assert status[0].startswith("200"), (path, query, status)
+
+def cpu_ms(path, query):
+    for _ in range(20):
+        get(path, query)
+    start = time.process_time()
+    for _ in range(N):
+        get(path, query)
+    return (time.process_time() - start) / N * 1000
+
+result = {query: cpu_ms("/search/", query) for query in QUERIES}
+result["catalog"] = cpu_ms("/", "")
+print(json.dumps(result))
+"""
+
+
+def main() -> None:
+    trees = {"old": Path(sys.argv[1]).resolve(), "new": Path(sys.argv[2]).resolve()}
+    runs = sys.argv[3] if len(sys.argv) > 3 else "300"
+    work = Path(tempfile.mkdtemp(prefix="compare-search-cpu-"))
+    generate_catalog(work / "content", 46, 46)
+    env = django_env(
+        f"sqlite:///{work / 'db.sqlite3'}",
+        CONTENT_DIR=str(work / "content"),
+        SEARCH_CACHE_RESULTS="0",
+        LOG_LEVEL="WARNING",
+    )
+    env["STATIC_ROOT"] = str(work / "static")
+    for args in (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput")):
+        subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+            [PYTHON, "manage.py", *args], cwd=trees["new"], env=env, check=True,
+            capture_output=True,
+        )  # fmt: skip
+    results: dict[str, list[dict]] = {name: [] for name in trees}
+    for name in ("old", "new", "new", "old", "old", "new"):
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, "-c", MEASURE, runs], cwd=trees[name], env=env, check=True,
+            capture_output=True, text=True,
+        )  # fmt: skip
+        results[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(name, {key: round(value, 2) for key, value in results[name][-1].items()}, flush=True)
+    medians = {
+        name: {key: sorted(run[key] for run in runs)[len(runs) // 2] for key in runs[0]}
+        for name, runs in results.items()
+    }
+    for key in medians["old"]:
+        old, new = medians["old"][key], medians["new"][key]
+        ratio = new / old
+        print(f"{key}: old {old:.2f} ms CPU, new {new:.2f} ms (median of 3), new ÷ old {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
