@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import tuning
-from .lexicon import content_terms, query_terms, tokenize
+from .lexicon import content_terms, query_terms, tokenize, word_term
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
@@ -113,7 +113,7 @@ def build_index(lesson: LessonText) -> LessonIndex:
             if token.isalpha():
                 words.setdefault(token, "")
     for word in words:
-        words[word] = (content_terms(word) or [""])[0]
+        words[word] = word_term(word)
     return LessonIndex(
         title=lesson.title,
         summary=lesson.summary,

@@ -79,12 +79,7 @@ def normalize_ws(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens; a possessive "'s" is dropped and curly apostrophes unified."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
-    tokens = []
-    for token in _TOKEN_RE.findall(text):
-        if token.endswith("'s"):
-            token = token[:-2]
-        tokens.append(token)
-    return tokens
+    return [t[:-2] if t.endswith("'s") else t for t in _TOKEN_RE.findall(text)]
 
 
 def _american(word: str) -> str:
@@ -124,6 +119,13 @@ def query_terms(tokens: Iterable[str]) -> list[str]:
 
 def content_terms(text: str) -> list[str]:
     return query_terms(tokenize(text))
+
+
+@lru_cache(maxsize=65536)
+def word_term(word: str) -> str:
+    """The index term of one word of a lesson ("" for a stop word), remembered: a big import
+    asks it for every distinct word of every lesson."""
+    return (content_terms(word) or [""])[0]
 
 
 @lru_cache(maxsize=65536)
