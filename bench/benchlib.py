@@ -177,6 +177,28 @@ def manage(*args: str, env: dict[str, str], timeout: float = 900) -> tuple[float
     return run_cmd([PYTHON, MANAGE, *args], env, timeout=timeout)
 
 
+def alternate_checkouts(
+    trees: dict[str, Path], env: dict[str, str], script: str, *args: str
+) -> dict[str, list[dict]]:
+    """Runs ``script`` (Python source printing one JSON line last) in each checkout, rounds
+    alternating old, new, new, old, old, new, on one database into which the new checkout
+    migrated and imported ``env``'s content: the CPU comparisons of two checkouts in one run."""
+    for command in (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput")):
+        subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+            [PYTHON, "manage.py", *command], cwd=trees["new"], env=env, check=True,
+            capture_output=True,
+        )  # fmt: skip
+    results: dict[str, list[dict]] = {name: [] for name in trees}
+    for name in ("old", "new", "new", "old", "old", "new"):
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, "-c", script, *args], cwd=trees[name], env=env, check=True,
+            capture_output=True, text=True,
+        )  # fmt: skip
+        results[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(name, results[name][-1], flush=True)
+    return results
+
+
 def django_task(task: str, *args: str, env: dict[str, str], timeout: float = 900) -> dict:
     """Runs bench/django_tasks.py TASK in a subprocess; returns the JSON it prints last."""
     _, out = run_cmd(

@@ -14,13 +14,11 @@ SQLite database with the shipped content.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import PYTHON, django_env
+from benchlib import alternate_checkouts, django_env
 
 MEASURE = r"""
 import json, os, sys, time
@@ -63,19 +61,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="compare-lesson-cpu-"))
     env = django_env(f"sqlite:///{work / 'db.sqlite3'}", LOG_LEVEL="WARNING")
     env["STATIC_ROOT"] = str(work / "static")
-    for args in (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput")):
-        subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
-            [PYTHON, "manage.py", *args], cwd=trees["new"], env=env, check=True,
-            capture_output=True,
-        )  # fmt: skip
-    results: dict[str, list[dict]] = {name: [] for name in trees}
-    for name in ("old", "new", "new", "old", "old", "new"):
-        done = subprocess.run(  # noqa: S603
-            [PYTHON, "-c", MEASURE, pages], cwd=trees[name], env=env, check=True,
-            capture_output=True, text=True,
-        )  # fmt: skip
-        results[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(name, results[name][-1], flush=True)
+    results = alternate_checkouts(trees, env, MEASURE, pages)
     median = {
         name: sorted(run["signed_in_ms"] for run in runs)[len(runs) // 2]
         for name, runs in results.items()

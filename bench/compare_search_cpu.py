@@ -14,13 +14,11 @@ search tables' schema.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import PYTHON, django_env
+from benchlib import alternate_checkouts, django_env
 from textgen import generate_catalog
 
 MEASURE = r"""
@@ -69,19 +67,7 @@ def main() -> None:
         LOG_LEVEL="WARNING",
     )
     env["STATIC_ROOT"] = str(work / "static")
-    for args in (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput")):
-        subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
-            [PYTHON, "manage.py", *args], cwd=trees["new"], env=env, check=True,
-            capture_output=True,
-        )  # fmt: skip
-    results: dict[str, list[dict]] = {name: [] for name in trees}
-    for name in ("old", "new", "new", "old", "old", "new"):
-        done = subprocess.run(  # noqa: S603
-            [PYTHON, "-c", MEASURE, runs], cwd=trees[name], env=env, check=True,
-            capture_output=True, text=True,
-        )  # fmt: skip
-        results[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(name, {key: round(value, 2) for key, value in results[name][-1].items()}, flush=True)
+    results = alternate_checkouts(trees, env, MEASURE, runs)
     medians = {
         name: {key: sorted(run[key] for run in runs)[len(runs) // 2] for key in runs[0]}
         for name, runs in results.items()
