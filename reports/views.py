@@ -191,7 +191,7 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
                 "tutor_questions": tutor_by_section.get(section.anchor, 0),
             }
         )
-    declined = TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
+    declined = tutor_services.declined_questions(lesson_obj)
     unsure = tutor_services.low_confidence_answers(lesson_obj)
     context = {
         "course": lesson_obj.course,
@@ -223,7 +223,7 @@ def gaps(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     """Tutor gaps as CSV: what learners asked that the lesson does not answer (declined), then
     what the tutor answered with low confidence."""
     lesson_obj = _lesson(course, lesson)
-    declined = TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
+    declined = tutor_services.declined_questions(lesson_obj)
     unsure = tutor_services.low_confidence_answers(lesson_obj)
     groups = [
         *((g, "declined") for g in group_questions(_gap_wordings(declined))),
