@@ -126,12 +126,13 @@ def test_gaps_report_lists_low_confidence_answers_beside_declines(
 
 
 def _plan(queryset) -> str:
-    """The database's plan for ``queryset``, with PostgreSQL told to avoid sequential scans (a
-    handful of test rows would otherwise make a scan of the table its honest choice)."""
+    """The database's plan for ``queryset``, with PostgreSQL told to avoid sequential and bitmap
+    scans (with a handful of test rows either would be its honest choice)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
             cursor.execute(f"EXPLAIN {sql}", params)
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
