@@ -13,6 +13,7 @@ from .index import LessonIndex
 from .lexicon import looks_foreign, tokenize
 from .query import Query, message_kind, question_parts, read_query
 from .ranking import max_score, rank
+from .units import NOT_SECTIONS
 
 MAX_QUESTION_CHARS = 2000
 ANSWER = "answer"
@@ -74,12 +75,7 @@ def _reply(message: str, kind: str, grounded: bool) -> TutorAnswer:
 
 
 def _citations(index: LessonIndex, chosen: list[int]) -> list[Citation]:
-    cites = []
-    for uid in chosen:
-        unit = index.units[uid]
-        heading, anchor = index.places[unit.section]
-        cites.append(Citation(section=heading, anchor=anchor, quote=unit.text))
-    return cites
+    return [Citation(*index.places[index.units[u].section], index.units[u].text) for u in chosen]
 
 
 def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> TutorAnswer:
@@ -92,7 +88,7 @@ def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> Tuto
         related = None
         if best.chosen and best.probability >= tuning.RELATED_PROBABILITY:
             heading, anchor = index.places[index.units[best.ranked[0][1]].section]
-            related = heading if anchor not in ("key-terms", "big-idea") else None
+            related = heading if anchor not in NOT_SECTIONS else None
         message = compose.not_covered(index, related)
     return TutorAnswer(
         answer=message,
@@ -114,9 +110,7 @@ def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
         return _reply(getattr(compose, kind)(index), kind, True)
     if kind == "overview":
         cites = tuple(
-            Citation(section=h, anchor=a, quote=h)
-            for h, a in index.places
-            if a not in ("key-terms", "big-idea")
+            Citation(section=h, anchor=a, quote=h) for h, a in index.places if a not in NOT_SECTIONS
         )
         return TutorAnswer(compose.overview(index), True, cites, 0.0, "overview", 1.0)
     if not tokenize(question):
@@ -155,6 +149,6 @@ def closest_anchor(index: LessonIndex, text: str) -> str | None:
     """
     for _, uid in rank(index, read_query(index, text)):
         anchor = index.places[index.units[uid].section][1]
-        if anchor not in ("key-terms", "big-idea"):
+        if anchor not in NOT_SECTIONS:
             return anchor
     return None

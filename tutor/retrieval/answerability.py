@@ -14,10 +14,7 @@ Its inputs are general features of a (question, passage) pair, none about any on
 * `negation`: the question is negated but the passage is not;
 * `definition`: the passage defines what the question asks about.
 
-Other candidates (the score margin over the runner-up, whether the passage holds the
-question's rarest word, the most informative missing word, capitalised names the section
-lacks, the question's length) added nothing on the dev split and were dropped.
-
+Other candidates (score margin, rarest word, question length...) added nothing on the dev split.
 The coefficients live in `model.json` (fitted by `python -m tutor.retrieval.fit`); scoring is
 plain Python.
 """
@@ -84,20 +81,15 @@ def _bigram_share(query: Query, texts: list[str]) -> float:
     pairs = set(zip(query.terms, query.terms[1:], strict=False))
     if not pairs:
         return 0.0
-    found: set[tuple[str, str]] = set()
-    for text in texts:
-        seq = content_terms(text)
-        found |= pairs & set(itertools.pairwise(seq))
-    return len(found) / len(pairs)
+    found = {p for text in texts for p in itertools.pairwise(content_terms(text))}
+    return len(found & pairs) / len(pairs)
 
 
 def features(
     index: LessonIndex, query: Query, ranked: list[tuple[float, int]], chosen: list[int]
 ) -> list[float]:
     """The model's inputs, in the order of FEATURES."""
-    held: set[str] = set()
-    for uid in chosen:
-        held |= index.unit_terms(uid)
+    held = set().union(*(index.unit_terms(uid) for uid in chosen))
     section = index.section_terms(index.units[chosen[0]].section) if chosen else set()
     total = sum(query.weights) or 1.0
     pairs = list(zip(query.terms, query.weights, strict=True))

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from . import tuning
 from .index import LessonIndex
 from .lexicon import content_terms, script
+from .units import NOT_SECTIONS
 
 
 def _words(index: LessonIndex, uids: Sequence[int]) -> int:
@@ -137,7 +138,7 @@ def overview(index: LessonIndex) -> str:
     parts = [f"This lesson is {title(index)}." if index.title else "Here's this lesson."]
     if index.summary:
         parts.append(index.summary)
-    headings = [h for h, a in index.places if a not in ("key-terms", "big-idea") and h]
+    headings = [h for h, a in index.places if a not in NOT_SECTIONS and h]
     if headings:
         parts.append(
             "Your learning path: " + ", ".join(f"{i}. {h}" for i, h in enumerate(headings, 1)) + "."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from . import tuning
@@ -46,11 +47,10 @@ class LessonIndex:
             terms |= set(content_terms(self.units[unit.context].text))
         return terms
 
+    @cached_property
     def sorted_terms(self) -> list[str]:
-        """The lesson's terms in order, computed once per index (for word-family lookups)."""
-        if "_sorted_terms" not in self.__dict__:
-            self.__dict__["_sorted_terms"] = sorted(self.postings)
-        return self.__dict__["_sorted_terms"]
+        """The lesson's terms in order (for word-family lookups)."""
+        return sorted(self.postings)
 
     def section_terms(self, section: int) -> set[str]:
         """Every term of one section (its heading and units), computed once per index."""
@@ -107,13 +107,7 @@ def build_index(lesson: LessonText) -> LessonIndex:
             bag.setdefault(t, tuning.CONTEXT_TF)
         for t, tf in bag.items():
             postings.setdefault(t, []).extend((uid, float(tf)))
-    words: dict[str, str] = {}
-    for tokens in tokens_of:
-        for token in tokens:
-            if token.isalpha():
-                words.setdefault(token, "")
-    for word in words:
-        words[word] = word_term(word)
+    alphabetic = dict.fromkeys(t for tokens in tokens_of for t in tokens if t.isalpha())
     return LessonIndex(
         title=lesson.title,
         summary=lesson.summary,
@@ -121,5 +115,5 @@ def build_index(lesson: LessonText) -> LessonIndex:
         units=units,
         postings=postings,
         lengths=[max(1, sum(c.values())) for c in own],
-        words={w: t for w, t in words.items() if t},
+        words={w: t for w in alphabetic if (t := word_term(w))},
     )

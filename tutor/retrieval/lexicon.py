@@ -131,8 +131,7 @@ def word_term(word: str) -> str:
 @lru_cache(maxsize=65536)
 def informativeness(word: str) -> float:
     """How much a word says in general English: high for rare words, low for common ones."""
-    zipf = zipf_frequency(word, "en")
-    return max(tuning.MIN_INFORMATIVENESS, tuning.ZIPF_CEILING - zipf)
+    return max(tuning.MIN_INFORMATIVENESS, tuning.ZIPF_CEILING - english_zipf(word))
 
 
 @lru_cache(maxsize=65536)
@@ -162,10 +161,6 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 # Languages a learner might ask in by mistake; their short word lists load only when a
 # question has words that are not common English.
 _OTHER_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
-
-
-def _is_latin(char: str) -> bool:
-    return "LATIN" in unicodedata.name(char, "")
 
 
 def script(text: str) -> str:

@@ -17,6 +17,7 @@ from .index import LessonIndex
 from .lexicon import (
     NEGATIONS,
     STOP_WORDS,
+    content_terms,
     edit_distance,
     english_zipf,
     informativeness,
@@ -134,7 +135,7 @@ def _variant(index: LessonIndex, t: str) -> str | None:
     "accuraci", "decod" and "decodabl"), the shorter at least `MIN_STEM` letters long."""
     if not tuning.MIN_STEM or len(t) < tuning.MIN_STEM:
         return None
-    terms = index.sorted_terms()
+    terms = index.sorted_terms
     start = bisect.bisect_left(terms, t)
     family = list(itertools.takewhile(lambda w: w.startswith(t), terms[start:]))
     family += [t[:n] for n in range(tuning.MIN_STEM, len(t)) if t[:n] in index.postings]
@@ -200,7 +201,10 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
     if questions:
         refers_back = any(_ANAPHORS & set(tokenize(q)) for q in questions)
         segments = [
-            s for s in segments if s in questions or (refers_back and _names_lesson_terms(index, s))
+            s
+            for s in segments
+            if s in questions
+            or (refers_back and not index.postings.keys().isdisjoint(content_terms(s)))
         ]
     text = " ".join(segments) or message
     parts: list[str] = []
@@ -214,7 +218,3 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
         else:
             parts.append(piece)
     return parts[: tuning.MAX_PARTS] or [message]
-
-
-def _names_lesson_terms(index: LessonIndex, segment: str) -> bool:
-    return any(term(t) in index.postings for t in tokenize(segment) if t not in STOP_WORDS)

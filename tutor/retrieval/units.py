@@ -28,6 +28,8 @@ KEY_TERMS_HEADING = "Key terms"
 KEY_TERMS_ANCHOR = "key-terms"
 BIG_IDEA_HEADING = "Big idea"
 BIG_IDEA_ANCHOR = "big-idea"
+#: Places that are not lesson sections: never named as "the section", never a learning path.
+NOT_SECTIONS = (KEY_TERMS_ANCHOR, BIG_IDEA_ANCHOR)
 
 SENTENCE = "sentence"
 ROW = "row"
@@ -98,24 +100,15 @@ def split_sentences(line: str) -> list[str]:
             continue
         sentences.append(line[start : match.start()].strip())
         start = match.end()
-    tail = line[start:].strip()
-    if tail:
-        sentences.append(tail)
+    sentences.append(line[start:].strip())
     return [s for s in sentences if s]
 
 
-def _is_table_line(line: str) -> bool:
-    return " | " in line
-
-
 def _row_text(header: list[str], cells: list[str]) -> str:
-    parts = []
-    for name, value in zip(header, cells, strict=False):
-        if not value:
-            continue
-        value = value if value[-1] in ".?!" else f"{value}."
-        parts.append(f"{name}: {value}" if name else value)
-    return " ".join(parts)
+    values = [
+        (n, v if v[-1] in ".?!" else f"{v}.") for n, v in zip(header, cells, strict=False) if v
+    ]
+    return " ".join(f"{name}: {value}" if name else value for name, value in values)
 
 
 _CODE_RE = re.compile(r"\w\(|\s=\s|\s#\s|[{}]|==|=>|->")
@@ -176,9 +169,9 @@ class _Builder:
         header: list[str] | None = None
         pending: tuple[int, int, bool] | None = None  # (announcer, items wanted, in words)
         for i, line in enumerate(lines):
-            if _is_table_line(line):
+            if " | " in line:
                 cells = [c.strip() for c in line.split(" | ")]
-                if header is None or i == 0 or not _is_table_line(lines[i - 1]):
+                if header is None or i == 0 or " | " not in lines[i - 1]:
                     header = cells
                     continue
                 self.add(Unit(_row_text(header, cells), place, kind=ROW))
@@ -206,7 +199,7 @@ class _Builder:
                     pending = (nested, *count)
                 continue
             announcer = self._announcer(ids)
-            more_lines = sum(1 for later in lines[i + 1 :] if not _is_table_line(later))
+            more_lines = sum(1 for later in lines[i + 1 :] if " | " not in later)
             count = _announced_count(self.units[announcer].text) if announcer is not None else None
             if announcer is not None and count and more_lines >= 2:
                 pending = (announcer, *count)
