@@ -31,12 +31,10 @@ class Citation:
 
 @dataclass(frozen=True)
 class TutorAnswer:
-    """The tutor's reply.
+    """The tutor's reply. `kind`: "answer", "declined", "greeting", "thanks" or "overview".
 
-    `kind` is "answer", "declined", "greeting", "thanks" or "overview". `confidence` is the
-    answerability model's probability that the quoted passage answers the question (for a
-    multi-part question, its least sure answered part; 0 when nothing was ranked).
-    `best_score` is the best unit's BM25 score over an ideal unit's, roughly 0..1.
+    `confidence`: the model's probability that the quotes answer (a multi-part question's least
+    sure part). `best_score`: the best unit's BM25 score over an ideal unit's, roughly 0..1.
     """
 
     answer: str
@@ -90,14 +88,8 @@ def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> Tuto
             heading, anchor = index.places[index.units[best.ranked[0][1]].section]
             related = heading if anchor not in NOT_SECTIONS else None
         message = compose.not_covered(index, related)
-    return TutorAnswer(
-        answer=message,
-        grounded=False,
-        citations=(),
-        best_score=best.best_score if best else 0.0,
-        kind=DECLINED,
-        confidence=best.probability if best else 0.0,
-    )
+    score, probability = (best.best_score, best.probability) if best else (0.0, 0.0)
+    return TutorAnswer(message, False, (), score, DECLINED, probability)
 
 
 def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
@@ -147,8 +139,7 @@ def closest_anchor(index: LessonIndex, text: str) -> str | None:
     Used to point a quiz question at the section that teaches it; key terms and the big idea
     are not sections, so they are skipped.
     """
-    for _, uid in rank(index, read_query(index, text)):
-        anchor = index.places[index.units[uid].section][1]
-        if anchor not in NOT_SECTIONS:
-            return anchor
-    return None
+    anchors = (
+        index.places[index.units[u].section][1] for _, u in rank(index, read_query(index, text))
+    )
+    return next((anchor for anchor in anchors if anchor not in NOT_SECTIONS), None)

@@ -68,13 +68,8 @@ def load_model(path: Path = MODEL_PATH) -> Model:
     data = json.loads(path.read_text(encoding="utf-8"))
     if tuple(data["features"]) != FEATURES:
         raise ValueError(f"{path} was fitted on other features; refit it")
-    return Model(
-        mean=tuple(data["mean"]),
-        scale=tuple(data["scale"]),
-        weights=tuple(data["weights"]),
-        bias=data["bias"],
-        threshold=data["threshold"],
-    )
+    vectors = (tuple(data[key]) for key in ("mean", "scale", "weights"))
+    return Model(*vectors, bias=data["bias"], threshold=data["threshold"])
 
 
 def _bigram_share(query: Query, texts: list[str]) -> float:

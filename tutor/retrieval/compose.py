@@ -76,10 +76,11 @@ def quote_text(index: LessonIndex, chosen: Sequence[int], first: int = 1) -> str
     """The frame line and the numbered quotes; `first` numbers the first citation."""
     places = {index.units[u].section for u in chosen}
     heading = index.places[next(iter(places))][0] if len(places) == 1 else ""
-    if heading:
-        frame = f'Here\'s what the lesson says in "{heading}":'
-    else:
-        frame = "Here's what the lesson says:"
+    frame = (
+        f'Here\'s what the lesson says in "{heading}":'
+        if heading
+        else "Here's what the lesson says:"
+    )
     quotes = [f"\u201c{index.units[u].text}\u201d [{n}]" for n, u in enumerate(chosen, first)]
     return "\n".join([frame, *quotes])
 

@@ -120,14 +120,12 @@ def _corrected(index: LessonIndex, token: str) -> str | None:
     if len(token) < 5 or english_zipf(token) >= tuning.TYPO_MAX_ZIPF:
         return None
     limit = tuning.MAX_EDITS + (len(token) >= tuning.LONG_WORD)
-    best: tuple[int, str] | None = None
-    for word in index.words:
-        if word[0] != token[0] or abs(len(word) - len(token)) > limit:
-            continue
-        distance = edit_distance(token, word, limit)
-        if distance <= limit and (best is None or (distance, word) < best):
-            best = (distance, word)
-    return best[1] if best else None
+    near = (
+        (edit_distance(token, word, limit), word)
+        for word in index.words
+        if word[0] == token[0] and abs(len(word) - len(token)) <= limit
+    )
+    return min(((d, w) for d, w in near if d <= limit), default=(0, None))[1]
 
 
 def _variant(index: LessonIndex, t: str) -> str | None:

@@ -1,19 +1,10 @@
 """Text units: what the tutor can quote, cut from a lesson's plain text.
 
 A section's text has one line per paragraph, list item or table row (cells joined by " | ").
-It becomes units:
-
-* a **sentence** of a paragraph or list item;
-* a **row** of a table, read with its header as "Header: value. Header: value." (the header
-  row itself is never a unit);
-* a **term**: a key-term definition, "Term: definition";
-* a sentence that **announces** what follows ("for several reasons", "four broad ways", a
-  sentence ending in a colon) carries the first sentence of each following line as its
-  `items`, so quoting it quotes the list too.
-
-Each unit also names a `context` unit whose words it inherits at low weight: an item inherits
-the sentence announcing it, a sentence opening with a pronoun ("They differ...") the sentence
-before it.
+Units are a paragraph's **sentences**, table **rows** read with their header ("Header: value."),
+and key-**term** definitions. A sentence that announces a list ("several reasons", a closing
+colon) holds the following lines' first sentences as its `items`, so quoting it quotes the list.
+A unit's `context` (the announcing sentence, or the one a pronoun refers back to) lends it words.
 """
 
 from __future__ import annotations
