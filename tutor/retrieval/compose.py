@@ -76,11 +76,8 @@ def quote_text(index: LessonIndex, chosen: Sequence[int], first: int = 1) -> str
     """The frame line and the numbered quotes; `first` numbers the first citation."""
     places = {index.units[u].section for u in chosen}
     heading = index.places[next(iter(places))][0] if len(places) == 1 else ""
-    frame = (
-        f'Here\'s what the lesson says in "{heading}":'
-        if heading
-        else "Here's what the lesson says:"
-    )
+    where = f' in "{heading}"' if heading else ""
+    frame = f"Here's what the lesson says{where}:"
     quotes = [f"\u201c{index.units[u].text}\u201d [{n}]" for n, u in enumerate(chosen, first)]
     return "\n".join([frame, *quotes])
 

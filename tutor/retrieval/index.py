@@ -56,11 +56,8 @@ class LessonIndex:
         """Every term of one section (its heading and units), computed once per index."""
         cache = self.__dict__.setdefault("_section_terms", {})
         if section not in cache:
-            terms = set(content_terms(self.places[section][0]))
-            for unit in self.units:
-                if unit.section == section:
-                    terms |= set(content_terms(unit.text))
-            cache[section] = terms
+            texts = [self.places[section][0], *(u.text for u in self.units if u.section == section)]
+            cache[section] = {t for text in texts for t in content_terms(text)}
         return cache[section]
 
     def to_dict(self) -> dict[str, Any]:

@@ -100,8 +100,4 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
 
 def max_score(index: LessonIndex, query: Query) -> float:
     """The score of an average-length unit holding every question term once."""
-    total = 0.0
-    for t in query.terms:
-        df = len(index.postings.get(t, ())) // 2
-        total += idf(index.n, df) if df else idf(index.n, 0)
-    return total or 1.0
+    return sum(idf(index.n, len(index.postings.get(t, ())) // 2) for t in query.terms) or 1.0
