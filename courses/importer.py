@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.planner import refresh_planner_statistics
 from courses.caching import forget_content_version
-from courses.content.imported import Imported, source_path, stored_hash
+from courses.content.imported import Imported, relative_source_path, stored_hash
 from courses.content.parser import (
     LESSON_FILE_RE,
     ContentProblem,
@@ -86,6 +86,7 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
         raise ContentInvalid(problems)
     now = timezone.now()
     report = ImportReport()
+    real_root = imported.real_root
     with transaction.atomic():
         courses = {course.slug: course for course in Course.objects.select_for_update()}
         lessons = {
@@ -94,20 +95,22 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
         }
         changed: list[tuple[LessonSource, Course, Lesson | None]] = []
         for course_source in tree.courses:
-            course = _sync_course(course_source, root, courses.get(course_source.slug), now, report)
+            course = _sync_course(
+                course_source, real_root, courses.get(course_source.slug), now, report
+            )
             courses[course.slug] = course
             for lesson_source in course_source.lessons:
                 if lesson_source.draft:
                     continue  # validated, never published; unpublished below if it was live
                 existing = lessons.get((course.slug, lesson_source.slug))
-                if _is_unchanged(lesson_source, root, existing):
+                if _is_unchanged(lesson_source, real_root, existing):
                     report.unchanged.append(f"lesson {lesson_source.ref}")
                 else:
                     changed.append((_in_full(lesson_source), course, existing))
         rendered = render_lessons(
             [(source, _asset_base_url(course)) for source, course, _ in changed], workers
         )
-        written = _write_lessons(changed, rendered, root, now, report)
+        written = _write_lessons(changed, rendered, real_root, now, report)
         for lesson, _ in written:
             lessons[(lesson.course.slug, lesson.slug)] = lesson
         _link_related(
@@ -130,9 +133,9 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
 
 
 def _sync_course(
-    source: CourseSource, root: Path, course: Course | None, now, report: ImportReport
+    source: CourseSource, real_root: Path, course: Course | None, now, report: ImportReport
 ) -> Course:
-    path = source_path(source.path, root)
+    path = relative_source_path(source.path, real_root)
     digest = stored_hash(source.source_hash)
     name = f"course {source.slug}"
     if course is not None and course.is_published and course.source_hash == digest:
@@ -166,12 +169,12 @@ def _sync_course(
     return course
 
 
-def _is_unchanged(source: LessonSource, root: Path, lesson: Lesson | None) -> bool:
+def _is_unchanged(source: LessonSource, real_root: Path, lesson: Lesson | None) -> bool:
     return (
         lesson is not None
         and lesson.is_published
         and lesson.source_hash == stored_hash(source.source_hash)
-        and lesson.source_path == source_path(source.path, root)
+        and lesson.source_path == relative_source_path(source.path, real_root)
     )
 
 
@@ -212,7 +215,7 @@ _LESSON_FIELDS = [
 def _write_lessons(
     changed: list[tuple[LessonSource, Course, Lesson | None]],
     rendered: list[RenderedLesson],
-    root: Path,
+    real_root: Path,
     now,
     report: ImportReport,
 ) -> list[tuple[Lesson, list[Section]]]:
@@ -254,7 +257,7 @@ def _write_lessons(
         lesson.big_idea = source.big_idea
         lesson.key_terms = [dict(term) for term in result.key_terms]
         lesson.is_published = True
-        lesson.source_path = source_path(source.path, root)
+        lesson.source_path = relative_source_path(source.path, real_root)
         lesson.source_hash = stored_hash(source.source_hash)
         lesson.imported_at = now
         ordered.append(lesson)

@@ -82,6 +82,14 @@ def tokenize(text: str) -> list[str]:
     return [t[:-2] if t.endswith("'s") else t for t in _TOKEN_RE.findall(text)]
 
 
+@lru_cache(maxsize=4096)
+def cached_tokens(text: str) -> tuple[str, ...]:
+    """`tokenize`, remembered for recently seen texts: building an index tokenizes a sentence
+    when it cuts units (is its line prose? what is its first word?) and again when it counts
+    its terms, and a lesson with one sentence per line tokenizes the same text a third time."""
+    return tuple(tokenize(text))
+
+
 def _american(word: str) -> str:
     if word in _NOT_BRITISH:
         return word

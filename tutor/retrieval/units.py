@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import tuning
-from .lexicon import STOP_WORDS, normalize_ws, tokenize, words
+from .lexicon import STOP_WORDS, cached_tokens, normalize_ws, words
 
 KEY_TERMS_HEADING = "Key terms"
 KEY_TERMS_ANCHOR = "key-terms"
@@ -123,8 +123,8 @@ _CODE_RE = re.compile(r"\w\(|\s=\s|\s#\s|[{}]|==|=>|->")
 
 def _is_prose(line: str) -> bool:
     """Code and number dumps are not quoted: prose has no code marks and is mostly words."""
-    tokens = tokenize(line)
-    alphabetic = sum(t.isalpha() for t in tokens)
+    tokens = cached_tokens(line)
+    alphabetic = sum(map(str.isalpha, tokens))
     return alphabetic >= 0.6 * len(tokens) > 0 and not _CODE_RE.search(line)
 
 
@@ -162,8 +162,7 @@ class _Builder:
         ids: list[int] = []
         for sentence in split_sentences(line):
             context = announcer if not ids else None
-            first_word = (tokenize(sentence) or [""])[0]
-            if ids and first_word in _ANAPHORS:
+            if ids and (cached_tokens(sentence) or ("",))[0] in _ANAPHORS:
                 context = ids[-1]
             ids.append(
                 self.add(Unit(sentence, place, context=context, defines=_defined_subject(sentence)))
