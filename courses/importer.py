@@ -33,7 +33,7 @@ from courses.content.parser import (
 from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
 from courses.prerender import RenderedLesson, course_mapper, render_lessons
-from courses.rows import db_value, insert_rows
+from courses.rows import db_value, insert_rows, set_column
 from courses.signals import lessons_imported
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
@@ -280,8 +280,16 @@ def _write_lessons(
             )
             for position, section in enumerate(result.sections, start=1)
         ]
-    Section.objects.bulk_create(
-        [section for sections in sections_of.values() for section in sections], batch_size=BATCH
+    # Plain rows (rows.py); the receivers of `lessons_imported` read the instances' text only.
+    insert_rows(
+        Section,
+        _SECTION_COLUMNS,
+        [
+            (lesson_id, s.anchor, s.heading, s.position, s.html, s.text, s.source_line)
+            for lesson_id, sections in sections_of.items()
+            for s in sections
+        ],
+        per_row_values=True,
     )
     _write_questions(
         [
@@ -292,6 +300,9 @@ def _write_lessons(
         now,
     )
     return [(lesson, sections_of[lesson.pk]) for lesson in ordered]
+
+
+_SECTION_COLUMNS = ("lesson", "anchor", "heading", "position", "html", "text", "source_line")
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
@@ -510,13 +521,13 @@ def _unpublish_missing(
 
 def _renumber_catalog() -> None:
     """Gives every published lesson its 1-based place in the catalog; writes only changes."""
-    changed = []
+    changed: dict[int, int] = {}
     published = Lesson.objects.published().order_by("course__order", "course__slug", "number")
-    for position, lesson in enumerate(published.only("pk", "catalog_position"), start=1):
-        if lesson.catalog_position != position:
-            lesson.catalog_position = position
-            changed.append(lesson)
+    rows = published.values_list("pk", "catalog_position")
+    for position, (pk, stored) in enumerate(rows, start=1):
+        if stored != position:
+            changed[pk] = position
     Lesson.objects.filter(is_published=False, catalog_position__isnull=False).update(
         catalog_position=None
     )
-    Lesson.objects.bulk_update(changed, ["catalog_position"], batch_size=500)
+    set_column(Lesson, "catalog_position", changed)

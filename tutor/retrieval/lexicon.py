@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
-from wordfreq import zipf_frequency
 
 from . import tuning
 
@@ -70,6 +69,15 @@ _NOT_BRITISH = frozenset(
 
 _STEMMER = snowballstemmer.stemmer("english")
 _STEM_LOCK = threading.Lock()  # a Snowball stemmer object is not thread-safe
+
+
+def zipf_frequency(word: str, lang: str, wordlist: str = "best") -> float:
+    """wordfreq's `zipf_frequency`, imported on first use: importing wordfreq (its language
+    tables, ftfy, langcodes) costs about 0.4 s of CPU, which every process importing the tutor
+    paid, though most (`import_content` with nothing changed, `migrate`) never score a word."""
+    from wordfreq import zipf_frequency as frequency
+
+    return frequency(word, lang, wordlist=wordlist)
 
 
 def normalize_ws(text: str) -> str:
