@@ -107,8 +107,9 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
                     report.unchanged.append(f"lesson {lesson_source.ref}")
                 else:
                     changed.append((_in_full(lesson_source), course, existing))
+        asset_urls = {course.slug: _asset_base_url(course) for _, course, _ in changed}
         rendered = render_lessons(
-            [(source, _asset_base_url(course)) for source, course, _ in changed], workers
+            [(source, asset_urls[course.slug]) for source, course, _ in changed], workers
         )
         written = _write_lessons(changed, rendered, real_root, now, report)
         for lesson, _ in written:
