@@ -338,3 +338,22 @@ def test_the_cheap_announcement_test_never_skips_a_sentence_the_pattern_matches(
     """`_may_announce` only spares the search where it cannot match: same units either way."""
     if units._ANNOUNCE_RE.search(sentence):
         assert units._may_announce(sentence)
+
+
+def test_fit_figures_answer_a_tiny_squad_file(tmp_path, capsys) -> None:
+    from pathlib import Path
+
+    from tutor.retrieval.fit import answer_figures
+
+    context = "Neap tides happen when the Sun and the Moon are at right angles."
+    qas = [
+        {"question": "When do neap tides happen?", "answers": [{"text": "at right angles"}]},
+        {"question": "Who named the neap tides?", "answers": []},
+    ]
+    data = {"data": [{"title": "Tides", "paragraphs": [{"context": context, "qas": qas}]}]}
+    squad = tmp_path / "squad.json"
+    squad.write_text(json.dumps(data), encoding="utf-8")
+    for name in ("answerable.yaml", "unanswerable.yaml"):
+        (tmp_path / name).write_text("[]\n", encoding="utf-8")
+    answer_figures(squad, tmp_path, Path(__file__).resolve().parents[1] / "content")
+    assert "squad (tuning data): answerable hit 1/1" in capsys.readouterr().out
