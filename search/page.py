@@ -23,7 +23,7 @@ from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from courses.caching import page_slot
@@ -43,9 +43,7 @@ class Pager:
     next: str
 
 
-def summary(
-    text: str, *, total: int, capped: bool, number: int, pages: int, filtered: bool
-) -> str:
+def summary(text: str, *, total: int, capped: bool, number: int, pages: int, filtered: bool) -> str:
     """The sentence above the cards (plain text): how many lessons match ``text``."""
     if not text:
         return "Type a word or two: titles and key terms rank first."
@@ -98,7 +96,7 @@ def region(
         if links.next:
             parts.append(_NEXT.format(links.next))
         parts.append(_PAGER_END)
-    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+    return mark_safe("".join(parts))
 
 
 _SUMMARY = '\n    <p class="search-summary" role="status" data-search-summary>{}</p>'
@@ -127,14 +125,37 @@ class Frame:
         return "".join(out)
 
 
-_frames: dict[tuple[str, ...], Frame] = {}
-_frames_lock = threading.Lock()
+class FrameStore:
+    """The frames this process keeps: those of one content version, at most MAX_FRAMES (one
+    per filter choice; an import's new version replaces them all)."""
+
+    def __init__(self) -> None:
+        self._version = ""
+        self._frames: dict[tuple[str, ...], Frame] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: str, key: tuple[str, ...]) -> Frame | None:
+        return self._frames.get(key) if version == self._version else None
+
+    def keep(self, version: str, key: tuple[str, ...], frame: Frame) -> None:
+        with self._lock:
+            if version != self._version or len(self._frames) >= MAX_FRAMES:
+                self._version, self._frames = version, {}
+            self._frames[key] = frame
+
+    def clear(self) -> None:
+        with self._lock:
+            self._version, self._frames = "", {}
+
+
+FRAMES = FrameStore()
 
 
 def _frame(request: HttpRequest, context: dict, *, searched: bool) -> Frame:
     version = context["content_version"]
-    key = (version, request.path, str(searched), context["chosen_track"], context["chosen_course"])
-    frame = _frames.get(key)
+    # The path is in the key because the header's sign-in links carry it back.
+    key = (request.path, str(searched), context["chosen_track"], context["chosen_course"])
+    frame = FRAMES.get(version, key)
     if frame is None:
         # Slots derive from SECRET_KEY (courses.caching.page_slot), so no course title or
         # query can spell one; the query slot is left empty when there is no query, so the
@@ -142,12 +163,9 @@ def _frame(request: HttpRequest, context: dict, *, searched: bool) -> Frame:
         slots = {name: page_slot(f"search-{name}") for name in SLOTS}
         if not searched:
             del slots["q"]
-        values = {"q": "", **{name: mark_safe(marker) for name, marker in slots.items()}}  # noqa: S308
+        values = {"q": "", **{name: mark_safe(marker) for name, marker in slots.items()}}
         frame = Frame(render_to_string(TEMPLATE, context | values, request=request), slots)
-        with _frames_lock:
-            if len(_frames) >= MAX_FRAMES or any(k[0] != version for k in _frames):
-                _frames.clear()  # an import changed the version, or odd paths piled up
-            _frames[key] = frame
+        FRAMES.keep(version, key, frame)
     return frame
 
 
@@ -158,4 +176,6 @@ def respond(request: HttpRequest, context: dict, *, text: str, results: SafeStri
         values = {"q": text, "site_q": site_q, "results": results}
         return render(request, TEMPLATE, context | values)
     frame = _frame(request, context, searched=bool(text))
-    return HttpResponse(frame.fill({"q": escape(text), "site_q": escape(site_q), "results": results}))
+    return HttpResponse(
+        frame.fill({"q": escape(text), "site_q": escape(site_q), "results": results})
+    )

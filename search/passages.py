@@ -18,7 +18,6 @@ import html
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
