@@ -67,23 +67,40 @@ class Matcher:
         self._known[word] = index
         return index
 
-    def matches(self, line: str, lowered: str) -> list[tuple[int, int, int]]:
-        """(start, end, search word) of each word of ``line`` that matches, in order;
-        ``lowered`` is the line as `_lower` gives it."""
-        beginnings: set[int] = set()
-        for start in self.starts:
-            at = lowered.find(start)
-            while at >= 0:
-                beginnings.add(at)
-                at = lowered.find(start, at + 1)
-        found = []
-        for at in sorted(beginnings):
-            if at and _WORD_CHAR_RE.match(line, at - 1):
-                continue  # inside a word, not at its beginning
-            word = _WORD_RE.match(line, at)
-            if word is not None and (index := self.which(word[0])) is not None:
-                found.append((at, word.end(), index))
-        return found
+    def paragraphs(self, text: str) -> Iterator[tuple[str, list[tuple[int, int, int]]]]:
+        """Each line of ``text`` holding a matching word, in order, with its matches: (start,
+        end, search word), offsets in the line.
+
+        The lower-cased text is searched for each start with str.find, each occurrence once,
+        and only as far as the caller reads: lines without a start are never split off or
+        read in Python.
+        """
+        lowered = _lower(text)
+        upcoming = {start: lowered.find(start) for start in self.starts}
+        while True:
+            at = min((position for position in upcoming.values() if position >= 0), default=-1)
+            if at < 0:
+                return
+            begin = lowered.rfind("\n", 0, at) + 1
+            end = lowered.find("\n", at)
+            end = len(lowered) if end < 0 else end
+            beginnings: set[int] = set()
+            for start, position in upcoming.items():
+                while 0 <= position < end:
+                    beginnings.add(position)
+                    position = lowered.find(start, position + 1)
+                upcoming[start] = position
+            line = text[begin:end]
+            found = []
+            for position in sorted(beginnings):
+                at = position - begin
+                if at and _WORD_CHAR_RE.match(line, at - 1):
+                    continue  # inside a word, not at its beginning
+                word = _WORD_RE.match(line, at)
+                if word is not None and (index := self.which(word[0])) is not None:
+                    found.append((at, word.end(), index))
+            if found:
+                yield line, found
 
 
 def passage(text: str, matcher: Matcher, *, words: int = PASSAGE_WORDS) -> str:
@@ -91,12 +108,7 @@ def passage(text: str, matcher: Matcher, *, words: int = PASSAGE_WORDS) -> str:
     first such), about ``words`` words of it around its first match, escaped, each match in
     <mark>. With no match in the text (a lesson found by its title or key terms), its start."""
     best: tuple[int, str, list[tuple[int, int, int]]] | None = None
-    lowered = _lower(text)
-    for begin, end in _lines_with(lowered, matcher.starts):
-        line = text[begin:end]
-        found = matcher.matches(line, lowered[begin:end])
-        if not found:
-            continue
+    for line, found in matcher.paragraphs(text):
         distinct = len({index for _start, _end, index in found})
         if best is None or distinct > best[0]:
             best = (distinct, line, found)
@@ -106,21 +118,6 @@ def passage(text: str, matcher: Matcher, *, words: int = PASSAGE_WORDS) -> str:
         first = next((line for line in text.split("\n") if line.strip()), "")
         return _cut(first, [], words)
     return _cut(best[1], best[2], words)
-
-
-def _lines_with(lowered: str, starts: tuple[str, ...]) -> Iterator[tuple[int, int]]:
-    """(begin, end) of each line of ``lowered`` holding one of ``starts``, in order: the
-    lines between are skipped by str.find, never split off or read in Python."""
-    position = 0
-    while True:
-        found = [at for at in (lowered.find(start, position) for start in starts) if at >= 0]
-        if not found:
-            return
-        at = min(found)
-        end = lowered.find("\n", at)
-        end = len(lowered) if end < 0 else end
-        yield lowered.rfind("\n", 0, at) + 1, end
-        position = end + 1
 
 
 def _lower(text: str) -> str:
