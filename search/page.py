@@ -130,22 +130,24 @@ class FrameStore:
     per filter choice; an import's new version replaces them all)."""
 
     def __init__(self) -> None:
-        self._version = ""
-        self._frames: dict[tuple[str, ...], Frame] = {}
+        # One attribute, replaced whole, so a reader never pairs a version with another's frames.
+        self._current: tuple[str, dict[tuple[str, ...], Frame]] = ("", {})
         self._lock = threading.Lock()
 
     def get(self, version: str, key: tuple[str, ...]) -> Frame | None:
-        return self._frames.get(key) if version == self._version else None
+        kept_version, frames = self._current
+        return frames.get(key) if version == kept_version else None
 
     def keep(self, version: str, key: tuple[str, ...], frame: Frame) -> None:
         with self._lock:
-            if version != self._version or len(self._frames) >= MAX_FRAMES:
-                self._version, self._frames = version, {}
-            self._frames[key] = frame
+            kept_version, frames = self._current
+            if version != kept_version or len(frames) >= MAX_FRAMES:
+                frames = {}
+            self._current = (version, {**frames, key: frame})
 
     def clear(self) -> None:
         with self._lock:
-            self._version, self._frames = "", {}
+            self._current = ("", {})
 
 
 FRAMES = FrameStore()
