@@ -99,6 +99,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% url %} remembering its answers (see the module): loaded after Django's own
+            # builtins, so its tag replaces theirs in every template.
+            "builtins": ["core.templatetags.remembered_urls"],
         },
     },
 ]

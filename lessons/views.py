@@ -133,8 +133,14 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
     version = content_version()
     page = shared_page(course, lesson, version)
     context = dict(page.context)
+    # One masked CSRF token for every form on the page (the quiz, the tutor, signing out), as on
+    # the anonymous page: masking varies the token between responses (against BREACH); masking
+    # it again for each form of one response only cost another random string.
+    context["csrf_token"] = get_token(request)
     if page.question_ids:
-        context["quiz"], context["quiz_form_html"] = _learner_quiz(request, page, version)
+        context["quiz"], context["quiz_form_html"] = _learner_quiz(
+            request, page, version, context["csrf_token"]
+        )
     if request.user.is_authenticated:
         progress, completed = visit_lesson(
             learner=request.user, lesson=page.lesson, at=timezone.now()
@@ -149,7 +155,9 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
     return render(request, "lessons/lesson_detail.html", context)
 
 
-def _learner_quiz(request: HttpRequest, page: SharedPage, version: str) -> tuple[object, str]:
+def _learner_quiz(
+    request: HttpRequest, page: SharedPage, version: str, csrf_token: str
+) -> tuple[object, str]:
     """One of the shared renderings of the quiz form, with this visitor's one-time token."""
     variant = secrets.randbelow(ANONYMOUS_VARIANTS)
     seed = f"{version}:{variant}"
@@ -166,7 +174,7 @@ def _learner_quiz(request: HttpRequest, page: SharedPage, version: str) -> tuple
     token = issue_token(
         lesson_id=page.lesson.pk, question_ids=page.question_ids, learner=request.user, seed=seed
     )
-    return quiz, html.replace(token_slot, token).replace(csrf_slot, get_token(request))
+    return quiz, html.replace(token_slot, token).replace(csrf_slot, csrf_token)
 
 
 def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
