@@ -10,6 +10,7 @@ one-time.
 """
 
 import mimetypes
+import re
 import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -181,7 +182,8 @@ def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpRes
     csrf_slot, token_slot = page_slot("csrf"), page_slot("quiz-token")
     variant = secrets.randbelow(ANONYMOUS_VARIANTS)
     version = content_version()
-    key = f"page:lesson:{course}:{lesson}:{version}:{variant}"
+    # "pieces": the rendering is kept cut at its slots (an earlier version kept one string).
+    key = f"page:lesson-pieces:{course}:{lesson}:{version}:{variant}"
     cached = cache.get(key)
     if cached is None:
         page = shared_page(course, lesson, version)  # a 404 is never cached
@@ -191,13 +193,20 @@ def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpRes
             context["quiz"] = page.quiz(variant, seed)
         context["csrf_token"] = csrf_slot
         html = render_to_string("lessons/lesson_detail.html", context, request=request)
-        cached = (html, page.lesson.pk, page.question_ids, seed)
+        # Text and slots alternating: each request joins the text with its tokens in one pass,
+        # where replacing each slot searched and copied the whole page (about 0.1 ms of CPU,
+        # a tenth of the page, on the benchmark VM).
+        pieces = re.split(f"({re.escape(csrf_slot)}|{re.escape(token_slot)})", html)
+        cached = (pieces, page.lesson.pk, page.question_ids, seed)
         cache.set(key, cached, PAGE_CACHE_SECONDS)
-    html, lesson_id, question_ids, seed = cached
+    pieces, lesson_id, question_ids, seed = cached
+    tokens = {csrf_slot: get_token(request)}
     if question_ids:
-        token = issue_token(lesson_id=lesson_id, question_ids=question_ids, learner=None, seed=seed)
-        html = html.replace(token_slot, token)
-    return HttpResponse(html.replace(csrf_slot, get_token(request)))
+        tokens[token_slot] = issue_token(
+            lesson_id=lesson_id, question_ids=question_ids, learner=None, seed=seed
+        )
+    filled = (tokens[piece] if i % 2 else piece for i, piece in enumerate(pieces))
+    return HttpResponse("".join(filled))
 
 
 def asset(request: HttpRequest, course: str, path: str) -> FileResponse:
