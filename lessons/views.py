@@ -1,12 +1,12 @@
 """The lesson page, and the images lessons reference by relative path.
 
 Signed-in learners get the page rendered for them (it shows their progress), from parts
-every visitor shares: the lesson's objects and quiz forms (``shared_page``, kept in each
-process) and the template's cached fragments; only their progress, the menu and their tokens
-are theirs. Everyone else gets one of a few cached renderings, each with its own option order,
-into which this request's CSRF token and a fresh one-time quiz token are filled: the same page
-for thousands of visitors at the cost of a string replacement, while every quiz attempt stays
-one-time.
+every visitor shares: the lesson's objects, the HTML of its parts that are the same for
+everyone, and its quiz forms (``shared_page``, kept in each process); only their progress, the
+menu and their tokens are theirs. Everyone else gets one of a few cached renderings, each with
+its own option order, into which this request's CSRF token and a fresh one-time quiz token are
+filled: the same page for thousands of visitors at the cost of joining a few strings, while
+every quiz attempt stays one-time.
 """
 
 import mimetypes
@@ -115,8 +115,8 @@ class SharedPage:
 # Kept in each process, not in Django's cache: a signed-in page reads these objects on every
 # request, and unpickling them from the cache cost about 1 ms of CPU a request (reading them
 # from Redis, more). The key holds the content version, so an import is seen at once; a 404
-# raises and is never kept. About 0.4 MB a lesson with its template fragments (measured on the
-# shipped lessons): the 64 most recently read lessons cost a worker about 25 MB.
+# raises and is never kept. About 0.4 MB a lesson with the HTML of its shared parts (measured
+# on the shipped lessons): the 64 most recently read lessons cost a worker about 25 MB.
 @lru_cache(maxsize=64)
 def shared_page(course: str, lesson: str, version: str) -> SharedPage:
     lesson_obj = _published_lesson(course, lesson)
@@ -124,6 +124,13 @@ def shared_page(course: str, lesson: str, version: str) -> SharedPage:
     context["related_lessons"] = list(context["related_lessons"])
     context["sections"] = list(context["sections"])
     context["content_version"] = version
+    # The parts of the page that are the same for every visitor, rendered once here rather than
+    # read from a fragment cache on every page (a key hashed and a string unpickled for each).
+    context["shared_html"] = {
+        part: render_to_string(f"lessons/_lesson_{part}.html", context)
+        for part in ("map", "body", "ways_on")
+    }
+    context["shared_html"]["breadcrumbs"] = render_to_string("lessons/_breadcrumbs.html", context)
     question_ids = [question.pk for question in lesson_obj.quiz_questions]
     return SharedPage(context=context, lesson=lesson_obj, question_ids=question_ids)
 

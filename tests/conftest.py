@@ -19,11 +19,11 @@ def empty_cache():
     from core import ratelimit
     from lessons.views import shared_page
 
-    for store in (caches["default"], caches["limits"], caches["fragments"], ratelimit._local):
+    for store in (caches["default"], caches["limits"], ratelimit._local):
         store.clear()
     shared_page.cache_clear()
     yield
-    for store in (caches["default"], caches["limits"], caches["fragments"], ratelimit._local):
+    for store in (caches["default"], caches["limits"], ratelimit._local):
         store.clear()
     shared_page.cache_clear()
 
