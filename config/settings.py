@@ -116,6 +116,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend plus PRAGMA optimize before each connection closes (planner statistics
+    # that keep up with growing tables; core/backends/sqlite3).
+    DATABASES["default"]["ENGINE"] = "core.backends.sqlite3"
     # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock when a
     # transaction starts, so concurrent writers queue on the busy timeout instead of failing
     # half-way with "database is locked".

@@ -14,10 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    CharField,
     Count,
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     Q,
     QuerySet,
     Window,
@@ -84,6 +86,33 @@ def _attempts(basis: str) -> QuerySet:
 
 def _anonymous(lessons, basis: str) -> QuerySet:
     return _attempts(basis).filter(lesson__in=lessons, learner__isnull=True, total__gt=0)
+
+
+class UtcSecond(Func):
+    """A timestamp as the text ``YYYY-MM-DD HH:MM:SS`` in UTC, written by the database (SQLite or
+    PostgreSQL), so an export of every attempt neither parses nor formats a datetime per row."""
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django keeps SQLite datetimes as UTC text: 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
+        template = "substr(%(expressions)s, 1, 19)"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def attempts_export(lesson: Lesson) -> QuerySet:
+    """(username or None, submitted at in UTC as text, score, total) for each of the lesson's
+    attempts, newest first; read from the attempt_export_cover index alone."""
+    return (
+        Attempt.objects.filter(lesson=lesson)
+        .order_by("-submitted_at")
+        .values_list("learner__username", UtcSecond("submitted_at"), "score", "total")
+    )
 
 
 def counted_filter(field: str, lessons, basis: str) -> Q:

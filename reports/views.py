@@ -27,7 +27,14 @@ from tutor.models import TutorQuestion
 
 from .csv_export import csv_response, plain_text
 from .permissions import reports_required, staff_required
-from .queries import BASES, BASIS_REASONS, axis_ticks, course_report, lesson_quiz_report
+from .queries import (
+    BASES,
+    BASIS_REASONS,
+    attempts_export,
+    axis_ticks,
+    course_report,
+    lesson_quiz_report,
+)
 
 # The most-asked distinct wordings a report groups. Each visitor's repeats are logged once
 # (tutor.services.ask), and the database counts the rest, so a flood of questions costs one
@@ -191,7 +198,7 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
                 "tutor_questions": tutor_by_section.get(section.anchor, 0),
             }
         )
-    declined = TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
+    declined = tutor_services.declined_questions(lesson_obj)
     unsure = tutor_services.low_confidence_answers(lesson_obj)
     context = {
         "course": lesson_obj.course,
@@ -223,7 +230,7 @@ def gaps(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     """Tutor gaps as CSV: what learners asked that the lesson does not answer (declined), then
     what the tutor answered with low confidence."""
     lesson_obj = _lesson(course, lesson)
-    declined = TutorQuestion.objects.filter(lesson=lesson_obj, grounded=False)
+    declined = tutor_services.declined_questions(lesson_obj)
     unsure = tutor_services.low_confidence_answers(lesson_obj)
     groups = [
         *((g, "declined") for g in group_questions(_gap_wordings(declined))),
@@ -240,29 +247,29 @@ def gaps(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
 def attempts(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     """Every learner's quiz attempts for one lesson, newest first, with a CSV export."""
     lesson_obj = _lesson(course, lesson)
-    rows = (
-        Attempt.objects.filter(lesson=lesson_obj)
-        .select_related("learner")
-        .defer("snapshot")  # large, and neither the page nor the CSV shows it
-        .order_by("-submitted_at")
-    )
     if request.GET.get("format") == "csv":
-        # Plain tuples, not model instances: an export of every attempt stays fast.
-        values = rows.values_list("learner__username", "submitted_at", "score", "total")
         return csv_response(
             f"{lesson_obj.slug}-attempts.csv",
             ["learner", "submitted at (UTC)", "score", "total", "score (%)"],
             (
                 [
                     username or "(anonymous)",
-                    submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    submitted_at,
                     int(score) if score == int(score) else round(score, 2),
                     total,
                     _percent(score / total if total else None),
                 ]
-                for username, submitted_at, score, total in values.iterator(chunk_size=2000)
+                for username, submitted_at, score, total in attempts_export(lesson_obj).iterator(
+                    chunk_size=2000
+                )
             ),
         )
+    rows = (
+        Attempt.objects.filter(lesson=lesson_obj)
+        .select_related("learner")
+        .defer("snapshot")  # large, and the page does not show it
+        .order_by("-submitted_at")
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {"course": lesson_obj.course, "lesson": lesson_obj, "page": page}
     return render(request, "reports/attempts.html", context)

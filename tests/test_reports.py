@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from courses.importer import import_content
 from courses.models import Lesson
 from quizzes.models import Attempt, AttemptAnswer, chosen_ids
-from reports.queries import counted_attempts, lesson_quiz_report
+from reports.queries import attempts_export, counted_attempts, lesson_quiz_report
 from tests.factories import make_tree, make_user
 from tutor.models import TutorQuestion
 
@@ -168,6 +171,35 @@ def test_attempts_page_and_csv_list_every_attempt(client, instructor, lesson, gr
     table = rows(client.get("/reports/black-box/lesson-1/attempts/?format=csv"))
     assert table[0] == ["learner", "submitted at (UTC)", "score", "total", "score (%)"]
     assert len(table) == 6 and {row[0] for row in table[1:]} == {"l0", "l1", "l2", "l3"}
+
+
+def test_attempts_csv_gives_each_time_in_utc_to_the_second(client, instructor, lesson, settings):
+    settings.TIME_ZONE = "America/New_York"  # the export is in UTC whatever the site's zone
+    attempt = record(lesson, make_user("night-owl"), [True, False])
+    Attempt.objects.filter(pk=attempt.pk).update(
+        submitted_at=datetime(2026, 2, 28, 23, 59, 59, 999_999, tzinfo=UTC)
+    )
+    table = rows(client.get("/reports/black-box/lesson-1/attempts/?format=csv"))
+    assert table[1][:4] == ["night-owl", "2026-02-28 23:59:59", "1", "2"]
+
+
+def test_the_attempts_export_reads_only_an_index(lesson):
+    """Attempt rows carry their quiz snapshot; an export of every attempt reads an index that
+    holds what it lists instead. (PostgreSQL is told to avoid sequential and bitmap scans: with a
+    handful of test rows and no vacuum yet, either is its honest choice.)"""
+    sql, params = attempts_export(lesson).query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    if connection.vendor == "postgresql":
+        assert re.search(r"Index Only Scan (Backward )?using attempt_export_cover", plan), plan
+    else:
+        assert "COVERING INDEX attempt_export_cover" in plan, plan
 
 
 def test_course_report_and_csv(client, instructor, lesson, graded):

@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from courses.importer import import_content
@@ -121,3 +123,39 @@ def test_gaps_report_lists_low_confidence_answers_beside_declines(
         "How do probes work?",
         "what is a feature",
     ]
+
+
+def _plan(queryset) -> str:
+    """The database's plan for ``queryset``, with PostgreSQL told to avoid sequential and bitmap
+    scans (with a handful of test rows either would be its honest choice)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "questions", [services.declined_questions, services.low_confidence_answers]
+)
+def test_the_gap_groups_read_only_the_gaps_index(lesson, questions):
+    """The report's grouping reads one index range (lesson and outcome) and nothing else."""
+    for minute in range(3):
+        asked(lesson, f"question {minute}", grounded=minute % 2 == 0, confidence=0.1, minute=minute)
+    grouped = (
+        questions(lesson)
+        .values("wording_key")
+        .annotate(text=Min("question"), times=Count("pk"), latest=Max("asked_at"))
+    )
+    plan = _plan(grouped)
+    if connection.vendor == "postgresql":
+        assert "Index" in plan and "tutor_q_gaps" in plan, plan
+    else:
+        assert "tutor_q_gaps (lesson_id=? AND grounded=?)" in plan, plan
+        if questions is services.declined_questions:
+            assert "COVERING INDEX tutor_q_gaps" in plan, plan

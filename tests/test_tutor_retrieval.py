@@ -314,3 +314,22 @@ def test_tuning_half_rule_is_the_hash_of_the_question() -> None:
 def test_a_list_question_finds_the_sentence_announcing_the_list() -> None:
     answer = answer_question(INDEX, "What are the reasons bakers keep a starter?")
     assert "It gives the bread a sour taste." in quotes(answer)
+
+
+def test_fit_figures_answer_a_tiny_squad_file(tmp_path, capsys) -> None:
+    from pathlib import Path
+
+    from tutor.retrieval.fit import answer_figures
+
+    context = "Neap tides happen when the Sun and the Moon are at right angles."
+    qas = [
+        {"question": "When do neap tides happen?", "answers": [{"text": "at right angles"}]},
+        {"question": "Who named the neap tides?", "answers": []},
+    ]
+    data = {"data": [{"title": "Tides", "paragraphs": [{"context": context, "qas": qas}]}]}
+    squad = tmp_path / "squad.json"
+    squad.write_text(json.dumps(data), encoding="utf-8")
+    for name in ("answerable.yaml", "unanswerable.yaml"):
+        (tmp_path / name).write_text("[]\n", encoding="utf-8")
+    answer_figures(squad, tmp_path, Path(__file__).resolve().parents[1] / "content")
+    assert "squad (tuning data): answerable hit 1/1" in capsys.readouterr().out

@@ -160,8 +160,15 @@ def answer_confidence(answer: retrieval.TutorAnswer) -> float | None:
     return float(confidence)
 
 
+# ``grounded=False`` compiles to ``NOT grounded``, which SQLite cannot look up in an index;
+# ``grounded IN (false)`` is an equality the tutor_q_gaps index serves on both databases.
+def declined_questions(lesson: Lesson):
+    """Questions on this lesson the tutor declined: what the lesson does not answer."""
+    return TutorQuestion.objects.filter(lesson=lesson, grounded__in=[False])
+
+
 def low_confidence_answers(lesson: Lesson):
     """Questions on this lesson the tutor answered less surely than ``TUTOR_LOW_CONFIDENCE``."""
     return TutorQuestion.objects.filter(
-        lesson=lesson, grounded=True, confidence__lt=settings.TUTOR_LOW_CONFIDENCE
+        lesson=lesson, grounded__in=[True], confidence__lt=settings.TUTOR_LOW_CONFIDENCE
     )

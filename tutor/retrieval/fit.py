@@ -187,13 +187,15 @@ def labelled_examples(
 def answer_figures(squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()) -> None:
     """The shipped tutor's figures on the tuning data, answering as the site does."""
     rows: dict[str, list[tuple[bool, bool]]] = {"squad": [], "lessons": []}
-    rows = labelled_questions(squad, eval_dir, content, tuning_sets)
-    for source, _, index, question, answers in rows:
+    cases = labelled_questions(squad, eval_dir, content, tuning_sets)
+    for source, _, index, question, answers in cases:
         reply = answer_question(index, question)
         quoted = " ".join(c.quote for c in reply.citations) if reply.kind == "answer" else ""
         counts = _holds(quoted, answers) if answers else not reply.grounded
         rows[source].append((bool(answers), counts))
     for source, results in rows.items():
+        if not results:
+            continue
         on = [c for a, c in results if a]
         off = [c for a, c in results if not a]
         print(

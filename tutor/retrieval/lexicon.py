@@ -171,7 +171,11 @@ def _is_latin(char: str) -> bool:
 def script(text: str) -> str:
     """The writing system most of the text's letters belong to ("LATIN", "CYRILLIC", "CJK",
     ...); Latin when there are no letters, since lessons are taken to be English by default."""
-    counts = Counter(unicodedata.name(c, "LATIN").split()[0] for c in text if c.isalpha())
+    # Named once per distinct character: a decline asks this of the whole lesson vocabulary.
+    counts: Counter[str] = Counter()
+    for char, n in Counter(text).items():
+        if char.isalpha():
+            counts[unicodedata.name(char, "LATIN").split()[0]] += n
     return counts.most_common(1)[0][0] if counts else "LATIN"
 
 
