@@ -22,13 +22,13 @@ def empty_cache():
     from search.page import FRAMES
     from search.services import filter_choices_for
 
-    for store in (caches["default"], caches["limits"], caches["fragments"], ratelimit._local):
+    for store in (caches["default"], caches["limits"], ratelimit._local):
         store.clear()
     shared_page.cache_clear()
     FRAMES.clear()
     filter_choices_for.cache_clear()
     yield
-    for store in (caches["default"], caches["limits"], caches["fragments"], ratelimit._local):
+    for store in (caches["default"], caches["limits"], ratelimit._local):
         store.clear()
     shared_page.cache_clear()
     FRAMES.clear()
