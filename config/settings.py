@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, the policy built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads request.POST (sessions, CSRF), after the security headers.
     "core.middleware.FormCharsetMiddleware",
@@ -99,6 +99,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% url %} remembering its answers (see the module): loaded after Django's own
+            # builtins, so its tag replaces theirs in every template.
+            "builtins": ["core.templatetags.remembered_urls"],
         },
     },
 ]
@@ -136,15 +139,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # After Redis fails, each process serves without it for this long before trying it again.
 REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY_SECONDS", "5"))
-# Parts of pages that are the same for everyone and read on every signed-in page ({% cache ...
-# using="fragments" %}): kept in each process, where reading one costs microseconds instead of a
-# round trip to Redis. Their keys carry the content version, so an import replaces them at once.
-# Four fragments a lesson, about 25 KB together on the shipped lessons: 1,000 entries, a few MB.
-FRAGMENTS_CACHE = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "fragments",
-    "OPTIONS": {"MAX_ENTRIES": 1000},
-}
 if REDIS_URL:
     _redis = {
         "LOCATION": REDIS_URL,
@@ -157,7 +151,6 @@ if REDIS_URL:
         "default": {"BACKEND": "core.cache.ResilientRedisCache", **_redis},
         # Rate-limit counters: errors reach core/ratelimit.py, which counts locally meanwhile.
         "limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", **_redis},
-        "fragments": FRAGMENTS_CACHE,
     }
     # Sessions live in Redis for speed and in the database for durability.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -168,7 +161,6 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "limits",
         },
-        "fragments": FRAGMENTS_CACHE,
     }
 
 # ---------------------------------------------------------------------------------------------

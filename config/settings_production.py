@@ -42,10 +42,11 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
-# Collected, compressed, content-hashed static files (collectstatic runs in `make serve`).
+# Collected, compressed, content-hashed static files (collectstatic runs in `make serve`), each
+# URL looked up once per process (core/storage.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.storage.RememberingManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_MAX_AGE = 31536000

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.planner import refresh_planner_statistics
 from courses.caching import forget_content_version
-from courses.content.imported import Imported, source_path, stored_hash
+from courses.content.imported import Imported, relative_source_path, stored_hash
 from courses.content.parser import (
     LESSON_FILE_RE,
     ContentProblem,
@@ -33,7 +33,7 @@ from courses.content.parser import (
 from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
 from courses.prerender import RenderedLesson, course_mapper, render_lessons
-from courses.rows import db_value, insert_rows
+from courses.rows import db_value, insert_rows, set_column
 from courses.signals import lessons_imported
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
@@ -86,6 +86,7 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
         raise ContentInvalid(problems)
     now = timezone.now()
     report = ImportReport()
+    real_root = imported.real_root
     with transaction.atomic():
         courses = {course.slug: course for course in Course.objects.select_for_update()}
         lessons = {
@@ -94,20 +95,23 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
         }
         changed: list[tuple[LessonSource, Course, Lesson | None]] = []
         for course_source in tree.courses:
-            course = _sync_course(course_source, root, courses.get(course_source.slug), now, report)
+            course = _sync_course(
+                course_source, real_root, courses.get(course_source.slug), now, report
+            )
             courses[course.slug] = course
             for lesson_source in course_source.lessons:
                 if lesson_source.draft:
                     continue  # validated, never published; unpublished below if it was live
                 existing = lessons.get((course.slug, lesson_source.slug))
-                if _is_unchanged(lesson_source, root, existing):
+                if _is_unchanged(lesson_source, real_root, existing):
                     report.unchanged.append(f"lesson {lesson_source.ref}")
                 else:
                     changed.append((_in_full(lesson_source), course, existing))
+        asset_urls = {course.slug: _asset_base_url(course) for _, course, _ in changed}
         rendered = render_lessons(
-            [(source, _asset_base_url(course)) for source, course, _ in changed], workers
+            [(source, asset_urls[course.slug]) for source, course, _ in changed], workers
         )
-        written = _write_lessons(changed, rendered, root, now, report)
+        written = _write_lessons(changed, rendered, real_root, now, report)
         for lesson, _ in written:
             lessons[(lesson.course.slug, lesson.slug)] = lesson
         _link_related(
@@ -130,9 +134,9 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
 
 
 def _sync_course(
-    source: CourseSource, root: Path, course: Course | None, now, report: ImportReport
+    source: CourseSource, real_root: Path, course: Course | None, now, report: ImportReport
 ) -> Course:
-    path = source_path(source.path, root)
+    path = relative_source_path(source.path, real_root)
     digest = stored_hash(source.source_hash)
     name = f"course {source.slug}"
     if course is not None and course.is_published and course.source_hash == digest:
@@ -166,12 +170,12 @@ def _sync_course(
     return course
 
 
-def _is_unchanged(source: LessonSource, root: Path, lesson: Lesson | None) -> bool:
+def _is_unchanged(source: LessonSource, real_root: Path, lesson: Lesson | None) -> bool:
     return (
         lesson is not None
         and lesson.is_published
         and lesson.source_hash == stored_hash(source.source_hash)
-        and lesson.source_path == source_path(source.path, root)
+        and lesson.source_path == relative_source_path(source.path, real_root)
     )
 
 
@@ -212,7 +216,7 @@ _LESSON_FIELDS = [
 def _write_lessons(
     changed: list[tuple[LessonSource, Course, Lesson | None]],
     rendered: list[RenderedLesson],
-    root: Path,
+    real_root: Path,
     now,
     report: ImportReport,
 ) -> list[tuple[Lesson, list[Section]]]:
@@ -254,7 +258,7 @@ def _write_lessons(
         lesson.big_idea = source.big_idea
         lesson.key_terms = [dict(term) for term in result.key_terms]
         lesson.is_published = True
-        lesson.source_path = source_path(source.path, root)
+        lesson.source_path = relative_source_path(source.path, real_root)
         lesson.source_hash = stored_hash(source.source_hash)
         lesson.imported_at = now
         ordered.append(lesson)
@@ -277,8 +281,16 @@ def _write_lessons(
             )
             for position, section in enumerate(result.sections, start=1)
         ]
-    Section.objects.bulk_create(
-        [section for sections in sections_of.values() for section in sections], batch_size=BATCH
+    # Plain rows (rows.py); the receivers of `lessons_imported` read the instances' text only.
+    insert_rows(
+        Section,
+        _SECTION_COLUMNS,
+        [
+            (lesson_id, s.anchor, s.heading, s.position, s.html, s.text, s.source_line)
+            for lesson_id, sections in sections_of.items()
+            for s in sections
+        ],
+        per_row_values=True,
     )
     _write_questions(
         [
@@ -289,6 +301,9 @@ def _write_lessons(
         now,
     )
     return [(lesson, sections_of[lesson.pk]) for lesson in ordered]
+
+
+_SECTION_COLUMNS = ("lesson", "anchor", "heading", "position", "html", "text", "source_line")
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
@@ -507,13 +522,13 @@ def _unpublish_missing(
 
 def _renumber_catalog() -> None:
     """Gives every published lesson its 1-based place in the catalog; writes only changes."""
-    changed = []
+    changed: dict[int, int] = {}
     published = Lesson.objects.published().order_by("course__order", "course__slug", "number")
-    for position, lesson in enumerate(published.only("pk", "catalog_position"), start=1):
-        if lesson.catalog_position != position:
-            lesson.catalog_position = position
-            changed.append(lesson)
+    rows = published.values_list("pk", "catalog_position")
+    for position, (pk, stored) in enumerate(rows, start=1):
+        if stored != position:
+            changed[pk] = position
     Lesson.objects.filter(is_published=False, catalog_position__isnull=False).update(
         catalog_position=None
     )
-    Lesson.objects.bulk_update(changed, ["catalog_position"], batch_size=500)
+    set_column(Lesson, "catalog_position", changed)

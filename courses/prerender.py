@@ -11,6 +11,7 @@ plain, picklable dataclasses.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -186,5 +187,12 @@ def map_in_processes(
         return [function(item) for item in items]
     chunk = max(1, min(64, len(items) // (workers * 4)))
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(function, items, chunksize=chunk))
+    # Everything this process holds now (for a big import, its parsed tree and rendered
+    # lessons) is frozen out of the cyclic collector's sight before forking: the workers'
+    # collections then never walk it, nor write to its pages and so copy them one by one.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(function, items, chunksize=chunk))
+    finally:
+        gc.unfreeze()

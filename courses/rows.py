@@ -12,7 +12,7 @@ within its parameter limit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -20,6 +20,8 @@ from django.db import connection, models
 # Rows per statement at most: SQLite also stays within the 999 parameters Django assumes.
 SQLITE_BATCH = 500
 POSTGRES_BATCH = 10_000
+# Rows per `set_column` UPDATE: three parameters each, within SQLite's 999.
+SET_COLUMN_BATCH = 300
 
 
 def db_value(model: type[models.Model], field: str, value: Any) -> Any:
@@ -78,3 +80,27 @@ def insert_rows(
             if returning_pks:
                 pks += [row[0] for row in cursor.fetchall()]
     return pks
+
+
+def set_column(model: type[models.Model], field: str, values: Mapping[int, Any]) -> None:
+    """Sets ``model.field`` to ``values[pk]`` on each row, in a few UPDATE statements.
+
+    `bulk_update` does this with a `Case(When(...))` expression per row, compiled through the
+    ORM: for the 2,116 catalog positions of a first import, more CPU than the database spent.
+    Values must be in database form already (integers, text).
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+    column = quote(meta.get_field(field).column)
+    pk = quote(meta.pk.column)
+    items = list(values.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), SET_COLUMN_BATCH):
+            batch = items[start : start + SET_COLUMN_BATCH]
+            cases = " ".join(["WHEN %s THEN %s"] * len(batch))
+            ids = ", ".join(["%s"] * len(batch))
+            sql = f"UPDATE {quote(meta.db_table)} SET {column} = CASE {pk} {cases} END"  # noqa: S608 (our names)
+            cursor.execute(
+                f"{sql} WHERE {pk} IN ({ids})",
+                [value for pair in batch for value in pair] + [key for key, _ in batch],
+            )

@@ -97,6 +97,23 @@ def ranked_lesson_ids(
     return head + _ranked_tier(words, track, course, head=False, offset=body_offset, limit=rest)
 
 
+def ranked_tier_ids(
+    text: str,
+    *,
+    head: bool,
+    track: str = "",
+    course: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[int]:
+    """One tier of `ranked_lesson_ids` on its own, best first: the lessons with every word in
+    the head (``head``), or those matching only through their body."""
+    words = query.terms(text)
+    if not words or (limit is not None and limit <= 0):
+        return []
+    return _ranked_tier(words, track, course, head=head, offset=offset, limit=limit)
+
+
 def count_matches(text: str, *, track: str = "", course: str = "", cap: int | None = None) -> int:
     """How many published lessons match every word of ``text``: a count, no ranking.
 

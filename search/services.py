@@ -1,20 +1,22 @@
 """What the results page needs, each part costing as little as the catalog allows.
 
-The filter choices and each page of ranked ids are kept in Django's cache under the content
-version (courses/caching.py), so a new import changes every key at once and nothing from the
-old content is served; a repeated search then costs no ranking query at all.
+The filter choices are kept in each process, and (with SEARCH_CACHE_RESULTS) each page of
+ranked ids in Django's cache, both under the content version (courses/caching.py), so a new
+import changes every key at once and nothing from the old content is served; a repeated
+search then costs no ranking query at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.urls import reverse
-from django.utils.html import format_html
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from courses.caching import PAGE_CACHE_SECONDS, content_version
@@ -54,10 +56,13 @@ class Hit:
     def __html__(self) -> SafeString:
         """The card as HTML, every value escaped: `{{ hit }}` in a template. Built here rather
         than by template tags, which took a third of the results page's rendering for ten cards
-        (about 10 variable lookups each)."""
+        (about 10 variable lookups each), and by plain formatting with html.escape (what
+        Django's escape runs) rather than format_html, which cost as much again."""
         meta = f"{self.course} · {self.track}" + (f" · {self.minutes} min" if self.minutes else "")
-        passage = format_html(_PASSAGE, self.passage) if self.passage else ""
-        return format_html(_CARD, self.url, self.title, meta, passage)
+        passage = _PASSAGE.format(self.passage) if self.passage else ""
+        return SafeString(
+            _CARD.format(html.escape(self.url), html.escape(self.title), html.escape(meta), passage)
+        )
 
     __str__ = __html__
 
@@ -67,6 +72,16 @@ _CARD = (
     '<p class="meta">{}</p>{}</li>'
 )
 _PASSAGE = '<p class="search-hit__passage">{}</p>'
+
+
+@lru_cache(maxsize=8)
+def _lesson_url_parts(script_prefix: str) -> tuple[str, str, str]:
+    """A lesson's URL around its course and lesson slugs, reversed once per script prefix:
+    slugs are URL-safe, so they go into the pattern as they are."""
+    url = reverse("lessons:detail", kwargs={"course": "_c_", "lesson": "_l_"})
+    before, rest = url.split("_c_")
+    between, after = rest.split("_l_")
+    return before, between, after
 
 
 def hits(text: str, ids: list[int]) -> list[Hit]:
@@ -80,9 +95,7 @@ def hits(text: str, ids: list[int]) -> list[Hit]:
     with connection.cursor() as cursor:
         cursor.execute(_CARDS_SQL.format(placeholders=placeholders), ids)
         rows = {row[0]: row for row in cursor.fetchall()}
-    # One reverse() for the page: slugs are URL-safe, so they go into the pattern as they are.
-    before, rest = reverse("lessons:detail", kwargs={"course": "_c_", "lesson": "_l_"}).split("_c_")
-    between, after = rest.split("_l_")
+    before, between, after = _lesson_url_parts(get_script_prefix())
     cards = []
     for pk in ids:
         if pk not in rows:
@@ -94,23 +107,29 @@ def hits(text: str, ids: list[int]) -> list[Hit]:
     return cards
 
 
-def filter_choices() -> tuple[list[str], list[CourseChoice]]:
+def filter_choices() -> tuple[tuple[str, ...], tuple[CourseChoice, ...]]:
     """The tracks and published courses offered by the filters, in catalog order."""
-    key = f"search:filters:{content_version()}"
-    courses = cache.get(key)
-    if courses is None:
-        rows = Course.objects.published().order_by("order", "slug")
-        courses = [CourseChoice(*row) for row in rows.values_list("slug", "title", "track")]
-        cache.set(key, courses, PAGE_CACHE_SECONDS)
-    return list(dict.fromkeys(c.track for c in courses)), courses
+    return filter_choices_for(content_version())
+
+
+# In each process rather than in Django's cache: unpickling the choices from the cache cost
+# more than the rest of the view's own work.
+@lru_cache(maxsize=2)
+def filter_choices_for(version: str) -> tuple[tuple[str, ...], tuple[CourseChoice, ...]]:
+    rows = Course.objects.published().order_by("order", "slug")
+    courses = tuple(CourseChoice(*row) for row in rows.values_list("slug", "title", "track"))
+    return tuple(dict.fromkeys(c.track for c in courses)), courses
 
 
 class RankedMatches:
     """The matches of a search as a lazy sequence for Django's Paginator.
 
-    Paginator asks for ``count()`` and then one slice; each is one small query (or a cache hit),
-    so only the requested page is ranked and read back, however many lessons match. The count
-    stops at SEARCH_MAX_RESULTS: past it ``capped`` is true and only that many are offered.
+    Paginator asks for ``count()`` and then one slice. Both start from the head tier's best
+    SEARCH_MAX_RESULTS + 1 ids, one query: ranking every head match costs the database the
+    same whatever the limit, and a common word fills the head tier past the cap, so then the
+    count ("more than cap") and every page offered come from that list alone. Otherwise the
+    count is one small query, stopping at the cap, and a page past the head tier reads the body
+    tier's slice. With SEARCH_CACHE_RESULTS the count and each slice are cached.
     """
 
     def __init__(self, text: str, *, track: str = "", course: str = "") -> None:
@@ -121,6 +140,15 @@ class RankedMatches:
         self._cached = settings.SEARCH_CACHE_RESULTS
         self._cap = settings.SEARCH_MAX_RESULTS
         self._total: int | None = None
+        self._head: list[int] | None = None
+
+    def _head_ids(self) -> list[int]:
+        """The head tier's best cap + 1 ids: all of it when there are no more than the cap."""
+        if self._head is None:
+            self._head = engine.ranked_tier_ids(
+                self.text, head=True, track=self.track, course=self.course, limit=self._cap + 1
+            )
+        return self._head
 
     def _count(self) -> int:
         """Matches counted up to cap + 1 (so above the cap it reads cap + 1)."""
@@ -128,9 +156,13 @@ class RankedMatches:
             key = f"{self._key}:count:{self._cap}"
             total = cache.get(key) if self._cached else None
             if total is None:
-                total = engine.count_matches(
-                    self.text, track=self.track, course=self.course, cap=self._cap
-                )
+                head = self._head_ids()
+                if len(head) > self._cap:
+                    total = len(head)
+                else:
+                    total = engine.count_matches(
+                        self.text, track=self.track, course=self.course, cap=self._cap
+                    )
                 if self._cached:
                     cache.set(key, total, PAGE_CACHE_SECONDS)
             self._total = total
@@ -154,13 +186,26 @@ class RankedMatches:
         key = f"{self._key}:{start}:{stop}"
         ids = cache.get(key) if self._cached else None
         if ids is None:
-            ids = engine.ranked_lesson_ids(
-                self.text,
-                track=self.track,
-                course=self.course,
-                offset=start,
-                limit=max(stop - start, 0),
-            )
+            ids = self._ranked(start, stop)
             if self._cached:
                 cache.set(key, ids, PAGE_CACHE_SECONDS)
         return ids
+
+    def _ranked(self, start: int, stop: int) -> list[int]:
+        if stop <= start:
+            return []
+        head = self._head_ids()
+        if stop <= len(head):
+            return head[start:stop]
+        filters = {"track": self.track, "course": self.course}
+        if len(head) <= self._cap:  # the whole head tier: the body tier follows it
+            body_start = max(start, len(head))
+            return head[start:stop] + engine.ranked_tier_ids(
+                self.text,
+                head=False,
+                offset=body_start - len(head),
+                limit=stop - body_start,
+                **filters,
+            )
+        # Past the cap, which the page never offers.
+        return engine.ranked_lesson_ids(self.text, offset=start, limit=stop - start, **filters)

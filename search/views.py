@@ -2,10 +2,10 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from courses.caching import content_version
 
+from . import page as results_page
 from .services import RankedMatches, filter_choices, hits
 
 PER_PAGE = 10
@@ -19,23 +19,21 @@ def results(request: HttpRequest) -> HttpResponse:
     tracks, courses = filter_choices()
     matches = RankedMatches(text, track=track, course=course) if text else []
     page = Paginator(matches, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "search/results.html",
-        {
-            "q": text,
-            "track": track,
-            "course": course,
-            "tracks": tracks,
-            "courses": courses,
-            "page": page,
-            "hits": hits(text, list(page.object_list)),  # the shown page only
-            # The filters' HTML is cached per content version and choice; a value that is no
-            # choice selects nothing, so odd URLs never add cache entries.
-            "content_version": content_version(),
-            "chosen_track": track if track in tracks else "",
-            "chosen_course": course if any(c.slug == course for c in courses) else "",
-            "searched": bool(text),
-            "capped": bool(text) and matches.capped,
-        },
+    region = results_page.region(
+        text,
+        track=track,
+        course=course,
+        page=page,
+        hits=hits(text, list(page.object_list)),  # the shown page only
+        capped=bool(text) and matches.capped,
     )
+    context = {
+        "tracks": tracks,
+        "courses": courses,
+        # The filters' HTML is cached per content version and choice; a value that is no
+        # choice selects nothing, so odd URLs never add cache entries.
+        "content_version": content_version(),
+        "chosen_track": track if track in tracks else "",
+        "chosen_course": course if any(c.slug == course for c in courses) else "",
+    }
+    return results_page.respond(request, context, text=text, results=region)

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from courses import importer
+from courses import importer, rows
 from courses.content.imported import Imported
 from courses.content.parser import load_content
 from courses.importer import ContentInvalid, import_content
@@ -429,6 +429,36 @@ def test_parsing_in_worker_processes_finds_the_same_tree_and_problems(content_ro
     tree, problems = load_content(content_root)
     assert parallel_problems == problems and len(problems) == 2
     assert parallel_tree == tree
+
+
+def test_an_import_through_a_link_to_the_content_root_stores_the_same_paths(content_root, tmp_path):
+    """Source paths are taken against the root with every link followed, resolved once per
+    import: through a link to the folder, nothing is new."""
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    before = database_state()
+    link = tmp_path / "linked-content"
+    link.symlink_to(content_root, target_is_directory=True)
+    report = import_content(link)
+    assert not report.changed
+    assert database_state() == before
+    assert Imported(link, {}).real_root == content_root.resolve()
+
+
+def test_set_column_writes_each_rows_own_value_and_leaves_the_rest(content_root):
+    make_tree(content_root, lessons=3)
+    import_content(content_root)
+    lessons = list(Lesson.objects.order_by("number"))
+    rows.set_column(Lesson, "minutes", {lessons[0].pk: 41, lessons[2].pk: 43})
+    assert [lesson.minutes for lesson in Lesson.objects.order_by("number")] == [
+        41,
+        lessons[1].minutes,
+        43,
+    ]
+    # More rows than one statement takes (ids with no row change nothing).
+    many = {lesson.pk: 7 for lesson in lessons} | {pk: 9 for pk in range(10_000, 10_700)}
+    rows.set_column(Lesson, "minutes", many)
+    assert set(Lesson.objects.values_list("minutes", flat=True)) == {7}
 
 
 def imported_now(root) -> Imported:

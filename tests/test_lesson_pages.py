@@ -110,6 +110,7 @@ def test_lesson_page_shows_every_element_of_the_design(client, catalog):
     assert '<h1 id="lesson-title">Lesson 2</h1>' in html
     assert "Black boxes with billions of parameters." in html  # summary
     assert 'id="lesson-map"' in html and "You will meet:" in html
+    assert "<dt>Sections</dt><dd>2</dd>" in html and "<dt>Quiz</dt><dd>2 questions</dd>" in html
     path = re.search(r'<ol class="learning-path">(.*?)</ol>', html, re.S)[1]
     assert re.findall(r'href="#([^"]+)"', path) == [
         "a-trillion-parameters-of-fog",

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from courses.importer import import_content
 from courses.models import Lesson
@@ -210,6 +211,62 @@ def test_progress_shows_on_catalog_course_and_lesson_pages(client, catalog, lear
 def test_visiting_a_lesson_starts_it(client, catalog, learner):
     client.get("/courses/black-box/lesson-2/")
     row = progress_of(learner, "lesson-2")
+    assert row.started_at is not None and row.last_visited_at is not None
+
+
+def writes_during(action) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
+
+
+def test_a_repeat_visit_writes_nothing_and_the_page_still_shows_the_progress(
+    client, catalog, learner
+):
+    sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": SECTIONS}}})
+    client.get("/courses/black-box/lesson-1/")
+    visited = progress_of(learner).last_visited_at
+    page = {}
+    assert writes_during(lambda: page.update(html=client.get("/courses/black-box/lesson-1/"))) == []
+    html = page["html"].content.decode()
+    assert html.count('class="is-read"') == len(SECTIONS)
+    assert "You completed this lesson on" in html
+    assert "1 of 2 lessons in Inside the Black Box complete" in html
+    assert progress_of(learner).last_visited_at == visited
+
+
+def test_a_visit_moves_last_visited_forward_once_the_last_one_is_minutes_old(
+    client, catalog, learner
+):
+    from lessons.services import VISIT_REFRESH
+
+    client.get("/courses/black-box/lesson-1/")
+    earlier = progress_of(learner).last_visited_at - VISIT_REFRESH
+    LessonProgress.objects.filter(learner=learner).update(last_visited_at=earlier)
+    assert writes_during(lambda: client.get("/courses/black-box/lesson-1/"))
+    assert progress_of(learner).last_visited_at > earlier + VISIT_REFRESH
+
+
+def test_going_back_to_a_lesson_still_makes_it_the_last_visited(client, catalog, learner):
+    """What the course page's Continue link follows, however quickly the learner moves."""
+    for slug in ("lesson-1", "lesson-2", "lesson-1"):
+        client.get(f"/courses/black-box/{slug}/")
+    assert progress_of(learner, "lesson-1").last_visited_at > (
+        progress_of(learner, "lesson-2").last_visited_at
+    )
+    course = client.get("/courses/black-box/").content.decode()
+    assert 'href="/courses/black-box/lesson-1/">Continue' in course
+
+
+def test_a_visit_starts_a_lesson_whose_progress_began_elsewhere(client, catalog, learner):
+    """A row made by a sync without a start (bulk_create) is started by the next visit."""
+    LessonProgress.objects.create(learner=learner, lesson=Lesson.objects.get(slug="lesson-1"))
+    client.get("/courses/black-box/lesson-1/")
+    row = progress_of(learner)
     assert row.started_at is not None and row.last_visited_at is not None
 
 

@@ -167,8 +167,13 @@ def search_queries(client, **params) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from courses.caching import forget_content_version
+    from search.page import FRAMES
+    from search.services import filter_choices_for
 
-    cache.clear()  # measure the uncached page: every part read from the database
+    # Measure the uncached page: every part read from the database.
+    cache.clear()
+    FRAMES.clear()
+    filter_choices_for.cache_clear()
     forget_content_version()
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/search/", params).status_code == 200
@@ -306,3 +311,111 @@ def test_the_passage_holds_the_match_wherever_it_is_in_the_body(client, content_
     assert "The <mark>omega</mark> line" in passage_of(client, "omega")
     spread = passage_of(client, "alpha omega")  # no one paragraph holds both words
     assert "<mark>Alpha</mark>" in spread or "<mark>omega</mark>" in spread
+
+
+def page_parts(html: str) -> dict[str, str]:
+    """What a search changes on the page: its title, the header's box, the form and results."""
+    return {
+        "title": re.search(r"<title>(.*?)</title>", html, re.S)[1],
+        "header box": re.search(r'<input type="search" id="site-search-q"[^>]*>', html)[0],
+        "section": re.search(r'<section class="search-page".*?</section>', html, re.S)[0],
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "circuit"},
+        {"q": " <b>\"circuit\"</b> & 'x' ", "track": "Mechanisms"},
+        {"q": "circuit", "course": "circuits", "page": "2"},
+        {"q": "circuit", "track": "No such track", "course": "<i>"},
+        {"q": "zebra"},
+    ],
+)
+def test_anonymous_visitors_get_the_page_signed_in_learners_get(client, catalog, params):
+    from tests.factories import make_user
+
+    anonymous = page_parts(client.get("/search/", params).text)
+    client.force_login(make_user())
+    signed_in = page_parts(client.get("/search/", params).text)
+    assert anonymous == signed_in
+
+
+def test_a_shared_page_shows_each_visitor_only_their_own_search(client, catalog):
+    first = client.get("/search/", {"q": "<i>circuit</i>"}).text
+    assert "Search: &lt;i&gt;circuit&lt;/i&gt; · Glassbox" in first
+    assert 'value="&lt;i&gt;circuit&lt;/i&gt;"' in first
+    second = client.get("/search/", {"q": "probe  "}).text
+    assert "circuit" not in page_parts(second)["header box"] + page_parts(second)["title"]
+    assert "<title>Search: probe · Glassbox</title>" in second
+    assert page_parts(second)["header box"].endswith('value="probe  ">')  # as typed
+    assert 'id="search-page-q" name="q" value="probe"' in second  # as searched
+    assert "<title>Search · Glassbox</title>" in client.get("/search/").text
+
+
+def test_a_new_import_shows_its_courses_in_the_filters_at_once(client, catalog):
+    assert "Sparse coding" not in client.get("/search/", {"q": "circuit"}).text
+    write_course(catalog, "sparse", title="Sparse coding", track="Methods", order=3)
+    lesson(catalog, "sparse", "01-a.md", title="Dictionaries", text="A circuit again.")
+    import_content(catalog)
+    html = client.get("/search/", {"q": "circuit"}).text
+    assert '<option value="sparse">Sparse coding</option>' in html
+    assert "Dictionaries" in titles(client, q="circuit")
+
+
+def test_only_the_first_anonymous_search_of_a_filter_choice_renders_the_template(client, catalog):
+    assert [t.name for t in client.get("/search/", {"q": "circuit"}).templates][:1] == [
+        "search/results.html"
+    ]
+    assert client.get("/search/", {"q": "probe"}).templates == []
+    assert client.get("/search/", {"q": "probe", "track": "Methods"}).templates != []
+
+
+def test_every_page_follows_the_full_ranking_whatever_the_cap(content_root, settings):
+    from search.services import RankedMatches
+
+    write_course(content_root, "c", title="C", track="T")
+    for n in range(1, 8):
+        lesson(content_root, "c", f"{n:02d}-head-{n}.md", title=f"Quartz head {n}")
+    for n in range(8, 16):
+        lesson(content_root, "c", f"{n:02d}-body-{n}.md", title=f"Body {n}", text="Quartz here.")
+    import_content(content_root)
+    full = engine.ranked_lesson_ids("quartz")
+    assert len(full) == 15
+    for cap in (3, 6, 7, 8, 12, 15, 40):
+        settings.SEARCH_MAX_RESULTS = cap
+        shown = min(15, cap)
+        matches = RankedMatches("quartz")
+        assert (matches.count(), matches.capped) == (shown, 15 > cap)
+        assert matches[0:shown] == full[:shown]
+        for start in range(shown):
+            for stop in (start + 1, start + 5, start + 10):
+                stop = min(stop, shown)
+                assert RankedMatches("quartz")[start:stop] == full[start:stop]
+
+
+def ranking_and_counting(client, **params) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/search/", params).status_code == 200
+    sql = [query["sql"] for query in captured]
+    ranking = sum("ts_rank" in s or "ORDER BY rank" in s for s in sql)
+    return ranking, sum("COUNT(*)" in s for s in sql)
+
+
+def test_a_word_filling_the_head_tier_past_the_cap_is_counted_by_its_ranking(
+    client, content_root, settings
+):
+    settings.SEARCH_CACHE_RESULTS = False
+    settings.SEARCH_MAX_RESULTS = 12
+    many_matching(content_root, "large", 15)  # "Common" in every title: all in the head tier
+    import_content(content_root)
+    assert ranking_and_counting(client, q="common") == (1, 0)
+    assert ranking_and_counting(client, q="common", page=2) == (1, 0)
+    assert "More than 12 lessons match" in client.get("/search/", {"q": "common"}).text
+    settings.SEARCH_MAX_RESULTS = 20  # now the head tier may not hold every match: count them
+    assert ranking_and_counting(client, q="common") == (1, 1)
+    assert "15 lessons match" in client.get("/search/", {"q": "common"}).text

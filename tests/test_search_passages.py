@@ -69,3 +69,35 @@ def test_search_words_are_never_read_as_patterns():
         "<mark>a</mark>.<mark>b</mark> matches nothing here, <mark>a</mark>+<mark>b</mark> "
         "neither (<mark>c</mark>)."
     )
+
+
+def test_a_word_is_matched_at_its_beginning_only():
+    assert marked("remodel, premodel, then models.", "model") == (
+        "remodel, premodel, then <mark>models</mark>."
+    )
+
+
+def test_letters_that_lower_case_to_two_keep_the_marks_in_place():
+    # "İ".lower() is two characters; the offsets of the text must not shift.
+    assert marked("İİİ İstanbul models here", "model") == "İİİ İstanbul <mark>models</mark> here"
+
+
+def test_a_word_glued_to_punctuation_counts_from_its_own_beginning():
+    before = " ".join(f"w{i}" for i in range(40))
+    after = " ".join(f"v{i}" for i in range(40))
+    out = marked(f"{before} (target) {after}", "target")
+    assert out.startswith("… w34 w35 w36 w37 w38 w39 (<mark>target</mark>) v0 ")
+
+
+def test_spaces_of_every_kind_separate_the_words_counted():
+    words = [f"w{i}" for i in range(40)]
+    text = "\t".join(words[:20]) + "\u00a0\u2003" + " ".join(words[20:]) + " target"
+    out = marked(text, "target")
+    assert out.startswith("… w13\tw14") and out.endswith("<mark>target</mark>")
+    assert "w19\u00a0\u2003w20" in out
+    assert len(out.split()) == PASSAGE_WORDS + 1
+
+
+def test_the_first_paragraph_with_every_word_ends_the_reading():
+    text = "alpha alone\n" + "beta alone\n" * 50 + "alpha and beta\nbeta and alpha too"
+    assert marked(text, "alpha beta") == "<mark>alpha</mark> and <mark>beta</mark>"

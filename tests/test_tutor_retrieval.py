@@ -25,6 +25,7 @@ from tutor.retrieval import (
     split_sentences,
     term,
     tokenize,
+    units,
 )
 from tutor.retrieval.answerability import FEATURES, load_model
 from tutor.retrieval.fit import fit_logistic, roc_auc, tuning_half
@@ -314,6 +315,29 @@ def test_tuning_half_rule_is_the_hash_of_the_question() -> None:
 def test_a_list_question_finds_the_sentence_announcing_the_list() -> None:
     answer = answer_question(INDEX, "What are the reasons bakers keep a starter?")
     assert "It gives the bread a sour taste." in quotes(answer)
+
+
+_ANNOUNCING = ["Several reasons matter here:", "There are THREE broad ways models fail."]
+_ANNOUNCING += ["It has ſix hidden layers.", "The following steps repeat.", "A few probes fail."]
+
+
+@pytest.mark.parametrize("sentence", _ANNOUNCING)
+def test_a_sentence_that_announces_a_list_passes_the_cheap_test(sentence):
+    assert units._ANNOUNCE_RE.search(sentence) and units._may_announce(sentence)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(["two", "Twelve", "a few", "THE following", "several", "ſix", "layers"])
+        | st.text(alphabet="aeflosTwx -.:ſK", max_size=8),
+        max_size=8,
+    ).map(" ".join)
+)
+def test_the_cheap_announcement_test_never_skips_a_sentence_the_pattern_matches(sentence):
+    """`_may_announce` only spares the search where it cannot match: same units either way."""
+    if units._ANNOUNCE_RE.search(sentence):
+        assert units._may_announce(sentence)
 
 
 def test_fit_figures_answer_a_tiny_squad_file(tmp_path, capsys) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Part of every stored hash: bump it when rendering or a check of the lesson body changes, so
@@ -32,7 +32,13 @@ def stored_hash(source_hash: str) -> str:
 def source_path(path: Path, root: Path) -> str:
     """Where a file lives, relative to the content root, so the working directory of an import
     never changes what is stored."""
-    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    return relative_source_path(path, root.resolve())
+
+
+def relative_source_path(path: Path, real_root: Path) -> str:
+    """`source_path` for a root already resolved: resolving a path costs a system call per
+    folder in it, and an import asks this of thousands of files under one root."""
+    return Path(os.path.relpath(os.path.realpath(path), real_root)).as_posix()
 
 
 def may_skip_body(text: str) -> bool:
@@ -51,7 +57,11 @@ class Imported:
 
     root: Path
     hashes: Mapping[str, str]
+    real_root: Path = field(init=False)  # ``root`` resolved, once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "real_root", self.root.resolve())
 
     def holds(self, path: Path, source_hash: str) -> bool:
-        stored = self.hashes.get(source_path(path, self.root))
+        stored = self.hashes.get(relative_source_path(path, self.real_root))
         return stored is not None and stored == stored_hash(source_hash)

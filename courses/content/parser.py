@@ -474,14 +474,23 @@ def load_content(
 
 def _check_related(tree: ContentTree, known: set[str], problems: list[ContentProblem]) -> None:
     for lesson in tree.lessons:
-        shown = display_path(lesson.path)
-        line = _related_line(lesson.path)
         for ref in lesson.related:
+            # The file is read again for its line only when there is a problem to place.
             if ref == lesson.ref:
-                problems.append(ContentProblem(shown, line, "a lesson cannot be related to itself"))
+                problems.append(
+                    ContentProblem(
+                        display_path(lesson.path),
+                        _related_line(lesson.path),
+                        "a lesson cannot be related to itself",
+                    )
+                )
             elif ref not in known:
                 problems.append(
-                    ContentProblem(shown, line, f"related lesson '{ref}' does not exist")
+                    ContentProblem(
+                        display_path(lesson.path),
+                        _related_line(lesson.path),
+                        f"related lesson '{ref}' does not exist",
+                    )
                 )
 
 

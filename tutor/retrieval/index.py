@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 from typing import Any
 
 from . import tuning
-from .lexicon import content_terms, query_terms, tokenize, word_term
+from .lexicon import cached_tokens, content_terms, query_terms, word_term
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
@@ -92,19 +93,28 @@ class LessonIndex:
 def build_index(lesson: LessonText) -> LessonIndex:
     places, units = build_units(lesson)
     heading_terms = [Counter(content_terms(heading)) for heading, _ in places]
-    tokens_of = [tokenize(unit.text) for unit in units]  # once per unit: terms and words
+    # build_units tokenized most unit texts a moment ago; cached_tokens remembers them.
+    tokens_of = [cached_tokens(unit.text) for unit in units]
     own = [Counter(query_terms(tokens)) for tokens in tokens_of]
+    # A big import builds thousands of indexes, so the loops below stay in C where they can:
+    # dict.fromkeys keeps first occurrences in order, which fixes the order of `postings` (and
+    # of the stored JSON) exactly as setting each term one by one would.
     postings: dict[str, list[Any]] = {}
     for uid, unit in enumerate(units):
-        bag: dict[str, float] = dict(own[uid])
-        inherited = list(heading_terms[unit.section])
+        counts = own[uid]
+        inherited = heading_terms[unit.section].keys()
         if unit.context is not None:
-            inherited += list(own[unit.context])
-        for t in inherited:
-            bag.setdefault(t, tuning.CONTEXT_TF)
+            bag = dict.fromkeys(chain(counts, inherited, own[unit.context]), tuning.CONTEXT_TF)
+        else:
+            bag = dict.fromkeys(chain(counts, inherited), tuning.CONTEXT_TF)
+        bag.update(counts)
         for t, tf in bag.items():
-            postings.setdefault(t, []).extend((uid, float(tf)))
-    alphabetic = dict.fromkeys(t for tokens in tokens_of for t in tokens if t.isalpha())
+            entry = postings.get(t)
+            if entry is None:
+                postings[t] = [uid, float(tf)]
+            else:
+                entry += (uid, float(tf))
+    alphabetic = dict.fromkeys(filter(str.isalpha, chain.from_iterable(tokens_of)))
     return LessonIndex(
         title=lesson.title,
         summary=lesson.summary,

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
-from wordfreq import zipf_frequency
 
 from . import tuning
 
@@ -72,6 +71,15 @@ _STEMMER = snowballstemmer.stemmer("english")
 _STEM_LOCK = threading.Lock()  # a Snowball stemmer object is not thread-safe
 
 
+def zipf_frequency(word: str, lang: str, wordlist: str = "best") -> float:
+    """wordfreq's `zipf_frequency`, imported on first use: importing wordfreq (its language
+    tables, ftfy, langcodes) costs about 0.4 s of CPU, which every process importing the tutor
+    paid, though most (`import_content` with nothing changed, `migrate`) never score a word."""
+    from wordfreq import zipf_frequency as frequency
+
+    return frequency(word, lang, wordlist=wordlist)
+
+
 def normalize_ws(text: str) -> str:
     return " ".join(text.split())
 
@@ -80,6 +88,14 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens; a possessive "'s" is dropped and curly apostrophes unified."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
     return [t[:-2] if t.endswith("'s") else t for t in _TOKEN_RE.findall(text)]
+
+
+@lru_cache(maxsize=4096)
+def cached_tokens(text: str) -> tuple[str, ...]:
+    """`tokenize`, remembered for recently seen texts: building an index tokenizes a sentence
+    when it cuts units (is its line prose? what is its first word?) and again when it counts
+    its terms, and a lesson with one sentence per line tokenizes the same text a third time."""
+    return tuple(tokenize(text))
 
 
 def _american(word: str) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import tuning
-from .lexicon import STOP_WORDS, normalize_ws, tokenize, words
+from .lexicon import STOP_WORDS, cached_tokens, normalize_ws, words
 
 KEY_TERMS_HEADING = "Key terms"
 KEY_TERMS_ANCHOR = "key-terms"
@@ -107,9 +107,22 @@ _CODE_RE = re.compile(r"\w\(|\s=\s|\s#\s|[{}]|==|=>|->")
 
 def _is_prose(line: str) -> bool:
     """Code and number dumps are not quoted: prose has no code marks and is mostly words."""
-    tokens = tokenize(line)
-    alphabetic = sum(t.isalpha() for t in tokens)
+    tokens = cached_tokens(line)
+    alphabetic = sum(map(str.isalpha, tokens))
     return alphabetic >= 0.6 * len(tokens) > 0 and not _CODE_RE.search(line)
+
+
+# What _ANNOUNCE_RE cannot match without. Most sentences hold none of these words, and an
+# index build asks about every sentence, more than once: a substring test is several times
+# cheaper than the search. For ASCII text, lower-casing is exactly what IGNORECASE does.
+_ANNOUNCE_WORDS = (*_COUNT_WORDS, "several", "a few", "the following")
+
+
+def _may_announce(sentence: str) -> bool:
+    if not sentence.isascii():
+        return True  # IGNORECASE also folds a few non-ASCII letters (the long s, Kelvin's K)
+    lower = sentence.lower()
+    return any(word in lower for word in _ANNOUNCE_WORDS)
 
 
 def _announced_count(sentence: str) -> tuple[int, bool] | None:
@@ -118,7 +131,7 @@ def _announced_count(sentence: str) -> tuple[int, bool] | None:
     "four reasons" announces four, "several reasons" up to MAX_ITEMS; a bare colon announces
     up to MAX_ITEMS list-like lines.
     """
-    match = _ANNOUNCE_RE.search(sentence)
+    match = _ANNOUNCE_RE.search(sentence) if _may_announce(sentence) else None
     if match:
         count = match["count"].lower()
         number = _COUNT_WORDS.index(count) + 2 if count in _COUNT_WORDS else tuning.MAX_ITEMS
@@ -146,8 +159,7 @@ class _Builder:
         ids: list[int] = []
         for sentence in split_sentences(line):
             context = announcer if not ids else None
-            first_word = (tokenize(sentence) or [""])[0]
-            if ids and first_word in _ANAPHORS:
+            if ids and (cached_tokens(sentence) or ("",))[0] in _ANAPHORS:
                 context = ids[-1]
             ids.append(
                 self.add(Unit(sentence, place, context=context, defines=_defined_subject(sentence)))

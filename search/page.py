@@ -1,0 +1,183 @@
+"""The results page as HTML, for most visitors at the cost of a few string joins.
+
+A search changes two things on the page: the region under the form (summary, cards, pager),
+and the query shown in the title and the two search boxes. The region is built here in Python
+(`region`): by template tags it cost more CPU than the ranking query behind it. The rest (the
+site's header and footer, the form and its filters) is the same for every anonymous visitor,
+so search/results.html renders it once per content version and filter choice, with slots where
+a search's own values go (`Frame`), and each process keeps it, as the lesson page keeps its
+shared parts; a request fills the slots. Signed-in visitors, and requests carrying messages,
+get the template rendered for them around the same region.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.contrib.messages import get_messages
+from django.core.paginator import Page
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
+
+from courses.caching import page_slot
+
+TEMPLATE = "search/results.html"
+SLOTS = ("q", "site_q", "results")  # the template's variables a frame leaves open
+MAX_FRAMES = 256  # one per filter choice and query state; a few KB each
+
+
+@dataclass(frozen=True)
+class Pager:
+    """The page links under the cards: query strings (already HTML-escaped) or ""."""
+
+    number: int
+    pages: int
+    previous: str
+    next: str
+
+
+def summary(text: str, *, total: int, capped: bool, number: int, pages: int, filtered: bool) -> str:
+    """The sentence above the cards (plain text): how many lessons match ``text``."""
+    if not text:
+        return "Type a word or two: titles and key terms rank first."
+    if capped:
+        return (
+            f"More than {total} lessons match “{text}”; the best {total} are shown, page "
+            f"{number} of {pages}. Add a word or a filter to narrow them."
+        )
+    if total:
+        where = f"; page {number} of {pages}" if pages > 1 else ""
+        return f"{total} lesson{'' if total == 1 else 's'} match “{text}”{where}."
+    narrowed = " with these filters" if filtered else ""
+    return f"No lesson matches “{text}”{narrowed}. Try fewer or other words."
+
+
+def pager(page: Page, *, text: str, track: str, course: str) -> Pager | None:
+    """Links to the neighbouring pages, keeping the query and filters as they were typed."""
+    if not page.has_other_pages():
+        return None
+    # Every character but "/" is percent-encoded, so the query string needs no escaping
+    # beyond its separators.
+    base = f"?q={quote(text)}&amp;track={quote(track)}&amp;course={quote(course)}&amp;page="
+    previous = f"{base}{page.number - 1}" if page.has_previous() else ""
+    following = f"{base}{page.number + 1}" if page.has_next() else ""
+    return Pager(page.number, page.paginator.num_pages, previous, following)
+
+
+def region(
+    text: str, *, track: str, course: str, page: Page, hits: Sequence[object], capped: bool
+) -> SafeString:
+    """The results region's HTML: summary, cards (each renders itself), pager."""
+    total = page.paginator.count if text else 0
+    sentence = summary(
+        text,
+        total=total,
+        capped=capped,
+        number=page.number,
+        pages=page.paginator.num_pages,
+        filtered=bool(track or course),
+    )
+    parts = [_SUMMARY.format(escape(sentence))]
+    if hits:
+        parts += [_HITS_START, *(conditional_escape(hit) for hit in hits), _HITS_END]
+    links = pager(page, text=text, track=track, course=course) if text else None
+    if links is not None:
+        parts.append(_PAGER_START)
+        if links.previous:
+            parts.append(_PREVIOUS.format(links.previous))
+        parts.append(_PAGE_OF.format(links.number, links.pages))
+        if links.next:
+            parts.append(_NEXT.format(links.next))
+        parts.append(_PAGER_END)
+    return mark_safe("".join(parts))
+
+
+_SUMMARY = '\n    <p class="search-summary" role="status" data-search-summary>{}</p>'
+_HITS_START = '\n    <ol class="search-hits" role="list">\n      '
+_HITS_END = "\n    </ol>"
+_PAGER_START = '\n    <nav class="pager" aria-label="Result pages">'
+_PREVIOUS = '\n      <a rel="prev" href="{}">Previous<span class="visually-hidden"> page</span></a>'
+_PAGE_OF = '\n      <span aria-current="page">Page {} of {}</span>'
+_NEXT = '\n      <a rel="next" href="{}">Next<span class="visually-hidden"> page</span></a>'
+_PAGER_END = "\n    </nav>"
+
+
+class Frame:
+    """The page with its slots open: the text between them, and which slot each gap is."""
+
+    def __init__(self, html: str, slots: dict[str, str]) -> None:
+        by_marker = {marker: name for name, marker in slots.items()}
+        pieces = re.split(f"({'|'.join(map(re.escape, by_marker))})", html)
+        self.texts = pieces[0::2]
+        self.gaps = [by_marker[marker] for marker in pieces[1::2]]
+
+    def fill(self, values: dict[str, str]) -> str:
+        out = [self.texts[0]]
+        for name, text in zip(self.gaps, self.texts[1:], strict=True):
+            out += [values[name], text]
+        return "".join(out)
+
+
+class FrameStore:
+    """The frames this process keeps: those of one content version, at most MAX_FRAMES (one
+    per filter choice; an import's new version replaces them all)."""
+
+    def __init__(self) -> None:
+        # One attribute, replaced whole, so a reader never pairs a version with another's frames.
+        self._current: tuple[str, dict[tuple[str, ...], Frame]] = ("", {})
+        self._lock = threading.Lock()
+
+    def get(self, version: str, key: tuple[str, ...]) -> Frame | None:
+        kept_version, frames = self._current
+        return frames.get(key) if version == kept_version else None
+
+    def keep(self, version: str, key: tuple[str, ...], frame: Frame) -> None:
+        with self._lock:
+            kept_version, frames = self._current
+            if version != kept_version or len(frames) >= MAX_FRAMES:
+                frames = {}
+            self._current = (version, {**frames, key: frame})
+
+    def clear(self) -> None:
+        with self._lock:
+            self._current = ("", {})
+
+
+FRAMES = FrameStore()
+
+
+def _frame(request: HttpRequest, context: dict, *, searched: bool) -> Frame:
+    version = context["content_version"]
+    # The path is in the key because the header's sign-in links carry it back.
+    key = (request.path, str(searched), context["chosen_track"], context["chosen_course"])
+    frame = FRAMES.get(version, key)
+    if frame is None:
+        # Slots derive from SECRET_KEY (courses.caching.page_slot), so no course title or
+        # query can spell one; the query slot is left empty when there is no query, so the
+        # title reads "Search" as the template has it.
+        slots = {name: page_slot(f"search-{name}") for name in SLOTS}
+        if not searched:
+            del slots["q"]
+        values = {"q": "", **{name: mark_safe(marker) for name, marker in slots.items()}}
+        frame = Frame(render_to_string(TEMPLATE, context | values, request=request), slots)
+        FRAMES.keep(version, key, frame)
+    return frame
+
+
+def respond(request: HttpRequest, context: dict, *, text: str, results: SafeString) -> HttpResponse:
+    """The results page: ``context`` is the template's, without the three slotted values."""
+    site_q = request.GET.get("q", "")[:200]
+    if request.user.is_authenticated or get_messages(request):
+        values = {"q": text, "site_q": site_q, "results": results}
+        return render(request, TEMPLATE, context | values)
+    frame = _frame(request, context, searched=bool(text))
+    return HttpResponse(
+        frame.fill({"q": escape(text), "site_q": escape(site_q), "results": results})
+    )
