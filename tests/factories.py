@@ -102,3 +102,20 @@ def make_user(username: str = "ada", password: str = "correct horse battery stap
     return get_user_model().objects.create_user(
         username=username, email=f"{username}@example.org", password=password
     )
+
+
+def query_plan(queryset) -> str:
+    """The database's plan for ``queryset``, with PostgreSQL told to avoid sequential and bitmap
+    scans: with a handful of test rows and no vacuum yet, either is its honest choice, and a
+    test asks which index the query can be served from."""
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())

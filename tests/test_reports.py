@@ -18,7 +18,7 @@ from courses.importer import import_content
 from courses.models import Lesson
 from quizzes.models import Attempt, AttemptAnswer, chosen_ids
 from reports.queries import attempts_export, counted_attempts, lesson_quiz_report
-from tests.factories import make_tree, make_user
+from tests.factories import make_tree, make_user, query_plan
 from tutor.models import TutorQuestion
 
 pytestmark = pytest.mark.django_db
@@ -185,17 +185,8 @@ def test_attempts_csv_gives_each_time_in_utc_to_the_second(client, instructor, l
 
 def test_the_attempts_export_reads_only_an_index(lesson):
     """Attempt rows carry their quiz snapshot; an export of every attempt reads an index that
-    holds what it lists instead. (PostgreSQL is told to avoid sequential and bitmap scans: with a
-    handful of test rows and no vacuum yet, either is its honest choice.)"""
-    sql, params = attempts_export(lesson).query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    holds what it lists instead."""
+    plan = query_plan(attempts_export(lesson))
     if connection.vendor == "postgresql":
         assert re.search(r"Index Only Scan (Backward )?using attempt_export_cover", plan), plan
     else:

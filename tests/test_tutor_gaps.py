@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from courses.importer import import_content
 from courses.models import Lesson
-from tests.factories import make_tree, make_user
+from tests.factories import make_tree, make_user, query_plan
 from tutor import services
 from tutor.gaps import group_questions
 from tutor.models import TutorQuestion
@@ -125,20 +125,6 @@ def test_gaps_report_lists_low_confidence_answers_beside_declines(
     ]
 
 
-def _plan(queryset) -> str:
-    """The database's plan for ``queryset``, with PostgreSQL told to avoid sequential and bitmap
-    scans (with a handful of test rows either would be its honest choice)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "questions", [services.declined_questions, services.low_confidence_answers]
@@ -152,7 +138,7 @@ def test_the_gap_groups_read_only_the_gaps_index(lesson, questions):
         .values("wording_key")
         .annotate(text=Min("question"), times=Count("pk"), latest=Max("asked_at"))
     )
-    plan = _plan(grouped)
+    plan = query_plan(grouped)
     if connection.vendor == "postgresql":
         assert "Index" in plan and "tutor_q_gaps" in plan, plan
     else:
