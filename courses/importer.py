@@ -23,6 +23,7 @@ from courses.caching import forget_content_version
 from courses.content.imported import Imported, relative_source_path, stored_hash
 from courses.content.parser import (
     LESSON_FILE_RE,
+    SLUG_RE,
     ContentProblem,
     CourseSource,
     LessonSource,
@@ -32,7 +33,7 @@ from courses.content.parser import (
 )
 from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
-from courses.prerender import RenderedLesson, course_mapper, render_lessons
+from courses.prerender import ImportMapper, RenderedLesson, render_lessons
 from courses.rows import db_value, insert_rows, set_column
 from courses.signals import lessons_imported
 
@@ -77,11 +78,14 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
     """Validates ``root`` and syncs it into the database; raises ContentInvalid on problems.
 
     ``workers``: processes that parse the tree and render changed lessons (None: one per CPU for
-    a big import, this process for a small one; see `prerender.map_in_processes`).
+    a big import, this process for a small one; see `prerender.map_in_processes`). A lesson
+    whose rendering or preparing raises stops the import, named (`prerender.LessonFailed`).
     """
     published = Lesson.objects.filter(is_published=True)
     imported = Imported(root, dict(published.values_list("source_path", "source_hash")))
-    tree, problems = load_content(root, map_courses=course_mapper(workers), imported=imported)
+    # Workers render (and prepare) what the import will write while they parse the tree.
+    mapper = ImportMapper(imported, _asset_urls(root), workers)
+    tree, problems = load_content(root, map_courses=mapper, imported=imported)
     if problems:
         raise ContentInvalid(problems)
     now = timezone.now()
@@ -107,10 +111,7 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
                     report.unchanged.append(f"lesson {lesson_source.ref}")
                 else:
                     changed.append((_in_full(lesson_source), course, existing))
-        asset_urls = {course.slug: _asset_base_url(course) for _, course, _ in changed}
-        rendered = render_lessons(
-            [(source, asset_urls[course.slug]) for source, course, _ in changed], workers
-        )
+        rendered = _rendered(changed, mapper, workers)
         written = _write_lessons(changed, rendered, real_root, now, report)
         for lesson, _ in written:
             lessons[(lesson.course.slug, lesson.slug)] = lesson
@@ -125,7 +126,9 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
         _unpublish_missing(tree.courses, courses, lessons, report, now)
         _renumber_catalog()
         if written:
-            lessons_imported.send(sender=Lesson, lessons=written)
+            lessons_imported.send(
+                sender=Lesson, lessons=written, prepared=[result.prepared for result in rendered]
+            )
         if len(written) >= STATISTICS_AFTER:
             refresh_planner_statistics()
         transaction.on_commit(forget_content_version)
@@ -193,8 +196,40 @@ def _in_full(source: LessonSource) -> LessonSource:
     return lesson
 
 
-def _asset_base_url(course: Course) -> str:
-    return reverse("lessons:asset", kwargs={"course": course.slug, "path": "x"})[:-1]
+def _asset_base_url(course_slug: str) -> str:
+    return reverse("lessons:asset", kwargs={"course": course_slug, "path": "x"})[:-1]
+
+
+def _asset_urls(root: Path) -> dict[str, str]:
+    """The image base URL of every folder that can be a course (its name is a slug)."""
+    if not root.is_dir():
+        return {}
+    return {
+        folder.name: _asset_base_url(folder.name)
+        for folder in root.iterdir()
+        if SLUG_RE.match(folder.name) and folder.is_dir()
+    }
+
+
+def _rendered(
+    changed: list[tuple[LessonSource, Course, Lesson | None]],
+    mapper: ImportMapper,
+    workers: int | None,
+) -> list[RenderedLesson]:
+    """Each changed lesson rendered: by the parsing workers, or here for the few they did not
+    (a file they saw as held that must be written after all)."""
+    taken = [mapper.take(source) for source, _, _ in changed]
+    late = iter(
+        render_lessons(
+            [
+                (source, _asset_base_url(course.slug))
+                for (source, course, _), result in zip(changed, taken, strict=True)
+                if result is None
+            ],
+            workers,
+        )
+    )
+    return [result if result is not None else next(late) for result in taken]
 
 
 _LESSON_FIELDS = [

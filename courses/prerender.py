@@ -1,12 +1,16 @@
 """Everything the importer stores for a lesson that costs CPU, computed without Django.
 
 Rendering Markdown and sanitizing it is most of an import's work, and it depends on nothing but
-the parsed file, so it runs before any row is written, for every changed lesson at once, in
-worker processes when there are many (`map_in_processes`). The importer then writes the results
-in a few bulk statements.
+the parsed file, so it runs before any row is written, in worker processes when there are many
+(`map_in_processes`). For an import, each worker parses a course and at once renders every lesson
+of it that the database does not hold (`ImportMapper`), so a lesson crosses between processes
+once. The apps above the content (the tutor's index, the search document) register *preparers*:
+work on the parsed and rendered lesson that needs no database, run in the same worker right
+after rendering; their results travel with the rendered lesson to their `lessons_imported`
+receivers, which only write them. The importer then writes everything in a few bulk statements.
 
-This module imports nothing from Django (workers start without settings) and its results are
-plain, picklable dataclasses.
+This module imports nothing from Django (workers must leave the database alone) and its
+results are plain, picklable dataclasses.
 """
 
 from __future__ import annotations
@@ -15,14 +19,22 @@ import gc
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from courses.content.parser import RESERVED_PAGE_IDS, LessonSource, is_reserved_page_id
+from courses.content.imported import Imported
+from courses.content.parser import (
+    RESERVED_PAGE_IDS,
+    ContentProblem,
+    CourseSource,
+    LessonSource,
+    display_path,
+    is_reserved_page_id,
+)
 from courses.content.rendering import html_to_text, make_ids_unique, render_inline, render_markdown
 
 # Below this many items the cost of starting worker processes outweighs what they save.
@@ -54,6 +66,34 @@ class RenderedLesson:
     key_terms: tuple[dict[str, str], ...]
     sections: tuple[RenderedSection, ...]
     questions: tuple[RenderedQuestion, ...]
+    source_hash: str = ""  # of the file rendered, so a result is never used for other bytes
+    # Each registered preparer's result, by its name (see `register_preparer`).
+    prepared: Mapping[str, Any] = field(default_factory=dict)
+
+
+class LessonFailed(Exception):
+    """Rendering or preparing one lesson raised: the import stops, naming the file."""
+
+    def __init__(self, path: str, error: str) -> None:
+        super().__init__(path, error)  # plain args: the exception crosses back from a worker
+        self.path = path
+        self.error = error
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.error}"
+
+
+# name -> function(parsed lesson, rendered lesson) -> a picklable result. Registered at start-up
+# (an AppConfig.ready), before any worker is forked, so every worker holds the same functions.
+Preparer = Callable[[LessonSource, RenderedLesson], Any]
+_PREPARERS: dict[str, Preparer] = {}
+
+
+def register_preparer(name: str, function: Preparer) -> None:
+    """Runs ``function`` on every lesson an import renders, beside the rendering (in a worker
+    process for a big import). It must be deterministic and touch no database; its result
+    reaches the ``lessons_imported`` receivers as ``prepared[i][name]``."""
+    _PREPARERS[name] = function
 
 
 # Most quiz prompts, options, feedback and explanations are plain sentences: letters, digits,
@@ -96,7 +136,19 @@ def _block(text: str) -> str:
 
 
 def render_lesson(source: LessonSource, asset_base_url: str) -> RenderedLesson:
-    """The stored HTML and text of one lesson: sections, key terms and quiz."""
+    """The stored HTML and text of one lesson (sections, key terms and quiz) and what every
+    preparer makes of it; `LessonFailed` names the file when any of it raises."""
+    try:
+        rendered = _render(source, asset_base_url)
+        return replace(
+            rendered,
+            prepared={name: function(source, rendered) for name, function in _PREPARERS.items()},
+        )
+    except Exception as error:
+        raise LessonFailed(display_path(source.path), f"{type(error).__name__}: {error}") from error
+
+
+def _render(source: LessonSource, asset_base_url: str) -> RenderedLesson:
     used_ids = set(RESERVED_PAGE_IDS) | {section.anchor for section in source.sections}
     sections = []
     for section in source.sections:
@@ -131,6 +183,7 @@ def render_lesson(source: LessonSource, asset_base_url: str) -> RenderedLesson:
             )
             for question in source.questions
         ),
+        source_hash=source.source_hash,
     )
 
 
@@ -145,19 +198,68 @@ def render_lessons(
     return map_in_processes(_render_one, jobs, workers)
 
 
-def course_mapper(workers: int | None = None) -> Callable[..., list]:
-    """A `map` for `load_content` that parses courses in worker processes when the tree holds
-    many lesson files (parsing is a good part of a big import's work)."""
+ParsedCourse = tuple[CourseSource | None, list[ContentProblem], set[str]]
 
-    def mapper(function: Callable[[Path], R], course_dirs: Iterable[Path]) -> list[R]:
+
+def _parse_and_render(
+    parse: Callable[[Path], ParsedCourse],
+    asset_urls: Mapping[str, str],
+    imported: Imported,
+    course_dir: Path,
+) -> tuple[ParsedCourse, list[RenderedLesson]]:
+    """One course parsed, and every lesson of it rendered that an import will write: each
+    published lesson whose file the database does not hold as it is."""
+    parsed = parse(course_dir)
+    course = parsed[0]
+    if course is None:
+        return parsed, []
+    return parsed, [
+        render_lesson(lesson, asset_urls[course.slug])
+        for lesson in course.lessons
+        if lesson.body_parsed
+        and not lesson.draft
+        and not imported.holds(lesson.path, lesson.source_hash)
+    ]
+
+
+class ImportMapper:
+    """A `map` for `load_content` that parses each course in a worker process and there also
+    renders (and prepares) the lessons the import will write; they wait in `rendered`.
+
+    ``asset_urls``: each course folder's name -> the base URL of its images.
+    """
+
+    def __init__(
+        self, imported: Imported, asset_urls: Mapping[str, str], workers: int | None = None
+    ) -> None:
+        self.imported = imported
+        self.asset_urls = asset_urls
+        self.workers = workers
+        self.rendered: dict[str, RenderedLesson] = {}  # by lesson ref
+
+    def __call__(
+        self, parse: Callable[[Path], ParsedCourse], course_dirs: Iterable[Path]
+    ) -> list[ParsedCourse]:
         course_dirs = list(course_dirs)
-        count = workers
-        if count is None:
-            files = sum(1 for folder in course_dirs for _ in folder.glob("*.md"))
-            count = default_workers() if files >= PARALLEL_MIN_ITEMS else 1
-        return map_in_processes(function, course_dirs, count)
+        job = partial(_parse_and_render, parse, self.asset_urls, self.imported)
+        parsed = []
+        for course, rendered in map_in_processes(job, course_dirs, self._count(course_dirs)):
+            parsed.append(course)
+            self.rendered.update((lesson.ref, lesson) for lesson in rendered)
+        return parsed
 
-    return mapper
+    def _count(self, course_dirs: list[Path]) -> int:
+        if self.workers is not None:
+            return self.workers
+        files = sum(1 for folder in course_dirs for _ in folder.glob("*.md"))
+        return default_workers() if files >= PARALLEL_MIN_ITEMS else 1
+
+    def take(self, source: LessonSource) -> RenderedLesson | None:
+        """The lesson as a worker rendered it, if one rendered these very bytes."""
+        rendered = self.rendered.pop(source.ref, None)
+        if rendered is None or rendered.source_hash != source.source_hash:
+            return None
+        return rendered
 
 
 def default_workers() -> int:

@@ -3,6 +3,8 @@
 from django.dispatch import Signal
 
 # Sent once per import, inside its transaction, when it (re)wrote any lesson, with `lessons`: a
-# list of (lesson, its new Section rows in order), one per written lesson. Once per import, not
-# per lesson, so a receiver can write in bulk. A receiver that raises undoes the import.
+# list of (lesson, its new Section rows in order), one per written lesson, and `prepared`: for
+# each of them, the results of the preparers registered with `courses.prerender` by name (work
+# done beside the rendering, in the import's worker processes). Once per import, not per
+# lesson, so a receiver can write in bulk. A receiver that raises undoes the import.
 lessons_imported = Signal()

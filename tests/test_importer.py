@@ -417,7 +417,11 @@ def test_plain_quiz_text_shortcut_renders_exactly_as_the_renderer(tmp_path):
 
 def test_parsing_in_worker_processes_finds_the_same_tree_and_problems(content_root):
     from courses.content.parser import load_content
-    from courses.prerender import course_mapper
+    from courses.prerender import ImportMapper
+
+    def course_mapper(workers: int) -> ImportMapper:
+        urls = {"black-box": "/courses/black-box/files/", "methods": "/courses/methods/files/"}
+        return ImportMapper(Imported(content_root, {}), urls, workers)
 
     make_tree(content_root, lessons=3)
     write_course(content_root, "methods", title="Methods", track="Methods", order=2)

@@ -5,4 +5,8 @@ class TutorConfig(AppConfig):
     name = "tutor"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 (connects the lessons_imported receiver)
+        from courses.prerender import register_preparer
+
+        from . import indexing, receivers  # noqa: F401 (connects the lessons_imported receiver)
+
+        register_preparer("tutor", indexing.prepare)

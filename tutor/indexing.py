@@ -1,35 +1,99 @@
-"""Building tutor indexes for many lessons at once, without Django (worker processes run it)."""
+"""Building tutor indexes without Django: in the import's worker processes, beside rendering.
+
+`prepare` is registered with the importer (`courses.prerender.register_preparer`, from
+`TutorConfig.ready`): for every lesson an import writes it builds the index from the parsed
+and rendered lesson, serialises it, and picks the fallback "Re-read" section of each quiz
+question whose `See:` names no section. The `lessons_imported` receiver only writes the results
+(`services.index_lessons`). `lesson_text` is the one definition of what the tutor may quote,
+shared with the index built from stored rows (`services.lesson_text`).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from courses.content.rendering import html_to_text
+from courses.content.sources import LessonSource
+from courses.prerender import RenderedLesson
 
 from . import retrieval
 
 
 @dataclass(frozen=True)
-class IndexJob:
-    text: retrieval.LessonText
-    # (question id, its prompt and right answers) for each current quiz question whose `See:`
-    # names no section of the lesson: it needs a fallback "Re-read" section.
-    unplaced: tuple[tuple[int, str], ...]
+class PreparedIndex:
+    """One imported lesson's index, built in the worker that rendered it."""
 
-
-@dataclass(frozen=True)
-class BuiltIndex:
-    # `TutorIndex.data` as JSON text, serialised here in the worker: a big import's indexes
-    # are tens of megabytes of JSON that the importing process then only hands on.
     data_json: str
-    fallback_anchors: dict[int, str]  # question id -> anchor ("" when nothing matches)
+    # quiz position (from 1) -> (what the question is about, its fallback anchor or ""), for
+    # each question whose `See:` names no section. The receiver uses an anchor only when the
+    # question stored at that position is about the same text (a question the import kept may
+    # hold an older rendering).
+    fallbacks: dict[int, tuple[str, str]]
 
 
-def build(job: IndexJob) -> BuiltIndex:
-    index = retrieval.build_index(job.text)
-    return BuiltIndex(
-        data_json=json.dumps(index.to_dict()),
-        fallback_anchors={
-            question_id: retrieval.closest_anchor(index, text) or ""
-            for question_id, text in job.unplaced
-        },
+def lesson_text(
+    *,
+    title: str,
+    summary: str,
+    sections: Iterable[tuple[str, str, str]],
+    key_terms: Iterable[dict[str, str]],
+    big_idea: str,
+    concepts: Iterable[str],
+) -> retrieval.LessonText:
+    """What the tutor may quote: sections (heading, anchor, text), key terms (as stored:
+    term and definition_html) and the big idea; never the quiz."""
+    return retrieval.LessonText(
+        title=title,
+        summary=summary,
+        sections=tuple(
+            retrieval.SectionText(heading=heading, anchor=anchor, text=text)
+            for heading, anchor, text in sections
+        ),
+        key_terms=tuple(
+            (term["term"], retrieval.normalize_ws(_strip_tags(term["definition_html"])))
+            for term in key_terms
+        ),
+        big_idea=big_idea,
+        concepts=tuple(concepts),
     )
+
+
+def _strip_tags(html: str) -> str:
+    return html_to_text(html).replace("\n", " ")
+
+
+def question_topic(prompt_html: str, correct_html: Iterable[str]) -> str:
+    """What a question is about, for choosing its fallback section: prompt and right answers."""
+    return f"{prompt_html} {' '.join(correct_html)}"
+
+
+def prepare(source: LessonSource, rendered: RenderedLesson) -> PreparedIndex:
+    index = retrieval.build_index(
+        lesson_text(
+            title=source.title,
+            summary=source.summary,
+            sections=((s.heading, s.anchor, s.text) for s in rendered.sections),
+            key_terms=rendered.key_terms,
+            big_idea=source.big_idea,
+            concepts=source.concepts,
+        )
+    )
+    anchors = {section.anchor for section in rendered.sections}
+    fallbacks = {}
+    for position, (question, html) in enumerate(
+        zip(source.questions, rendered.questions, strict=True), start=1
+    ):
+        if question.see_anchor in anchors:
+            continue
+        topic = question_topic(
+            html.prompt_html,
+            (
+                text_html
+                for option, (text_html, _) in zip(question.options, html.options, strict=True)
+                if option.is_correct
+            ),
+        )
+        fallbacks[position] = (topic, retrieval.closest_anchor(index, topic) or "")
+    return PreparedIndex(data_json=json.dumps(index.to_dict()), fallbacks=fallbacks)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import timezone
 
-from courses.content.rendering import html_to_text
 from courses.models import Lesson, Option, Question, Section
-from courses.prerender import map_in_processes
 from courses.rows import db_value, insert_rows
 
 from . import indexing, retrieval
@@ -18,82 +17,68 @@ from .question_log import wording_key
 
 
 def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.LessonText:
-    """What the tutor may quote: sections, key terms and the big idea; never the quiz."""
-    return retrieval.LessonText(
+    """What the tutor may quote from a stored lesson (`indexing.lesson_text`)."""
+    return indexing.lesson_text(
         title=lesson.title,
         summary=lesson.summary,
-        sections=tuple(
-            retrieval.SectionText(heading=s.heading, anchor=s.anchor, text=s.text) for s in sections
-        ),
-        key_terms=tuple(
-            (term["term"], retrieval.normalize_ws(_strip_tags(term["definition_html"])))
-            for term in lesson.key_terms
-        ),
+        sections=((s.heading, s.anchor, s.text) for s in sections),
+        key_terms=lesson.key_terms,
         big_idea=lesson.big_idea,
-        concepts=tuple(lesson.concepts),
+        concepts=lesson.concepts,
     )
 
 
-def _strip_tags(html: str) -> str:
-    return html_to_text(html).replace("\n", " ")
-
-
-def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
-    """Builds and stores the index of every lesson an import wrote, and chooses each quiz
+def index_lessons(
+    written: list[tuple[Lesson, list[Section]]], prepared: list[indexing.PreparedIndex]
+) -> None:
+    """Stores the index of every lesson an import wrote, as its worker built it, and each quiz
     question's fallback "Re-read" section (the one whose sentences best match its prompt and
-    right answers) when its `See:` names no section. One pass: a few statements per table,
-    and for a big import the indexes are built in worker processes."""
-    lesson_ids = [lesson.pk for lesson, _ in written]
+    right answers) when its `See:` names no section. A few statements per table, however many
+    lessons; no retrieval runs here unless a kept question holds an older rendering."""
+    results = {lesson.pk: result for (lesson, _), result in zip(written, prepared, strict=True)}
+    anchors = {lesson.pk: {section.anchor for section in sections} for lesson, sections in written}
     # Plain rows, not model instances: an import can hold tens of thousands of questions.
-    questions: dict[int, list[tuple[int, str, str, str]]] = {}
+    questions: list[tuple[int, int, int, str, str, str]] = []
+    for chunk in _chunks(list(results)):
+        questions += (
+            Question.objects.current()
+            .values_list(
+                "pk", "lesson_id", "position", "see_anchor", "prompt_html", "fallback_anchor"
+            )
+            .filter(lesson_id__in=chunk)
+        )
+    unplaced = [row for row in questions if row[3] not in anchors[row[1]]]
     correct: dict[int, list[str]] = {}
-    for chunk in _chunks(lesson_ids):
-        current = Question.objects.current().filter(lesson_id__in=chunk)
-        for pk, lesson_id, see_anchor, prompt_html, fallback in current.values_list(
-            "pk", "lesson_id", "see_anchor", "prompt_html", "fallback_anchor"
-        ):
-            questions.setdefault(lesson_id, []).append((pk, see_anchor, prompt_html, fallback))
+    for chunk in _chunks([row[0] for row in unplaced]):
         for question_id, text_html in (
-            Option.objects.filter(question__in=current, is_correct=True)
+            Option.objects.filter(question_id__in=chunk, is_correct=True)
             .order_by("question_id", "position")
             .values_list("question_id", "text_html")
         ):
             correct.setdefault(question_id, []).append(text_html)
-    jobs = []
-    for lesson, sections in written:
-        anchors = {section.anchor for section in sections}
-        jobs.append(
-            indexing.IndexJob(
-                text=lesson_text(lesson, sections),
-                # What a question is about: its prompt and right answers.
-                unplaced=tuple(
-                    (pk, f"{prompt_html} {' '.join(correct.get(pk, []))}")
-                    for pk, see_anchor, prompt_html, _ in questions.get(lesson.pk, [])
-                    if see_anchor not in anchors
-                ),
-            )
-        )
-    built = map_in_processes(indexing.build, jobs)
+    fallbacks: dict[int, str] = {}
+    for pk, lesson_id, position, _, prompt_html, _ in unplaced:
+        topic = indexing.question_topic(prompt_html, correct.get(pk, []))
+        worker_topic, anchor = results[lesson_id].fallbacks.get(position, ("", ""))
+        if worker_topic != topic:
+            index = retrieval.LessonIndex.from_dict(json.loads(results[lesson_id].data_json))
+            anchor = retrieval.closest_anchor(index, topic) or ""
+        fallbacks[pk] = anchor
 
-    for chunk in _chunks(lesson_ids):
+    for chunk in _chunks(list(results)):
         TutorIndex.objects.filter(lesson_id__in=chunk).delete()
     built_at = db_value(TutorIndex, "built_at", timezone.now())
     # The JSON text as the workers wrote it, no model instances (courses/rows.py).
     insert_rows(
         TutorIndex,
         ("lesson", "data", "built_at"),
-        [
-            (lesson.pk, result.data_json, built_at)
-            for (lesson, _), result in zip(written, built, strict=True)
-        ],
+        [(lesson_id, result.data_json, built_at) for lesson_id, result in results.items()],
         per_row_values=True,
     )
-    fallbacks = {qid: anchor for result in built for qid, anchor in result.fallback_anchors.items()}
     changed = [
         Question(pk=pk, fallback_anchor=fallbacks.get(pk, ""))
-        for rows in questions.values()
-        for pk, _, _, fallback in rows
-        if fallback != fallbacks.get(pk, "")
+        for pk, _, _, _, _, stored in questions
+        if stored != fallbacks.get(pk, "")
     ]
     Question.objects.bulk_update(changed, ["fallback_anchor"], batch_size=500)
 
