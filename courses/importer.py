@@ -34,7 +34,7 @@ from courses.content.parser import (
 from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
 from courses.prerender import ImportMapper, RenderedLesson, render_lessons
-from courses.rows import db_value, insert_rows, set_column
+from courses.rows import compress_quickly, db_value, insert_rows, set_column
 from courses.signals import lessons_imported
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
@@ -92,6 +92,7 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
     report = ImportReport()
     real_root = imported.real_root
     with transaction.atomic():
+        compress_quickly()
         courses = {course.slug: course for course in Course.objects.select_for_update()}
         lessons = {
             (lesson.course.slug, lesson.slug): lesson

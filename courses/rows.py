@@ -24,6 +24,27 @@ POSTGRES_BATCH = 10_000
 SET_COLUMN_BATCH = 300
 
 
+def compress_quickly() -> None:
+    """Has PostgreSQL compress the large values written in the rest of this transaction (the
+    tutor's JSON indexes, sections' HTML and text) with lz4 rather than its default pglz.
+
+    Values over about 2 kB are compressed as they are stored (TOAST); for a 2,116-lesson
+    catalog pglz spent about 1.4 s more of the server's CPU than lz4 on the tutor's 44 MB of
+    JSON alone, and lz4 also reads back faster. Each value records its method, so rows written
+    before or by other code read as they always did. No-op on SQLite and on a server built
+    without lz4.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        row = cursor.fetchone()
+        if row and row[0]:
+            cursor.execute("SET LOCAL default_toast_compression = lz4")
+
+
 def db_value(model: type[models.Model], field: str, value: Any) -> Any:
     """``value`` as the database stores it in ``model.field`` (a timestamp, for one)."""
     return model._meta.get_field(field).get_db_prep_save(value, connection)

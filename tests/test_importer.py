@@ -636,3 +636,12 @@ def test_a_small_import_leaves_the_planner_statistics_alone(content_root):
     make_tree(content_root, lessons=2)
     import_content(content_root)
     assert _planner_statistics_rows() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's TOAST compression")
+def test_the_import_stores_large_values_compressed_with_lz4(content_root):
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT pg_column_compression(data) FROM tutor_tutorindex")
+        assert cursor.fetchall() == [("lz4",)]
