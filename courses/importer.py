@@ -9,8 +9,6 @@ an import cannot lose anyone's progress.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +25,6 @@ from courses.content.parser import (
     ContentProblem,
     CourseSource,
     LessonSource,
-    QuestionSource,
     load_content,
     parse_lesson,
 )
@@ -326,7 +323,6 @@ def _write_lessons(
             for lesson_id, sections in sections_of.items()
             for s in sections
         ],
-        per_row_values=True,
     )
     _write_questions(
         [
@@ -374,15 +370,6 @@ def _link_related(
     )
 
 
-def question_fingerprint(question: QuestionSource) -> str:
-    """What the learner is asked; explanation and feedback may change without a new version."""
-    asked = {
-        "prompt": question.prompt,
-        "options": [[option.text, option.is_correct] for option in question.options],
-    }
-    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
-
-
 _QUESTION_COLUMNS = (
     "lesson",
     "position",
@@ -426,7 +413,7 @@ def _write_questions(
     changed_feedback: list[Option] = []
     retired: list[int] = []
     for lesson, source, result in lessons:
-        fingerprints = [question_fingerprint(question) for question in source.questions]
+        fingerprints = [question.fingerprint for question in result.questions]
         kept: dict[int, Question] = {}
         candidates: list[Question] = list(earlier.get(lesson.pk, []))
         for question in current.get(lesson.pk, []):

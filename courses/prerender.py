@@ -16,6 +16,8 @@ results are plain, picklable dataclasses.
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import multiprocessing
 import os
 import re
@@ -32,6 +34,7 @@ from courses.content.parser import (
     ContentProblem,
     CourseSource,
     LessonSource,
+    QuestionSource,
     display_path,
     is_reserved_page_id,
 )
@@ -58,6 +61,7 @@ class RenderedQuestion:
     prompt_html: str
     explanation_html: str
     options: tuple[tuple[str, str], ...]  # (text_html, feedback_html) in file order
+    fingerprint: str  # question_fingerprint
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,15 @@ def _block(text: str) -> str:
     return render_markdown(text)
 
 
+def question_fingerprint(question: QuestionSource) -> str:
+    """What the learner is asked; explanation and feedback may change without a new version."""
+    asked = {
+        "prompt": question.prompt,
+        "options": [[option.text, option.is_correct] for option in question.options],
+    }
+    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
+
+
 def render_lesson(source: LessonSource, asset_base_url: str) -> RenderedLesson:
     """The stored HTML and text of one lesson (sections, key terms and quiz) and what every
     preparer makes of it; `LessonFailed` names the file when any of it raises."""
@@ -180,6 +193,7 @@ def _render(source: LessonSource, asset_base_url: str) -> RenderedLesson:
                 options=tuple(
                     (_inline(option.text), _inline(option.feedback)) for option in question.options
                 ),
+                fingerprint=question_fingerprint(question),
             )
             for question in source.questions
         ),

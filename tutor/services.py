@@ -73,7 +73,6 @@ def index_lessons(
         TutorIndex,
         ("lesson", "data", "built_at"),
         [(lesson_id, result.data_json, built_at) for lesson_id, result in results.items()],
-        per_row_values=True,
     )
     changed = [
         Question(pk=pk, fallback_anchor=fallbacks.get(pk, ""))
