@@ -257,7 +257,10 @@ class ImportMapper:
         course_dirs = list(course_dirs)
         job = partial(_parse_and_render, parse, self.asset_urls, self.imported)
         parsed = []
-        for course, rendered in map_in_processes(job, course_dirs, self._count(course_dirs)):
+        # One course at a time: courses are big and few (46 in the benchmark catalog), and with
+        # five to a chunk one worker could still be busy for seconds after the other ran out.
+        results = map_in_processes(job, course_dirs, self._count(course_dirs), chunk=1)
+        for course, rendered in results:
             parsed.append(course)
             self.rendered.update((lesson.ref, lesson) for lesson in rendered)
         return parsed
@@ -284,7 +287,11 @@ def default_workers() -> int:
 
 
 def map_in_processes(
-    function: Callable[[T], R], items: Iterable[T], workers: int | None = None
+    function: Callable[[T], R],
+    items: Iterable[T],
+    workers: int | None = None,
+    *,
+    chunk: int | None = None,
 ) -> list[R]:
     """``[function(item) for item in items]``, spread over processes when it pays.
 
@@ -293,7 +300,8 @@ def map_in_processes(
     transaction and must leave them alone. (Forking, unlike a fork server or spawning, neither
     starts a new interpreter nor re-runs the caller's ``__main__``.) ``workers=1`` runs
     everything in this process; None means one per available CPU, and in this process below
-    PARALLEL_MIN_ITEMS items.
+    PARALLEL_MIN_ITEMS items. ``chunk``: items handed to a worker at a time (default: a quarter
+    of each worker's share, at most 64).
     """
     items = list(items)
     if workers is None:
@@ -301,14 +309,18 @@ def map_in_processes(
     workers = min(workers, len(items))
     if workers <= 1:
         return [function(item) for item in items]
-    chunk = max(1, min(64, len(items) // (workers * 4)))
+    if chunk is None:
+        chunk = max(1, min(64, len(items) // (workers * 4)))
     context = multiprocessing.get_context("fork")
     # Everything this process holds now (for a big import, its parsed tree and rendered
     # lessons) is frozen out of the cyclic collector's sight before forking: the workers'
     # collections then never walk it, nor write to its pages and so copy them one by one.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # gc.enable: a worker collects cycles even when forked from a pause (importer.py).
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=gc.enable
+        ) as pool:
             return list(pool.map(function, items, chunksize=chunk))
     finally:
         gc.unfreeze()

@@ -13,7 +13,7 @@ from courses import prerender
 from courses.importer import import_content
 from courses.models import Lesson, Question
 from courses.prerender import LessonFailed
-from tests.factories import make_tree
+from tests.factories import make_tree, write_course, write_lesson
 from tests.test_importer import database_state
 from tutor import indexing, retrieval
 from tutor.models import TutorIndex
@@ -100,3 +100,41 @@ def test_a_lesson_failing_in_a_worker_stops_the_import_names_its_file_and_change
     assert "ValueError: no index for you" in str(error.value)
     assert database_state() == before
     assert list(TutorIndex.objects.order_by("pk").values()) == index_rows
+
+
+def test_preparers_run_in_the_workers_and_reach_the_receivers_beside_their_lessons(
+    content_root, monkeypatch
+):
+    import gc
+    import os
+
+    from courses.signals import lessons_imported
+
+    make_tree(content_root, lessons=3)
+    write_course(content_root, "methods", title="Methods", order=2)  # two courses: two workers
+    write_lesson(content_root, "methods", "01-probing.md", title="Probing")
+    monkeypatch.setitem(
+        prerender._PREPARERS,
+        "probe",
+        lambda source, rendered: (source.slug, len(rendered.sections), os.getpid(), gc.isenabled()),
+    )
+    received = []
+
+    def receiver(sender, *, lessons, prepared, **kwargs):
+        received.extend(
+            (lesson.slug, len(sections), *result["probe"])
+            for (lesson, sections), result in zip(lessons, prepared, strict=True)
+        )
+
+    lessons_imported.connect(receiver, dispatch_uid="test.probe")
+    try:
+        import_content(content_root, workers=2)
+    finally:
+        lessons_imported.disconnect(dispatch_uid="test.probe")
+    assert [row[:4] for row in received] == [
+        *((f"lesson-{n}", 2, f"lesson-{n}", 2) for n in (1, 2, 3)),
+        ("probing", 2, "probing", 2),
+    ]
+    assert all(pid != os.getpid() for *_, pid, _ in received)
+    assert all(collects for *_, collects in received)  # the importer's pause stays here
+    assert gc.isenabled()
