@@ -155,6 +155,8 @@ if REDIS_URL:
     # Sessions live in Redis for speed and in the database for durability.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    # Django's database sessions, read with one prepared statement (core/sessions.py).
+    SESSION_ENGINE = "core.sessions"
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "limits": {
