@@ -203,7 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # every sign-in path, /accounts/login/ and /admin/login/ alike, goes through AxesBackend.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.AccountBackend",  # Django's ModelBackend, reading the user cheaply
 ]
 SIGN_IN_FAILURES_PER_ACCOUNT = 5
 SIGN_IN_FAILURES_PER_ADDRESS = 20
