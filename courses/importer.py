@@ -34,7 +34,7 @@ from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
 from courses.prerender import RenderedLesson, course_mapper, render_lessons
 from courses.rows import db_value, insert_rows, set_column
-from courses.signals import lessons_imported
+from courses.signals import catalog_changed, lessons_imported
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500
@@ -126,6 +126,8 @@ def import_content(root: Path, *, workers: int | None = None) -> ImportReport:
         _renumber_catalog()
         if written:
             lessons_imported.send(sender=Lesson, lessons=written)
+        if report.changed:
+            catalog_changed.send(sender=Lesson)
         if len(written) >= STATISTICS_AFTER:
             refresh_planner_statistics()
         transaction.on_commit(forget_content_version)
