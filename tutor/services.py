@@ -30,7 +30,6 @@ def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.Lesson
             for term in lesson.key_terms
         ),
         big_idea=lesson.big_idea,
-        concepts=tuple(lesson.concepts),
     )
 
 
