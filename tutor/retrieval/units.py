@@ -200,12 +200,10 @@ def _add_section(units: list[Unit], text: str, place: int) -> None:
             continue
         announcer, wanted, in_words = open_list
         ids = _add_sentences(units, line, place, announcer)
+        item = ids[:1]
         # A run-in label ("Trust.") is not an item on its own: its sentence comes with it.
-        item = (
-            ids[:2]
-            if len(ids) > 1 and len(units[ids[0]].text.split()) <= tuning.LABEL_WORDS
-            else ids[:1]
-        )
+        if len(ids) > 1 and len(units[ids[0]].text.split()) <= tuning.LABEL_WORDS:
+            item = ids[:2]
         units[item[-1]].context = announcer
         units[announcer].items.extend(item)
         open_list = (announcer, wanted - 1, in_words) if wanted > 1 else None
