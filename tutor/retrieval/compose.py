@@ -39,17 +39,12 @@ def choose_units(
     unit = index.units[best]
     chosen = [best]
     own = set(content_terms(unit.text))
-    after = best + 1
     thin = len(unit.text.split()) <= tuning.SHORT_WORDS or (
         own and len(own & set(asked)) >= tuning.RESTATES_SHARE * len(own)
     )
-    if (
-        thin
-        and after < len(index.units)
-        and index.units[after].section == unit.section
-        and index.units[after].kind == unit.kind
-    ):
-        chosen.append(after)
+    after = index.units[best + 1] if best + 1 < len(index.units) else None
+    if thin and after and (after.section, after.kind) == (unit.section, unit.kind):
+        chosen.append(best + 1)
     if unit.context is not None and _words(index, [best, unit.context]) <= tuning.MAX_WORDS:
         chosen.append(unit.context)
     # The list comes along when the best unit announces it or refers back to its announcer;

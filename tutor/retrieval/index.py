@@ -128,7 +128,7 @@ class LessonIndex:
 
 def build_index(lesson: LessonText) -> LessonIndex:
     places, units = build_units(lesson)
-    heading_terms = [Counter(content_terms(heading)) for heading, _ in places]
+    heading_terms = [dict.fromkeys(content_terms(heading)) for heading, _ in places]
     # build_units tokenized most unit texts a moment ago; cached_tokens remembers them.
     tokens_of = [cached_tokens(unit.text) for unit in units]
     own = [Counter(query_terms(tokens)) for tokens in tokens_of]
@@ -138,11 +138,8 @@ def build_index(lesson: LessonText) -> LessonIndex:
     postings: dict[str, list[Any]] = {}
     for uid, unit in enumerate(units):
         counts = own[uid]
-        inherited = heading_terms[unit.section].keys()
-        if unit.context is not None:
-            bag = dict.fromkeys(chain(counts, inherited, own[unit.context]), tuning.CONTEXT_TF)
-        else:
-            bag = dict.fromkeys(chain(counts, inherited), tuning.CONTEXT_TF)
+        context = own[unit.context] if unit.context is not None else ()
+        bag = dict.fromkeys(chain(counts, heading_terms[unit.section], context), tuning.CONTEXT_TF)
         bag.update(counts)
         for t, tf in bag.items():
             entry = postings.get(t)
