@@ -169,7 +169,9 @@ def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> Tuto
         if heading and anchor not in NOT_SECTIONS:
             reason = "related"
     message = compose.reply(index, reason, heading=heading)
-    return TutorAnswer(message, False, (), best.best_score, DECLINED, best.probability)
+    return TutorAnswer(
+        message, False, best_score=best.best_score, kind=DECLINED, confidence=best.probability
+    )
 
 
 def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
