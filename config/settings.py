@@ -155,6 +155,8 @@ if REDIS_URL:
     # Sessions live in Redis for speed and in the database for durability.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    # Django's database sessions, read with one prepared statement (core/sessions.py).
+    SESSION_ENGINE = "core.sessions"
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "limits": {
@@ -201,7 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # every sign-in path, /accounts/login/ and /admin/login/ alike, goes through AxesBackend.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.AccountBackend",  # Django's ModelBackend, reading the user cheaply
 ]
 SIGN_IN_FAILURES_PER_ACCOUNT = 5
 SIGN_IN_FAILURES_PER_ADDRESS = 20

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from functools import lru_cache
 
-from django.conf import settings
 from django.db.models import Max
-from django.utils.crypto import salted_hmac
 
 from .models import Course, Lesson
 
@@ -47,18 +44,3 @@ def forget_content_version() -> None:
     global _cached
     with _lock:
         _cached = None
-
-
-def page_slot(name: str) -> str:
-    """A placeholder for a per-visitor value (CSRF token, quiz token) in a cached page.
-
-    Derived from SECRET_KEY, so no lesson author can write it into a lesson and have each
-    visitor's token filled into their text (and sent on to another site from there).
-    """
-    return _slot(name, settings.SECRET_KEY)
-
-
-@lru_cache(maxsize=16)
-def _slot(name: str, secret: str) -> str:
-    # Two of these on every lesson page, always the same answer: an HMAC each time was waste.
-    return "slot" + salted_hmac("glassbox.page-slot", name, secret=secret).hexdigest()[:40]

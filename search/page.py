@@ -12,7 +12,6 @@ get the template rendered for them around the same region.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
-from courses.caching import page_slot
+from core.frames import Frame, page_slot
 
 TEMPLATE = "search/results.html"
 SLOTS = ("q", "site_q", "results")  # the template's variables a frame leaves open
@@ -109,22 +108,6 @@ _NEXT = '\n      <a rel="next" href="{}">Next<span class="visually-hidden"> page
 _PAGER_END = "\n    </nav>"
 
 
-class Frame:
-    """The page with its slots open: the text between them, and which slot each gap is."""
-
-    def __init__(self, html: str, slots: dict[str, str]) -> None:
-        by_marker = {marker: name for name, marker in slots.items()}
-        pieces = re.split(f"({'|'.join(map(re.escape, by_marker))})", html)
-        self.texts = pieces[0::2]
-        self.gaps = [by_marker[marker] for marker in pieces[1::2]]
-
-    def fill(self, values: dict[str, str]) -> str:
-        out = [self.texts[0]]
-        for name, text in zip(self.gaps, self.texts[1:], strict=True):
-            out += [values[name], text]
-        return "".join(out)
-
-
 class FrameStore:
     """The frames this process keeps: those of one content version, at most MAX_FRAMES (one
     per filter choice; an import's new version replaces them all)."""
@@ -159,7 +142,7 @@ def _frame(request: HttpRequest, context: dict, *, searched: bool) -> Frame:
     key = (request.path, str(searched), context["chosen_track"], context["chosen_course"])
     frame = FRAMES.get(version, key)
     if frame is None:
-        # Slots derive from SECRET_KEY (courses.caching.page_slot), so no course title or
+        # Slots derive from SECRET_KEY (core.frames.page_slot), so no course title or
         # query can spell one; the query slot is left empty when there is no query, so the
         # title reads "Search" as the template has it.
         slots = {name: page_slot(f"search-{name}") for name in SLOTS}

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from courses.caching import page_slot
+from core.frames import page_slot
 from courses.importer import import_content
 from courses.models import Lesson
 from quizzes.models import Attempt

@@ -1,0 +1,88 @@
+"""Pages rendered once with slots, filled per request: the text between slots is shared.
+
+A page that is the same for many visitors but for a few values (a CSRF token, a learner's
+progress) costs a full template render only once; each request then joins the shared text with
+its own values. ``Frame`` holds such a page cut at its slots. ``render_frame`` renders a
+template as a frame whose ``{% learner_part %}`` regions (core/templatetags/learner_parts.py)
+become slots; ``fill_parts`` renders those regions alone for one request.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.template import Context, engines
+from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
+
+FRAME_PARTS = "_frame_parts"  # the context key under which a frame render collects its parts
+
+
+def page_slot(name: str) -> str:
+    """A placeholder for a per-visitor value (CSRF token, quiz token) in a cached page.
+
+    Derived from SECRET_KEY, so no lesson author can write it into a lesson and have each
+    visitor's token filled into their text (and sent on to another site from there).
+    """
+    return _slot(name, settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=16)
+def _slot(name: str, secret: str) -> str:
+    # Two of these on every lesson page, always the same answer: an HMAC each time was waste.
+    return "slot" + salted_hmac("glassbox.page-slot", name, secret=secret).hexdigest()[:40]
+
+
+class Frame:
+    """The page with its slots open: the text between them, and which slot each gap is."""
+
+    def __init__(self, html: str, slots: dict[str, str]) -> None:
+        by_marker = {marker: name for name, marker in slots.items()}
+        pieces = re.split(f"({'|'.join(map(re.escape, by_marker))})", html)
+        self.texts = pieces[0::2]
+        self.gaps = [by_marker[marker] for marker in pieces[1::2]]
+
+    def fill(self, values: dict[str, str]) -> str:
+        out = [self.texts[0]]
+        for name, text in zip(self.gaps, self.texts[1:], strict=True):
+            out += [values[name], text]
+        return "".join(out)
+
+
+class FrameParts:
+    """The ``{% learner_part %}`` regions a frame render met, each with its slot."""
+
+    def __init__(self) -> None:
+        self.slots: dict[str, str] = {}
+
+    def slot(self, name: str) -> str:
+        return self.slots.setdefault(name, page_slot(f"part:{name}"))
+
+
+class PartsFrame(Frame):
+    """A frame whose slots are learner parts (by template name) and named values."""
+
+    def __init__(self, html: str, parts: dict[str, str], values: dict[str, str]) -> None:
+        super().__init__(html, {**parts, **values})
+        self.parts = tuple(parts)
+
+
+def render_frame(
+    template_name: str, context: dict, request: HttpRequest, values: dict[str, str]
+) -> PartsFrame:
+    """``template_name`` rendered with ``context``; ``values`` maps names to the slot markers
+    the context already holds for them (a CSRF token's, say)."""
+    parts = FrameParts()
+    html = render_to_string(template_name, {**context, FRAME_PARTS: parts}, request=request)
+    return PartsFrame(html, parts.slots, values)
+
+
+def fill_parts(frame: PartsFrame, context: dict, request: HttpRequest) -> dict[str, str]:
+    """Each learner part of ``frame`` rendered alone with ``context``, the request and its user
+    (what the template's context processors would add that the parts read)."""
+    engine = engines["django"].engine
+    part_context = Context({**context, "request": request, "user": request.user})
+    return {name: engine.get_template(name).render(part_context) for name in frame.parts}
