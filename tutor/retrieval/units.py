@@ -195,6 +195,7 @@ def _add_section(units: list[Unit], text: str, place: int) -> None:
         if open_list is None:
             ids = _add_sentences(units, line, place, None)
             found = _announcement(units, ids)
+            # A list is at least two lines (table rows are no items) after its announcement.
             if found and sum(" | " not in later for later in lines[i + 1 :]) >= 2:
                 open_list = found
             continue
