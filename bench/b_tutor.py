@@ -43,7 +43,6 @@ def _lesson_text(lesson) -> retrieval.LessonText:
         sections=tuple(retrieval.SectionText(h, a, t) for h, a, t in lesson.sections),
         key_terms=tuple(lesson.key_terms),
         big_idea=lesson.big_idea,
-        concepts=tuple(lesson.concepts),
     )
 
 

@@ -1,6 +1,7 @@
 """CPU per uncached search, two checkouts in one run (issue #17, search p95).
 
     .venv/bin/python bench/compare_search_cpu.py /path/to/old-checkout /path/to/new-checkout [N]
+    .venv/bin/python bench/compare_search_cpu.py OLD NEW [N] postgres
 
 The search benchmark (b_search.py) measures searches under gunicorn, where what decides the
 throughput is the CPU one search costs. This measures that CPU the way a busy machine disturbs
@@ -10,15 +11,24 @@ benchmark's four searches N times each (default 300) through Django's WSGI handl
 result cache off; CPU seconds per search (time.process_time) beside the catalog page's in the
 same process. Rounds alternate old, new, new, old, old, new. Both checkouts must share the
 search tables' schema.
+
+With ``postgres`` the catalog goes into a fresh PostgreSQL database at 127.0.0.1 instead (one
+per checkout, each migrated and imported by its own checkout, so the two may differ in schema;
+dropped at the end), and each figure adds the CPU its database backend spent (read from
+/proc, so PostgreSQL must run on this machine).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import alternate_checkouts, django_env
+from b_import import _pg_admin
+from benchlib import PYTHON, alternate_checkouts, django_env
 from textgen import generate_catalog
 
 MEASURE = r"""
@@ -31,6 +41,16 @@ from django.core.handlers.wsgi import WSGIHandler
 QUERIES = ["q=model", "q=sparse+feature", "q=circu", "q=probe&track=Track+2"]
 N = int(sys.argv[1])
 app = WSGIHandler()
+from django.db import connection
+
+def backend_seconds():  # CPU seconds of this connection's PostgreSQL backend (0 on SQLite)
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 def get(path, query):
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
@@ -44,10 +64,11 @@ def get(path, query):
 def cpu_ms(path, query):
     for _ in range(20):
         get(path, query)
-    start = time.process_time()
+    backend, start = backend_seconds(), time.process_time()
     for _ in range(N):
         get(path, query)
-    return (time.process_time() - start) / N * 1000
+    spent = time.process_time() - start + backend_seconds() - backend
+    return spent / N * 1000
 
 result = {query: cpu_ms("/search/", query) for query in QUERIES}
 result["catalog"] = cpu_ms("/", "")
@@ -55,19 +76,61 @@ print(json.dumps(result))
 """
 
 
+def on_postgres(trees: dict[str, Path], work: Path, runs: str) -> dict[str, list[dict]]:
+    """Each checkout on its own fresh PostgreSQL database, rounds alternating as on SQLite."""
+    envs = {}
+    for name, tree in trees.items():
+        database = f"compare_search_cpu_{name}_{os.getpid()}"
+        _pg_admin(f"DROP DATABASE IF EXISTS {database}")
+        _pg_admin(f"CREATE DATABASE {database}")
+        envs[name] = env_for(f"postgres://postgres@127.0.0.1:5432/{database}", work)
+        for command in (
+            ("migrate", "--noinput"),
+            ("import_content",),
+            ("collectstatic", "--noinput"),
+        ):
+            subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+                [PYTHON, "manage.py", *command], cwd=tree, env=envs[name], check=True,
+                capture_output=True,
+            )  # fmt: skip
+    results: dict[str, list[dict]] = {name: [] for name in trees}
+    try:
+        for name in ("old", "new", "new", "old", "old", "new"):
+            done = subprocess.run(  # noqa: S603
+                [PYTHON, "-c", MEASURE, runs], cwd=trees[name], env=envs[name], check=True,
+                capture_output=True, text=True,
+            )  # fmt: skip
+            results[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(name, results[name][-1], flush=True)
+    finally:
+        for name in trees:
+            _pg_admin(f"DROP DATABASE IF EXISTS compare_search_cpu_{name}_{os.getpid()}")
+    return results
+
+
+def env_for(database_url: str, work: Path) -> dict[str, str]:
+    env = django_env(
+        database_url,
+        CONTENT_DIR=str(work / "content"),
+        SEARCH_CACHE_RESULTS="0",
+        LOG_LEVEL="WARNING",
+        # One connection for the whole measurement, so its backend's CPU is all there is.
+        CONN_MAX_AGE="3600",
+    )
+    env["STATIC_ROOT"] = str(work / "static")
+    return env
+
+
 def main() -> None:
     trees = {"old": Path(sys.argv[1]).resolve(), "new": Path(sys.argv[2]).resolve()}
     runs = sys.argv[3] if len(sys.argv) > 3 else "300"
     work = Path(tempfile.mkdtemp(prefix="compare-search-cpu-"))
     generate_catalog(work / "content", 46, 46)
-    env = django_env(
-        f"sqlite:///{work / 'db.sqlite3'}",
-        CONTENT_DIR=str(work / "content"),
-        SEARCH_CACHE_RESULTS="0",
-        LOG_LEVEL="WARNING",
-    )
-    env["STATIC_ROOT"] = str(work / "static")
-    results = alternate_checkouts(trees, env, MEASURE, runs)
+    if sys.argv[4:] == ["postgres"]:
+        results = on_postgres(trees, work, runs)
+    else:
+        env = env_for(f"sqlite:///{work / 'db.sqlite3'}", work)
+        results = alternate_checkouts(trees, env, MEASURE, runs)
     medians = {
         name: {key: sorted(run[key] for run in runs)[len(runs) // 2] for key in runs[0]}
         for name, runs in results.items()

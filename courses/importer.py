@@ -35,7 +35,7 @@ from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
 from courses.prerender import ImportMapper, RenderedLesson, render_lessons
 from courses.rows import compress_quickly, db_value, insert_rows, set_column
-from courses.signals import lessons_imported
+from courses.signals import catalog_changed, lessons_imported
 
 # Rows per INSERT/UPDATE statement: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500
@@ -150,6 +150,8 @@ def _import(root: Path, workers: int | None) -> ImportReport:
             lessons_imported.send(
                 sender=Lesson, lessons=written, prepared=[result.prepared for result in rendered]
             )
+        if report.changed:
+            catalog_changed.send(sender=Lesson)
         if len(written) >= STATISTICS_AFTER:
             refresh_planner_statistics()
         transaction.on_commit(forget_content_version)

@@ -8,3 +8,9 @@ from django.dispatch import Signal
 # done beside the rendering, in the import's worker processes). Once per import, not per
 # lesson, so a receiver can write in bulk. A receiver that raises undoes the import.
 lessons_imported = Signal()
+
+# Sent once per import that changed anything (a course or lesson added, rewritten, restored or
+# removed), inside its transaction, after lessons were unpublished and the catalog renumbered:
+# for receivers that copy course or lesson fields, which can change without a lesson being
+# rewritten (a renamed course, a removed one, new catalog positions).
+catalog_changed = Signal()

@@ -1,23 +1,24 @@
 """The one interface to full-text search: PostgreSQL's on PostgreSQL, FTS5 on SQLite.
 
 `index_lessons` (run by the importer's `lessons_imported`, inside its transaction) writes the
-documents; `ranked_lesson_ids` finds published lessons, those with every word in the title or
-key terms and concepts first (a title match above a key-term one), then those matching only in
-their text; `count_matches` counts them, up to a cap (each card's passage is cut from the
-stored text by `search.passages`). Whether a lesson is published is read from the lesson at
-query time, so a removed or unpublished lesson never shows up, and a rewritten one is
-re-indexed with the import.
+documents and their cards; `refresh_cards` (the importer's `catalog_changed`, in the same
+transaction, after lessons were unpublished and the catalog renumbered) brings every card up to
+date with its lesson and course. `ranked_lesson_ids` finds published lessons, those with every
+word in the title or key terms and concepts first (a title match above a key-term one), then
+those matching only in their text; `count_matches` counts them, up to a cap (each card's
+passage is cut from the stored text by `search.passages`). A search reads the cards only
+(`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
+one table on PostgreSQL and FTS5 joined to one small table by rowid on SQLite.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connection
 
 from courses.models import Course, Lesson, Section
 
 from . import query
-from .models import SearchDocument
+from .models import SearchCard, SearchDocument
 
 FTS_TABLE = "search_fts"
 CONFIG = "english"
@@ -26,17 +27,40 @@ CONFIG = "english"
 _TSQUERY = f"to_tsquery('{CONFIG}'::regconfig, %s)"
 _ID = {"postgresql": "f.lesson_id", "sqlite": "f.rowid"}
 _NO_LIMIT = {"postgresql": None, "sqlite": -1}
+_CARD = {"postgresql": "f", "sqlite": "c"}  # the card's alias in `_matches`
 BATCH = 500
+CARDS = SearchCard._meta.db_table
+DOCUMENTS = SearchDocument._meta.db_table
 
-
-def _head_vector() -> SearchVector:
-    return SearchVector("title", weight="A", config=CONFIG) + SearchVector(
-        "terms", weight="B", config=CONFIG
-    )
-
-
-def _vector() -> SearchVector:
-    return _head_vector() + SearchVector("body", weight="C", config=CONFIG)
+# The weighted vectors, as Django's SearchVector("title", weight="A") + ... spelled them before
+# they moved to the card (the same text, so the same vectors and the same ranking).
+_HEAD_SQL = (
+    f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(d.title, '')), 'A') || "
+    f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(d.terms, '')), 'B')"
+)
+_VECTOR_SQL = (
+    f"({_HEAD_SQL}) || setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(d.body, '')), 'C')"
+)
+_SET_VECTORS_SQL = (
+    f"UPDATE {CARDS} SET vector = ({_VECTOR_SQL}), head = ({_HEAD_SQL}) "  # noqa: S608 (ours)
+    f"FROM {DOCUMENTS} d WHERE d.lesson_id = {CARDS}.lesson_id AND {CARDS}.lesson_id IN "
+)
+# What each card shows and filters on, read from its lesson and course.
+CARD_FIELDS = (
+    "published",
+    "position",
+    "track",
+    "course_slug",
+    "course_title",
+    "lesson_slug",
+    "title",
+    "minutes",
+)
+_CARD_SOURCE_SQL = (
+    "SELECT l.id, l.is_published AND c.is_published, l.catalog_position, c.track, c.slug, "  # noqa: S608
+    "c.title, l.slug, l.title, l.minutes "
+    f"FROM {Lesson._meta.db_table} l JOIN {Course._meta.db_table} c ON c.id = l.course_id"
+)
 
 
 def document_for(lesson: Lesson, sections: list[Section]) -> SearchDocument:
@@ -53,18 +77,24 @@ def document_for(lesson: Lesson, sections: list[Section]) -> SearchDocument:
 
 
 def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
-    """Replaces the documents of these lessons: a few statements, whatever their number."""
+    """Replaces the documents and cards of these lessons: a few statements, whatever their
+    number."""
     documents = [document_for(lesson, sections) for lesson, sections in written]
     ids = [document.lesson_id for document in documents]
     chunks = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
     for chunk in chunks:
         SearchDocument.objects.filter(lesson_id__in=chunk).delete()
+        SearchCard.objects.filter(lesson_id__in=chunk).delete()
     SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
+    cards = []
+    for chunk in chunks:
+        cards += [_card(row) for row in _card_rows(chunk)]
+    SearchCard.objects.bulk_create(cards, batch_size=BATCH)
     if connection.vendor == "postgresql":
-        for chunk in chunks:
-            SearchDocument.objects.filter(lesson_id__in=chunk).update(
-                vector=_vector(), head=_head_vector()
-            )
+        with connection.cursor() as cursor:
+            for chunk in chunks:
+                placeholders = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"{_SET_VECTORS_SQL}({placeholders})", chunk)
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in ids])
@@ -72,6 +102,39 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
                 "INSERT INTO search_fts (rowid, title, terms, body) VALUES (%s, %s, %s, %s)",
                 [(d.lesson_id, d.title, d.terms, d.body) for d in documents],
             )
+
+
+def refresh_cards() -> int:
+    """Brings every card up to date with its lesson and course (a renamed or unpublished
+    course, a lesson unpublished, catalog positions renumbered); writes only the cards that
+    changed and returns how many. Two reads of the whole catalog's cards, small rows."""
+    current = {
+        row[0]: row[1:]
+        for row in SearchCard.objects.values_list("lesson_id", *CARD_FIELDS).iterator()
+    }
+    changed = [card for card in map(_card, _card_rows(None)) if card.pk in current]
+    changed = [card for card in changed if _values(card) != current[card.pk]]
+    SearchCard.objects.bulk_update(changed, CARD_FIELDS, batch_size=BATCH)
+    return len(changed)
+
+
+def _card_rows(ids: list[int] | None) -> list[tuple]:
+    sql, params = _CARD_SOURCE_SQL, []
+    if ids is not None:
+        sql += f" WHERE l.id IN ({', '.join(['%s'] * len(ids))})"
+        params = ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _card(row: tuple) -> SearchCard:
+    pk, published, *rest = row
+    return SearchCard(pk, bool(published), *rest)
+
+
+def _values(card: SearchCard) -> tuple:
+    return tuple(getattr(card, name) for name in CARD_FIELDS)
 
 
 def ranked_lesson_ids(
@@ -150,7 +213,7 @@ def _ranked_tier(
         # `rank` is bm25 with the column weights set by migration 0003; in the head tier only
         # the title and key-term columns can match, so only they score.
         sql += " ORDER BY rank"
-    sql += ", l.catalog_position LIMIT %s OFFSET %s"
+    sql += f", {_CARD[connection.vendor]}.position LIMIT %s OFFSET %s"
     params += [_NO_LIMIT[connection.vendor] if limit is None else limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -162,11 +225,9 @@ def _matches(
 ) -> tuple[str, list[object]]:
     """SELECT ``columns`` of the published lessons matching ``words``: all of them (head None),
     those with every word in the head (True), or those matching only through the body (False).
-    Aliases: f (the document), l (the lesson), c (its course)."""
-    lesson_table = Lesson._meta.db_table
-    course_table = Course._meta.db_table
+    Aliases: f (the card on PostgreSQL, FTS5's row on SQLite), c (the card)."""
     if connection.vendor == "postgresql":
-        source = f"{SearchDocument._meta.db_table} f JOIN {lesson_table} l ON l.id = f.lesson_id"
+        source = f"{CARDS} f"
         tsquery = query.tsquery(words)
         if head:
             match, params = f"f.head @@ {_TSQUERY}", [tsquery]
@@ -176,18 +237,18 @@ def _matches(
             match = f"f.vector @@ {_TSQUERY} AND NOT coalesce(f.head @@ {_TSQUERY}, false)"
             params = [tsquery, tsquery]
     else:
-        source = f"{FTS_TABLE} f JOIN {lesson_table} l ON l.id = f.rowid"
+        source = f"{FTS_TABLE} f JOIN {CARDS} c ON c.lesson_id = f.rowid"
         match, params = f"{FTS_TABLE} MATCH %s", [query.fts5_match(words, head=head)]
+    card = _CARD[connection.vendor]
     conditions = []
     if track:
-        conditions.append("AND c.track = %s")
+        conditions.append(f"AND {card}.track = %s")
         params.append(track)
     if course:
-        conditions.append("AND c.slug = %s")
+        conditions.append(f"AND {card}.course_slug = %s")
         params.append(course)
     sql = (
         f"SELECT {columns} FROM {source} "  # noqa: S608 (names are ours; values are params)
-        f"JOIN {course_table} c ON c.id = l.course_id "
-        f"WHERE {match} AND l.is_published AND c.is_published " + " ".join(conditions)
+        f"WHERE {match} AND {card}.published " + " ".join(conditions)
     )
     return sql, params

@@ -1,4 +1,4 @@
-"""What search looks in: one document per lesson, written by the importer's transaction."""
+"""What search looks in, written by the importer's transaction: a lesson's text, and its card."""
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -9,10 +9,10 @@ from courses.models import Lesson
 class SearchDocument(models.Model):
     """A lesson's searchable text, by weight: title, then key terms and concepts, then body.
 
-    On PostgreSQL `vector` holds the weighted tsvector and `head` the title and terms alone
-    (GIN indexes cover both, created by migrations 0002 and 0003); on SQLite both stay empty and
-    an FTS5 table (migration 0002, its bm25 weights set by 0003) holds the same three columns.
-    `search.engine` is the only code that reads either.
+    On SQLite an FTS5 table (migration 0002, its bm25 weights set by 0003) holds the same three
+    columns; on PostgreSQL the weighted tsvectors made from them are on the lesson's
+    `SearchCard`. Each result card's passage is cut from `body`. `search.engine` is the only
+    code that writes either.
     """
 
     lesson = models.OneToOneField(
@@ -21,8 +21,36 @@ class SearchDocument(models.Model):
     title = models.TextField()
     terms = models.TextField(blank=True)
     body = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SearchCard(models.Model):
+    """What a search reads of a lesson besides its text: whether it may be found, the filters,
+    its place in the catalog (the tie-break), and what its result card shows.
+
+    Copied from the lesson and its course by the importer's transaction (`search.engine`), so a
+    search reads one small table and never joins the lessons, whose rows carry their whole
+    rendered text. On PostgreSQL it also holds the weighted tsvectors (GIN indexes from
+    migration 0004): the whole document, and its `head` (title, key terms and concepts) alone,
+    small, so ranking the lessons that match there never reads a body. On SQLite they stay
+    empty and FTS5's table is joined here by rowid.
+    """
+
+    lesson = models.OneToOneField(
+        Lesson, on_delete=models.CASCADE, primary_key=True, related_name="search_card"
+    )
+    # The lesson and its course are both published.
+    published = models.BooleanField()
+    position = models.PositiveIntegerField(null=True)  # the lesson's catalog_position
+    track = models.CharField(max_length=100)
+    course_slug = models.SlugField(max_length=100, db_index=False)
+    course_title = models.CharField(max_length=200)
+    lesson_slug = models.SlugField(max_length=100, db_index=False)
+    title = models.CharField(max_length=200)
+    minutes = models.PositiveIntegerField(null=True)
     vector = SearchVectorField(null=True, editable=False)
-    # Title and terms only: small, so ranking the lessons that match there never reads a body.
     head = SearchVectorField(null=True, editable=False)
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
-"""Search follows the content: every lesson the importer writes is re-indexed in its transaction."""
+"""Search follows the content: every lesson the importer writes is re-indexed in its transaction,
+and every card follows its lesson and course whenever an import changed anything."""
 
 from django.dispatch import receiver
 
-from courses.signals import lessons_imported
+from courses.signals import catalog_changed, lessons_imported
 
 from . import engine
 
@@ -10,3 +11,8 @@ from . import engine
 @receiver(lessons_imported, dispatch_uid="search.index_imported_lessons")
 def index_imported_lessons(sender, *, lessons, **kwargs) -> None:
     engine.index_lessons(lessons)
+
+
+@receiver(catalog_changed, dispatch_uid="search.refresh_cards")
+def refresh_cards(sender, **kwargs) -> None:
+    engine.refresh_cards()

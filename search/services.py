@@ -20,10 +20,10 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from courses.caching import PAGE_CACHE_SECONDS, content_version
-from courses.models import Course, Lesson
+from courses.models import Course
 
 from . import engine, passages, query
-from .models import SearchDocument
+from .models import SearchCard, SearchDocument
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,12 @@ class CourseChoice:
     track: str
 
 
-# Plain SQL: the same three-table read through the ORM cost more CPU than the rest of the card.
+# Plain SQL: the same read through the ORM cost more CPU than the rest of the card.
 _CARDS_SQL = (
-    "SELECT l.id, l.slug, l.title, l.minutes, c.slug, c.title, c.track, d.body "  # noqa: S608
-    f"FROM {Lesson._meta.db_table} l JOIN {Course._meta.db_table} c ON c.id = l.course_id "
-    f"LEFT JOIN {SearchDocument._meta.db_table} d ON d.lesson_id = l.id "
-    "WHERE l.id IN ({placeholders})"
+    "SELECT c.lesson_id, c.lesson_slug, c.title, c.minutes, c.course_slug, c.course_title, "  # noqa: S608
+    f"c.track, d.body FROM {SearchCard._meta.db_table} c "
+    f"LEFT JOIN {SearchDocument._meta.db_table} d ON d.lesson_id = c.lesson_id "
+    "WHERE c.lesson_id IN ({placeholders})"
 )
 
 
@@ -85,8 +85,8 @@ def _lesson_url_parts(script_prefix: str) -> tuple[str, str, str]:
 
 
 def hits(text: str, ids: list[int]) -> list[Hit]:
-    """The cards of one page of ranked ids, in their order: one small query, only the columns
-    the card shows (a lesson row also carries its summary, big idea and key terms) and the
+    """The cards of one page of ranked ids, in their order: one small query, the columns the
+    card shows (copied from the lesson and its course at import, `SearchCard`) and the
     searchable text the passage is cut from."""
     matcher = passages.Matcher.for_words(query.terms(text))
     if not ids or matcher is None:

@@ -249,6 +249,22 @@ def test_a_broken_index_is_a_server_error_never_a_decline(lesson):
     assert not TutorQuestion.objects.exists()
 
 
+def test_an_index_of_an_older_format_is_rebuilt_but_a_malformed_one_is_an_error(lesson):
+    """Only the format version decides a rebuild: a stored index of the current format that
+    cannot be read is a bug, and must surface instead of being rebuilt on every request."""
+    from tutor.models import TutorIndex
+    from tutor.retrieval import FORMAT_VERSION
+    from tutor.services import index_for
+
+    data = index_for(lesson).to_dict()
+    TutorIndex.objects.filter(lesson=lesson).update(data={"version": FORMAT_VERSION - 1})
+    assert ask(Client(), "what is a linear probe?").json()["grounded"] is True
+    assert TutorIndex.objects.get(lesson=lesson).data["version"] == FORMAT_VERSION
+    data["units"] = [unit[:-1] for unit in data["units"]]
+    TutorIndex.objects.filter(lesson=lesson).update(data=data)
+    assert ask(Client(raise_request_exception=False), "what is a probe?").status_code == 500
+
+
 @pytest.mark.parametrize(
     "question", ["what is superposition?", "what is a linear probe?", "why do features share?"]
 )

@@ -30,7 +30,7 @@ from tutor.retrieval import (
 from tutor.retrieval.answerability import FEATURES, load_model
 from tutor.retrieval.fit import fit_logistic, roc_auc, tuning_half
 from tutor.retrieval.lexicon import informativeness, looks_foreign
-from tutor.retrieval.query import read_query
+from tutor.retrieval.ranking import read_query
 from tutor.retrieval.units import ROW, TERM
 
 TIDES = SectionText(

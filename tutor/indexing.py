@@ -40,7 +40,6 @@ def lesson_text(
     sections: Iterable[tuple[str, str, str]],
     key_terms: Iterable[dict[str, str]],
     big_idea: str,
-    concepts: Iterable[str],
 ) -> retrieval.LessonText:
     """What the tutor may quote: sections (heading, anchor, text), key terms (as stored:
     term and definition_html) and the big idea; never the quiz."""
@@ -56,7 +55,6 @@ def lesson_text(
             for term in key_terms
         ),
         big_idea=big_idea,
-        concepts=tuple(concepts),
     )
 
 
@@ -77,7 +75,6 @@ def prepare(source: LessonSource, rendered: RenderedLesson) -> PreparedIndex:
             sections=((s.heading, s.anchor, s.text) for s in rendered.sections),
             key_terms=rendered.key_terms,
             big_idea=source.big_idea,
-            concepts=source.concepts,
         )
     )
     anchors = {section.anchor for section in rendered.sections}

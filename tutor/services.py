@@ -24,7 +24,6 @@ def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.Lesson
         sections=((s.heading, s.anchor, s.text) for s in sections),
         key_terms=lesson.key_terms,
         big_idea=lesson.big_idea,
-        concepts=lesson.concepts,
     )
 
 
@@ -96,13 +95,13 @@ def index_lesson(lesson: Lesson, sections: Iterable[Section]) -> retrieval.Lesso
 
 
 def index_for(lesson: Lesson) -> retrieval.LessonIndex:
-    """The stored index, rebuilt from the stored sections if missing or of an older format."""
+    """The stored index, rebuilt from the stored sections if missing or of another format.
+
+    Only the format version decides: an index of the current format that cannot be read is a
+    bug, raised here, not rebuilt on every request."""
     stored = TutorIndex.objects.filter(lesson=lesson).values_list("data", flat=True).first()
-    if stored is not None:
-        try:
-            return retrieval.LessonIndex.from_dict(stored)
-        except (ValueError, KeyError, TypeError):
-            pass
+    if stored is not None and stored.get("version") == retrieval.FORMAT_VERSION:
+        return retrieval.LessonIndex.from_dict(stored)
     return index_lesson(lesson, lesson.sections.all())
 
 

@@ -1,12 +1,13 @@
 """The lesson tutor's retrieval core: plain Python, no Django.
 
 Modules, one idea each: `lexicon` (words), `units` (what can be quoted), `index` (the stored
-index), `query` (reading a message), `ranking` (BM25), `answerability` (the logistic model),
-`compose` (the answer's text), `answer` (the pipeline), `tuning` (every tunable number) and
-`fit` (refitting the model). See docs/tutor.md.
+index and the lesson's vocabulary), `ranking` (a question's terms, BM25), `answerability` (the
+logistic model), `compose` (what to quote and the tutor's words), `answer` (reading a message
+and the pipeline), `tuning` (every tunable number) and `fit` (refitting the model). See
+docs/tutor.md.
 """
 
-from .answer import Citation, TutorAnswer, answer_question, assess, closest_anchor
+from .answer import Citation, TutorAnswer, answer_question, closest_anchor
 from .index import FORMAT_VERSION, LessonIndex, build_index
 from .lexicon import content_terms, normalize_ws, query_terms, term, tokenize
 from .units import LessonText, SectionText, split_sentences
@@ -19,7 +20,6 @@ __all__ = [
     "SectionText",
     "TutorAnswer",
     "answer_question",
-    "assess",
     "build_index",
     "closest_anchor",
     "content_terms",

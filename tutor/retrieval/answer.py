@@ -1,23 +1,58 @@
 """Answering a message from one lesson: read it, rank, decide answerability, compose.
 
+A message may be small talk, may open with chat ("sorry, I'm confused:") and may ask several
+things at once ("what is X, and why does Y happen?"). Chat that names nothing the lesson knows
+is dropped; each remaining question is a part, answered on its own.
+
 Nothing here catches exceptions: a bug must surface as an error, never pass as a decline.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import compose, tuning
 from .answerability import Model, features, load_model
 from .index import LessonIndex
-from .lexicon import looks_foreign, tokenize
-from .query import Query, message_kind, question_parts, read_query
-from .ranking import max_score, rank
+from .lexicon import ANAPHORS, STOP_WORDS, content_terms, looks_foreign, script, tokenize, words
+from .ranking import Query, max_score, rank, read_query
 from .units import NOT_SECTIONS
 
 MAX_QUESTION_CHARS = 2000
 ANSWER = "answer"
 DECLINED = "declined"
+
+_GREETINGS = frozenset(words("hi hello hey hiya howdy greetings morning afternoon evening yo"))
+_THANKS = frozenset(words("thanks thank thx ty cheers appreciated great perfect awesome"))
+_SMALL_TALK = (
+    _GREETINGS
+    | _THANKS
+    | frozenset(words("there tutor good you so much very lot that helps helped got it ok okay"))
+)
+_OVERVIEW_RE = re.compile(
+    r"^(?:what(?:'s| is)\s+(?:this|the)\s+lesson\s+(?:about|on)|(?:give me\s+)?an? "
+    r"(?:summary|overview)(?: of (?:this|the) lesson)?|summari[sz]e (?:this|the) lesson"
+    r"|what (?:will|do|does|can) (?:i|we|this lesson) (?:learn|cover|teach)\w*(?: here)?)\W*$"
+)
+_INJECTION_RE = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|lesson|rules?|prompts?)\b"
+    r"|\byour\s+(?:system\s+|initial\s+|hidden\s+)?(?:prompt|instructions|rules|programming)\b"
+    r"|\b(?:you are now|pretend (?:to be|you are)|from now on|act as)\b"
+    r"|\b(?:tell|write|give)\s+(?:me\s+)?(?:a|an|another)\s+(?:joke|poem|story|song|essay)\b"
+)
+_QUESTION_START = frozenset(
+    words(
+        "what what's whats which who whom whose when where why how is are was were do does did "
+        "can could should would will explain describe define tell list name compare give"
+    )
+)
+# A new part starts after "?" or ";", or at "and"/"also" followed by a question word.
+_PART_RE = re.compile(
+    r"(?<=[?;])\s+|,?\s+(?:and|also|plus)\s+(?=(?:what|why|how|when|where|who|which)\b)",
+    re.IGNORECASE,
+)
+_CHAT_RE = re.compile(r"(?<=[.!:])\s+")
 
 
 @dataclass(frozen=True)
@@ -39,9 +74,9 @@ class TutorAnswer:
 
     answer: str
     grounded: bool
-    citations: tuple[Citation, ...]
-    best_score: float
-    kind: str
+    citations: tuple[Citation, ...] = ()
+    best_score: float = 0.0
+    kind: str = ANSWER
     confidence: float = 0.0
 
 
@@ -57,6 +92,57 @@ class Assessment:
     best_score: float  # the best unit's score over an ideal unit's
 
 
+def message_kind(message: str) -> str | None:
+    """ "greeting", "thanks", "overview", "injection" or None for a question."""
+    text = " ".join(tokenize(message))
+    words = text.split()
+    if _INJECTION_RE.search(text):
+        return "injection"
+    if _OVERVIEW_RE.match(text):
+        return "overview"
+    if words and all(w in _SMALL_TALK for w in words):
+        if any(w in _THANKS for w in words):
+            return "thanks"
+        if any(w in _GREETINGS for w in words):
+            return "greeting"
+    return None
+
+
+def _is_question(segment: str) -> bool:
+    words = tokenize(segment)
+    return segment.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_START)
+
+
+def question_parts(index: LessonIndex, message: str) -> list[str]:
+    """The message's questions, without the chat around them.
+
+    A statement beside a question is kept only when the question refers back to it ("I read
+    about neap tides. When do they occur?") and it names something the lesson knows.
+    """
+    segments = [s for s in _CHAT_RE.split(message.strip()) if s.strip()]
+    questions = [s for s in segments if _is_question(s)]
+    if questions:
+        refers_back = any(ANAPHORS & set(tokenize(q)) for q in questions)
+        segments = [
+            s
+            for s in segments
+            if s in questions
+            or (refers_back and not index.postings.keys().isdisjoint(content_terms(s)))
+        ]
+    text = " ".join(segments) or message
+    parts: list[str] = []
+    for piece in _PART_RE.split(text):
+        piece = piece.strip(" ,;")
+        if not piece:
+            continue
+        # A part with no words of its own ("and why?") belongs to the part before it.
+        if parts and not any(t not in STOP_WORDS for t in tokenize(piece)):
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts[: tuning.MAX_PARTS] or [message]
+
+
 def assess(index: LessonIndex, text: str, model: Model | None = None) -> Assessment:
     """Reads, ranks and chooses the passage for one question part; `model` (if given) judges it."""
     query = read_query(index, text)
@@ -68,28 +154,24 @@ def assess(index: LessonIndex, text: str, model: Model | None = None) -> Assessm
     return Assessment(query, ranked, chosen, x, probability, best)
 
 
-def _reply(message: str, kind: str, grounded: bool) -> TutorAnswer:
-    return TutorAnswer(answer=message, grounded=grounded, citations=(), best_score=0.0, kind=kind)
-
-
-def _citations(index: LessonIndex, chosen: list[int]) -> list[Citation]:
-    return [Citation(*index.places[index.units[u].section], index.units[u].text) for u in chosen]
-
-
 def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> TutorAnswer:
-    best = max(parts, key=lambda a: a.probability, default=None)
+    """Says why nothing is quoted, naming the closest section only when it really relates."""
+    best = max(parts, key=lambda a: a.probability)
+    reason, heading = "not_covered", ""
     if looks_foreign(question, frozenset(index.postings)):
-        message = compose.foreign_language(index)
-    elif best is None or not best.query.terms:
-        message = compose.no_content(index)
-    else:
-        related = None
-        if best.chosen and best.probability >= tuning.RELATED_PROBABILITY:
-            heading, anchor = index.places[index.units[best.ranked[0][1]].section]
-            related = heading if anchor not in NOT_SECTIONS else None
-        message = compose.not_covered(index, related)
-    score, probability = (best.best_score, best.probability) if best else (0.0, 0.0)
-    return TutorAnswer(message, False, (), score, DECLINED, probability)
+        # A lesson in Latin script is read as English.
+        english = script(" ".join(index.postings)) == "LATIN"
+        reason = "foreign_english" if english else "foreign"
+    elif not best.query.terms:
+        reason = "no_content"
+    elif best.chosen and best.probability >= tuning.RELATED_PROBABILITY:
+        heading, anchor = index.places[index.units[best.ranked[0][1]].section]
+        if heading and anchor not in NOT_SECTIONS:
+            reason = "related"
+    message = compose.reply(index, reason, heading=heading)
+    return TutorAnswer(
+        message, False, best_score=best.best_score, kind=DECLINED, confidence=best.probability
+    )
 
 
 def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
@@ -97,16 +179,14 @@ def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
     question = question[:MAX_QUESTION_CHARS]
     kind = message_kind(question)
     if kind == "injection":
-        return _reply(compose.injection(index), DECLINED, False)
+        return TutorAnswer(compose.reply(index, kind), False, kind=DECLINED)
     if kind in ("greeting", "thanks"):
-        return _reply(getattr(compose, kind)(index), kind, True)
+        return TutorAnswer(compose.reply(index, kind), True, kind=kind)
     if kind == "overview":
-        cites = tuple(
-            Citation(section=h, anchor=a, quote=h) for h, a in index.places if a not in NOT_SECTIONS
-        )
-        return TutorAnswer(compose.overview(index), True, cites, 0.0, "overview", 1.0)
+        cites = tuple(Citation(h, a, h) for h, a in index.places if a not in NOT_SECTIONS)
+        return TutorAnswer(compose.overview(index), True, cites, kind=kind, confidence=1.0)
     if not tokenize(question):
-        return _reply(compose.no_content(index), DECLINED, False)
+        return TutorAnswer(compose.reply(index, "no_content"), False, kind=DECLINED)
 
     model = load_model()
     texts = question_parts(index, question)
@@ -114,12 +194,14 @@ def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
     answered = [p for p in parts if p.query.terms and p.probability >= model.threshold]
     if not answered:
         return _decline(index, question, parts)
-
     lines: list[str] = []
     citations: list[Citation] = []
     for part in answered:
         lines.append(compose.quote_text(index, part.chosen, first=len(citations) + 1))
-        citations += _citations(index, part.chosen)
+        citations += [
+            Citation(*index.places[index.units[u].section], index.units[u].text)
+            for u in part.chosen
+        ]
     missing = [t for t, p in zip(texts, parts, strict=True) if p not in answered]
     if missing:
         lines.append(compose.part_not_covered(missing))
@@ -128,7 +210,6 @@ def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
         grounded=True,
         citations=tuple(citations),
         best_score=max(p.best_score for p in answered),
-        kind=ANSWER,
         confidence=min(p.probability for p in answered),
     )
 

@@ -30,8 +30,7 @@ from pathlib import Path
 
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, tokenize
-from .query import Query
-from .ranking import definition_match, has_answer_type, max_score
+from .ranking import Query, definition_match, has_answer_type, max_score
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 

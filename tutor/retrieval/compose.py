@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from . import tuning
 from .index import LessonIndex
-from .lexicon import content_terms, script
+from .lexicon import content_terms
 from .units import NOT_SECTIONS
 
 
@@ -39,17 +39,12 @@ def choose_units(
     unit = index.units[best]
     chosen = [best]
     own = set(content_terms(unit.text))
-    after = best + 1
     thin = len(unit.text.split()) <= tuning.SHORT_WORDS or (
         own and len(own & set(asked)) >= tuning.RESTATES_SHARE * len(own)
     )
-    if (
-        thin
-        and after < len(index.units)
-        and index.units[after].section == unit.section
-        and index.units[after].kind == unit.kind
-    ):
-        chosen.append(after)
+    after = index.units[best + 1] if best + 1 < len(index.units) else None
+    if thin and after and (after.section, after.kind) == (unit.section, unit.kind):
+        chosen.append(best + 1)
     if unit.context is not None and _words(index, [best, unit.context]) <= tuning.MAX_WORDS:
         chosen.append(unit.context)
     # The list comes along when the best unit announces it or refers back to its announcer;
@@ -82,15 +77,27 @@ def quote_text(index: LessonIndex, chosen: Sequence[int], first: int = 1) -> str
     return "\n".join([frame, *quotes])
 
 
-def title(index: LessonIndex) -> str:
-    return f'"{index.title}"' if index.title else "this lesson"
+_NOT_COVERED = "Sorry, this lesson doesn't cover that, so I can't answer it from here."
+#: What the tutor says when it quotes nothing; `{title}` is the lesson's title in quotes.
+REPLIES = {
+    "greeting": "Hi there! I'm your tutor for {title}. Ask me anything about this lesson "
+    "and I'll answer from its text.",
+    "thanks": "You're welcome! If anything else in {title} is unclear, just ask.",
+    "injection": "I can only help with {title} and I answer only from its text. "
+    "What would you like to know about it?",
+    "no_content": "Could you ask about something specific in {title}?",
+    "not_covered": _NOT_COVERED + " Try asking about something in {title}.",
+    "related": _NOT_COVERED + ' The closest it comes is the section "{heading}".',
+    "foreign_english": "I answer only in the lesson's language, English, and only from its "
+    "text. Please ask your question in English.",
+    "foreign": "I answer only in the lesson's language, and only from its text. "
+    "Please ask your question in the language the lesson is written in.",
+}
 
 
-def not_covered(index: LessonIndex, related_heading: str | None) -> str:
-    message = "Sorry, this lesson doesn't cover that, so I can't answer it from here."
-    if related_heading:
-        return f'{message} The closest it comes is the section "{related_heading}".'
-    return f"{message} Try asking about something in {title(index)}."
+def reply(index: LessonIndex, name: str, **fields: str) -> str:
+    title = f'"{index.title}"' if index.title else "this lesson"
+    return REPLIES[name].format(title=title, **fields)
 
 
 def part_not_covered(parts: Sequence[str]) -> str:
@@ -98,42 +105,8 @@ def part_not_covered(parts: Sequence[str]) -> str:
     return f"The lesson doesn't cover this part of your question: {listed}."
 
 
-def foreign_language(index: LessonIndex) -> str:
-    if script(" ".join(index.postings)) == "LATIN":  # Latin-script lessons are read as English
-        return (
-            "I answer only in the lesson's language, English, and only from its text. "
-            "Please ask your question in English."
-        )
-    return (
-        "I answer only in the lesson's language, and only from its text. "
-        "Please ask your question in the language the lesson is written in."
-    )
-
-
-def injection(index: LessonIndex) -> str:
-    return (
-        f"I can only help with {title(index)} and I answer only from its text. "
-        "What would you like to know about it?"
-    )
-
-
-def no_content(index: LessonIndex) -> str:
-    return f"Could you ask about something specific in {title(index)}?"
-
-
-def greeting(index: LessonIndex) -> str:
-    return (
-        f"Hi there! I'm your tutor for {title(index)}. Ask me anything about this lesson "
-        "and I'll answer from its text."
-    )
-
-
-def thanks(index: LessonIndex) -> str:
-    return f"You're welcome! If anything else in {title(index)} is unclear, just ask."
-
-
 def overview(index: LessonIndex) -> str:
-    parts = [f"This lesson is {title(index)}." if index.title else "Here's this lesson."]
+    parts = [f'This lesson is "{index.title}".' if index.title else "Here's this lesson."]
     if index.summary:
         parts.append(index.summary)
     headings = [h for h, a in index.places if a not in NOT_SECTIONS and h]

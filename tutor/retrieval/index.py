@@ -2,18 +2,21 @@
 
 A unit's terms are its own words, plus, at `CONTEXT_TF`, the words of its section heading
 and of its context unit (the sentence announcing it, or the one a pronoun refers back to).
+The index also says which lesson word a question's word stands for (`match`): itself, the
+lesson word it misspells, or one of its word family.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
+from itertools import chain, takewhile
 from typing import Any
 
 from . import tuning
-from .lexicon import cached_tokens, content_terms, query_terms, word_term
+from .lexicon import cached_tokens, content_terms, edit_distance, query_terms, term, word_term, zipf
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
@@ -52,6 +55,39 @@ class LessonIndex:
     def sorted_terms(self) -> list[str]:
         """The lesson's terms in order (for word-family lookups)."""
         return sorted(self.postings)
+
+    def match(self, token: str) -> tuple[str, str]:
+        """The (word, term) a question's word stands for in this lesson: itself when the lesson
+        uses its term; else the lesson word it misspells; else a lesson term of its family;
+        else itself, unmatched."""
+        t = term(token)
+        if t in self.postings:
+            return token, t
+        if fixed := self._corrected(token):
+            return fixed, self.words[fixed]
+        return token, self._relative(t) or t
+
+    def _corrected(self, token: str) -> str | None:
+        """The lesson word a misspelt rare word most likely meant, if one is close enough."""
+        if len(token) < tuning.MIN_TYPO or zipf(token) >= tuning.TYPO_MAX_ZIPF:
+            return None
+        limit = tuning.MAX_EDITS + (len(token) >= tuning.LONG_WORD)
+        near = (
+            (edit_distance(token, word, limit), word)
+            for word in self.words
+            if word[0] == token[0] and abs(len(word) - len(token)) <= limit
+        )
+        return min(((d, w) for d, w in near if d <= limit), default=(0, None))[1]
+
+    def _relative(self, t: str) -> str | None:
+        """A lesson term of the same word family: one is a prefix of the other ("accur" and
+        "accuraci", "decod" and "decodabl"), the shorter at least `MIN_STEM` letters long."""
+        if len(t) < tuning.MIN_STEM:
+            return None
+        start = bisect_left(self.sorted_terms, t)
+        family = list(takewhile(lambda w: w.startswith(t), self.sorted_terms[start:]))
+        family += [t[:n] for n in range(tuning.MIN_STEM, len(t)) if t[:n] in self.postings]
+        return min(family, key=lambda w: (abs(len(w) - len(t)), w), default=None)
 
     def section_terms(self, section: int) -> set[str]:
         """Every term of one section (its heading and units), computed once per index."""
@@ -92,7 +128,7 @@ class LessonIndex:
 
 def build_index(lesson: LessonText) -> LessonIndex:
     places, units = build_units(lesson)
-    heading_terms = [Counter(content_terms(heading)) for heading, _ in places]
+    heading_terms = [dict.fromkeys(content_terms(heading)) for heading, _ in places]
     # build_units tokenized most unit texts a moment ago; cached_tokens remembers them.
     tokens_of = [cached_tokens(unit.text) for unit in units]
     own = [Counter(query_terms(tokens)) for tokens in tokens_of]
@@ -102,11 +138,8 @@ def build_index(lesson: LessonText) -> LessonIndex:
     postings: dict[str, list[Any]] = {}
     for uid, unit in enumerate(units):
         counts = own[uid]
-        inherited = heading_terms[unit.section].keys()
-        if unit.context is not None:
-            bag = dict.fromkeys(chain(counts, inherited, own[unit.context]), tuning.CONTEXT_TF)
-        else:
-            bag = dict.fromkeys(chain(counts, inherited), tuning.CONTEXT_TF)
+        context = own[unit.context] if unit.context is not None else ()
+        bag = dict.fromkeys(chain(counts, heading_terms[unit.section], context), tuning.CONTEXT_TF)
         bag.update(counts)
         for t, tf in bag.items():
             entry = postings.get(t)

@@ -53,6 +53,9 @@ STOP_WORDS = frozenset(
 #: Stop words that still carry the question's intent (negation), kept for features.
 NEGATIONS = frozenset(words("not no never n't cannot can't don't doesn't didn't isn't wasn't"))
 
+#: Words that refer back to something said before ("They differ in...", "When do they occur?").
+ANAPHORS = frozenset(words("it its they them their this these those he she his her"))
+
 _OUR_RE = re.compile(r"^(\w{2,})our(s|ed|ing|ful|ite|ites)?$")
 _ISE_RE = re.compile(r"^(\w{3,})is(e|es|ed|ing|ation|ations|er|ers)$")
 _YSE_RE = re.compile(r"^(\w{2,})ys(e|es|ed|ing)$")
@@ -71,13 +74,14 @@ _STEMMER = snowballstemmer.stemmer("english")
 _STEM_LOCK = threading.Lock()  # a Snowball stemmer object is not thread-safe
 
 
-def zipf_frequency(word: str, lang: str, wordlist: str = "best") -> float:
-    """wordfreq's `zipf_frequency`, imported on first use: importing wordfreq (its language
-    tables, ftfy, langcodes) costs about 0.4 s of CPU, which every process importing the tutor
-    paid, though most (`import_content` with nothing changed, `migrate`) never score a word."""
-    from wordfreq import zipf_frequency as frequency
+@lru_cache(maxsize=65536)
+def zipf(word: str, lang: str = "en", wordlist: str = "best") -> float:
+    """wordfreq's Zipf frequency of a word, remembered. wordfreq is imported on first use:
+    importing it (its language tables, ftfy, langcodes) costs about 0.4 s of CPU, which every
+    process importing the tutor paid, though most (`migrate`, an unchanged import) never ask."""
+    from wordfreq import zipf_frequency
 
-    return frequency(word, lang, wordlist=wordlist)
+    return zipf_frequency(word, lang, wordlist=wordlist)
 
 
 def normalize_ws(text: str) -> str:
@@ -116,8 +120,8 @@ def _f_singular(word: str) -> str:
     if len(word) < 5 or not word.endswith("ves"):
         return word
     base = word[:-1]
-    best = max((word[:-3] + "f", word[:-3] + "fe"), key=english_zipf)
-    return best if english_zipf(best) >= english_zipf(base) + 1 else word
+    best = max((word[:-3] + "f", word[:-3] + "fe"), key=zipf)
+    return best if zipf(best) >= zipf(base) + 1 else word
 
 
 @lru_cache(maxsize=65536)
@@ -144,15 +148,9 @@ def word_term(word: str) -> str:
     return (content_terms(word) or [""])[0]
 
 
-@lru_cache(maxsize=65536)
 def informativeness(word: str) -> float:
     """How much a word says in general English: high for rare words, low for common ones."""
-    return max(tuning.MIN_INFORMATIVENESS, tuning.ZIPF_CEILING - english_zipf(word))
-
-
-@lru_cache(maxsize=65536)
-def english_zipf(word: str) -> float:
-    return zipf_frequency(word, "en")
+    return max(tuning.MIN_INFORMATIVENESS, tuning.ZIPF_CEILING - zipf(word))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -207,10 +205,10 @@ def looks_foreign(text: str, known: frozenset[str] = frozenset()) -> bool:
     for token in tokenize(text):
         if not token.isalpha() or term(token) in known:
             continue
-        en = english_zipf(token)
-        other = max(zipf_frequency(token, lang, wordlist="small") for lang in _OTHER_LANGUAGES)
-        if other >= en + 1.0:
+        english_zipf = zipf(token)
+        other = max(zipf(token, lang, "small") for lang in _OTHER_LANGUAGES)
+        if other >= english_zipf + tuning.FOREIGN_MARGIN:
             foreign += 1
-        elif en >= 2.5:
+        elif english_zipf >= tuning.ENGLISH_ZIPF:
             english += 1
-    return foreign >= 2 and foreign > english
+    return foreign >= tuning.FOREIGN_WORDS and foreign > english

@@ -1,8 +1,11 @@
-"""Ranking units for a question: Okapi BM25 over each unit's own and inherited terms.
+"""Ranking units for a question: the question read as weighted lesson terms, then Okapi BM25
+over each unit's own and inherited terms.
 
-Two general nudges sit on top: a unit that defines what a "what is X?" question asks about
-is scaled up, and so is a unit holding the kind of thing a who/when/how-many question wants
-(a name, a date, a number).
+A question's terms are its words that say what it is about, each matched to the lesson's
+words (`LessonIndex.match`) and weighted by how informative it is in general English. Two
+general nudges sit on top of BM25: a unit that defines what a "what is X?" question asks about
+is scaled up, and so is a unit holding the kind of thing a who/when/how-many/list question
+wants (a name, a date, a number, a list it announces).
 """
 
 from __future__ import annotations
@@ -10,12 +13,34 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from dataclasses import dataclass
 
 from . import tuning
 from .index import LessonIndex
-from .lexicon import content_terms
-from .query import LIST, NAME, NUMBER, TIME, Query
+from .lexicon import NEGATIONS, STOP_WORDS, content_terms, informativeness, term, tokenize
 
+NAME = "name"  # who / where: a proper name
+TIME = "time"  # when / what year: a date
+NUMBER = "number"  # how many / how much / how long: a quantity
+LIST = "list"  # what are the four X / list the X / why (reasons): a unit announcing items
+
+# What a question wants, from its wording (the first that matches)...
+_TYPE_PATTERNS = (
+    (TIME, re.compile(r"\b(when|what (year|date|century|decade|time)|which (year|century))\b")),
+    (
+        NUMBER,
+        re.compile(r"\bhow (many|much|long|old|far|big|large|often)\b|\bwhat (percent|number)"),
+    ),
+    (NAME, re.compile(r"\b(who|whom|whose|where)\b")),
+    (
+        LIST,
+        re.compile(
+            r"^(?:what are the|list|name the|which are the)\b|^why\b|\b(?:two|three|four|five"
+            r"|six|seven|eight|nine|ten|several|main)\s+(?:[\w-]+\s+)?[\w-]+s\b"
+        ),
+    ),
+)
+# ... and what a unit must hold to give it.
 _NUMBER_RE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|twice|several)\b",
@@ -29,6 +54,54 @@ _TIME_RE = re.compile(
 )
 # A capitalised word that does not open the sentence: a name of a person, place or thing.
 _NAME_RE = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'-]+")
+
+_DEFINITION_RE = re.compile(
+    r"^(?:so |ok |and |but )?(?:what|who)(?:'s| exactly is| is| are| was| were)\s+"
+    r"(?:an?\s+|the\s+)?(?P<x>[^?]+?)\??$"
+    r"|^what does\s+(?:an?\s+|the\s+)?(?P<y>[^?]+?)\s+(?:mean|do)\??$"
+    r"|^(?:define|meaning of)\s+(?:an?\s+|the\s+)?(?P<z>[^?]+?)\??$"
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question part, as the lesson's terms with their general-English weights."""
+
+    terms: tuple[str, ...]
+    weights: tuple[float, ...]
+    answer_type: str | None
+    subject: tuple[str, ...]  # terms of X in "what is X?", else ()
+    negated: bool
+    numbers: tuple[str, ...] = ()
+
+
+def read_query(index: LessonIndex, text: str) -> Query:
+    """One question part as a query. In "what is X, in plain words?" only X is asked about:
+    the words after its comma frame the question."""
+    tokens = tokenize(text)
+    lowered = " ".join(re.sub(r"[^\w'\s,-]", " ", text.casefold().replace("\u2019", "'")).split())
+    wants = next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(lowered)), None)
+    match = _DEFINITION_RE.match(lowered.split(",")[0].strip())
+    x = match["x"] or match["y"] or match["z"] if match else ""
+    subject = tuple(term(t) for t in x.split() if t not in STOP_WORDS)
+    if len(subject) > tuning.MAX_SUBJECT_TERMS:
+        subject = ()
+    weights: dict[str, float] = {}  # lesson term -> weight of the question's word
+    for token in tokenize(text.split(",")[0]) if subject else tokens:
+        if len(weights) >= tuning.MAX_QUERY_TERMS:
+            break
+        if token not in STOP_WORDS:
+            word, t = index.match(token)
+            weights.setdefault(t, informativeness(word))
+    return Query(
+        terms=tuple(weights),
+        weights=tuple(weights.values()),
+        answer_type=None if subject else wants,
+        subject=subject,
+        # "Why can't X?" asks for reasons, which a lesson states positively.
+        negated=bool(tokens) and tokens[0] != "why" and any(t in NEGATIONS for t in tokens),
+        numbers=tuple(t for t in tokens if t[0].isdigit()),
+    )
 
 
 def idf(n_units: int, doc_freq: int) -> float:

@@ -29,6 +29,8 @@ MIN_INFORMATIVENESS = 0.5
 MAX_EDITS = 1
 LONG_WORD = 10
 TYPO_MAX_ZIPF = 3.0
+#: ... and at least this long (shorter words have too many neighbours).
+MIN_TYPO = 5
 #: A question word the lesson never uses matches a lesson word of its family (one stem a
 #: prefix of the other) when the shorter stem has at least this many letters.
 MIN_STEM = 5
@@ -47,11 +49,24 @@ RESTATES_SHARE = 0.8
 #: ... and so is a best unit of at most this many words (a topic sentence).
 SHORT_WORDS = 12
 MAX_ITEMS = 8
+#: A list item's first sentence of at most this many words is a run-in label ("Trust."): the
+#: item is the label and the sentence after it.
+LABEL_WORDS = 3
 
 #: A declined question names its best section only when the answerability model gives the
 #: best passage at least this probability (so a shared common word is not enough).
 RELATED_PROBABILITY = 0.2
 
-#: Question limits: words considered, parts of a multi-part question answered.
+#: A Latin-script question is in another language when at least FOREIGN_WORDS of its words
+#: the lesson lacks are at least FOREIGN_MARGIN more frequent (Zipf) in one of a few other
+#: languages than in English, and they outnumber the lacking words common in English (Zipf
+#: at least ENGLISH_ZIPF).
+FOREIGN_MARGIN = 1.0
+ENGLISH_ZIPF = 2.5
+FOREIGN_WORDS = 2
+
+#: Question limits: words considered, parts of a multi-part question answered, terms of X in
+#: "what is X?" (a longer X is a question, not a name).
 MAX_QUERY_TERMS = 32
 MAX_PARTS = 4
+MAX_SUBJECT_TERMS = 4

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import tuning
-from .lexicon import STOP_WORDS, cached_tokens, normalize_ws, words
+from .lexicon import ANAPHORS, STOP_WORDS, cached_tokens, normalize_ws, words
 
 KEY_TERMS_HEADING = "Key terms"
 KEY_TERMS_ANCHOR = "key-terms"
@@ -45,7 +45,6 @@ class LessonText:
     sections: tuple[SectionText, ...]
     key_terms: tuple[tuple[str, str], ...]
     big_idea: str = ""
-    concepts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -72,7 +71,8 @@ _ANNOUNCE_RE = re.compile(
     r"(?:\s+[\w-]+){0,3}?\s+[\w-]+s\b",
     re.IGNORECASE,
 )
-_ANAPHORS = frozenset(words("it its they them their this these those that such he she his her"))
+# A sentence that opens with "That" or "Such" refers back too (a question with "that" need not).
+_ANAPHORS = ANAPHORS | {"that", "such"}
 _DEFINES_RE = re.compile(
     r"^(?:an?|the)?\s*(?P<subject>[\w\s'-]{2,60}?)\s*(?:\([^)]*\)\s*)?,?\s+"
     r"(?:(?:is|are|was|were)\s+(?:an?|the|one|any|when|what|how)\b|means\b|refers to\b|denotes\b)",
@@ -147,93 +147,86 @@ def _defined_subject(sentence: str) -> str:
     return match["subject"].strip()
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.units: list[Unit] = []
+def _add_sentences(units: list[Unit], line: str, place: int, context: int | None) -> list[int]:
+    """Adds a paragraph's sentences; the first takes `context`, a later one that opens with a
+    pronoun ("They differ in...") the sentence before it. Returns their ids."""
+    ids: list[int] = []
+    for sentence in split_sentences(line):
+        if ids:
+            context = ids[-1] if (cached_tokens(sentence) or ("",))[0] in _ANAPHORS else None
+        units.append(Unit(sentence, place, context=context, defines=_defined_subject(sentence)))
+        ids.append(len(units) - 1)
+    return ids
 
-    def add(self, unit: Unit) -> int:
-        self.units.append(unit)
-        return len(self.units) - 1
 
-    def prose_line(self, line: str, place: int, announcer: int | None) -> list[int]:
-        ids: list[int] = []
-        for sentence in split_sentences(line):
-            context = announcer if not ids else None
-            if ids and (cached_tokens(sentence) or ("",))[0] in _ANAPHORS:
-                context = ids[-1]
-            ids.append(
-                self.add(Unit(sentence, place, context=context, defines=_defined_subject(sentence)))
-            )
-        return ids
+def _announcement(units: list[Unit], ids: list[int]) -> tuple[int, int, bool] | None:
+    """The sentence of a paragraph that announces the lines after it, with `_announced_count`.
 
-    def section(self, text: str, place: int) -> None:
-        lines = [normalize_ws(line) for line in text.split("\n")]
-        lines = [line for line in lines if line]
-        header: list[str] | None = None
-        pending: tuple[int, int, bool] | None = None  # (announcer, items wanted, in words)
-        for i, line in enumerate(lines):
-            if " | " in line:
-                cells = [c.strip() for c in line.split(" | ")]
-                if header is None or i == 0 or " | " not in lines[i - 1]:
-                    header = cells
-                    continue
-                self.add(Unit(_row_text(header, cells), place, kind=ROW))
-                continue
-            header = None
-            if not _is_prose(line):
-                continue
-            if pending and not pending[2] and len(split_sentences(line)) > 2:
-                pending = None  # a colon's list ends at the first full paragraph
-            announcer = pending[0] if pending else None
-            ids = self.prose_line(line, place, announcer)
-            if pending and ids:
-                item = ids[0]
-                # A run-in label ("Trust.") is not an item on its own: take its sentence too.
-                if len(ids) > 1 and len(self.units[item].text.split()) <= 3:
-                    self.units[ids[1]].context = pending[0]
-                    self.units[pending[0]].items.extend(ids[:2])
-                else:
-                    self.units[pending[0]].items.append(item)
-                pending = (pending[0], pending[1] - 1, pending[2]) if pending[1] > 1 else None
-                # An item that itself announces a list in words starts that list.
-                nested = self._announcer(ids)
-                count = _announced_count(self.units[nested].text) if nested is not None else None
-                if count and count[1]:
-                    pending = (nested, *count)
-                continue
-            announcer = self._announcer(ids)
-            more_lines = sum(1 for later in lines[i + 1 :] if " | " not in later)
-            count = _announced_count(self.units[announcer].text) if announcer is not None else None
-            if announcer is not None and count and more_lines >= 2:
-                pending = (announcer, *count)
+    It must lead into them: be the paragraph's last sentence, or be followed only by
+    sentences that refer back to it ("They differ in...").
+    """
+    for n, uid in enumerate(ids):
+        count = _announced_count(units[uid].text)
+        if count and all(units[later].context is not None for later in ids[n + 1 :]):
+            return (uid, *count)
+    return None
 
-    def _announcer(self, ids: list[int]) -> int | None:
-        """The sentence of a paragraph that announces the lines after it, if one does.
 
-        It must lead into them: be the paragraph's last sentence, or be followed only by
-        sentences that refer back to it ("They differ in...").
-        """
-        for n, uid in enumerate(ids):
-            if _announced_count(self.units[uid].text) and all(
-                self.units[later].context is not None for later in ids[n + 1 :]
-            ):
-                return uid
-        return None
+def _add_section(units: list[Unit], text: str, place: int) -> None:
+    """Adds a section's units: its prose lines' sentences and its table rows (read with the
+    header row above them). A list, once announced, takes the first sentence of each line that
+    follows as an item, up to the count announced."""
+    lines = [line for line in map(normalize_ws, text.split("\n")) if line]
+    header: list[str] | None = None
+    open_list: tuple[int, int, bool] | None = None  # (announcer, items wanted, said in words)
+    for i, line in enumerate(lines):
+        if " | " in line:
+            cells = [c.strip() for c in line.split(" | ")]
+            if header is None:
+                header = cells
+            else:
+                units.append(Unit(_row_text(header, cells), place, kind=ROW))
+            continue
+        header = None
+        if not _is_prose(line):
+            continue
+        if open_list and not open_list[2] and len(split_sentences(line)) > 2:
+            open_list = None  # a colon's list ends at the first full paragraph
+        if open_list is None:
+            ids = _add_sentences(units, line, place, None)
+            found = _announcement(units, ids)
+            # A list is at least two lines (table rows are no items) after its announcement.
+            if found and sum(" | " not in later for later in lines[i + 1 :]) >= 2:
+                open_list = found
+            continue
+        announcer, wanted, in_words = open_list
+        ids = _add_sentences(units, line, place, announcer)
+        item = ids[:1]
+        # A run-in label ("Trust.") is not an item on its own: its sentence comes with it.
+        if len(ids) > 1 and len(units[ids[0]].text.split()) <= tuning.LABEL_WORDS:
+            item = ids[:2]
+        units[item[-1]].context = announcer
+        units[announcer].items.extend(item)
+        open_list = (announcer, wanted - 1, in_words) if wanted > 1 else None
+        # An item that itself announces a list in words opens that list.
+        nested = _announcement(units, ids)
+        if nested and nested[2]:
+            open_list = nested
 
 
 def build_units(lesson: LessonText) -> tuple[list[tuple[str, str]], list[Unit]]:
     """The lesson's places (heading, anchor) and its units, in reading order."""
     places: list[tuple[str, str]] = []
-    builder = _Builder()
+    units: list[Unit] = []
     if lesson.big_idea.strip():
         places.append((BIG_IDEA_HEADING, BIG_IDEA_ANCHOR))
-        builder.prose_line(normalize_ws(lesson.big_idea), len(places) - 1, None)
+        _add_sentences(units, normalize_ws(lesson.big_idea), len(places) - 1, None)
     for section in lesson.sections:
         places.append((section.heading, section.anchor))
-        builder.section(section.text, len(places) - 1)
+        _add_section(units, section.text, len(places) - 1)
     if lesson.key_terms:
         places.append((KEY_TERMS_HEADING, KEY_TERMS_ANCHOR))
         for name, definition in lesson.key_terms:
             text = f"{name}: {normalize_ws(definition)}"
-            builder.add(Unit(text, len(places) - 1, kind=TERM, defines=name))
-    return places, builder.units
+            units.append(Unit(text, len(places) - 1, kind=TERM, defines=name))
+    return places, units
