@@ -638,7 +638,7 @@ def test_a_small_import_leaves_the_planner_statistics_alone(content_root):
     assert _planner_statistics_rows() == before
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's TOAST compression")
+@pytest.mark.postgresql  # TOAST compression
 def test_the_import_stores_large_values_compressed_with_lz4(content_root):
     make_tree(content_root, lessons=2)
     import_content(content_root)
