@@ -10,12 +10,16 @@ everything else stay Django's.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
 
 
-def _user_sql(model, quote) -> str:
+@lru_cache(maxsize=8)
+def _user_sql(model, database: str) -> str:
+    quote = connections[database].ops.quote_name
     columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
     table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
     return f"SELECT {columns} FROM {table} WHERE {key} = %s"  # noqa: S608 (names from the model)
@@ -25,7 +29,7 @@ class AccountBackend(ModelBackend):
     def get_user(self, user_id):
         model = get_user_model()
         database = router.db_for_read(model)
-        sql = _user_sql(model, connections[database].ops.quote_name)
+        sql = _user_sql(model, database)
         users = model._default_manager.db_manager(database).raw(sql, [user_id])
         user = next(iter(users), None)
         return user if user is not None and self.user_can_authenticate(user) else None

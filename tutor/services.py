@@ -56,12 +56,15 @@ def index_lessons(
         ):
             correct.setdefault(question_id, []).append(text_html)
     fallbacks: dict[int, str] = {}
+    reread: dict[int, retrieval.LessonIndex] = {}  # a lesson's index, read back once at most
     for pk, lesson_id, position, _, prompt_html, _ in unplaced:
         topic = indexing.question_topic(prompt_html, correct.get(pk, []))
         worker_topic, anchor = results[lesson_id].fallbacks.get(position, ("", ""))
         if worker_topic != topic:
-            index = retrieval.LessonIndex.from_dict(json.loads(results[lesson_id].data_json))
-            anchor = retrieval.closest_anchor(index, topic) or ""
+            if lesson_id not in reread:
+                data = json.loads(results[lesson_id].data_json)
+                reread[lesson_id] = retrieval.LessonIndex.from_dict(data)
+            anchor = retrieval.closest_anchor(reread[lesson_id], topic) or ""
         fallbacks[pk] = anchor
 
     for chunk in _chunks(list(results)):
