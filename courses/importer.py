@@ -33,7 +33,7 @@ from courses.content.parser import (
 )
 from courses.content.rendering import render_markdown
 from courses.models import Course, Lesson, Option, Question, Section
-from courses.prerender import ImportMapper, RenderedLesson, render_lessons
+from courses.prerender import ImportMapper, ParsedCourse, RenderedLesson, render_lessons
 from courses.rows import compress_quickly, db_value, insert_rows, set_column
 from courses.signals import catalog_changed, lessons_imported
 
@@ -101,62 +101,108 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def _import(root: Path, workers: int | None) -> ImportReport:
-    published = Lesson.objects.filter(is_published=True)
-    imported = Imported(root, dict(published.values_list("source_path", "source_hash")))
-    # Workers render (and prepare) what the import will write while they parse the tree.
-    mapper = ImportMapper(imported, _asset_urls(root), workers)
-    tree, problems = load_content(root, map_courses=mapper, imported=imported)
-    if problems:
-        raise ContentInvalid(problems)
-    now = timezone.now()
-    report = ImportReport()
-    real_root = imported.real_root
     with transaction.atomic():
         compress_quickly()
-        courses = {course.slug: course for course in Course.objects.select_for_update()}
-        lessons = {
+        writer = _CourseWriter(root, workers)
+        # The workers parse each course, render (and prepare) the lessons the import will
+        # write, and hand it back; `writer` writes it at once, while they go on with the next
+        # courses. Whatever turns out wrong later (a problem in a later file, a lesson whose
+        # rendering raises, a related lesson that does not exist) raises in this transaction,
+        # so nothing is written.
+        tree, problems = load_content(root, map_courses=writer.mapper, imported=writer.imported)
+        if problems:
+            raise ContentInvalid(problems)
+        report = writer.finish(tree)
+    forget_content_version()  # also when an outer transaction (a test) holds the commit back
+    return report
+
+
+class _CourseWriter:
+    """Writes each course of an import as its worker returns it (`course_parsed`), then what
+    spans courses (`finish`): related lessons, unpublished lessons, catalog positions."""
+
+    def __init__(self, root: Path, workers: int | None) -> None:
+        self.courses = {course.slug: course for course in Course.objects.select_for_update()}
+        self.lessons = {
             (lesson.course.slug, lesson.slug): lesson
             for lesson in Lesson.objects.select_related("course").select_for_update(of=("self",))
         }
-        changed: list[tuple[LessonSource, Course, Lesson | None]] = []
-        for course_source in tree.courses:
-            course = _sync_course(
-                course_source, real_root, courses.get(course_source.slug), now, report
-            )
-            courses[course.slug] = course
-            for lesson_source in course_source.lessons:
-                if lesson_source.draft:
-                    continue  # validated, never published; unpublished below if it was live
-                existing = lessons.get((course.slug, lesson_source.slug))
-                if _is_unchanged(lesson_source, real_root, existing):
-                    report.unchanged.append(f"lesson {lesson_source.ref}")
-                else:
-                    changed.append((_in_full(lesson_source), course, existing))
-        rendered = _rendered(changed, mapper, workers)
-        written = _write_lessons(changed, rendered, real_root, now, report)
-        for lesson, _ in written:
-            lessons[(lesson.course.slug, lesson.slug)] = lesson
-        _link_related(
-            tree,
-            lessons,
-            [
-                (lesson, source)
-                for (lesson, _), (source, _, _) in zip(written, changed, strict=True)
-            ],
+        self.imported = Imported(
+            root,
+            {
+                lesson.source_path: lesson.source_hash
+                for lesson in self.lessons.values()
+                if lesson.is_published
+            },
         )
-        _unpublish_missing(tree.courses, courses, lessons, report, now)
-        _renumber_catalog()
+        self.workers = workers
+        self.mapper = ImportMapper(self.imported, _asset_urls(root), workers, self.course_parsed)
+        self.now = timezone.now()
+        self.failed = False  # a course came back with problems: the import will not commit
+        # By course slug, so `finish` reports and links in the tree's order, not the workers'.
+        self.written: dict[str, list[tuple[Lesson, LessonSource]]] = {}
+        self.course_reports: dict[str, ImportReport] = {}
+        self.lesson_reports: dict[str, ImportReport] = {}
+        self.written_count = 0
+
+    def course_parsed(self, parsed: ParsedCourse) -> None:
+        course_source, problems, _ = parsed
+        self.failed = self.failed or bool(problems)
+        if self.failed or course_source is None:
+            return  # the import fails: writing more would only be undone
+        course_report = self.course_reports[course_source.slug] = ImportReport()
+        lesson_report = self.lesson_reports[course_source.slug] = ImportReport()
+        real_root = self.imported.real_root
+        course = _sync_course(
+            course_source,
+            real_root,
+            self.courses.get(course_source.slug),
+            self.now,
+            course_report,
+        )
+        self.courses[course.slug] = course
+        changed: list[tuple[LessonSource, Course, Lesson | None]] = []
+        for lesson_source in course_source.lessons:
+            if lesson_source.draft:
+                continue  # validated, never published; unpublished in `finish` if it was live
+            existing = self.lessons.get((course.slug, lesson_source.slug))
+            if _is_unchanged(lesson_source, real_root, existing):
+                course_report.unchanged.append(f"lesson {lesson_source.ref}")
+            else:
+                changed.append((_in_full(lesson_source), course, existing))
+        rendered = _rendered(changed, self.mapper, self.workers)
+        written = _write_lessons(changed, rendered, real_root, self.now, lesson_report)
+        for lesson, _ in written:
+            self.lessons[(lesson.course.slug, lesson.slug)] = lesson
+        self.written[course.slug] = [
+            (lesson, source) for (lesson, _), (source, _, _) in zip(written, changed, strict=True)
+        ]
+        self.written_count += len(written)
         if written:
+            # Positions as the catalog stands so far, so the search cards made now hold the
+            # final ones when the courses arrive in the catalog's order (a first import);
+            # `finish` numbers again, and `catalog_changed` corrects any card that moved.
+            _renumber_catalog()
             lessons_imported.send(
                 sender=Lesson, lessons=written, prepared=[result.prepared for result in rendered]
             )
+
+    def finish(self, tree) -> ImportReport:
+        order = [course.slug for course in tree.courses]
+        report = ImportReport()
+        for label in ("added", "updated", "restored", "unchanged"):
+            for reports in (self.course_reports, self.lesson_reports):
+                for slug in order:
+                    getattr(report, label).extend(getattr(reports[slug], label))
+        _link_related(tree, self.lessons, [pair for slug in order for pair in self.written[slug]])
+        _unpublish_missing(tree.courses, self.courses, self.lessons, report, self.now)
+        _renumber_catalog()
         if report.changed:
             catalog_changed.send(sender=Lesson)
-        if len(written) >= STATISTICS_AFTER:
+        if self.written_count >= STATISTICS_AFTER:
             refresh_planner_statistics()
         transaction.on_commit(forget_content_version)
-    forget_content_version()  # also when an outer transaction (a test) holds the commit back
-    return report
+        return report
 
 
 def _sync_course(

@@ -21,7 +21,7 @@ import json
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
@@ -240,30 +240,43 @@ class ImportMapper:
     """A `map` for `load_content` that parses each course in a worker process and there also
     renders (and prepares) the lessons the import will write; they wait in `rendered`.
 
-    ``asset_urls``: each course folder's name -> the base URL of its images.
+    ``asset_urls``: each course folder's name -> the base URL of its images. ``on_course``, if
+    given, is called in this process with each parsed course as soon as its worker returns it,
+    while the workers go on with the next courses: the importer writes a course's rows there,
+    so the database works while the workers compute.
     """
 
     def __init__(
-        self, imported: Imported, asset_urls: Mapping[str, str], workers: int | None = None
+        self,
+        imported: Imported,
+        asset_urls: Mapping[str, str],
+        workers: int | None = None,
+        on_course: Callable[[ParsedCourse], None] | None = None,
     ) -> None:
         self.imported = imported
         self.asset_urls = asset_urls
         self.workers = workers
+        self.on_course = on_course
         self.rendered: dict[str, RenderedLesson] = {}  # by lesson ref
 
     def __call__(
         self, parse: Callable[[Path], ParsedCourse], course_dirs: Iterable[Path]
-    ) -> list[ParsedCourse]:
+    ) -> Iterator[ParsedCourse]:
         course_dirs = list(course_dirs)
         job = partial(_parse_and_render, parse, self.asset_urls, self.imported)
-        parsed = []
         # One course at a time: courses are big and few (46 in the benchmark catalog), and with
         # five to a chunk one worker could still be busy for seconds after the other ran out.
-        results = map_in_processes(job, course_dirs, self._count(course_dirs), chunk=1)
-        for course, rendered in results:
-            parsed.append(course)
-            self.rendered.update((lesson.ref, lesson) for lesson in rendered)
-        return parsed
+        results = imap_in_processes(job, course_dirs, self._count(course_dirs), chunk=1)
+        try:
+            for course, rendered in results:
+                self.rendered.update((lesson.ref, lesson) for lesson in rendered)
+                if self.on_course is not None:
+                    self.on_course(course)
+                yield course
+        finally:
+            # On an exception (here, or in the caller between two courses) the workers stop at
+            # once rather than parse the rest of the tree while the import unwinds.
+            results.close()
 
     def _count(self, course_dirs: list[Path]) -> int:
         if self.workers is not None:
@@ -303,12 +316,27 @@ def map_in_processes(
     PARALLEL_MIN_ITEMS items. ``chunk``: items handed to a worker at a time (default: a quarter
     of each worker's share, at most 64).
     """
+    return list(imap_in_processes(function, items, workers, chunk=chunk))
+
+
+def imap_in_processes(
+    function: Callable[[T], R],
+    items: Iterable[T],
+    workers: int | None = None,
+    *,
+    chunk: int | None = None,
+) -> Iterator[R]:
+    """`map_in_processes`, yielding each result in order as soon as it is there, so the caller
+    can work on it while the workers compute the next ones. The workers are forked at the
+    first ``next``; leaving the loop early (an exception) cancels what they have not begun."""
     items = list(items)
     if workers is None:
         workers = default_workers() if len(items) >= PARALLEL_MIN_ITEMS else 1
     workers = min(workers, len(items))
     if workers <= 1:
-        return [function(item) for item in items]
+        for item in items:
+            yield function(item)
+        return
     if chunk is None:
         chunk = max(1, min(64, len(items) // (workers * 4)))
     context = multiprocessing.get_context("fork")
@@ -321,6 +349,10 @@ def map_in_processes(
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=gc.enable
         ) as pool:
-            return list(pool.map(function, items, chunksize=chunk))
+            results = pool.map(function, items, chunksize=chunk)
+            # Every worker is forked by now (fork pools start them all at the first submit):
+            # what this process creates from here on is no concern of theirs.
+            gc.unfreeze()
+            yield from results
     finally:
         gc.unfreeze()

@@ -91,7 +91,10 @@ def normalize_ws(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens; a possessive "'s" is dropped and curly apostrophes unified."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
-    return [t[:-2] if t.endswith("'s") else t for t in _TOKEN_RE.findall(text)]
+    tokens = _TOKEN_RE.findall(text)
+    if "'s" not in text:  # most texts: no token can end in "'s" (a big import tokenizes a lot)
+        return tokens
+    return [t[:-2] if t.endswith("'s") else t for t in tokens]
 
 
 @lru_cache(maxsize=4096)

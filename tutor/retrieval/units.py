@@ -139,8 +139,14 @@ def _announced_count(sentence: str) -> tuple[int, bool] | None:
     return (tuning.MAX_ITEMS, False) if sentence.rstrip().endswith(":") else None
 
 
+# What _DEFINES_RE cannot match without: one of its verbs after a space, with the same flags.
+# Most sentences define nothing, and this search fails fast where the anchored pattern would
+# try every length of subject first.
+_DEFINES_VERB_RE = re.compile(r"\s(?:is|are|was|were|means|refers to|denotes)", re.IGNORECASE)
+
+
 def _defined_subject(sentence: str) -> str:
-    match = _DEFINES_RE.match(sentence)
+    match = _DEFINES_RE.match(sentence) if _DEFINES_VERB_RE.search(sentence) else None
     words = match["subject"].lower().split() if match else []
     if not words or len(words) > 5 or words[0] in STOP_WORDS:
         return ""
