@@ -28,8 +28,10 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from courses.content.front_matter import read_front_matter
 from courses.content.imported import Imported
 from courses.content.parser import (
+    COURSE_FILE,
     RESERVED_PAGE_IDS,
     ContentProblem,
     CourseSource,
@@ -261,22 +263,29 @@ class ImportMapper:
 
     def __call__(
         self, parse: Callable[[Path], ParsedCourse], course_dirs: Iterable[Path]
-    ) -> Iterator[ParsedCourse]:
+    ) -> list[ParsedCourse]:
         course_dirs = list(course_dirs)
         job = partial(_parse_and_render, parse, self.asset_urls, self.imported)
+        # In the catalog's order, so that the importer, numbering the catalog as each course is
+        # written, gives every lesson its final position at once. Returned in the given order.
+        order = sorted(range(len(course_dirs)), key=lambda i: catalog_key(course_dirs[i]))
+        parsed: list[ParsedCourse | None] = [None] * len(course_dirs)
         # One course at a time: courses are big and few (46 in the benchmark catalog), and with
         # five to a chunk one worker could still be busy for seconds after the other ran out.
-        results = imap_in_processes(job, course_dirs, self._count(course_dirs), chunk=1)
+        results = imap_in_processes(
+            job, [course_dirs[i] for i in order], self._count(course_dirs), chunk=1
+        )
         try:
-            for course, rendered in results:
+            for i, (course, rendered) in zip(order, results, strict=True):
                 self.rendered.update((lesson.ref, lesson) for lesson in rendered)
                 if self.on_course is not None:
                     self.on_course(course)
-                yield course
+                parsed[i] = course
         finally:
-            # On an exception (here, or in the caller between two courses) the workers stop at
-            # once rather than parse the rest of the tree while the import unwinds.
+            # On an exception (a worker's, or the importer's in `on_course`) the workers stop
+            # at once rather than go on with the rest of the tree while the import unwinds.
             results.close()
+        return parsed  # type: ignore[return-value]  # every slot filled by now
 
     def _count(self, course_dirs: list[Path]) -> int:
         if self.workers is not None:
@@ -290,6 +299,14 @@ class ImportMapper:
         if rendered is None or rendered.source_hash != source.source_hash:
             return None
         return rendered
+
+
+def catalog_key(course_dir: Path) -> tuple[int, str]:
+    """Where a course folder's course will stand in the catalog (its `order`, then its slug),
+    read from its front matter alone; a course.md the parser will refuse sorts as order 0."""
+    data = read_front_matter(course_dir / COURSE_FILE)
+    order = data.get("order", 0) if isinstance(data, dict) else 0
+    return (order if type(order) is int else 0, course_dir.name)
 
 
 def default_workers() -> int:
