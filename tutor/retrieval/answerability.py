@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import semantic
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, tokenize
 from .ranking import Query, definition_match, has_answer_type, max_score
@@ -94,6 +93,10 @@ def _bigram_share(query: Query, texts: list[str]) -> float:
 
 def similarity(index: LessonIndex, query: Query, chosen: list[int]) -> float | None:
     """Cosine of the question and the closest chosen unit; None without the encoder."""
+    # Imported here, not at the top: `python -m tutor.retrieval.semantic build` (make install)
+    # runs that module as a script, which must not be imported with the package first.
+    from . import semantic
+
     encoder = semantic.encoder()
     if encoder is None:
         return None
