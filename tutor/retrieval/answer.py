@@ -87,7 +87,7 @@ class Assessment:
     query: Query
     ranked: list[tuple[float, int]]
     chosen: list[int]
-    features: list[float]
+    features: list[float | None]
     probability: float
     best_score: float  # the best unit's score over an ideal unit's
 
@@ -143,12 +143,16 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
     return parts[: tuning.MAX_PARTS] or [message]
 
 
-def assess(index: LessonIndex, text: str, model: Model | None = None) -> Assessment:
-    """Reads, ranks and chooses the passage for one question part; `model` (if given) judges it."""
+def assess(
+    index: LessonIndex, text: str, model: Model | None = None, *, with_semantic: bool = False
+) -> Assessment:
+    """Reads, ranks and chooses the passage for one question part; `model` (if given) judges it.
+    The semantic feature is computed when the model uses it (or `with_semantic`, for `fit`)."""
     query = read_query(index, text)
     ranked = rank(index, query) if query.terms else []
     chosen = compose.choose_units(index, ranked, query.terms) if ranked else []
-    x = features(index, query, ranked, chosen)
+    with_semantic = with_semantic or bool(model and model.semantic)
+    x = features(index, query, ranked, chosen, with_semantic=with_semantic)
     probability = model.probability(x) if chosen and model else 0.0
     best = ranked[0][0] / max_score(index, query) if ranked else 0.0
     return Assessment(query, ranked, chosen, x, probability, best)

