@@ -182,10 +182,36 @@ class _CourseWriter:
             # Positions as the catalog stands so far, so the search cards made now hold the
             # final ones when the courses arrive in the catalog's order (a first import);
             # `finish` numbers again, and `catalog_changed` corrects any card that moved.
-            _renumber_catalog()
+            self._number_catalog()
             lessons_imported.send(
                 sender=Lesson, lessons=written, prepared=[result.prepared for result in rendered]
             )
+
+    def _number_catalog(self) -> None:
+        """`_renumber_catalog` from the rows this import holds in memory (every lesson and
+        course of the database, as written so far) rather than a query over the catalog: it
+        runs after each course, and reading 2,116 positions 46 times cost more than writing
+        them. Only a guess of what the database would say (slugs may sort differently there);
+        `finish` numbers from the database itself, and the cards follow it."""
+        courses = self.courses
+        published = sorted(
+            (
+                (courses[course_slug].order, course_slug, lesson.number, lesson)
+                for (course_slug, _), lesson in self.lessons.items()
+                if lesson.is_published and courses[course_slug].is_published
+            ),
+            key=lambda row: row[:3],
+        )
+        changed: dict[int, int | None] = {}
+        for position, (*_, lesson) in enumerate(published, start=1):
+            if lesson.catalog_position != position:
+                changed[lesson.pk] = lesson.catalog_position = position
+        for (course_slug, _), lesson in self.lessons.items():
+            if lesson.catalog_position is not None and not (
+                lesson.is_published and courses[course_slug].is_published
+            ):
+                changed[lesson.pk] = lesson.catalog_position = None
+        set_column(Lesson, "catalog_position", changed)
 
     def finish(self, tree) -> ImportReport:
         order = [course.slug for course in tree.courses]
