@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db import connection
 
 from courses.models import Course, Lesson, Section
+from courses.rows import insert_rows
 
 from . import query
 from .models import SearchCard, SearchDocument
@@ -85,11 +86,17 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
     for chunk in chunks:
         SearchDocument.objects.filter(lesson_id__in=chunk).delete()
         SearchCard.objects.filter(lesson_id__in=chunk).delete()
-    SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
+    # Plain rows (courses.rows: COPY on PostgreSQL), not model instances through `bulk_create`,
+    # which on PostgreSQL quoted every document's text into its statement in Python.
+    insert_rows(
+        SearchDocument,
+        ("lesson", "title", "terms", "body"),
+        [(d.lesson_id, d.title, d.terms, d.body) for d in documents],
+    )
     cards = []
     for chunk in chunks:
-        cards += [_card(row) for row in _card_rows(chunk)]
-    SearchCard.objects.bulk_create(cards, batch_size=BATCH)
+        cards += [(pk, bool(published), *rest) for pk, published, *rest in _card_rows(chunk)]
+    insert_rows(SearchCard, ("lesson", *CARD_FIELDS), cards)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for chunk in chunks:
