@@ -158,9 +158,7 @@ class _CourseWriter:
     """Writes each course of an import as its worker returns it (`course_parsed`), then what
     spans courses (`finish`): related lessons, unpublished lessons, catalog positions."""
 
-    def __init__(
-        self, root: Path, workers: int | None, mapper: ImportMapper | None = None
-    ) -> None:
+    def __init__(self, root: Path, workers: int | None, mapper: ImportMapper | None = None) -> None:
         """``mapper``: the one that computed the courses already (`_import_computed`); by
         default a new one that hands each course to `course_parsed` as it comes."""
         self.courses = {course.slug: course for course in Course.objects.select_for_update()}

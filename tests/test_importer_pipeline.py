@@ -159,14 +159,12 @@ def _write_as_another_learner(user_pk: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_learners_write_while_the_import_computes_does_not_wait_for_it(
-    content_root, monkeypatch
-):
+def test_a_learners_write_while_the_import_computes_does_not_wait_for_it(content_root, monkeypatch):
     """On SQLite the import's transaction (and with it the database's one write lock) starts
     only once every lesson is parsed, rendered and prepared; on PostgreSQL the import locks
     only the rows of courses and lessons."""
     four_courses(content_root)
-    learner = get_user_model().objects.create_user("learner", password="x")  # noqa: S106
+    learner = get_user_model().objects.create_user("learner", password="x")
     writes: list[str] = []
 
     def write_while_preparing(source, rendered):

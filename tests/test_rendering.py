@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from courses.content import rendering
 from courses.content.imported import RENDERER_VERSION
 from courses.content.markup import contrast, highlight_css
 from courses.content.parser import load_content
-from courses.content import rendering
 from courses.content.rendering import html_to_text, render_inline, render_markdown
 from tests.test_sanitize import dangers_in
 
@@ -175,7 +175,7 @@ def test_plain_text_is_what_the_html_parser_reads_for_every_rendered_construct()
         "<P>Up<BR/>per<Td>c</Td><tH>d</tH></P>",
         "<table><tr><td>1</td><td>2</td></tr>\n<tr><th>a</th><td></td><td>b</td></tr></table>",
         '<p>n<sup class="footnote-ref"><a href="#f">[1]</a></sup> &amp;c &nbsp; &lt;x&gt;</p>',
-        "<math><mi>x</mi></math><math alttext><mi>y</mi></math><math alttext=\"\">z</math>",
+        '<math><mi>x</mi></math><math alttext><mi>y</mi></math><math alttext="">z</math>',
         "<p>a <!-- note --> b</p>",
         "<p>1 < 2 and <b >bold</b ></p>",
         "<style>p{}</style><script>x<y</script><p>after</p>",

@@ -160,9 +160,7 @@ def _serialised_lines(html: str) -> list[str] | None:
             if tag in _RAW_TEXT_TAGS:
                 return None
             if tag == "math":
-                values = {
-                    name.lower(): value for name, value in _ATTRIBUTE_RE.findall(attributes)
-                }
+                values = {name.lower(): value for name, value in _ATTRIBUTE_RE.findall(attributes)}
                 lines[-1] += f" {unescape(values.get('alttext') or '')} "
                 skip_depth += 1
             else:
