@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,9 +30,9 @@ from tutor.retrieval import (
 )
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, load_model
 from tutor.retrieval.fit import fit_logistic, roc_auc, tuning_half
-from tutor.retrieval.lexicon import informativeness, looks_foreign
+from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
 from tutor.retrieval.ranking import read_query
-from tutor.retrieval.units import ROW, TERM
+from tutor.retrieval.units import _ABBREVIATIONS, _CODE_RE, ROW, TERM, _has_code
 
 TIDES = SectionText(
     "Tides",
@@ -100,6 +101,45 @@ def test_tokens_terms_and_spelling() -> None:
     assert term("colour") == term("color") and term("organise") == term("organize")
     assert term("feeding") == term("feeds")
     assert term("wolves") == term("wolf") and term("leaves") != term("leaf")
+
+
+# Characters that decide tokens, sentence ends and code marks; with letters of both cases.
+_ODD_TEXT = st.text(alphabet=st.sampled_from(list("aAzZ09 _'.,!?:;()[]{}=#->\"\u2019\u201ds\n\t")))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ODD_TEXT)
+def test_ascii_tokens_are_the_unicode_tokens(text: str) -> None:
+    """ASCII text takes a faster path; it must give what the general definition gives."""
+    ascii_text = text.replace("\u2019", "'").replace("\u201d", '"')
+    folded = unicodedata.normalize("NFKC", ascii_text).casefold()
+    expected = [t[:-2] if t.endswith("'s") else t for t in _TOKEN_RE.findall(folded)]
+    assert tokenize(ascii_text) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ODD_TEXT)
+def test_sentence_ends_and_code_marks_match_their_definitions(text: str) -> None:
+    """The boundary pattern starts at the end mark and code is searched only when one of its
+    characters is there (both for speed): the same answers as the plain definitions."""
+    boundary = re.compile(
+        r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"
+    )
+    sentences, start = [], 0
+    for match in boundary.finditer(text):
+        before = text[start : match.start()].rstrip("\"'\u201d\u2019)]")
+        last_word = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
+        if before.endswith(".") and (last_word in _ABBREVIATIONS or len(last_word) == 1):
+            continue
+        sentences.append(text[start : match.start()].strip())
+        start = match.end()
+    sentences.append(text[start:].strip())
+    assert split_sentences(text) == [s for s in sentences if s]
+    assert _has_code(text) == bool(_CODE_RE.search(text))
+
+
+def test_the_stored_json_is_the_json_of_the_dict() -> None:
+    assert INDEX.to_json() == json.dumps(INDEX.to_dict())
 
 
 def test_informativeness_comes_from_general_english() -> None:

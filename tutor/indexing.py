@@ -10,7 +10,6 @@ shared with the index built from stored rows (`services.lesson_text`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -93,4 +92,4 @@ def prepare(source: LessonSource, rendered: RenderedLesson) -> PreparedIndex:
             ),
         )
         fallbacks[position] = (topic, retrieval.closest_anchor(index, topic) or "")
-    return PreparedIndex(data_json=json.dumps(index.to_dict()), fallbacks=fallbacks)
+    return PreparedIndex(data_json=index.to_json(), fallbacks=fallbacks)

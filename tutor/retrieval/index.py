@@ -8,6 +8,7 @@ lesson word it misspells, or one of its word family.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
 FORMAT_VERSION = 5
+
+_ENCODER = json.JSONEncoder(check_circular=False)
 
 
 @dataclass
@@ -98,6 +101,17 @@ class LessonIndex:
         return cache[section]
 
     def to_dict(self) -> dict[str, Any]:
+        data = self._data()
+        data["postings"] = {t: list(p) for t, p in self.postings.items()}
+        return data
+
+    def to_json(self) -> str:
+        """`json.dumps(self.to_dict())`, the same text, without copying every posting list
+        first (nothing keeps the dict) or tracking containers for cycles (there are none):
+        an import serialises thousands of indexes."""
+        return _ENCODER.encode(self._data())
+
+    def _data(self) -> dict[str, Any]:
         return {
             "version": FORMAT_VERSION,
             "title": self.title,
@@ -106,7 +120,7 @@ class LessonIndex:
             "units": [
                 [u.text, u.section, u.kind, u.context, u.items, u.defines] for u in self.units
             ],
-            "postings": {t: list(p) for t, p in self.postings.items()},
+            "postings": self.postings,
             "lengths": self.lengths,
             "words": self.words,
         }

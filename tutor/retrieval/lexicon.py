@@ -27,6 +27,11 @@ def words(text: str) -> list[str]:
 
 # A decimal number ("3.5", "1,000") or letters/digits joined by apostrophes ("don't").
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\u2019][^\W_]+)*")
+# The same for lower-case ASCII text, where `[^\W_]` is exactly [a-z0-9] and no curly
+# apostrophe is left; without a digit the number branch cannot match. Explicit classes run
+# faster than the Unicode categories, and an import tokenizes every sentence of every lesson.
+_ASCII_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[a-z0-9]+(?:'[a-z0-9]+)*")
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 
 # English function words and the words that frame a question rather than say what it is
 # about ("explain", "tell me", "mean"). A question is matched on what remains.
@@ -90,8 +95,14 @@ def normalize_ws(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens; a possessive "'s" is dropped and curly apostrophes unified."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
-    tokens = _TOKEN_RE.findall(text)
+    if text.isascii():
+        # NFKC leaves ASCII as it is, and casefolding ASCII is lower-casing it.
+        text = text.lower()
+        digits = any(digit in text for digit in "0123456789")
+        tokens = (_ASCII_TOKEN_RE if digits else _ASCII_WORD_RE).findall(text)
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+        tokens = _TOKEN_RE.findall(text)
     if "'s" not in text:  # most texts: no token can end in "'s" (a big import tokenizes a lot)
         return tokens
     return [t[:-2] if t.endswith("'s") else t for t in tokens]

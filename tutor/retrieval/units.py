@@ -58,10 +58,11 @@ class Unit:
 
 
 # A sentence ends at . ! ? (and any closing quote or bracket) before a space and a capital,
-# digit or opening quote, unless the period closes an abbreviation or an initial.
-_BOUNDARY_RE = re.compile(
-    r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"
-)
+# digit or opening quote, unless the period closes an abbreviation or an initial. The match
+# starts at the end mark (not after it, in a look-behind): a pattern that opens with a
+# character set lets the regex engine skip to the next candidate instead of trying every
+# position, and a big import splits every paragraph of every lesson.
+_BOUNDARY_RE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
     words("e.g i.e etc vs cf al fig figs no dr mr mrs ms prof st jr sr inc ltd co approx ca")
 )
@@ -85,11 +86,12 @@ def split_sentences(line: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY_RE.finditer(line):
-        before = line[start : match.start()].rstrip("\"'\u201d\u2019)]")
+        end = match.start() + 1  # just after the end mark
+        before = line[start:end].rstrip("\"'\u201d\u2019)]")
         last_word = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
         if before.endswith(".") and (last_word in _ABBREVIATIONS or len(last_word) == 1):
             continue
-        sentences.append(line[start : match.start()].strip())
+        sentences.append(line[start:end].strip())
         start = match.end()
     sentences.append(line[start:].strip())
     return [s for s in sentences if s]
@@ -109,7 +111,15 @@ def _is_prose(line: str) -> bool:
     """Code and number dumps are not quoted: prose has no code marks and is mostly words."""
     tokens = cached_tokens(line)
     alphabetic = sum(map(str.isalpha, tokens))
-    return alphabetic >= 0.6 * len(tokens) > 0 and not _CODE_RE.search(line)
+    return alphabetic >= 0.6 * len(tokens) > 0 and not _has_code(line)
+
+
+def _has_code(line: str) -> bool:
+    # _CODE_RE has no fixed first character, so its search tries every alternative at every
+    # position; few lines hold any of the characters one of its matches needs (one of `( = # { }` or
+    # "->"), and substring tests rule out the rest.
+    marked = "(" in line or "=" in line or "#" in line or "{" in line or "}" in line or "->" in line
+    return marked and _CODE_RE.search(line) is not None
 
 
 # What _ANNOUNCE_RE cannot match without. Most sentences hold none of these words, and an
