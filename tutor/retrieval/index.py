@@ -146,21 +146,30 @@ def build_index(lesson: LessonText) -> LessonIndex:
     # build_units tokenized most unit texts a moment ago; cached_tokens remembers them.
     tokens_of = [cached_tokens(unit.text) for unit in units]
     own = [Counter(query_terms(tokens)) for tokens in tokens_of]
-    # A big import builds thousands of indexes, so the loops below stay in C where they can:
-    # dict.fromkeys keeps first occurrences in order, which fixes the order of `postings` (and
-    # of the stored JSON) exactly as setting each term one by one would.
+    # A big import builds thousands of indexes, so the loops below stay in C where they can.
+    # A unit's terms go in as they first occur: its own (with their counts), then those of its
+    # heading and its context that it lacks (at CONTEXT_TF); dict.fromkeys keeps first
+    # occurrences in order. That order fixes the order of `postings` and of the stored JSON.
     postings: dict[str, list[Any]] = {}
+    posting = postings.get
+    context_tf = float(tuning.CONTEXT_TF)
     for uid, unit in enumerate(units):
         counts = own[uid]
-        context = own[unit.context] if unit.context is not None else ()
-        bag = dict.fromkeys(chain(counts, heading_terms[unit.section], context), tuning.CONTEXT_TF)
-        bag.update(counts)
-        for t, tf in bag.items():
-            entry = postings.get(t)
+        for t, tf in counts.items():
+            entry = posting(t)
             if entry is None:
                 postings[t] = [uid, float(tf)]
             else:
                 entry += (uid, float(tf))
+        context = own[unit.context] if unit.context is not None else ()
+        for t in dict.fromkeys(chain(heading_terms[unit.section], context)):
+            if t in counts:
+                continue
+            entry = posting(t)
+            if entry is None:
+                postings[t] = [uid, context_tf]
+            else:
+                entry += (uid, context_tf)
     alphabetic = dict.fromkeys(filter(str.isalpha, chain.from_iterable(tokens_of)))
     return LessonIndex(
         title=lesson.title,
