@@ -86,6 +86,7 @@ def _page_context(lesson: Lesson) -> dict:
         "course_lesson_refs": " ".join(f"{lesson.course.slug}/{slug}" for slug in course_lessons),
         "course_total": len(course_lessons),
         "completion_text": lesson.course.completion_rule.describe(len(lesson.quiz_questions)),
+        "has_quiz": bool(lesson.quiz_questions),
         "course_completed": 0,
         "course_percent": 0,
         "sections_read": set(),
@@ -199,7 +200,7 @@ def learner_page(request: HttpRequest, page: SharedPage, context: dict) -> HttpR
             values={"csrf": csrf_slot, "quiz-form": form_slot},
         )
     values = {"csrf": context["csrf_token"], "quiz-form": context.get("quiz_form_html", "")}
-    return HttpResponse(frame.fill(values | fill_parts(frame, context, request)))
+    return HttpResponse(frame.fill(values | fill_parts(frame, context, request, page.context)))
 
 
 def _learner_quiz(
