@@ -95,9 +95,17 @@ def render_frame(
     return PartsFrame(html, parts.slots, values, parts.reads)
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _key(value: object) -> object:
-    # The type too: 1 and 1.0 are equal keys, and render differently.
-    return (type(value), frozenset(value) if isinstance(value, set | frozenset) else value)
+    """``value`` as part of a key, for plain values only: a model instance equals any other of
+    its row, whatever its fields hold now, so it must never key a rendering."""
+    if isinstance(value, set | frozenset) and all(isinstance(item, _PLAIN) for item in value):
+        return (type(value), frozenset(value))
+    if isinstance(value, _PLAIN):
+        return (type(value), value)  # the type too: 1 and 1.0 are equal, and render differently
+    raise TypeError(f"a learner part may declare it reads plain values only, not {type(value)}")
 
 
 def fill_parts(
