@@ -13,8 +13,8 @@ def content_root(tmp_path, settings):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counters and cached pages live in the cache; each test starts with none (and
-    with none of the lesson pages' shared parts or anonymous renderings, the search page's frames and filter choices
-    that each process keeps)."""
+    with none of the lesson pages' shared parts or anonymous renderings, the search page's
+    frames and filter choices that each process keeps)."""
     from django.core.cache import caches
 
     from core import ratelimit
