@@ -110,9 +110,9 @@ class SharedPage:
     lesson: Lesson
     question_ids: list[int]
     # Per option order (variant): the presented quiz, whose token is a placeholder, and the
-    # rendered form per sign-in state ("Your score saves to ..." differs), both with placeholders.
+    # rendered form per sign-in state ("Your score saves to ..." differs), cut at its tokens.
     quizzes: dict[int, PresentedQuiz] = field(default_factory=dict)
-    forms: dict[tuple[int, bool], str] = field(default_factory=dict)
+    forms: dict[tuple[int, bool], Frame] = field(default_factory=dict)
     # The page as a signed-in learner sees it, rendered once with slots for their own parts.
     learner_frame: PartsFrame | None = None
 
@@ -212,17 +212,16 @@ def _learner_quiz(
     csrf_slot, token_slot = page_slot("csrf"), page_slot("quiz-token")
     quiz = page.quiz(variant, seed)
     key = (variant, request.user.is_authenticated)
-    html = page.forms.get(key)
-    if html is None:
+    form = page.forms.get(key)
+    if form is None:
         lesson = page.lesson
         context = {"quiz": quiz, "lesson": lesson, "course": lesson.course, "csrf_token": csrf_slot}
-        html = page.forms[key] = render_to_string(
-            "quizzes/_quiz_form.html", context, request=request
-        )
+        html = render_to_string("quizzes/_quiz_form.html", context, request=request)
+        form = page.forms[key] = Frame(html, {"csrf": csrf_slot, "quiz-token": token_slot})
     token = issue_token(
         lesson_id=page.lesson.pk, question_ids=page.question_ids, learner=request.user, seed=seed
     )
-    return quiz, html.replace(token_slot, token).replace(csrf_slot, csrf_token)
+    return quiz, form.fill({"csrf": csrf_token, "quiz-token": token}).decode()
 
 
 def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
@@ -260,8 +259,9 @@ def _anonymous_frame(
             ANONYMOUS_FRAMES.move_to_end(local_key)
             return found
     csrf_slot, token_slot = page_slot("csrf"), page_slot("quiz-token")
-    # "frame": the rendering is kept cut at its slots (earlier versions kept other shapes).
-    key = f"page:lesson-frame:{course}:{lesson}:{version}:{variant}"
+    # "frame-utf8": the rendering is kept cut at its slots, encoded (earlier versions kept other
+    # shapes under other keys, which a server of this version must never read).
+    key = f"page:lesson-frame-utf8:{course}:{lesson}:{version}:{variant}"
     cached = cache.get(key)
     if cached is None:
         page = shared_page(course, lesson, version)  # a 404 is never cached
