@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db import connection
 
 from courses.models import Course, Lesson, Section
+from courses.rows import insert_rows
 
 from . import query
 from .models import SearchCard, SearchDocument
@@ -41,10 +42,6 @@ _HEAD_SQL = (
 _VECTOR_SQL = (
     f"({_HEAD_SQL}) || setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(d.body, '')), 'C')"
 )
-_SET_VECTORS_SQL = (
-    f"UPDATE {CARDS} SET vector = ({_VECTOR_SQL}), head = ({_HEAD_SQL}) "  # noqa: S608 (ours)
-    f"FROM {DOCUMENTS} d WHERE d.lesson_id = {CARDS}.lesson_id AND {CARDS}.lesson_id IN "
-)
 # What each card shows and filters on, read from its lesson and course.
 CARD_FIELDS = (
     "published",
@@ -60,6 +57,16 @@ _CARD_SOURCE_SQL = (
     "SELECT l.id, l.is_published AND c.is_published, l.catalog_position, c.track, c.slug, "  # noqa: S608
     "c.title, l.slug, l.title, l.minutes "
     f"FROM {Lesson._meta.db_table} l JOIN {Course._meta.db_table} c ON c.id = l.course_id"
+)
+# PostgreSQL: the cards of some lessons, vectors included, in one statement from the lessons,
+# their courses and the documents just written (no second pass rewriting every card's row).
+_CARD_COLUMNS = ", ".join(SearchCard._meta.get_field(f).column for f in ("lesson", *CARD_FIELDS))
+_INSERT_CARDS_SQL = (
+    f"INSERT INTO {CARDS} ({_CARD_COLUMNS}, vector, head) "  # noqa: S608 (our names)
+    f"SELECT l.id, l.is_published AND c.is_published, l.catalog_position, c.track, c.slug, "
+    f"c.title, l.slug, l.title, l.minutes, ({_VECTOR_SQL}), ({_HEAD_SQL}) "
+    f"FROM {Lesson._meta.db_table} l JOIN {Course._meta.db_table} c ON c.id = l.course_id "
+    f"JOIN {DOCUMENTS} d ON d.lesson_id = l.id WHERE l.id IN "
 )
 
 
@@ -85,17 +92,23 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
     for chunk in chunks:
         SearchDocument.objects.filter(lesson_id__in=chunk).delete()
         SearchCard.objects.filter(lesson_id__in=chunk).delete()
-    SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
-    cards = []
-    for chunk in chunks:
-        cards += [_card(row) for row in _card_rows(chunk)]
-    SearchCard.objects.bulk_create(cards, batch_size=BATCH)
+    # Plain rows (courses.rows: COPY on PostgreSQL), not model instances through `bulk_create`,
+    # which on PostgreSQL quoted every document's text into its statement in Python.
+    insert_rows(
+        SearchDocument,
+        ("lesson", "title", "terms", "body"),
+        [(d.lesson_id, d.title, d.terms, d.body) for d in documents],
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for chunk in chunks:
-                placeholders = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"{_SET_VECTORS_SQL}({placeholders})", chunk)
-    elif connection.vendor == "sqlite":
+                cursor.execute(f"{_INSERT_CARDS_SQL}({', '.join(['%s'] * len(chunk))})", chunk)
+        return
+    cards = []
+    for chunk in chunks:
+        cards += [(pk, bool(published), *rest) for pk, published, *rest in _card_rows(chunk)]
+    insert_rows(SearchCard, ("lesson", *CARD_FIELDS), cards)
+    if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in ids])
             cursor.executemany(

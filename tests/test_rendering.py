@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from courses.content import rendering
 from courses.content.imported import RENDERER_VERSION
 from courses.content.markup import contrast, highlight_css
 from courses.content.parser import load_content
@@ -145,6 +146,46 @@ def test_plain_text_for_the_tutor_keeps_formulas_as_tex_and_blocks_apart():
         "Note",
         "Mind it.",
     ]
+
+
+def _text_by_html_parser(html: str) -> str:
+    extractor = rendering._TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    lines = (" ".join(line.split()) for line in extractor.lines)
+    return "\n".join(line for line in lines if line)
+
+
+def test_plain_text_is_what_the_html_parser_reads_for_every_rendered_construct():
+    """`html_to_text` tokenises sanitized HTML with a regular expression instead of Python's
+    HTMLParser; both must give the same text for everything the renderer writes, and HTML
+    outside its grammar must still be read by the parser."""
+    htmls = [
+        render_markdown(source.read_text(encoding="utf-8"), doc_id="s") for source in CONSTRUCTS
+    ]
+    tree, _ = load_content(settings.CONTENT_DIR)
+    for lesson in tree.lessons:
+        htmls += [render_markdown(s.markdown, doc_id=s.anchor) for s in lesson.sections]
+        htmls += [render_inline(term.definition) for term in lesson.key_terms]
+        htmls += [render_markdown(q.explanation) for q in lesson.questions]
+    assert any("<math" in html for html in htmls) and any("<sup" in html for html in htmls)
+    assert all(rendering._serialised_lines(html) is not None for html in htmls)
+    odd = [
+        '<p>a<math alttext="x &gt; y &amp; z>w" display="block"><mi>x</mi></math>b</p>',
+        "<P>Up<BR/>per<Td>c</Td><tH>d</tH></P>",
+        "<table><tr><td>1</td><td>2</td></tr>\n<tr><th>a</th><td></td><td>b</td></tr></table>",
+        '<p>n<sup class="footnote-ref"><a href="#f">[1]</a></sup> &amp;c &nbsp; &lt;x&gt;</p>',
+        '<math><mi>x</mi></math><math alttext><mi>y</mi></math><math alttext="">z</math>',
+        "<p>a <!-- note --> b</p>",
+        "<p>1 < 2 and <b >bold</b ></p>",
+        "<style>p{}</style><script>x<y</script><p>after</p>",
+        "<p>&amp</p><p>&#62;&#x3c;</p><p>tail &",
+        "<br><hr/><img src='x' alt=y>text<input disabled>",
+    ]
+    for html in htmls + odd:
+        assert html_to_text(html) == _text_by_html_parser(html), html
+    assert rendering._serialised_lines(odd[5]) is None  # a comment: the parser reads it
+    assert rendering._serialised_lines(odd[7]) is None  # raw text elements too
 
 
 def test_the_stylesheet_has_readable_highlighting_for_light_and_dark():
