@@ -10,6 +10,18 @@ def content_root(tmp_path, settings):
     return root
 
 
+@pytest.fixture
+def lesson(content_root, db):
+    """The first of two imported lessons of one course (tests.factories.make_tree)."""
+    from courses.importer import import_content
+    from courses.models import Lesson
+    from tests.factories import make_tree
+
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    return Lesson.objects.get(slug="lesson-1")
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counters and cached pages live in the cache; each test starts with none (and

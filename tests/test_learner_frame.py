@@ -9,21 +9,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.frames import page_slot
-from courses.importer import import_content
-from courses.models import Lesson
 from lessons.models import LessonProgress
 from lessons.views import TEMPLATE, learner_page, visited_page
-from tests.factories import make_tree, make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/courses/black-box/lesson-1/"
-
-
-@pytest.fixture
-def lesson(content_root):
-    make_tree(content_root, lessons=2)
-    import_content(content_root)
-    return Lesson.objects.get(slug="lesson-1")
 
 
 def _new_learner(lesson):
