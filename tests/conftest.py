@@ -10,27 +10,41 @@ def content_root(tmp_path, settings):
     return root
 
 
+@pytest.fixture
+def lesson(content_root, db):
+    """The first of two imported lessons of one course (tests.factories.make_tree)."""
+    from courses.importer import import_content
+    from courses.models import Lesson
+    from tests.factories import make_tree
+
+    make_tree(content_root, lessons=2)
+    import_content(content_root)
+    return Lesson.objects.get(slug="lesson-1")
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counters and cached pages live in the cache; each test starts with none (and
-    with none of the lesson pages' shared parts, the search page's frames and filter choices
-    that each process keeps)."""
+    with none of the lesson pages' shared parts or anonymous renderings, the search page's
+    frames and filter choices that each process keeps)."""
     from django.core.cache import caches
 
     from core import ratelimit
-    from lessons.views import shared_page
+    from lessons.views import ANONYMOUS_FRAMES, shared_page
     from search.page import FRAMES
     from search.services import filter_choices_for
 
     for store in (caches["default"], caches["limits"], ratelimit._local):
         store.clear()
     shared_page.cache_clear()
+    ANONYMOUS_FRAMES.clear()
     FRAMES.clear()
     filter_choices_for.cache_clear()
     yield
     for store in (caches["default"], caches["limits"], ratelimit._local):
         store.clear()
     shared_page.cache_clear()
+    ANONYMOUS_FRAMES.clear()
     FRAMES.clear()
     filter_choices_for.cache_clear()
 

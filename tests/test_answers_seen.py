@@ -9,23 +9,15 @@ import json
 import pytest
 from django.test import Client
 
-from courses.importer import import_content
 from courses.models import Lesson
 from quizzes.models import Attempt
 from quizzes.services import receipt_for
 from reports.queries import counted_attempts
-from tests.factories import make_tree, make_user
+from tests.factories import make_user
 from tests.test_quiz import answers_for, quiz_form, submit
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def lesson(content_root):
-    make_tree(content_root, lessons=2)
-    import_content(content_root)
-    return Lesson.objects.get(slug="lesson-1")
 
 
 def take(browser: Client, lesson: Lesson, *, right: bool) -> Attempt:

@@ -9,21 +9,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.frames import page_slot
-from courses.importer import import_content
-from courses.models import Lesson
 from lessons.models import LessonProgress
 from lessons.views import TEMPLATE, learner_page, visited_page
-from tests.factories import make_tree, make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/courses/black-box/lesson-1/"
-
-
-@pytest.fixture
-def lesson(content_root):
-    make_tree(content_root, lessons=2)
-    import_content(content_root)
-    return Lesson.objects.get(slug="lesson-1")
 
 
 def _new_learner(lesson):
@@ -82,3 +73,25 @@ def test_learners_taking_turns_each_see_only_their_own_parts(lesson):
     assert "You completed this lesson" in pages["keen"]
     assert "You completed this lesson" not in pages["new"]
     assert 'class="is-read"' in pages["keen"] and 'class="is-read"' not in pages["new"]
+
+
+def test_parts_kept_per_value_stay_each_learners_own(lesson):
+    """The learning path and the progress line are rendered once per distinct sections read
+    and course progress, and reused: learners taking turns still get exactly their own page."""
+    from django.test import Client
+
+    keen, new = _learner_with_progress(lesson), _new_learner(lesson)
+    for user in (keen, new, keen, new):
+        browser = Client()
+        browser.force_login(user)
+        request = browser.get(URL).wsgi_request
+        page, context = visited_page(request, "black-box", "lesson-1")
+        full = render(request, TEMPLATE, context).content.decode()
+        assert learner_page(request, page, context).content.decode() == full
+        assert ('class="is-read"' in full) == (user is keen)
+    kept = page.learner_frame.remembered
+    assert {key[0] for key in kept} == {
+        "lessons/_learning_path.html",
+        "lessons/_progress_line.html",
+    }
+    assert len(kept) == 4  # two learners' values of each, every other page reused them

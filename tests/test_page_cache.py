@@ -16,17 +16,10 @@ from courses.importer import import_content
 from courses.models import Lesson
 from quizzes.models import Attempt
 from quizzes.services import option_value, read_token
-from tests.factories import make_tree, make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/courses/black-box/lesson-1/"
-
-
-@pytest.fixture
-def lesson(content_root):
-    make_tree(content_root, lessons=2)
-    import_content(content_root)
-    return Lesson.objects.get(slug="lesson-1")
 
 
 def token_of(html: str) -> str:

@@ -86,13 +86,6 @@ def test_option_order_is_random_per_attempt_but_reproducible():
 # ---------------------------------------------------------------------------------------------
 # Helpers over a real imported lesson
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture
-def lesson(content_root, db):
-    make_tree(content_root, lessons=2)
-    import_content(content_root)
-    return Lesson.objects.get(slug="lesson-1")
-
-
 def quiz_form(client: Client, url: str = LESSON_URL) -> dict:
     """What a browser would post: the token plus the shown options, as the form's values."""
     html = client.get(url).content.decode()

@@ -74,3 +74,36 @@ def test_signing_in_and_out_through_the_site(client):
 
 def test_the_site_uses_this_store_without_redis(settings):
     assert settings.SESSION_ENGINE == "core.sessions"
+
+
+def _stored_data(key: str) -> str:
+    return Session.objects.get(session_key=key).session_data
+
+
+def test_each_load_gets_its_own_dictionary_though_the_signature_check_is_remembered():
+    key = _saved_session({"words": ["a", "b"]})
+    first = SessionStore(key).load()
+    first["words"].append("c")
+    assert SessionStore(key).load() == {"words": ["a", "b"]}
+
+
+def test_tampered_data_loads_empty_every_time(caplog):
+    key = _saved_session({"_auth_user_id": "1"})
+    data = _stored_data(key)
+    payload, signature = data.rsplit(":", 1)
+    forged = f"{payload}:{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    assert SessionStore(key).decode(data) == {"_auth_user_id": "1"}
+    for _ in range(2):
+        assert SessionStore(key).decode(forged) == DjangoStore(key).decode(forged) == {}
+    assert "Session data corrupted" in caplog.text
+
+
+def test_a_new_secret_key_checks_remembered_data_again(settings):
+    key = _saved_session({"_auth_user_id": "1"})
+    data = _stored_data(key)
+    assert SessionStore(key).decode(data) == {"_auth_user_id": "1"}
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = old + "-rotated"
+    assert SessionStore(key).decode(data) == {}
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert SessionStore(key).decode(data) == {"_auth_user_id": "1"}
