@@ -7,7 +7,7 @@ from django.test import Client
 
 from quizzes.models import Attempt
 from tests.factories import make_user
-from tests.test_quiz import answers_for, lesson, quiz_form, submit  # noqa: F401 (fixture)
+from tests.test_quiz import answers_for, quiz_form, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_the_admin_is_named_glassbox_and_its_plurals_are_english(root):
     assert "<title>" in page and "Glassbox admin" in page
 
 
-def test_an_attempt_reads_as_a_review_not_json(root, lesson):  # noqa: F811
+def test_an_attempt_reads_as_a_review_not_json(root, lesson):
     learner = Client()
     form = quiz_form(learner)
     answers = answers_for(lesson)
