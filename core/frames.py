@@ -11,6 +11,7 @@ rendering for every learner with the same values of what it declares it reads.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 from django.conf import settings
@@ -60,6 +61,33 @@ class Frame:
         for name, text in zip(self.gaps, self.texts[1:], strict=True):
             out += [values[name].encode(), text]
         return b"".join(out)
+
+
+class FrameStore:
+    """What this process keeps of the pages of one content version, at most ``size`` entries:
+    an import's new version, or reaching the size, starts again (so a stale version is never
+    served and a rare run of distinct keys costs no memory)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        # One attribute, replaced whole, so a reader never pairs a version with another's entries.
+        self._current: tuple[str, dict] = ("", {})
+        self._lock = threading.Lock()
+
+    def get(self, version: str, key: tuple):
+        kept_version, entries = self._current
+        return entries.get(key) if version == kept_version else None
+
+    def keep(self, version: str, key: tuple, value) -> None:
+        with self._lock:
+            kept_version, entries = self._current
+            if version != kept_version or len(entries) >= self.size:
+                entries = {}
+            self._current = (version, {**entries, key: value})
+
+    def clear(self) -> None:
+        with self._lock:
+            self._current = ("", {})
 
 
 class FrameParts:

@@ -11,8 +11,6 @@ every quiz attempt stays one-time.
 
 import mimetypes
 import secrets
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +27,7 @@ from django.utils import timezone
 from django.utils._os import safe_join
 
 from core.csrf import get_token
-from core.frames import Frame, PartsFrame, fill_parts, page_slot, render_frame
+from core.frames import Frame, FrameStore, PartsFrame, fill_parts, page_slot, render_frame
 from courses.caching import PAGE_CACHE_SECONDS, content_version
 from courses.content.confinement import leaves
 from courses.models import Course, Lesson, Question
@@ -239,11 +237,9 @@ def _anonymous_lesson(request: HttpRequest, course: str, lesson: str) -> HttpRes
 
 # Kept in each process in front of Django's cache, which unpickles the 51 KB rendering on every
 # read (and, with Redis, fetches it first): about 0.04 ms of CPU an anonymous page on the
-# benchmark VM. The key holds the content version, as the cache's does; a 404 raises and is never
+# benchmark VM. Kept per content version, as the cache's keys are; a 404 raises and is never
 # kept. As many lessons as shared_page keeps, in every variant: about 13 MB a worker.
-ANONYMOUS_FRAMES: OrderedDict[tuple, tuple] = OrderedDict()
-ANONYMOUS_FRAMES_LOCK = threading.Lock()
-ANONYMOUS_FRAMES_KEPT = 64 * ANONYMOUS_VARIANTS
+ANONYMOUS_FRAMES = FrameStore(64 * ANONYMOUS_VARIANTS)
 
 
 def _anonymous_frame(
@@ -252,12 +248,10 @@ def _anonymous_frame(
     """The anonymous page in one of its option orders, cut at its slots: (frame, the lesson's
     id, its question ids, the option-order seed). Rendered once for every process sharing the
     cache, read from it once by each."""
-    local_key = (course, lesson, version, variant)
-    with ANONYMOUS_FRAMES_LOCK:
-        found = ANONYMOUS_FRAMES.get(local_key)
-        if found is not None:
-            ANONYMOUS_FRAMES.move_to_end(local_key)
-            return found
+    local_key = (course, lesson, variant)
+    found = ANONYMOUS_FRAMES.get(version, local_key)
+    if found is not None:
+        return found
     csrf_slot, token_slot = page_slot("csrf"), page_slot("quiz-token")
     # "frame-utf8": the rendering is kept cut at its slots, encoded (earlier versions kept other
     # shapes under other keys, which a server of this version must never read).
@@ -277,10 +271,7 @@ def _anonymous_frame(
         frame = Frame(html, {"csrf": csrf_slot, "quiz-token": token_slot})
         cached = (frame, page.lesson.pk, page.question_ids, seed)
         cache.set(key, cached, PAGE_CACHE_SECONDS)
-    with ANONYMOUS_FRAMES_LOCK:
-        ANONYMOUS_FRAMES[local_key] = cached
-        while len(ANONYMOUS_FRAMES) > ANONYMOUS_FRAMES_KEPT:
-            ANONYMOUS_FRAMES.popitem(last=False)
+    ANONYMOUS_FRAMES.keep(version, local_key, cached)
     return cached
 
 

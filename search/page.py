@@ -12,7 +12,6 @@ get the template rendered for them around the same region.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -25,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
-from core.frames import Frame, page_slot
+from core.frames import Frame, FrameStore, page_slot
 
 TEMPLATE = "search/results.html"
 SLOTS = ("q", "site_q", "results")  # the template's variables a frame leaves open
@@ -108,32 +107,7 @@ _NEXT = '\n      <a rel="next" href="{}">Next<span class="visually-hidden"> page
 _PAGER_END = "\n    </nav>"
 
 
-class FrameStore:
-    """The frames this process keeps: those of one content version, at most MAX_FRAMES (one
-    per filter choice; an import's new version replaces them all)."""
-
-    def __init__(self) -> None:
-        # One attribute, replaced whole, so a reader never pairs a version with another's frames.
-        self._current: tuple[str, dict[tuple[str, ...], Frame]] = ("", {})
-        self._lock = threading.Lock()
-
-    def get(self, version: str, key: tuple[str, ...]) -> Frame | None:
-        kept_version, frames = self._current
-        return frames.get(key) if version == kept_version else None
-
-    def keep(self, version: str, key: tuple[str, ...], frame: Frame) -> None:
-        with self._lock:
-            kept_version, frames = self._current
-            if version != kept_version or len(frames) >= MAX_FRAMES:
-                frames = {}
-            self._current = (version, {**frames, key: frame})
-
-    def clear(self) -> None:
-        with self._lock:
-            self._current = ("", {})
-
-
-FRAMES = FrameStore()
+FRAMES = FrameStore(MAX_FRAMES)
 
 
 def _frame(request: HttpRequest, context: dict, *, searched: bool) -> Frame:
