@@ -53,20 +53,20 @@ CARD_FIELDS = (
     "title",
     "minutes",
 )
-_CARD_SOURCE_SQL = (
-    "SELECT l.id, l.is_published AND c.is_published, l.catalog_position, c.track, c.slug, "  # noqa: S608
-    "c.title, l.slug, l.title, l.minutes "
-    f"FROM {Lesson._meta.db_table} l JOIN {Course._meta.db_table} c ON c.id = l.course_id"
+# The lesson's id, then CARD_FIELDS in order, from a lesson `l` joined to its course `c`.
+_CARD_SELECT = (
+    "l.id, l.is_published AND c.is_published, l.catalog_position, c.track, c.slug, "
+    "c.title, l.slug, l.title, l.minutes"
 )
+_CARD_FROM = f"{Lesson._meta.db_table} l JOIN {Course._meta.db_table} c ON c.id = l.course_id"
+_CARD_SOURCE_SQL = f"SELECT {_CARD_SELECT} FROM {_CARD_FROM}"  # noqa: S608 (our names)
 # PostgreSQL: the cards of some lessons, vectors included, in one statement from the lessons,
 # their courses and the documents just written (no second pass rewriting every card's row).
 _CARD_COLUMNS = ", ".join(SearchCard._meta.get_field(f).column for f in ("lesson", *CARD_FIELDS))
 _INSERT_CARDS_SQL = (
     f"INSERT INTO {CARDS} ({_CARD_COLUMNS}, vector, head) "  # noqa: S608 (our names)
-    f"SELECT l.id, l.is_published AND c.is_published, l.catalog_position, c.track, c.slug, "
-    f"c.title, l.slug, l.title, l.minutes, ({_VECTOR_SQL}), ({_HEAD_SQL}) "
-    f"FROM {Lesson._meta.db_table} l JOIN {Course._meta.db_table} c ON c.id = l.course_id "
-    f"JOIN {DOCUMENTS} d ON d.lesson_id = l.id WHERE l.id IN "
+    f"SELECT {_CARD_SELECT}, ({_VECTOR_SQL}), ({_HEAD_SQL}) "
+    f"FROM {_CARD_FROM} JOIN {DOCUMENTS} d ON d.lesson_id = l.id WHERE l.id IN "
 )
 
 
