@@ -26,6 +26,18 @@ CONFIG = "english"
 # Plain SQL rather than the ORM: building these few statements through querysets cost more
 # CPU per search (about 1 ms each on PostgreSQL) than the database spent running them.
 _TSQUERY = f"to_tsquery('{CONFIG}'::regconfig, %s)"
+# The tsquery a match tests, as a subquery (an InitPlan: built once, its value unknown when the
+# statement is planned). Seeing the words, the planner estimated from its statistics how many
+# cards match (a few hundred of 2,116 for a common word) and, pricing `@@` at next to nothing a
+# row, read every card rather than the GIN index: two to three times the CPU of the index scan
+# on the benchmark's catalog. Not knowing them, it assumes a selective match and takes the
+# index, which reads only the matching cards; the ranking then scores only those.
+_MATCHED_TSQUERY = f"(SELECT {_TSQUERY})"
+# The cards' GIN indexes (migration 0004). New entries wait in an index's pending list, which
+# every search through the index reads whole, until a vacuum moves them into the index proper;
+# an import moves them itself (`_tidy_indexes`), a few milliseconds, rather than leave that to
+# autovacuum, which may come much later or, where it is off, never.
+CARD_GIN_INDEXES = ("search_card_vector_gin", "search_card_head_gin")
 _ID = {"postgresql": "f.lesson_id", "sqlite": "f.rowid"}
 _NO_LIMIT = {"postgresql": None, "sqlite": -1}
 _CARD = {"postgresql": "f", "sqlite": "c"}  # the card's alias in `_matches`
@@ -60,12 +72,13 @@ _CARD_SELECT = (
 )
 _CARD_FROM = f"{Lesson._meta.db_table} l JOIN {Course._meta.db_table} c ON c.id = l.course_id"
 _CARD_SOURCE_SQL = f"SELECT {_CARD_SELECT} FROM {_CARD_FROM}"  # noqa: S608 (our names)
-# PostgreSQL: the cards of some lessons, vectors included, in one statement from the lessons,
-# their courses and the documents just written (no second pass rewriting every card's row).
+# PostgreSQL: the cards of some lessons, vectors and body included, in one statement from the
+# lessons, their courses and the documents just written (no second pass rewriting every card's
+# row).
 _CARD_COLUMNS = ", ".join(SearchCard._meta.get_field(f).column for f in ("lesson", *CARD_FIELDS))
 _INSERT_CARDS_SQL = (
-    f"INSERT INTO {CARDS} ({_CARD_COLUMNS}, vector, head) "  # noqa: S608 (our names)
-    f"SELECT {_CARD_SELECT}, ({_VECTOR_SQL}), ({_HEAD_SQL}) "
+    f"INSERT INTO {CARDS} ({_CARD_COLUMNS}, vector, head, body) "  # noqa: S608 (our names)
+    f"SELECT {_CARD_SELECT}, ({_VECTOR_SQL}), ({_HEAD_SQL}), d.body "
     f"FROM {_CARD_FROM} JOIN {DOCUMENTS} d ON d.lesson_id = l.id WHERE l.id IN "
 )
 
@@ -103,6 +116,7 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
         with connection.cursor() as cursor:
             for chunk in chunks:
                 cursor.execute(f"{_INSERT_CARDS_SQL}({', '.join(['%s'] * len(chunk))})", chunk)
+        _tidy_indexes()
         return
     cards = []
     for chunk in chunks:
@@ -128,7 +142,19 @@ def refresh_cards() -> int:
     changed = [card for card in map(_card, _card_rows(None)) if card.pk in current]
     changed = [card for card in changed if _values(card) != current[card.pk]]
     SearchCard.objects.bulk_update(changed, CARD_FIELDS, batch_size=BATCH)
+    if changed:
+        _tidy_indexes()
     return len(changed)
+
+
+def _tidy_indexes() -> None:
+    """PostgreSQL: moves the entries just written to the cards' GIN indexes out of their
+    pending lists (see CARD_GIN_INDEXES)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for index in CARD_GIN_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
 
 
 def _card_rows(ids: list[int] | None) -> list[tuple]:
@@ -243,11 +269,11 @@ def _matches(
         source = f"{CARDS} f"
         tsquery = query.tsquery(words)
         if head:
-            match, params = f"f.head @@ {_TSQUERY}", [tsquery]
+            match, params = f"f.head @@ {_MATCHED_TSQUERY}", [tsquery]
         elif head is None:
-            match, params = f"f.vector @@ {_TSQUERY}", [tsquery]
+            match, params = f"f.vector @@ {_MATCHED_TSQUERY}", [tsquery]
         else:
-            match = f"f.vector @@ {_TSQUERY} AND NOT coalesce(f.head @@ {_TSQUERY}, false)"
+            match = f"f.vector @@ {_MATCHED_TSQUERY} AND NOT coalesce(f.head @@ {_TSQUERY}, false)"
             params = [tsquery, tsquery]
     else:
         source = f"{FTS_TABLE} f JOIN {CARDS} c ON c.lesson_id = f.rowid"

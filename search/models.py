@@ -34,8 +34,8 @@ class SearchCard(models.Model):
     search reads one small table and never joins the lessons, whose rows carry their whole
     rendered text. On PostgreSQL it also holds the weighted tsvectors (GIN indexes from
     migration 0004): the whole document, and its `head` (title, key terms and concepts) alone,
-    small, so ranking the lessons that match there never reads a body. On SQLite they stay
-    empty and FTS5's table is joined here by rowid.
+    small, so ranking the lessons that match there never reads a body, and the body itself, for
+    the passages. On SQLite they stay empty and FTS5's table is joined here by rowid.
     """
 
     lesson = models.OneToOneField(
@@ -52,6 +52,10 @@ class SearchCard(models.Model):
     minutes = models.PositiveIntegerField(null=True)
     vector = SearchVectorField(null=True, editable=False)
     head = SearchVectorField(null=True, editable=False)
+    # PostgreSQL: the document's body, which each result card's passage is cut from, here too
+    # so the page's cards are read from this table alone (migration 0005). Empty on SQLite,
+    # where the cards are read joined to their documents.
+    body = models.TextField(null=True, editable=False)  # noqa: DJ001 (NULL: not on SQLite)
 
     def __str__(self) -> str:
         return self.title
