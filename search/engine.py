@@ -215,6 +215,39 @@ def ranked_group_ids(
     return _ranked(words, track, course, tiers=groups()[group], offset=offset, limit=limit)
 
 
+def ranked_after_first_group(
+    text: str, *, known: list[int], track: str = "", course: str = "", offset: int, limit: int
+) -> list[int]:
+    """The slice [offset:offset + limit] of the matches ranked after the first group of
+    `groups()`, whose ids the caller holds, every one of them, in ``known``."""
+    words = query.terms(text)
+    if not words or limit <= 0:
+        return []
+    if groups()[1] != ("terms",):
+        return ranked_lesson_ids(
+            text, track=track, course=course, offset=offset, limit=limit, first_group=1
+        )
+    # The key-term tier is the title-and-terms ranking without the title tier: one query that
+    # matches the head, rather than one that matches it and excludes the title (FTS5 reads the
+    # words' whole lists of places for each column filter).
+    asked = len(known) + offset + limit
+    head = _ranked(words, track, course, tiers=("title", "terms"), offset=0, limit=asked)
+    titled = set(known)
+    terms = [pk for pk in head if pk not in titled]
+    found = terms[offset : offset + limit]
+    if len(found) == limit:
+        return found
+    # Fewer than asked: that was all of the key-term tier; the body tier follows.
+    return found + ranked_lesson_ids(
+        text,
+        track=track,
+        course=course,
+        offset=max(offset - len(terms), 0),
+        limit=limit - len(found),
+        first_group=2,
+    )
+
+
 def count_matches(text: str, *, track: str = "", course: str = "", cap: int | None = None) -> int:
     """How many published lessons match every word of ``text``: a count, no ranking.
 

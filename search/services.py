@@ -201,9 +201,9 @@ class RankedMatches:
         filters = {"track": self.track, "course": self.course}
         if len(first) <= self._cap:  # the whole first group: the later ones follow it
             rest_start = max(start, len(first))
-            return first[start:stop] + engine.ranked_lesson_ids(
+            return first[start:stop] + engine.ranked_after_first_group(
                 self.text,
-                first_group=1,
+                known=first,
                 offset=rest_start - len(first),
                 limit=stop - rest_start,
                 **filters,
