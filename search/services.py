@@ -36,11 +36,13 @@ class CourseChoice:
 # Plain SQL: the same read through the ORM cost more CPU than the rest of the card. On
 # PostgreSQL the card holds the body too (one table, no join: less of the server's CPU); on
 # SQLite it is read from the document.
-_CARD_COLUMNS = "c.lesson_id, c.lesson_slug, c.title, c.minutes, c.course_slug, c.course_title"
+_CARD_COLUMNS = (
+    "c.lesson_id, c.lesson_slug, c.title, c.minutes, c.course_slug, c.course_title, c.track"
+)
 _CARDS_SQL = {
-    "postgresql": f"SELECT {_CARD_COLUMNS}, c.track, c.body "  # noqa: S608
+    "postgresql": f"SELECT {_CARD_COLUMNS}, c.body "  # noqa: S608
     f"FROM {SearchCard._meta.db_table} c WHERE c.lesson_id IN ({{placeholders}})",
-    "sqlite": f"SELECT {_CARD_COLUMNS}, c.track, d.body "  # noqa: S608
+    "sqlite": f"SELECT {_CARD_COLUMNS}, d.body "  # noqa: S608
     f"FROM {SearchCard._meta.db_table} c "
     f"LEFT JOIN {SearchDocument._meta.db_table} d ON d.lesson_id = c.lesson_id "
     "WHERE c.lesson_id IN ({placeholders})",
