@@ -50,6 +50,7 @@ class SearchCard(models.Model):
     lesson_slug = models.SlugField(max_length=100, db_index=False)
     title = models.CharField(max_length=200)
     minutes = models.PositiveIntegerField(null=True)
+    # Stored uncompressed (migration 0006): the body tier's ranking reads each one whole.
     vector = SearchVectorField(null=True, editable=False)
     head = SearchVectorField(null=True, editable=False)
     # PostgreSQL: the document's body, which each result card's passage is cut from, here too

@@ -131,11 +131,25 @@ def test_the_results_page_reads_cards_and_passages_from_the_card_table_alone(cli
     )
 
 
+def test_the_cards_full_vectors_are_stored_uncompressed(content_root):
+    # Ranking the body tier reads the whole vector of each card it ranks: no decompressing.
+    write_course(content_root, "c", title="C", track="T", order=1)
+    long_text = " ".join(f"word{n}" for n in range(1500))  # a vector of some 10 kB
+    lesson(content_root, "c", "01-long.md", title="Long", text=long_text)
+    import_content(content_root)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(vector), pg_column_compression(vector) FROM search_searchcard"
+        )
+        [(size, compression)] = cursor.fetchall()
+    assert size > 8000 and compression is None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_card_body_migration_runs_backwards_and_forwards_keeping_the_page(client, catalog):
     before = client.get("/search/", {"q": "zebra"}).text
     executor = MigrationExecutor(connection)
-    executor.migrate([("search", "0004_cards")])
+    executor.migrate([("search", "0004_cards")])  # before the body and the vectors' storage
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
