@@ -7,7 +7,7 @@ The search benchmark (b_search.py) measures searches under gunicorn, where what 
 throughput is the CPU one search costs. This measures that CPU the way a busy machine disturbs
 least: the 2,116-lesson generated catalog is imported once (by the new checkout) into a SQLite
 database, and each checkout, with this .venv and the production settings, answers the
-benchmark's four searches N times each (default 300) through Django's WSGI handler, with the
+benchmark's five searches N times each (default 300) through Django's WSGI handler, with the
 result cache off; CPU seconds per search (time.process_time) beside the catalog page's in the
 same process. Rounds alternate old, new, new, old, old, new. Both checkouts must share the
 search tables' schema.
@@ -38,7 +38,7 @@ import django
 django.setup()
 from django.core.handlers.wsgi import WSGIHandler
 
-QUERIES = ["q=model", "q=sparse+feature", "q=circu", "q=probe&track=Track+2"]
+QUERIES = ["q=model", "q=sparse+feature", "q=circu", "q=probe&track=Track+2", "q=stable"]
 N = int(sys.argv[1])
 app = WSGIHandler()
 from django.db import connection

@@ -21,12 +21,12 @@ from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
 
-from core.csrf import get_token
 from core.frames import Frame, FrameStore, PartsFrame, fill_parts, page_slot, render_frame
 from courses.caching import PAGE_CACHE_SECONDS, content_version
 from courses.content.confinement import leaves

@@ -3,9 +3,11 @@
 `index_lessons` (run by the importer's `lessons_imported`, inside its transaction) writes the
 documents and their cards; `refresh_cards` (the importer's `catalog_changed`, in the same
 transaction, after lessons were unpublished and the catalog renumbered) brings every card up to
-date with its lesson and course. `ranked_lesson_ids` finds published lessons, those with every
-word in the title or key terms and concepts first (a title match above a key-term one), then
-those matching only in their text; `count_matches` counts them, up to a cap (each card's
+date with its lesson and course. `ranked_lesson_ids` finds published lessons in three tiers, each
+ranked on its own: every word in the title; every word in the title or the key terms and
+concepts; the rest, matching through their text (`query.TIERS`). So a title match always comes
+before a key-term one, which the engines' scores alone do not promise (FTS5's bm25 divides by
+the whole lesson's length). `count_matches` counts them, up to a cap (each card's
 passage is cut from the stored text by `search.passages`). A search reads the cards only
 (`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
 one table on PostgreSQL and FTS5 joined to one small table by rowid on SQLite.
@@ -35,8 +37,9 @@ DOCUMENTS = SearchDocument._meta.db_table
 
 # The weighted vectors, as Django's SearchVector("title", weight="A") + ... spelled them before
 # they moved to the card (the same text, so the same vectors and the same ranking).
+TITLE_WEIGHT = "A"  # the title's label in both vectors; the key terms carry "B", the body "C"
 _HEAD_SQL = (
-    f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(d.title, '')), 'A') || "
+    f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(d.title, '')), '{TITLE_WEIGHT}') || "
     f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(d.terms, '')), 'B')"
 )
 _VECTOR_SQL = (
@@ -150,44 +153,99 @@ def _values(card: SearchCard) -> tuple:
     return tuple(getattr(card, name) for name in CARD_FIELDS)
 
 
+def groups() -> tuple[tuple[str, ...], ...]:
+    """The tiers (`query.TIERS`) each ranking query covers, in order.
+
+    FTS5 scores every row a query ranks (bm25, about 2 µs a row), so on SQLite each tier is a
+    query of its own and a page of title matches never scores the key-term ones. PostgreSQL's
+    cost is in matching the rows, not in ranking them, so there one query ranks the title and
+    key-term tiers together, the title's first.
+    """
+    if connection.vendor == "postgresql":
+        return (("title", "terms"), ("body",))
+    return tuple((tier,) for tier in query.TIERS)
+
+
 def ranked_lesson_ids(
-    text: str, *, track: str = "", course: str = "", offset: int = 0, limit: int | None = None
+    text: str,
+    *,
+    track: str = "",
+    course: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+    first_group: int = 0,
 ) -> list[int]:
     """Ids of the published lessons matching every word of ``text``, best first.
 
-    Two tiers: lessons with every word in the title or key terms ("head") come first, ranked by
-    how well those match; the lessons matching only through their body follow, ranked on the
-    whole document. With ``limit`` the database ranks only the tier(s) the requested slice
-    falls in, so page 1 of a word most titles carry never scores 2,000 bodies.
+    Tier by tier (`query.TIERS`: the title, the key terms, the body), each ranked on its own,
+    from the ``first_group`` of `groups()` on (a caller may already hold the first ones). With
+    ``limit`` the database ranks only the groups the requested slice falls in.
     """
     words = query.terms(text)
     if not words or (limit is not None and limit <= 0):
         return []
-    head = _ranked_tier(words, track, course, head=True, offset=offset, limit=limit)
-    if limit is not None and len(head) == limit:
-        return head
-    # Where the body tier starts: right after the head tier, wherever the slice began.
-    head_total = offset + len(head) if head else _count(words, track, course, head=True)
-    rest = None if limit is None else limit - len(head)
-    body_offset = max(offset - head_total, 0)
-    return head + _ranked_tier(words, track, course, head=False, offset=body_offset, limit=rest)
+    ids: list[int] = []
+    skip = offset  # how many of the remaining groups' matches come before the slice
+    for tiers in groups()[first_group:]:
+        wanted = None if limit is None else limit - len(ids)
+        found = _ranked(words, track, course, tiers=tiers, offset=skip, limit=wanted)
+        ids += found
+        if limit is not None and len(ids) == limit:
+            break
+        # This group is used up: the slice goes on at the next one's top, or further down by
+        # what is left of the offset once this group's matches are skipped.
+        used_up = _count(words, track, course, tiers=tiers) if skip and not found else skip
+        skip = max(skip - used_up, 0)
+    return ids
 
 
-def ranked_tier_ids(
+def ranked_group_ids(
     text: str,
     *,
-    head: bool,
+    group: int,
     track: str = "",
     course: str = "",
     offset: int = 0,
     limit: int | None = None,
 ) -> list[int]:
-    """One tier of `ranked_lesson_ids` on its own, best first: the lessons with every word in
-    the head (``head``), or those matching only through their body."""
+    """The lessons of one group of `groups()` on their own, best first."""
     words = query.terms(text)
     if not words or (limit is not None and limit <= 0):
         return []
-    return _ranked_tier(words, track, course, head=head, offset=offset, limit=limit)
+    return _ranked(words, track, course, tiers=groups()[group], offset=offset, limit=limit)
+
+
+def ranked_after_first_group(
+    text: str, *, known: list[int], track: str = "", course: str = "", offset: int, limit: int
+) -> list[int]:
+    """The slice [offset:offset + limit] of the matches ranked after the first group of
+    `groups()`, whose ids the caller holds, every one of them, in ``known``."""
+    words = query.terms(text)
+    if not words or limit <= 0:
+        return []
+    if groups()[1] != ("terms",):
+        return ranked_lesson_ids(
+            text, track=track, course=course, offset=offset, limit=limit, first_group=1
+        )
+    # The key-term tier is the title-and-terms ranking without the title tier: one query that
+    # matches the head, rather than one that matches it and excludes the title (FTS5 reads the
+    # words' whole lists of places for each column filter).
+    asked = len(known) + offset + limit
+    head = _ranked(words, track, course, tiers=("title", "terms"), offset=0, limit=asked)
+    titled = set(known)
+    terms = [pk for pk in head if pk not in titled]
+    found = terms[offset : offset + limit]
+    if len(found) == limit:
+        return found
+    # Fewer than asked: that was all of the key-term tier; the body tier follows.
+    return found + ranked_lesson_ids(
+        text,
+        track=track,
+        course=course,
+        offset=max(offset - len(terms), 0),
+        limit=limit - len(found),
+        first_group=2,
+    )
 
 
 def count_matches(text: str, *, track: str = "", course: str = "", cap: int | None = None) -> int:
@@ -199,13 +257,18 @@ def count_matches(text: str, *, track: str = "", course: str = "", cap: int | No
     words = query.terms(text)
     if not words:
         return 0
-    return _count(words, track, course, head=None, cap=cap)
+    return _count(words, track, course, tiers=None, cap=cap)
 
 
 def _count(
-    words: list[str], track: str, course: str, *, head: bool | None, cap: int | None = None
+    words: list[str],
+    track: str,
+    course: str,
+    *,
+    tiers: tuple[str, ...] | None,
+    cap: int | None = None,
 ) -> int:
-    sql, params = _matches("1", words, track, course, head=head)
+    sql, params = _matches("1", words, track, course, tiers=tiers)
     if cap is not None:
         sql += " LIMIT %s"
         params.append(cap + 1)
@@ -214,17 +277,27 @@ def _count(
         return int(cursor.fetchone()[0])
 
 
-def _ranked_tier(
-    words: list[str], track: str, course: str, *, head: bool, offset: int, limit: int | None
+def _ranked(
+    words: list[str],
+    track: str,
+    course: str,
+    *,
+    tiers: tuple[str, ...],
+    offset: int,
+    limit: int | None,
 ) -> list[int]:
-    sql, params = _matches(_ID[connection.vendor], words, track, course, head=head)
+    sql, params = _matches(_ID[connection.vendor], words, track, course, tiers=tiers)
     if connection.vendor == "postgresql":
+        order = []
+        if len(tiers) > 1:  # the title and key-term tiers: title matches first
+            order.append(f"f.head @@ {_TSQUERY} DESC")
+            params.append(query.tsquery(words, weight=TITLE_WEIGHT))
         # ts_rank on the small head vector, or on the whole one for the body tier.
-        sql += f" ORDER BY ts_rank(f.{'head' if head else 'vector'}, {_TSQUERY}) DESC"
+        order.append(f"ts_rank(f.{'vector' if 'body' in tiers else 'head'}, {_TSQUERY}) DESC")
         params.append(query.tsquery(words))
+        sql += " ORDER BY " + ", ".join(order)
     else:
-        # `rank` is bm25 with the column weights set by migration 0003; in the head tier only
-        # the title and key-term columns can match, so only they score.
+        # `rank` is bm25 with the column weights set by migration 0003.
         sql += " ORDER BY rank"
     sql += f", {_CARD[connection.vendor]}.position LIMIT %s OFFSET %s"
     params += [_NO_LIMIT[connection.vendor] if limit is None else limit, offset]
@@ -234,24 +307,34 @@ def _ranked_tier(
 
 
 def _matches(
-    columns: str, words: list[str], track: str, course: str, *, head: bool | None = None
+    columns: str,
+    words: list[str],
+    track: str,
+    course: str,
+    *,
+    tiers: tuple[str, ...] | None = None,
 ) -> tuple[str, list[object]]:
-    """SELECT ``columns`` of the published lessons matching ``words``: all of them (head None),
-    those with every word in the head (True), or those matching only through the body (False).
-    Aliases: f (the card on PostgreSQL, FTS5's row on SQLite), c (the card)."""
+    """SELECT ``columns`` of the published lessons matching ``words``: all of them (tiers None)
+    or those of some tiers (`query.TIERS`: one, or the title and key terms together). Aliases:
+    f (the card on PostgreSQL, FTS5's row on SQLite), c (the card)."""
     if connection.vendor == "postgresql":
         source = f"{CARDS} f"
-        tsquery = query.tsquery(words)
-        if head:
-            match, params = f"f.head @@ {_TSQUERY}", [tsquery]
-        elif head is None:
-            match, params = f"f.vector @@ {_TSQUERY}", [tsquery]
+        anywhere, in_title = query.tsquery(words), query.tsquery(words, weight=TITLE_WEIGHT)
+        if tiers is None:
+            match, params = f"f.vector @@ {_TSQUERY}", [anywhere]
+        elif tiers == ("title",):
+            match, params = f"f.head @@ {_TSQUERY}", [in_title]
+        elif tiers == ("title", "terms"):
+            match, params = f"f.head @@ {_TSQUERY}", [anywhere]
+        elif tiers == ("terms",):
+            match = f"f.head @@ {_TSQUERY} AND NOT f.head @@ {_TSQUERY}"
+            params = [anywhere, in_title]
         else:
             match = f"f.vector @@ {_TSQUERY} AND NOT coalesce(f.head @@ {_TSQUERY}, false)"
-            params = [tsquery, tsquery]
+            params = [anywhere, anywhere]
     else:
         source = f"{FTS_TABLE} f JOIN {CARDS} c ON c.lesson_id = f.rowid"
-        match, params = f"{FTS_TABLE} MATCH %s", [query.fts5_match(words, head=head)]
+        match, params = f"{FTS_TABLE} MATCH %s", [query.fts5_match(words, tiers=tiers)]
     card = _CARD[connection.vendor]
     conditions = []
     if track:

@@ -26,27 +26,40 @@ def terms(text: str) -> list[str]:
     return words[:MAX_TERMS]
 
 
-# FTS5's columns that make a lesson's "head": its title and its key terms and concepts.
-HEAD_COLUMNS = "{title terms}"
+# The tiers a match falls in, best first: every word in the title; every word in the title or
+# the key terms and concepts (the lesson's "head"), but not all in the title; only through the
+# body. A title match thus ranks above a key-term one whatever the engines' scores say.
+TIERS = ("title", "terms", "body")
+# FTS5's columns holding the title, and the title with the key terms.
+_TITLE, _HEAD = "{title}", "{title terms}"
 
 
-def fts5_match(words: list[str], *, head: bool | None = None) -> str:
-    """An FTS5 MATCH expression: every word, the last also as a prefix.
-
-    ``head`` True: every word in the title or terms columns; False: every word somewhere, but
-    not every word in those two (the lessons that match only through their body).
-    """
+def fts5_match(words: list[str], *, tiers: tuple[str, ...] | None = None) -> str:
+    """An FTS5 MATCH expression: every word, the last also as a prefix; with ``tiers``, only
+    the lessons of those tiers (one of TIERS, or the title and key terms together)."""
     quoted = [f'"{word}"' for word in words[:-1]]
     anywhere = " ".join([*quoted, f'"{words[-1]}"*'])
-    in_head = f"{HEAD_COLUMNS}: ({anywhere})"
-    if head is None:
-        return anywhere
-    return in_head if head else f"({anywhere}) NOT ({in_head})"
+    in_title, in_head = f"{_TITLE}: ({anywhere})", f"{_HEAD}: ({anywhere})"
+    match tiers:
+        case None:
+            return anywhere
+        case ("title",):
+            return in_title
+        case ("title", "terms"):
+            return in_head
+        case ("terms",):
+            return f"({in_head}) NOT ({in_title})"
+        case ("body",):
+            return f"({anywhere}) NOT ({in_head})"
+    raise ValueError(f"no such tiers: {tiers!r}")
 
 
-def tsquery(words: list[str]) -> str:
-    """A raw tsquery (for to_tsquery): every word, the last also as a prefix."""
-    return " & ".join([*words[:-1], f"{words[-1]}:*"])
+def tsquery(words: list[str], *, weight: str = "") -> str:
+    """A raw tsquery (for to_tsquery): every word, the last also as a prefix; with ``weight``
+    (a tsvector weight label such as "A"), only words carrying it."""
+    return " & ".join(
+        [*(f"{w}:{weight}" if weight else w for w in words[:-1]), f"{words[-1]}:*{weight}"]
+    )
 
 
 def clean_text(text: str) -> str:

@@ -121,12 +121,12 @@ def filter_choices_for(version: str) -> tuple[tuple[str, ...], tuple[CourseChoic
 class RankedMatches:
     """The matches of a search as a lazy sequence for Django's Paginator.
 
-    Paginator asks for ``count()`` and then one slice. Both start from the head tier's best
-    SEARCH_MAX_RESULTS + 1 ids, one query: ranking every head match costs the database the
-    same whatever the limit, and a common word fills the head tier past the cap, so then the
-    count ("more than cap") and every page offered come from that list alone. Otherwise the
-    count is one small query, stopping at the cap, and a page past the head tier reads the body
-    tier's slice. With SEARCH_CACHE_RESULTS the count and each slice are cached.
+    Paginator asks for ``count()`` and then one slice. Both start from the first ranking
+    group's best SEARCH_MAX_RESULTS + 1 ids, one query: ranking every match of a group costs
+    the database the same whatever the limit, and a common word fills it past the cap, so then
+    the count ("more than cap") and every page offered come from that list alone. Otherwise
+    the count is one small query, stopping at the cap, and a page past the first group reads
+    the later groups' slice. With SEARCH_CACHE_RESULTS the count and each slice are cached.
     """
 
     def __init__(self, text: str, *, track: str = "", course: str = "") -> None:
@@ -137,15 +137,16 @@ class RankedMatches:
         self._cached = settings.SEARCH_CACHE_RESULTS
         self._cap = settings.SEARCH_MAX_RESULTS
         self._total: int | None = None
-        self._head: list[int] | None = None
+        self._first: list[int] | None = None
 
-    def _head_ids(self) -> list[int]:
-        """The head tier's best cap + 1 ids: all of it when there are no more than the cap."""
-        if self._head is None:
-            self._head = engine.ranked_tier_ids(
-                self.text, head=True, track=self.track, course=self.course, limit=self._cap + 1
+    def _first_ids(self) -> list[int]:
+        """The first group's best cap + 1 ids (`engine.groups`: the title tier, or on PostgreSQL
+        the title and key-term tiers): all of it when there are no more than the cap."""
+        if self._first is None:
+            self._first = engine.ranked_group_ids(
+                self.text, group=0, track=self.track, course=self.course, limit=self._cap + 1
             )
-        return self._head
+        return self._first
 
     def _count(self) -> int:
         """Matches counted up to cap + 1 (so above the cap it reads cap + 1)."""
@@ -153,9 +154,9 @@ class RankedMatches:
             key = f"{self._key}:count:{self._cap}"
             total = cache.get(key) if self._cached else None
             if total is None:
-                head = self._head_ids()
-                if len(head) > self._cap:
-                    total = len(head)
+                first = self._first_ids()
+                if len(first) > self._cap:
+                    total = len(first)
                 else:
                     total = engine.count_matches(
                         self.text, track=self.track, course=self.course, cap=self._cap
@@ -191,17 +192,17 @@ class RankedMatches:
     def _ranked(self, start: int, stop: int) -> list[int]:
         if stop <= start:
             return []
-        head = self._head_ids()
-        if stop <= len(head):
-            return head[start:stop]
+        first = self._first_ids()
+        if stop <= len(first):
+            return first[start:stop]
         filters = {"track": self.track, "course": self.course}
-        if len(head) <= self._cap:  # the whole head tier: the body tier follows it
-            body_start = max(start, len(head))
-            return head[start:stop] + engine.ranked_tier_ids(
+        if len(first) <= self._cap:  # the whole first group: the later ones follow it
+            rest_start = max(start, len(first))
+            return first[start:stop] + engine.ranked_after_first_group(
                 self.text,
-                head=False,
-                offset=body_start - len(head),
-                limit=stop - body_start,
+                known=first,
+                offset=rest_start - len(first),
+                limit=stop - rest_start,
                 **filters,
             )
         # Past the cap, which the page never offers.

@@ -262,19 +262,36 @@ def test_a_key_term_match_ranks_above_a_body_that_repeats_the_word(client, conte
     assert titles(client, q="zebra") == ["Patterns", "Stripes"]
 
 
-def test_slices_across_the_head_and_body_tiers_follow_the_full_ranking(content_root):
+def test_a_title_match_ranks_above_a_key_term_match_whatever_the_lengths(client, content_root):
+    # bm25 normalises by the whole lesson's length: a long lesson whose title carries the word
+    # must still come before a short one that only lists it as a key term.
+    write_course(content_root, "c", title="C", track="T")
+    long_text = "Minerals form slowly under pressure and heat. " * 120
+    lesson(content_root, "c", "01-title.md", title="Quartz basics", text=long_text)
+    lesson(content_root, "c", "02-term.md", title="Crystals", term="Quartz", text="Short.")
+    for n in range(3, 9):
+        lesson(content_root, "c", f"{n:02d}-other-{n}.md", title=f"Other {n}", text="Short.")
+    import_content(content_root)
+    assert titles(client, q="quartz") == ["Quartz basics", "Crystals"]
+    assert titles(client, q="quart") == ["Quartz basics", "Crystals"]
+
+
+def test_slices_across_the_title_term_and_body_tiers_follow_the_full_ranking(content_root):
     write_course(content_root, "c", title="C", track="T")
     for n in range(1, 8):
         lesson(content_root, "c", f"{n:02d}-head-{n}.md", title=f"Quartz head {n}")
-    for n in range(8, 16):
+    for n in range(8, 12):
+        lesson(content_root, "c", f"{n:02d}-term-{n}.md", title=f"Term {n}", term="Quartz")
+    for n in range(12, 20):
         lesson(content_root, "c", f"{n:02d}-body-{n}.md", title=f"Body {n}", text="Quartz here.")
     import_content(content_root)
     full = engine.ranked_lesson_ids("quartz")
-    assert len(full) == 15 == engine.count_matches("quartz")
-    head_titles = set(engine.Lesson.objects.filter(pk__in=full[:7]).values_list("title", flat=True))
-    assert head_titles == {f"Quartz head {n}" for n in range(1, 8)}
-    for offset in range(0, 15):
-        for limit in (1, 5, 10):
+    assert len(full) == 19 == engine.count_matches("quartz")
+    by_id = dict(engine.Lesson.objects.values_list("pk", "title"))
+    assert {by_id[pk] for pk in full[:7]} == {f"Quartz head {n}" for n in range(1, 8)}
+    assert {by_id[pk] for pk in full[7:11]} == {f"Term {n}" for n in range(8, 12)}
+    for offset in range(0, 20):
+        for limit in (1, 3, 5, 10):
             assert (
                 engine.ranked_lesson_ids("quartz", offset=offset, limit=limit)
                 == full[offset : offset + limit]
@@ -378,16 +395,18 @@ def test_every_page_follows_the_full_ranking_whatever_the_cap(content_root, sett
     write_course(content_root, "c", title="C", track="T")
     for n in range(1, 8):
         lesson(content_root, "c", f"{n:02d}-head-{n}.md", title=f"Quartz head {n}")
-    for n in range(8, 16):
+    for n in range(8, 12):
+        lesson(content_root, "c", f"{n:02d}-term-{n}.md", title=f"Term {n}", term="Quartz")
+    for n in range(12, 20):
         lesson(content_root, "c", f"{n:02d}-body-{n}.md", title=f"Body {n}", text="Quartz here.")
     import_content(content_root)
     full = engine.ranked_lesson_ids("quartz")
-    assert len(full) == 15
-    for cap in (3, 6, 7, 8, 12, 15, 40):
+    assert len(full) == 19
+    for cap in (3, 6, 7, 8, 10, 11, 12, 15, 19, 40):
         settings.SEARCH_MAX_RESULTS = cap
-        shown = min(15, cap)
+        shown = min(19, cap)
         matches = RankedMatches("quartz")
-        assert (matches.count(), matches.capped) == (shown, 15 > cap)
+        assert (matches.count(), matches.capped) == (shown, 19 > cap)
         assert matches[0:shown] == full[:shown]
         for start in range(shown):
             for stop in (start + 1, start + 5, start + 10):
