@@ -138,9 +138,13 @@ def passage(text: str, matcher: Matcher, *, words: int = PASSAGE_WORDS) -> str:
                 best, best_distinct = (offset + begin, offset + end, found), distinct
         if best_distinct == wanted:
             break  # no later paragraph can hold more
-    if best is None:
-        first = next((line for line in text.split("\n") if line.strip()), "")
-        return _cut(first, [], words)
+    if best is None:  # the first line that is not blank
+        first = _NON_SPACE.search(text)
+        if first is None:
+            return ""
+        begin = text.rfind("\n", 0, first.start()) + 1
+        end = text.find("\n", first.start())
+        return _cut(text[begin : len(text) if end < 0 else end], [], words)
     begin, end, found = best
     return _cut(text[begin:end], found, words)
 
@@ -177,16 +181,18 @@ def _lower(text: str) -> str:
 def _cut(paragraph: str, found: list[tuple[int, int, int]], words: int) -> str:
     """About ``words`` words (runs of non-space) of ``paragraph`` from LEAD_WORDS before its
     first match, escaped, the matches marked; a window ending the paragraph when the match is
-    near its end. Words are skipped and the window measured by regular expressions, in C,
-    rather than listed one by one: a paragraph can run to hundreds of words, and only those
-    before the first match and in the window are read."""
-    first_match = 0
+    near its end. A paragraph can run to hundreds of words: those before the match are only
+    counted (by str.split, in C), and regular expressions read no more than the window and the
+    words before it that it shows (backwards, in the reversed text, for those)."""
+    start = 0  # the window's first word, counted from 0
+    begin = len(paragraph) - len(paragraph.lstrip())  # and where it begins
     if found:
         before = paragraph[: found[0][0]]
         # Words wholly before the match; a word running into it (no space before) is its own.
         first_match = len(before.split()) - (bool(before) and not before[-1].isspace())
-    start = max(0, first_match - LEAD_WORDS)
-    begin = _word_start(paragraph, start)
+        if first_match > LEAD_WORDS:
+            start = first_match - LEAD_WORDS
+            begin = len(before) - _back_to_lead(before[::-1]).end()
     window = _words_then_word(words - 1).match(paragraph, begin)
     if window is not None:  # ``words`` words from the start: the window is cut there
         end = window.end()
@@ -195,10 +201,13 @@ def _cut(paragraph: str, found: list[tuple[int, int, int]], words: int) -> str:
         total = start + len(paragraph[begin:].split())
         if not total:
             return ""
+        end = len(paragraph.rstrip())
         if total - words < start:
             start = max(0, total - words)
-            begin = _word_start(paragraph, start)
-        end = len(paragraph.rstrip())
+            if start:  # the last ``words`` words, read backwards
+                begin = end - _words_then_word(words - 1).match(paragraph[end - 1 :: -1]).end()
+            else:
+                begin = len(paragraph) - len(paragraph.lstrip())
         more = False
     plain = (
         paragraph.find("&", begin, end) < 0
@@ -228,17 +237,8 @@ def _escape(text: str) -> str:
 _NON_SPACE = re.compile(r"\S")
 
 
-def _word_start(paragraph: str, count: int) -> int:
-    """Where word number ``count`` (from 0) of ``paragraph`` begins."""
-    if not count:
-        return len(paragraph) - len(paragraph.lstrip())
-    return _words_then_space(count).match(paragraph).end()
-
-
-@lru_cache(maxsize=512)
-def _words_then_space(count: int) -> re.Pattern[str]:
-    """Matches from a text's start to the beginning of its word number ``count`` (from 0)."""
-    return re.compile(rf"\s*+(?:\S++\s++){{{count}}}")
+# In a reversed text ending at a match: the rest of the match's word, then LEAD_WORDS words.
+_back_to_lead = re.compile(rf"\S*+(?:\s++\S++){{{LEAD_WORDS}}}").match
 
 
 @lru_cache(maxsize=512)
