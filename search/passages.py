@@ -81,8 +81,9 @@ def passage(text: str, matcher: Matcher, *, words: int = PASSAGE_WORDS) -> str:
     The lower-cased text is searched for each of `Matcher.starts` with str.find (in C), each
     occurrence once, and only as far as the reading goes: it stops at the first paragraph
     holding every search word, and neither lower-cases nor reads in Python the lines past it
-    (nor a line without a start). In a line read, each start found costs a few lines of
-    Python: is it the beginning of a word, and which search word does that word match.
+    (nor a line without a start, nor one with too few to hold more search words than the best
+    so far). In a line read, each start found costs a few lines of Python: is it the beginning
+    of a word, and which search word does that word match.
     """
     starts = matcher.starts
     wanted = len(matcher.stems)
