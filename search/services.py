@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.urls import get_script_prefix, reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from courses.caching import PAGE_CACHE_SECONDS, content_version
 from courses.models import Course
@@ -49,29 +49,19 @@ _CARDS_SQL = {
 }
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One result card: what it shows of a lesson, and its passage (HTML, already escaped)."""
-
-    title: str
-    url: str
-    course: str
-    track: str
-    minutes: int | None
-    passage: SafeString
-
-    def __html__(self) -> SafeString:
-        """The card as HTML, every value escaped: `{{ hit }}` in a template. Built here rather
-        than by template tags, which took a third of the results page's rendering for ten cards
-        (about 10 variable lookups each), and by plain formatting with html.escape (what
-        Django's escape runs) rather than format_html, which cost as much again."""
-        meta = f"{self.course} · {self.track}" + (f" · {self.minutes} min" if self.minutes else "")
-        passage = _PASSAGE.format(self.passage) if self.passage else ""
-        return SafeString(
-            _CARD.format(html.escape(self.url), html.escape(self.title), html.escape(meta), passage)
-        )
-
-    __str__ = __html__
+def card(
+    *, title: str, url: str, course: str, track: str, minutes: int | None, passage: str
+) -> SafeString:
+    """One result card as HTML, every value escaped but ``passage`` (HTML from
+    `search.passages.passage`, which escapes the lesson's text). Built here rather than by
+    template tags, which took a third of the results page's rendering for ten cards (about 10
+    variable lookups each), and by plain formatting with html.escape (what Django's escape
+    runs) rather than format_html, which cost as much again."""
+    meta = f"{course} · {track}" + (f" · {minutes} min" if minutes else "")
+    passage = _PASSAGE.format(passage) if passage else ""
+    return SafeString(
+        _CARD.format(html.escape(url), html.escape(title), html.escape(meta), passage)
+    )
 
 
 _CARD = (
@@ -91,10 +81,10 @@ def _lesson_url_parts(script_prefix: str) -> tuple[str, str, str]:
     return before, between, after
 
 
-def hits(text: str, ids: list[int]) -> list[Hit]:
-    """The cards of one page of ranked ids, in their order: one small query, the columns the
-    card shows (copied from the lesson and its course at import, `SearchCard`) and the
-    searchable text the passage is cut from."""
+def hits(text: str, ids: list[int]) -> list[SafeString]:
+    """The cards (`card`) of one page of ranked ids, in their order: one small query, the
+    columns the card shows (copied from the lesson and its course at import, `SearchCard`) and
+    the searchable text the passage is cut from."""
     matcher = passages.Matcher.for_words(query.terms(text))
     if not ids or matcher is None:
         return []
@@ -108,9 +98,16 @@ def hits(text: str, ids: list[int]) -> list[Hit]:
         if pk not in rows:
             continue
         _pk, slug, title, minutes, course_slug, course_title, track, body = rows[pk]
-        url = f"{before}{course_slug}{between}{slug}{after}"
-        passage = mark_safe(passages.passage(body or "", matcher))  # escaped by passage()
-        cards.append(Hit(title, url, course_title, track, minutes, passage))
+        cards.append(
+            card(
+                title=title,
+                url=f"{before}{course_slug}{between}{slug}{after}",
+                course=course_title,
+                track=track,
+                minutes=minutes,
+                passage=passages.passage(body or "", matcher),
+            )
+        )
     return cards
 
 

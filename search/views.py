@@ -34,6 +34,6 @@ def results(request: HttpRequest) -> HttpResponse:
         # choice selects nothing, so odd URLs never add cache entries.
         "content_version": content_version(),
         "chosen_track": track if track in tracks else "",
-        "chosen_course": course if any(c.slug == course for c in courses) else "",
+        "chosen_course": course if course and any(c.slug == course for c in courses) else "",
     }
     return results_page.respond(request, context, text=text, results=region)

@@ -3,7 +3,14 @@ paragraph is chosen, where it is cut, and that everything is escaped."""
 
 from __future__ import annotations
 
-from search.passages import PASSAGE_WORDS, Matcher, passage
+import html
+import re
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.passages import FIRST_BLOCK, LEAD_WORDS, PASSAGE_WORDS, Matcher, passage, stem
 from search.query import terms
 
 
@@ -101,3 +108,109 @@ def test_spaces_of_every_kind_separate_the_words_counted():
 def test_the_first_paragraph_with_every_word_ends_the_reading():
     text = "alpha alone\n" + "beta alone\n" * 50 + "alpha and beta\nbeta and alpha too"
     assert marked(text, "alpha beta") == "<mark>alpha</mark> and <mark>beta</mark>"
+
+
+# --- passage() against a straightforward reference ------------------------------------------
+# passage() reads as little of the text as it can (search.passages explains how). The reference
+# below reads all of it, plainly: every line, every word, every word of the chosen paragraph.
+
+
+def reference_passage(text: str, q: str, words: int = PASSAGE_WORDS) -> str:
+    stems = [stem(word) for word in terms(q)]
+    *whole, prefix = stems
+    starts = {s[:-1] if len(s) > 3 else s for s in stems}
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ": each character lowered on its own, as passage() does
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+    def which(word: str) -> int | None:
+        word_stem = stem(word)
+        if word_stem in whole:
+            return whole.index(word_stem)
+        return len(whole) if word_stem.startswith(prefix) else None
+
+    best: tuple[int, str, list[tuple[int, int, int]]] | None = None
+    offset = 0
+    for line in text.split("\n"):
+        lowered_line = lowered[offset : offset + len(line)]
+        offset += len(line) + 1
+        found = []
+        for word in re.finditer(r"\w+", line):
+            if any(lowered_line.startswith(start, word.start()) for start in starts):
+                index = which(word[0])
+                if index is not None:
+                    found.append((word.start(), word.end(), index))
+        distinct = len({index for _start, _end, index in found})
+        if found and (best is None or distinct > best[0]):
+            best = (distinct, line, found)
+    if best is None:
+        paragraph, found = next((line for line in text.split("\n") if line.strip()), ""), []
+    else:
+        _distinct, paragraph, found = best
+    spans = [(word.start(), word.end()) for word in re.finditer(r"\S+", paragraph)]
+    if not spans:
+        return ""
+    first = 0
+    if found:
+        first = next(i for i, (_start, end) in enumerate(spans) if end > found[0][0])
+    start = max(0, min(first - LEAD_WORDS, len(spans) - words))
+    stop = min(len(spans), start + words)
+    begin, end = spans[start][0], spans[stop - 1][1]
+    out = "… " if start else ""
+    position = begin
+    for match_start, match_end, _index in found:
+        if begin <= match_start and match_end <= end:
+            out += html.escape(paragraph[position:match_start], quote=False)
+            out += f"<mark>{html.escape(paragraph[match_start:match_end], quote=False)}</mark>"
+            position = match_end
+    out += html.escape(paragraph[position:end], quote=False)
+    return out + (" …" if stop < len(spans) else "")
+
+
+VOCABULARY = [
+    "model", "models", "Modeling", "remodel", "MODEL", "mode", "probe", "probes", "Probing",
+    "problem", "feature", "features", "featured", "sparse", "Sparsity", "sparsely", "circuit",
+    "circuits", "happy", "happiness", "dying", "die", "skies", "sky", "ΟΔΟΣ", "οδος", "İstanbul",
+    "istanbul", "naïve", "Straße", "strasse", "ﬁne", "x", "x_y", "a1", "_",
+]  # fmt: skip
+SEPARATORS = [" ", " ", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2003", ", ", ". ", "-",
+              "<", ">", "&", "&amp;", "<b>", "'", '"', "(", ")", " \n ", "\u0307"]  # fmt: skip
+PIECES = st.one_of(
+    st.sampled_from(VOCABULARY), st.text(alphabet="aeiouxyzΣσςİıK_<&\u0130", max_size=6)
+)
+TEXTS = st.lists(st.tuples(PIECES, st.sampled_from(SEPARATORS)), max_size=160).map(
+    lambda parts: "".join(piece + separator for piece, separator in parts)
+)
+QUERIES = st.lists(
+    st.one_of(st.sampled_from(VOCABULARY), st.sampled_from(["mod", "pro", "spa", "fe", "ci"])),
+    min_size=1,
+    max_size=4,
+).map(" ".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(TEXTS, QUERIES, st.integers(min_value=1, max_value=40))
+def test_passage_is_the_reference_passage(text, q, words):
+    assert marked(text, q, words=words) == reference_passage(text, q, words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TEXTS, min_size=8, max_size=8).map("\n".join), QUERIES)
+def test_passage_of_a_long_text_is_the_reference_passage(text, q):
+    # Long enough to be lower-cased in several blocks (passages.FIRST_BLOCK).
+    assert marked(text, q) == reference_passage(text, q)
+
+
+def test_the_chosen_paragraph_can_lie_past_the_first_blocks():
+    filler = "\n".join(f"line {i} about a model and more" for i in range(400))
+    text = f"{filler}\nthe sparse model at last\n{filler}"
+    assert len(text) > 16 * FIRST_BLOCK
+    out = marked(text, "model sparse")
+    assert out == "the <mark>sparse</mark> <mark>model</mark> at last"
+    assert out == reference_passage(text, "model sparse")
+
+
+def test_i_with_a_dot_is_the_only_letter_that_lower_cases_to_two():
+    # passage() lowers a text in blocks of lines unless it holds "İ" (search.passages).
+    longer = [c for c in map(chr, range(sys.maxunicode + 1)) if len(c.lower()) != 1]
+    assert longer == ["\u0130"]
