@@ -130,10 +130,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's default in-memory database, so concurrency tests exercise the same
     # locking as the real thing; one per process, so two test runs never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with a health check (CONN_HEALTH_CHECKS) that sends no query while the
-    # connection is quiet (core/backends/postgresql).
-    DATABASES["default"]["ENGINE"] = "core.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
