@@ -7,6 +7,7 @@ Everything here is standard library only, so `bench/run.py --help` works before
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import os
 import platform
@@ -197,6 +198,22 @@ def alternate_checkouts(
         results[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(name, results[name][-1], flush=True)
     return results
+
+
+def exit_on_first_difference(before: list[dict], after: list[dict]) -> None:
+    """Compares two checkouts' pages (dicts with name, status, headers, cookies and body) in
+    order; at the first part that differs, prints it as a short diff and exits with status 1."""
+    for a, b in zip(before, after, strict=True):
+        for part in ("status", "headers", "cookies", "body"):
+            if a[part] != b[part]:
+                print(f"{a['name']}: the {part} differs")
+                left = json.dumps(a[part], indent=1) if part != "body" else a[part]
+                right = json.dumps(b[part], indent=1) if part != "body" else b[part]
+                diff = difflib.unified_diff(
+                    left.splitlines(), right.splitlines(), "old", "new", lineterm="", n=1
+                )
+                print("\n".join(list(diff)[:40]))
+                sys.exit(1)
 
 
 def django_task(task: str, *args: str, env: dict[str, str], timeout: float = 900) -> dict:

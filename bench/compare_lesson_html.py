@@ -16,14 +16,13 @@ Prints the first difference and exits 1, or prints how many pages matched.
 
 from __future__ import annotations
 
-import difflib
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import PYTHON, django_env
+from benchlib import PYTHON, django_env, exit_on_first_difference
 
 SERVE = r"""
 import json, os, re, secrets, sys
@@ -124,17 +123,7 @@ def main() -> None:
             [PYTHON, "manage.py", *command], cwd=new, env=env, check=True, capture_output=True
         )
     before, after = serve(old, env), serve(new, env)
-    for a, b in zip(before, after, strict=True):
-        for part in ("status", "headers", "cookies", "body"):
-            if a[part] != b[part]:
-                print(f"{a['name']}: the {part} differs")
-                left = json.dumps(a[part], indent=1) if part != "body" else a[part]
-                right = json.dumps(b[part], indent=1) if part != "body" else b[part]
-                diff = difflib.unified_diff(
-                    left.splitlines(), right.splitlines(), "old", "new", lineterm="", n=1
-                )
-                print("\n".join(list(diff)[:40]))
-                sys.exit(1)
+    exit_on_first_difference(before, after)
     print(f"{len(before)} pages the same (status, headers, cookies, body apart from tokens)")
 
 

@@ -22,7 +22,6 @@ difference and exits 1, or prints how many pages matched.
 
 from __future__ import annotations
 
-import difflib
 import json
 import shutil
 import subprocess
@@ -30,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import PYTHON, django_env
+from benchlib import PYTHON, django_env, exit_on_first_difference
 from textgen import generate_catalog
 
 SERVE = r"""
@@ -159,17 +158,7 @@ def main() -> None:
     if source is None:
         shutil.copyfile(work / "new.sqlite3", work / "old.sqlite3")
     before, after = serve(old, envs["old"]), serve(new, envs["new"])
-    for a, b in zip(before, after, strict=True):
-        for part in ("status", "headers", "cookies", "body"):
-            if a[part] != b[part]:
-                print(f"{a['name']}: the {part} differs")
-                left = json.dumps(a[part], indent=1) if part != "body" else a[part]
-                right = json.dumps(b[part], indent=1) if part != "body" else b[part]
-                diff = difflib.unified_diff(
-                    left.splitlines(), right.splitlines(), "old", "new", lineterm="", n=1
-                )
-                print("\n".join(list(diff)[:40]))
-                sys.exit(1)
+    exit_on_first_difference(before, after)
     marked = sum(b["body"].count("<mark>") for b in after)
     print(
         f"{len(before)} pages the same (status, headers, cookies, body apart from CSRF tokens); "
