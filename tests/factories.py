@@ -82,6 +82,27 @@ def write_lesson(
     return write_file(root / course / name, lesson_text(**kwargs))
 
 
+READING_BODY = """\
+## Reading
+{text}
+
+## Quiz
+1. Is this a lesson?
+   - [x] Yes
+   - [ ] No
+   > It is.
+"""
+
+
+def write_reading_lesson(
+    root: Path, course: str, name: str, *, title: str, text: str = "Circuits are read here.", **kw
+) -> Path:
+    """A lesson of one "Reading" section holding ``text`` and a one-question quiz."""
+    return write_lesson(
+        root, course=course, name=name, title=title, body=READING_BODY.format(text=text), **kw
+    )
+
+
 def make_tree(root: Path, lessons: int = 2) -> Path:
     """A valid tree: one course with ``lessons`` lessons related in a chain."""
     write_course(root)

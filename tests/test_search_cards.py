@@ -14,26 +14,11 @@ from courses.importer import import_content
 from courses.models import Lesson
 from search import engine
 from search.models import SearchCard
-from tests.factories import write_course, write_lesson
+from tests.factories import write_course, write_reading_lesson
 
 pytestmark = pytest.mark.django_db
 
-BODY = """\
-## Reading
-{text}
-
-## Quiz
-1. Is this a lesson?
-   - [x] Yes
-   - [ ] No
-   > It is.
-"""
-
-
-def lesson(root, course, name, *, title, text="Circuits are read here.", **kw):
-    return write_lesson(
-        root, course=course, name=name, title=title, body=BODY.format(text=text), **kw
-    )
+lesson = write_reading_lesson
 
 
 @pytest.fixture

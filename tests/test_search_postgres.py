@@ -13,24 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from courses.importer import import_content
 from search import engine
 from search.models import SearchCard, SearchDocument
-from tests.factories import write_course, write_lesson
+from tests.factories import write_course, write_reading_lesson
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
-BODY = """\
-## Reading
-{text}
-
-## Quiz
-1. Is this a lesson?
-   - [x] Yes
-   - [ ] No
-   > It is.
-"""
-
-
-def lesson(root, course, name, *, title, text="Circuits are read here."):
-    write_lesson(root, course=course, name=name, title=title, body=BODY.format(text=text))
+lesson = write_reading_lesson
 
 
 @pytest.fixture
