@@ -10,7 +10,8 @@ before a key-term one, which the engines' scores alone do not promise (FTS5's bm
 the whole lesson's length). `count_matches` counts them, up to a cap (each card's
 passage is cut from the stored text by `search.passages`). A search reads the cards only
 (`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
-one table on PostgreSQL and FTS5 joined to one small table by rowid on SQLite.
+one table on PostgreSQL (the body tier's ranking joins each matching card's `RankingVector`, its
+vector kept in line) and FTS5 joined to one small table by rowid on SQLite.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from courses.models import Course, Lesson, Section
 from courses.rows import insert_rows
 
 from . import query
-from .models import SearchCard, SearchDocument
+from .models import RankingVector, SearchCard, SearchDocument
 
 FTS_TABLE = "search_fts"
 CONFIG = "english"
@@ -46,6 +47,7 @@ _CARD = {"postgresql": "f", "sqlite": "c"}  # the card's alias in `_matches`
 BATCH = 500
 CARDS = SearchCard._meta.db_table
 DOCUMENTS = SearchDocument._meta.db_table
+RANKING_VECTORS = RankingVector._meta.db_table
 
 # The weighted vectors, as Django's SearchVector("title", weight="A") + ... spelled them before
 # they moved to the card (the same text, so the same vectors and the same ranking).
@@ -84,6 +86,11 @@ _INSERT_CARDS_SQL = (
     f"SELECT {_CARD_SELECT}, ({_VECTOR_SQL}), ({_HEAD_SQL}), d.body "
     f"FROM {_CARD_FROM} JOIN {DOCUMENTS} d ON d.lesson_id = l.id WHERE l.id IN "
 )
+# PostgreSQL: the body tier's copies of some cards' vectors (`RankingVector`), just written.
+_INSERT_RANKING_VECTORS_SQL = (
+    f"INSERT INTO {RANKING_VECTORS} (lesson_id, vector) "  # noqa: S608 (our names)
+    f"SELECT lesson_id, vector FROM {CARDS} WHERE lesson_id IN "
+)
 
 
 def document_for(lesson: Lesson, sections: list[Section]) -> SearchDocument:
@@ -108,6 +115,7 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
     for chunk in chunks:
         SearchDocument.objects.filter(lesson_id__in=chunk).delete()
         SearchCard.objects.filter(lesson_id__in=chunk).delete()
+        RankingVector.objects.filter(lesson_id__in=chunk).delete()
     # Plain rows (courses.rows: COPY on PostgreSQL), not model instances through `bulk_create`,
     # which on PostgreSQL quoted every document's text into its statement in Python.
     insert_rows(
@@ -118,7 +126,9 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for chunk in chunks:
-                cursor.execute(f"{_INSERT_CARDS_SQL}({', '.join(['%s'] * len(chunk))})", chunk)
+                placeholders = f"({', '.join(['%s'] * len(chunk))})"
+                cursor.execute(_INSERT_CARDS_SQL + placeholders, chunk)
+                cursor.execute(_INSERT_RANKING_VECTORS_SQL + placeholders, chunk)
         _tidy_indexes()
         return
     cards = []
@@ -312,14 +322,15 @@ def _ranked(
     offset: int,
     limit: int | None,
 ) -> list[int]:
-    sql, params = _matches(_ID[connection.vendor], words, track, course, tiers=tiers)
+    sql, params = _matches(_ID[connection.vendor], words, track, course, tiers=tiers, ranked=True)
     if connection.vendor == "postgresql":
         order = []
         if len(tiers) > 1:  # the title and key-term tiers: title matches first
             order.append(f"f.head @@ {_TSQUERY} DESC")
             params.append(query.tsquery(words, weight=TITLE_WEIGHT))
-        # ts_rank on the small head vector, or on the whole one for the body tier.
-        order.append(f"ts_rank(f.{'vector' if 'body' in tiers else 'head'}, {_TSQUERY}) DESC")
+        # ts_rank on the card's small head vector, or for the body tier on the whole vector's
+        # in-line copy (`RankingVector`, joined in `_matches`).
+        order.append(f"ts_rank({'r.vector' if 'body' in tiers else 'f.head'}, {_TSQUERY}) DESC")
         params.append(query.tsquery(words))
         sql += " ORDER BY " + ", ".join(order)
     else:
@@ -339,12 +350,16 @@ def _matches(
     course: str,
     *,
     tiers: tuple[str, ...] | None = None,
+    ranked: bool = False,
 ) -> tuple[str, list[object]]:
     """SELECT ``columns`` of the published lessons matching ``words``: all of them (tiers None)
     or those of some tiers (`query.TIERS`: one, or the title and key terms together). Aliases:
-    f (the card on PostgreSQL, FTS5's row on SQLite), c (the card)."""
+    f (the card on PostgreSQL, FTS5's row on SQLite), c (the card); on PostgreSQL, for a
+    ``ranked`` body tier, r (the card's `RankingVector`)."""
     if connection.vendor == "postgresql":
         source = f"{CARDS} f"
+        if ranked and tiers is not None and "body" in tiers:
+            source += f" JOIN {RANKING_VECTORS} r ON r.lesson_id = f.lesson_id"
         anywhere, in_title = query.tsquery(words), query.tsquery(words, weight=TITLE_WEIGHT)
         if tiers is None:
             match, params = f"f.vector @@ {_MATCHED_TSQUERY}", [anywhere]

@@ -50,7 +50,8 @@ class SearchCard(models.Model):
     lesson_slug = models.SlugField(max_length=100, db_index=False)
     title = models.CharField(max_length=200)
     minutes = models.PositiveIntegerField(null=True)
-    # Stored uncompressed (migration 0006): the body tier's ranking reads each one whole.
+    # Matched through its GIN index; the body tier ranks by its in-line copy (`RankingVector`).
+    # Stored uncompressed (migration 0006).
     vector = SearchVectorField(null=True, editable=False)
     head = SearchVectorField(null=True, editable=False)
     # PostgreSQL: the document's body, which each result card's passage is cut from, here too
@@ -60,3 +61,26 @@ class SearchCard(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RankingVector(models.Model):
+    """PostgreSQL: a lesson's whole weighted tsvector once more (the card's `vector`), for the
+    body tier's ranking only.
+
+    ts_rank reads the whole vector of every card it ranks, and a card's vector (2.4-3.8 kB on
+    the benchmark's catalog) is stored out of line (TOAST), which cost a lookup in the TOAST
+    table's index for each: for a word in half the catalog's text, more than the ranking
+    itself. Here the vectors are kept in the table's own pages (migration 0007: a TOAST target
+    of a whole page, so only a vector too big for one is moved out, uncompressed), read by
+    primary key beside the matching cards. The card keeps its vector for its GIN index, which
+    matching and counting use and which never reads the vector itself. Written with the card
+    (`search.engine.index_lessons`); empty on SQLite.
+    """
+
+    lesson = models.OneToOneField(
+        Lesson, on_delete=models.CASCADE, primary_key=True, related_name="ranking_vector"
+    )
+    vector = SearchVectorField(editable=False)
+
+    def __str__(self) -> str:
+        return f"ranking vector of lesson {self.lesson_id}"

@@ -1,7 +1,8 @@
 """What search does on PostgreSQL only to cost the server less: the cards' GIN indexes hold
 every entry after an import (none waiting in a pending list), a search's match is served from
-them whatever the planner's statistics say about the words, and the results page reads its cards,
-passages included, from the card table alone."""
+them whatever the planner's statistics say about the words, the results page reads its cards,
+passages included, from the card table alone, and the body tier ranks by each lesson's vector
+kept in line in `RankingVector`, rewritten with its card."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.importer import import_content
 from search import engine
-from search.models import SearchCard, SearchDocument
+from search.models import RankingVector, SearchCard, SearchDocument
 from tests.factories import write_course, write_reading_lesson
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
@@ -145,3 +146,51 @@ def test_the_card_body_migration_runs_backwards_and_forwards_keeping_the_page(cl
         SearchDocument.objects.values_list("lesson_id", "body")
     )
     assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == [0, 0]
+
+
+def ranking_titles(text: str) -> list[str]:
+    titles = dict(SearchCard.objects.values_list("lesson_id", "title"))
+    return [titles[pk] for pk in engine.ranked_lesson_ids(text)]
+
+
+def test_the_body_tier_ranks_by_the_vectors_each_import_writes(catalog):
+    # A word in the lessons' text only: ranked by each lesson's in-line vector, which must
+    # follow every re-import of the lesson's text (and be the card's vector, exactly).
+    lesson(catalog, "circuits", "01-wiring.md", title="Wiring circuits", text="One quokka.")
+    lesson(catalog, "circuits", "02-heads.md", title="Induction heads", text="Quokka, quokka.")
+    import_content(catalog)
+    assert ranking_titles("quokka") == ["Induction heads", "Wiring circuits"]
+    lesson(catalog, "circuits", "01-wiring.md", title="Wiring circuits", text="Quokka " * 4)
+    lesson(catalog, "circuits", "02-heads.md", title="Induction heads", text="Quokka gone.")
+    import_content(catalog)
+    assert ranking_titles("quokka") == ["Wiring circuits", "Induction heads"]
+    assert dict(RankingVector.objects.values_list("lesson_id", "vector")) == dict(
+        SearchCard.objects.values_list("lesson_id", "vector")
+    )
+
+
+def test_the_ranking_vectors_stay_in_their_tables_pages_unless_too_big_for_one(content_root):
+    # Out of line, each ranked vector cost a lookup in the TOAST table's index; one too big
+    # for a page still goes there, uncompressed, as on the card.
+    write_course(content_root, "c", title="C", track="T", order=1)
+    lesson(content_root, "c", "01-usual.md", title="Usual", text=" ".join(["word"] * 300))
+    long_text = " ".join(f"word{n}" for n in range(1500))  # a vector of some 10 kB
+    lesson(content_root, "c", "02-long.md", title="Long", text=long_text)
+    import_content(content_root)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltoastrelid::regclass::text FROM pg_class "
+            "WHERE oid = 'search_rankingvector'::regclass"
+        )
+        [(toast,)] = cursor.fetchall()
+        cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")  # noqa: S608
+        [(moved_out,)] = cursor.fetchall()
+        cursor.execute(
+            "SELECT pg_column_size(vector), pg_column_compression(vector) "
+            "FROM search_rankingvector ORDER BY 1"
+        )
+        sizes = cursor.fetchall()
+    assert moved_out == 1
+    assert [compression for _, compression in sizes] == [None, None]
+    assert sizes[1][0] > 8000
+    assert sorted(ranking_titles("word")) == ["Long", "Usual"]  # both ranked, body tier
