@@ -322,8 +322,9 @@ def _ranked(
     offset: int,
     limit: int | None,
 ) -> list[int]:
-    sql, params = _matches(_ID[connection.vendor], words, track, course, tiers=tiers, ranked=True)
-    if connection.vendor == "postgresql":
+    vendor = connection.vendor  # read once: each read is a lookup through Django's proxy
+    sql, params = _matches(_ID[vendor], words, track, course, tiers=tiers, ranked=True)
+    if vendor == "postgresql":
         order = []
         if len(tiers) > 1:  # the title and key-term tiers: title matches first
             order.append(f"f.head @@ {_TSQUERY} DESC")
@@ -336,8 +337,8 @@ def _ranked(
     else:
         # `rank` is bm25 with the column weights set by migration 0003.
         sql += " ORDER BY rank"
-    sql += f", {_CARD[connection.vendor]}.position LIMIT %s OFFSET %s"
-    params += [_NO_LIMIT[connection.vendor] if limit is None else limit, offset]
+    sql += f", {_CARD[vendor]}.position LIMIT %s OFFSET %s"
+    params += [_NO_LIMIT[vendor] if limit is None else limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -356,7 +357,8 @@ def _matches(
     or those of some tiers (`query.TIERS`: one, or the title and key terms together). Aliases:
     f (the card on PostgreSQL, FTS5's row on SQLite), c (the card); on PostgreSQL, for a
     ``ranked`` body tier, r (the card's `RankingVector`)."""
-    if connection.vendor == "postgresql":
+    vendor = connection.vendor
+    if vendor == "postgresql":
         source = f"{CARDS} f"
         if ranked and tiers is not None and "body" in tiers:
             source += f" JOIN {RANKING_VECTORS} r ON r.lesson_id = f.lesson_id"
@@ -376,7 +378,7 @@ def _matches(
     else:
         source = f"{FTS_TABLE} f JOIN {CARDS} c ON c.lesson_id = f.rowid"
         match, params = f"{FTS_TABLE} MATCH %s", [query.fts5_match(words, tiers=tiers)]
-    card = _CARD[connection.vendor]
+    card = _CARD[vendor]
     conditions = []
     if track:
         conditions.append(f"AND {card}.track = %s")
