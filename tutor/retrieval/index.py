@@ -56,6 +56,13 @@ class LessonIndex:
         return terms
 
     @cached_property
+    def length_norms(self) -> list[float]:
+        """Each unit's BM25 length normalisation, K1 * (1 - B + B * length / average length),
+        computed once per index rather than once per posting of every question."""
+        avg = self.avg_len
+        return [tuning.K1 * (1 - tuning.B + tuning.B * length / avg) for length in self.lengths]
+
+    @cached_property
     def sorted_terms(self) -> list[str]:
         """The lesson's terms in order (for word-family lookups)."""
         return sorted(self.postings)
