@@ -151,9 +151,9 @@ class LessonIndex:
 class ParsedIndexes:
     """Stored indexes parsed once per process, each kept beside the exact text it was parsed
     from: a request that reads the same text again gets the same `LessonIndex` without
-    `json.loads` (4-6 ms for a 10,000-word lesson); any other text, whoever wrote it, is a
-    miss and is parsed. Answering never changes an index (its only state is caches of what
-    its data implies), so requests may share one.
+    `json.loads` (about 3 ms of CPU for a 10,000-word lesson); any other text, whoever wrote
+    it, is a miss and is parsed. Answering never changes an index (its only state is caches of
+    what its data implies), so requests may share one.
 
     Kept while the texts held add up to at most `max_chars`, least recently read dropped first.
     """
