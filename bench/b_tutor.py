@@ -81,6 +81,12 @@ def measure(words: int, n_questions: int) -> dict:
         builds.append((time.perf_counter() - start) * 1000)
     stored = json.dumps(index.to_dict())
     loads = _time_each(lambda _: retrieval.LessonIndex.from_dict(json.loads(stored)), range(20))
+    # What tutor.services.index_for does once its process has parsed that text: each request
+    # reads the stored text anew (a new string, compared in full) and gets the parsed index.
+    parsed = retrieval.ParsedIndexes(max_chars=len(stored))
+    parsed.load(1, stored)
+    copies = [stored.encode().decode() for _ in range(20)]
+    kept = _time_each(lambda i: parsed.load(1, copies[i]), range(20))
     questions = tutor_questions(lesson, n_questions)
     texts = [q for _, q in questions]
     answers = {}
@@ -95,6 +101,7 @@ def measure(words: int, n_questions: int) -> dict:
         "sentences": index.n,
         "build_ms": min(builds),
         "load_ms": median(loads),
+        "kept_ms": median(kept),
         "index_kb": len(stored) / 1024,
         "tutor_ms": tutor_ms,
         "cold_ms": cold_ms,
@@ -180,11 +187,21 @@ def run(ctx) -> Section:
         verdict(c95 < P95_TARGET_MS),
     )
     table.add(
-        "loading the stored index per request (`json.loads` + `from_dict`, "
-        f"{main['index_kb']:,.0f} KB JSON)",
+        "loading the stored index, first request for it in a process (`json.loads` + "
+        f"`from_dict`, {main['index_kb']:,.0f} KB JSON)",
         fmt_ms(main["load_ms"]),
         "",
         fmt_ratio(main["load_ms"] / b50),
+        "",
+        "—",
+        "",
+    )
+    table.add(
+        "loading the stored index per request once the process has parsed it "
+        "(`ParsedIndexes.load`: the stored text compared with the one parsed)",
+        fmt_ms(main["kept_ms"]),
+        "",
+        fmt_ratio(main["kept_ms"] / b50),
         "",
         "—",
         "",
@@ -206,7 +223,7 @@ def run(ctx) -> Section:
             "lesson words",
             "sentences",
             "`build_index`",
-            "index load",
+            "index load, first request in a process",
             "tutor p50",
             "tutor p95",
             "BM25 p50",
@@ -245,9 +262,9 @@ def run(ctx) -> Section:
     )
     section.notes.append(
         f"Growth, {first['words']:,} → {last['words']:,} words ({word_growth:.1f}×): "
-        f"`answer_question` p50 {cost_growth:.1f}×; index load + answer (what a tutor request "
-        f"costs the app besides the database) {request_growth:.1f}×. Target: no faster than the "
-        f"lesson (≤ {word_growth:.1f}×) — "
+        f"`answer_question` p50 {cost_growth:.1f}×; index load + answer (what a process's first "
+        f"tutor request about a lesson costs the app besides the database) "
+        f"{request_growth:.1f}×. Target: no faster than the lesson (≤ {word_growth:.1f}×) — "
         f"{verdict(cost_growth <= word_growth and request_growth <= word_growth)}. Loading the "
         f"index alone is linear by nature ({load_growth:.1f}×): it reads all of it."
     )

@@ -265,6 +265,22 @@ def test_an_index_of_an_older_format_is_rebuilt_but_a_malformed_one_is_an_error(
     assert ask(Client(raise_request_exception=False), "what is a probe?").status_code == 500
 
 
+def test_a_reimported_lesson_is_answered_from_its_new_text(client, lesson, content_root):
+    """Each process keeps the indexes it parsed; a re-import must still reach the next answer."""
+    first = ask(client, "what is a linear probe?").json()
+    assert "small classifier" in first["answer"]
+    assert ask(client, "what is a linear probe?").json() == first  # from the kept index
+    write_lesson(
+        content_root,
+        name="01-lesson-1.md",
+        body=BODY.replace("A linear probe is a small classifier", "A linear probe is a tiny model"),
+    )
+    import_content(content_root)
+    again = ask(client, "what is a linear probe?").json()
+    assert "tiny model" in again["answer"]
+    assert "small classifier" not in again["answer"]
+
+
 @pytest.mark.parametrize(
     "question", ["what is superposition?", "what is a linear probe?", "why do features share?"]
 )

@@ -18,6 +18,7 @@ from tutor.retrieval import (
     FORMAT_VERSION,
     LessonIndex,
     LessonText,
+    ParsedIndexes,
     SectionText,
     TutorAnswer,
     answer_question,
@@ -310,6 +311,56 @@ def test_answers_are_deterministic_and_survive_storage() -> None:
     for question in ("What causes spring tides?", "why keep a starter", "what is rye"):
         first = answer_question(INDEX, question)
         assert answer_question(INDEX, question) == first == answer_question(stored, question)
+
+
+def test_a_parsed_index_is_reused_only_while_its_stored_text_is_the_same() -> None:
+    text = INDEX.to_json()
+    parsed = ParsedIndexes(max_chars=10 * len(text))
+    first = parsed.load(7, text)
+    # An equal text read again (a new string, as from the database) is not parsed again.
+    assert parsed.load(7, "".join(list(text))) is first
+    changed = text.replace("Spring tides", "King tides")
+    assert changed != text
+    second = parsed.load(7, changed)
+    assert second is not first
+    assert any("King tides" in unit.text for unit in second.units)
+    assert parsed.load(7, changed) is second
+    assert parsed.load(7, text) is not first  # the replaced text was not kept
+    older = json.dumps(INDEX.to_dict() | {"version": FORMAT_VERSION - 1})
+    assert parsed.load(7, older) is None
+    with pytest.raises(ValueError):
+        parsed.load(8, json.dumps(INDEX.to_dict() | {"units": [[1]]}))
+
+
+def test_parsed_indexes_keep_the_most_recently_read_texts_within_their_size() -> None:
+    text = INDEX.to_json()
+    parsed = ParsedIndexes(max_chars=2 * len(text))
+    one, two = parsed.load(1, text), parsed.load(2, text)
+    assert parsed.load(1, text) is one  # 1 read more recently than 2
+    parsed.load(3, text)
+    assert len(parsed) == 2
+    assert parsed.load(1, text) is one
+    assert parsed.load(2, text) is not two
+    assert ParsedIndexes(max_chars=len(text) - 1).load(1, text) is not None
+
+
+def test_a_shared_parsed_index_answers_as_a_fresh_one_does() -> None:
+    """Requests share one parsed index: answering must leave nothing behind that changes the
+    next answer (the index's own caches only hold what its data implies)."""
+    text = INDEX.to_json()
+    parsed = ParsedIndexes(max_chars=len(text))
+    questions = [
+        "What causes spring tides?",
+        "why keep a starter",
+        "what is rye",
+        "what happens during neap tides and why?",
+        "how long does bread rise?",
+    ]
+    shared = [answer_question(parsed.load(1, text), q) for q in questions]
+    assert parsed.load(1, text) is parsed.load(1, text)
+    for question, answer in reversed(list(zip(questions, shared, strict=True))):
+        fresh = LessonIndex.from_dict(json.loads(text))
+        assert answer_question(fresh, question) == answer
 
 
 def test_an_index_of_another_format_is_refused() -> None:

@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from courses.models import Lesson, Option, Question, Section
@@ -97,15 +99,27 @@ def index_lesson(lesson: Lesson, sections: Iterable[Section]) -> retrieval.Lesso
     return index
 
 
+#: Each process keeps the lessons' indexes it has parsed (docs/tutor.md, "Speed"): a 10,000-word
+#: lesson's stored text is about 200,000 characters and about 1 MB once parsed, so this holds
+#: some 20 such lessons, or 60 of the shipped ones, in about 25 MB.
+INDEX_CACHE_CHARS = 4_000_000
+_parsed = retrieval.ParsedIndexes(INDEX_CACHE_CHARS)
+
+
 def index_for(lesson: Lesson) -> retrieval.LessonIndex:
     """The stored index, rebuilt from the stored sections if missing or of another format.
 
-    Only the format version decides: an index of the current format that cannot be read is a
-    bug, raised here, not rebuilt on every request."""
-    stored = TutorIndex.objects.filter(lesson=lesson).values_list("data", flat=True).first()
-    if stored is not None and stored.get("version") == retrieval.FORMAT_VERSION:
-        return retrieval.LessonIndex.from_dict(stored)
-    return index_lesson(lesson, lesson.sections.all())
+    Read as text and parsed only when it differs from the text this process parsed last for
+    the lesson, so a re-import (or any write) is seen by the next request. Only the format
+    version decides: an index of the current format that cannot be read is a bug, raised
+    here, not rebuilt on every request."""
+    stored = (
+        TutorIndex.objects.filter(lesson=lesson)
+        .values_list(Cast("data", TextField()), flat=True)
+        .first()
+    )
+    index = _parsed.load(lesson.pk, stored) if stored is not None else None
+    return index if index is not None else index_lesson(lesson, lesson.sections.all())
 
 
 def ask(*, lesson: Lesson, question: str, learner=None, visitor: str = "") -> retrieval.TutorAnswer:

@@ -6,10 +6,10 @@
 * The tuning sets (``tuning.yaml`` on ``tuning_content/``, ``tuning2.yaml`` on
   ``tuning2_content/``, all tuning data): at or above ``baseline.json``'s ``tuning_set`` and
   ``tuning_set2`` (the shipped model's figures; regression gates).
-* The held-out lessons in ``heldout_content/`` and ``heldout2_content/``: valid, imported by
-  the real importer, every ``expect`` phrase is lesson text, and every answer quotes the lesson
-  verbatim and cites a real anchor (an invariant, not an accuracy figure: nothing is tuned on
-  these).
+* The held-out lessons in ``heldout_content/``, ``heldout2_content/`` and
+  ``heldout3_content/``: valid, imported by the real importer, every ``expect`` phrase is lesson
+  text, and every answer quotes the lesson verbatim and cites a real anchor (an invariant, not an
+  accuracy figure: nothing is tuned on these).
 * SQuAD 2.0 smoke: one article with 50 questions (``data/squad-smoke.json``) goes through the
   same conversion, import, tutor and baselines as
   ``make eval-tutor``, and every quote is verbatim lesson text.
@@ -86,7 +86,11 @@ TUNING_SETS = [
     ("tuning.yaml", "tuning_content", "tuning_set", 105),
     ("tuning2.yaml", "tuning2_content", "tuning_set2", 58),
 ]
-HELD_OUT_SETS = [("heldout.yaml", "heldout_content", 4), ("heldout2.yaml", "heldout2_content", 3)]
+HELD_OUT_SETS = [
+    ("heldout.yaml", "heldout_content", 4),
+    ("heldout2.yaml", "heldout2_content", 3),
+    ("heldout3.yaml", "heldout3_content", 3),
+]
 
 
 @pytest.mark.django_db

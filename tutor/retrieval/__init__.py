@@ -8,7 +8,7 @@ docs/tutor.md.
 """
 
 from .answer import Citation, TutorAnswer, answer_question, closest_anchor
-from .index import FORMAT_VERSION, LessonIndex, build_index
+from .index import FORMAT_VERSION, LessonIndex, ParsedIndexes, build_index
 from .lexicon import content_terms, normalize_ws, query_terms, term, tokenize
 from .units import LessonText, SectionText, split_sentences
 
@@ -17,6 +17,7 @@ __all__ = [
     "Citation",
     "LessonIndex",
     "LessonText",
+    "ParsedIndexes",
     "SectionText",
     "TutorAnswer",
     "answer_question",

@@ -151,15 +151,14 @@ def definition_match(index: LessonIndex, uid: int, query: Query) -> float:
 def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
     """(score, unit) pairs of the best `CANDIDATES` units, best first; ties keep lesson order."""
     scores: dict[int, float] = {}
-    avg = index.avg_len
+    norms, saturation = index.length_norms, tuning.K1 + 1
     for t in query.terms:
         postings = index.postings.get(t)
         if not postings:
             continue
         weight = idf(index.n, len(postings) // 2)
         for uid, tf in zip(postings[::2], postings[1::2], strict=True):
-            norm = tuning.K1 * (1 - tuning.B + tuning.B * index.lengths[uid] / avg)
-            scores[uid] = scores.get(uid, 0.0) + weight * tf * (tuning.K1 + 1) / (tf + norm)
+            scores[uid] = scores.get(uid, 0.0) + weight * tf * saturation / (tf + norms[uid])
     # Only the best candidates can reach the top after a boost; checking every unit that
     # shares a common word would cost more than the ranking itself.
     top = heapq.nlargest(tuning.CANDIDATES, scores.items(), key=lambda p: (p[1], -p[0]))
