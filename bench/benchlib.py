@@ -178,15 +178,41 @@ def manage(*args: str, env: dict[str, str], timeout: float = 900) -> tuple[float
     return run_cmd([PYTHON, MANAGE, *args], env, timeout=timeout)
 
 
+# Source for a measuring script (after django.setup()): the CPU seconds the PostgreSQL backend
+# of Django's default connection has spent, read from /proc (so PostgreSQL must run on this
+# machine); 0 on SQLite. Needs a connection that lives through the measurement (CONN_MAX_AGE).
+BACKEND_SECONDS = r"""
+def backend_seconds():
+    from django.db import connection
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+"""
+
+
 def alternate_checkouts(
-    trees: dict[str, Path], env: dict[str, str], script: str, *args: str
+    trees: dict[str, Path],
+    env: dict[str, str],
+    script: str,
+    *args: str,
+    seed: Sequence[str] = (),
 ) -> dict[str, list[dict]]:
     """Runs ``script`` (Python source printing one JSON line last) in each checkout, rounds
     alternating old, new, new, old, old, new, on one database into which the new checkout
-    migrated and imported ``env``'s content: the CPU comparisons of two checkouts in one run."""
+    migrated and imported ``env``'s content (then ran ``bench/django_tasks.py *seed``, if
+    given): the CPU comparisons of two checkouts in one run."""
     for command in (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput")):
         subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
             [PYTHON, "manage.py", *command], cwd=trees["new"], env=env, check=True,
+            capture_output=True,
+        )  # fmt: skip
+    if seed:
+        subprocess.run(  # noqa: S603 (our own script with the caller's arguments)
+            [PYTHON, "bench/django_tasks.py", *seed], cwd=trees["new"], env=env, check=True,
             capture_output=True,
         )  # fmt: skip
     results: dict[str, list[dict]] = {name: [] for name in trees}

@@ -10,21 +10,33 @@ settings, serves the lesson page to 16 signed-in learners in turn through django
 N pages a round (default 400), and reports CPU seconds per page (time.process_time) beside the
 anonymous page's in the same process. Rounds alternate old, new, new, old, old, new, on one
 SQLite database with the shipped content.
+
+    .venv/bin/python bench/compare_lesson_cpu.py OLD NEW [N] postgres
+
+puts the shipped content into a fresh PostgreSQL database at 127.0.0.1 instead (migrated by the
+new checkout, so both must share its schema; dropped at the end), keeps one connection for the
+whole round, and adds the CPU its backend spent to each figure (read from /proc, so PostgreSQL
+must run on this machine).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import alternate_checkouts, django_env
+from benchlib import BACKEND_SECONDS, admin_sql, alternate_checkouts, django_env
 
-MEASURE = r"""
+MEASURE = (
+    r"""
 import json, os, sys, time
 sys.path.insert(0, os.getcwd())
 import django
 django.setup()
+"""
+    + BACKEND_SECONDS
+    + r"""
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
@@ -46,22 +58,39 @@ def serve(clients, n):
 
 serve(learners, 64)
 serve(anonymous, 16)
-start = time.process_time(); serve(learners, N); signed_in = (time.process_time() - start) / N
-start = time.process_time(); serve(anonymous, N); anon = (time.process_time() - start) / N
+def cpu_per_page(clients):
+    backend, start = backend_seconds(), time.process_time()
+    serve(clients, N)
+    return (time.process_time() - start + backend_seconds() - backend) / N
+
+signed_in = cpu_per_page(learners)
+anon = cpu_per_page(anonymous)
 with CaptureQueriesContext(connection) as queries:
     serve(learners[3:4], 1)
 print(json.dumps({"signed_in_ms": signed_in * 1000, "anonymous_ms": anon * 1000,
                   "queries": len(queries.captured_queries)}))
 """
+)
 
 
 def main() -> None:
     trees = {"old": Path(sys.argv[1]).resolve(), "new": Path(sys.argv[2]).resolve()}
     pages = sys.argv[3] if len(sys.argv) > 3 else "400"
     work = Path(tempfile.mkdtemp(prefix="compare-lesson-cpu-"))
-    env = django_env(f"sqlite:///{work / 'db.sqlite3'}", LOG_LEVEL="WARNING")
+    database = f"compare_lesson_cpu_{os.getpid()}"
+    if sys.argv[4:] == ["postgres"]:
+        admin_sql(f"CREATE DATABASE {database}")
+        # One connection a round, so its backend's CPU is all there is.
+        url, extra = f"postgres://postgres@127.0.0.1:5432/{database}", {"CONN_MAX_AGE": "3600"}
+    else:
+        url, extra = f"sqlite:///{work / 'db.sqlite3'}", {}
+    env = django_env(url, LOG_LEVEL="WARNING", **extra)
     env["STATIC_ROOT"] = str(work / "static")
-    results = alternate_checkouts(trees, env, MEASURE, pages)
+    try:
+        results = alternate_checkouts(trees, env, MEASURE, pages)
+    finally:
+        if url.startswith("postgres"):
+            admin_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     median = {
         name: sorted(run["signed_in_ms"] for run in runs)[len(runs) // 2]
         for name, runs in results.items()
