@@ -9,18 +9,17 @@ same tree: parsing and checking every file, writing nothing.
 from __future__ import annotations
 
 import re
-import shutil
 
 from benchlib import (
     Section,
     Table,
+    admin_sql,
     django_env,
     fmt_ratio,
     fmt_s,
     log,
     manage,
     median,
-    run_cmd,
     verdict,
 )
 from textgen import change_one_lesson, generate_catalog
@@ -28,24 +27,13 @@ from textgen import change_one_lesson, generate_catalog
 REIMPORT_TARGET_S = 3.0
 COLD_TARGET_S = 20.0
 PG_DATABASE = "glassbox_bench_import"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _pg_admin(sql: str) -> None:
-    if shutil.which("psql"):
-        run_cmd(["psql", PG_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql])
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _postgres_cold_import(content) -> tuple[float, str] | None:
     """A cold import into a fresh PostgreSQL database; None when PostgreSQL is not there."""
     try:
-        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
+        admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+        admin_sql(f"CREATE DATABASE {PG_DATABASE}")
     except Exception as error:  # no server, no client: the SQLite figures still stand
         log(f"import: PostgreSQL skipped ({type(error).__name__})")
         return None
@@ -57,7 +45,7 @@ def _postgres_cold_import(content) -> tuple[float, str] | None:
         log("import: cold import into PostgreSQL")
         return manage("import_content", str(content), env=env, timeout=1800)
     finally:
-        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+        admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
 
 
 def _summary(out: str) -> str:

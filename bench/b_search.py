@@ -14,11 +14,11 @@ import os
 from urllib.parse import urlencode
 
 import loadgen
-from b_import import _pg_admin
 from benchlib import (
     BenchError,
     Section,
     Table,
+    admin_sql,
     django_env,
     fetch,
     fmt_int,
@@ -79,8 +79,8 @@ def run(ctx) -> Section:
     databases = [("SQLite", f"sqlite:///{tmp / 'search.sqlite3'}")]
     if not ctx.quick:
         try:
-            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
+            admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+            admin_sql(f"CREATE DATABASE {PG_DATABASE}")
             databases.append(("PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"))
         except Exception as error:  # no PostgreSQL here: SQLite's figures still stand
             log(f"search: PostgreSQL skipped ({type(error).__name__})")
@@ -121,7 +121,7 @@ def run(ctx) -> Section:
                 )
     finally:
         if len(databases) > 1:
-            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+            admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
     section.intro.append(
         f"Catalog: {courses} × {lessons} generated lessons. gunicorn `-w 4` (sync), "
         f"{CONNECTIONS} closed-loop clients, {duration:.0f} s per URL, load by "

@@ -194,6 +194,26 @@ def backend_seconds():
 """
 
 
+@contextlib.contextmanager
+def comparison_env(work: Path, *, postgres: bool) -> Iterator[dict[str, str]]:
+    """The Django environment of a CPU comparison of two checkouts: a SQLite file in ``work``,
+    or with ``postgres`` a fresh PostgreSQL database at 127.0.0.1, dropped afterwards, whose one
+    connection lasts a round (CONN_MAX_AGE), so BACKEND_SECONDS counts all its backend did."""
+    database = f"compare_{work.name.replace('-', '_')}"
+    if postgres:
+        admin_sql(f"CREATE DATABASE {database}")
+        url, extra = f"postgres://postgres@127.0.0.1:5432/{database}", {"CONN_MAX_AGE": "3600"}
+    else:
+        url, extra = f"sqlite:///{work / 'db.sqlite3'}", {}
+    env = django_env(url, LOG_LEVEL="WARNING", **extra)
+    env["STATIC_ROOT"] = str(work / "static")
+    try:
+        yield env
+    finally:
+        if postgres:
+            admin_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
 def alternate_checkouts(
     trees: dict[str, Path],
     env: dict[str, str],

@@ -21,12 +21,11 @@ must run on this machine).
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import BACKEND_SECONDS, admin_sql, alternate_checkouts, django_env
+from benchlib import BACKEND_SECONDS, alternate_checkouts, comparison_env
 
 MEASURE = (
     r"""
@@ -77,20 +76,8 @@ def main() -> None:
     trees = {"old": Path(sys.argv[1]).resolve(), "new": Path(sys.argv[2]).resolve()}
     pages = sys.argv[3] if len(sys.argv) > 3 else "400"
     work = Path(tempfile.mkdtemp(prefix="compare-lesson-cpu-"))
-    database = f"compare_lesson_cpu_{os.getpid()}"
-    if sys.argv[4:] == ["postgres"]:
-        admin_sql(f"CREATE DATABASE {database}")
-        # One connection a round, so its backend's CPU is all there is.
-        url, extra = f"postgres://postgres@127.0.0.1:5432/{database}", {"CONN_MAX_AGE": "3600"}
-    else:
-        url, extra = f"sqlite:///{work / 'db.sqlite3'}", {}
-    env = django_env(url, LOG_LEVEL="WARNING", **extra)
-    env["STATIC_ROOT"] = str(work / "static")
-    try:
+    with comparison_env(work, postgres=sys.argv[4:] == ["postgres"]) as env:
         results = alternate_checkouts(trees, env, MEASURE, pages)
-    finally:
-        if url.startswith("postgres"):
-            admin_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     median = {
         name: sorted(run["signed_in_ms"] for run in runs)[len(runs) // 2]
         for name, runs in results.items()

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import BACKEND_SECONDS, BENCH_DIR, admin_sql, alternate_checkouts, django_env
+from benchlib import BACKEND_SECONDS, BENCH_DIR, alternate_checkouts, comparison_env
 
 MEASURE = (
     r"""
@@ -73,22 +72,10 @@ def main() -> None:
     runs = args[2] if len(args) > 2 else "20"
     attempts = int(args[3]) if len(args) > 3 else 20_000
     work = Path(tempfile.mkdtemp(prefix="compare-reports-cpu-"))
-    database = f"compare_reports_cpu_{os.getpid()}"
-    if "postgres" in sys.argv[1:]:
-        admin_sql(f"CREATE DATABASE {database}")
-        # One connection a round, so its backend's CPU is all there is.
-        url, extra = f"postgres://postgres@127.0.0.1:5432/{database}", {"CONN_MAX_AGE": "3600"}
-    else:
-        url, extra = f"sqlite:///{work / 'db.sqlite3'}", {}
-    env = django_env(url, LOG_LEVEL="WARNING", **extra)
-    env["STATIC_ROOT"] = str(work / "static")
     seed = ("seed-reports", str(attempts), str(attempts // 10), str(attempts))
-    try:
+    with comparison_env(work, postgres="postgres" in sys.argv[1:]) as env:
         pages = json.dumps(report_pages())
         results = alternate_checkouts(trees, env, MEASURE, runs, pages, seed=seed)
-    finally:
-        if url.startswith("postgres"):
-            admin_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     for key in results["old"][0]:
         old, new = (sorted(run[key] for run in results[name])[1] for name in ("old", "new"))
         ratio = new / old

@@ -27,30 +27,23 @@ import sys
 import tempfile
 from pathlib import Path
 
-from b_import import _pg_admin
-from benchlib import PYTHON, alternate_checkouts, django_env
+from benchlib import BACKEND_SECONDS, PYTHON, admin_sql, alternate_checkouts, django_env
 from textgen import generate_catalog
 
-MEASURE = r"""
+MEASURE = (
+    r"""
 import io, json, os, sys, time
 sys.path.insert(0, os.getcwd())
 import django
 django.setup()
+"""
+    + BACKEND_SECONDS
+    + r"""
 from django.core.handlers.wsgi import WSGIHandler
 
 QUERIES = ["q=model", "q=sparse+feature", "q=circu", "q=probe&track=Track+2", "q=stable"]
 N = int(sys.argv[1])
 app = WSGIHandler()
-from django.db import connection
-
-def backend_seconds():  # CPU seconds of this connection's PostgreSQL backend (0 on SQLite)
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 def get(path, query):
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
@@ -74,6 +67,7 @@ result = {query: cpu_ms("/search/", query) for query in QUERIES}
 result["catalog"] = cpu_ms("/", "")
 print(json.dumps(result))
 """
+)
 
 
 def on_postgres(trees: dict[str, Path], work: Path, runs: str) -> dict[str, list[dict]]:
@@ -81,8 +75,8 @@ def on_postgres(trees: dict[str, Path], work: Path, runs: str) -> dict[str, list
     envs = {}
     for name, tree in trees.items():
         database = f"compare_search_cpu_{name}_{os.getpid()}"
-        _pg_admin(f"DROP DATABASE IF EXISTS {database}")
-        _pg_admin(f"CREATE DATABASE {database}")
+        admin_sql(f"DROP DATABASE IF EXISTS {database}")
+        admin_sql(f"CREATE DATABASE {database}")
         envs[name] = env_for(f"postgres://postgres@127.0.0.1:5432/{database}", work)
         for command in (
             ("migrate", "--noinput"),
@@ -104,7 +98,7 @@ def on_postgres(trees: dict[str, Path], work: Path, runs: str) -> dict[str, list
             print(name, results[name][-1], flush=True)
     finally:
         for name in trees:
-            _pg_admin(f"DROP DATABASE IF EXISTS compare_search_cpu_{name}_{os.getpid()}")
+            admin_sql(f"DROP DATABASE IF EXISTS compare_search_cpu_{name}_{os.getpid()}")
     return results
 
 

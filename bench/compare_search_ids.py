@@ -24,8 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from b_import import _pg_admin
-from benchlib import PYTHON
+from benchlib import PYTHON, admin_sql
 from compare_search_cpu import env_for
 from textgen import generate_catalog
 
@@ -107,12 +106,12 @@ def main() -> None:
     for name, tree in trees.items():
         if postgres:
             database = f"compare_search_ids_{name}_{os.getpid()}"
-            _pg_admin(f"DROP DATABASE IF EXISTS {database}")
-            _pg_admin(f"CREATE DATABASE {database}")
+            admin_sql(f"DROP DATABASE IF EXISTS {database}")
+            admin_sql(f"CREATE DATABASE {database}")
             try:
                 results[name] = dump(tree, f"postgres://postgres@127.0.0.1:5432/{database}", work)
             finally:
-                _pg_admin(f"DROP DATABASE IF EXISTS {database}")
+                admin_sql(f"DROP DATABASE IF EXISTS {database}")
         else:
             results[name] = dump(tree, f"sqlite:///{work / f'{name}.sqlite3'}", work)
     old, new = results["old"], results["new"]
