@@ -75,11 +75,12 @@ class RankingVector(models.Model):
     vectors stay in the table's pages (migration 0007: a TOAST target of a whole page, so only
     a vector too big for one is moved out, uncompressed). Until migration 0008 the ranking
     joined this table to the matching cards by primary key, a probe of its index per matching
-    card, more CPU than reading the vectors; now the body tier matches through this table's
-    own GIN index and never reads the card. The card keeps its vector and GIN index for
-    counting, which reads the card's small rows (a count here, two rows a page, read four
-    times the pages). Written with the card (`search.engine.index_lessons`), its filter
-    columns brought up to date with it (`search.engine.refresh_cards`); empty on SQLite.
+    card, more CPU than ranking them; now the body tier matches through this table's own GIN
+    index and never reads the card. The card keeps its vector and GIN index for the counts,
+    which read the card's small rows (about 25 a page; here two a page, and a capped count
+    cost about twice the CPU). Written with the card (`search.engine.index_lessons`), its
+    filter columns brought up to date with it (`search.engine.refresh_cards`); empty on
+    SQLite.
     """
 
     lesson = models.OneToOneField(
