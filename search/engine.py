@@ -10,8 +10,9 @@ before a key-term one, which the engines' scores alone do not promise (FTS5's bm
 the whole lesson's length). `count_matches` counts them, up to a cap (each card's
 passage is cut from the stored text by `search.passages`). A search reads the cards only
 (`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
-one table on PostgreSQL (the body tier's ranking joins each matching card's `RankingVector`, its
-vector kept in line) and FTS5 joined to one small table by rowid on SQLite.
+one table on PostgreSQL (the cards; for the body tier's ranking `RankingVector`, the same
+columns beside each vector kept in line, with a GIN index of its own) and FTS5 joined to one
+small table by rowid on SQLite.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ _TSQUERY = f"to_tsquery('{CONFIG}'::regconfig, %s)"
 # on the benchmark's catalog. Not knowing them, it assumes a selective match and takes the
 # index, which reads only the matching cards; the ranking then scores only those.
 _MATCHED_TSQUERY = f"(SELECT {_TSQUERY})"
-# The cards' GIN indexes (migration 0004). New entries wait in an index's pending list, which
-# every search through the index reads whole, until a vacuum moves them into the index proper;
-# an import moves them itself (`_tidy_indexes`), a few milliseconds, rather than leave that to
-# autovacuum, which may come much later or, where it is off, never.
-CARD_GIN_INDEXES = ("search_card_vector_gin", "search_card_head_gin")
+# The GIN indexes of the cards (migration 0004) and of the body tier's table (0008). New entries
+# wait in an index's pending list, which every search through the index reads whole, until a
+# vacuum moves them into the index proper; an import moves them itself (`_tidy_indexes`), a few
+# milliseconds, rather than leave that to autovacuum, which may come much later or, where it is
+# off, never.
+CARD_GIN_INDEXES = ("search_card_vector_gin", "search_card_head_gin", "search_ranking_vector_gin")
 _ID = {"postgresql": "f.lesson_id", "sqlite": "f.rowid"}
 _NO_LIMIT = {"postgresql": None, "sqlite": -1}
 _CARD = {"postgresql": "f", "sqlite": "c"}  # the card's alias in `_matches`
@@ -86,10 +88,18 @@ _INSERT_CARDS_SQL = (
     f"SELECT {_CARD_SELECT}, ({_VECTOR_SQL}), ({_HEAD_SQL}), d.body "
     f"FROM {_CARD_FROM} JOIN {DOCUMENTS} d ON d.lesson_id = l.id WHERE l.id IN "
 )
-# PostgreSQL: the body tier's copies of some cards' vectors (`RankingVector`), just written.
+# PostgreSQL: the body tier's rows (`RankingVector`) of some cards, just written: what the
+# tier filters on, the head, and the vector, copied.
+_RANKING_COLUMNS = "published, position, track, course_slug, head"
 _INSERT_RANKING_VECTORS_SQL = (
-    f"INSERT INTO {RANKING_VECTORS} (lesson_id, vector) "  # noqa: S608 (our names)
-    f"SELECT lesson_id, vector FROM {CARDS} WHERE lesson_id IN "
+    f"INSERT INTO {RANKING_VECTORS} (lesson_id, {_RANKING_COLUMNS}, vector) "  # noqa: S608
+    f"SELECT lesson_id, {_RANKING_COLUMNS}, vector FROM {CARDS} WHERE lesson_id IN "
+)
+# PostgreSQL: the body tier's filter columns brought up to date with the cards just changed.
+_REFRESH_RANKING_VECTORS_SQL = (
+    f"UPDATE {RANKING_VECTORS} r SET published = c.published, position = c.position, "  # noqa: S608
+    f"track = c.track, course_slug = c.course_slug FROM {CARDS} c "
+    "WHERE c.lesson_id = r.lesson_id AND r.lesson_id = ANY(%s)"
 )
 
 
@@ -155,14 +165,16 @@ def refresh_cards() -> int:
     changed = [card for card in map(_card, _card_rows(None)) if card.pk in current]
     changed = [card for card in changed if _values(card) != current[card.pk]]
     SearchCard.objects.bulk_update(changed, CARD_FIELDS, batch_size=BATCH)
-    if changed:
+    if changed and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_REFRESH_RANKING_VECTORS_SQL, [[card.pk for card in changed]])
         _tidy_indexes()
     return len(changed)
 
 
 def _tidy_indexes() -> None:
-    """PostgreSQL: moves the entries just written to the cards' GIN indexes out of their
-    pending lists (see CARD_GIN_INDEXES)."""
+    """PostgreSQL: moves the entries just written to the GIN indexes of the cards and of the
+    body tier's table out of their pending lists (see CARD_GIN_INDEXES)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -329,9 +341,9 @@ def _ranked(
         if len(tiers) > 1:  # the title and key-term tiers: title matches first
             order.append(f"f.head @@ {_TSQUERY} DESC")
             params.append(query.tsquery(words, weight=TITLE_WEIGHT))
-        # ts_rank on the card's small head vector, or for the body tier on the whole vector's
-        # in-line copy (`RankingVector`, joined in `_matches`).
-        order.append(f"ts_rank({'r.vector' if 'body' in tiers else 'f.head'}, {_TSQUERY}) DESC")
+        # ts_rank on the card's small head vector, or for the body tier on the whole vector,
+        # kept in line in the table the tier reads (`RankingVector`, see `_matches`).
+        order.append(f"ts_rank({'f.vector' if 'body' in tiers else 'f.head'}, {_TSQUERY}) DESC")
         params.append(query.tsquery(words))
         sql += " ORDER BY " + ", ".join(order)
     else:
@@ -355,13 +367,15 @@ def _matches(
 ) -> tuple[str, list[object]]:
     """SELECT ``columns`` of the published lessons matching ``words``: all of them (tiers None)
     or those of some tiers (`query.TIERS`: one, or the title and key terms together). Aliases:
-    f (the card on PostgreSQL, FTS5's row on SQLite), c (the card); on PostgreSQL, for a
-    ``ranked`` body tier, r (the card's `RankingVector`)."""
+    f (on PostgreSQL the card, or for a ``ranked`` body tier its `RankingVector`, which has the
+    card's columns used here; FTS5's row on SQLite), c (the card on SQLite)."""
     vendor = connection.vendor
     if vendor == "postgresql":
-        source = f"{CARDS} f"
-        if ranked and tiers is not None and "body" in tiers:
-            source += f" JOIN {RANKING_VECTORS} r ON r.lesson_id = f.lesson_id"
+        # The body tier's ranking reads its own table alone (its vectors in line, no join);
+        # counting reads the cards, whose rows are small (a count on the vectors' table read
+        # some twice the CPU: two rows a page).
+        ranked_body = ranked and tiers is not None and "body" in tiers
+        source = f"{RANKING_VECTORS if ranked_body else CARDS} f"
         anywhere, in_title = query.tsquery(words), query.tsquery(words, weight=TITLE_WEIGHT)
         if tiers is None:
             match, params = f"f.vector @@ {_MATCHED_TSQUERY}", [anywhere]

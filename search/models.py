@@ -50,8 +50,8 @@ class SearchCard(models.Model):
     lesson_slug = models.SlugField(max_length=100, db_index=False)
     title = models.CharField(max_length=200)
     minutes = models.PositiveIntegerField(null=True)
-    # Matched through its GIN index; the body tier ranks by its in-line copy (`RankingVector`).
-    # Stored uncompressed (migration 0006).
+    # Matched (counted) through its GIN index; the body tier is matched and ranked through its
+    # copy in `RankingVector`, kept in line. Stored uncompressed (migration 0006).
     vector = SearchVectorField(null=True, editable=False)
     head = SearchVectorField(null=True, editable=False)
     # PostgreSQL: the document's body, which each result card's passage is cut from, here too
@@ -64,22 +64,33 @@ class SearchCard(models.Model):
 
 
 class RankingVector(models.Model):
-    """PostgreSQL: a lesson's whole weighted tsvector once more (the card's `vector`), for the
-    body tier's ranking only.
+    """PostgreSQL: the body tier's own table, which its ranking reads alone: a lesson's whole
+    weighted tsvector once more (the card's `vector`), kept in the table's pages, its GIN index,
+    and what the tier filters and orders on besides (the card's `published`, `position`,
+    `track`, `course_slug`, and its `head`, whose matches belong to the tiers before).
 
-    ts_rank reads the whole vector of every card it ranks, and a card's vector (2.4-3.8 kB on
-    the benchmark's catalog) is stored out of line (TOAST), which cost a lookup in the TOAST
-    table's index for each: for a word in half the catalog's text, more than the ranking
-    itself. Here the vectors are kept in the table's own pages (migration 0007: a TOAST target
-    of a whole page, so only a vector too big for one is moved out, uncompressed), read by
-    primary key beside the matching cards. The card keeps its vector for its GIN index, which
-    matching and counting use and which never reads the vector itself. Written with the card
-    (`search.engine.index_lessons`); empty on SQLite.
+    ts_rank reads the whole vector of every lesson it ranks, for a word found only in lesson
+    text about half the catalog. On the card a vector (2.4-3.8 kB on the benchmark's catalog)
+    is stored out of line (TOAST), a lookup in the TOAST table's index for each; here the
+    vectors stay in the table's pages (migration 0007: a TOAST target of a whole page, so only
+    a vector too big for one is moved out, uncompressed). Until migration 0008 the ranking
+    joined this table to the matching cards by primary key, a probe of its index per matching
+    card, more CPU than ranking them; now the body tier matches through this table's own GIN
+    index and never reads the card. The card keeps its vector and GIN index for the counts,
+    which read the card's small rows (about 25 a page; here two a page, and a capped count
+    cost about twice the CPU). Written with the card (`search.engine.index_lessons`), its
+    filter columns brought up to date with it (`search.engine.refresh_cards`); empty on
+    SQLite.
     """
 
     lesson = models.OneToOneField(
         Lesson, on_delete=models.CASCADE, primary_key=True, related_name="ranking_vector"
     )
+    published = models.BooleanField()
+    position = models.PositiveIntegerField(null=True)
+    track = models.CharField(max_length=100)
+    course_slug = models.SlugField(max_length=100, db_index=False)
+    head = SearchVectorField(null=True, editable=False)
     vector = SearchVectorField(editable=False)
 
     def __str__(self) -> str:

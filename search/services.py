@@ -165,6 +165,9 @@ class RankedMatches:
                 if len(first) > self._cap:
                     total = len(first)
                 else:
+                    # A statement of its own: folded into one that runs anyway (the body tier's
+                    # ranking with COUNT(*) OVER (), or the first group's with a UNION), it cost
+                    # PostgreSQL more than the round trip saved (docs/benchmarks.md, session 11).
                     total = engine.count_matches(
                         self.text, track=self.track, course=self.course, cap=self._cap
                     )

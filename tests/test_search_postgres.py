@@ -1,8 +1,9 @@
 """What search does on PostgreSQL only to cost the server less: the cards' GIN indexes hold
 every entry after an import (none waiting in a pending list), a search's match is served from
 them whatever the planner's statistics say about the words, the results page reads its cards,
-passages included, from the card table alone, and the body tier ranks by each lesson's vector
-kept in line in `RankingVector`, rewritten with its card."""
+passages included, from the card table alone, and the body tier matches and ranks in
+`RankingVector` alone (each lesson's vector kept in line, beside a copy of the card's filter
+columns and head, rewritten with its card), counting staying on the cards."""
 
 from __future__ import annotations
 
@@ -37,14 +38,17 @@ def pending_pages(index: str) -> int:
         return cursor.fetchone()[0]
 
 
+NO_PENDING = [0, 0, 0]  # engine.CARD_GIN_INDEXES: the cards' two, the body tier's one
+
+
 def test_an_import_leaves_nothing_in_the_gin_indexes_pending_lists(catalog):
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == [0, 0]
+    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
     lesson(catalog, "circuits", "03-more.md", title="More circuits")
     import_content(catalog)  # a later import adding one lesson
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == [0, 0]
+    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
     write_course(catalog, "circuits", title="Renamed circuits", track="Mechanisms", order=1)
     import_content(catalog)  # only the cards change (refresh_cards)
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == [0, 0]
+    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
 
 
 @pytest.fixture
@@ -54,13 +58,16 @@ def many_cards():
     lesson ids match no lesson (the foreign key is checked only at the end of the test's
     transaction), so they are deleted before that."""
     yield write_cards
+    RankingVector.objects.filter(lesson_id__gt=FIRST_FAKE_LESSON).delete()
     SearchCard.objects.filter(lesson_id__gt=FIRST_FAKE_LESSON).delete()
 
 
 FIRST_FAKE_LESSON = 1000000
 
 
-def write_cards(number: int, *, every: int) -> None:
+def write_cards(number: int, *, every: int, first: int = 1, text: str = "steady words") -> None:
+    """Cards ``first`` to ``first + number - 1`` and their body tier's rows, as an import
+    writes them (`search.engine`); the body of each reads ``text`` and a few more words."""
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO search_searchcard (lesson_id, published, position, track, course_slug, "
@@ -68,15 +75,22 @@ def write_cards(number: int, *, every: int) -> None:
             "SELECT %s + g, true, g, 'T', 'c', 'C', 'l' || g, t.title, 5, "
             "setweight(to_tsvector('english', t.title), 'A'), "
             "setweight(to_tsvector('english', t.title), 'A') || "
-            "setweight(to_tsvector('english', repeat('steady words of a lesson ', 40)), 'C'), '' "
-            "FROM generate_series(1, %s) g, "
+            "setweight(to_tsvector('english', repeat(%s || ' of a lesson ', 40)), 'C'), '' "
+            "FROM generate_series(%s, %s) g, "
             "LATERAL (SELECT CASE WHEN g %% %s = 0 THEN 'Reading a model ' || g "
             "ELSE 'Other lesson ' || g END AS title) t",
-            [FIRST_FAKE_LESSON, number, every],
+            [FIRST_FAKE_LESSON, text, first, first + number - 1, every],
+        )
+        cursor.execute(
+            engine._INSERT_RANKING_VECTORS_SQL  # noqa: S608 (ours)
+            + "(SELECT lesson_id FROM search_searchcard "
+            "WHERE lesson_id BETWEEN %s AND %s)",
+            [FIRST_FAKE_LESSON + first, FIRST_FAKE_LESSON + first + number - 1],
         )
     engine._tidy_indexes()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchcard")
+        cursor.execute("ANALYZE search_rankingvector")
 
 
 def plans(run) -> list[str]:
@@ -102,6 +116,40 @@ def test_a_common_word_is_matched_through_the_gin_indexes_not_by_reading_every_c
     assert "Bitmap Index Scan on search_card_vector_gin" in counting[0], counting[0]
     assert len(engine.ranked_lesson_ids("model", limit=1000)) == 400
     assert engine.count_matches("reading mod", cap=100) == 101
+
+
+def test_the_body_tier_is_matched_and_ranked_in_its_own_table_without_a_join(many_cards):
+    # Joined to the matching cards, the vectors cost a primary-key probe per card: more CPU
+    # than ranking them. The tier's own GIN index finds them; the cards are not read.
+    many_cards(2000, every=5)
+    [body] = plans(lambda: engine.ranked_group_ids("steady", group=1, limit=10))
+    assert "Bitmap Index Scan on search_ranking_vector_gin" in body, body
+    assert "Join" not in body and "search_searchcard" not in body, body
+    [counting] = plans(lambda: engine.count_matches("steady", cap=100))
+    assert "Bitmap Index Scan on search_card_vector_gin" in counting, counting
+    assert "search_rankingvector" not in counting, counting
+    assert len(engine.ranked_group_ids("steady", group=1)) == 2000
+    # "lesson" is in every body and in 1,600 titles ("Other lesson …"): the other 400 are left.
+    assert len(engine.ranked_group_ids("lesson", group=1)) == 400
+
+
+def page_summary(client, text: str) -> str:
+    html = client.get("/search/", {"q": text}).text
+    return html.split("data-search-summary>", 1)[1].split("</p>", 1)[0]
+
+
+def test_a_body_tier_count_is_exact_up_to_the_cap(client, many_cards, settings):
+    # The page's count of a word found only in lesson text: exact up to the cap, then "more".
+    settings.SEARCH_MAX_RESULTS, settings.SEARCH_CACHE_RESULTS = 100, False
+    many_cards(99, every=10**6, text="okapi")
+    assert page_summary(client, "okapi") == "99 lessons match “okapi”; page 1 of 10."
+    many_cards(1, every=10**6, first=100, text="okapi")
+    assert page_summary(client, "okapi") == "100 lessons match “okapi”; page 1 of 10."
+    assert page_summary(client, "okap") == "100 lessons match “okap”; page 1 of 10."
+    many_cards(1, every=10**6, first=101, text="okapi")
+    assert page_summary(client, "okapi").startswith("More than 100 lessons match “okapi”")
+    assert engine.count_matches("okapi", cap=100) == 101
+    assert len(engine.ranked_lesson_ids("okapi")) == 101
 
 
 def test_the_results_page_reads_cards_and_passages_from_the_card_table_alone(client, catalog):
@@ -145,7 +193,7 @@ def test_the_card_body_migration_runs_backwards_and_forwards_keeping_the_page(cl
     assert dict(SearchCard.objects.values_list("lesson_id", "body")) == dict(
         SearchDocument.objects.values_list("lesson_id", "body")
     )
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == [0, 0]
+    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
 
 
 def ranking_titles(text: str) -> list[str]:
@@ -164,9 +212,62 @@ def test_the_body_tier_ranks_by_the_vectors_each_import_writes(catalog):
     lesson(catalog, "circuits", "02-heads.md", title="Induction heads", text="Quokka gone.")
     import_content(catalog)
     assert ranking_titles("quokka") == ["Wiring circuits", "Induction heads"]
-    assert dict(RankingVector.objects.values_list("lesson_id", "vector")) == dict(
-        SearchCard.objects.values_list("lesson_id", "vector")
+    assert_the_body_tier_rows_are_the_cards()
+
+
+BODY_TIER_COLUMNS = ("lesson_id", "published", "position", "track", "course_slug", "head", "vector")
+
+
+def assert_the_body_tier_rows_are_the_cards() -> None:
+    rows = set(RankingVector.objects.values_list(*BODY_TIER_COLUMNS))
+    assert rows == set(SearchCard.objects.values_list(*BODY_TIER_COLUMNS))
+    assert len(rows) == SearchCard.objects.count()
+
+
+def test_the_body_tiers_filter_columns_follow_the_cards(catalog):
+    # The body tier filters on its own copies of the card's columns: a course moved to another
+    # track, a lesson unpublished or renumbered (`refresh_cards`) must reach them.
+    write_course(catalog, "zoo", title="Zoo", track="Animals", order=2)
+    lesson(catalog, "zoo", "01-okapi.md", title="Okapis", text="A quokka.")
+    lesson(catalog, "zoo", "02-more.md", title="More", text="The quokka.")
+    lesson(catalog, "circuits", "01-wiring.md", title="Wiring circuits", text="One quokka.")
+    import_content(catalog)
+    assert sorted(ranking_titles("quokka")) == ["More", "Okapis", "Wiring circuits"]
+    assert engine.ranked_lesson_ids("quokka", track="Mechanisms") == [
+        SearchCard.objects.get(title="Wiring circuits").pk
+    ]
+    write_course(catalog, "zoo", title="Zoo", track="Mechanisms", order=0)  # first, new track
+    lesson(
+        catalog, "zoo", "02-more.md", title="More", text="The quokka.", extra_front="draft: true\n"
     )
+    import_content(catalog)
+    assert_the_body_tier_rows_are_the_cards()
+    assert sorted(ranking_titles("quokka")) == ["Okapis", "Wiring circuits"]
+    titles = dict(SearchCard.objects.values_list("lesson_id", "title"))
+    found = engine.ranked_lesson_ids("quokka", track="Mechanisms", course="zoo")
+    assert [titles[pk] for pk in found] == ["Okapis"]
+    assert engine.ranked_lesson_ids("quokka", track="Animals") == []
+    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_body_tier_migration_runs_backwards_and_forwards_keeping_the_results(client, catalog):
+    lesson(catalog, "circuits", "01-wiring.md", title="Wiring circuits", text="One quokka.")
+    lesson(catalog, "circuits", "02-heads.md", title="Induction heads", text="Quokka, quokka.")
+    import_content(catalog)
+    before = [client.get("/search/", {"q": q}).text for q in ("quokka", "quok", "wiring")]
+    executor = MigrationExecutor(connection)
+    executor.migrate([("search", "0007_ranking_vector")])  # vectors alone, joined to the cards
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lesson_id, vector FROM search_rankingvector")
+        assert len(cursor.fetchall()) == 2
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    after = [client.get("/search/", {"q": q}).text for q in ("quokka", "quok", "wiring")]
+    assert after == before
+    assert_the_body_tier_rows_are_the_cards()
+    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
 
 
 def test_the_ranking_vectors_stay_in_their_tables_pages_unless_too_big_for_one(content_root):
