@@ -42,7 +42,7 @@ _MATCHED_TSQUERY = f"(SELECT {_TSQUERY})"
 # vacuum moves them into the index proper; an import moves them itself (`_tidy_indexes`), a few
 # milliseconds, rather than leave that to autovacuum, which may come much later or, where it is
 # off, never.
-CARD_GIN_INDEXES = ("search_card_vector_gin", "search_card_head_gin", "search_ranking_vector_gin")
+GIN_INDEXES = ("search_card_vector_gin", "search_card_head_gin", "search_ranking_vector_gin")
 _ID = {"postgresql": "f.lesson_id", "sqlite": "f.rowid"}
 _NO_LIMIT = {"postgresql": None, "sqlite": -1}
 _CARD = {"postgresql": "f", "sqlite": "c"}  # the card's alias in `_matches`
@@ -174,11 +174,11 @@ def refresh_cards() -> int:
 
 def _tidy_indexes() -> None:
     """PostgreSQL: moves the entries just written to the GIN indexes of the cards and of the
-    body tier's table out of their pending lists (see CARD_GIN_INDEXES)."""
+    body tier's table out of their pending lists (see GIN_INDEXES)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for index in CARD_GIN_INDEXES:
+        for index in GIN_INDEXES:
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
 
 

@@ -38,17 +38,17 @@ def pending_pages(index: str) -> int:
         return cursor.fetchone()[0]
 
 
-NO_PENDING = [0, 0, 0]  # engine.CARD_GIN_INDEXES: the cards' two, the body tier's one
+NO_PENDING = [0, 0, 0]  # engine.GIN_INDEXES: the cards' two, the body tier's one
 
 
 def test_an_import_leaves_nothing_in_the_gin_indexes_pending_lists(catalog):
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
+    assert [pending_pages(index) for index in engine.GIN_INDEXES] == NO_PENDING
     lesson(catalog, "circuits", "03-more.md", title="More circuits")
     import_content(catalog)  # a later import adding one lesson
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
+    assert [pending_pages(index) for index in engine.GIN_INDEXES] == NO_PENDING
     write_course(catalog, "circuits", title="Renamed circuits", track="Mechanisms", order=1)
     import_content(catalog)  # only the cards change (refresh_cards)
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
+    assert [pending_pages(index) for index in engine.GIN_INDEXES] == NO_PENDING
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ def test_the_card_body_migration_runs_backwards_and_forwards_keeping_the_page(cl
     assert dict(SearchCard.objects.values_list("lesson_id", "body")) == dict(
         SearchDocument.objects.values_list("lesson_id", "body")
     )
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
+    assert [pending_pages(index) for index in engine.GIN_INDEXES] == NO_PENDING
 
 
 def ranking_titles(text: str) -> list[str]:
@@ -247,7 +247,7 @@ def test_the_body_tiers_filter_columns_follow_the_cards(catalog):
     found = engine.ranked_lesson_ids("quokka", track="Mechanisms", course="zoo")
     assert [titles[pk] for pk in found] == ["Okapis"]
     assert engine.ranked_lesson_ids("quokka", track="Animals") == []
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
+    assert [pending_pages(index) for index in engine.GIN_INDEXES] == NO_PENDING
 
 
 @pytest.mark.django_db(transaction=True)
@@ -267,7 +267,7 @@ def test_the_body_tier_migration_runs_backwards_and_forwards_keeping_the_results
     after = [client.get("/search/", {"q": q}).text for q in ("quokka", "quok", "wiring")]
     assert after == before
     assert_the_body_tier_rows_are_the_cards()
-    assert [pending_pages(index) for index in engine.CARD_GIN_INDEXES] == NO_PENDING
+    assert [pending_pages(index) for index in engine.GIN_INDEXES] == NO_PENDING
 
 
 def test_the_ranking_vectors_stay_in_their_tables_pages_unless_too_big_for_one(content_root):

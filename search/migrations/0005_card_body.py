@@ -13,7 +13,7 @@ def fill_bodies(apps, schema_editor):
             "FROM search_searchdocument d WHERE d.lesson_id = c.lesson_id"
         )
         # The rewritten rows' entries wait in the GIN indexes' pending lists (see
-        # search.engine.CARD_GIN_INDEXES): into the indexes proper with them.
+        # search.engine.GIN_INDEXES): into the indexes proper with them.
         for index in ("search_card_vector_gin", "search_card_head_gin"):
             schema_editor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
 
