@@ -20,7 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -331,6 +331,17 @@ def sign_in(base: str, username: str, password: str) -> str:
     if "sessionid" not in cookies:
         raise BenchError(f"signing in as {username} set no session cookie")
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def process_cpu_seconds(pids: Iterable[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes (those still alive)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def group_cpu_seconds(pgid: int) -> float:
