@@ -32,6 +32,7 @@ from tutor.retrieval import (
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, load_model
 from tutor.retrieval.fit import fit_logistic, roc_auc, tuning_half
 from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
+from tutor.retrieval.quantities import asked_kinds, gives_kind
 from tutor.retrieval.ranking import read_query
 from tutor.retrieval.units import _ABBREVIATIONS, _CODE_RE, ROW, TERM, _has_code
 
@@ -389,6 +390,62 @@ def test_the_stored_model_matches_the_features() -> None:
     model = load_model()
     assert model.features in (LEXICAL_FEATURES, FEATURES)
     assert len(model.weights) == len(model.features) and 0 < model.threshold < 1
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("How fast does a cheetah run?", {"speed"}),
+        ("what speed can a bicycle reach", {"speed"}),
+        ("How far can an owl hear a mouse?", {"length"}),
+        ("how tall is the tower?", {"length"}),
+        ("How long does a bridge last?", {"duration", "length"}),
+        ("How old is the oldest oak in England?", {"duration", "date"}),
+        ("How heavy is an adult horse?", {"mass"}),
+        ("how much does a grand piano weigh", {"mass"}),
+        ("What temperature does butter melt at?", {"temperature"}),
+        ("how hot is the surface of the sun", {"temperature"}),
+        ("What percentage of the class passed?", {"percent"}),
+        ("How much did the first bicycle cost?", {"money"}),
+        ("How many miles is a marathon?", {"length"}),
+        ("how many days does the journey take?", {"duration"}),
+        ("How many kilograms of flour go into a loaf?", {"mass"}),
+        # No known kind: a count of things, a plain "how much", a "how" that is not a quantity,
+        # and a quantity word embedded after another question word.
+        ("How many wheels does a tricycle have?", set()),
+        ("how much flour is in a loaf?", set()),
+        ("How does a bicycle stay upright?", set()),
+        ("What limits how far a bat can fly?", set()),
+        ("Why is the tower so tall?", set()),
+    ],
+)
+def test_the_kind_of_quantity_a_question_asks_for(question: str, kinds: set[str]) -> None:
+    assert asked_kinds(question) == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "gives"),
+    [
+        ("A swift migrates about 5,000 kilometres each spring.", "speed", False),
+        ("A swift can fly at 110 km/h in level flight.", "speed", True),
+        ("Glaciers creep forward a few metres a year.", "speed", True),
+        ("A swift migrates about 5,000 kilometres each spring.", "length", True),
+        ("The bridge has three spans.", "length", False),
+        ("The bridge took twelve years to build.", "duration", True),
+        ("Oil melts at 40 °C.", "temperature", True),
+        ("Water boils at 100 degrees at sea level.", "temperature", True),
+        ("An adult weighs between 400 and 600 kg.", "mass", True),
+        ("Nearly 30 per cent of the class passed.", "percent", True),
+        ("About a third of the class passed.", "percent", True),
+        ("The class has 30 pupils.", "percent", False),
+        ("It sold for $250 in 1890.", "money", True),
+        ("It sold for 250 dollars.", "money", True),
+        ("It was sold in 1890.", "money", False),
+        ("The mill was built in 1790.", "date", True),
+    ],
+)
+def test_whether_a_passage_gives_a_quantity_of_a_kind(text: str, kind: str, gives: bool) -> None:
+    assert gives_kind(text, frozenset({kind})) is gives
 
 
 def test_fit_and_auc_on_a_tiny_set() -> None:

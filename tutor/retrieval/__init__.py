@@ -1,10 +1,10 @@
 """The lesson tutor's retrieval core: plain Python, no Django.
 
 Modules, one idea each: `lexicon` (words), `units` (what can be quoted), `index` (the stored
-index and the lesson's vocabulary), `ranking` (a question's terms, BM25), `answerability` (the
-logistic model), `compose` (what to quote and the tutor's words), `answer` (reading a message
-and the pipeline), `tuning` (every tunable number) and `fit` (refitting the model). See
-docs/tutor.md.
+index and the lesson's vocabulary), `ranking` (a question's terms, BM25), `quantities` (the
+kind of quantity a question asks for), `answerability` (the logistic model), `compose` (what
+to quote and the tutor's words), `answer` (reading a message and the pipeline), `tuning`
+(every tunable number) and `fit` (refitting the model). See docs/tutor.md.
 """
 
 from .answer import Citation, TutorAnswer, answer_question, closest_anchor

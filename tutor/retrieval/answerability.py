@@ -13,6 +13,8 @@ Its inputs are general features of a (question, passage) pair, none about any on
 * `bigrams`: share of the question's adjacent word pairs found adjacent in the passage;
 * `negation`: the question is negated but the passage is not;
 * `definition`: the passage defines what the question asks about;
+* `kind_missing`: the question asks for a quantity of a known kind (a speed, length, duration,
+  mass, temperature, share or sum of money: `quantities.py`) and the passage gives none of it;
 * `semantic` (only in a model fitted with `fit --semantic`): the cosine of the question's and
   the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
   shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
@@ -33,6 +35,7 @@ from pathlib import Path
 
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, tokenize
+from .quantities import asked_kinds, gives_kind
 from .ranking import Query, definition_match, has_answer_type, max_score
 
 MODEL_PATH = Path(__file__).with_name("model.json")
@@ -46,6 +49,7 @@ LEXICAL_FEATURES = (
     "bigrams",
     "negation",
     "definition",
+    "kind_missing",
 )
 FEATURES = (*LEXICAL_FEATURES, "semantic")
 
@@ -118,6 +122,7 @@ def features(
     pairs = list(zip(query.terms, query.weights, strict=True))
     texts = [index.units[uid].text for uid in chosen]
     passage_words = {w for text in texts for w in tokenize(text)}
+    kinds = asked_kinds(query.text)
     return [
         sum(w for t, w in pairs if t in held) / total,
         sum(w for t, w in pairs if t in section) / total,
@@ -127,4 +132,5 @@ def features(
         _bigram_share(query, texts),
         float(query.negated and not passage_words & NEGATIONS),
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
+        float(bool(kinds) and not any(gives_kind(text, kinds) for text in texts)),
     ] + ([similarity(index, query, chosen)] if with_semantic else [])
