@@ -13,13 +13,13 @@ import re
 from benchlib import (
     Section,
     Table,
-    admin_sql,
     django_env,
     fmt_ratio,
     fmt_s,
     log,
     manage,
     median,
+    optional_postgres,
     verdict,
 )
 from textgen import change_one_lesson, generate_catalog
@@ -31,21 +31,13 @@ PG_DATABASE = "glassbox_bench_import"
 
 def _postgres_cold_import(content) -> tuple[float, str] | None:
     """A cold import into a fresh PostgreSQL database; None when PostgreSQL is not there."""
-    try:
-        admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        admin_sql(f"CREATE DATABASE {PG_DATABASE}")
-    except Exception as error:  # no server, no client: the SQLite figures still stand
-        log(f"import: PostgreSQL skipped ({type(error).__name__})")
-        return None
-    try:
-        env = django_env(
-            f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}", CONTENT_DIR=str(content)
-        )
+    with optional_postgres(PG_DATABASE, "import") as url:
+        if url is None:
+            return None
+        env = django_env(url, CONTENT_DIR=str(content))
         manage("migrate", "--noinput", env=env)
         log("import: cold import into PostgreSQL")
         return manage("import_content", str(content), env=env, timeout=1800)
-    finally:
-        admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
 
 
 def _summary(out: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 import loadgen
@@ -17,7 +18,6 @@ from benchlib import (
     BenchError,
     Section,
     Table,
-    admin_sql,
     django_task,
     fetch,
     fmt_int,
@@ -26,6 +26,7 @@ from benchlib import (
     gunicorn,
     log,
     manage,
+    optional_postgres,
     prepare_site,
     sign_in,
     verdict,
@@ -94,14 +95,6 @@ def run(ctx) -> Section:
     duration = ctx.args.duration or (2.0 if ctx.quick else 10.0)
     section = Section("2. Pages under gunicorn")
     tmp = ctx.tmp / "pages"
-    databases = [("SQLite", f"sqlite:///{tmp / 'sqlite' / 'pages.sqlite3'}")]
-    if not ctx.quick:
-        try:
-            admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            admin_sql(f"CREATE DATABASE {PG_DATABASE}")
-            databases.append(("PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"))
-        except Exception as error:  # no PostgreSQL here: SQLite's figures still stand
-            log(f"pages: PostgreSQL skipped ({type(error).__name__})")
     table = Table(
         [
             "database",
@@ -117,7 +110,10 @@ def run(ctx) -> Section:
         ]
     )
     signed_in_rps = {}
-    try:
+    with nullcontext() if ctx.quick else optional_postgres(PG_DATABASE, "pages") as pg_url:
+        databases = [("SQLite", f"sqlite:///{tmp / 'sqlite' / 'pages.sqlite3'}")]
+        if pg_url:
+            databases.append(("PostgreSQL", pg_url))
         for name, url in databases:
             folder = tmp / name.lower()
             folder.mkdir(parents=True, exist_ok=True)
@@ -126,9 +122,6 @@ def run(ctx) -> Section:
             signed_in_rps[name] = results[SIGNED_IN].rps
             if name == "SQLite":
                 ctx.figures["lesson_rps"] = results[LESSON].rps
-    finally:
-        if len(databases) > 1:
-            admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
     section.intro.append(
         f"gunicorn `config.wsgi -w 4` (sync workers), settings "
         f"`{env['BENCH_BASE_SETTINGS']}`, DEBUG=0, the shipped content on "

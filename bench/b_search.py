@@ -14,6 +14,7 @@ clients follows that CPU, and the CPU is what a change moves when the machine's 
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 import loadgen
@@ -22,7 +23,6 @@ from benchlib import (
     BenchError,
     Section,
     Table,
-    admin_sql,
     django_env,
     fetch,
     fmt_int,
@@ -31,6 +31,7 @@ from benchlib import (
     gunicorn,
     log,
     manage,
+    optional_postgres,
     process_cpu_seconds,
     verdict,
     with_static_wrapper,
@@ -105,21 +106,14 @@ def run(ctx) -> Section:
     static_root, extra_static = tmp / "static_root", tmp / "extra_static"
     extra_static.mkdir(parents=True, exist_ok=True)
 
-    databases = [("SQLite", f"sqlite:///{tmp / 'search.sqlite3'}", None)]
-    if not ctx.quick:
-        try:
-            admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            admin_sql(f"CREATE DATABASE {PG_DATABASE}")
-            databases.append(
-                ("PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}", PG_DATABASE)
-            )
-        except Exception as error:  # no PostgreSQL here: SQLite's figures still stand
-            log(f"search: PostgreSQL skipped ({type(error).__name__})")
     table = Table(
         ["database", "URL", "requests/s", "p50", "p95", "p99", "errors", "p95 × static",
          "CPU per request: app + database", "target", "verdict"]
     )  # fmt: skip
-    try:
+    with nullcontext() if ctx.quick else optional_postgres(PG_DATABASE, "search") as pg_url:
+        databases = [("SQLite", f"sqlite:///{tmp / 'search.sqlite3'}", None)]
+        if pg_url:
+            databases.append(("PostgreSQL", pg_url, PG_DATABASE))
         for name, url, database in databases:
             env = with_static_wrapper(
                 django_env(
@@ -153,9 +147,6 @@ def run(ctx) -> Section:
                     f"p95 < {P95_TARGET_MS:.0f} ms, 0 errors" if is_query else "—",
                     verdict(ok),
                 )
-    finally:
-        if len(databases) > 1:
-            admin_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
     section.intro.append(
         f"Catalog: {courses} × {lessons} generated lessons. gunicorn `-w 4` (sync), "
         f"{CONNECTIONS} closed-loop clients, {duration:.0f} s per URL, load by "

@@ -174,6 +174,24 @@ def admin_sql(sql: str) -> None:
         conn.execute(sql)
 
 
+@contextlib.contextmanager
+def optional_postgres(name: str, part: str) -> Iterator[str | None]:
+    """A fresh PostgreSQL database ``name`` at 127.0.0.1 (one of that name dropped first), its
+    URL, dropped afterwards; None, and the log says so, when no PostgreSQL answers (the part's
+    SQLite figures still stand)."""
+    try:
+        admin_sql(f"DROP DATABASE IF EXISTS {name}")
+        admin_sql(f"CREATE DATABASE {name}")
+    except Exception as error:  # no server, no client
+        log(f"{part}: PostgreSQL skipped ({type(error).__name__})")
+        yield None
+        return
+    try:
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin_sql(f"DROP DATABASE IF EXISTS {name}")
+
+
 def manage(*args: str, env: dict[str, str], timeout: float = 900) -> tuple[float, str]:
     return run_cmd([PYTHON, MANAGE, *args], env, timeout=timeout)
 
@@ -192,6 +210,17 @@ def backend_seconds():
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 """
+# The start of every CPU comparison's measuring script, run in a checkout's folder: Django set
+# up with the environment's settings, and BACKEND_SECONDS.
+MEASURE_PREAMBLE = (
+    r"""
+import io, json, os, sys, time
+sys.path.insert(0, os.getcwd())
+import django
+django.setup()
+"""
+    + BACKEND_SECONDS
+)
 
 
 @contextlib.contextmanager
@@ -333,27 +362,26 @@ def sign_in(base: str, username: str, password: str) -> str:
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
+def _cpu_seconds(stats: Iterable[Path], pgid: int | None = None) -> float:
+    """CPU seconds (user + system) so far of the processes whose /proc stat files these are
+    (those still alive), only those of process group ``pgid`` if given."""
+    total = 0
+    for stat in stats:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if pgid is None or int(fields[2]) == pgid:  # field 5 of stat: the process group
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def process_cpu_seconds(pids: Iterable[int]) -> float:
     """CPU seconds (user + system) used so far by these processes (those still alive)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
+    return _cpu_seconds(Path(f"/proc/{pid}/stat") for pid in pids)
 
 
 def group_cpu_seconds(pgid: int) -> float:
     """CPU seconds (user + system) used so far by the live processes of one process group."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:  # field 5 of stat: the process group
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
+    return _cpu_seconds(Path("/proc").glob("[0-9]*/stat"), pgid)
 
 
 def machine_cpu_times() -> tuple[float, float]:

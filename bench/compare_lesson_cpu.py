@@ -25,16 +25,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import BACKEND_SECONDS, alternate_checkouts, comparison_env
+from benchlib import MEASURE_PREAMBLE, alternate_checkouts, comparison_env
 
 MEASURE = (
-    r"""
-import json, os, sys, time
-sys.path.insert(0, os.getcwd())
-import django
-django.setup()
-"""
-    + BACKEND_SECONDS
+    MEASURE_PREAMBLE
     + r"""
 from django.contrib.auth import get_user_model
 from django.db import connection

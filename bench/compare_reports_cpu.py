@@ -22,19 +22,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import BACKEND_SECONDS, BENCH_DIR, alternate_checkouts, comparison_env
+from benchlib import BENCH_DIR, MEASURE_PREAMBLE, alternate_checkouts, comparison_env
 
 MEASURE = (
-    r"""
-import json, os, sys, time
-sys.path.insert(0, os.getcwd())
-import django
-django.setup()
+    MEASURE_PREAMBLE
+    + r"""
 from django.contrib.auth import get_user_model
 from django.test import Client
-"""
-    + BACKEND_SECONDS
-    + r"""
 PAGES = json.loads(sys.argv[2])
 N = int(sys.argv[1])
 client = Client()

@@ -27,17 +27,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import BACKEND_SECONDS, PYTHON, admin_sql, alternate_checkouts, django_env
+from benchlib import MEASURE_PREAMBLE, PYTHON, admin_sql, alternate_checkouts, django_env
 from textgen import generate_catalog
 
 MEASURE = (
-    r"""
-import io, json, os, sys, time
-sys.path.insert(0, os.getcwd())
-import django
-django.setup()
-"""
-    + BACKEND_SECONDS
+    MEASURE_PREAMBLE
     + r"""
 from django.core.handlers.wsgi import WSGIHandler
 

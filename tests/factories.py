@@ -140,3 +140,14 @@ def query_plan(queryset) -> str:
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def migrate_to_latest() -> None:
+    """Applies every migration not applied, after a test migrated backwards: a new executor,
+    since one that migrated backwards holds the graph as it was."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

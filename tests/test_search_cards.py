@@ -14,7 +14,7 @@ from courses.importer import import_content
 from courses.models import Lesson
 from search import engine
 from search.models import SearchCard
-from tests.factories import write_course, write_reading_lesson
+from tests.factories import migrate_to_latest, write_course, write_reading_lesson
 
 pytestmark = pytest.mark.django_db
 
@@ -144,8 +144,6 @@ def test_the_cards_migration_runs_backwards_and_forwards_keeping_the_results(cli
         if connection.vendor == "postgresql":  # the vectors are back on the documents
             cursor.execute("SELECT COUNT(*) FROM search_searchdocument WHERE head IS NOT NULL")
             assert cursor.fetchone()[0] == 3
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
     assert cards(client, q="circuits") == before
     assert_cards_match_the_lessons()

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from courses.importer import import_content
 from search import engine
 from search.models import RankingVector, SearchCard, SearchDocument
-from tests.factories import write_course, write_reading_lesson
+from tests.factories import migrate_to_latest, write_course, write_reading_lesson
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
@@ -184,11 +184,8 @@ def test_the_cards_full_vectors_are_stored_uncompressed(content_root):
 @pytest.mark.django_db(transaction=True)
 def test_the_card_body_migration_runs_backwards_and_forwards_keeping_the_page(client, catalog):
     before = client.get("/search/", {"q": "zebra"}).text
-    executor = MigrationExecutor(connection)
-    executor.migrate([("search", "0004_cards")])  # before the body and the vectors' storage
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    MigrationExecutor(connection).migrate([("search", "0004_cards")])  # before body, storage
+    migrate_to_latest()
     assert client.get("/search/", {"q": "zebra"}).text == before
     assert dict(SearchCard.objects.values_list("lesson_id", "body")) == dict(
         SearchDocument.objects.values_list("lesson_id", "body")
@@ -256,14 +253,11 @@ def test_the_body_tier_migration_runs_backwards_and_forwards_keeping_the_results
     lesson(catalog, "circuits", "02-heads.md", title="Induction heads", text="Quokka, quokka.")
     import_content(catalog)
     before = [client.get("/search/", {"q": q}).text for q in ("quokka", "quok", "wiring")]
-    executor = MigrationExecutor(connection)
-    executor.migrate([("search", "0007_ranking_vector")])  # vectors alone, joined to the cards
+    MigrationExecutor(connection).migrate([("search", "0007_ranking_vector")])  # joined to cards
     with connection.cursor() as cursor:
         cursor.execute("SELECT lesson_id, vector FROM search_rankingvector")
         assert len(cursor.fetchall()) == 2
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
     after = [client.get("/search/", {"q": q}).text for q in ("quokka", "quok", "wiring")]
     assert after == before
     assert_the_body_tier_rows_are_the_cards()
