@@ -55,6 +55,8 @@ def assert_meets_baseline(score: Score, baseline: dict[str, float]) -> None:
         (score.declined, score.unanswerable, baseline["unanswerable"]),
     ):
         assert got >= round(rate * of) - ENCODER_PLATFORM_SLACK, (got, of, rate)
+
+
 # The first article of the SQuAD 2.0 tuning file with its first 50 questions (data/SOURCES.md).
 SQUAD_SMOKE = HERE / "data" / "squad-smoke.json"
 
