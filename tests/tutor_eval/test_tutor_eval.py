@@ -6,10 +6,11 @@
 * The tuning sets (``tuning.yaml`` on ``tuning_content/``, ``tuning2.yaml`` on
   ``tuning2_content/``, all tuning data): at or above ``baseline.json``'s ``tuning_set`` and
   ``tuning_set2`` (the shipped model's figures; regression gates).
-* The held-out lessons in ``heldout_content/``, ``heldout2_content/``, ``heldout3_content/``
-  and ``heldout4_content/``: valid, imported by the real importer, every ``expect`` phrase is
-  lesson text, and every answer quotes the lesson verbatim (a table row read with its header)
-  and cites a real anchor (an invariant, not an accuracy figure: nothing is tuned on these).
+* The held-out lessons in ``heldout_content/``, ``heldout2_content/``, ``heldout3_content/``,
+  ``heldout4_content/`` and ``heldout5_content/``: valid, imported by the real importer, every
+  ``expect`` phrase is lesson text, and every answer quotes the lesson verbatim (a table row read
+  with its header) and cites a real anchor (an invariant, not an accuracy figure: nothing is
+  tuned on these).
 * SQuAD 2.0 smoke: one article with 50 questions (``data/squad-smoke.json``) goes through the
   same conversion, import, tutor and baselines as
   ``make eval-tutor``, and every quote is verbatim lesson text.
@@ -116,6 +117,7 @@ HELD_OUT_SETS = [
     ("heldout2.yaml", "heldout2_content", 3),
     ("heldout3.yaml", "heldout3_content", 3),
     ("heldout4.yaml", "heldout4_content", 4),
+    ("heldout5.yaml", "heldout5_content", 4),
 ]
 
 
