@@ -123,9 +123,10 @@ def content_lessons(root: Path) -> dict[str, LessonText]:
 def passage_features(
     index: LessonIndex, question: str, with_semantic: bool = False
 ) -> tuple[list[float | None], str]:
-    """The model's features for a question, and the text of the passage it would quote."""
+    """The model's features for a question, and the text of the passage they describe (the
+    tutor quotes it with the sentence after its best unit, `compose.with_continuation`)."""
     part = assess(index, question, with_semantic=with_semantic)
-    return part.features, " ".join(index.units[u].text for u in part.chosen)
+    return part.features, " ".join(index.units[u].text for u in part.judged)
 
 
 def _holds(passage: str, answers: list[str]) -> bool:
