@@ -238,7 +238,9 @@ class RankedMatches:
             return first[start:stop]
         filters = {"track": self.track, "course": self.course}
         if self._rest is not None:  # ranked for the count: every page offered is in them
-            return (first + self._rest)[start:stop]
+            known = first + self._rest
+            if stop <= len(known) or len(known) <= self._cap:  # (the latter: every match)
+                return known[start:stop]
         if len(first) <= self._cap:  # the whole first group: the later ones follow it
             rest_start = max(start, len(first))
             return first[start:stop] + engine.ranked_after_first_group(

@@ -446,6 +446,7 @@ def test_a_page_past_the_first_group_is_counted_by_the_ranking_it_needs(
     from django.db import connection
 
     from search.models import SearchCard
+    from search.services import RankedMatches
 
     # PostgreSQL ranks the later groups in one statement (the body tier), SQLite in two.
     counts = 0 if connection.vendor == "postgresql" else 1
@@ -472,3 +473,6 @@ def test_a_page_past_the_first_group_is_counted_by_the_ranking_it_needs(
         assert titles(client, q="quartz", page="x") == shown[:10]
         assert titles(client, q="quartz", page=99) == shown[10:cap]
         assert titles(client, q="quartz", page="0") == shown[10:cap]  # (the last)
+        # Slices past the cap (never offered) still follow the full ranking.
+        matches = RankedMatches("quartz", expected_stop=10)
+        assert (matches.count(), matches[0:cap], matches[13:19]) == (cap, full[:cap], full[13:19])
