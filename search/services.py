@@ -138,9 +138,9 @@ class RankedMatches:
     lists: the page needs that ranking anyway, and asking it for the cap's worth rather than a
     page costs the database next to nothing more (it scores every match of the tier either
     way), where a count of its own was one more statement and round trip (docs/benchmarks.md,
-    session 12). Otherwise the count is one small
-    query, stopping at the cap, and a page past the first group reads the later groups'
-    slice. With SEARCH_CACHE_RESULTS the count and each slice are cached.
+    session 12). Otherwise the count is one small query, stopping at the cap, and a page past
+    the first group reads the later groups' slice. With SEARCH_CACHE_RESULTS the count and
+    each slice are cached.
     """
 
     def __init__(
