@@ -242,7 +242,7 @@ def test_a_broken_index_is_a_server_error_never_a_decline(lesson):
 
     data = index_for(lesson).to_dict()
     data["postings"] = {term: [10_000, 1.0] for term in data["postings"]}
-    TutorIndex.objects.filter(lesson=lesson).update(data=data)
+    TutorIndex.objects.filter(lesson=lesson).update(data=json.dumps(data))
     client = Client(raise_request_exception=False)
     response = ask(client, "what is a linear probe?")
     assert response.status_code == 500
@@ -257,12 +257,36 @@ def test_an_index_of_an_older_format_is_rebuilt_but_a_malformed_one_is_an_error(
     from tutor.services import index_for
 
     data = index_for(lesson).to_dict()
-    TutorIndex.objects.filter(lesson=lesson).update(data={"version": FORMAT_VERSION - 1})
+    older = json.dumps({"version": FORMAT_VERSION - 1})
+    TutorIndex.objects.filter(lesson=lesson).update(data=older)
     assert ask(Client(), "what is a linear probe?").json()["grounded"] is True
-    assert TutorIndex.objects.get(lesson=lesson).data["version"] == FORMAT_VERSION
+    assert json.loads(TutorIndex.objects.get(lesson=lesson).data)["version"] == FORMAT_VERSION
     data["units"] = [unit[:-1] for unit in data["units"]]
-    TutorIndex.objects.filter(lesson=lesson).update(data=data)
+    TutorIndex.objects.filter(lesson=lesson).update(data=json.dumps(data))
     assert ask(Client(raise_request_exception=False), "what is a probe?").status_code == 500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_indexes_stored_as_json_values_answer_the_same_once_stored_as_text(lesson):
+    """Migration 0008 turns each stored index from a JSON value (jsonb on PostgreSQL) into its
+    text, and back when reversed; the lesson is answered as before either way."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.factories import migrate_to_latest
+    from tutor.models import TutorIndex
+
+    questions = ["what is a linear probe?", "why do features share neurons?"]
+    before = [ask(Client(), question).json() for question in questions]
+    stored = json.loads(TutorIndex.objects.get(lesson=lesson).data)
+    MigrationExecutor(connection).migrate([("tutor", "0007_tutor_q_gaps_covering")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT data FROM tutor_tutorindex WHERE lesson_id = %s", [lesson.pk])
+        (value,) = cursor.fetchone()
+    assert (json.loads(value) if isinstance(value, str) else value) == stored
+    migrate_to_latest()
+    assert json.loads(TutorIndex.objects.get(lesson=lesson).data) == stored
+    assert [ask(Client(), question).json() for question in questions] == before
 
 
 def test_a_reimported_lesson_is_answered_from_its_new_text(client, lesson, content_root):

@@ -9,10 +9,14 @@ from .question_log import wording_key
 
 
 class TutorIndex(models.Model):
-    """`tutor.retrieval.LessonIndex.to_dict()`, built at import so no request builds one."""
+    """`tutor.retrieval.LessonIndex.to_json()`, built at import so no request builds one.
+
+    Kept as the JSON text itself, not a JSONField: only the tutor's parser reads it, whole, so
+    PostgreSQL's jsonb only cost CPU, parsing each index on write and writing it out again as
+    text on every question (about 5 times the backend CPU of reading the text as it is)."""
 
     lesson = models.OneToOneField(Lesson, on_delete=models.CASCADE, related_name="tutor_index")
-    data = models.JSONField()
+    data = models.TextField()
     built_at = models.DateTimeField()
 
     class Meta:

@@ -6,8 +6,6 @@ import json
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from courses.models import Lesson, Option, Question, Section
@@ -94,7 +92,7 @@ def index_lesson(lesson: Lesson, sections: Iterable[Section]) -> retrieval.Lesso
     """Builds and stores one lesson's index (when the stored one is missing or outdated)."""
     index = retrieval.build_index(lesson_text(lesson, sections))
     TutorIndex.objects.update_or_create(
-        lesson=lesson, defaults={"data": index.to_dict(), "built_at": timezone.now()}
+        lesson=lesson, defaults={"data": index.to_json(), "built_at": timezone.now()}
     )
     return index
 
@@ -113,11 +111,7 @@ def index_for(lesson: Lesson) -> retrieval.LessonIndex:
     the lesson, so a re-import (or any write) is seen by the next request. Only the format
     version decides: an index of the current format that cannot be read is a bug, raised
     here, not rebuilt on every request."""
-    stored = (
-        TutorIndex.objects.filter(lesson=lesson)
-        .values_list(Cast("data", TextField()), flat=True)
-        .first()
-    )
+    stored = TutorIndex.objects.filter(lesson=lesson).values_list("data", flat=True).first()
     index = _parsed.load(lesson.pk, stored) if stored is not None else None
     return index if index is not None else index_lesson(lesson, lesson.sections.all())
 

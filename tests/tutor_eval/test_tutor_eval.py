@@ -5,11 +5,14 @@
   gated, so nobody is tempted to tune on it.
 * The tuning sets (``tuning.yaml`` on ``tuning_content/``, ``tuning2.yaml`` on
   ``tuning2_content/``, all tuning data): at or above ``baseline.json``'s ``tuning_set`` and
-  ``tuning_set2`` (the shipped model's figures; regression gates).
-* The held-out lessons in ``heldout_content/``, ``heldout2_content/``, ``heldout3_content/``
-  and ``heldout4_content/``: valid, imported by the real importer, every ``expect`` phrase is
-  lesson text, and every answer quotes the lesson verbatim (a table row read with its header)
-  and cites a real anchor (an invariant, not an accuracy figure: nothing is tuned on these).
+  ``tuning_set2`` (the shipped model's figures; regression gates). Every gate lets one question
+  of a kind go below the recorded figure, for the encoder's differences between CPUs
+  (``ENCODER_PLATFORM_SLACK``).
+* The held-out lessons in ``heldout_content/``, ``heldout2_content/``, ``heldout3_content/``,
+  ``heldout4_content/`` and ``heldout5_content/``: valid, imported by the real importer, every
+  ``expect`` phrase is lesson text, and every answer quotes the lesson verbatim (a table row read
+  with its header) and cites a real anchor (an invariant, not an accuracy figure: nothing is
+  tuned on these).
 * SQuAD 2.0 smoke: one article with 50 questions (``data/squad-smoke.json``) goes through the
   same conversion, import, tutor and baselines as
   ``make eval-tutor``, and every quote is verbatim lesson text.
@@ -32,9 +35,28 @@ from courses.content.rendering import html_to_text
 from courses.models import Lesson
 
 from . import runner, squad
-from .harness import ALL, HELD_OUT, TUNING, EvalCase, load_questions, normalise
+from .harness import ALL, HELD_OUT, TUNING, EvalCase, Score, load_questions, normalise
 
 HERE = Path(__file__).resolve().parent
+# How many questions of each kind a gate lets go below its recorded figure. The sentence
+# encoder's int8 graph is the same file everywhere, but onnxruntime runs it with kernels chosen
+# for the CPU (AVX2, AVX-512), whose float steps round differently: its cosines move in the
+# fourth decimal from one machine to another, enough to carry a question whose probability sits
+# at the model's threshold across it (docs/tutor.md, "Evaluation"). Two questions lost is a
+# regression on any machine.
+ENCODER_PLATFORM_SLACK = 1
+
+
+def assert_meets_baseline(score: Score, baseline: dict[str, float]) -> None:
+    """``score`` is at the recorded rates, or at most ENCODER_PLATFORM_SLACK questions of a kind
+    below them."""
+    for got, of, rate in (
+        (score.answered, score.answerable, baseline["answerable"]),
+        (score.declined, score.unanswerable, baseline["unanswerable"]),
+    ):
+        assert got >= round(rate * of) - ENCODER_PLATFORM_SLACK, (got, of, rate)
+
+
 # The first article of the SQuAD 2.0 tuning file with its first 50 questions (data/SOURCES.md).
 SQUAD_SMOKE = HERE / "data" / "squad-smoke.json"
 
@@ -103,8 +125,7 @@ def test_shipped_set_tuning_half_meets_baseline() -> None:
     assert scores[ALL].total == len(cases) >= 216
     assert scores[TUNING].total + scores[HELD_OUT].total == scores[ALL].total
     baseline = json.loads((HERE / "baseline.json").read_text(encoding="utf-8"))
-    assert scores[TUNING].hit_rate >= baseline["tuning"]["answerable"]
-    assert scores[TUNING].decline_rate >= baseline["tuning"]["unanswerable"]
+    assert_meets_baseline(scores[TUNING], baseline["tuning"])
 
 
 TUNING_SETS = [
@@ -116,6 +137,7 @@ HELD_OUT_SETS = [
     ("heldout2.yaml", "heldout2_content", 3),
     ("heldout3.yaml", "heldout3_content", 3),
     ("heldout4.yaml", "heldout4_content", 4),
+    ("heldout5.yaml", "heldout5_content", 4),
 ]
 
 
@@ -128,8 +150,7 @@ def test_tuning_set_meets_baseline(questions: str, content: str, key: str, size:
     scores = report.by_split()
     assert scores[ALL].total == len(cases) >= size
     baseline = json.loads((HERE / "baseline.json").read_text(encoding="utf-8"))[key]
-    assert scores[ALL].hit_rate >= baseline["answerable"]
-    assert scores[ALL].decline_rate >= baseline["unanswerable"]
+    assert_meets_baseline(scores[ALL], baseline)
 
 
 @pytest.mark.django_db
