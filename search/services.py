@@ -131,13 +131,23 @@ class RankedMatches:
     Paginator asks for ``count()`` and then one slice. Both start from the first ranking
     group's best SEARCH_MAX_RESULTS + 1 ids, one query: ranking every match of a group costs
     the database the same whatever the limit, and a common word fills it past the cap, so then
-    the count ("more than cap") and every page offered come from that list alone. Otherwise
-    the count is one small query, stopping at the cap, and a page past the first group reads
-    the later groups' slice. With SEARCH_CACHE_RESULTS the count and each slice are cached.
+    the count ("more than cap") and every page offered come from that list alone. Otherwise,
+    on PostgreSQL, when the slice the caller expects (``expected_stop``, its page's end)
+    reaches past the first group, the body tier is ranked once for the cap + 1 matches counted
+    (the first group's and its own), and the count and every page offered come from those two
+    lists: the page needs that ranking anyway, and asking it for the cap's worth rather than a
+    page costs the database next to nothing more (it scores every match of the tier either
+    way), where a count of its own was one more statement and round trip (docs/benchmarks.md,
+    session 12). Otherwise the count is one small query, stopping at the cap, and a page past
+    the first group reads the later groups' slice. With SEARCH_CACHE_RESULTS the count and
+    each slice are cached.
     """
 
-    def __init__(self, text: str, *, track: str = "", course: str = "") -> None:
+    def __init__(
+        self, text: str, *, track: str = "", course: str = "", expected_stop: int = 0
+    ) -> None:
         self.text, self.track, self.course = text, track, course
+        self._expected_stop = expected_stop
         words = "\x1f".join(query.terms(text))
         digest = hashlib.sha256(f"{words}\x1e{track}\x1e{course}".encode()).hexdigest()
         self._key = f"search:{content_version()}:{digest}"
@@ -145,6 +155,7 @@ class RankedMatches:
         self._cap = settings.SEARCH_MAX_RESULTS
         self._total: int | None = None
         self._first: list[int] | None = None
+        self._rest: list[int] | None = None
 
     def _first_ids(self) -> list[int]:
         """The first group's best cap + 1 ids (`engine.groups`: the title tier, or on PostgreSQL
@@ -155,6 +166,21 @@ class RankedMatches:
             )
         return self._first
 
+    def _rest_ids(self) -> list[int]:
+        """The best ids ranked after the first group, as many as make the cap + 1 matches
+        counted with it (so all of them when the two hold no more than the cap)."""
+        if self._rest is None:
+            first = self._first_ids()
+            self._rest = engine.ranked_after_first_group(
+                self.text,
+                known=first,
+                track=self.track,
+                course=self.course,
+                offset=0,
+                limit=self._cap + 1 - len(first),
+            )
+        return self._rest
+
     def _count(self) -> int:
         """Matches counted up to cap + 1 (so above the cap it reads cap + 1)."""
         if self._total is None:
@@ -164,6 +190,11 @@ class RankedMatches:
                 first = self._first_ids()
                 if len(first) > self._cap:
                     total = len(first)
+                elif self._expected_stop > len(first) and len(engine.groups()) == 2:
+                    # The page ranks the later groups, in one statement (PostgreSQL's body
+                    # tier): it counts them too. On SQLite they are two, and a page that the
+                    # first group ends would rank both for no more than a count's work.
+                    total = len(first) + len(self._rest_ids())
                 else:
                     # A statement of its own: folded into one that runs anyway (the body tier's
                     # ranking with COUNT(*) OVER (), or the first group's with a UNION), it cost
@@ -206,6 +237,10 @@ class RankedMatches:
         if stop <= len(first):
             return first[start:stop]
         filters = {"track": self.track, "course": self.course}
+        if self._rest is not None:  # ranked for the count: every page offered is in them
+            known = first + self._rest
+            if stop <= len(known) or len(known) <= self._cap:  # (the latter: every match)
+                return known[start:stop]
         if len(first) <= self._cap:  # the whole first group: the later ones follow it
             rest_start = max(start, len(first))
             return first[start:stop] + engine.ranked_after_first_group(

@@ -17,8 +17,12 @@ def results(request: HttpRequest) -> HttpResponse:
     track = request.GET.get("track", "")[:100]
     course = request.GET.get("course", "")[:100]
     tracks, courses = filter_choices()
-    matches = RankedMatches(text, track=track, course=course) if text else []
-    page = Paginator(matches, PER_PAGE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    expected_stop = _page_end(number)
+    matches = (
+        RankedMatches(text, track=track, course=course, expected_stop=expected_stop) if text else []
+    )
+    page = Paginator(matches, PER_PAGE).get_page(number)
     region = results_page.region(
         text,
         track=track,
@@ -37,3 +41,12 @@ def results(request: HttpRequest) -> HttpResponse:
         "chosen_course": course if course and any(c.slug == course for c in courses) else "",
     }
     return results_page.respond(request, context, text=text, results=region)
+
+
+def _page_end(number: str | None) -> int:
+    """Where the page asked for ends, so RankedMatches can count from the ranking that page
+    needs; only a hint (Paginator decides which page is shown, the last for one past it)."""
+    try:
+        return PER_PAGE * max(int(number or 1), 1)
+    except ValueError:  # not a number (Paginator shows the first page)
+        return PER_PAGE

@@ -438,3 +438,41 @@ def test_a_word_filling_the_head_tier_past_the_cap_is_counted_by_its_ranking(
     settings.SEARCH_MAX_RESULTS = 20  # now the head tier may not hold every match: count them
     assert ranking_and_counting(client, q="common") == (1, 1)
     assert "15 lessons match" in client.get("/search/", {"q": "common"}).text
+
+
+def test_a_page_past_the_first_group_is_counted_by_the_ranking_it_needs(
+    client, content_root, settings
+):
+    from django.db import connection
+
+    from search.models import SearchCard
+    from search.services import RankedMatches
+
+    # PostgreSQL ranks the later groups in one statement (the body tier), SQLite in two.
+    counts = 0 if connection.vendor == "postgresql" else 1
+    settings.SEARCH_CACHE_RESULTS = False
+    write_course(content_root, "c", title="C", track="T")
+    for n in range(1, 4):  # in the title: the first ranking group on both databases
+        lesson(content_root, "c", f"{n:02d}-head-{n}.md", title=f"Quartz head {n}")
+    for n in range(4, 20):  # only in the text: a later group
+        lesson(content_root, "c", f"{n:02d}-body-{n}.md", title=f"Body {n}", text="Quartz here.")
+    import_content(content_root)
+    full = engine.ranked_lesson_ids("quartz")
+    assert len(full) == 19
+    shown = [SearchCard.objects.get(pk=pk).title for pk in full]
+    for cap, summary in ((12, "More than 12 lessons match"), (19, "19 lessons match")):
+        settings.SEARCH_MAX_RESULTS = cap
+        # On PostgreSQL the page ranks the later groups for the cap's worth of matches and
+        # counts those: no count of its own, and the same count and cards as counting gives.
+        assert ranking_and_counting(client, q="quartz")[1] == counts
+        assert summary in client.get("/search/", {"q": "quartz"}).text
+        assert titles(client, q="quartz") == shown[:10]
+        assert titles(client, q="quartz", page=2) == shown[10:cap]
+        assert ranking_and_counting(client, q="quartz", page=2)[1] == counts
+        # The page asked for is only a hint: odd ones get the page Paginator shows.
+        assert titles(client, q="quartz", page="x") == shown[:10]
+        assert titles(client, q="quartz", page=99) == shown[10:cap]
+        assert titles(client, q="quartz", page="0") == shown[10:cap]  # (the last)
+        # Slices past the cap (never offered) still follow the full ranking.
+        matches = RankedMatches("quartz", expected_stop=10)
+        assert (matches.count(), matches[0:cap], matches[13:19]) == (cap, full[:cap], full[13:19])
