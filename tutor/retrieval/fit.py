@@ -16,8 +16,9 @@ Labelled data:
 
 Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
-A question is labelled 1 when the passage the tutor would quote contains a gold answer (or the
-case's expected phrase), 0 otherwise: unanswerable, or ranked wrongly. The model is an
+A question is labelled 1 when the passage the model judges (the quote without the sentence
+`compose.with_continuation` adds) contains a gold answer (or the case's expected phrase), 0
+otherwise: unanswerable, or ranked wrongly. The model is an
 L2-regularised logistic regression on standardised features, fitted by Newton's method, with
 lesson questions weighing `LESSON_WEIGHT` times SQuAD's. The threshold maximises balanced
 accuracy on dev predictions: each lesson question predicted by a model fitted without its
