@@ -48,7 +48,7 @@ def test_tutor_indexes_built_in_the_workers_equal_those_built_from_the_stored_ro
     unplaced = 0
     for lesson in lessons:
         index = index_from_stored_rows(lesson)
-        stored = TutorIndex.objects.get(lesson=lesson).data
+        stored = json.loads(TutorIndex.objects.get(lesson=lesson).data)
         assert stored == json.loads(json.dumps(index.to_dict())), lesson.slug
         for question in lesson.questions.current():
             assert question.fallback_anchor == fallback_from_stored_rows(question, index)
