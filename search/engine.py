@@ -12,7 +12,11 @@ passage is cut from the stored text by `search.passages`). A search reads the ca
 (`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
 one table on PostgreSQL (the cards; for the body tier's ranking `RankingVector`, the same
 columns beside each vector kept in line, with a GIN index of its own) and FTS5 joined to one
-small table by rowid on SQLite.
+small table by rowid on SQLite. On PostgreSQL a one-word search whose prefix stands for exactly
+one lexeme of the catalog ranks its body tier from `RankedWord` instead (each lesson's rank
+for each of its lexemes, written with the vectors), reading the page's rows from an index in
+ts_rank's order rather than scoring every match; any other search runs the statement
+(`_ranked_by_word`).
 """
 
 from __future__ import annotations

@@ -104,6 +104,18 @@ class RealField(models.FloatField):
         return "real"
 
 
+class BytewiseTextField(models.TextField):
+    """Text that sorts byte by byte on PostgreSQL (COLLATE "C", so the values with a prefix
+    are one range of a btree index); SQLite's text compares so already (BINARY) and knows no
+    collation of that name."""
+
+    def db_parameters(self, connection) -> dict:
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+
 class RankedWord(models.Model):
     """PostgreSQL: the body tier's ranking read by word, one row per lexeme of each lesson's
     `RankingVector` (its `vector` unnested), holding ts_rank of that vector for that lexeme
@@ -124,7 +136,7 @@ class RankedWord(models.Model):
     lesson = models.ForeignKey(
         Lesson, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False
     )
-    word = models.TextField(db_collation="C")
+    word = BytewiseTextField()
     rank = RealField()
     published = models.BooleanField()
     position = models.PositiveIntegerField(null=True)

@@ -397,6 +397,12 @@ def test_a_one_word_search_ranks_the_body_tier_by_word_in_the_statements_order(z
         ) + engine._ranked_by_statement([word], "", "", tiers=("body",), offset=0, limit=None)
     [by_word] = plans(lambda: engine.ranked_group_ids("quokka", group=1, limit=10))
     assert "search_rankingvector" not in by_word, by_word
+    with connection.cursor() as cursor:  # bytewise, so a prefix's words are one index range
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'search_rankedword' AND column_name = 'word'"
+        )
+        assert cursor.fetchall() == [("C",)]
 
 
 def test_the_ranked_words_follow_imports_refreshes_and_deleted_lessons(zoo):

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                         serialize=False,
                     ),
                 ),
-                ("word", models.TextField(db_collation="C")),
+                ("word", search.models.BytewiseTextField()),
                 ("rank", search.models.RealField()),
                 ("published", models.BooleanField()),
                 ("position", models.PositiveIntegerField(null=True)),
