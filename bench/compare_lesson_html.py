@@ -12,6 +12,10 @@ what must differ from one response to the next is replaced by a placeholder befo
 CSRF tokens (a fresh mask each response), the quiz's one-time token and the X-Request-ID header.
 Compared: status, body and the headers (Set-Cookie by name and attributes, without its value).
 Prints the first difference and exits 1, or prints how many pages matched.
+
+    .venv/bin/python bench/compare_lesson_html.py OLD NEW postgres
+
+does the same on a fresh PostgreSQL database at 127.0.0.1 (dropped at the end).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import PYTHON, django_env, exit_on_first_difference
+from benchlib import PYTHON, comparison_env, exit_on_first_difference
 
 SERVE = r"""
 import json, os, re, secrets, sys
@@ -116,13 +120,13 @@ def serve(tree: Path, env: dict[str, str]) -> list[dict]:
 def main() -> None:
     old, new = (Path(arg).resolve() for arg in sys.argv[1:3])
     work = Path(tempfile.mkdtemp(prefix="compare-lesson-html-"))
-    env = django_env(f"sqlite:///{work / 'db.sqlite3'}", LOG_LEVEL="WARNING")
-    env["STATIC_ROOT"] = str(work / "static")
-    for command in (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput")):
-        subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
-            [PYTHON, "manage.py", *command], cwd=new, env=env, check=True, capture_output=True
-        )
-    before, after = serve(old, env), serve(new, env)
+    with comparison_env(work, postgres=sys.argv[3:] == ["postgres"]) as env:
+        commands = (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput"))
+        for command in commands:
+            subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+                [PYTHON, "manage.py", *command], cwd=new, env=env, check=True, capture_output=True
+            )
+        before, after = serve(old, env), serve(new, env)
     exit_on_first_difference(before, after)
     print(f"{len(before)} pages the same (status, headers, cookies, body apart from tokens)")
 

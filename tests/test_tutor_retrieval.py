@@ -24,9 +24,11 @@ from tutor.retrieval import (
     answer_question,
     build_index,
     closest_anchor,
+    compose,
     split_sentences,
     term,
     tokenize,
+    tuning,
     units,
 )
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, load_model
@@ -375,6 +377,48 @@ def test_a_crash_is_never_a_decline() -> None:
     broken.postings[term("tides")] = [len(broken.units) + 5, 1.0]
     with pytest.raises(IndexError):
         answer_question(broken, "What causes spring tides?")
+
+
+KILNS = build_index(
+    LessonText(
+        "Pottery",
+        "",
+        (
+            SectionText(
+                "Firing",
+                "firing",
+                "Potters fire their pots in a kiln, and a firing must then be cooled slowly "
+                "over many hours. The kiln stays shut for a whole day while the heat leaks "
+                "away, because a sudden draught would crack the glaze.\n"
+                "Glazes are made from ground glass, clay and metal oxides mixed with water. "
+                "They melt into a thin glassy skin during the firing.",
+            ),
+        ),
+        (),
+    )
+)
+
+
+def test_units_know_the_sentence_before_them_in_their_paragraph() -> None:
+    assert [u.continues for u in KILNS.units] == [False, True, False, True]
+    assert not any(u.continues for u in INDEX.units if u.kind in (ROW, TERM))
+
+
+def test_the_sentence_after_the_best_one_in_its_paragraph_is_quoted_along() -> None:
+    # The question's words are all in the first sentence; what it asks is in the next one.
+    answer = answer_question(KILNS, "why must a firing be cooled slowly?")
+    assert answer.kind == "answer"
+    assert quotes(answer)[:2] == [KILNS.units[0].text, KILNS.units[1].text]
+    # Never across a paragraph, and never past the word budget.
+    assert compose.with_continuation(KILNS, [1], 1) == [1]
+    assert compose.with_continuation(KILNS, [0], 0) == [0, 1]
+    filler = "word " * (tuning.MAX_WORDS - len(KILNS.units[1].text.split()))
+    padded = build_index(
+        LessonText(
+            "", "", (SectionText("Firing", "firing", f"{filler}. {KILNS.units[1].text}"),), ()
+        )
+    )
+    assert compose.with_continuation(padded, [0], 0) == [0]
 
 
 def test_an_empty_lesson_declines() -> None:

@@ -86,7 +86,8 @@ class Assessment:
 
     query: Query
     ranked: list[tuple[float, int]]
-    chosen: list[int]
+    chosen: list[int]  # the units quoted: `judged` and the best unit's next sentence
+    judged: list[int]  # the units the answerability model judges
     features: list[float | None]
     probability: float
     best_score: float  # the best unit's score over an ideal unit's
@@ -150,12 +151,16 @@ def assess(
     The semantic feature is computed when the model uses it (or `with_semantic`, for `fit`)."""
     query = read_query(index, text)
     ranked = rank(index, query) if query.terms else []
-    chosen = compose.choose_units(index, ranked, query.terms) if ranked else []
+    judged = compose.choose_units(index, ranked, query.terms) if ranked else []
+    # The model judges the ranked passage; the quote also carries the sentence after the best
+    # unit, which often says what the best unit only sets up. Judged with that sentence, the
+    # model declined fewer unanswerable tuning questions (docs/tutor.md).
+    chosen = compose.with_continuation(index, judged, ranked[0][1]) if ranked else []
     with_semantic = with_semantic or bool(model and model.semantic)
-    x = features(index, query, ranked, chosen, with_semantic=with_semantic)
+    x = features(index, query, ranked, judged, with_semantic=with_semantic)
     probability = model.probability(x) if chosen and model else 0.0
     best = ranked[0][0] / max_score(index, query) if ranked else 0.0
-    return Assessment(query, ranked, chosen, x, probability, best)
+    return Assessment(query, ranked, chosen, judged, x, probability, best)
 
 
 def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> TutorAnswer:

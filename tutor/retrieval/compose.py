@@ -3,7 +3,8 @@
 Every quote is a unit's text, verbatim (a table row read with its header), cited to its
 section's anchor. An answer is the best unit with what it needs to make sense, within about
 `MAX_WORDS` words: the sentence it refers back to, the items it announces, or a close
-runner-up; the rest of the lesson is one click away through the citation.
+runner-up, then the sentence after it in its paragraph (`with_continuation`); the rest of the
+lesson is one click away through the citation.
 """
 
 from __future__ import annotations
@@ -65,6 +66,17 @@ def choose_units(
         if not _repeats(index, uid, chosen):
             chosen.append(uid)
     return sorted(chosen)
+
+
+def with_continuation(index: LessonIndex, chosen: list[int], best: int) -> list[int]:
+    """The chosen units and the sentence after the best one in its paragraph, when it fits
+    the word budget: a sentence often sets up what the next one says."""
+    after = best + 1
+    if after >= len(index.units) or after in chosen or not index.units[after].continues:
+        return chosen
+    if _words(index, [*chosen, after]) > tuning.MAX_WORDS:
+        return chosen
+    return sorted([*chosen, after])
 
 
 def quote_text(index: LessonIndex, chosen: Sequence[int], first: int = 1) -> str:

@@ -16,8 +16,9 @@ Labelled data:
 
 Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
-A question is labelled 1 when the passage the tutor would quote contains a gold answer (or the
-case's expected phrase), 0 otherwise: unanswerable, or ranked wrongly. The model is an
+A question is labelled 1 when the passage the model judges (the quote without the sentence
+`compose.with_continuation` adds) contains a gold answer (or the case's expected phrase), 0
+otherwise: unanswerable, or ranked wrongly. The model is an
 L2-regularised logistic regression on standardised features, fitted by Newton's method, with
 lesson questions weighing `LESSON_WEIGHT` times SQuAD's. The threshold maximises balanced
 accuracy on dev predictions: each lesson question predicted by a model fitted without its
@@ -123,9 +124,10 @@ def content_lessons(root: Path) -> dict[str, LessonText]:
 def passage_features(
     index: LessonIndex, question: str, with_semantic: bool = False
 ) -> tuple[list[float | None], str]:
-    """The model's features for a question, and the text of the passage it would quote."""
+    """The model's features for a question, and the text of the passage they describe (the
+    tutor quotes it with the sentence after its best unit, `compose.with_continuation`)."""
     part = assess(index, question, with_semantic=with_semantic)
-    return part.features, " ".join(index.units[u].text for u in part.chosen)
+    return part.features, " ".join(index.units[u].text for u in part.judged)
 
 
 def _holds(passage: str, answers: list[str]) -> bool:

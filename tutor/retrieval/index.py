@@ -22,7 +22,7 @@ from .lexicon import cached_tokens, content_terms, edit_distance, query_terms, t
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 
@@ -126,7 +126,8 @@ class LessonIndex:
             "summary": self.summary,
             "places": [list(p) for p in self.places],
             "units": [
-                [u.text, u.section, u.kind, u.context, u.items, u.defines] for u in self.units
+                [u.text, u.section, u.kind, u.context, u.items, u.defines, u.continues]
+                for u in self.units
             ],
             "postings": self.postings,
             "lengths": self.lengths,
@@ -141,7 +142,7 @@ class LessonIndex:
             title=data["title"],
             summary=data["summary"],
             places=[(h, a) for h, a in data["places"]],
-            units=[Unit(t, s, k, c, list(i), d) for t, s, k, c, i, d in data["units"]],
+            units=[Unit(t, s, k, c, list(i), d, n) for t, s, k, c, i, d, n in data["units"]],
             postings=data["postings"],
             lengths=data["lengths"],
             words=data["words"],

@@ -55,6 +55,7 @@ class Unit:
     context: int | None = None
     items: list[int] = field(default_factory=list)
     defines: str = ""  # what the unit defines ("probe" for "A probe is a small classifier")
+    continues: bool = False  # a later sentence of the paragraph of the unit before it
 
 
 # A sentence ends at . ! ? (and any closing quote or bracket) before a space and a capital,
@@ -170,7 +171,8 @@ def _add_sentences(units: list[Unit], line: str, place: int, context: int | None
     for sentence in split_sentences(line):
         if ids:
             context = ids[-1] if (cached_tokens(sentence) or ("",))[0] in _ANAPHORS else None
-        units.append(Unit(sentence, place, context=context, defines=_defined_subject(sentence)))
+        defines = _defined_subject(sentence)
+        units.append(Unit(sentence, place, context=context, defines=defines, continues=bool(ids)))
         ids.append(len(units) - 1)
     return ids
 
