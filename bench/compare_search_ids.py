@@ -8,7 +8,7 @@ A check for changes meant to make search cheaper without changing what it finds.
 2,116-lesson generated catalog (the one compare_search_cpu.py measures) is migrated and
 imported by each checkout into a database of its own (a SQLite file, or with ``postgres`` a
 fresh PostgreSQL database at 127.0.0.1, dropped at the end), so each side's import path is
-part of what is compared. Each checkout then answers the same 211 searches, made from the
+part of what is compared. Each checkout then answers the same 279 searches, made from the
 catalog's own words with a fixed seed: single words, prefixes, several words, words found only
 in lesson text and their prefixes, track and course filters, pages 2 and 3, and searches
 that match nothing. With ``drafts`` the catalog is imported a second time with every seventh
