@@ -2,14 +2,17 @@
 
     .venv/bin/python bench/compare_search_ids.py /path/to/old-checkout /path/to/new-checkout
     .venv/bin/python bench/compare_search_ids.py OLD NEW postgres
+    .venv/bin/python bench/compare_search_ids.py OLD NEW postgres drafts
 
 A check for changes meant to make search cheaper without changing what it finds. The
 2,116-lesson generated catalog (the one compare_search_cpu.py measures) is migrated and
 imported by each checkout into a database of its own (a SQLite file, or with ``postgres`` a
 fresh PostgreSQL database at 127.0.0.1, dropped at the end), so each side's import path is
-part of what is compared. Each checkout then answers the same 211 searches, made from the
+part of what is compared. Each checkout then answers the same 279 searches, made from the
 catalog's own words with a fixed seed: single words, prefixes, several words, words found only
-in lesson text, track and course filters, pages 2 and 3, and searches that match nothing. For
+in lesson text and their prefixes, track and course filters, pages 2 and 3, and searches
+that match nothing. With ``drafts`` the catalog is imported a second time with every seventh
+lesson a draft, so the searches also pass over unpublished lessons. For
 each: every matching lesson's id in ranked order (`search.engine.ranked_lesson_ids`), the
 count with and without the page's cap, and the whole results page as served (production
 settings, result cache off). Prints the differences, if any; exits 1 when there are some.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,6 +74,14 @@ searches += [{"q": w, "page": str(rng.choice([2, 3]))} for w in rng.sample(title
 searches += [{"q": w[:3], "page": "2"} for w in rng.sample(title_words, 5)]
 searches += [{"q": q} for q in ("zzyzx", "qwertyuiop", "model zzyzx", "a", "", "  ", "x-y",
                                 "circuits!", "o'brien", "sparse feature probe")]
+# One word and its prefixes found in lesson text (the body tier: on PostgreSQL ranked by word
+# when the prefix stands for one word of the catalog, by the statement when for several),
+# with filters and later pages.
+searches += [{"q": w[:n]} for w in rng.sample(body_words, 15) for n in (-1, -2, 4)]
+searches += [{"q": q} for q in ("stable", "stabl", "stab", "sta", "the", "and")]
+searches += [{"q": w, "track": rng.choice(tracks)} for w in rng.sample(body_words, 10)]
+searches += [{"q": w[:-1], "course": rng.choice(courses)} for w in rng.sample(body_words, 10)]
+searches += [{"q": w, "page": str(rng.choice([2, 3, 9]))} for w in rng.sample(body_words, 10)]
 from urllib.parse import urlencode
 out = {}
 for params in searches:
@@ -85,11 +97,19 @@ print(json.dumps(out))
 """
 
 
-def dump(tree: Path, database_url: str, work: Path) -> dict:
+def dump(tree: Path, database_url: str, work: Path, *, drafts: bool) -> dict:
     env = env_for(database_url, work)
     for command in (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput")):
         subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
             [PYTHON, "manage.py", *command], cwd=tree, env=env, check=True, capture_output=True
+        )
+    if drafts:  # imported again with every DRAFT_EVERY-th lesson a draft: unpublished
+        subprocess.run(  # noqa: S603
+            [PYTHON, "manage.py", "import_content"],
+            cwd=tree,
+            env={**env, "CONTENT_DIR": str(work / "drafts")},
+            check=True,
+            capture_output=True,
         )
     done = subprocess.run(  # noqa: S603
         [PYTHON, "-c", DUMP], cwd=tree, env=env, check=True, capture_output=True, text=True
@@ -97,11 +117,25 @@ def dump(tree: Path, database_url: str, work: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+DRAFT_EVERY = 7
+
+
+def write_drafts(content: Path, drafts: Path) -> None:
+    """A copy of the catalog with every DRAFT_EVERY-th lesson marked a draft."""
+    shutil.copytree(content, drafts)
+    lessons = sorted(path for path in drafts.rglob("*.md") if path.name[:2].isdigit())
+    for path in lessons[::DRAFT_EVERY]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("---\n", "---\ndraft: true\n", 1), encoding="utf-8")
+
+
 def main() -> None:
     trees = {"old": Path(sys.argv[1]).resolve(), "new": Path(sys.argv[2]).resolve()}
-    postgres = sys.argv[3:] == ["postgres"]
+    postgres, drafts = "postgres" in sys.argv[3:], "drafts" in sys.argv[3:]
     work = Path(tempfile.mkdtemp(prefix="compare-search-ids-"))
     generate_catalog(work / "content", 46, 46)
+    if drafts:
+        write_drafts(work / "content", work / "drafts")
     results = {}
     for name, tree in trees.items():
         if postgres:
@@ -109,11 +143,13 @@ def main() -> None:
             admin_sql(f"DROP DATABASE IF EXISTS {database}")
             admin_sql(f"CREATE DATABASE {database}")
             try:
-                results[name] = dump(tree, f"postgres://postgres@127.0.0.1:5432/{database}", work)
+                results[name] = dump(
+                    tree, f"postgres://postgres@127.0.0.1:5432/{database}", work, drafts=drafts
+                )
             finally:
                 admin_sql(f"DROP DATABASE IF EXISTS {database}")
         else:
-            results[name] = dump(tree, f"sqlite:///{work / f'{name}.sqlite3'}", work)
+            results[name] = dump(tree, f"sqlite:///{work / f'{name}.sqlite3'}", work, drafts=drafts)
     old, new = results["old"], results["new"]
     assert old.keys() == new.keys(), "the two checkouts made different searches"
     differences = 0

@@ -12,7 +12,11 @@ passage is cut from the stored text by `search.passages`). A search reads the ca
 (`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
 one table on PostgreSQL (the cards; for the body tier's ranking `RankingVector`, the same
 columns beside each vector kept in line, with a GIN index of its own) and FTS5 joined to one
-small table by rowid on SQLite.
+small table by rowid on SQLite. On PostgreSQL a one-word search whose prefix stands for exactly
+one lexeme of the catalog ranks its body tier from `RankedWord` instead (each lesson's rank
+for each of its lexemes, written with the vectors), reading the page's rows from an index in
+ts_rank's order rather than scoring every match; any other search runs the statement
+(`_ranked_by_word`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from courses.models import Course, Lesson, Section
 from courses.rows import insert_rows
 
 from . import query
-from .models import RankingVector, SearchCard, SearchDocument
+from .models import RankedWord, RankingVector, SearchCard, SearchDocument
 
 FTS_TABLE = "search_fts"
 CONFIG = "english"
@@ -50,6 +54,7 @@ BATCH = 500
 CARDS = SearchCard._meta.db_table
 DOCUMENTS = SearchDocument._meta.db_table
 RANKING_VECTORS = RankingVector._meta.db_table
+RANKED_WORDS = RankedWord._meta.db_table
 
 # The weighted vectors, as Django's SearchVector("title", weight="A") + ... spelled them before
 # they moved to the card (the same text, so the same vectors and the same ranking).
@@ -101,6 +106,27 @@ _REFRESH_RANKING_VECTORS_SQL = (
     f"track = c.track, course_slug = c.course_slug FROM {CARDS} c "
     "WHERE c.lesson_id = r.lesson_id AND r.lesson_id = ANY(%s)"
 )
+# PostgreSQL: the body tier's ranking by word (`RankedWord`) of some lessons, from their
+# `RankingVector` rows just written: one row per lexeme of the vector, its rank the vector's
+# ts_rank for a query of that lexeme alone, built without parsing it (the lexeme quoted for
+# tsquery's input, where a backslash escapes the next character).
+LEXEME_TSQUERY_SQL = (
+    r"('''' || replace(replace(u.lexeme, '\', '\\'), '''', '\''') || '''')::tsquery"
+)
+_WORD_COLUMNS = "published, position, track, course_slug"
+_INSERT_RANKED_WORDS_SQL = (
+    f"INSERT INTO {RANKED_WORDS} (lesson_id, word, rank, {_WORD_COLUMNS}, in_head) "  # noqa: S608
+    f"SELECT r.lesson_id, u.lexeme, ts_rank(r.vector, t.q), {_WORD_COLUMNS}, "
+    f"coalesce(r.head @@ t.q, false) FROM {RANKING_VECTORS} r "
+    "CROSS JOIN LATERAL unnest(r.vector) u "
+    f"CROSS JOIN LATERAL (SELECT {LEXEME_TSQUERY_SQL} AS q) t WHERE r.lesson_id IN "
+)
+_DELETE_RANKED_WORDS_SQL = f"DELETE FROM {RANKED_WORDS} WHERE lesson_id IN "  # noqa: S608
+_REFRESH_RANKED_WORDS_SQL = (
+    f"UPDATE {RANKED_WORDS} w SET published = r.published, position = r.position, "  # noqa: S608
+    f"track = r.track, course_slug = r.course_slug FROM {RANKING_VECTORS} r "
+    "WHERE r.lesson_id = w.lesson_id AND w.lesson_id = ANY(%s)"
+)
 
 
 def document_for(lesson: Lesson, sections: list[Section]) -> SearchDocument:
@@ -139,6 +165,8 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
                 placeholders = f"({', '.join(['%s'] * len(chunk))})"
                 cursor.execute(_INSERT_CARDS_SQL + placeholders, chunk)
                 cursor.execute(_INSERT_RANKING_VECTORS_SQL + placeholders, chunk)
+                cursor.execute(_DELETE_RANKED_WORDS_SQL + placeholders, chunk)
+                cursor.execute(_INSERT_RANKED_WORDS_SQL + placeholders, chunk)
         _tidy_indexes()
         return
     cards = []
@@ -168,6 +196,7 @@ def refresh_cards() -> int:
     if changed and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_REFRESH_RANKING_VECTORS_SQL, [[card.pk for card in changed]])
+            cursor.execute(_REFRESH_RANKED_WORDS_SQL, [[card.pk for card in changed]])
         _tidy_indexes()
     return len(changed)
 
@@ -334,6 +363,23 @@ def _ranked(
     offset: int,
     limit: int | None,
 ) -> list[int]:
+    if tiers == ("body",) and len(words) == 1 and connection.vendor == "postgresql":
+        found = _ranked_by_word(words[0], track, course, offset=offset, limit=limit)
+        if found is not None:
+            return found
+    return _ranked_by_statement(words, track, course, tiers=tiers, offset=offset, limit=limit)
+
+
+def _ranked_by_statement(
+    words: list[str],
+    track: str,
+    course: str,
+    *,
+    tiers: tuple[str, ...],
+    offset: int,
+    limit: int | None,
+) -> list[int]:
+    """`_ranked` by matching and scoring every match of the tiers (`_matches`)."""
     vendor = connection.vendor  # read once: each read is a lookup through Django's proxy
     sql, params = _matches(_ID[vendor], words, track, course, tiers=tiers, ranked=True)
     if vendor == "postgresql":
@@ -354,6 +400,54 @@ def _ranked(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+# PostgreSQL: the body tier of a one-word search, ranked from `RankedWord` when the word's
+# tsquery is one lexeme as a prefix and exactly one word of the table has that prefix: then
+# every matching vector matches through that word alone, so ts_rank of the vector for the
+# prefix query is its rank for the word (ts_rank's sum over the matched lexemes has one term),
+# and the head matches the prefix exactly when it holds the word (the head's lexemes are the
+# vector's). The order is the body tier statement's, read from the index on (word, rank DESC,
+# position) rather than scored for every match. The lexeme is read from the tsquery's text
+# ('lexeme':*, a quote doubled and a backslash escaped); the words with a prefix are one range
+# of the C-collated index, so two probes tell whether there is exactly one. A single row of
+# NULL says the prefix did not resolve (no such word, or several).
+_WORD_PREFIX_SQL = (
+    f"WITH q AS (SELECT {_TSQUERY} AS q), "  # noqa: S608 (names are ours; values are params)
+    "p AS (SELECT CASE WHEN numnode(q) = 1 AND left(q::text, 1) = '''' "
+    "AND right(q::text, 3) = ''':*' THEN replace(replace(substr(q::text, 2, length(q::text) - 4), "
+    r"'''''', ''''), '\\', '\') END AS prefix FROM q), "
+    f"w AS (SELECT p.prefix, (SELECT word FROM {RANKED_WORDS} WHERE word >= p.prefix "
+    "ORDER BY word LIMIT 1) AS word FROM p), "
+    "lexeme AS (SELECT w.word FROM w WHERE starts_with(w.word, w.prefix) AND NOT coalesce("
+    f"starts_with((SELECT word FROM {RANKED_WORDS} WHERE word > w.word ORDER BY word LIMIT 1), "
+    "w.prefix), false)) "
+    f"(SELECT f.lesson_id FROM {RANKED_WORDS} f WHERE f.word = (SELECT word FROM lexeme) "
+    "AND f.published AND NOT f.in_head {conditions}"
+    "ORDER BY f.rank DESC, f.position LIMIT %s OFFSET %s) "
+    "UNION ALL (SELECT NULL WHERE NOT EXISTS (SELECT FROM lexeme))"
+)
+
+
+def _ranked_by_word(
+    word: str, track: str, course: str, *, offset: int, limit: int | None
+) -> list[int] | None:
+    """The body tier's slice for the one word ``word`` from `RankedWord`, or None when its
+    prefix does not stand for exactly one word there (see _WORD_PREFIX_SQL)."""
+    conditions, params = "", [query.tsquery([word])]
+    if track:
+        conditions += "AND f.track = %s "
+        params.append(track)
+    if course:
+        conditions += "AND f.course_slug = %s "
+        params.append(course)
+    params += [limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(_WORD_PREFIX_SQL.format(conditions=conditions), params)
+        rows = cursor.fetchall()
+    if rows and rows[-1][0] is None:
+        return None
+    return [row[0] for row in rows]
 
 
 def _matches(

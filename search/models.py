@@ -95,3 +95,59 @@ class RankingVector(models.Model):
 
     def __str__(self) -> str:
         return f"ranking vector of lesson {self.lesson_id}"
+
+
+class RealField(models.FloatField):
+    """A single-precision float: what ts_rank returns (real), stored as it is."""
+
+    def db_type(self, connection) -> str:
+        return "real"
+
+
+class BytewiseTextField(models.TextField):
+    """Text that sorts byte by byte on PostgreSQL (COLLATE "C", so the values with a prefix
+    are one range of a btree index); SQLite's text compares so already (BINARY) and knows no
+    collation of that name."""
+
+    def db_parameters(self, connection) -> dict:
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+
+class RankedWord(models.Model):
+    """PostgreSQL: the body tier's ranking read by word, one row per lexeme of each lesson's
+    `RankingVector` (its `vector` unnested), holding ts_rank of that vector for that lexeme
+    alone, whether the head has it, and the filter columns of the `RankingVector` beside.
+
+    A one-word search whose prefix stands for exactly one lexeme of this table ranks the body
+    tier through the index on (word, rank DESC, position), reading only the page's rows, rather
+    than scoring every matching vector: for that query ts_rank and the head's match are the
+    single lexeme's, so the order is the same (`search.engine`, `_ranked_by_word`). The word
+    sorts bytewise (COLLATE "C"), so every word with a prefix lies in one range of the index.
+    Written with the `RankingVector` (`search.engine.index_lessons`), its filter columns
+    brought up to date with it (`search.engine.refresh_cards`); empty on SQLite. No foreign-key
+    constraint in the database (a check per row, hundreds of thousands, at each import's
+    commit): a lesson deleted through Django takes its rows along (CASCADE).
+    """
+
+    pk = models.CompositePrimaryKey("lesson", "word")
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False
+    )
+    word = BytewiseTextField()
+    rank = RealField()
+    published = models.BooleanField()
+    position = models.PositiveIntegerField(null=True)
+    track = models.CharField(max_length=100)
+    course_slug = models.SlugField(max_length=100, db_index=False)
+    in_head = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["word", "-rank", "position"], name="search_rankedword_rank")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} in lesson {self.lesson_id}"

@@ -13,8 +13,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from courses.importer import import_content
-from search import engine
-from search.models import RankingVector, SearchCard, SearchDocument
+from courses.models import Lesson
+from search import engine, query
+from search.models import RankedWord, RankingVector, SearchCard, SearchDocument
 from tests.factories import migrate_to_latest, write_course, write_reading_lesson
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
@@ -58,6 +59,7 @@ def many_cards():
     lesson ids match no lesson (the foreign key is checked only at the end of the test's
     transaction), so they are deleted before that."""
     yield write_cards
+    RankedWord.objects.filter(lesson_id__gt=FIRST_FAKE_LESSON).delete()
     RankingVector.objects.filter(lesson_id__gt=FIRST_FAKE_LESSON).delete()
     SearchCard.objects.filter(lesson_id__gt=FIRST_FAKE_LESSON).delete()
 
@@ -87,10 +89,17 @@ def write_cards(number: int, *, every: int, first: int = 1, text: str = "steady 
             "WHERE lesson_id BETWEEN %s AND %s)",
             [FIRST_FAKE_LESSON + first, FIRST_FAKE_LESSON + first + number - 1],
         )
+        cursor.execute(
+            engine._INSERT_RANKED_WORDS_SQL  # noqa: S608 (ours)
+            + "(SELECT lesson_id FROM search_searchcard "
+            "WHERE lesson_id BETWEEN %s AND %s)",
+            [FIRST_FAKE_LESSON + first, FIRST_FAKE_LESSON + first + number - 1],
+        )
     engine._tidy_indexes()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchcard")
         cursor.execute("ANALYZE search_rankingvector")
+        cursor.execute("ANALYZE search_rankedword")
 
 
 def plans(run) -> list[str]:
@@ -122,7 +131,7 @@ def test_the_body_tier_is_matched_and_ranked_in_its_own_table_without_a_join(man
     # Joined to the matching cards, the vectors cost a primary-key probe per card: more CPU
     # than ranking them. The tier's own GIN index finds them; the cards are not read.
     many_cards(2000, every=5)
-    [body] = plans(lambda: engine.ranked_group_ids("steady", group=1, limit=10))
+    [body] = plans(lambda: engine.ranked_group_ids("steady words", group=1, limit=10))
     assert "Bitmap Index Scan on search_ranking_vector_gin" in body, body
     assert "Join" not in body and "search_searchcard" not in body, body
     [counting] = plans(lambda: engine.count_matches("steady", cap=100))
@@ -290,3 +299,155 @@ def test_the_ranking_vectors_stay_in_their_tables_pages_unless_too_big_for_one(c
     assert [compression for _, compression in sizes] == [None, None]
     assert 2500 < sizes[0][0] < 8000 < sizes[1][0]
     assert sorted(ranking_titles("word")) == ["Long", "Usual"]  # both ranked, body tier
+
+
+# The body tier ranked by word (`RankedWord`): one row per lexeme of each body tier vector,
+# its rank ts_rank for that lexeme alone, kept with the vectors; a one-word search whose
+# prefix stands for one word of the table reads its order from there, the same order as the
+# statement that scores every match.
+
+
+def assert_the_ranked_words_are_the_vectors() -> None:
+    """Every lexeme of every body tier vector, ranked and matched in the head as ts_rank and
+    @@ say for a query of that lexeme (built here by the 'simple' parser, which leaves these
+    plain lowercase lexemes as they are), with the vector's filter columns."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.lesson_id, u.lexeme, ts_rank(r.vector, plainto_tsquery('simple', u.lexeme)), "
+            "r.published, r.position, r.track, r.course_slug, "
+            "coalesce(r.head @@ plainto_tsquery('simple', u.lexeme), false) "
+            "FROM search_rankingvector r, unnest(r.vector) u"
+        )
+        expected = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT lesson_id, word, rank, published, position, track, course_slug, in_head "
+            "FROM search_rankedword"
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == len(expected) > 0
+    assert set(rows) == expected
+
+
+@pytest.fixture
+def zoo(content_root):
+    """Lessons sharing words in their titles, key terms and text, in two tracks, one a draft."""
+    write_course(content_root, "zoo", title="Zoo", track="Animals", order=1)
+    write_course(content_root, "lab", title="Lab", track="Mechanisms", order=2)
+    texts = {
+        ("zoo", "01-okapi.md", "Okapis"): "A quokka and a zebra. Quokka quokka.",
+        ("zoo", "02-zebu.md", "Zebus"): "The zebu, a quokka, zebras and zebras.",
+        ("zoo", "03-quokka.md", "Quokkas"): "Quokka zebra.",
+        ("lab", "01-wiring.md", "Wiring"): "One quokka, then zebras. " * 3,
+        ("lab", "02-heads.md", "Heads"): "Zebu zebu zebu quokka quokka.",
+        ("lab", "03-more.md", "More"): "Quokka.",
+    }
+    for (course, name, title), text in texts.items():
+        lesson(content_root, course, name, title=title, text=text)
+    lesson(content_root, "zoo", "04-draft.md", title="Draft", text="Quokka quokka quokka.")
+    import_content(content_root)
+    return content_root
+
+
+SEARCHES = [
+    ("quokka", "", ""),
+    ("quok", "", ""),
+    ("zebra", "", ""),
+    ("zebr", "", ""),
+    ("zebu", "", ""),
+    ("quokka", "Mechanisms", ""),
+    ("quokka", "Animals", "zoo"),
+    ("zebra", "", "lab"),
+]
+
+
+def by_word_and_by_statement(text: str, track: str, course: str, **slice) -> tuple:
+    words = query.terms(text)
+    by_word = engine._ranked_by_word(words[0], track, course, **slice)
+    by_statement = engine._ranked_by_statement(
+        words, track, course, tiers=("body",), offset=slice["offset"], limit=slice["limit"]
+    )
+    return by_word, by_statement
+
+
+def assert_one_word_searches_rank_as_the_statement() -> None:
+    """Each of SEARCHES ranked by word as by the statement, but "zebu", whose prefix stands
+    for two words (zebu, zebus: the Zebus lesson's title) and falls back to the statement."""
+    unresolved = set()
+    for text, track, course in SEARCHES:
+        for offset, limit in ((0, None), (0, 2), (1, 2), (3, 10)):
+            by_word, by_statement = by_word_and_by_statement(
+                text, track, course, offset=offset, limit=limit
+            )
+            if by_word is None:
+                unresolved.add(text)
+            else:
+                assert by_word == by_statement, (text, track, course, offset, limit)
+    assert unresolved == {"zebu"}
+
+
+def test_a_one_word_search_ranks_the_body_tier_by_word_in_the_statements_order(zoo):
+    assert_the_ranked_words_are_the_vectors()
+    assert engine._ranked_by_word("quokka", "", "", offset=0, limit=None)  # resolved
+    assert_one_word_searches_rank_as_the_statement()
+    # "zeb": zebra and zebu, two words of the table; "the": a stop word; "zzz": no word.
+    for word in ("zeb", "the", "zzz", "z"):
+        assert engine._ranked_by_word(word, "", "", offset=0, limit=None) is None, word
+        assert engine.ranked_lesson_ids(word) == engine._ranked_by_statement(
+            [word], "", "", tiers=("title", "terms"), offset=0, limit=None
+        ) + engine._ranked_by_statement([word], "", "", tiers=("body",), offset=0, limit=None)
+    [by_word] = plans(lambda: engine.ranked_group_ids("quokka", group=1, limit=10))
+    assert "search_rankingvector" not in by_word, by_word
+    with connection.cursor() as cursor:  # bytewise, so a prefix's words are one index range
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'search_rankedword' AND column_name = 'word'"
+        )
+        assert cursor.fetchall() == [("C",)]
+
+
+def test_the_ranked_words_follow_imports_refreshes_and_deleted_lessons(zoo):
+    lesson(zoo, "zoo", "01-okapi.md", title="Okapis", text="No more of it. Zebra.")  # re-import
+    lesson(zoo, "lab", "03-more.md", title="More", text="Quokka " * 9)
+    import_content(zoo)
+    assert_the_ranked_words_are_the_vectors()
+    assert_one_word_searches_rank_as_the_statement()
+    write_course(zoo, "zoo", title="Zoo", track="Mechanisms", order=0)  # first, new track
+    lesson(zoo, "lab", "02-heads.md", title="Heads", text="Z.", extra_front="draft: true\n")
+    import_content(zoo)  # refresh_cards: track, positions, one lesson unpublished
+    assert_the_ranked_words_are_the_vectors()
+    assert_one_word_searches_rank_as_the_statement()
+    assert RankedWord.objects.filter(published=False).exists()
+    gone = Lesson.objects.get(slug="wiring")
+    gone.delete()
+    assert not RankedWord.objects.filter(lesson_id=gone.pk).exists()
+    assert_the_ranked_words_are_the_vectors()
+    assert_one_word_searches_rank_as_the_statement()
+
+
+def test_a_lexeme_is_quoted_for_its_own_tsquery(db):
+    # Lexemes written by other parsers may hold a quote or a backslash: each one's query must
+    # be that lexeme alone.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.lexeme, numnode(q.q), ts_rank(v.v, q.q) > 0.01 "  # noqa: S608
+            "FROM (SELECT $$'it''s':1 'back\\\\slash':2,3 'plain':4 'a''''\\\\b':5$$::tsvector "
+            "AS v) v, "
+            f"unnest(v.v) u, LATERAL (SELECT {engine.LEXEME_TSQUERY_SQL} AS q) q"
+        )
+        rows = cursor.fetchall()
+    assert sorted(rows) == sorted(
+        [("it's", 1, True), ("back\\slash", 1, True), ("plain", 1, True), ("a''\\b", 1, True)]
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ranked_word_migration_runs_backwards_and_forwards_keeping_the_results(client, zoo):
+    searches = ("quokka", "quok", "zebra", "zeb", "zebu")
+    before = [client.get("/search/", {"q": q}).text for q in searches]
+    rows = sorted(RankedWord.objects.values_list("lesson_id", "word", "rank", "in_head"))
+    MigrationExecutor(connection).migrate([("search", "0008_ranking_vector_alone")])
+    assert "search_rankedword" not in connection.introspection.table_names()
+    migrate_to_latest()
+    assert sorted(RankedWord.objects.values_list("lesson_id", "word", "rank", "in_head")) == rows
+    assert_the_ranked_words_are_the_vectors()
+    assert [client.get("/search/", {"q": q}).text for q in searches] == before
