@@ -57,7 +57,8 @@ DEFAULT_EVAL = ROOT / "tests" / "tutor_eval"
 PARAGRAPHS_PER_SECTION = 3
 #: The L2 penalty, in units of the examples' total weight (the number of examples). Stronger
 #: penalties (`--l2`) raise the dev ROC AUC a little but move the threshold, not the trade
-#: between answers and declines (docs/tutor.md, "Non-linear terms and a stronger penalty").
+#: between answers and declines (docs/tutor-experiments.md, "Non-linear terms and a stronger
+#: penalty").
 L2 = 1.0
 #: Lessons are what the tutor is for: their examples weigh this many times SQuAD's, in
 #: fitting and in choosing the threshold.
