@@ -21,13 +21,17 @@ ts_rank's order rather than scoring every match; any other search runs the state
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import snowballstemmer
 from django.db import connection
 
+from courses.caching import content_version
 from courses.models import Course, Lesson, Section
 from courses.rows import insert_rows
 
 from . import query
-from .models import RankedWord, RankingVector, SearchCard, SearchDocument
+from .models import RankedWord, RankingVector, SearchCard, SearchDocument, SearchWord
 
 FTS_TABLE = "search_fts"
 CONFIG = "english"
@@ -159,6 +163,7 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
         ("lesson", "title", "terms", "body"),
         [(d.lesson_id, d.title, d.terms, d.body) for d in documents],
     )
+    _add_words(documents)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for chunk in chunks:
@@ -258,7 +263,7 @@ def ranked_lesson_ids(
     from the ``first_group`` of `groups()` on (a caller may already hold the first ones). With
     ``limit`` the database ranks only the groups the requested slice falls in.
     """
-    words = query.terms(text)
+    words = _words(text)
     if not words or (limit is not None and limit <= 0):
         return []
     ids: list[int] = []
@@ -286,7 +291,7 @@ def ranked_group_ids(
     limit: int | None = None,
 ) -> list[int]:
     """The lessons of one group of `groups()` on their own, best first."""
-    words = query.terms(text)
+    words = _words(text)
     if not words or (limit is not None and limit <= 0):
         return []
     return _ranked(words, track, course, tiers=groups()[group], offset=offset, limit=limit)
@@ -297,7 +302,7 @@ def ranked_after_first_group(
 ) -> list[int]:
     """The slice [offset:offset + limit] of the matches ranked after the first group of
     `groups()`, whose ids the caller holds, every one of them, in ``known``."""
-    words = query.terms(text)
+    words = _words(text)
     if not words or limit <= 0:
         return []
     if groups()[1] != ("terms",):
@@ -331,7 +336,7 @@ def count_matches(text: str, *, track: str = "", course: str = "", cap: int | No
     With ``cap`` the database stops counting after ``cap`` + 1 matches, so a result above
     ``cap`` only says "more than cap" and costs no more than counting cap + 1 lessons.
     """
-    words = query.terms(text)
+    words = _words(text)
     if not words:
         return 0
     return _count(words, track, course, tiers=None, cap=cap)
@@ -363,7 +368,12 @@ def _ranked(
     offset: int,
     limit: int | None,
 ) -> list[int]:
-    if tiers == ("body",) and len(words) == 1 and connection.vendor == "postgresql":
+    if (
+        tiers == ("body",)
+        and len(words) == 1
+        and not words.also
+        and connection.vendor == "postgresql"
+    ):
         found = _ranked_by_word(words[0], track, course, offset=offset, limit=limit)
         if found is not None:
             return found
@@ -499,3 +509,90 @@ def _matches(
         f"WHERE {match} AND {card}.published " + " ".join(conditions)
     )
     return sql, params
+
+
+# A search's last word completed from the catalog's words as written (`SearchWord`). The
+# engines match the last word as a prefix of their *stemmed* terms, and stem the prefix too:
+# "probin" stays "probin", while "probing" is indexed as "probe", which "probin" does not
+# begin. So the last word also matches, as words in their own right (each engine stems them
+# as it stems the lessons' text), the catalog's words that begin with it and that the prefix,
+# as the engine stems it, would not find: `query.Words.also`. A complete word ("stable",
+# "model") has none (its words' stems all begin with its own), so its query is the prefix
+# alone, as before, and on PostgreSQL keeps the one-word ranking by word (`_ranked_by_word`).
+# Of the words beginning with the last one, the first COMPLETION_CANDIDATES in byte order are
+# looked at and the first COMPLETIONS kept. A word its prefix misses is one the prefix reaches
+# past the stem of ("probin" past "prob"), so the prefix is nearly the whole word, and few
+# words begin with it; the bound only keeps a one- or two-letter prefix, which thousands of
+# words begin with (their stems all do too), from reading them all.
+COMPLETIONS = 8
+COMPLETION_CANDIDATES = 64
+WORDS = SearchWord._meta.db_table
+_CANDIDATES_SQL = (
+    f"SELECT word FROM {WORDS} WHERE word > %s AND word < %s "  # noqa: S608 (our names)
+    "ORDER BY word LIMIT %s"
+)
+# PostgreSQL: the engine says itself which candidates the prefix misses, exactly: those whose
+# own vector (as a lesson holding the word has it) the prefix's tsquery does not match.
+_COMPLETIONS_SQL = (
+    f"SELECT c.word FROM ({_CANDIDATES_SQL}) c "  # noqa: S608 (our names)
+    f"WHERE NOT to_tsvector('{CONFIG}'::regconfig, c.word) @@ {_TSQUERY} "
+    "ORDER BY c.word LIMIT %s"
+)
+# SQLite: FTS5's porter tokenizer (after unicode61, which lower-cases and splits at anything
+# but letters and digits) stems an ASCII token of 3 to 64 characters by Porter's algorithm,
+# which Snowball's "porter" implements; any other word counts as missed (a completion too
+# many costs a term that matches what the prefix does; one too few would lose matches).
+_PORTER = snowballstemmer.stemmer("porter")
+
+
+def _fts5_stem(word: str) -> str | None:
+    if not (word.isascii() and word.isalnum()):
+        return None
+    return word if not 3 <= len(word) <= 64 else _PORTER.stemWord(word)
+
+
+def _words(text: str) -> query.Words:
+    """The query's words (`query.terms`), the last one's completions in ``also``."""
+    words = query.terms(text)
+    if words:
+        words.also = _completions(content_version(), connection.vendor, words[-1])
+    return words
+
+
+@lru_cache(maxsize=4096)
+def _completions(version: str, vendor: str, prefix: str) -> tuple[str, ...]:
+    """The catalog's words beginning with ``prefix`` that the engine's prefix match of it
+    misses (see COMPLETIONS), for the content ``version`` (kept in each process per version:
+    the vocabulary changes only with an import)."""
+    # Every word beginning with the prefix sorts below it followed by the highest code point.
+    bounds = [prefix, prefix + "\U0010ffff"]
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            params = [*bounds, COMPLETION_CANDIDATES, query.tsquery([prefix]), COMPLETIONS]
+            cursor.execute(_COMPLETIONS_SQL, params)
+            return tuple(row[0] for row in cursor.fetchall())
+        cursor.execute(_CANDIDATES_SQL, [*bounds, COMPLETION_CANDIDATES])
+        candidates = [row[0] for row in cursor.fetchall()]
+    stem = _fts5_stem(prefix)
+    missed = [
+        word for word in candidates if stem is None or not (_fts5_stem(word) or "").startswith(stem)
+    ]
+    return tuple(missed[:COMPLETIONS])
+
+
+def _add_words(documents: list[SearchDocument]) -> None:
+    """Adds the words of these documents to the catalog's vocabulary (`SearchWord`)."""
+    words: set[str] = set()
+    for document in documents:
+        words |= query.vocabulary(f"{document.title}\n{document.terms}\n{document.body}")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {WORDS} (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                [sorted(words)],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {WORDS} (word) VALUES (%s)",  # noqa: S608
+                [(word,) for word in sorted(words)],
+            )
