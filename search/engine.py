@@ -21,9 +21,9 @@ ts_rank's order rather than scoring every match; any other search runs the state
 
 from __future__ import annotations
 
+import sqlite3
 from functools import lru_cache
 
-import snowballstemmer
 from django.db import connection
 
 from courses.caching import content_version
@@ -538,17 +538,25 @@ _COMPLETIONS_SQL = (
     f"WHERE NOT to_tsvector('{CONFIG}'::regconfig, c.word) @@ {_TSQUERY} "
     "ORDER BY c.word LIMIT %s"
 )
-# SQLite: FTS5's porter tokenizer (after unicode61, which lower-cases and splits at anything
-# but letters and digits) stems an ASCII token of 3 to 64 characters by Porter's algorithm,
-# which Snowball's "porter" implements; any other word counts as missed (a completion too
-# many costs a term that matches what the prefix does; one too few would lose matches).
-_PORTER = snowballstemmer.stemmer("porter")
+# SQLite: FTS5 says itself which candidates the prefix misses, exactly, in a scratch table of
+# its own in memory with the search table's tokenizer (migration 0002): a row per candidate,
+# those the prefix's MATCH does not find. (Snowball's "porter" stems as FTS5's tokenizer does
+# for most words, not all: "grokking" is "grokk" to it, "grok" to FTS5.)
+_SCRATCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 
-def _fts5_stem(word: str) -> str | None:
-    if not (word.isascii() and word.isalnum()):
-        return None
-    return word if not 3 <= len(word) <= 64 else _PORTER.stemWord(word)
+def _missed_by_fts5(prefix: str, candidates: list[str]) -> list[str]:
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.execute(
+            f"CREATE VIRTUAL TABLE w USING fts5(word, tokenize = '{_SCRATCH_TOKENIZER}')"
+        )
+        scratch.executemany("INSERT INTO w (rowid, word) VALUES (?, ?)", enumerate(candidates))
+        found = scratch.execute("SELECT rowid FROM w WHERE w MATCH ?", [query.fts5_match([prefix])])
+        matched = {row[0] for row in found}
+    finally:
+        scratch.close()
+    return [word for i, word in enumerate(candidates) if i not in matched]
 
 
 def _words(text: str) -> query.Words:
@@ -573,11 +581,7 @@ def _completions(version: str, vendor: str, prefix: str) -> tuple[str, ...]:
             return tuple(row[0] for row in cursor.fetchall())
         cursor.execute(_CANDIDATES_SQL, [*bounds, COMPLETION_CANDIDATES])
         candidates = [row[0] for row in cursor.fetchall()]
-    stem = _fts5_stem(prefix)
-    missed = [
-        word for word in candidates if stem is None or not (_fts5_stem(word) or "").startswith(stem)
-    ]
-    return tuple(missed[:COMPLETIONS])
+    return tuple(_missed_by_fts5(prefix, candidates)[:COMPLETIONS]) if candidates else ()
 
 
 def _add_words(documents: list[SearchDocument]) -> None:

@@ -480,7 +480,7 @@ def test_a_page_past_the_first_group_is_counted_by_the_ranking_it_needs(
         assert (matches.count(), matches[0:cap], matches[13:19]) == (cap, full[:cap], full[13:19])
 
 
-@pytest.mark.parametrize("word", ["probing", "interpretability", "generalization"])
+@pytest.mark.parametrize("word", ["probing", "interpretability", "generalization", "grokking"])
 def test_every_beginning_of_a_word_as_typed_finds_the_lessons_holding_it(
     client, content_root, word
 ):
