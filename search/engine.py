@@ -163,7 +163,8 @@ def document_for(lesson: Lesson, sections: list[Section]) -> SearchDocument:
 
 def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
     """Replaces the documents and cards of these lessons: a few statements, whatever their
-    number."""
+    number. On PostgreSQL their ranking by word is only deleted here: `rank_words` writes it
+    at the import's end."""
     documents = [document_for(lesson, sections) for lesson, sections in written]
     ids = [document.lesson_id for document in documents]
     chunks = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
