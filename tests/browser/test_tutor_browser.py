@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from tests.browser.conftest import axe_violations
+
 LESSON = "/courses/inside-the-black-box/superposition/"
+# Its "Four traditions" section has a table, and its reasons come as a list of sentences.
+TABLE_LESSON = "/courses/inside-the-black-box/why-models-are-hard-to-reason-about/"
 
 
 def ask(page, question: str):
@@ -77,3 +81,96 @@ def test_the_conversation_survives_a_reload_as_text_and_sign_out_forgets_it(site
     page.wait_for_load_state("networkidle")
     keys = page.evaluate("Object.keys(localStorage)")
     assert not [key for key in keys if ":tutor:" in key], keys
+
+
+def test_a_conversation_passes_axe_in_light_and_dark(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "What is a black box?")
+    ask(page, "How do I run a company?")
+    ask(page, "Qu'est-ce qu'une boîte noire ?")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert axe_violations(page) == [], scheme
+
+
+def test_a_citation_of_a_table_row_highlights_that_row(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{TABLE_LESSON}")
+    answer = ask(page, "What are the blind spots of mechanistic interpretability?")
+    highlighted = []
+    for link in answer.locator(".tutor-citations a").all():
+        link.click()
+        passage = page.locator(".is-highlighted")
+        passage.wait_for()
+        highlighted.append((passage.evaluate("el => el.tagName"), passage.inner_text()))
+    assert any(tag == "TR" and "Mechanistic" in text for tag, text in highlighted), highlighted
+    # A quote found in the lesson never falls back to its section's heading.
+    assert not [tag for tag, _ in highlighted if tag.startswith("H")], highlighted
+
+
+def test_on_a_phone_each_answer_comes_into_view_and_typing_goes_on(site, clean_page):
+    page = clean_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(f"{site}{TABLE_LESSON}")
+    for question in ("What is a black box?", "Why can't researchers just read the weights?"):
+        answer = ask(page, question)
+        asked = page.locator(".tutor-message--learner").last.bounding_box()
+        assert asked["y"] >= 0, f"{question!r}: the question scrolled out of view"
+        assert answer.bounding_box()["y"] + 60 <= 812, f"{question!r}: the answer is out of view"
+        assert page.evaluate("document.activeElement.id") == "tutor-question"
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_citations_from_one_section_name_it_once_and_each_keeps_its_number(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{TABLE_LESSON}")
+    answer = ask(page, "Why can't researchers just read the weights?")
+    links = answer.locator(".tutor-citations a")
+    assert links.count() >= 3
+    sections = answer.locator(".tutor-citations__section").all_inner_texts()
+    assert len(sections) == len(set(sections)), sections
+    for number in range(1, links.count() + 1):
+        link = links.nth(number - 1)
+        assert link.inner_text() == f"[{number}]"
+        # A screen reader hears which section each number points to.
+        assert link.get_attribute("aria-label").startswith(f"[{number}] ")
+
+
+# Records each tutor message added while the conversation is a live region, that is, each one
+# a screen reader would announce. Additions made before the region turns live are not.
+ANNOUNCED = """
+window.announced = [];
+new MutationObserver((records) => {
+  let added = [];
+  for (const record of records) {
+    if (record.type === "attributes") {
+      if (record.oldValue === null) added = added.filter((node) => !record.target.contains(node));
+      continue;
+    }
+    for (const node of record.addedNodes) {
+      if (node.nodeType === 1 && node.classList.contains("tutor-message")) added.push(node);
+    }
+  }
+  for (const node of added) {
+    if (node.closest('[aria-live]:not([aria-live="off"])')) window.announced.push(node.textContent);
+  }
+}).observe(document, {
+  childList: true, subtree: true, attributes: true, attributeFilter: ["aria-live"],
+  attributeOldValue: true,
+});
+"""
+
+
+def test_a_restored_conversation_is_not_announced_again_but_new_answers_are(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "What is a black box?")
+    page.add_init_script(ANNOUNCED)
+    page.reload()
+    assert page.locator("#tutor-log .tutor-message").count() == 2
+    assert page.evaluate("window.announced") == []
+    ask(page, "How do I run a company?")
+    announced = page.evaluate("window.announced")
+    assert any("doesn't cover" in text for text in announced), announced
