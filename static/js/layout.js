@@ -1,5 +1,5 @@
-// Layout helpers for the lesson page: reading comes first on a phone, and wide tables say
-// that they scroll.
+// Layout helpers for the lesson page: reading comes first on a phone, wide tables say
+// that they scroll, and wide code blocks scroll by keyboard.
 
 // The lesson map and learning path are folded in the HTML, so a phone opens on the lesson
 // itself; where the sidebar has room they are open (CSS shows them there without JavaScript).
@@ -47,4 +47,16 @@ export function markScrollingTables(tables) {
     region.addEventListener("scroll", updateCue, { passive: true });
     new ResizeObserver(updateCue).observe(region);
   }
+}
+
+// A code block wider than the column scrolls sideways; while it does, it takes keyboard focus
+// so the arrow keys can scroll it too (and leaves the tab order when it fits again).
+export function focusScrollingCode(blocks) {
+  const watcher = new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      if (target.scrollWidth > target.clientWidth + 1) target.tabIndex = 0;
+      else target.removeAttribute("tabindex");
+    }
+  });
+  blocks.forEach((block) => watcher.observe(block));
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import axe_violations
+
 LESSON = "/courses/inside-the-black-box/superposition/"
 WIDE_TABLE = "/courses/inside-the-black-box/why-models-are-hard-to-reason-about/"
 
@@ -51,4 +53,19 @@ def test_a_wide_table_is_a_labelled_keyboard_scroll_region_with_a_cue(site, brow
     for _ in range(30):
         page.keyboard.press("ArrowRight")
     assert region.evaluate("el => el.scrollLeft") > 0
+    context.close()
+
+
+def test_a_lesson_on_a_phone_passes_axe_and_a_wide_code_block_scrolls_by_keyboard(site, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(f"{site}{WIDE_TABLE}")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert axe_violations(page) == [], scheme
+    code = page.locator(".prose pre").first
+    code.focus()
+    for _ in range(30):
+        page.keyboard.press("ArrowRight")
+    assert code.evaluate("el => el.scrollLeft") > 0
     context.close()

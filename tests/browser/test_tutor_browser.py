@@ -114,6 +114,11 @@ def test_on_a_phone_each_answer_comes_into_view_and_typing_goes_on(site, clean_p
     page.set_viewport_size({"width": 375, "height": 812})
     page.emulate_media(reduced_motion="reduce")
     page.goto(f"{site}{TABLE_LESSON}")
+    # The example question is read in full (a placeholder was cut off by the narrow input).
+    hint = page.locator("#tutor-question-hint")
+    assert "Black box" in hint.inner_text()
+    assert hint.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.get_by_label("Your question").get_attribute("placeholder") is None
     for question in ("What is a black box?", "Why can't researchers just read the weights?"):
         answer = ask(page, question)
         asked = page.locator(".tutor-message--learner").last.bounding_box()
