@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import axe_violations
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, axe_violations
 
 LESSON = "/courses/inside-the-black-box/superposition/"
 # Its "Four traditions" section has a table, and its reasons come as a list of sentences.
@@ -179,3 +181,28 @@ def test_a_restored_conversation_is_not_announced_again_but_new_answers_are(site
     ask(page, "How do I run a company?")
     announced = page.evaluate("window.announced")
     assert any("doesn't cover" in text for text in announced), announced
+
+
+@pytest.mark.parametrize("width", [375, 1440])
+def test_screenshots_of_the_tutor_box(site, clean_page, width):
+    """docs/tutor.md and the README show these (`make screenshots` refreshes them): a definition,
+    an off-topic question declined, reasons that come as a list, and a two-part question whose
+    second part the lesson does not cover, asked last so a phone shows it with the box below."""
+    page = clean_page
+    page.set_viewport_size({"width": width, "height": 900 if width > 500 else 812})
+    page.emulate_media(reduced_motion="reduce")  # no smooth scrolling mid-capture
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "What is a black box?")
+    ask(page, "How do I run a company?")
+    ask(page, "Why can't researchers just read the weights?")
+    last = ask(page, "What is gradient descent and who invented it?")
+    assert "doesn't cover this part" in last.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if width < 500:
+        page.screenshot(path=str(SCREENSHOTS / f"tutor-{width}.png"))
+        return
+    box = page.locator("#tutor")
+    box.screenshot(path=str(SCREENSHOTS / f"tutor-{width}.png"))
+    page.emulate_media(color_scheme="dark")
+    box.screenshot(path=str(SCREENSHOTS / f"tutor-dark-{width}.png"))
