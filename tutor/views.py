@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -42,6 +44,15 @@ def _question_from(request: HttpRequest, *, is_json: bool) -> str:
     if len(question) > MAX_QUESTION_CHARS:
         raise BadQuestion(f"Questions can be at most {MAX_QUESTION_CHARS} characters.")
     return question.strip()
+
+
+CITATION_NUMBER = re.compile(r"” \[(\d+)\]")
+
+
+def answer_text(answer: str) -> str:
+    """The answer as shown: a citation number stays on the line of the quote it closes (as in
+    tutor.js)."""
+    return CITATION_NUMBER.sub("”\u00a0[\\1]", answer)
 
 
 def sources(citations: tuple[Citation, ...]) -> list[tuple[str, list[tuple[int, Citation]]]]:
@@ -115,6 +126,7 @@ def ask(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
             "course": lesson_obj.course,
             "question": question,
             "answer": answer,
+            "answer_text": answer_text(answer.answer),
             "sources": sources(answer.citations),
         }
         return render(request, "tutor/answer.html", context)
