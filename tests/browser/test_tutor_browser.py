@@ -206,3 +206,15 @@ def test_screenshots_of_the_tutor_box(site, clean_page, width):
     box.screenshot(path=str(SCREENSHOTS / f"tutor-{width}.png"))
     page.emulate_media(color_scheme="dark")
     box.screenshot(path=str(SCREENSHOTS / f"tutor-dark-{width}.png"))
+
+
+def test_on_a_phone_a_long_unbroken_question_wraps_inside_the_box(site, clean_page):
+    page = clean_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "https://example.org/" + "averyverylongwordwithoutspaces" * 4 + " what is this?")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    box = page.locator("#tutor").bounding_box()
+    for message in page.locator(".tutor-message").all():
+        edge = message.bounding_box()
+        assert edge["x"] >= box["x"] and edge["x"] + edge["width"] <= box["x"] + box["width"]
