@@ -5,10 +5,10 @@
     python bench/modelterms.py judge VARIANT... # refit each variant, print dev figures
 
 Tuning data only: the SQuAD tuning file (fit / dev articles as `fit` splits them), the tuning
-half of the shipped set (out-of-fold predictions), `tuning.yaml` and `tuning2.yaml`. The held-out
-half and the heldout*.yaml sets are never read. Pool A is the shipped fit (the tuning sets are
-unseen lessons); pool C adds the tuning sets to the fit (`fit --tuning-sets`), all lesson
-questions predicted out of fold. A variant is "base", "prod:<a>*<b>,<c>*<d>...",
+half of the shipped set (out-of-fold predictions), the tuning sets of `fit.TUNING_SETS`. The
+held-out half and the heldout*.yaml sets are never read. Pool A is the shipped fit (the tuning
+sets are unseen lessons); pool C adds the tuning sets to the fit (`fit --tuning-sets`), all
+lesson questions predicted out of fold. A variant is "base", "prod:<a>*<b>,<c>*<d>...",
 "hinge:<feature>@<knot>,..." or "allprod", each with an optional ":l2=<value>".
 """
 
@@ -138,7 +138,7 @@ def predictions(rows: list[dict], terms: Terms, pool: str) -> tuple[dict[int, fl
     """Dev probability of every row that is not a SQuAD fit row, as `fit` makes them, and the
     model fitted on the whole pool."""
     squad_fit = [r for r in rows if r["group"] == "squad" and r["split"] == "fit"]
-    in_fit = ("shipped",) if pool == "A" else ("shipped", "tuning.yaml", "tuning2.yaml")
+    in_fit = ("shipped",) if pool == "A" else ("shipped", *(n for n, _ in fit.TUNING_SETS))
     lessons = [r for r in rows if r["group"] in in_fit]
     model = train(squad_fit + lessons, terms)
     out = {}
@@ -174,9 +174,9 @@ def judge(specs: list[str]) -> None:
             groups = {
                 "squad dev": [i for i in probs if rows[i]["group"] == "squad"],
                 "shipped": [i for i in probs if rows[i]["group"] == "shipped"],
-                "tuning.yaml": [i for i in probs if rows[i]["group"] == "tuning.yaml"],
-                "tuning2.yaml": [i for i in probs if rows[i]["group"] == "tuning2.yaml"],
             }
+            for name, _ in fit.TUNING_SETS:
+                groups[name] = [i for i in probs if rows[i]["group"] == name]
             lesson_dev = (
                 groups["shipped"]
                 if pool == "A"

@@ -9,7 +9,7 @@ are skipped; "name: SELECT ..." with a one-word name names its statement), runs 
 the third decimal as noise) and this process's. DATABASE is a libpq connection string or URL, for
 example postgres://postgres@127.0.0.1:5432/glassbox_bench_search. Each statement is planned
 on every run, as a search's statements are (no prepared statements). Used to choose the
-PostgreSQL body tier's layout (docs/benchmarks.md, "Session 11, `pginline`").
+PostgreSQL body tier's layout (docs/benchmarks-history.md, "Session 11, `pginline`").
 """
 
 from __future__ import annotations

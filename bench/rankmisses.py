@@ -5,7 +5,7 @@
                                         # the next sentence was added)
 
 For each answerable question of the tuning data (SQuAD's tuning file, the shipped set's tuning
-half, `tuning.yaml`, `tuning2.yaml`; never a held-out set) whose quoted passage holds no gold
+half, the tuning sets of `fit.TUNING_SETS`; never a held-out set) whose quoted passage holds no gold
 answer: the rank of the first unit that holds one, and where the nearest such unit sits
 against the best-ranked unit. No encoder: ranking and composition only.
 """

@@ -137,10 +137,10 @@ class RankedMatches:
     (the first group's and its own), and the count and every page offered come from those two
     lists: the page needs that ranking anyway, and asking it for the cap's worth rather than a
     page costs the database next to nothing more (it scores every match of the tier either
-    way), where a count of its own was one more statement and round trip (docs/benchmarks.md,
-    session 12). Otherwise the count is one small query, stopping at the cap, and a page past
-    the first group reads the later groups' slice. With SEARCH_CACHE_RESULTS the count and
-    each slice are cached.
+    way), where a count of its own was one more statement and round trip
+    (docs/benchmarks-history.md, session 12, `pgsearch`). Otherwise the count is one small
+    query, stopping at the cap, and a page past the first group reads the later groups' slice.
+    With SEARCH_CACHE_RESULTS the count and each slice are cached.
     """
 
     def __init__(
@@ -198,7 +198,8 @@ class RankedMatches:
                 else:
                     # A statement of its own: folded into one that runs anyway (the body tier's
                     # ranking with COUNT(*) OVER (), or the first group's with a UNION), it cost
-                    # PostgreSQL more than the round trip saved (docs/benchmarks.md, session 11).
+                    # PostgreSQL more than the round trip saved (docs/benchmarks-history.md,
+                    # session 11, `pginline`).
                     total = engine.count_matches(
                         self.text, track=self.track, course=self.course, cap=self._cap
                     )

