@@ -157,7 +157,6 @@ export function enhanceTutor(form) {
     }
     const asked = message("learner", question);
     log.append(asked);
-    remember({ who: "learner", text: question });
     input.value = "";
     button.disabled = true;
     const pending = message("tutor", "Looking through the lesson…", "is-pending");
@@ -178,6 +177,8 @@ export function enhanceTutor(form) {
       if (response.ok) {
         pending.replaceWith(tutorReply(body));
         const citations = body.citations.map(({ anchor, section, quote }) => ({ anchor, section, quote }));
+        // Kept as a pair: a question whose answer never came is not restored unanswered.
+        remember({ who: "learner", text: question });
         remember({ who: "tutor", answer: body.answer, grounded: body.grounded, citations });
       } else {
         pending.replaceWith(message("tutor", body.error || "Something went wrong.", "is-error"));

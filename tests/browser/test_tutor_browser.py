@@ -218,3 +218,17 @@ def test_on_a_phone_a_long_unbroken_question_wraps_inside_the_box(site, clean_pa
     for message in page.locator(".tutor-message").all():
         edge = message.bounding_box()
         assert edge["x"] >= box["x"] and edge["x"] + edge["width"] <= box["x"] + box["width"]
+
+
+def test_a_question_that_got_no_answer_is_not_restored_unanswered(site, page):
+    # `page`, not `clean_page`: the refused request is this test's point, not a page problem.
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "What is a black box?")
+    page.route("**/tutor/", lambda route: route.fulfill(status=503, json={"error": "Try later."}))
+    ask(page, "What is a probe?")
+    assert "Try later." in page.locator(".tutor-message.is-error").inner_text()
+    page.unroute("**/tutor/")
+    page.reload()
+    restored = page.locator("#tutor-log .tutor-message")
+    assert restored.count() == 2
+    assert "What is a black box?" in restored.first.inner_text()
