@@ -87,6 +87,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+# A form whose CSRF token no longer matches (a page left open across a sign-in) gets the site's
+# page saying to reload, or JSON for the quiz's and tutor's scripts, not Django's developer page.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 TEMPLATES = [
     {

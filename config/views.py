@@ -1,10 +1,11 @@
-"""Operational endpoints."""
+"""Operational endpoints, and the page for a form whose CSRF token no longer matches."""
 
 import uuid
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
@@ -41,3 +42,19 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     static URL is looked up per request: with hashed static names it exists only after
     collectstatic, which must not be needed to load the URLconf."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+STALE_FORM = (
+    "You signed in or out since the form's page was loaded, or your browser did not send this "
+    "site's cookie: nothing from the form was saved."
+)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF check failed (settings.CSRF_FAILURE_VIEW). Mostly a page left open across
+    a sign-in, which rotates the token: say so in the site's layout, or as JSON to the scripts
+    that send the quiz and the tutor's questions, instead of Django's page for developers."""
+    if "application/json" in request.headers.get("Accept", ""):
+        error = f"This form has expired. {STALE_FORM} Please reload the page and send it again."
+        return JsonResponse({"error": error}, status=403)
+    return render(request, "403_csrf.html", {"message": STALE_FORM}, status=403)

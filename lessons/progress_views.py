@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from core import jsonbody
 from courses.models import Course, Lesson
 
+from .catalog_views import continue_with
 from .models import LessonProgress
 from .progress import PayloadError, parse_payload
 from .services import learner_state, sync_progress
@@ -79,14 +80,15 @@ def my_learning(request: HttpRequest) -> HttpResponse:
 def _resume_link(
     lessons: list[Lesson], by_lesson: dict[int, LessonProgress]
 ) -> tuple[Lesson, str] | None:
-    """The first unread section of the first unfinished lesson."""
+    """The first unread section of the lesson the course page's Continue link names (the one
+    last visited if unfinished, else the next unfinished one), so both pages agree."""
     for lesson in lessons:
-        progress = by_lesson.get(lesson.pk)
-        if progress and progress.completed_at:
-            continue
-        read = set(progress.sections_read) if progress else set()
-        for section in lesson.sections.all():
-            if section.anchor not in read:
-                return lesson, section.anchor
-        return lesson, "quiz"
-    return None
+        lesson.learner_progress = by_lesson.get(lesson.pk)
+    lesson = continue_with(lessons)
+    if lesson is None:
+        return None
+    read = set(lesson.learner_progress.sections_read) if lesson.learner_progress else set()
+    for section in lesson.sections.all():
+        if section.anchor not in read:
+            return lesson, section.anchor
+    return lesson, "quiz"

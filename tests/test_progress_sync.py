@@ -259,7 +259,7 @@ def test_going_back_to_a_lesson_still_makes_it_the_last_visited(client, catalog,
         progress_of(learner, "lesson-2").last_visited_at
     )
     course = client.get("/courses/black-box/").content.decode()
-    assert 'href="/courses/black-box/lesson-1/">Continue' in course
+    assert 'href="/courses/black-box/lesson-1/"><span>Continue' in course
 
 
 def test_a_visit_starts_a_lesson_whose_progress_began_elsewhere(client, catalog, learner):
@@ -275,6 +275,16 @@ def test_my_learning_lists_courses_with_a_resume_link(client, catalog, learner):
     html = client.get("/learning/").content.decode()
     assert "Inside the Black Box" in html and "0 of 2 lessons complete" in html
     assert 'href="/courses/black-box/lesson-1/#grown-not-built">Resume: Lesson 1' in html
+
+
+def test_my_learning_resumes_the_lesson_the_course_page_continues(client, catalog, learner):
+    """A learner who skipped to lesson 2 is sent back to it from both pages, not to lesson 1."""
+    client.get("/courses/black-box/lesson-2/")
+    sync(client, {"lessons": {"black-box/lesson-2": {"sections_read": [SECTIONS[0]]}}})
+    course = client.get("/courses/black-box/").content.decode()
+    assert 'href="/courses/black-box/lesson-2/"><span>Continue' in course
+    html = client.get("/learning/").content.decode()
+    assert f'href="/courses/black-box/lesson-2/#{SECTIONS[1]}">Resume: Lesson 2' in html
 
 
 def test_learners_see_only_their_own_progress(client, catalog, learner):

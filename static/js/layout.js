@@ -48,3 +48,23 @@ export function markScrollingTables(tables) {
     new ResizeObserver(updateCue).observe(region);
   }
 }
+
+// A code block scrolls sideways when its longest line does not fit (on a phone, most do not);
+// while it does, it is a labelled region that can be focused and scrolled with the arrow keys.
+// One that fits stays out of the tab order.
+export function markScrollingCode(blocks) {
+  const watcher = new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      if (target.scrollWidth > target.clientWidth + 1) {
+        target.setAttribute("role", "region");
+        target.setAttribute("aria-label", "Code");
+        target.tabIndex = 0;
+      } else {
+        target.removeAttribute("role");
+        target.removeAttribute("aria-label");
+        target.removeAttribute("tabindex");
+      }
+    }
+  });
+  blocks.forEach((block) => watcher.observe(block));
+}

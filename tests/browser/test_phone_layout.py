@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import axe_violations
+
 LESSON = "/courses/inside-the-black-box/superposition/"
 WIDE_TABLE = "/courses/inside-the-black-box/why-models-are-hard-to-reason-about/"
 
@@ -51,4 +53,41 @@ def test_a_wide_table_is_a_labelled_keyboard_scroll_region_with_a_cue(site, brow
     for _ in range(30):
         page.keyboard.press("ArrowRight")
     assert region.evaluate("el => el.scrollLeft") > 0
+    context.close()
+
+
+def test_a_code_block_too_wide_for_a_phone_can_be_scrolled_from_the_keyboard(site, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(f"{site}{WIDE_TABLE}")
+    block = page.locator(".prose pre").first
+    assert block.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert [v for v in axe_violations(page) if v["id"] == "scrollable-region-focusable"] == []
+    expect(block).to_have_attribute("tabindex", "0")
+    expect(block).to_have_attribute("role", "region")
+    assert block.get_attribute("aria-label") == "Code"
+    block.focus()
+    for _ in range(30):
+        page.keyboard.press("ArrowRight")
+    assert block.evaluate("el => el.scrollLeft") > 0
+    context.close()
+
+
+def test_a_code_block_that_fits_is_no_tab_stop(site, browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(f"{site}{WIDE_TABLE}")
+    block = page.locator(".prose pre").first
+    assert block.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert block.get_attribute("tabindex") is None
+    context.close()
+
+
+def test_a_lesson_on_a_phone_passes_axe_in_light_and_dark(site, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(f"{site}{WIDE_TABLE}")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert axe_violations(page) == [], scheme
     context.close()

@@ -90,3 +90,28 @@ def test_a_completion_date_reads_the_same_signed_in_and_anonymous(site, browser)
         dates.append(pattern.fullmatch(status.inner_text())[1])
         context.close()
     assert dates[0] == dates[1]
+
+
+# The gap between each piece of text a link shows, left to right, on one line.
+TEXT_GAPS = """el => {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const boxes = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const box = range.getBoundingClientRect();
+    if (box.width > 1 && node.textContent.trim()) boxes.push(box);
+  }
+  return boxes.slice(1).map((box, i) => Math.round(box.left - boxes[i].right));
+}"""
+
+
+def test_the_course_pages_continue_button_reads_as_one_phrase(site, clean_page):
+    page = clean_page
+    sign_in(page, site)
+    page.goto(f"{site}{LESSON}")
+    page.goto(f"{site}/courses/inside-the-black-box/")
+    button = page.locator(".course-resume .button")
+    label = "Continue with: lesson 2, Superposition and Polysemantic Neurons"
+    assert button.text_content() == label
+    assert all(gap <= 1 for gap in button.evaluate(TEXT_GAPS)), "a gap inside the label"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, axe_violations
 from tests.factories import make_user
@@ -97,3 +98,21 @@ def test_histogram_and_question_table_are_readable(site, staff_page, width):
     assert layout["height"] / layout["rows"] < 500, layout
     for label in ("Facility", "Discrimination", "Efficiency"):
         assert page.locator(f'td[data-label="{label}"]').first.is_visible()
+
+
+def test_on_a_phone_a_wide_report_table_says_it_scrolls_and_scrolls_from_the_keyboard(
+    site, staff_page
+):
+    page = staff_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{site}/reports/inside-the-black-box/")
+    region = page.locator(".table-scroll.is-overflowing").first
+    expect(region).to_have_attribute("role", "region")
+    assert region.get_attribute("tabindex") == "0"
+    assert region.get_attribute("aria-label") == "Lessons of Inside the Black Box"
+    expect(page.locator(".table-scroll__cue.is-shown").first).to_be_visible()
+    region.focus()
+    for _ in range(30):
+        page.keyboard.press("ArrowRight")
+    assert region.evaluate("el => el.scrollLeft") > 0
+    assert axe_violations(page) == []
