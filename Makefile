@@ -144,6 +144,7 @@ test-browser: install browser-deps services
 screenshots: install browser-deps services
 	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest -q \
 		tests/browser/test_accessibility.py::test_screenshots_of_the_main_pages \
+		tests/browser/test_tutor_browser.py::test_screenshots_of_the_tutor_box \
 		tests/browser/test_reports_browser.py
 
 # The tutor's figures on every evaluation set (docs/tutor.md, "Evaluation"). SQUAD is a SQuAD 2.0

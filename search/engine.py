@@ -3,18 +3,19 @@
 `index_lessons` (run by the importer's `lessons_imported`, inside its transaction) writes the
 documents and their cards; `refresh_cards` (the importer's `catalog_changed`, in the same
 transaction, after lessons were unpublished and the catalog renumbered) brings every card up to
-date with its lesson and course. `ranked_lesson_ids` finds published lessons in three tiers, each
-ranked on its own: every word in the title; every word in the title or the key terms and
-concepts; the rest, matching through their text (`query.TIERS`). So a title match always comes
-before a key-term one, which the engines' scores alone do not promise (FTS5's bm25 divides by
-the whole lesson's length). `count_matches` counts them, up to a cap (each card's
+date with its lesson and course, and `rank_words` then writes, in one statement, the ranking by
+word of every lesson `index_lessons` wrote. `ranked_lesson_ids` finds published lessons in three
+tiers, each ranked on its own: every word in the title; every word in the title or the key
+terms and concepts; the rest, matching through their text (`query.TIERS`). So a title match
+always comes before a key-term one, which the engines' scores alone do not promise (FTS5's bm25
+divides by the whole lesson's length). `count_matches` counts them, up to a cap (each card's
 passage is cut from the stored text by `search.passages`). A search reads the cards only
 (`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
 one table on PostgreSQL (the cards; for the body tier's ranking `RankingVector`, the same
 columns beside each vector kept in line, with a GIN index of its own) and FTS5 joined to one
 small table by rowid on SQLite. On PostgreSQL a one-word search whose prefix stands for exactly
 one lexeme of the catalog ranks its body tier from `RankedWord` instead (each lesson's rank
-for each of its lexemes, written with the vectors), reading the page's rows from an index in
+for each of its lexemes, written from the vectors), reading the page's rows from an index in
 ts_rank's order rather than scoring every match; any other search runs the statement
 (`_ranked_by_word`).
 """
@@ -22,6 +23,8 @@ ts_rank's order rather than scoring every match; any other search runs the state
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.db import connection
@@ -123,9 +126,24 @@ _INSERT_RANKED_WORDS_SQL = (
     f"SELECT r.lesson_id, u.lexeme, ts_rank(r.vector, t.q), {_WORD_COLUMNS}, "
     f"coalesce(r.head @@ t.q, false) FROM {RANKING_VECTORS} r "
     "CROSS JOIN LATERAL unnest(r.vector) u "
-    f"CROSS JOIN LATERAL (SELECT {LEXEME_TSQUERY_SQL} AS q) t WHERE r.lesson_id IN "
+    f"CROSS JOIN LATERAL (SELECT {LEXEME_TSQUERY_SQL} AS q) t WHERE r.lesson_id = ANY(%s)"
 )
 _DELETE_RANKED_WORDS_SQL = f"DELETE FROM {RANKED_WORDS} WHERE lesson_id IN "  # noqa: S608
+# The lessons whose vectors have no rows of the ranking by word: those written since the last
+# `rank_words` (`index_lessons` deleted their rows), or every one when the table is empty.
+_UNRANKED_LESSONS_SQL = (
+    f"SELECT r.lesson_id FROM {RANKING_VECTORS} r WHERE NOT EXISTS "  # noqa: S608 (our names)
+    f"(SELECT FROM {RANKED_WORDS} w WHERE w.lesson_id = r.lesson_id)"
+)
+# A table's indexes, each with the constraint it backs, if any (the primary key's), and their
+# definitions as the database holds them (so as the migrations made them: names, columns,
+# order, collation, uniqueness).
+_INDEXES_SQL = (
+    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname, "
+    "pg_get_constraintdef(c.oid) FROM pg_index i LEFT JOIN pg_constraint c "
+    "ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid "
+    "WHERE i.indrelid = %s::regclass ORDER BY 1"
+)
 _REFRESH_RANKED_WORDS_SQL = (
     f"UPDATE {RANKED_WORDS} w SET published = r.published, position = r.position, "  # noqa: S608
     f"track = r.track, course_slug = r.course_slug FROM {RANKING_VECTORS} r "
@@ -148,7 +166,8 @@ def document_for(lesson: Lesson, sections: list[Section]) -> SearchDocument:
 
 def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
     """Replaces the documents and cards of these lessons: a few statements, whatever their
-    number."""
+    number. On PostgreSQL their ranking by word is only deleted here: `rank_words` writes it
+    at the import's end."""
     documents = [document_for(lesson, sections) for lesson, sections in written]
     ids = [document.lesson_id for document in documents]
     chunks = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
@@ -170,8 +189,8 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
                 placeholders = f"({', '.join(['%s'] * len(chunk))})"
                 cursor.execute(_INSERT_CARDS_SQL + placeholders, chunk)
                 cursor.execute(_INSERT_RANKING_VECTORS_SQL + placeholders, chunk)
+                # Their ranking by word is written again by `rank_words`, at the import's end.
                 cursor.execute(_DELETE_RANKED_WORDS_SQL + placeholders, chunk)
-                cursor.execute(_INSERT_RANKED_WORDS_SQL + placeholders, chunk)
         _tidy_indexes()
         return
     cards = []
@@ -204,6 +223,63 @@ def refresh_cards() -> int:
             cursor.execute(_REFRESH_RANKED_WORDS_SQL, [[card.pk for card in changed]])
         _tidy_indexes()
     return len(changed)
+
+
+def rank_words() -> int:
+    """PostgreSQL: writes the body tier's ranking by word (`RankedWord`) of every lesson whose
+    vector has no rows there (`_UNRANKED_LESSONS_SQL`: the lessons `index_lessons` wrote since,
+    whose rows it deleted) and returns how many lessons that was; 0 elsewhere.
+
+    The importer runs it once, at its end (`catalog_changed`, after `refresh_cards`, so the
+    rows copy the final filter columns), so an import writes these rows in one statement
+    however many courses it wrote. When those lessons are more than half of the catalog's (a
+    cold import into the empty table, or one that rewrote most lessons), the table's indexes
+    are dropped first and built again after the rows are in: on the 2,116-lesson catalog
+    maintaining them row by row made writing its 337,694 rows cost about 5 s of the server's
+    CPU, building them after about 3 s in all (docs/benchmarks.md, session 13). Dropping an
+    index locks the table until the import commits, so one-word searches then wait for the
+    import's last seconds; an import that rewrote a few lessons writes through the indexes and
+    locks nothing but their rows.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_UNRANKED_LESSONS_SQL)
+        ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return 0
+        cursor.execute(f"SELECT count(*) FROM {RANKING_VECTORS}")  # noqa: S608 (our name)
+        if 2 * len(ids) > cursor.fetchone()[0]:
+            with _indexes_built_after(cursor, RANKED_WORDS):
+                cursor.execute(_INSERT_RANKED_WORDS_SQL, [ids])
+        else:
+            cursor.execute(_INSERT_RANKED_WORDS_SQL, [ids])
+    return len(ids)
+
+
+@contextmanager
+def _indexes_built_after(cursor, table: str) -> Iterator[None]:
+    """PostgreSQL: drops ``table``'s indexes, its primary key's included, for the writes
+    inside, then builds each again as it was defined (`_INDEXES_SQL`), in the same transaction.
+    Should the writes fail, nothing is rebuilt: the transaction is rolled back, dropped indexes
+    and all."""
+    quote = connection.ops.quote_name
+    cursor.execute(_INDEXES_SQL, [table])
+    indexes = cursor.fetchall()
+    for index, _, constraint, _ in indexes:
+        if constraint:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(constraint)}")
+        else:
+            cursor.execute(f"DROP INDEX {index}")
+    yield
+    for _, definition, constraint, constraint_definition in indexes:
+        if constraint:
+            cursor.execute(
+                f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} "
+                + constraint_definition
+            )
+        else:
+            cursor.execute(definition)
 
 
 def _tidy_indexes() -> None:
@@ -444,14 +520,8 @@ def _ranked_by_word(
 ) -> list[int] | None:
     """The body tier's slice for the one word ``word`` from `RankedWord`, or None when its
     prefix does not stand for exactly one word there (see _WORD_PREFIX_SQL)."""
-    conditions, params = "", [query.tsquery([word])]
-    if track:
-        conditions += "AND f.track = %s "
-        params.append(track)
-    if course:
-        conditions += "AND f.course_slug = %s "
-        params.append(course)
-    params += [limit, offset]
+    conditions, filter_params = _filters("f", track, course)
+    params = [query.tsquery([word]), *filter_params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(_WORD_PREFIX_SQL.format(conditions=conditions), params)
         rows = cursor.fetchall()
@@ -497,18 +567,26 @@ def _matches(
         source = f"{FTS_TABLE} f JOIN {CARDS} c ON c.lesson_id = f.rowid"
         match, params = f"{FTS_TABLE} MATCH %s", [query.fts5_match(words, tiers=tiers)]
     card = _CARD[vendor]
-    conditions = []
-    if track:
-        conditions.append(f"AND {card}.track = %s")
-        params.append(track)
-    if course:
-        conditions.append(f"AND {card}.course_slug = %s")
-        params.append(course)
+    conditions, filter_params = _filters(card, track, course)
     sql = (
         f"SELECT {columns} FROM {source} "  # noqa: S608 (names are ours; values are params)
-        f"WHERE {match} AND {card}.published " + " ".join(conditions)
+        f"WHERE {match} AND {card}.published {conditions}"
     )
-    return sql, params
+    return sql, params + filter_params
+
+
+def _filters(alias: str, track: str, course: str) -> tuple[str, list[object]]:
+    """The track and course filters on the columns of ``alias`` (a card, or a row with the
+    card's columns: `RankingVector`, `RankedWord`) as conditions to follow a WHERE clause,
+    each with a trailing space, and their values; nothing for a filter not asked for."""
+    conditions, params = "", []
+    if track:
+        conditions += f"AND {alias}.track = %s "
+        params.append(track)
+    if course:
+        conditions += f"AND {alias}.course_slug = %s "
+        params.append(course)
+    return conditions, params
 
 
 # A search's last word completed from the catalog's words as written (`SearchWord`). The

@@ -126,8 +126,10 @@ class RankedWord(models.Model):
     than scoring every matching vector: for that query ts_rank and the head's match are the
     single lexeme's, so the order is the same (`search.engine`, `_ranked_by_word`). The word
     sorts bytewise (COLLATE "C"), so every word with a prefix lies in one range of the index.
-    Written with the `RankingVector` (`search.engine.index_lessons`), its filter columns
-    brought up to date with it (`search.engine.refresh_cards`); empty on SQLite. No foreign-key
+    Written from the `RankingVector` rows once at the end of each import, for every lesson it
+    wrote (`search.engine.rank_words`; into an empty or mostly rewritten table with the indexes
+    built after the rows), its filter columns brought up to date with them
+    (`search.engine.refresh_cards`); empty on SQLite. No foreign-key
     constraint in the database (a check per row, hundreds of thousands, at each import's
     commit): a lesson deleted through Django takes its rows along (CASCADE).
     """

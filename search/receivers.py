@@ -1,5 +1,6 @@
 """Search follows the content: every lesson the importer writes is re-indexed in its transaction,
-and every card follows its lesson and course whenever an import changed anything."""
+and every card follows its lesson and course whenever an import changed anything (which it
+did when it wrote a lesson: then, last, the written lessons' ranking by word is written)."""
 
 from django.dispatch import receiver
 
@@ -16,3 +17,4 @@ def index_imported_lessons(sender, *, lessons, **kwargs) -> None:
 @receiver(catalog_changed, dispatch_uid="search.refresh_cards")
 def refresh_cards(sender, **kwargs) -> None:
     engine.refresh_cards()
+    engine.rank_words()  # after the cards: the rows copy their filter columns

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 
@@ -76,3 +78,24 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+@pytest.fixture
+def sentence_encoder_on():
+    """For a test of the tutor's sentence encoder, or one gated on figures measured with it
+    (tests/tutor_eval/baseline.json): the encoder is on for that test even in a run with
+    TUTOR_SEMANTIC=0, which every other test honours. Such a test then neither fails because the
+    encoder was switched off nor is skipped; a missing encoder still fails it, saying so. A run
+    with the encoder on, as in CI, is unchanged."""
+    from tutor.retrieval import semantic
+
+    if os.environ.get("TUTOR_SEMANTIC", "1") != "0":
+        yield
+        return
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("TUTOR_SEMANTIC", "1")
+            semantic.encoder.cache_clear()
+            yield
+    finally:
+        semantic.encoder.cache_clear()

@@ -89,12 +89,7 @@ def write_cards(number: int, *, every: int, first: int = 1, text: str = "steady 
             "WHERE lesson_id BETWEEN %s AND %s)",
             [FIRST_FAKE_LESSON + first, FIRST_FAKE_LESSON + first + number - 1],
         )
-        cursor.execute(
-            engine._INSERT_RANKED_WORDS_SQL  # noqa: S608 (ours)
-            + "(SELECT lesson_id FROM search_searchcard "
-            "WHERE lesson_id BETWEEN %s AND %s)",
-            [FIRST_FAKE_LESSON + first, FIRST_FAKE_LESSON + first + number - 1],
-        )
+    engine.rank_words()
     engine._tidy_indexes()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchcard")
@@ -453,6 +448,179 @@ def test_the_ranked_word_migration_runs_backwards_and_forwards_keeping_the_resul
     assert sorted(RankedWord.objects.values_list("lesson_id", "word", "rank", "in_head")) == rows
     assert_the_ranked_words_are_the_vectors()
     assert [client.get("/search/", {"q": q}).text for q in searches] == before
+
+
+# How an import writes the ranking by word: once, at its end (`engine.rank_words`), the rows of
+# the lessons it wrote; into an empty table (a cold import) or one most of whose lessons it
+# rewrote, with the indexes dropped and built again after the rows, as the migration made them.
+
+MIGRATED_INDEXES = [  # search.0009: the primary key (lesson, word) and the ranking's index
+    (
+        "search_rankedword_pkey",
+        "CREATE UNIQUE INDEX search_rankedword_pkey ON public.search_rankedword "
+        "USING btree (lesson_id, word)",
+        "search_rankedword_pkey",
+        "PRIMARY KEY (lesson_id, word)",
+    ),
+    (
+        "search_rankedword_rank",
+        "CREATE INDEX search_rankedword_rank ON public.search_rankedword "
+        'USING btree (word, rank DESC, "position")',
+        None,
+        None,
+    ),
+]
+
+
+def assert_the_ranked_word_indexes_are_the_migrations() -> None:
+    """Both indexes there, as migration 0009 declares them, valid and ready (a search may use
+    them), the word column still C-collated."""
+    with connection.cursor() as cursor:
+        cursor.execute(engine._INDEXES_SQL, ["search_rankedword"])
+        assert cursor.fetchall() == MIGRATED_INDEXES
+        cursor.execute(
+            "SELECT indisvalid, indisready, indislive FROM pg_index "
+            "WHERE indrelid = 'search_rankedword'::regclass"
+        )
+        assert cursor.fetchall() == [(True, True, True)] * 2
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'search_rankedword' AND column_name = 'word'"
+        )
+        assert cursor.fetchall() == [("C",)]
+    assert [index.name for index in RankedWord._meta.indexes] == ["search_rankedword_rank"]
+
+
+def ranked_word_statements(captured) -> list[str]:
+    """The statements of an import that wrote or rebuilt the ranking by word, abridged."""
+    found = []
+    for statement in captured:
+        sql = statement["sql"]
+        if sql.startswith("INSERT INTO search_rankedword"):
+            found.append("INSERT")
+        elif sql.startswith("DELETE FROM search_rankedword"):
+            found.append("DELETE")
+        elif ("INDEX" in sql or "CONSTRAINT" in sql) and "search_rankedword" in sql:
+            found.append(" ".join(sql.replace("public.", "").replace('"', "").split()[:3]))
+    return found
+
+
+def row_places() -> dict[int, set]:
+    """Each lesson's ranking-by-word rows by where they lie in the table: a row rewritten
+    moves."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lesson_id, ctid::text FROM search_rankedword")
+        places: dict[int, set] = {}
+        for lesson_id, ctid in cursor.fetchall():
+            places.setdefault(lesson_id, set()).add(ctid)
+    return places
+
+
+def test_a_cold_import_writes_the_ranked_words_once_then_builds_their_indexes(content_root):
+    assert_the_ranked_word_indexes_are_the_migrations()  # the empty, migrated table
+    write_course(content_root, "zoo", title="Zoo", track="Animals", order=1)
+    write_course(content_root, "lab", title="Lab", track="Mechanisms", order=2)
+    for course in ("zoo", "lab"):
+        for number in range(1, 4):
+            lesson(
+                content_root,
+                course,
+                f"0{number}-{course}{number}.md",
+                title=f"L{number}",
+                text="Quokka.",
+            )
+    with CaptureQueriesContext(connection) as captured:
+        import_content(content_root)
+    # Two courses written one after the other, the rows of all six lessons in one statement.
+    assert ranked_word_statements(captured) == [
+        "DELETE",
+        "DELETE",
+        "ALTER TABLE search_rankedword",  # DROP CONSTRAINT search_rankedword_pkey
+        "DROP INDEX search_rankedword_rank",
+        "INSERT",
+        "ALTER TABLE search_rankedword",  # ADD CONSTRAINT search_rankedword_pkey …
+        "CREATE INDEX search_rankedword_rank",
+    ]
+    assert_the_ranked_word_indexes_are_the_migrations()
+    assert_the_ranked_words_are_the_vectors()
+    assert len(row_places()) == Lesson.objects.count() == 6
+    assert len(engine.ranked_lesson_ids("quokka")) == 6
+    assert engine._ranked_by_word("quokka", "", "", offset=0, limit=None) is not None
+
+
+def test_a_re_import_rewrites_only_the_changed_lessons_ranked_words_through_the_indexes(zoo):
+    before = row_places()
+    changed = Lesson.objects.get(slug="okapi").pk
+    lesson(zoo, "zoo", "01-okapi.md", title="Okapis", text="Only a zebra now.")
+    with CaptureQueriesContext(connection) as captured:
+        import_content(zoo)
+    assert ranked_word_statements(captured) == ["DELETE", "INSERT"]  # no index dropped
+    after = row_places()
+    assert after[changed] != before[changed]
+    assert {pk: places for pk, places in after.items() if pk != changed} == {
+        pk: places for pk, places in before.items() if pk != changed
+    }
+    assert_the_ranked_word_indexes_are_the_migrations()
+    assert_the_ranked_words_are_the_vectors()
+    assert_one_word_searches_rank_as_the_statement()
+    with CaptureQueriesContext(connection) as captured:
+        import_content(zoo)  # nothing changed
+    assert ranked_word_statements(captured) == []
+    assert row_places() == after
+
+
+def test_an_import_rewriting_most_lessons_builds_the_indexes_again(zoo):
+    # Five of the seven lessons change: more than half.
+    texts = {
+        ("zoo", "01-okapi.md", "Okapis"): "Zebra zebra.",
+        ("zoo", "02-zebu.md", "Zebus"): "Quokka quokka zebu.",
+        ("zoo", "03-quokka.md", "Quokkas"): "A zebra and a quokka.",
+        ("lab", "01-wiring.md", "Wiring"): "Zebras only.",
+        ("lab", "02-heads.md", "Heads"): "Quokka.",
+    }
+    for (course, name, title), text in texts.items():
+        lesson(zoo, course, name, title=title, text=text)
+    with CaptureQueriesContext(connection) as captured:
+        import_content(zoo)
+    assert ranked_word_statements(captured) == [
+        "DELETE",
+        "DELETE",
+        "ALTER TABLE search_rankedword",
+        "DROP INDEX search_rankedword_rank",
+        "INSERT",
+        "ALTER TABLE search_rankedword",
+        "CREATE INDEX search_rankedword_rank",
+    ]
+    assert_the_ranked_word_indexes_are_the_migrations()
+    assert_the_ranked_words_are_the_vectors()
+    assert_one_word_searches_rank_as_the_statement()
+    gone = Lesson.objects.get(slug="quokka")
+    gone.delete()
+    assert not RankedWord.objects.filter(lesson_id=gone.pk).exists()
+    assert_the_ranked_words_are_the_vectors()
+
+
+def test_an_import_failing_at_its_end_leaves_the_ranked_words_and_indexes_as_they_were(
+    content_root,
+):
+    from courses.signals import catalog_changed
+
+    def fail(sender, **kwargs):
+        raise RuntimeError("the import's last step failed")
+
+    write_course(content_root, "zoo", title="Zoo", track="Animals", order=1)
+    lesson(content_root, "zoo", "01-okapi.md", title="Okapis", text="A quokka.")
+    catalog_changed.connect(fail, dispatch_uid="test.fail")  # after search's receiver
+    try:
+        with pytest.raises(RuntimeError):
+            import_content(content_root)  # cold: the indexes were dropped and built again
+    finally:
+        catalog_changed.disconnect(dispatch_uid="test.fail")
+    assert not RankedWord.objects.exists() and not RankingVector.objects.exists()
+    assert_the_ranked_word_indexes_are_the_migrations()
+    import_content(content_root)
+    assert_the_ranked_word_indexes_are_the_migrations()
+    assert_the_ranked_words_are_the_vectors()
 
 
 def test_a_complete_word_or_a_prefix_of_its_stem_keeps_the_ranking_by_word(zoo):

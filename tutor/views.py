@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +14,7 @@ from courses.models import Lesson
 
 from . import services
 from .question_log import visitor_key
+from .retrieval.answer import Citation
 
 MAX_QUESTION_CHARS = 500
 MAX_BODY_BYTES = 8 * 1024
@@ -41,6 +44,24 @@ def _question_from(request: HttpRequest, *, is_json: bool) -> str:
     if len(question) > MAX_QUESTION_CHARS:
         raise BadQuestion(f"Questions can be at most {MAX_QUESTION_CHARS} characters.")
     return question.strip()
+
+
+CITATION_NUMBER = re.compile(r"” \[(\d+)\]")
+
+
+def answer_text(answer: str) -> str:
+    """The answer as shown: a citation number stays on the line of the quote it closes (as in
+    tutor.js)."""
+    return CITATION_NUMBER.sub("”\u00a0[\\1]", answer)
+
+
+def sources(citations: tuple[Citation, ...]) -> list[tuple[str, list[tuple[int, Citation]]]]:
+    """The citations grouped by section in order of first use, each with its number in the
+    answer: the page names a section once, then links each quote taken from it (as tutor.js)."""
+    groups: dict[str, list[tuple[int, Citation]]] = {}
+    for number, citation in enumerate(citations, start=1):
+        groups.setdefault(citation.section, []).append((number, citation))
+    return list(groups.items())
 
 
 def _rate_limit_keys(request: HttpRequest) -> list[str]:
@@ -105,6 +126,8 @@ def ask(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
             "course": lesson_obj.course,
             "question": question,
             "answer": answer,
+            "answer_text": answer_text(answer.answer),
+            "sources": sources(answer.citations),
         }
         return render(request, "tutor/answer.html", context)
     return JsonResponse(

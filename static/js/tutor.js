@@ -9,6 +9,16 @@ function csrfToken(form) {
   return form.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
 }
 
+// A table row is quoted as "Header: cell. Header: cell." (older answers joined the cells with
+// " | "): the row whose every cell is in the quote is the passage.
+function quotesRow(row, wanted, probe) {
+  const cells = [...row.children].map((cell) => normalise(cell.textContent));
+  const joined = cells.join(" | ");
+  if (joined.includes(probe) || probe.includes(joined)) return true;
+  const filled = cells.filter(Boolean);
+  return filled.length > 1 && filled.every((cell) => wanted.includes(cell));
+}
+
 function findPassage(anchor, quote) {
   const target = document.getElementById(anchor);
   if (!target) return null;
@@ -16,8 +26,8 @@ function findPassage(anchor, quote) {
   const wanted = normalise(quote);
   const probe = wanted.slice(0, 80);
   for (const row of scope.querySelectorAll("tr")) {
-    const cells = [...row.children].map((cell) => normalise(cell.textContent));
-    if (cells.join(" | ").includes(probe) || probe.includes(cells.join(" | "))) return row;
+    const isHeader = [...row.children].every((cell) => cell.tagName === "TH");
+    if (!isHeader && quotesRow(row, wanted, probe)) return row;
   }
   const blocks = scope.querySelectorAll("p, li, dd, dt, blockquote, h3, h4, figcaption");
   for (const block of blocks) {
@@ -44,26 +54,47 @@ function message(who, text, extraClass = "") {
   label.textContent = who === "learner" ? "You" : "Tutor";
   const body = document.createElement("p");
   body.className = "tutor-message__text";
-  body.textContent = text;
+  // A citation number stays on the line of the quote it closes.
+  body.textContent = text.replace(/” \[(\d+)\]/g, "”\u00a0[$1]");
   item.append(label, body);
   return item;
 }
 
+function citationLink(citation, number) {
+  const link = document.createElement("a");
+  link.href = `#${citation.anchor}`;
+  link.textContent = `[${number}]`;
+  link.setAttribute("aria-label", `[${number}] ${citation.section}`);
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    history.replaceState(null, "", `#${citation.anchor}`);
+    highlightPassage(citation.anchor, citation.quote);
+  });
+  return link;
+}
+
+// One line per section, naming it once, with the numbers of the quotes taken from it: an
+// answer of six quotes from one section reads "Why reading the weights fails [1] … [6]".
 function citationList(citations) {
-  const list = document.createElement("ol");
+  const list = document.createElement("ul");
   list.className = "tutor-citations";
+  list.setAttribute("aria-label", "Sources in this lesson");
+  const groups = new Map();
   citations.forEach((citation, index) => {
-    const item = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = `#${citation.anchor}`;
-    link.textContent = `[${index + 1}] ${citation.section}`;
-    link.addEventListener("click", (event) => {
-      event.preventDefault();
-      history.replaceState(null, "", `#${citation.anchor}`);
-      highlightPassage(citation.anchor, citation.quote);
-    });
-    item.append(link);
-    list.append(item);
+    let links = groups.get(citation.section);
+    if (!links) {
+      const item = document.createElement("li");
+      const name = document.createElement("span");
+      name.className = "tutor-citations__section";
+      name.setAttribute("aria-hidden", "true");
+      name.textContent = citation.section;
+      links = document.createElement("span");
+      links.className = "tutor-citations__links";
+      item.append(name, links);
+      list.append(item);
+      groups.set(citation.section, links);
+    }
+    links.append(citationLink(citation, index + 1));
   });
   return list;
 }
@@ -85,6 +116,19 @@ function drawTurn(turn) {
   return tutorReply({ answer: turn.answer, grounded: Boolean(turn.grounded), citations });
 }
 
+// Shows the learner their question and what came back: the whole exchange with the question
+// box below it when that fits on the screen, or else the question at the top with the start of
+// the answer under it (a long answer is read from its start, not its end).
+const MARGIN = 16;
+
+function bringIntoView(asked, form) {
+  const top = asked.getBoundingClientRect().top;
+  const bottom = form.getBoundingClientRect().bottom;
+  if (top >= MARGIN && bottom <= window.innerHeight - MARGIN) return;
+  const fits = bottom - top <= window.innerHeight - 2 * MARGIN;
+  window.scrollBy({ top: fits ? bottom - window.innerHeight + MARGIN : top - MARGIN });
+}
+
 export function enhanceTutor(form) {
   if (!form) return;
   const log = document.getElementById("tutor-log");
@@ -96,6 +140,10 @@ export function enhanceTutor(form) {
     const item = drawTurn(turn);
     if (item) log.append(item);
   }
+  // The log turns live only now, so a screen reader announces each new question and answer but
+  // does not read the restored conversation out again on every visit.
+  log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-relevant", "additions");
   const remember = (turn) => {
     turns.push(turn);
     saveConversation(ref, turns);
@@ -107,12 +155,13 @@ export function enhanceTutor(form) {
       input.focus();
       return;
     }
-    log.append(message("learner", question));
-    remember({ who: "learner", text: question });
+    const asked = message("learner", question);
+    log.append(asked);
     input.value = "";
     button.disabled = true;
     const pending = message("tutor", "Looking through the lesson…", "is-pending");
     log.append(pending);
+    bringIntoView(asked, form);
     try {
       const response = await fetch(form.action, {
         method: "POST",
@@ -128,6 +177,8 @@ export function enhanceTutor(form) {
       if (response.ok) {
         pending.replaceWith(tutorReply(body));
         const citations = body.citations.map(({ anchor, section, quote }) => ({ anchor, section, quote }));
+        // Kept as a pair: a question whose answer never came is not restored unanswered.
+        remember({ who: "learner", text: question });
         remember({ who: "tutor", answer: body.answer, grounded: body.grounded, citations });
       } else {
         pending.replaceWith(message("tutor", body.error || "Something went wrong.", "is-error"));
@@ -136,7 +187,8 @@ export function enhanceTutor(form) {
       pending.replaceWith(message("tutor", "We couldn't reach the tutor. Check your connection.", "is-error"));
     } finally {
       button.disabled = false;
-      input.focus();
+      bringIntoView(asked, form);
+      input.focus({ preventScroll: true });
     }
   });
 }

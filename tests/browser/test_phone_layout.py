@@ -81,3 +81,13 @@ def test_a_code_block_that_fits_is_no_tab_stop(site, browser):
     assert block.evaluate("el => el.scrollWidth <= el.clientWidth")
     assert block.get_attribute("tabindex") is None
     context.close()
+
+
+def test_a_lesson_on_a_phone_passes_axe_in_light_and_dark(site, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(f"{site}{WIDE_TABLE}")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert axe_violations(page) == [], scheme
+    context.close()

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, axe_violations
+
 LESSON = "/courses/inside-the-black-box/superposition/"
+# Its "Four traditions" section has a table, and its reasons come as a list of sentences.
+TABLE_LESSON = "/courses/inside-the-black-box/why-models-are-hard-to-reason-about/"
 
 
 def ask(page, question: str):
@@ -77,3 +83,152 @@ def test_the_conversation_survives_a_reload_as_text_and_sign_out_forgets_it(site
     page.wait_for_load_state("networkidle")
     keys = page.evaluate("Object.keys(localStorage)")
     assert not [key for key in keys if ":tutor:" in key], keys
+
+
+def test_a_conversation_passes_axe_in_light_and_dark(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "What is a black box?")
+    ask(page, "How do I run a company?")
+    ask(page, "Qu'est-ce qu'une boîte noire ?")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert axe_violations(page) == [], scheme
+
+
+def test_a_citation_of_a_table_row_highlights_that_row(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{TABLE_LESSON}")
+    answer = ask(page, "What are the blind spots of mechanistic interpretability?")
+    highlighted = []
+    for link in answer.locator(".tutor-citations a").all():
+        link.click()
+        passage = page.locator(".is-highlighted")
+        passage.wait_for()
+        highlighted.append((passage.evaluate("el => el.tagName"), passage.inner_text()))
+    assert any(tag == "TR" and "Mechanistic" in text for tag, text in highlighted), highlighted
+    # A quote found in the lesson never falls back to its section's heading.
+    assert not [tag for tag, _ in highlighted if tag.startswith("H")], highlighted
+
+
+def test_on_a_phone_each_answer_comes_into_view_and_typing_goes_on(site, clean_page):
+    page = clean_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(f"{site}{TABLE_LESSON}")
+    # The example question is read in full (a placeholder was cut off by the narrow input).
+    hint = page.locator("#tutor-question-hint")
+    assert "Black box" in hint.inner_text()
+    assert hint.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.get_by_label("Your question").get_attribute("placeholder") is None
+    for question in ("What is a black box?", "Why can't researchers just read the weights?"):
+        answer = ask(page, question)
+        asked = page.locator(".tutor-message--learner").last.bounding_box()
+        assert asked["y"] >= 0, f"{question!r}: the question scrolled out of view"
+        assert answer.bounding_box()["y"] + 60 <= 812, f"{question!r}: the answer is out of view"
+        assert page.evaluate("document.activeElement.id") == "tutor-question"
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_citations_from_one_section_name_it_once_and_each_keeps_its_number(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{TABLE_LESSON}")
+    answer = ask(page, "Why can't researchers just read the weights?")
+    links = answer.locator(".tutor-citations a")
+    assert links.count() >= 3
+    sections = answer.locator(".tutor-citations__section").all_inner_texts()
+    assert len(sections) == len(set(sections)), sections
+    for number in range(1, links.count() + 1):
+        link = links.nth(number - 1)
+        assert link.inner_text() == f"[{number}]"
+        # A screen reader hears which section each number points to.
+        assert link.get_attribute("aria-label").startswith(f"[{number}] ")
+
+
+# Records each tutor message added while the conversation is a live region, that is, each one
+# a screen reader would announce. Additions made before the region turns live are not.
+ANNOUNCED = """
+window.announced = [];
+new MutationObserver((records) => {
+  let added = [];
+  for (const record of records) {
+    if (record.type === "attributes") {
+      if (record.oldValue === null) added = added.filter((node) => !record.target.contains(node));
+      continue;
+    }
+    for (const node of record.addedNodes) {
+      if (node.nodeType === 1 && node.classList.contains("tutor-message")) added.push(node);
+    }
+  }
+  for (const node of added) {
+    if (node.closest('[aria-live]:not([aria-live="off"])')) window.announced.push(node.textContent);
+  }
+}).observe(document, {
+  childList: true, subtree: true, attributes: true, attributeFilter: ["aria-live"],
+  attributeOldValue: true,
+});
+"""
+
+
+def test_a_restored_conversation_is_not_announced_again_but_new_answers_are(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "What is a black box?")
+    page.add_init_script(ANNOUNCED)
+    page.reload()
+    assert page.locator("#tutor-log .tutor-message").count() == 2
+    assert page.evaluate("window.announced") == []
+    ask(page, "How do I run a company?")
+    announced = page.evaluate("window.announced")
+    assert any("doesn't cover" in text for text in announced), announced
+
+
+@pytest.mark.parametrize("width", [375, 1440])
+def test_screenshots_of_the_tutor_box(site, clean_page, width):
+    """docs/tutor.md and the README show these (`make screenshots` refreshes them): a definition,
+    an off-topic question declined, reasons that come as a list, and a two-part question whose
+    second part the lesson does not cover, asked last so a phone shows it with the box below."""
+    page = clean_page
+    page.set_viewport_size({"width": width, "height": 900 if width > 500 else 812})
+    page.emulate_media(reduced_motion="reduce")  # no smooth scrolling mid-capture
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "What is a black box?")
+    ask(page, "How do I run a company?")
+    ask(page, "Why can't researchers just read the weights?")
+    last = ask(page, "What is gradient descent and who invented it?")
+    assert "doesn't cover this part" in last.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if width < 500:
+        page.screenshot(path=str(SCREENSHOTS / f"tutor-{width}.png"))
+        return
+    box = page.locator("#tutor")
+    box.screenshot(path=str(SCREENSHOTS / f"tutor-{width}.png"))
+    page.emulate_media(color_scheme="dark")
+    box.screenshot(path=str(SCREENSHOTS / f"tutor-dark-{width}.png"))
+
+
+def test_on_a_phone_a_long_unbroken_question_wraps_inside_the_box(site, clean_page):
+    page = clean_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "https://example.org/" + "averyverylongwordwithoutspaces" * 4 + " what is this?")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    box = page.locator("#tutor").bounding_box()
+    for message in page.locator(".tutor-message").all():
+        edge = message.bounding_box()
+        assert edge["x"] >= box["x"] and edge["x"] + edge["width"] <= box["x"] + box["width"]
+
+
+def test_a_question_that_got_no_answer_is_not_restored_unanswered(site, page):
+    # `page`, not `clean_page`: the refused request is this test's point, not a page problem.
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "What is a black box?")
+    page.route("**/tutor/", lambda route: route.fulfill(status=503, json={"error": "Try later."}))
+    ask(page, "What is a probe?")
+    assert "Try later." in page.locator(".tutor-message.is-error").inner_text()
+    page.unroute("**/tutor/")
+    page.reload()
+    restored = page.locator("#tutor-log .tutor-message")
+    assert restored.count() == 2
+    assert "What is a black box?" in restored.first.inner_text()
