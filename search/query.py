@@ -19,6 +19,7 @@ MAX_TERM_LENGTH = 40
 MAX_VOCABULARY_WORD = 64
 
 _WORD_RE = re.compile(r"\w+")
+_INDEXED_WORD_RE = re.compile(r"[^\W_]+")
 _UNINDEXED_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ue000-\uf8ff]")
 
 
@@ -42,8 +43,10 @@ def terms(text: str) -> Words:
 
 
 def vocabulary(text: str) -> set[str]:
-    """The words of a lesson's text as a query reads words (`terms`): lower-cased, unstemmed."""
-    return {word for word in _WORD_RE.findall(text.lower()) if len(word) <= MAX_VOCABULARY_WORD}
+    """The words of a lesson's text as both engines split it (letters and digits: "_" parts
+    words, so "ablation_basis" is two), lower-cased, unstemmed."""
+    words = _INDEXED_WORD_RE.findall(text.lower())
+    return {word for word in words if len(word) <= MAX_VOCABULARY_WORD}
 
 
 # The tiers a match falls in, best first: every word in the title; every word in the title or
