@@ -1,15 +1,18 @@
 """The one interface to full-text search: PostgreSQL's on PostgreSQL, FTS5 on SQLite.
 
 `index_lessons` (run by the importer's `lessons_imported`, inside its transaction) writes the
-documents and their cards; `refresh_cards` (the importer's `catalog_changed`, in the same
+documents and their cards, and adds their words to the catalog's vocabulary (`SearchWord`);
+`refresh_cards` (the importer's `catalog_changed`, in the same
 transaction, after lessons were unpublished and the catalog renumbered) brings every card up to
 date with its lesson and course, and `rank_words` then writes, in one statement, the ranking by
 word of every lesson `index_lessons` wrote. `ranked_lesson_ids` finds published lessons in three
 tiers, each ranked on its own: every word in the title; every word in the title or the key
 terms and concepts; the rest, matching through their text (`query.TIERS`). So a title match
 always comes before a key-term one, which the engines' scores alone do not promise (FTS5's bm25
-divides by the whole lesson's length). `count_matches` counts them, up to a cap (each card's
-passage is cut from the stored text by `search.passages`). A search reads the cards only
+divides by the whole lesson's length). Every word must match, the last as a prefix or as one
+of the catalog's words it begins that the prefix would miss (`_completions`).
+`count_matches` counts them, up to a cap (each card's passage is cut from the stored text by
+`search.passages`). A search reads the cards only
 (`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
 one table on PostgreSQL (the cards; for the body tier's ranking `RankingVector`, the same
 columns beside each vector kept in line, with a GIN index of its own) and FTS5 joined to one
