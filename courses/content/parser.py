@@ -110,6 +110,7 @@ RESERVED_PAGE_IDS = frozenset(
         "tutor-form",
         "tutor-log",
         "tutor-question",
+        "tutor-question-hint",
         "keep-going",
         "lesson-nav",
         "progress",
