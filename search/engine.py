@@ -1,15 +1,18 @@
 """The one interface to full-text search: PostgreSQL's on PostgreSQL, FTS5 on SQLite.
 
 `index_lessons` (run by the importer's `lessons_imported`, inside its transaction) writes the
-documents and their cards; `refresh_cards` (the importer's `catalog_changed`, in the same
+documents and their cards, and adds their words to the catalog's vocabulary (`SearchWord`);
+`refresh_cards` (the importer's `catalog_changed`, in the same
 transaction, after lessons were unpublished and the catalog renumbered) brings every card up to
 date with its lesson and course, and `rank_words` then writes, in one statement, the ranking by
 word of every lesson `index_lessons` wrote. `ranked_lesson_ids` finds published lessons in three
 tiers, each ranked on its own: every word in the title; every word in the title or the key
 terms and concepts; the rest, matching through their text (`query.TIERS`). So a title match
 always comes before a key-term one, which the engines' scores alone do not promise (FTS5's bm25
-divides by the whole lesson's length). `count_matches` counts them, up to a cap (each card's
-passage is cut from the stored text by `search.passages`). A search reads the cards only
+divides by the whole lesson's length). Every word must match, the last as a prefix or as one
+of the catalog's words it begins that the prefix would miss (`_completions`).
+`count_matches` counts them, up to a cap (each card's passage is cut from the stored text by
+`search.passages`). A search reads the cards only
 (`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
 one table on PostgreSQL (the cards; for the body tier's ranking `RankingVector`, the same
 columns beside each vector kept in line, with a GIN index of its own) and FTS5 joined to one
@@ -22,16 +25,19 @@ ts_rank's order rather than scoring every match; any other search runs the state
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.db import connection
 
+from courses.caching import content_version
 from courses.models import Course, Lesson, Section
 from courses.rows import insert_rows
 
 from . import query
-from .models import RankedWord, RankingVector, SearchCard, SearchDocument
+from .models import RankedWord, RankingVector, SearchCard, SearchDocument, SearchWord
 
 FTS_TABLE = "search_fts"
 CONFIG = "english"
@@ -179,6 +185,7 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
         ("lesson", "title", "terms", "body"),
         [(d.lesson_id, d.title, d.terms, d.body) for d in documents],
     )
+    _add_words(documents)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for chunk in chunks:
@@ -335,7 +342,7 @@ def ranked_lesson_ids(
     from the ``first_group`` of `groups()` on (a caller may already hold the first ones). With
     ``limit`` the database ranks only the groups the requested slice falls in.
     """
-    words = query.terms(text)
+    words = _words(text)
     if not words or (limit is not None and limit <= 0):
         return []
     ids: list[int] = []
@@ -363,7 +370,7 @@ def ranked_group_ids(
     limit: int | None = None,
 ) -> list[int]:
     """The lessons of one group of `groups()` on their own, best first."""
-    words = query.terms(text)
+    words = _words(text)
     if not words or (limit is not None and limit <= 0):
         return []
     return _ranked(words, track, course, tiers=groups()[group], offset=offset, limit=limit)
@@ -374,7 +381,7 @@ def ranked_after_first_group(
 ) -> list[int]:
     """The slice [offset:offset + limit] of the matches ranked after the first group of
     `groups()`, whose ids the caller holds, every one of them, in ``known``."""
-    words = query.terms(text)
+    words = _words(text)
     if not words or limit <= 0:
         return []
     if groups()[1] != ("terms",):
@@ -408,7 +415,7 @@ def count_matches(text: str, *, track: str = "", course: str = "", cap: int | No
     With ``cap`` the database stops counting after ``cap`` + 1 matches, so a result above
     ``cap`` only says "more than cap" and costs no more than counting cap + 1 lessons.
     """
-    words = query.terms(text)
+    words = _words(text)
     if not words:
         return 0
     return _count(words, track, course, tiers=None, cap=cap)
@@ -440,7 +447,12 @@ def _ranked(
     offset: int,
     limit: int | None,
 ) -> list[int]:
-    if tiers == ("body",) and len(words) == 1 and connection.vendor == "postgresql":
+    if (
+        tiers == ("body",)
+        and len(words) == 1
+        and not words.also
+        and connection.vendor == "postgresql"
+    ):
         found = _ranked_by_word(words[0], track, course, offset=offset, limit=limit)
         if found is not None:
             return found
@@ -578,3 +590,94 @@ def _filters(alias: str, track: str, course: str) -> tuple[str, list[object]]:
         conditions += f"AND {alias}.course_slug = %s "
         params.append(course)
     return conditions, params
+
+
+# A search's last word completed from the catalog's words as written (`SearchWord`). The
+# engines match the last word as a prefix of their *stemmed* terms, and stem the prefix too:
+# "probin" stays "probin", while "probing" is indexed as "probe", which "probin" does not
+# begin. So the last word also matches, as words in their own right (each engine stems them
+# as it stems the lessons' text), the catalog's words that begin with it and that the prefix,
+# as the engine stems it, would not find: `query.Words.also`. A complete word ("stable",
+# "model") has none (its words' stems all begin with its own), so its query is the prefix
+# alone, as before, and on PostgreSQL keeps the one-word ranking by word (`_ranked_by_word`).
+# Of the words beginning with the last one, the first COMPLETION_CANDIDATES in byte order are
+# looked at and the first COMPLETIONS kept. A word its prefix misses is one the prefix reaches
+# past the stem of ("probin" past "prob"), so the prefix is nearly the whole word, and few
+# words begin with it; the bound only keeps a one- or two-letter prefix, which thousands of
+# words begin with (their stems all do too), from reading them all.
+COMPLETIONS = 8
+COMPLETION_CANDIDATES = 64
+WORDS = SearchWord._meta.db_table
+_CANDIDATES_SQL = (
+    f"SELECT word FROM {WORDS} WHERE word > %s AND word < %s "  # noqa: S608 (our names)
+    "ORDER BY word LIMIT %s"
+)
+# PostgreSQL: the engine says itself which candidates the prefix misses, exactly: those whose
+# own vector (as a lesson holding the word has it) the prefix's tsquery does not match.
+_COMPLETIONS_SQL = (
+    f"SELECT c.word FROM ({_CANDIDATES_SQL}) c "  # noqa: S608 (our names)
+    f"WHERE NOT to_tsvector('{CONFIG}'::regconfig, c.word) @@ {_TSQUERY} "
+    "ORDER BY c.word LIMIT %s"
+)
+# SQLite: FTS5 says itself which candidates the prefix misses, exactly, in a scratch table of
+# its own in memory with the search table's tokenizer (migration 0002): a row per candidate,
+# those the prefix's MATCH does not find. (Snowball's "porter" stems as FTS5's tokenizer does
+# for most words, not all: "grokking" is "grokk" to it, "grok" to FTS5.)
+_SCRATCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+def _missed_by_fts5(prefix: str, candidates: list[str]) -> list[str]:
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.execute(
+            f"CREATE VIRTUAL TABLE w USING fts5(word, tokenize = '{_SCRATCH_TOKENIZER}')"
+        )
+        scratch.executemany("INSERT INTO w (rowid, word) VALUES (?, ?)", enumerate(candidates))
+        found = scratch.execute("SELECT rowid FROM w WHERE w MATCH ?", [query.fts5_match([prefix])])
+        matched = {row[0] for row in found}
+    finally:
+        scratch.close()
+    return [word for i, word in enumerate(candidates) if i not in matched]
+
+
+def _words(text: str) -> query.Words:
+    """The query's words (`query.terms`), the last one's completions in ``also``."""
+    words = query.terms(text)
+    if words:
+        words.also = _completions(content_version(), connection.vendor, words[-1])
+    return words
+
+
+@lru_cache(maxsize=4096)
+def _completions(version: str, vendor: str, prefix: str) -> tuple[str, ...]:
+    """The catalog's words beginning with ``prefix`` that the engine's prefix match of it
+    misses (see COMPLETIONS), for the content ``version`` (kept in each process per version:
+    the vocabulary changes only with an import)."""
+    # Every word beginning with the prefix sorts below it followed by the highest code point.
+    bounds = [prefix, prefix + "\U0010ffff"]
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            params = [*bounds, COMPLETION_CANDIDATES, query.tsquery([prefix]), COMPLETIONS]
+            cursor.execute(_COMPLETIONS_SQL, params)
+            return tuple(row[0] for row in cursor.fetchall())
+        cursor.execute(_CANDIDATES_SQL, [*bounds, COMPLETION_CANDIDATES])
+        candidates = [row[0] for row in cursor.fetchall()]
+    return tuple(_missed_by_fts5(prefix, candidates)[:COMPLETIONS]) if candidates else ()
+
+
+def _add_words(documents: list[SearchDocument]) -> None:
+    """Adds the words of these documents to the catalog's vocabulary (`SearchWord`)."""
+    words: set[str] = set()
+    for document in documents:
+        words |= query.vocabulary(f"{document.title}\n{document.terms}\n{document.body}")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {WORDS} (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                [sorted(words)],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {WORDS} (word) VALUES (%s)",  # noqa: S608
+                [(word,) for word in sorted(words)],
+            )

@@ -153,3 +153,22 @@ class RankedWord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.word} in lesson {self.lesson_id}"
+
+
+class SearchWord(models.Model):
+    """A word of the catalog as written (lower-cased, not stemmed): the vocabulary a search's
+    last word is completed from, so typing "probin" also finds the lessons holding "probing",
+    which the engines index by its stem "probe", a word "probin" does not begin
+    (`search.engine`, `_completions`).
+
+    Written with the documents (`search.engine.index_lessons`), inside the import's
+    transaction; never deleted: a word whose lessons were removed or rewritten stays, and only
+    costs its completion a term that matches nothing (what a search finds is always the
+    engine's index). Sorts bytewise, so the words beginning with a prefix are one range of the
+    primary key's index.
+    """
+
+    word = BytewiseTextField(primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word

@@ -9,7 +9,8 @@ the first paragraph holding every search word. A passage costs a few microsecond
 same code serves both databases, so a card reads the same on each.
 
 A word matches a search word when both have the same English (Snowball) stem, as the engines
-match them; the search's last word also matches as a prefix, as results follow typing.
+match them; the search's last word also matches as a prefix, as results follow typing: of the
+word's stem, or of the word as written ("probin" marks "probing", whose stem is "probe").
 """
 
 from __future__ import annotations
@@ -41,18 +42,22 @@ def stem(word: str) -> str:
 class Matcher:
     """The words of one search, ready to be found in any number of texts."""
 
-    def __init__(self, stems: tuple[str, ...]) -> None:
+    def __init__(self, stems: tuple[str, ...], *, typed: str = "") -> None:
         self.stems = stems  # the stems of the search's words, the last one a prefix
+        self.typed = typed  # the last word as typed, lower-case: a prefix of words as written
         # A stem is a prefix of its words except for a rewritten ending ("happi" of "happy"),
         # so a word whose lower-cased form begins with all but the stem's last letter is a
-        # candidate, and its stem decides.
-        self.starts = tuple(sorted({s[:-1] if len(s) > 3 else s for s in stems}))
+        # candidate, and its stem decides; so is a word beginning with the last word as typed.
+        starts = {s[:-1] if len(s) > 3 else s for s in stems}
+        if typed and not any(typed.startswith(start) for start in starts):
+            starts.add(typed)
+        self.starts = tuple(sorted(starts))
         self._known: dict[str, int | None] = {}
 
     @classmethod
     def for_words(cls, words: Sequence[str]) -> Matcher | None:
         """``words`` as `search.query.terms` gives them: lower-case, the last one a prefix."""
-        return cls(tuple(stem(word) for word in words)) if words else None
+        return cls(tuple(stem(word) for word in words), typed=words[-1]) if words else None
 
     def which(self, word: str) -> int | None:
         """Which search word ``word`` matches (an index into the search's words), if any."""
@@ -61,7 +66,9 @@ class Matcher:
         word_stem = stem(word)
         *whole, prefix = self.stems
         index = next((i for i, s in enumerate(whole) if s == word_stem), None)
-        if index is None and word_stem.startswith(prefix):
+        if index is None and (
+            word_stem.startswith(prefix) or (self.typed and word.lower().startswith(self.typed))
+        ):
             index = len(whole)
         self._known[word] = index
         return index

@@ -2,7 +2,9 @@
 
 A learner's text is never handed to a full-text engine as syntax: it becomes a list of plain
 words, and each engine gets them in a form that cannot be mis-parsed (quoted FTS5 strings; a
-tsquery of bare words). The last word also matches as a prefix, so results can follow typing.
+tsquery of bare words). The last word also matches as a prefix, so results can follow typing,
+and as any of the catalog's words it begins (`Words.also`): the engines stem the prefix as
+they stem words, so "probin" alone would miss "probing", indexed as "probe".
 """
 
 from __future__ import annotations
@@ -12,18 +14,39 @@ import re
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
 
+# The catalog's words longer than this are left out of its vocabulary (`vocabulary`): no one
+# types them, and a btree entry has a size limit.
+MAX_VOCABULARY_WORD = 64
+
 _WORD_RE = re.compile(r"\w+")
+_INDEXED_WORD_RE = re.compile(r"[^\W_]+")
 _UNINDEXED_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ue000-\uf8ff]")
 
 
-def terms(text: str) -> list[str]:
+class Words(list[str]):
+    """A query's words (`terms`), and ``also``: words of the catalog that begin with the last
+    one and that its prefix, as the engine stems it, would not find, each matched as a word in
+    its own right, as an alternative to the prefix (`search.engine` fills it)."""
+
+    also: tuple[str, ...] = ()
+
+
+def terms(text: str) -> Words:
     """The words of a query, lower-cased, without repeats, at most MAX_TERMS of them."""
-    words: list[str] = []
+    words = Words()
     for word in _WORD_RE.findall(text.lower()):
         word = word[:MAX_TERM_LENGTH]
         if word not in words:
             words.append(word)
-    return words[:MAX_TERMS]
+    del words[MAX_TERMS:]
+    return words
+
+
+def vocabulary(text: str) -> set[str]:
+    """The words of a lesson's text as both engines split it (letters and digits: "_" parts
+    words, so "ablation_basis" is two), lower-cased, unstemmed."""
+    words = _INDEXED_WORD_RE.findall(text.lower())
+    return {word for word in words if len(word) <= MAX_VOCABULARY_WORD}
 
 
 # The tiers a match falls in, best first: every word in the title; every word in the title or
@@ -34,11 +57,17 @@ TIERS = ("title", "terms", "body")
 _TITLE, _HEAD = "{title}", "{title terms}"
 
 
+def _also(words: list[str]) -> tuple[str, ...]:
+    return words.also if isinstance(words, Words) else ()
+
+
 def fts5_match(words: list[str], *, tiers: tuple[str, ...] | None = None) -> str:
-    """An FTS5 MATCH expression: every word, the last also as a prefix; with ``tiers``, only
-    the lessons of those tiers (one of TIERS, or the title and key terms together)."""
+    """An FTS5 MATCH expression: every word, the last as a prefix or as any of `Words.also`;
+    with ``tiers``, only the lessons of those tiers (one of TIERS, or the title and key terms
+    together)."""
     quoted = [f'"{word}"' for word in words[:-1]]
-    anywhere = " ".join([*quoted, f'"{words[-1]}"*'])
+    last = " OR ".join([f'"{words[-1]}"*', *(f'"{word}"' for word in _also(words))])
+    anywhere = " AND ".join([*quoted, f"({last})" if _also(words) else last])
     in_title, in_head = f"{_TITLE}: ({anywhere})", f"{_HEAD}: ({anywhere})"
     match tiers:
         case None:
@@ -55,11 +84,12 @@ def fts5_match(words: list[str], *, tiers: tuple[str, ...] | None = None) -> str
 
 
 def tsquery(words: list[str], *, weight: str = "") -> str:
-    """A raw tsquery (for to_tsquery): every word, the last also as a prefix; with ``weight``
-    (a tsvector weight label such as "A"), only words carrying it."""
-    return " & ".join(
-        [*(f"{w}:{weight}" if weight else w for w in words[:-1]), f"{words[-1]}:*{weight}"]
-    )
+    """A raw tsquery (for to_tsquery): every word, the last as a prefix or as any of
+    `Words.also`; with ``weight`` (a tsvector weight label such as "A"), only words carrying
+    it."""
+    label = f":{weight}" if weight else ""
+    last = " | ".join([f"{words[-1]}:*{weight}", *(f"{w}{label}" for w in _also(words))])
+    return " & ".join([*(f"{w}{label}" for w in words[:-1]), f"({last})" if _also(words) else last])
 
 
 def clean_text(text: str) -> str:

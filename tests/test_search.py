@@ -167,6 +167,7 @@ def search_queries(client, **params) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from courses.caching import forget_content_version
+    from search.engine import _completions
     from search.page import FRAMES
     from search.services import filter_choices_for
 
@@ -174,6 +175,7 @@ def search_queries(client, **params) -> int:
     cache.clear()
     FRAMES.clear()
     filter_choices_for.cache_clear()
+    _completions.cache_clear()  # the last word's completions, one query per content version
     forget_content_version()
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/search/", params).status_code == 200
@@ -476,3 +478,66 @@ def test_a_page_past_the_first_group_is_counted_by_the_ranking_it_needs(
         # Slices past the cap (never offered) still follow the full ranking.
         matches = RankedMatches("quartz", expected_stop=10)
         assert (matches.count(), matches[0:cap], matches[13:19]) == (cap, full[:cap], full[13:19])
+
+
+@pytest.mark.parametrize("word", ["probing", "interpretability", "generalization", "grokking"])
+def test_every_beginning_of_a_word_as_typed_finds_the_lessons_holding_it(
+    client, content_root, word
+):
+    """Results follow typing: each letter typed keeps the lesson whose text holds the word,
+    though the engines index its stem ("probing" as "probe", which "probin" does not begin)."""
+    write_course(content_root, "c", title="C", track="T")
+    lesson(content_root, "c", "01-x.md", title="Reading", text=f"On {word} the zebra.")
+    lesson(content_root, "c", "02-y.md", title=f"Notes on {word}")
+    import_content(content_root)
+    for typed in (word[:n] for n in range(3, len(word) + 1)):
+        assert set(titles(client, q=typed)) == {"Reading", f"Notes on {word}"}, typed
+        assert set(titles(client, q=f"zebra {typed}")) == {"Reading"}, typed
+        assert engine.count_matches(typed) == 2, typed
+    html = client.get("/search/", {"q": word[:-1]}).text
+    assert f"<mark>{word}</mark>" in html
+
+
+def test_only_words_the_prefix_would_miss_complete_the_last_word(content_root):
+    """A complete word ("probing", "probe") has no completions, so its query is the prefix
+    alone (on PostgreSQL the one-word ranking by word stays open to it); "probin" has the one
+    word it begins that the engine's prefix ("probin") misses, and the same on both engines."""
+    write_course(content_root, "c", title="C", track="T")
+    lesson(content_root, "c", "01-x.md", title="Probes", text="Probing, probed; the probe.")
+    import_content(content_root)
+    also = {word: engine._words(word).also for word in ("probin", "probi", "probing", "probe")}
+    assert also == {"probin": ("probing",), "probi": ("probing",), "probing": (), "probe": ()}
+    assert engine._words("prob").also == ()  # probe, probed, probes, probing: all "probe"
+
+
+def test_the_vocabulary_is_written_with_the_documents_and_stale_words_match_nothing(
+    client, catalog
+):
+    from search.models import SearchWord
+
+    assert {"attention", "circuits", "induction", "probes", "linear"} <= set(
+        SearchWord.objects.values_list("word", flat=True)
+    )
+    (catalog / "probes/01-probe.md").unlink()  # "linear" was only in this lesson
+    import_content(catalog)
+    assert SearchWord.objects.filter(word="linear").exists()  # stays, harmless:
+    assert titles(client, q="linea") == [] and titles(client, q="linear") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_vocabulary_migration_runs_backwards_and_forwards_keeping_the_results(client, catalog):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from search.models import SearchWord
+    from tests.factories import migrate_to_latest
+
+    searches = ("circuit", "circui", "probin", "attention circ", "linea")
+    before = [client.get("/search/", {"q": q}).text for q in searches]
+    words = sorted(SearchWord.objects.values_list("word", flat=True))
+    MigrationExecutor(connection).migrate([("search", "0009_ranked_word")])
+    assert "search_searchword" not in connection.introspection.table_names()
+    migrate_to_latest()
+    engine._completions.cache_clear()
+    assert sorted(SearchWord.objects.values_list("word", flat=True)) == words
+    assert [client.get("/search/", {"q": q}).text for q in searches] == before

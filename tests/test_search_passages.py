@@ -37,6 +37,16 @@ def test_words_with_the_same_stem_match_and_the_last_word_as_a_prefix():
     )
 
 
+def test_the_last_word_as_typed_marks_the_words_it_begins_whatever_their_stems():
+    # "probing" and "interpretability" stem to "probe" and "interpret", which the words as
+    # typed do not begin; the search finds them (search.engine), so the passage marks them.
+    text = "Probing a model; a probe; interpretability."
+    assert marked(text, "probin") == "<mark>Probing</mark> a model; a probe; interpretability."
+    assert marked(text, "interpretabil") == (
+        "Probing a model; a probe; <mark>interpretability</mark>."
+    )
+
+
 def test_a_shared_beginning_is_not_a_match():
     # "problem" starts like "probe" but has another stem.
     assert "<mark>" not in marked("A problem of sorts, nothing else here.", "probes other")
@@ -118,7 +128,8 @@ def test_the_first_paragraph_with_every_word_ends_the_reading():
 def reference_passage(text: str, q: str, words: int = PASSAGE_WORDS) -> str:
     stems = [stem(word) for word in terms(q)]
     *whole, prefix = stems
-    starts = {s[:-1] if len(s) > 3 else s for s in stems}
+    typed = terms(q)[-1]  # the last word as typed is a prefix of words as written, too
+    starts = {s[:-1] if len(s) > 3 else s for s in stems} | {typed}
     lowered = text.lower()
     if len(lowered) != len(text):  # "İ": each character lowered on its own, as passage() does
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
@@ -127,7 +138,9 @@ def reference_passage(text: str, q: str, words: int = PASSAGE_WORDS) -> str:
         word_stem = stem(word)
         if word_stem in whole:
             return whole.index(word_stem)
-        return len(whole) if word_stem.startswith(prefix) else None
+        if word_stem.startswith(prefix) or word.lower().startswith(typed):
+            return len(whole)
+        return None
 
     best: tuple[int, str, list[tuple[int, int, int]]] | None = None
     offset = 0

@@ -98,7 +98,9 @@ def write_cards(number: int, *, every: int, first: int = 1, text: str = "steady 
 
 
 def plans(run) -> list[str]:
-    """The plan PostgreSQL picks for each statement ``run`` sends."""
+    """The plan PostgreSQL picks for each statement ``run`` sends, run a second time: the
+    first reads the content version and the last word's completions, once per version."""
+    run()
     with CaptureQueriesContext(connection) as captured:
         run()
     found = []
@@ -619,3 +621,12 @@ def test_an_import_failing_at_its_end_leaves_the_ranked_words_and_indexes_as_the
     import_content(content_root)
     assert_the_ranked_word_indexes_are_the_migrations()
     assert_the_ranked_words_are_the_vectors()
+
+
+def test_a_complete_word_or_a_prefix_of_its_stem_keeps_the_ranking_by_word(zoo):
+    # Their words' stems all begin with the prefix's own: nothing to complete, so the one-word
+    # ranking by word still serves them (engine._completions).
+    for text, _track, _course in SEARCHES:
+        assert engine._words(text).also == (), text
+    [by_word] = plans(lambda: engine.ranked_group_ids("zebra", group=1, limit=10))
+    assert "search_rankedword" in by_word and "search_rankingvector" not in by_word, by_word
