@@ -613,10 +613,12 @@ _CANDIDATES_SQL = (
     "ORDER BY word LIMIT %s"
 )
 # PostgreSQL: the engine says itself which candidates the prefix misses, exactly: those whose
-# own vector (as a lesson holding the word has it) the prefix's tsquery does not match.
+# own vector (as a lesson holding the word has it) the prefix's tsquery does not match. A stop
+# word ("their", "then") has an empty vector: it would match nothing and take a place.
 _COMPLETIONS_SQL = (
     f"SELECT c.word FROM ({_CANDIDATES_SQL}) c "  # noqa: S608 (our names)
-    f"WHERE NOT to_tsvector('{CONFIG}'::regconfig, c.word) @@ {_TSQUERY} "
+    f"WHERE length(to_tsvector('{CONFIG}'::regconfig, c.word)) > 0 "
+    f"AND NOT to_tsvector('{CONFIG}'::regconfig, c.word) @@ {_TSQUERY} "
     "ORDER BY c.word LIMIT %s"
 )
 # SQLite: FTS5 says itself which candidates the prefix misses, exactly, in a scratch table of

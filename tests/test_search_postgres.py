@@ -630,3 +630,15 @@ def test_a_complete_word_or_a_prefix_of_its_stem_keeps_the_ranking_by_word(zoo):
         assert engine._words(text).also == (), text
     [by_word] = plans(lambda: engine.ranked_group_ids("zebra", group=1, limit=10))
     assert "search_rankedword" in by_word and "search_rankingvector" not in by_word, by_word
+
+
+def test_completions_leave_out_words_postgresql_does_not_index(content_root):
+    # Stop words ("their", "them", "then"...) are in no vector: as completions they would match
+    # nothing and take the places of words that do ("theory").
+    write_course(content_root, "c", title="C", track="T", order=1)
+    text = "Their theme: then there these theories, and theory for them."
+    lesson(content_root, "c", "01-a.md", title="A", text=text)
+    import_content(content_root)
+    also = engine._words("the").also
+    assert "theory" in also or "theories" in also, also
+    assert not {"their", "them", "then", "there", "these"} & set(also), also
