@@ -14,7 +14,7 @@ from courses.caching import PAGE_CACHE_SECONDS, content_version
 from courses.models import Course, Lesson
 
 from .models import LessonProgress
-from .services import completed_lessons_by_course, lesson_refs_by_course
+from .services import completed_lessons_by_course, continue_with, lesson_refs_by_course
 
 
 def _with_progress(courses, request: HttpRequest) -> list[Course]:
@@ -77,25 +77,6 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "lesson_count": sum(course.lesson_count for course in courses),
         },
     )
-
-
-def continue_with(lessons: list[Lesson]) -> Lesson | None:
-    """Where a learner picks a course up: the lesson they last visited if it is unfinished,
-    else the next unfinished one after it (then from the start); None when all are complete."""
-    progress = [(lesson, lesson.learner_progress) for lesson in lessons]
-    unfinished = [lesson for lesson, row in progress if not (row and row.completed_at)]
-    if not unfinished:
-        return None
-    visited = [
-        (row.last_visited_at, i)
-        for i, (_, row) in enumerate(progress)
-        if row and row.last_visited_at
-    ]
-    if not visited:
-        return unfinished[0]
-    last = max(visited)[1]
-    after = [lesson for lesson in lessons[last:] if lesson in unfinished]
-    return after[0] if after else unfinished[0]
 
 
 @cached_for_anonymous

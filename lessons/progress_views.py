@@ -11,10 +11,9 @@ from django.views.decorators.http import require_POST
 from core import jsonbody
 from courses.models import Course, Lesson
 
-from .catalog_views import continue_with
 from .models import LessonProgress
 from .progress import PayloadError, parse_payload
-from .services import learner_state, sync_progress
+from .services import continue_with, learner_state, sync_progress
 
 MAX_SYNC_BYTES = 64 * 1024
 

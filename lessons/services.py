@@ -316,3 +316,22 @@ def lesson_refs_by_course() -> dict[int, list[str]]:
     for course_id, course_slug, slug in rows.values_list("course_id", "course__slug", "slug"):
         refs.setdefault(course_id, []).append(f"{course_slug}/{slug}")
     return refs
+
+
+def continue_with(lessons: list[Lesson]) -> Lesson | None:
+    """Where a learner picks a course up: the lesson they last visited if it is unfinished,
+    else the next unfinished one after it (then from the start); None when all are complete."""
+    progress = [(lesson, lesson.learner_progress) for lesson in lessons]
+    unfinished = [lesson for lesson, row in progress if not (row and row.completed_at)]
+    if not unfinished:
+        return None
+    visited = [
+        (row.last_visited_at, i)
+        for i, (_, row) in enumerate(progress)
+        if row and row.last_visited_at
+    ]
+    if not visited:
+        return unfinished[0]
+    last = max(visited)[1]
+    after = [lesson for lesson in lessons[last:] if lesson in unfinished]
+    return after[0] if after else unfinished[0]

@@ -439,7 +439,7 @@ def _count(
 
 
 def _ranked(
-    words: list[str],
+    words: query.Words,
     track: str,
     course: str,
     *,
