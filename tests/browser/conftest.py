@@ -108,6 +108,20 @@ def site(live_server, settings, transactional_db):
     return live_server.url
 
 
+def click_in_sidebar(link) -> None:
+    """Click a link in the lesson's sticky sidebar as a reader would, once it is on screen.
+
+    Left to itself Playwright scrolls the window to reach the link and measures where to click;
+    on a busy machine the sticky sidebar can still be settling, and the click lands between
+    two links. Scrolling it into view first, and waiting a frame, leaves nothing moving.
+    """
+    link.evaluate("el => el.scrollIntoView({block: 'center', behavior: 'instant'})")
+    link.page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+    link.click()
+
+
 def axe_violations(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> list[dict]:
     # Evaluated over the DevTools protocol, which the page's strict CSP does not govern; an
     # injected <script> tag would (rightly) be blocked.

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 
 from courses.importer import import_content
-from tests.browser.conftest import SCREENSHOTS, axe_violations
+from tests.browser.conftest import SCREENSHOTS, axe_violations, click_in_sidebar
 from tests.factories import write_course, write_file
 from tests.test_any_script import RUSSIAN
 
@@ -104,7 +104,7 @@ def test_anchors_in_cyrillic_land_on_their_heading(showcase, clean_page):
     page.set_viewport_size({"width": 1100, "height": 700})
     page.emulate_media(reduced_motion="reduce")
     page.goto(f"{showcase}/courses/ru/priznaki/")
-    page.locator(".learning-path a", has_text="Суперпозиция").click()
+    click_in_sidebar(page.locator(".learning-path a", has_text="Суперпозиция"))
     page.wait_for_function("() => decodeURIComponent(location.hash) === '#суперпозиция'")
     heading = page.locator("h2#суперпозиция")
     top = heading.evaluate("el => el.getBoundingClientRect().top")
