@@ -524,6 +524,19 @@ def test_the_vocabulary_is_written_with_the_documents_and_stale_words_match_noth
     assert titles(client, q="linea") == [] and titles(client, q="linear") == []
 
 
+@pytest.mark.sqlite
+def test_the_scratch_table_of_completions_tokenizes_as_the_search_table():
+    """The completions' scratch FTS5 table (`engine._missed_by_fts5`) must stem as the search
+    table does, or a completion would be a word the engine's prefix already finds, or miss one
+    it does not: its tokenizer is the one the search table was created with."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [engine.FTS_TABLE])
+        (definition,) = cursor.fetchone()
+    assert f"tokenize = '{engine._SCRATCH_TOKENIZER}'" in definition
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_vocabulary_migration_runs_backwards_and_forwards_keeping_the_results(client, catalog):
     from django.db import connection
