@@ -568,9 +568,9 @@ def test_leave_one_set_out_never_fits_on_the_set_it_scores(monkeypatch, capsys) 
     fitted_on = []
     real = fit.fit_with_threshold
 
-    def recording(squad_fit, squad_dev, lessons, *args):
+    def recording(squad_fit, squad_dev, lessons, *args, **kwargs):
         fitted_on.append({e.group for e in lessons})
-        return real(squad_fit, squad_dev, lessons, *args)
+        return real(squad_fit, squad_dev, lessons, *args, **kwargs)
 
     monkeypatch.setattr(fit, "fit_with_threshold", recording)
     rows = fit.leave_one_set_out(examples, ("coverage",), 1.0, [2.0])

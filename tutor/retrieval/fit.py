@@ -17,7 +17,13 @@ Labelled data:
 each tuning set) and each recipe in `RECIPES` (the shipped half only, or every group), it fits
 on SQuAD's fit part and the recipe's other groups, chooses the threshold as below on what
 remains, and scores the group left out: how the fit generalises to lessons it has not seen.
-`--lesson-weight` (repeatable there) sets `LESSON_WEIGHT`.
+`--lesson-weight` (repeatable there) sets `LESSON_WEIGHT`; `--recipe` picks recipes.
+
+Recipe options, judged there and usable in a fit (docs/tutor.md, "Leave one lesson set out"):
+`--squad-weight W` weighs each lesson question 1 and each SQuAD question W (0: SQuAD only
+breaks the threshold's ties), instead of `--lesson-weight`'s shares; `--signs` bounds each
+weight to the sign `SIGNS` gives its feature; `--l2` given more than once chooses the penalty
+with the best out-of-fold ROC AUC on the fit's own lesson questions (never a left-out group).
 
 Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
@@ -239,8 +245,51 @@ def answer_figures(squad: Path, eval_dir: Path, content: Path, tuning_sets: tupl
         )
 
 
-def fit_logistic(xs, ys, weights, l2: float = L2):
-    """Weighted L2 logistic regression by Newton's method on standardised features."""
+#: The sign each feature's weight may take under `--signs`, decided from what the feature
+#: means before any fit with the constraint was run (session 14): evidence that the passage
+#: holds what the question asks can only raise the probability that it answers, evidence that
+#: it lacks something can only lower it. A sign bounds the weight at 0; it never forces a size.
+SIGNS = {
+    # More of the question's (informatively weighted) words in the passage: more of what is
+    # asked is there. A larger share cannot be evidence against an answer.
+    "coverage": 1,
+    # The same over the passage's whole section: the section is about what is asked.
+    "section_coverage": 1,
+    # The best unit's BM25 score against an ideal unit's: a closer lexical match.
+    "score": 1,
+    # A who/when/how-many/list question finds a name, date, number or list in the passage: the
+    # kind of thing asked for is present. Its absence is the missing answer, never its presence.
+    "answer_type": 1,
+    # A number in the question is nowhere in the section: a detail the lesson lacks.
+    "missing_number": -1,
+    # The question's adjacent word pairs found adjacent in the passage: its phrases are there.
+    "bigrams": 1,
+    # The question is negated and the passage is not: the passage says the opposite case.
+    "negation": -1,
+    # The passage defines what the question asks about.
+    "definition": 1,
+    # The question asks for a quantity of a known kind and the passage gives none of it.
+    "kind_missing": -1,
+    # The question and the passage are close in meaning (sentence vectors' cosine).
+    "semantic": 1,
+}
+
+
+def _logistic_loss(z, y, w, penalty, beta) -> float:
+    import numpy as np
+
+    margin = z @ beta
+    return float((w * (np.logaddexp(0.0, margin) - y * margin)).sum() + 0.5 * penalty @ beta**2)
+
+
+def fit_logistic(xs, ys, weights, l2: float = L2, signs=None):
+    """Weighted L2 logistic regression by Newton's method on standardised features.
+
+    `signs` (one of 1, -1 or 0 per feature) bounds each weight at 0 on the side opposite its
+    sign (0: free): a projected Newton method (Bertsekas, 1982), whose steps leave out the
+    weights held at 0 by a gradient pushing them across it, then clip to the bound, halving the
+    step until the penalised loss falls. Scaling a feature by a positive number keeps its
+    weight's sign, so the bound on the standardised weight is the bound on the raw one."""
     import numpy as np
 
     x = np.asarray(xs, dtype=float)
@@ -253,6 +302,9 @@ def fit_logistic(xs, ys, weights, l2: float = L2):
     beta = np.zeros(z.shape[1])
     penalty = np.full(z.shape[1], l2)
     penalty[0] = 0.0
+    if signs is not None and any(signs):
+        beta = _signed_newton(z, y, w, penalty, np.concatenate([[0.0], np.sign(signs)]))
+        return mean.tolist(), scale.tolist(), beta[1:].tolist(), float(beta[0])
     for _ in range(50):
         p = 1 / (1 + np.exp(-z @ beta))
         gradient = z.T @ (w * (p - y)) + penalty * beta
@@ -262,6 +314,36 @@ def fit_logistic(xs, ys, weights, l2: float = L2):
         if np.abs(step).max() < 1e-8:
             break
     return mean.tolist(), scale.tolist(), beta[1:].tolist(), float(beta[0])
+
+
+def _signed_newton(z, y, w, penalty, sign):
+    """Minimise the penalised loss with sign[j] * beta[j] >= 0 (sign 0: free)."""
+    import numpy as np
+
+    beta = np.zeros(z.shape[1])
+    loss = _logistic_loss(z, y, w, penalty, beta)
+    for _ in range(200):
+        p = 1 / (1 + np.exp(-z @ beta))
+        gradient = z.T @ (w * (p - y)) + penalty * beta
+        hessian = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(penalty)
+        # Held at the bound: at 0, and the descent direction -gradient would cross it.
+        held = (sign != 0) & (beta == 0.0) & (sign * gradient > 0)
+        free = ~held
+        step = np.zeros_like(beta)
+        step[free] = np.linalg.solve(hessian[np.ix_(free, free)], gradient[free])
+        t = 1.0
+        while True:
+            candidate = beta - t * step
+            candidate[sign * candidate < 0] = 0.0
+            new_loss = _logistic_loss(z, y, w, penalty, candidate)
+            if new_loss <= loss - 1e-4 * gradient @ (beta - candidate) or t < 1e-10:
+                break
+            t /= 2
+        moved = np.abs(candidate - beta).max()
+        beta, loss = candidate, new_loss
+        if moved < 1e-9:
+            break
+    return beta
 
 
 def roc_auc(scores: list[float], labels: list[bool]) -> float:
@@ -298,17 +380,33 @@ def figures(examples: list[Example], probabilities: list[float], threshold: floa
 
 
 def train(
-    rows: list[Example], names: tuple, l2: float = L2, lesson_weight: float = LESSON_WEIGHT
+    rows: list[Example],
+    names: tuple,
+    l2: float = L2,
+    lesson_weight: float = LESSON_WEIGHT,
+    *,
+    squad_weight: float | None = None,
+    signs: bool = False,
 ) -> Model:
     """The model fitted on `rows`, lesson questions weighing `lesson_weight` times SQuAD's (a
-    fit without lesson questions weighs every SQuAD question 1)."""
-    share = {"squad": 1 / (1 + lesson_weight), "lessons": lesson_weight / (1 + lesson_weight)}
-    totals = {s: sum(e.source == s for e in rows) for s in ("squad", "lessons")}
-    if not totals["lessons"]:
-        share = {"squad": 1.0}
-    weights = [len(rows) * share[e.source] / totals[e.source] for e in rows]
+    fit without lesson questions weighs every SQuAD question 1).
+
+    With `squad_weight`, each lesson question weighs 1 and each SQuAD question `squad_weight`
+    instead (0: SQuAD is left out of the fit), unless there is no lesson question. With
+    `signs`, each weight keeps the sign `SIGNS` gives its feature."""
+    if squad_weight is not None and any(e.source == "lessons" for e in rows):
+        per = {"lessons": 1.0, "squad": squad_weight}
+        rows = [e for e in rows if per[e.source] > 0]
+        weights = [per[e.source] for e in rows]
+    else:
+        share = {"squad": 1 / (1 + lesson_weight), "lessons": lesson_weight / (1 + lesson_weight)}
+        totals = {s: sum(e.source == s for e in rows) for s in ("squad", "lessons")}
+        if not totals["lessons"]:
+            share = {"squad": 1.0}
+        weights = [len(rows) * share[e.source] / totals[e.source] for e in rows]
+    bounds = [SIGNS[name] for name in names] if signs else None
     mean, scale, coef, bias = fit_logistic(
-        [e.x for e in rows], [e.correct for e in rows], weights, l2
+        [e.x for e in rows], [e.correct for e in rows], weights, l2, bounds
     )
     return Model(names, tuple(mean), tuple(scale), tuple(coef), bias, 0.5)
 
@@ -318,27 +416,43 @@ def fit_with_threshold(
     squad_dev: list[Example],
     lessons: list[Example],
     names: tuple,
-    l2: float = L2,
+    l2: float | tuple[float, ...] = L2,
     lesson_weight: float = LESSON_WEIGHT,
-) -> tuple[Model, float, dict, dict]:
-    """The model fitted on SQuAD's fit articles and `lessons`, its threshold, and the dev
-    examples and probabilities the threshold was chosen on (by source).
+    *,
+    squad_weight: float | None = None,
+    signs: bool = False,
+) -> tuple[Model, float, dict, dict, float]:
+    """The model fitted on SQuAD's fit articles and `lessons`, its threshold, the dev
+    examples and probabilities the threshold was chosen on (by source), and its L2 penalty.
 
     Dev predictions: SQuAD's dev articles from the final model; each lesson question from a
     model fitted without its fold (the lessons' tuning data is too small to set part aside).
     The threshold maximises the lessons' balanced accuracy (what the tutor is for), SQuAD's
-    breaking ties; without lesson questions, SQuAD's alone."""
-    model = train(squad_fit + lessons, names, l2, lesson_weight)
-    dev = {"squad": squad_dev}
-    dev_p = {"squad": [model.probability(e.x) for e in squad_dev]}
-    if lessons:
-        dev["lessons"], dev_p["lessons"] = [], []
-        for fold in sorted({e.split for e in lessons}):
-            held = [e for e in lessons if e.split == fold]
-            rest = [e for e in lessons if e.split != fold]
-            fold_model = train(squad_fit + rest, names, l2, lesson_weight)
-            dev["lessons"] += held
-            dev_p["lessons"] += [fold_model.probability(e.x) for e in held]
+    breaking ties; without lesson questions, SQuAD's alone. Given several L2 penalties, the
+    one whose out-of-fold lesson predictions have the best ROC AUC is fitted (the first on a
+    tie; SQuAD's dev articles decide without lesson questions): the choice sees only `lessons`,
+    never a group left out of them."""
+    options = dict(squad_weight=squad_weight, signs=signs)
+    penalties = (l2,) if isinstance(l2, int | float) else tuple(l2)
+    folds = sorted({e.split for e in lessons})
+    best = None
+    for penalty in penalties:
+        dev = {"squad": squad_dev}
+        model = train(squad_fit + lessons, names, penalty, lesson_weight, **options)
+        dev_p = {"squad": [model.probability(e.x) for e in squad_dev]}
+        if lessons:
+            dev["lessons"], dev_p["lessons"] = [], []
+            for fold in folds:
+                held = [e for e in lessons if e.split == fold]
+                rest = [e for e in lessons if e.split != fold]
+                fold_model = train(squad_fit + rest, names, penalty, lesson_weight, **options)
+                dev["lessons"] += held
+                dev_p["lessons"] += [fold_model.probability(e.x) for e in held]
+        source = "lessons" if lessons else "squad"
+        auc = roc_auc(dev_p[source], [e.correct for e in dev[source]])
+        if best is None or auc > best[0]:
+            best = (auc, penalty, model, dev, dev_p)
+    _, penalty, model, dev, dev_p = best
 
     def balanced(source: str, threshold: float) -> float:
         f = figures(dev[source], dev_p[source], threshold)
@@ -347,7 +461,7 @@ def fit_with_threshold(
     order = [s for s in ("lessons", "squad") if s in dev]
     candidates = [i / 100 for i in range(5, 96)]
     threshold = max(candidates, key=lambda t: tuple(balanced(s, t) for s in order))
-    return model, threshold, dev, dev_p
+    return model, threshold, dev, dev_p, penalty
 
 
 #: The recipes `--leave-one-set-out` compares: which lesson groups a fit may use.
@@ -358,23 +472,44 @@ RECIPES = {
 
 
 def leave_one_set_out(
-    examples: list[Example], names: tuple, l2: float, lesson_weights: list[float]
+    examples: list[Example],
+    names: tuple,
+    l2: float | tuple[float, ...],
+    lesson_weights: list[float],
+    *,
+    recipes: tuple[str, ...] | None = None,
+    squad_weights: list[float] | None = None,
+    signs: bool = False,
 ) -> list[dict]:
     """How each recipe generalises to lessons it has never seen: for every lesson group (the
     shipped set's tuning half and each tuning set), fit on SQuAD's fit articles and the
-    recipe's other lesson groups, choose the threshold as `main` does on what remains, and
-    score the left-out group. One row per (recipe, lesson weight, left-out group)."""
+    recipe's other lesson groups, choose the threshold (and the L2 penalty, given several) as
+    `main` does on what remains, and score the left-out group. One row per (recipe, weight,
+    left-out group): the weights are `lesson_weights`, or `squad_weights` (each lesson question
+    1, each SQuAD question that much) when given."""
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
     groups = list(dict.fromkeys(e.group for e in lessons))
+    if squad_weights:
+        weightings = [(f"squad {w:g}", LESSON_WEIGHT, w) for w in squad_weights]
+    else:
+        weightings = [(f"{w:g}", w, None) for w in lesson_weights]
     rows = []
-    for recipe, allowed in RECIPES.items():
-        for weight in lesson_weights:
+    for recipe in recipes or tuple(RECIPES):
+        allowed = RECIPES[recipe]
+        for label, weight, squad_weight in weightings:
             for left in groups:
                 fit_on = [e for e in lessons if e.group in allowed and e.group != left]
-                model, threshold, _, _ = fit_with_threshold(
-                    squad_fit, squad_dev, fit_on, names, l2, weight
+                model, threshold, _, _, penalty = fit_with_threshold(
+                    squad_fit,
+                    squad_dev,
+                    fit_on,
+                    names,
+                    l2,
+                    weight,
+                    squad_weight=squad_weight,
+                    signs=signs,
                 )
                 held = [e for e in lessons if e.group == left]
                 probabilities = [model.probability(e.x) for e in held]
@@ -387,8 +522,10 @@ def leave_one_set_out(
                     for e, p in zip(held, probabilities, strict=True)
                 )
                 numbers["answerable"] = sum(e.answerable for e in held)
+                name = f"{recipe}, signs" if signs else recipe
                 rows.append(
-                    {"recipe": recipe, "weight": weight, "left_out": left, "threshold": threshold}
+                    {"recipe": name, "weight": label, "left_out": left, "threshold": threshold}
+                    | {"l2": penalty}
                     | numbers
                 )
     return rows
@@ -400,7 +537,7 @@ def print_leave_one_set_out(rows: list[dict]) -> None:
     print("| recipe | weight | left out | threshold | answered | declined | combined ", end="")
     print("| balanced | AUC |\n" + "| --- " * 9 + "|")
 
-    def line(recipe: str, weight: float, name: str, threshold: str, part: list[dict]) -> None:
+    def line(recipe: str, weight: str, name: str, threshold: str, part: list[dict]) -> None:
         answered = sum(r["answered"] for r in part)
         answerable = sum(r["answerable"] for r in part)
         declined = sum(r["declined"] for r in part)
@@ -408,7 +545,7 @@ def print_leave_one_set_out(rows: list[dict]) -> None:
         hit, refused = answered / answerable, declined / off
         auc = sum(r["roc_auc"] for r in part) / len(part)
         print(
-            f"| {recipe} | {weight:g} | {name} | {threshold} | {answered}/{answerable} "
+            f"| {recipe} | {weight} | {name} | {threshold} | {answered}/{answerable} "
             f"({hit:.1%}) | {declined}/{off} ({refused:.1%}) "
             f"| {(answered + declined) / (answerable + off):.1%} | {(hit + refused) / 2:.1%} "
             f"| {'mean ' if len(part) > 1 else ''}{auc:.3f} |"
@@ -417,7 +554,8 @@ def print_leave_one_set_out(rows: list[dict]) -> None:
     for recipe, weight in dict.fromkeys((r["recipe"], r["weight"]) for r in rows):
         mine = [r for r in rows if (r["recipe"], r["weight"]) == (recipe, weight)]
         for r in mine:
-            line(recipe, weight, r["left_out"], f"{r['threshold']:.2f}", [r])
+            penalty = f" (L2 {r['l2']:g})" if r.get("l2", L2) != L2 else ""
+            line(recipe, weight, r["left_out"], f"{r['threshold']:.2f}{penalty}", [r])
         line(recipe, weight, "**all pooled**", "", mine)
         tuning = [r for r in mine if r["left_out"] != "shipped"]
         line(recipe, weight, "**tuning sets pooled**", "", tuning)
@@ -439,7 +577,32 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="add the sentence encoder's cosine as a feature (tutor/retrieval/semantic.py)",
     )
-    parser.add_argument("--l2", type=float, default=L2, help=f"the L2 penalty (default {L2})")
+    parser.add_argument(
+        "--l2",
+        type=float,
+        action="append",
+        help=f"the L2 penalty (default {L2}); given more than once, the one with the best "
+        "out-of-fold ROC AUC on the fit's lesson questions",
+    )
+    parser.add_argument(
+        "--squad-weight",
+        type=float,
+        action="append",
+        help="weigh each lesson question 1 and each SQuAD question this much (0: SQuAD only "
+        "breaks the threshold's ties) instead of --lesson-weight; --leave-one-set-out takes it "
+        "more than once",
+    )
+    parser.add_argument(
+        "--signs",
+        action="store_true",
+        help="bound each weight to the sign its feature's meaning gives it (SIGNS)",
+    )
+    parser.add_argument(
+        "--recipe",
+        choices=tuple(RECIPES),
+        action="append",
+        help="--leave-one-set-out: compare only these recipes (default: all of RECIPES)",
+    )
     parser.add_argument(
         "--lesson-weight",
         type=float,
@@ -457,6 +620,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     weights = args.lesson_weight or [LESSON_WEIGHT]
+    penalties = tuple(args.l2 or [L2])
+    l2 = penalties[0] if len(penalties) == 1 else penalties
     tuning = TUNING_SETS if args.tuning_sets or args.leave_one_set_out else ()
     if args.figures:
         answer_figures(args.squad, args.eval_dir, args.content, tuning)
@@ -465,13 +630,30 @@ def main(argv: list[str] | None = None) -> int:
     names = FEATURES if args.semantic else LEXICAL_FEATURES
     examples = labelled_examples(args.squad, args.eval_dir, args.content, tuning, args.semantic)
     if args.leave_one_set_out:
-        print_leave_one_set_out(leave_one_set_out(examples, names, args.l2, weights))
+        rows = leave_one_set_out(
+            examples,
+            names,
+            l2,
+            weights,
+            recipes=tuple(args.recipe) if args.recipe else None,
+            squad_weights=args.squad_weight,
+            signs=args.signs,
+        )
+        print_leave_one_set_out(rows)
         return 0
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
-    model, threshold, dev, dev_p = fit_with_threshold(
-        squad_fit, squad_dev, lessons, names, args.l2, weights[0]
+    squad_weight = args.squad_weight[0] if args.squad_weight else None
+    model, threshold, dev, dev_p, penalty = fit_with_threshold(
+        squad_fit,
+        squad_dev,
+        lessons,
+        names,
+        l2,
+        weights[0],
+        squad_weight=squad_weight,
+        signs=args.signs,
     )
     report = {s: figures(dev[s], dev_p[s], threshold) for s in dev}
     payload = {
@@ -486,7 +668,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in payload.items()]
     args.out.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
-    print(f"fitted on {payload['fitted_on']}; threshold {threshold} (best dev accuracy)")
+    print(
+        f"fitted on {payload['fitted_on']}; L2 {penalty:g}; threshold {threshold} "
+        "(best dev accuracy)"
+    )
     for source, numbers in report.items():
         shown = ", ".join(
             f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in numbers.items()
