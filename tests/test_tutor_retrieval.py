@@ -587,3 +587,27 @@ def test_leave_one_set_out_never_fits_on_the_set_it_scores(monkeypatch, capsys) 
     assert all(r["questions"] == 10 and r["answerable"] == 6 for r in rows)
     fit.print_leave_one_set_out(rows)
     assert "| all | 2 | **tuning sets pooled** |" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("count", ["Sixty", "Seventeen", "Hundreds of", "Twelve", "40"])
+def test_a_count_written_out_gives_a_how_many_question_its_number(count) -> None:
+    from tutor.retrieval import ranking
+
+    index = build_index(
+        LessonText(
+            "Lighthouses",
+            "",
+            (
+                SectionText(
+                    "Keepers",
+                    "keepers",
+                    f"{count} keepers tended the coast's lights. Keepers trimmed the wicks.",
+                ),
+            ),
+            (),
+        )
+    )
+    query = ranking.read_query(index, "How many keepers tended the lights?")
+    given, plain = (i for i, unit in enumerate(index.units) if "keepers" in unit.text.lower())
+    assert ranking.has_answer_type(index, given, query)
+    assert not ranking.has_answer_type(index, plain, query)

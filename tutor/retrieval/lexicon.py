@@ -58,6 +58,17 @@ STOP_WORDS = frozenset(
 #: Stop words that still carry the question's intent (negation), kept for features.
 NEGATIONS = frozenset(words("not no never n't cannot can't don't doesn't didn't isn't wasn't"))
 
+#: The number words, as written out in prose ("sixty", "millions"): with digits, what holds a
+#: count or an amount.
+CARDINALS = frozenset(
+    words(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+        "eighty ninety hundred hundreds thousand thousands million millions billion billions "
+        "trillion trillions"
+    )
+)
+
 #: Words that refer back to something said before ("They differ in...", "When do they occur?").
 ANAPHORS = frozenset(words("it its they them their this these those he she his her"))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import words
+from .lexicon import CARDINALS, words
 
 SPEED = "speed"
 LENGTH = "length"
@@ -72,14 +72,8 @@ _FRACTIONS = frozenset(
         "eighth eighths ninth ninths tenth tenths hundredth hundredths thousandth thousandths"
     )
 )
-_NUMBER_WORDS = frozenset(
-    words(
-        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-        "eighty ninety hundred hundreds thousand thousands million millions billion billions "
-        "trillion dozen dozens several few couple"
-    )
-)
+# Before a unit, vague counts give a quantity too ("a few miles", "a couple of hours").
+_NUMBER_WORDS = CARDINALS | frozenset(words("dozen dozens several few couple"))
 
 # Words of a question that fix the kind it asks for (checked in this order; the first wins).
 _KIND_PATTERNS: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = (

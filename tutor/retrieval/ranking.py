@@ -17,7 +17,15 @@ from dataclasses import dataclass
 
 from . import tuning
 from .index import LessonIndex
-from .lexicon import NEGATIONS, STOP_WORDS, content_terms, informativeness, term, tokenize
+from .lexicon import (
+    CARDINALS,
+    NEGATIONS,
+    STOP_WORDS,
+    content_terms,
+    informativeness,
+    term,
+    tokenize,
+)
 
 NAME = "name"  # who / where: a proper name
 TIME = "time"  # when / what year: a date
@@ -41,11 +49,8 @@ _TYPE_PATTERNS = (
     ),
 )
 # ... and what a unit must hold to give it.
-_NUMBER_RE = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|twice|several)\b",
-    re.IGNORECASE,
-)
+_COUNTS = "|".join(sorted(CARDINALS | {"dozen", "half", "twice", "several"}))
+_NUMBER_RE = re.compile(rf"\d|\b(?:{_COUNTS})\b", re.IGNORECASE)
 _TIME_RE = re.compile(
     r"\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)|January|February|March|April|May|June|July|"
     r"August|September|October|November|December|century|centuries|decade|\d{2,4}s|"
