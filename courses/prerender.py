@@ -4,10 +4,12 @@ Rendering Markdown and sanitizing it is most of an import's work, and it depends
 the parsed file, so it runs before any row is written, in worker processes when there are many
 (`map_in_processes`). For an import, each worker parses a course and at once renders every lesson
 of it that the database does not hold (`ImportMapper`), so a lesson crosses between processes
-once. The apps above the content (the tutor's index, the search document) register *preparers*:
-work on the parsed and rendered lesson that needs no database, run in the same worker right
-after rendering; their results travel with the rendered lesson to their `lessons_imported`
-receivers, which only write them. The importer then writes everything in a few bulk statements.
+once. An app above the content may register a *preparer* (the tutor does, for its index): work
+on the parsed and rendered lesson that needs no database, run in the same worker right after
+rendering; its results travel with the rendered lesson to its `lessons_imported` receiver,
+which only writes them. (Search builds its documents in its receiver, from the rows just
+written: little work beside rendering.) The importer then writes everything in a few bulk
+statements.
 
 This module imports nothing from Django (workers must leave the database alone) and its
 results are plain, picklable dataclasses.

@@ -614,11 +614,16 @@ _CANDIDATES_SQL = (
 )
 # PostgreSQL: the engine says itself which candidates the prefix misses, exactly: those whose
 # own vector (as a lesson holding the word has it) the prefix's tsquery does not match. A stop
-# word ("their", "then") has an empty vector: it would match nothing and take a place.
+# word ("their", "then") has an empty vector: it would match nothing and take a place. When the
+# prefix is itself a stop word ("the") after other words, it has no completions: the learner
+# may have typed the word, which PostgreSQL drops from the query as it drops every stop word,
+# and its completions ("theory") would narrow the search to them (FTS5 indexes "the" and finds
+# it). Typed alone, it keeps them, or the search would find nothing.
 _COMPLETIONS_SQL = (
     f"SELECT c.word FROM ({_CANDIDATES_SQL}) c "  # noqa: S608 (our names)
     f"WHERE length(to_tsvector('{CONFIG}'::regconfig, c.word)) > 0 "
     f"AND NOT to_tsvector('{CONFIG}'::regconfig, c.word) @@ {_TSQUERY} "
+    f"AND (%s OR length(to_tsvector('{CONFIG}'::regconfig, %s)) > 0) "
     "ORDER BY c.word LIMIT %s"
 )
 # SQLite: FTS5 says itself which candidates the prefix misses, exactly, in a scratch table of
@@ -646,21 +651,23 @@ def _words(text: str) -> query.Words:
     """The query's words (`query.terms`), the last one's completions in ``also``."""
     words = query.terms(text)
     if words:
-        words.also = _completions(content_version(), connection.vendor, words[-1])
+        alone = len(words) == 1
+        words.also = _completions(content_version(), connection.vendor, words[-1], alone)
     return words
 
 
 @lru_cache(maxsize=4096)
-def _completions(version: str, vendor: str, prefix: str) -> tuple[str, ...]:
+def _completions(version: str, vendor: str, prefix: str, alone: bool) -> tuple[str, ...]:
     """The catalog's words beginning with ``prefix`` that the engine's prefix match of it
     misses (see COMPLETIONS), for the content ``version`` (kept in each process per version:
-    the vocabulary changes only with an import)."""
+    the vocabulary changes only with an import); ``alone``: the prefix is the query's only
+    word (on PostgreSQL a stop word then keeps its completions)."""
     # Every word beginning with the prefix sorts below it followed by the highest code point.
     bounds = [prefix, prefix + "\U0010ffff"]
     with connection.cursor() as cursor:
         if vendor == "postgresql":
-            params = [*bounds, COMPLETION_CANDIDATES, query.tsquery([prefix]), COMPLETIONS]
-            cursor.execute(_COMPLETIONS_SQL, params)
+            params = [*bounds, COMPLETION_CANDIDATES, query.tsquery([prefix])]
+            cursor.execute(_COMPLETIONS_SQL, [*params, alone, prefix, COMPLETIONS])
             return tuple(row[0] for row in cursor.fetchall())
         cursor.execute(_CANDIDATES_SQL, [*bounds, COMPLETION_CANDIDATES])
         candidates = [row[0] for row in cursor.fetchall()]

@@ -68,13 +68,13 @@ def fresh_content_version(monkeypatch):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgresql`` check what only PostgreSQL has: on another database they are
-    deselected (make test-postgres runs them), never collected only to be skipped."""
+    """Tests marked ``postgresql`` check what only PostgreSQL has, those marked ``sqlite`` what
+    only SQLite has: on the other database they are deselected (make test and make
+    test-postgres between them run both), never collected only to be skipped."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        return
-    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
+    other = "sqlite" if connection.vendor == "postgresql" else "postgresql"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

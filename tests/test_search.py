@@ -498,6 +498,21 @@ def test_every_beginning_of_a_word_as_typed_finds_the_lessons_holding_it(
     assert f"<mark>{word}</mark>" in html
 
 
+def test_a_stop_word_typed_last_does_not_narrow_the_search(client, content_root):
+    """After "attention the" the learner may have typed the word "the", or be typing "theory".
+    FTS5 indexes "the" and matches it; PostgreSQL indexes no stop word and drops it from the
+    query, so the stop word's completions ("theory") must not stand in for it there: the
+    search stays as wide as "attention" on both engines."""
+    write_course(content_root, "c", title="C", track="T")
+    lesson(content_root, "c", "01-a.md", title="Alpha", text="Attention theory.")
+    lesson(content_root, "c", "02-b.md", title="Beta", text="Attention moves.")
+    lesson(content_root, "c", "03-c.md", title="Gamma", text="Nothing else.")
+    import_content(content_root)
+    assert sorted(titles(client, q="attention")) == ["Alpha", "Beta"]
+    assert sorted(titles(client, q="attention the")) == ["Alpha", "Beta"]
+    assert "Alpha" in titles(client, q="attention theo")  # a prefix that is no stop word
+
+
 def test_only_words_the_prefix_would_miss_complete_the_last_word(content_root):
     """A complete word ("probing", "probe") has no completions, so its query is the prefix
     alone (on PostgreSQL the one-word ranking by word stays open to it); "probin" has the one
@@ -522,6 +537,19 @@ def test_the_vocabulary_is_written_with_the_documents_and_stale_words_match_noth
     import_content(catalog)
     assert SearchWord.objects.filter(word="linear").exists()  # stays, harmless:
     assert titles(client, q="linea") == [] and titles(client, q="linear") == []
+
+
+@pytest.mark.sqlite
+def test_the_scratch_table_of_completions_tokenizes_as_the_search_table():
+    """The completions' scratch FTS5 table (`engine._missed_by_fts5`) must stem as the search
+    table does, or a completion would be a word the engine's prefix already finds, or miss one
+    it does not: its tokenizer is the one the search table was created with."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [engine.FTS_TABLE])
+        (definition,) = cursor.fetchone()
+    assert f"tokenize = '{engine._SCRATCH_TOKENIZER}'" in definition
 
 
 @pytest.mark.django_db(transaction=True)

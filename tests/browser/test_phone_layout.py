@@ -9,39 +9,47 @@ from tests.browser.conftest import axe_violations
 
 LESSON = "/courses/inside-the-black-box/superposition/"
 WIDE_TABLE = "/courses/inside-the-black-box/why-models-are-hard-to-reason-about/"
+PHONE = {"width": 375, "height": 812}
+WIDE = {"width": 1440, "height": 900}
 
 
-@pytest.mark.parametrize("javascript", [True, False])
-def test_on_a_phone_the_first_section_starts_on_the_first_screen(site, browser, javascript):
-    context = browser.new_context(
-        viewport={"width": 375, "height": 812}, java_script_enabled=javascript
-    )
-    page = context.new_page()
-    page.goto(f"{site}{LESSON}")
-    first = page.locator(".lesson-section h2").first
-    assert first.bounding_box()["y"] < 812
-    # The map and path are one tap away, not gone.
-    page.locator("#learning-path summary").click()
-    expect(page.locator(".learning-path")).to_be_visible()
-    context.close()
+@pytest.fixture
+def open_page(site, browser):
+    """Opens a page of the site in a browser context of its own (a viewport, JavaScript on or
+    off); every context is closed at the end of the test, whether it passed or not."""
+    contexts = []
 
-
-def test_on_a_wide_screen_the_map_and_path_are_open(site, browser):
-    for javascript in (True, False):
-        context = browser.new_context(
-            viewport={"width": 1440, "height": 900}, java_script_enabled=javascript
-        )
+    def open_(path: str, viewport: dict, *, javascript: bool = True):
+        context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+        contexts.append(context)
         page = context.new_page()
-        page.goto(f"{site}{LESSON}")
-        expect(page.locator(".learning-path")).to_be_visible()
-        expect(page.locator(".lesson-map")).to_be_visible()
+        page.goto(f"{site}{path}")
+        return page
+
+    yield open_
+    for context in contexts:
         context.close()
 
 
-def test_a_wide_table_is_a_labelled_keyboard_scroll_region_with_a_cue(site, browser):
-    context = browser.new_context(viewport={"width": 375, "height": 812})
-    page = context.new_page()
-    page.goto(f"{site}{WIDE_TABLE}")
+@pytest.mark.parametrize("javascript", [True, False])
+def test_on_a_phone_the_first_section_starts_on_the_first_screen(open_page, javascript):
+    page = open_page(LESSON, PHONE, javascript=javascript)
+    first = page.locator(".lesson-section h2").first
+    assert first.bounding_box()["y"] < PHONE["height"]
+    # The map and path are one tap away, not gone.
+    page.locator("#learning-path summary").click()
+    expect(page.locator(".learning-path")).to_be_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_on_a_wide_screen_the_map_and_path_are_open(open_page, javascript):
+    page = open_page(LESSON, WIDE, javascript=javascript)
+    expect(page.locator(".learning-path")).to_be_visible()
+    expect(page.locator(".lesson-map")).to_be_visible()
+
+
+def test_a_wide_table_is_a_labelled_keyboard_scroll_region_with_a_cue(open_page):
+    page = open_page(WIDE_TABLE, PHONE)
     region = page.locator(".table-scroll.is-overflowing").first
     expect(region).to_have_attribute("role", "region")
     assert region.get_attribute("tabindex") == "0"
@@ -53,13 +61,10 @@ def test_a_wide_table_is_a_labelled_keyboard_scroll_region_with_a_cue(site, brow
     for _ in range(30):
         page.keyboard.press("ArrowRight")
     assert region.evaluate("el => el.scrollLeft") > 0
-    context.close()
 
 
-def test_a_code_block_too_wide_for_a_phone_can_be_scrolled_from_the_keyboard(site, browser):
-    context = browser.new_context(viewport={"width": 375, "height": 812})
-    page = context.new_page()
-    page.goto(f"{site}{WIDE_TABLE}")
+def test_a_code_block_too_wide_for_a_phone_can_be_scrolled_from_the_keyboard(open_page):
+    page = open_page(WIDE_TABLE, PHONE)
     block = page.locator(".prose pre").first
     assert block.evaluate("el => el.scrollWidth > el.clientWidth")
     assert [v for v in axe_violations(page) if v["id"] == "scrollable-region-focusable"] == []
@@ -70,24 +75,17 @@ def test_a_code_block_too_wide_for_a_phone_can_be_scrolled_from_the_keyboard(sit
     for _ in range(30):
         page.keyboard.press("ArrowRight")
     assert block.evaluate("el => el.scrollLeft") > 0
-    context.close()
 
 
-def test_a_code_block_that_fits_is_no_tab_stop(site, browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.goto(f"{site}{WIDE_TABLE}")
+def test_a_code_block_that_fits_is_no_tab_stop(open_page):
+    page = open_page(WIDE_TABLE, WIDE)
     block = page.locator(".prose pre").first
     assert block.evaluate("el => el.scrollWidth <= el.clientWidth")
     assert block.get_attribute("tabindex") is None
-    context.close()
 
 
-def test_a_lesson_on_a_phone_passes_axe_in_light_and_dark(site, browser):
-    context = browser.new_context(viewport={"width": 375, "height": 812})
-    page = context.new_page()
-    page.goto(f"{site}{WIDE_TABLE}")
+def test_a_lesson_on_a_phone_passes_axe_in_light_and_dark(open_page):
+    page = open_page(WIDE_TABLE, PHONE)
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         assert axe_violations(page) == [], scheme
-    context.close()
