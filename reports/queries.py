@@ -37,6 +37,13 @@ BASES = {
     "best": "each learner's best attempt (highest percentage)",
     "last": "each learner's latest attempt",
 }
+# The same, as the "Count each learner's" select offers them: short enough to read in full on a
+# 375 px phone.
+BASIS_CHOICES = {
+    "first": "first attempt",
+    "best": "best attempt (highest percentage)",
+    "last": "latest attempt",
+}
 BASIS_REASONS = {
     "first": "a first attempt shows what a learner knew before the quiz's review showed the "
     "answers, so it is the fairest ground for judging questions",

@@ -29,6 +29,7 @@ from .csv_export import csv_response, plain_text
 from .permissions import reports_required, staff_required
 from .queries import (
     BASES,
+    BASIS_CHOICES,
     BASIS_REASONS,
     attempts_export,
     axis_ticks,
@@ -121,7 +122,7 @@ def course(request: HttpRequest, course: str) -> HttpResponse:
         "learners": learners,
         "completed": completed,
         "basis": basis,
-        "bases": BASES,
+        "bases": BASIS_CHOICES,
         "basis_label": BASES[basis],
         "basis_reason": BASIS_REASONS[basis],
         "is_default_basis": basis == course_obj.report_basis,
@@ -204,7 +205,7 @@ def lesson(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         "course": lesson_obj.course,
         "lesson": lesson_obj,
         "report": report,
-        "bases": BASES,
+        "bases": BASIS_CHOICES,
         "axis_ticks": axis_ticks(report.histogram),
         "sections": sections,
         "gaps": group_questions(_gap_wordings(declined))[:30],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from django.contrib.messages import get_messages
@@ -25,6 +26,11 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from core.frames import Frame, FrameStore, page_slot
+
+from .query import MAX_QUERY_LENGTH
+
+if TYPE_CHECKING:
+    from .services import CourseChoice
 
 TEMPLATE = "search/results.html"
 SLOTS = ("q", "site_q", "results")  # the template's variables a frame leaves open
@@ -41,20 +47,59 @@ class Pager:
     next: str
 
 
-def summary(text: str, *, total: int, capped: bool, number: int, pages: int, filtered: bool) -> str:
-    """The sentence above the cards (plain text): how many lessons match ``text``."""
+def summary(
+    text: str,
+    *,
+    total: int,
+    capped: bool,
+    number: int,
+    pages: int,
+    filtered: bool,
+    scope: str = "",
+) -> str:
+    """The sentence above the cards (plain text): how many lessons match ``text``, and where
+    (``scope``, the filters' choices in words) when the search was narrowed."""
     if not text:
         return "Type a word or two: titles and key terms rank first."
+    where = f" in {scope}" if scope else ""
     if capped:
         return (
-            f"More than {total} lessons match “{text}”; the best {total} are shown, page "
+            f"More than {total} lessons{where} match “{text}”; the best {total} are shown, page "
             f"{number} of {pages}. Add a word or a filter to narrow them."
         )
+    if total == 1:
+        return f"1 lesson{where} matches “{text}”."
     if total:
-        where = f"; page {number} of {pages}" if pages > 1 else ""
-        return f"{total} lesson{'' if total == 1 else 's'} match “{text}”{where}."
-    narrowed = " with these filters" if filtered else ""
-    return f"No lesson matches “{text}”{narrowed}. Try fewer or other words."
+        page_of = f"; page {number} of {pages}" if pages > 1 else ""
+        return f"{total} lessons{where} match “{text}”{page_of}."
+    narrowed = " with these filters" if filtered and not scope else ""
+    return f"No lesson{where} matches “{text}”{narrowed}. Try fewer or other words."
+
+
+def scope(
+    *, track: str, course: str, tracks: Sequence[str], chosen_course: CourseChoice | None
+) -> str:
+    """The filters in words ("the Methods track", "the course Probes"), or "" when there are
+    none or one is no choice the form offers (then nothing can match, and naming it would
+    only repeat an odd URL)."""
+    if (track and track not in tracks) or (course and chosen_course is None):
+        return ""
+    if chosen_course is None:
+        return f"the {track} track" if track else ""
+    named = f"the course {chosen_course.title}"
+    if track and track != chosen_course.track:  # nothing matches both; say both
+        return f"{named} and the {track} track"
+    return named
+
+
+def clear_filter_link(*, text: str, track: str, course: str) -> str:
+    """A link to the same search without its filters (HTML), or "" when none is set."""
+    if not (track or course):
+        return ""
+    everything = {(True, False): "tracks", (False, True): "courses"}.get(
+        (bool(track), bool(course)), "courses and tracks"
+    )
+    return _CLEAR.format(quote(text), everything)
 
 
 def pager(page: Page, *, text: str, track: str, course: str) -> Pager | None:
@@ -70,9 +115,18 @@ def pager(page: Page, *, text: str, track: str, course: str) -> Pager | None:
 
 
 def region(
-    text: str, *, track: str, course: str, page: Page, hits: Sequence[object], capped: bool
+    text: str,
+    *,
+    track: str,
+    course: str,
+    page: Page,
+    hits: Sequence[object],
+    capped: bool,
+    scope: str = "",
+    cut: bool = False,
 ) -> SafeString:
-    """The results region's HTML: summary, cards (each renders itself), pager."""
+    """The results region's HTML: summary (with a note when the query was ``cut`` to
+    MAX_QUERY_LENGTH, and a link clearing the filters), cards (each renders itself), pager."""
     total = page.paginator.count if text else 0
     sentence = summary(
         text,
@@ -81,8 +135,16 @@ def region(
         number=page.number,
         pages=page.paginator.num_pages,
         filtered=bool(track or course),
+        scope=scope,
     )
-    parts = [_SUMMARY.format(escape(sentence))]
+    line = escape(sentence)
+    if text:
+        if cut:
+            line = _CUT_NOTE + line
+        if links := clear_filter_link(text=text, track=track, course=course):
+            line = f"{line} {links}"
+    # One live region: the live search swaps its content, so screen readers hear all of it.
+    parts = [_SUMMARY.format(line)]
     if hits:
         parts += [_HITS_START, *(conditional_escape(hit) for hit in hits), _HITS_END]
     links = pager(page, text=text, track=track, course=course) if text else None
@@ -98,6 +160,11 @@ def region(
 
 
 _SUMMARY = '\n    <p class="search-summary" role="status" data-search-summary>{}</p>'
+_CUT_NOTE = (
+    '<span class="search-summary__note">Only the first '
+    f"{MAX_QUERY_LENGTH} characters of your search were used.</span> "
+)
+_CLEAR = '<a href="?q={}" data-clear-filter>Search all {}</a>'
 _HITS_START = '\n    <ol class="search-hits" role="list">\n      '
 _HITS_END = "\n    </ol>"
 _PAGER_START = '\n    <nav class="pager" aria-label="Result pages">'
@@ -130,7 +197,7 @@ def _frame(request: HttpRequest, context: dict, *, searched: bool) -> Frame:
 
 def respond(request: HttpRequest, context: dict, *, text: str, results: SafeString) -> HttpResponse:
     """The results page: ``context`` is the template's, without the three slotted values."""
-    site_q = request.GET.get("q", "")[:200]
+    site_q = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
     if request.user.is_authenticated or get_messages(request):
         values = {"q": text, "site_q": site_q, "results": results}
         return render(request, TEMPLATE, context | values)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+# A query is searched up to this many characters; the results page says when it cut one.
+MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
 

@@ -6,17 +6,19 @@ from django.http import HttpRequest, HttpResponse
 from courses.caching import content_version
 
 from . import page as results_page
+from .query import MAX_QUERY_LENGTH
 from .services import RankedMatches, filter_choices, hits
 
 PER_PAGE = 10
-MAX_QUERY_LENGTH = 200
 
 
 def results(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    typed = request.GET.get("q", "").strip()
+    text = typed[:MAX_QUERY_LENGTH].strip()
     track = request.GET.get("track", "")[:100]
     course = request.GET.get("course", "")[:100]
     tracks, courses = filter_choices()
+    chosen_course = next((c for c in courses if course and c.slug == course), None)
     number = request.GET.get("page")
     expected_stop = _page_end(number)
     matches = (
@@ -30,6 +32,10 @@ def results(request: HttpRequest) -> HttpResponse:
         page=page,
         hits=hits(text, list(page.object_list)),  # the shown page only
         capped=bool(text) and matches.capped,
+        scope=results_page.scope(
+            track=track, course=course, tracks=tracks, chosen_course=chosen_course
+        ),
+        cut=len(typed) > MAX_QUERY_LENGTH,
     )
     context = {
         "tracks": tracks,
@@ -38,7 +44,7 @@ def results(request: HttpRequest) -> HttpResponse:
         # choice selects nothing, so odd URLs never add cache entries.
         "content_version": content_version(),
         "chosen_track": track if track in tracks else "",
-        "chosen_course": course if course and any(c.slug == course for c in courses) else "",
+        "chosen_course": chosen_course.slug if chosen_course else "",
     }
     return results_page.respond(request, context, text=text, results=region)
 

@@ -569,3 +569,69 @@ def test_the_vocabulary_migration_runs_backwards_and_forwards_keeping_the_result
     engine._completions.cache_clear()
     assert sorted(SearchWord.objects.values_list("word", flat=True)) == words
     assert [client.get("/search/", {"q": q}).text for q in searches] == before
+
+
+CUT_NOTE = "Only the first 200 characters of your search were used."
+
+
+def summary_of(html: str) -> str:
+    """The count line's text, tags (the clear-filter link) removed."""
+    line = re.search(r"<p [^>]*data-search-summary>(.*?)</p>", html, re.S)[1]
+    return re.sub(r"<[^>]+>", "", line)
+
+
+def test_a_query_longer_than_the_limit_is_cut_and_the_page_says_so(client, catalog):
+    long = ("circuit " * 30).strip()  # 239 characters, one word
+    response = client.get("/search/", {"q": long})
+    assert response.status_code == 200
+    assert CUT_NOTE in response.text
+    assert len(titles(client, q=long)) == 4  # the first 200 characters were searched
+    assert CUT_NOTE not in client.get("/search/", {"q": "circuit"}).text
+    assert CUT_NOTE not in client.get("/search/", {"q": "circuit" + " " * 300}).text
+
+
+def test_the_search_boxes_take_more_than_the_limit_so_the_page_can_say_it_was_cut(client, catalog):
+    # A maxlength would cut a pasted query in the box without a word; the page says it instead.
+    html = client.get("/search/", {"q": "circuit"}).text
+    assert re.search(r'<input type="search" id="search-page-q"[^>]*>', html)
+    assert "maxlength" not in page_parts(html)["header box"]
+    assert "maxlength" not in re.search(r'<input type="search" id="search-page-q"[^>]*>', html)[0]
+
+
+def test_an_absurdly_long_query_is_cut_not_an_error(client, catalog):
+    response = client.get("/search/", {"q": "é" * 5000, "track": "x" * 5000})
+    assert response.status_code == 200
+    assert CUT_NOTE in response.text
+
+
+def test_a_filtered_count_names_the_filter_and_links_to_every_match(client, catalog):
+    html = client.get("/search/", {"q": "circuit", "track": "Mechanisms"}).text
+    assert summary_of(html).startswith("3 lessons in the Mechanisms track match “circuit”.")
+    assert '<a href="?q=circuit" data-clear-filter>Search all tracks</a>' in html
+    html = client.get("/search/", {"q": "circuit", "course": "probes"}).text
+    assert summary_of(html).startswith("1 lesson in the course Probes matches “circuit”.")
+    assert '<a href="?q=circuit" data-clear-filter>Search all courses</a>' in html
+    html = client.get("/search/", {"q": "zebra", "track": "Methods"}).text
+    assert summary_of(html).startswith("No lesson in the Methods track matches “zebra”.")
+    assert "Search all tracks" in html
+    html = client.get("/search/", {"q": "circuit", "track": "Methods", "course": "circuits"}).text
+    assert summary_of(html).startswith(
+        "No lesson in the course Circuits and the Methods track matches “circuit”."
+    )
+    assert "Search all courses and tracks" in html
+    # The course names its lessons' track already.
+    html = client.get("/search/", {"q": "circuit", "track": "Methods", "course": "probes"}).text
+    assert summary_of(html).startswith("1 lesson in the course Probes matches “circuit”.")
+
+
+def test_a_filter_that_is_no_choice_is_named_as_such_and_can_be_cleared(client, catalog):
+    html = client.get("/search/", {"q": "circuit", "track": "<No such track>"}).text
+    assert summary_of(html).startswith("No lesson matches “circuit” with these filters.")
+    assert '<a href="?q=circuit" data-clear-filter>' in html
+    assert "<No such track>" not in html
+
+
+def test_an_unfiltered_count_offers_no_clear_link(client, catalog):
+    html = client.get("/search/", {"q": "circuit"}).text
+    assert summary_of(html) == "4 lessons match “circuit”."
+    assert "data-clear-filter" not in html

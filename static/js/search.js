@@ -27,12 +27,15 @@ if (form && region) {
     if (!next) return;
     const summary = region.querySelector("[data-search-summary]");
     const nextSummary = next.querySelector("[data-search-summary]");
-    // The summary element stays in place (a live region), so screen readers hear the new count.
+    // The summary element stays in place (a live region), so screen readers hear the new count,
+    // the note when the query was cut, and the link clearing the filters.
     for (const child of [...region.children]) if (child !== summary) child.remove();
     for (const child of [...next.children]) {
       if (child !== nextSummary) region.append(document.importNode(child, true));
     }
-    if (summary && nextSummary) summary.textContent = nextSummary.textContent;
+    if (summary && nextSummary) {
+      summary.replaceChildren(...[...nextSummary.childNodes].map((n) => document.importNode(n, true)));
+    }
     history.replaceState(null, "", url);
     const title = fresh.querySelector("title");
     if (title) document.title = title.textContent;

@@ -73,6 +73,14 @@ export function saveConversation(ref, turns) {
   }
 }
 
+export function forgetConversation(ref) {
+  try {
+    localStorage.removeItem(conversationKey(ref));
+  } catch {
+    /* storage disabled: there was nothing kept */
+  }
+}
+
 export function hasProgress(data) {
   return Object.keys(data.lessons).length > 0 || data.attempts.length > 0;
 }

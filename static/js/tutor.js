@@ -1,6 +1,6 @@
 // The tutor box: asks over JSON and shows a short conversation. Everything the tutor or the
 // learner wrote is inserted as text, never as HTML.
-import { loadConversation, saveConversation } from "./storage.js";
+import { forgetConversation, loadConversation, saveConversation } from "./storage.js";
 
 const normalise = (text) => text.replace(/\s+/g, " ").trim();
 const isText = (value) => typeof value === "string";
@@ -140,6 +140,23 @@ export function enhanceTutor(form) {
     const item = drawTurn(turn);
     if (item) log.append(item);
   }
+  // "Clear conversation" shows while there is one; the status line says it was cleared (the
+  // log announces additions only, so an emptied log would say nothing).
+  const clearRow = form.parentElement.querySelector("[data-tutor-clear]");
+  const clearButton = clearRow?.querySelector("button");
+  const status = form.parentElement.querySelector("[data-tutor-status]");
+  const showClear = () => {
+    if (clearRow) clearRow.hidden = log.children.length === 0;
+  };
+  showClear();
+  clearButton?.addEventListener("click", () => {
+    log.replaceChildren();
+    turns.length = 0;
+    forgetConversation(ref);
+    showClear();
+    if (status) status.textContent = "Conversation cleared.";
+    input.focus();
+  });
   // The log turns live only now, so a screen reader announces each new question and answer but
   // does not read the restored conversation out again on every visit.
   log.setAttribute("aria-live", "polite");
@@ -159,6 +176,9 @@ export function enhanceTutor(form) {
     log.append(asked);
     input.value = "";
     button.disabled = true;
+    if (status) status.textContent = "";
+    if (clearButton) clearButton.disabled = true; // its answer would land in a cleared log
+    showClear();
     const pending = message("tutor", "Looking through the lesson…", "is-pending");
     log.append(pending);
     bringIntoView(asked, form);
@@ -187,6 +207,7 @@ export function enhanceTutor(form) {
       pending.replaceWith(message("tutor", "We couldn't reach the tutor. Check your connection.", "is-error"));
     } finally {
       button.disabled = false;
+      if (clearButton) clearButton.disabled = false;
       bringIntoView(asked, form);
       input.focus({ preventScroll: true });
     }

@@ -28,6 +28,10 @@ PAGES = {
     "lesson": lambda page, site: page.goto(f"{site}{LESSON}"),
     "sign-in": lambda page, site: page.goto(f"{site}/accounts/login/"),
     "search": lambda page, site: page.goto(f"{site}/search/?q=feature+direction"),
+    # A query past the 200 characters searched, in one track: the note and the clear link.
+    "search-filtered": lambda page, site: page.goto(
+        f"{site}/search/?track=Methods&q=" + "+".join(["probe"] * 45)
+    ),
     "concept": lambda page, site: page.goto(f"{site}/concepts/ablation/"),
     "sign-up-errors": lambda page, site: (
         page.goto(f"{site}/accounts/signup/"),

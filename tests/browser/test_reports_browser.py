@@ -116,3 +116,61 @@ def test_on_a_phone_a_wide_report_table_says_it_scrolls_and_scrolls_from_the_key
         page.keyboard.press("ArrowRight")
     assert region.evaluate("el => el.scrollLeft") > 0
     assert axe_violations(page) == []
+
+
+REPORT_PAGES = (
+    "/reports/",
+    "/reports/inside-the-black-box/",
+    "/reports/inside-the-black-box/?basis=best",
+    "/reports/inside-the-black-box/superposition/",
+    "/reports/inside-the-black-box/superposition/?basis=last",
+    "/reports/inside-the-black-box/superposition/attempts/",
+    "/reports/preview/",
+    "/reports/preview/?path=inside-the-black-box/02-superposition.md",
+    "/reports/import/",
+)
+
+# Every form control on the page whose text does not fit in it: a select narrower than its
+# longest option (any may be the one shown), a button's or a label's text, and any control
+# reaching past the screen.
+CUT_OFF_CONTROLS = """() => {
+    const cut = [];
+    for (const select of document.querySelectorAll("main select")) {
+        // A select is as wide as its longest option unless something squeezes it: a copy
+        // set free shows how wide it wants to be.
+        const free = select.cloneNode(true);
+        free.style.cssText = "position: absolute; width: auto; max-width: none; min-width: 0";
+        select.parentElement.append(free);
+        const wanted = free.getBoundingClientRect().width;
+        free.remove();
+        const shown = select.getBoundingClientRect().width;
+        if (shown + 0.5 < wanted) cut.push(`#${select.id} is ${shown | 0}px of ${wanted | 0}px`);
+    }
+    const controls = "main button, main label, main input, main select, main a";
+    for (const el of document.querySelectorAll(controls)) {
+        const box = el.getBoundingClientRect();
+        const name = `${el.tagName} "${el.textContent.trim().slice(0, 30)}"`;
+        if (box.width && (box.right > innerWidth + 0.5 || box.left < -0.5)) {
+            cut.push(`${name} reaches past the screen`);
+        }
+        if (el.matches("button, label") && el.scrollWidth > el.clientWidth + 1) {
+            cut.push(`${name} is cut off`);
+        }
+    }
+    return cut;
+}"""
+
+
+def test_on_a_phone_every_report_control_reads_in_full_without_sideways_scrolling(site, staff_page):
+    page = staff_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    found = {}
+    for path in REPORT_PAGES:
+        page.goto(f"{site}{path}")
+        assert page.locator("main h1").count() == 1, path
+        problems = page.evaluate(CUT_OFF_CONTROLS)
+        if page.evaluate("document.documentElement.scrollWidth > innerWidth"):
+            problems.append("the page scrolls sideways")
+        if problems:
+            found[path] = problems
+    assert found == {}, "\n".join(f"{p}: {m}" for p, ms in found.items() for m in ms)

@@ -232,3 +232,37 @@ def test_a_question_that_got_no_answer_is_not_restored_unanswered(site, page):
     restored = page.locator("#tutor-log .tutor-message")
     assert restored.count() == 2
     assert "What is a black box?" in restored.first.inner_text()
+
+
+def test_clearing_a_conversation_forgets_it_for_this_lesson_only(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{LESSON}")
+    clear = page.get_by_role("button", name="Clear conversation")
+    assert not clear.is_visible()  # nothing to clear yet
+    ask(page, "What is a black box?")
+    page.goto(f"{site}{TABLE_LESSON}")
+    ask(page, "What is a black box?")
+    ask(page, "How do I run a company?")
+    assert page.locator("#tutor-log .tutor-message").count() == 4
+    page.reload()
+
+    clear.focus()  # by keyboard, as a screen reader user would
+    page.keyboard.press("Enter")
+    assert page.locator("#tutor-log .tutor-message").count() == 0
+    assert not clear.is_visible()
+    assert page.evaluate("document.activeElement.id") == "tutor-question"
+    status = page.locator("#tutor [role=status]")
+    assert status.inner_text() == "Conversation cleared."
+    assert status.get_attribute("aria-live") in (None, "polite")
+
+    page.reload()
+    assert page.locator("#tutor-log .tutor-message").count() == 0
+    assert not clear.is_visible()
+    ask(page, "What is a black box?")  # a new conversation starts afresh
+    assert page.locator("#tutor-log .tutor-message").count() == 2
+    assert clear.is_visible()
+    assert status.inner_text() == ""
+
+    page.goto(f"{site}{LESSON}")  # the other lesson's conversation is untouched
+    assert page.locator("#tutor-log .tutor-message").count() == 2
+    assert clear.is_visible()
