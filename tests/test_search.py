@@ -635,3 +635,16 @@ def test_an_unfiltered_count_offers_no_clear_link(client, catalog):
     html = client.get("/search/", {"q": "circuit"}).text
     assert summary_of(html) == "4 lessons match “circuit”."
     assert "data-clear-filter" not in html
+
+
+def test_a_filter_named_in_the_count_is_escaped(client, content_root):
+    # Course titles and track names come from content files: the count line names them.
+    payload = '"><img src=x onerror=alert(1)>'
+    write_course(content_root, "odd", title=f"Odd {payload}", track=f"T {payload}")
+    lesson(content_root, "odd", "01-x.md", title="Circuit walk", text="A circuit.")
+    import_content(content_root)
+    for params in ({"track": f"T {payload}"}, {"course": "odd"}):
+        html = client.get("/search/", {"q": "circuit", **params}).text
+        summary = re.search(r"<p class=\"search-summary\"[^>]*>(.*?)</p>", html, re.S)[1]
+        assert "&lt;img src=x onerror=alert(1)&gt;" in summary, params
+        assert "<img" not in summary, params
