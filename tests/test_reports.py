@@ -150,6 +150,13 @@ def test_lesson_report_page_shows_statistics_chart_and_warning(client, instructo
     assert "each learner&#x27;s best attempt" in best
 
 
+def test_a_lesson_report_with_no_attempts_says_so(client, instructor, lesson):
+    # "Only 0 attempts counted: too few to trust these statistics yet" read as a broken page.
+    html = client.get("/reports/black-box/lesson-1/").content.decode()
+    assert "Only 0 attempts" not in html
+    assert "No attempts yet: the figures below fill in as learners take this quiz." in html
+
+
 def test_question_statistics_csv(client, instructor, lesson, graded):
     table = rows(client.get("/reports/black-box/lesson-1/?format=csv"))
     assert table[0][:6] == [
