@@ -180,6 +180,20 @@ def test_attempts_page_and_csv_list_every_attempt(client, instructor, lesson, gr
     assert len(table) == 6 and {row[0] for row in table[1:]} == {"l0", "l1", "l2", "l3"}
 
 
+def test_attempts_page_with_one_page_or_none_shows_no_pager_and_no_empty_download(
+    client, instructor, lesson, graded
+):
+    # "Page 1 of 1" under every short list, and "0 attempts, newest first." above an empty
+    # table with a download of an empty CSV, looked unfinished.
+    html = client.get("/reports/black-box/lesson-1/attempts/").content.decode()
+    assert "Page 1 of 1" not in html and 'class="pager"' not in html
+    assert "Download all attempts (CSV)" in html
+    Attempt.objects.all().delete()
+    html = client.get("/reports/black-box/lesson-1/attempts/").content.decode()
+    assert "0 attempts" not in html and "No learner has taken this quiz yet." in html
+    assert "Download all attempts" not in html and 'class="pager"' not in html
+
+
 def test_attempts_csv_gives_each_time_in_utc_to_the_second(client, instructor, lesson, settings):
     settings.TIME_ZONE = "America/New_York"  # the export is in UTC whatever the site's zone
     attempt = record(lesson, make_user("night-owl"), [True, False])
