@@ -74,6 +74,22 @@ class PresentedQuiz:
     def unanswered_numbers(self) -> list[int]:
         return [n for n, q in enumerate(self.questions, start=1) if q.unanswered]
 
+    @property
+    def unanswered_message(self) -> str:
+        """What the learner is told before grading (static/js/quiz.js words it the same)."""
+        return unanswered_message(self.unanswered_numbers, len(self.questions))
+
+
+def unanswered_message(numbers: list[int], total: int) -> str:
+    """Names the unanswered questions; when none is answered, says so rather than listing all."""
+    ending = "or submit anyway: an unanswered question counts as wrong."
+    if len(numbers) == 1:
+        return f"Question {numbers[0]} is unanswered. Answer it, {ending}"
+    if len(numbers) == total:
+        return f"None of the {total} questions is answered yet. Answer them, {ending}"
+    listed = ", ".join(str(n) for n in numbers)
+    return f"Questions {listed} are unanswered. Answer them, {ending}"
+
 
 def _learner_id(learner) -> int | None:
     return learner.pk if learner is not None and learner.is_authenticated else None

@@ -71,7 +71,7 @@ def submit(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
             return JsonResponse(
                 {
                     "error": "unanswered",
-                    "message": _unanswered_message(quiz.unanswered_numbers),
+                    "message": quiz.unanswered_message,
                     "unanswered": [f"q{pk}" for pk in sorted(unanswered)],
                 },
                 status=400,
@@ -113,16 +113,6 @@ def submit(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     response = HttpResponseRedirect(f"{attempt.get_absolute_url()}#quiz-score")
     response.status_code = 303
     return response
-
-
-def _unanswered_message(numbers: list[int]) -> str:
-    listed = ", ".join(str(n) for n in numbers)
-    noun = "Question" if len(numbers) == 1 else "Questions"
-    verb = "is" if len(numbers) == 1 else "are"
-    return (
-        f"{noun} {listed} {verb} unanswered. Answer {'it' if len(numbers) == 1 else 'them'}, "
-        "or submit anyway: an unanswered question counts as wrong."
-    )
 
 
 def attempt_detail(request: HttpRequest, course: str, lesson: str, attempt) -> HttpResponse:

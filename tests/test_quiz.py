@@ -265,6 +265,17 @@ def test_unanswered_questions_are_named_before_grading(client, lesson):
 
 
 @pytest.mark.django_db
+def test_a_quiz_sent_with_nothing_answered_says_so_instead_of_listing_every_number(client, lesson):
+    # "Questions 1, 2, 3, ..., 15 are unanswered" listed the whole quiz back at the learner.
+    form = quiz_form(client)
+    html = submit(client, form["token"], {}).content.decode()
+    assert "None of the 2 questions is answered yet. Answer them, or submit anyway" in html
+    assert "Questions 1, 2 are unanswered" not in html
+    reply = submit(client, form["token"], {}, HTTP_ACCEPT="application/json").json()
+    assert reply["message"].startswith("None of the 2 questions is answered yet.")
+
+
+@pytest.mark.django_db
 def test_scores_go_to_progress_best_and_latest(client, lesson):
     user = make_user()
     client.force_login(user)

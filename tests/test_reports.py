@@ -150,6 +150,13 @@ def test_lesson_report_page_shows_statistics_chart_and_warning(client, instructo
     assert "each learner&#x27;s best attempt" in best
 
 
+def test_a_lesson_report_with_no_attempts_says_so(client, instructor, lesson):
+    # "Only 0 attempts counted: too few to trust these statistics yet" read as a broken page.
+    html = client.get("/reports/black-box/lesson-1/").content.decode()
+    assert "Only 0 attempts" not in html
+    assert "No attempts yet: the figures below fill in as learners take this quiz." in html
+
+
 def test_question_statistics_csv(client, instructor, lesson, graded):
     table = rows(client.get("/reports/black-box/lesson-1/?format=csv"))
     assert table[0][:6] == [
@@ -171,6 +178,20 @@ def test_attempts_page_and_csv_list_every_attempt(client, instructor, lesson, gr
     table = rows(client.get("/reports/black-box/lesson-1/attempts/?format=csv"))
     assert table[0] == ["learner", "submitted at (UTC)", "score", "total", "score (%)"]
     assert len(table) == 6 and {row[0] for row in table[1:]} == {"l0", "l1", "l2", "l3"}
+
+
+def test_attempts_page_with_one_page_or_none_shows_no_pager_and_no_empty_download(
+    client, instructor, lesson, graded
+):
+    # "Page 1 of 1" under every short list, and "0 attempts, newest first." above an empty
+    # table with a download of an empty CSV, looked unfinished.
+    html = client.get("/reports/black-box/lesson-1/attempts/").content.decode()
+    assert "Page 1 of 1" not in html and 'class="pager"' not in html
+    assert "Download all attempts (CSV)" in html
+    Attempt.objects.all().delete()
+    html = client.get("/reports/black-box/lesson-1/attempts/").content.decode()
+    assert "0 attempts" not in html and "No learner has taken this quiz yet." in html
+    assert "Download all attempts" not in html and 'class="pager"' not in html
 
 
 def test_attempts_csv_gives_each_time_in_utc_to_the_second(client, instructor, lesson, settings):

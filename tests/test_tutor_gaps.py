@@ -127,6 +127,25 @@ def test_gaps_report_lists_low_confidence_answers_beside_declines(
 
 
 @pytest.mark.django_db
+def test_gaps_report_says_plainly_when_there_is_nothing_to_list(client, instructor, lesson):
+    # "0 questions the tutor declined ..., grouped by similar wording" read as a fault in the page.
+    def report():
+        html = client.get("/reports/black-box/lesson-1/").content.decode()
+        return re.sub(r"\s+", " ", html.split('id="gaps-title"', 1)[1].split("</section>", 1)[0])
+
+    gaps = report()
+    assert "0 question" not in gaps and "grouped by similar wording" not in gaps
+    assert "The tutor has declined no question on this lesson yet." in gaps
+    assert "The tutor has not answered any question with low confidence yet." in gaps
+    assert "Download tutor gaps" not in gaps
+
+    asked(lesson, "What is RLHF?", grounded=False, confidence=None)
+    gaps = report()
+    assert "1 question the tutor declined because this lesson does not cover it" in gaps
+    assert "The tutor has not answered any question with low confidence yet." in gaps
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "questions", [services.declined_questions, services.low_confidence_answers]
 )

@@ -35,13 +35,16 @@ function unansweredQuestions(form) {
   return items.filter((item) => !item.querySelector("input:checked"));
 }
 
+// Worded as quizzes.services.unanswered_message words it for the page without JavaScript.
 function unansweredMessage(form, missing) {
   const all = [...form.querySelectorAll("[data-question]")];
   const numbers = missing.map((item) => all.indexOf(item) + 1);
-  const one = numbers.length === 1;
-  return `${one ? "Question" : "Questions"} ${numbers.join(", ")} ${one ? "is" : "are"} ` +
-    `unanswered. Answer ${one ? "it" : "them"}, or submit anyway: an unanswered question ` +
-    "counts as wrong.";
+  const ending = "or submit anyway: an unanswered question counts as wrong.";
+  if (numbers.length === 1) return `Question ${numbers[0]} is unanswered. Answer it, ${ending}`;
+  if (numbers.length === all.length) {
+    return `None of the ${all.length} questions is answered yet. Answer them, ${ending}`;
+  }
+  return `Questions ${numbers.join(", ")} are unanswered. Answer them, ${ending}`;
 }
 
 // The review is taller than the form, so the learner would land among the last questions; a

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,6 +48,19 @@ def test_on_a_wide_screen_the_map_and_path_are_open(open_page, javascript):
     page = open_page(LESSON, WIDE, javascript=javascript)
     expect(page.locator(".learning-path")).to_be_visible()
     expect(page.locator(".lesson-map")).to_be_visible()
+
+
+def test_on_a_phone_the_lesson_maps_concepts_lead_to_their_pages(open_page):
+    # The concept cluster's links are hidden on a phone, where the folded lesson map lists the
+    # concepts instead: a phone reader must still be able to open a concept's page from there.
+    page = open_page(LESSON, PHONE)
+    expect(page.locator("#concepts")).to_be_hidden()
+    page.locator("#lesson-map summary").click()
+    link = page.locator(".lesson-map__concepts").get_by_role("link", name="superposition")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/concepts/superposition/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("superposition")
 
 
 def test_a_wide_table_is_a_labelled_keyboard_scroll_region_with_a_cue(open_page):

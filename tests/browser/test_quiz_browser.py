@@ -84,6 +84,17 @@ def test_unanswered_questions_are_named_and_can_be_submitted_anyway(site, clean_
     assert page.locator(".badge", has_text="Unanswered").count() == 14
 
 
+def test_a_quiz_sent_with_nothing_answered_says_so_in_one_short_line(site, clean_page):
+    page = clean_page
+    page.goto(f"{site}{LESSON}")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.locator("#quiz-status")).to_have_text(
+        "None of the 15 questions is answered yet. Answer them, or submit anyway: an "
+        "unanswered question counts as wrong."
+    )
+    assert page.locator(".quiz-question.is-unanswered").count() == 15
+
+
 def test_quiz_without_javascript_posts_and_shows_the_result_page(site, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
