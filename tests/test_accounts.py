@@ -115,6 +115,14 @@ def test_sign_out_is_a_post(client):
     assert client.get("/learning/").status_code == 302  # signed out: sent to sign in
 
 
+def test_signing_out_says_so_once(client):
+    client.force_login(make_user())
+    page = client.post("/accounts/logout/", follow=True)
+    assert page.status_code == 200
+    assert "You have signed out." in page.content.decode()
+    assert "You have signed out." not in client.get("/").content.decode()
+
+
 def test_password_change(client):
     user = make_user()
     client.force_login(user)
