@@ -71,3 +71,20 @@ def test_screenshots_of_the_main_pages(site, clean_page, name, width):
     if name == "lesson" and width == 1440:
         page.emulate_media(color_scheme="dark")
         page.screenshot(path=str(SCREENSHOTS / "lesson-dark-1440.png"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_deleting_an_account_is_a_danger_button_that_passes_axe(site, clean_page, scheme):
+    page = clean_page
+    page.emulate_media(color_scheme=scheme)
+    sign_up(page, site)
+    page.goto(f"{site}/accounts/delete/")
+    button = page.get_by_role("button", name="Delete my account")
+    bad = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--bad')")
+    swatch = page.evaluate(
+        "(c) => { const s = document.createElement('i'); s.style.color = c;"
+        " document.body.append(s); const v = getComputedStyle(s).color; s.remove(); return v; }",
+        bad.strip(),
+    )
+    assert button.evaluate("el => getComputedStyle(el).backgroundColor") == swatch
+    assert axe_violations(page) == []
