@@ -24,6 +24,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from core.frames import Frame, FrameStore, page_slot
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 TEMPLATE = "search/results.html"
 SLOTS = ("q", "site_q", "results")  # the template's variables a frame leaves open
+QUOTED_WORDS, QUOTED_CHARS = 8, 60  # how much of the search the count line quotes
 MAX_FRAMES = 256  # one per filter choice and query state; a few KB each
 
 
@@ -61,6 +63,8 @@ def summary(
     (``scope``, the filters' choices in words) when the search was narrowed."""
     if not text:
         return "Type a word or two: titles and key terms rank first."
+    # The box above holds the whole search; the sentence names it in a few words.
+    text = Truncator(Truncator(text).words(QUOTED_WORDS)).chars(QUOTED_CHARS)
     where = f" in {scope}" if scope else ""
     if capped:
         return (

@@ -44,6 +44,21 @@ def terms(text: str) -> Words:
     return words
 
 
+def cut_to_limit(text: str) -> tuple[str, bool]:
+    """``text`` as it is searched, and whether it was cut: at most MAX_QUERY_LENGTH characters,
+    without the word the cut broke (its first letters would be searched as a prefix, and find
+    words the learner never typed), unless that word is all there is."""
+    if len(text) <= MAX_QUERY_LENGTH:
+        return text, False
+    kept = text[:MAX_QUERY_LENGTH]
+    if _WORD_RE.match(text, MAX_QUERY_LENGTH):
+        kept = _BROKEN_WORD_RE.sub("", kept).strip() or kept
+    return kept.strip(), True
+
+
+_BROKEN_WORD_RE = re.compile(r"\w+$")
+
+
 def vocabulary(text: str) -> set[str]:
     """The words of a lesson's text as both engines split it (letters and digits: "_" parts
     words, so "ablation_basis" is two), lower-cased, unstemmed."""

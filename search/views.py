@@ -6,15 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from courses.caching import content_version
 
 from . import page as results_page
-from .query import MAX_QUERY_LENGTH
+from .query import cut_to_limit
 from .services import RankedMatches, filter_choices, hits
 
 PER_PAGE = 10
 
 
 def results(request: HttpRequest) -> HttpResponse:
-    typed = request.GET.get("q", "").strip()
-    text = typed[:MAX_QUERY_LENGTH].strip()
+    text, cut = cut_to_limit(request.GET.get("q", "").strip())
     track = request.GET.get("track", "")[:100]
     course = request.GET.get("course", "")[:100]
     tracks, courses = filter_choices()
@@ -35,7 +34,7 @@ def results(request: HttpRequest) -> HttpResponse:
         scope=results_page.scope(
             track=track, course=course, tracks=tracks, chosen_course=chosen_course
         ),
-        cut=len(typed) > MAX_QUERY_LENGTH,
+        cut=cut,
     )
     context = {
         "tracks": tracks,

@@ -590,6 +590,27 @@ def test_a_query_longer_than_the_limit_is_cut_and_the_page_says_so(client, catal
     assert CUT_NOTE not in client.get("/search/", {"q": "circuit" + " " * 300}).text
 
 
+def test_a_word_the_limit_cuts_through_is_left_out_not_searched_as_a_prefix(client, catalog):
+    # 192 characters of "circuit", then "attention" across the 200th: "attentio" as a prefix
+    # would narrow the search to the one lesson with "attention"; left out, all four match.
+    long = "circuit " * 24 + "attention"
+    assert query.cut_to_limit(long) == (("circuit " * 24).strip(), True)
+    assert query.cut_to_limit("circuit " * 24 + "circuits") == ("circuit " * 24 + "circuits", False)
+    assert query.cut_to_limit("a" * 250) == ("a" * 200, True)  # one word: searched as cut
+    assert len(titles(client, q=long)) == 4
+    assert CUT_NOTE in client.get("/search/", {"q": long}).text
+
+
+def test_the_count_line_quotes_a_long_search_shortened(client, catalog):
+    # The box above holds the whole search; the sentence names it in a few words.
+    long = "circuit " + "with many more words typed after it " * 5
+    line = summary_of(client.get("/search/", {"q": long}).text)
+    assert "“circuit with many more words" in line
+    assert long.strip() not in line
+    assert len(line) < 160, line
+    assert summary_of(client.get("/search/", {"q": "circuit"}).text) == "4 lessons match “circuit”."
+
+
 def test_the_search_boxes_take_more_than_the_limit_so_the_page_can_say_it_was_cut(client, catalog):
     # A maxlength would cut a pasted query in the box without a word; the page says it instead.
     html = client.get("/search/", {"q": "circuit"}).text
