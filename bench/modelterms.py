@@ -51,7 +51,7 @@ def extract() -> None:
         for case in cases:
             question = str(case["question"])
             fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % fit.FOLDS
-            answers = fit._expected(case)
+            answers = fit.expected_phrases(case)
             x, passage = fit.passage_features(lessons[case["lesson"]], question, True)
             rows.append(_row(name, f"fold{fold}", question, answers, x, passage))
     CACHE.write_text(json.dumps(rows), encoding="utf-8")
@@ -64,7 +64,7 @@ def _row(group, split, question, answers, x, passage):
         "split": split,
         "question": question,
         "answerable": bool(answers),
-        "correct": bool(answers) and fit._holds(passage, answers),
+        "correct": bool(answers) and fit.holds_expected(passage, answers),
         "x": x,
         "passage": passage,
     }

@@ -26,17 +26,17 @@ from tutor.retrieval.answer import assess  # noqa: E402
 def where(index, part, answers) -> tuple[str, str]:
     if not part.ranked:
         return "nothing ranked", "-"
-    gold = [u for u, unit in enumerate(index.units) if fit._holds(unit.text, answers)]
-    if not gold:
+    first = fit.gold_rank(index, part.ranked, answers)
+    if first is None:
         return "no single unit holds it", "-"
-    ranks = [n for n, (_, u) in enumerate(part.ranked) if u in gold]
+    gold = [u for u, unit in enumerate(index.units) if fit.holds_expected(unit.text, answers)]
     rank = (
         "not among the candidates"
-        if not ranks
+        if first == len(part.ranked)
         else "2nd-5th"
-        if ranks[0] < 5
+        if first < 5
         else "6th-10th"
-        if ranks[0] < 10
+        if first < 10
         else "below 10th"
     )
     best = part.ranked[0][1]
@@ -67,7 +67,7 @@ def main(judged: bool) -> None:
         part = assess(index, question)
         passage = " ".join(index.units[u].text for u in (part.judged if judged else part.chosen))
         totals[source] += 1
-        if fit._holds(passage, answers):
+        if fit.holds_expected(passage, answers):
             continue
         totals[source, "missed"] += 1
         rank, place = where(index, part, answers)

@@ -49,14 +49,13 @@ RANKS = ("2nd-3rd", "4th-5th", "6th-10th", "below 10th or not ranked", "no singl
 
 
 def gold_rank(index, ranked: list[tuple[float, int]], answers: list[str]) -> str:
-    """Where the first unit holding an expected phrase sits in the ranking."""
-    gold = {u for u, unit in enumerate(index.units) if fit._holds(unit.text, answers)}
-    if not gold:
+    """Which of RANKS the first unit holding an expected phrase falls in (`fit.gold_rank`)."""
+    first = fit.gold_rank(index, ranked, answers)
+    if first is None:
         return RANKS[4]
-    ranks = [n for n, (_, u) in enumerate(ranked) if u in gold]
-    if not ranks or ranks[0] >= 10:
+    if first >= min(10, len(ranked)):  # below the 10th, or not among the ranked units
         return RANKS[3]
-    return RANKS[0] if ranks[0] < 3 else RANKS[1] if ranks[0] < 5 else RANKS[2]
+    return RANKS[0] if first < 3 else RANKS[1] if first < 5 else RANKS[2]
 
 
 def classify(index, question: str, answers: list[str], model) -> dict:
@@ -67,7 +66,7 @@ def classify(index, question: str, answers: list[str], model) -> dict:
     rank = ""
     if not answers:
         row = "(c) answered" if answered else "declined"
-    elif fit._holds(passage, answers):
+    elif fit.holds_expected(passage, answers):
         row = "hit" if answered else "(a) declined, right passage"
     else:
         row = "(b) wrong passage, " + ("answered" if answered else "declined")
@@ -88,8 +87,14 @@ def decompose(content: Path, questions: list[Path]) -> dict[str, list[dict]]:
     out = {}
     for path in questions:
         cases = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        for n, case in enumerate(cases, start=1):
+            if case.get("lesson") not in lessons:
+                raise SystemExit(
+                    f"{path}: question {n} names lesson {case.get('lesson')!r}, which is not in "
+                    f"{content} (lessons are named course-slug/lesson-slug)"
+                )
         out[path.name] = [
-            classify(lessons[c["lesson"]], str(c["question"]), fit._expected(c), model)
+            classify(lessons[c["lesson"]], str(c["question"]), fit.expected_phrases(c), model)
             for c in cases
         ]
     return out

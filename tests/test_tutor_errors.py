@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tutor.retrieval import LessonText, SectionText, build_index
@@ -117,3 +118,11 @@ def test_it_runs_on_any_question_file_in_the_documented_format(tmp_path, capsys)
     }
     assert sum(counts.values()) == 2
     assert counts["declined"] + counts["(c) answered"] == 1
+
+
+def test_a_question_naming_no_lesson_of_the_folder_is_a_clear_error(tmp_path):
+    questions = tmp_path / "mine.yaml"
+    questions.write_text(yaml.safe_dump([{"lesson": "nope/none", "question": "What?"}]))
+    content = ROOT / "tests" / "tutor_eval" / "tuning_content"
+    with pytest.raises(SystemExit, match=r"mine.yaml: question 1 names lesson 'nope/none'"):
+        tutor_errors.main(["--content", str(content), "--questions", str(questions)])

