@@ -614,17 +614,14 @@ _CANDIDATES_SQL = (
 )
 # PostgreSQL: the engine says itself which candidates the prefix misses, exactly: those whose
 # own vector (as a lesson holding the word has it) the prefix's tsquery does not match. A stop
-# word ("their", "then") has an empty vector: it would match nothing and take a place. When the
-# prefix is itself a stop word ("the") after other words, it has no completions: the learner
-# may have typed the word, which PostgreSQL drops from the query as it drops every stop word,
-# and its completions ("theory") would narrow the search to them (FTS5 indexes "the" and finds
-# it). Typed alone, it keeps them, or the search would find nothing.
+# word ("their", "then") has an empty vector: it would match nothing and take a place. The same
+# statement says whether the prefix is itself a stop word (see `_words`).
 _COMPLETIONS_SQL = (
-    f"SELECT c.word FROM ({_CANDIDATES_SQL}) c "  # noqa: S608 (our names)
+    f"SELECT length(to_tsvector('{CONFIG}'::regconfig, %s)) = 0, ARRAY("  # noqa: S608 (ours)
+    f"SELECT c.word FROM ({_CANDIDATES_SQL}) c "
     f"WHERE length(to_tsvector('{CONFIG}'::regconfig, c.word)) > 0 "
     f"AND NOT to_tsvector('{CONFIG}'::regconfig, c.word) @@ {_TSQUERY} "
-    f"AND (%s OR length(to_tsvector('{CONFIG}'::regconfig, %s)) > 0) "
-    "ORDER BY c.word LIMIT %s"
+    "ORDER BY c.word LIMIT %s)"
 )
 # SQLite: FTS5 says itself which candidates the prefix misses, exactly, in a scratch table of
 # its own in memory with the search table's tokenizer (migration 0002): a row per candidate,
@@ -651,27 +648,32 @@ def _words(text: str) -> query.Words:
     """The query's words (`query.terms`), the last one's completions in ``also``."""
     words = query.terms(text)
     if words:
-        alone = len(words) == 1
-        words.also = _completions(content_version(), connection.vendor, words[-1], alone)
+        also, dropped = _completions(content_version(), connection.vendor, words[-1])
+        # A last word the engine drops from the query (a stop word to PostgreSQL: "the") may
+        # be a word typed whole: after other words its completions ("theory") would narrow
+        # the search to them, where FTS5, which indexes "the", finds it. Alone, it keeps them,
+        # or the search would find nothing.
+        words.also = () if dropped and len(words) > 1 else also
     return words
 
 
 @lru_cache(maxsize=4096)
-def _completions(version: str, vendor: str, prefix: str, alone: bool) -> tuple[str, ...]:
+def _completions(version: str, vendor: str, prefix: str) -> tuple[tuple[str, ...], bool]:
     """The catalog's words beginning with ``prefix`` that the engine's prefix match of it
-    misses (see COMPLETIONS), for the content ``version`` (kept in each process per version:
-    the vocabulary changes only with an import); ``alone``: the prefix is the query's only
-    word (on PostgreSQL a stop word then keeps its completions)."""
+    misses (see COMPLETIONS), and whether the engine drops ``prefix`` from a query, for the
+    content ``version`` (kept in each process per version: the vocabulary changes only with an
+    import)."""
     # Every word beginning with the prefix sorts below it followed by the highest code point.
     bounds = [prefix, prefix + "\U0010ffff"]
     with connection.cursor() as cursor:
         if vendor == "postgresql":
-            params = [*bounds, COMPLETION_CANDIDATES, query.tsquery([prefix])]
-            cursor.execute(_COMPLETIONS_SQL, [*params, alone, prefix, COMPLETIONS])
-            return tuple(row[0] for row in cursor.fetchall())
+            params = [prefix, *bounds, COMPLETION_CANDIDATES, query.tsquery([prefix])]
+            cursor.execute(_COMPLETIONS_SQL, [*params, COMPLETIONS])
+            dropped, also = cursor.fetchone()
+            return tuple(also), dropped
         cursor.execute(_CANDIDATES_SQL, [*bounds, COMPLETION_CANDIDATES])
         candidates = [row[0] for row in cursor.fetchall()]
-    return tuple(_missed_by_fts5(prefix, candidates)[:COMPLETIONS]) if candidates else ()
+    return (tuple(_missed_by_fts5(prefix, candidates)[:COMPLETIONS]) if candidates else ()), False
 
 
 def _add_words(documents: list[SearchDocument]) -> None:
