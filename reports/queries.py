@@ -32,18 +32,14 @@ from quizzes.models import Attempt, AttemptAnswer
 
 from . import statistics
 
-BASES = {
-    "first": "each learner's first attempt",
-    "best": "each learner's best attempt (highest percentage)",
-    "last": "each learner's latest attempt",
-}
-# The same, as the "Count each learner's" select offers them: short enough to read in full on a
-# 375 px phone.
+# Which attempt of each learner counts, as the "Count each learner's" select offers it (short
+# enough to read in full on a 375 px phone), and as the report's sentences name it (BASES).
 BASIS_CHOICES = {
     "first": "first attempt",
     "best": "best attempt (highest percentage)",
     "last": "latest attempt",
 }
+BASES = {basis: f"each learner's {choice}" for basis, choice in BASIS_CHOICES.items()}
 BASIS_REASONS = {
     "first": "a first attempt shows what a learner knew before the quiz's review showed the "
     "answers, so it is the fairest ground for judging questions",
