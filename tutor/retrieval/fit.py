@@ -24,6 +24,9 @@ Recipe options, judged there and usable in a fit (docs/tutor.md, "Leave one less
 breaks the threshold's ties), instead of `--lesson-weight`'s shares; `--signs` bounds each
 weight to the sign `SIGNS` gives its feature; `--l2` given more than once chooses the penalty
 with the best out-of-fold ROC AUC on the fit's own lesson questions (never a left-out group).
+`--ablate` adds, for each answerable question, the same question asked of its lesson without
+what holds its gold answer, labelled 0 (`ablate`), weighing `--ablated-weight` (docs/
+tutor-experiments.md, "Answer ablation"; none of these is in the shipped fit).
 
 Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
