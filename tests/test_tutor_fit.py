@@ -284,3 +284,47 @@ def test_nothing_from_a_left_out_set_is_fitted_on_ablated_or_not(monkeypatch) ->
         assert row["questions"] == 10 and row["answerable"] == 6
     # Nothing ablated is ever scored: not the left-out set, not the threshold's dev questions.
     assert scored and not any(e.ablated for rows_scored in scored for e in rows_scored)
+
+
+def test_a_fit_with_ablation_writes_a_model_and_reports_the_dev_ablated(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    import json
+
+    articles = []
+    for title, thing, year in (("Tides", "neap tide", "1687"), ("Kilns", "kiln", "1850")):
+        for extra in ("", " history"):
+            paragraphs = [
+                {
+                    "context": f"The {thing} was first described in {year}. It is well known.",
+                    "qas": [
+                        {"question": f"When was the {thing} described?", "answers": [year]},
+                        {"question": f"Who described the {thing}?", "answers": []},
+                    ],
+                },
+                {
+                    "context": f"Every {thing} is studied by students. Students like it.",
+                    "qas": [{"question": f"Who studies the {thing}?", "answers": ["students"]}],
+                },
+            ]
+            for p in paragraphs:
+                p["qas"] = [
+                    {"question": q["question"], "answers": [{"text": a} for a in q["answers"]]}
+                    for q in p["qas"]
+                ]
+            articles.append({"title": title + extra, "paragraphs": paragraphs})
+    squad = tmp_path / "squad.json"
+    squad.write_text(json.dumps({"data": articles}), encoding="utf-8")
+    for name in ("answerable.yaml", "unanswerable.yaml"):
+        (tmp_path / name).write_text("[]\n", encoding="utf-8")
+    monkeypatch.setattr(fit, "content_lessons", lambda root: {})
+    base = ["--squad", str(squad), "--eval-dir", str(tmp_path), "--content", str(tmp_path)]
+    assert fit.main([*base, "--out", str(tmp_path / "plain.json")]) == 0
+    argv = [*base, "--out", str(tmp_path / "m.json"), "--ablate", "sentence"]
+    assert fit.main([*argv, "--ablated-weight", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "dev squad, answerable and ablated (sentence): ablated declined" in out
+    model = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    plain = json.loads((tmp_path / "plain.json").read_text(encoding="utf-8"))
+    assert model["fitted_on"] == plain["fitted_on"] | {"ablated": "sentence, weight 0.5"}
+    assert model["weights"] != plain["weights"]

@@ -202,8 +202,9 @@ def _lesson_strings(lesson: LessonText) -> list[str]:
 def ablate(lesson: LessonText, answers: list[str], granularity: str) -> LessonText | None:
     """The lesson without what holds a gold answer, or None when an answer would remain
     anywhere in it (a heading, the title, an answer across two sentences), when nothing was
-    taken out or more than `ABLATE_MAX_SHARE` of its text. Asked of it, the question becomes a learner's near-topic question: the lesson covers
-    the topic but not the asked fact. `granularity` is one of `GRANULARITIES`."""
+    taken out or more than `ABLATE_MAX_SHARE` of its text. Asked of it, the question becomes a
+    learner's near-topic question: the lesson covers the topic but not the asked fact.
+    `granularity` is one of `GRANULARITIES`."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}")
     answers = [a for a in answers if a.strip()]
