@@ -66,3 +66,23 @@ def test_signing_out_leaves_no_learner_data_in_the_page(site, clean_page):
     assert not [key for key in keys if key != "glassbox:v1:anon"]
     page.goto(f"{site}{LESSON}")
     assert read_sections(page) == 0
+
+
+def test_the_welcome_after_sign_up_stays_when_the_page_reloads_with_carried_progress(
+    site, clean_page
+):
+    """Carrying a browser's progress into a new account reloads the page to show it; the
+    welcome message, shown once by the server, must not vanish with that reload."""
+    page = clean_page
+    page.goto(f"{site}{LESSON}")
+    pass_the_quiz(page)
+    page.goto(f"{site}/accounts/signup/")
+    fill_sign_up(page, "welcomed")
+    page.wait_for_url(f"{site}/learning/")
+    # Only the reloaded page shows the carried score.
+    expect(page.get_by_text("best quiz 15/15")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("Welcome to Glassbox!")).to_be_visible()
+    # Once: going on to another page does not repeat it.
+    page.goto(f"{site}/")
+    expect(page.get_by_text("Welcome to Glassbox!")).to_have_count(0)
