@@ -157,6 +157,28 @@ def test_password_reset_mail_and_link(client):
     assert get_user_model().objects.get(username="ada").check_password("a brand new passphrase 9")
 
 
+USERNAME_FIELD = re.compile(r'<input type="text" autocomplete="username" value="([^"]*)"[^>]*hidden')
+
+
+@pytest.mark.parametrize("path", ["/accounts/password_change/", "/accounts/delete/"])
+def test_password_forms_of_a_signed_in_learner_name_the_account(client, path):
+    """A form with only password fields leaves a password manager guessing whose password it
+    is (Chromium warns on such forms): each names the account in a hidden username field,
+    which the form does not send."""
+    client.force_login(make_user("ada"))
+    html = client.get(path).content.decode()
+    assert USERNAME_FIELD.findall(html) == ["ada"]
+    assert 'name="username"' not in html
+
+
+def test_the_new_password_form_of_a_reset_names_the_account(client):
+    make_user("ada")
+    client.post("/accounts/password_reset/", {"email": "ada@example.org"})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)[1]
+    html = client.get(link, follow=True).content.decode()
+    assert USERNAME_FIELD.findall(html) == ["ada"]
+
+
 @pytest.fixture
 def active_learner(client, content_root):
     make_tree(content_root, lessons=1)
