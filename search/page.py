@@ -150,7 +150,8 @@ def region(
     if text:
         if cut:
             line = _CUT_NOTE + line
-        if links := clear_filter_link(text=text, track=track, course=course):
+        # No link to search everything for a search without words: it would find nothing.
+        if terms(text) and (links := clear_filter_link(text=text, track=track, course=course)):
             line = f"{line} {links}"
     # One live region: the live search swaps its content, so screen readers hear all of it.
     parts = [_SUMMARY.format(line)]

@@ -680,3 +680,10 @@ def test_a_search_of_only_punctuation_says_it_has_no_words(client, catalog, text
         f"“{text}” has no letters or digits to search for. "
         "Type a word or two: titles and key terms rank first."
     )
+
+
+def test_a_filtered_search_of_only_punctuation_offers_no_wider_search(client, catalog):
+    # Searching every track for no words would find nothing either.
+    html = client.get("/search/", {"q": "?!", "track": "Mechanisms"}).text
+    assert unescape(summary_of(html)).startswith("“?!” has no letters or digits to search for.")
+    assert "data-clear-filter" not in html

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from lessons.models import LessonProgress
-from tests.browser.conftest import PASSWORD, fill_sign_up, pass_the_quiz
+from tests.browser.conftest import PASSWORD, axe_violations, fill_sign_up, pass_the_quiz
 
 LESSON = "/courses/inside-the-black-box/superposition/"
 
@@ -83,6 +83,9 @@ def test_the_welcome_after_sign_up_stays_when_the_page_reloads_with_carried_prog
     expect(page.get_by_text("best quiz 15/15")).to_be_visible()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("Welcome to Glassbox!")).to_be_visible()
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert axe_violations(page) == [], scheme
     # Once: going on to another page does not repeat it.
     page.goto(f"{site}/")
     expect(page.get_by_text("Welcome to Glassbox!")).to_have_count(0)
