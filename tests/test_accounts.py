@@ -157,7 +157,9 @@ def test_password_reset_mail_and_link(client):
     assert get_user_model().objects.get(username="ada").check_password("a brand new passphrase 9")
 
 
-USERNAME_FIELD = re.compile(r'<input type="text" autocomplete="username" value="([^"]*)"[^>]*hidden')
+USERNAME_FIELD = re.compile(
+    r'<input type="text" autocomplete="username" value="([^"]*)"[^>]*hidden'
+)
 
 
 @pytest.mark.parametrize("path", ["/accounts/password_change/", "/accounts/delete/"])

@@ -674,7 +674,7 @@ def test_a_filter_named_in_the_count_is_escaped(client, content_root):
 
 @pytest.mark.parametrize("text", ["?!", "!@#$%^&*()", "…", "-- ..."])
 def test_a_search_of_only_punctuation_says_it_has_no_words(client, catalog, text):
-    """"Try fewer or other words" is no help when nothing typed was a word."""
+    """A hint to try fewer or other words is no help when nothing typed was a word."""
     line = unescape(summary_of(client.get("/search/", {"q": text}).text))
     assert line == (
         f"“{text}” has no letters or digits to search for. "

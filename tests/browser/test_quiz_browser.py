@@ -107,9 +107,7 @@ def test_quiz_without_javascript_posts_and_shows_the_result_page(site, browser):
     context.close()
 
 
-def test_the_quiz_says_where_an_anonymous_score_is_kept_with_and_without_javascript(
-    site, browser
-):
+def test_the_quiz_says_where_an_anonymous_score_is_kept_with_and_without_javascript(site, browser):
     """Only the page's script keeps an anonymous learner's score in the browser: without it
     the quiz must not promise that, and says how to keep the score instead."""
     notes = {}
