@@ -109,9 +109,18 @@ def test_sign_in_is_throttled_per_address(client):
 
 
 def test_sign_out_is_a_post(client):
-    client.force_login(make_user())
-    assert client.get("/accounts/logout/").status_code == 405
+    client.force_login(make_user("ada"))
+    # Opened as a page (typed, bookmarked) it signs no one out: it offers the button that does,
+    # where it gave an empty "405" page.
+    page = client.get("/accounts/logout/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r'<form [^>]*method="post" action="/accounts/logout/"[^>]*data-sign-out', html)
+    assert "Signed in as <strong>ada</strong>" in html
+    assert client.get("/learning/").status_code == 200  # still signed in
     assert client.post("/accounts/logout/").status_code == 302
+    # Signed out already: nothing to offer, so to the catalog.
+    assert client.get("/accounts/logout/")["Location"] == "/"
     assert client.get("/learning/").status_code == 302  # signed out: sent to sign in
 
 
