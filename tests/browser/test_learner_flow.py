@@ -89,3 +89,21 @@ def test_the_welcome_after_sign_up_stays_when_the_page_reloads_with_carried_prog
     # Once: going on to another page does not repeat it.
     page.goto(f"{site}/")
     expect(page.get_by_text("Welcome to Glassbox!")).to_have_count(0)
+
+
+def test_the_sign_out_page_signs_out_and_forgets_the_browsers_copy(site, clean_page):
+    """/accounts/logout/ opened as a page offers a button that does what the header's does."""
+    page = clean_page
+    page.goto(f"{site}/accounts/signup/")
+    fill_sign_up(page, "leaver")
+    page.goto(f"{site}{LESSON}")
+    pass_the_quiz(page)
+    page.wait_for_function(
+        "() => localStorage.getItem('glassbox:v1:' + document.body.dataset.learner)"
+    )
+    page.goto(f"{site}/accounts/logout/")
+    page.locator("#main").get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{site}/")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    keys = page.evaluate("Object.keys(localStorage)")
+    assert not [key for key in keys if key != "glassbox:v1:anon"], keys
