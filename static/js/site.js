@@ -21,6 +21,44 @@ function drawCourseProgress(data) {
   }
 }
 
+// The server shows a message once ("Welcome to Glassbox!"); a reload that shows carried
+// progress would drop it, so it is kept for the reloaded page, as text only.
+const KEPT_MESSAGES = "glassbox:messages";
+
+function keepMessages() {
+  const notes = [...document.querySelectorAll(".messages .notice")];
+  if (!notes.length) return;
+  const kept = notes.map((note) => ({ className: note.className, text: note.textContent }));
+  try {
+    sessionStorage.setItem(KEPT_MESSAGES, JSON.stringify(kept));
+  } catch {
+    // storage refused: the reload goes without the message
+  }
+}
+
+function restoreMessages() {
+  let kept;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(KEPT_MESSAGES) || "null");
+    sessionStorage.removeItem(KEPT_MESSAGES);
+  } catch {
+    return;
+  }
+  const main = document.getElementById("main");
+  if (!Array.isArray(kept) || !main || main.querySelector(".messages")) return;
+  const box = document.createElement("div");
+  box.className = "messages";
+  box.setAttribute("role", "status");
+  for (const { className, text } of kept) {
+    if (typeof text !== "string") continue;
+    const note = document.createElement("p");
+    note.className = /^notice notice--(good|bad)$/.test(className) ? className : "notice notice--good";
+    note.textContent = text;
+    box.append(note);
+  }
+  if (box.children.length) main.prepend(box);
+}
+
 async function carryAnonymousProgress() {
   const local = load(ANON);
   if (!hasProgress(local)) return;
@@ -28,12 +66,17 @@ async function carryAnonymousProgress() {
   if (!state) return; // keep the local copy and try again on the next page
   forget(ANON); // now in the account: never merge it into someone else's later
   mirror(state);
-  if (state.changed) window.location.reload();
+  if (state.changed) {
+    keepMessages();
+    window.location.reload();
+  }
 }
 
 for (const form of document.querySelectorAll("[data-sign-out]")) {
   form.addEventListener("submit", () => forget(currentLearner()));
 }
+
+restoreMessages();
 
 if (currentLearner() === ANON) {
   drawCourseProgress(load());
