@@ -127,6 +127,7 @@ export function trackReading(article) {
   const data = load();
   const entry = lessonEntry(data, ref);
   if (anonymous) {
+    entry.visited_at = new Date().toISOString(); // where the course page's "Continue" leads
     save(data);
     // What the page says about progress kept in this browser holds only now that it is kept.
     for (const note of document.querySelectorAll("[data-local-note], [data-kept-locally]")) {

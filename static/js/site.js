@@ -21,6 +21,39 @@ function drawCourseProgress(data) {
   }
 }
 
+// The rule of the server's lessons.services.continue_with, over this browser's progress: the
+// lesson last opened if unfinished, else the next unfinished one after it, else the first.
+function continueWith(items, lessons) {
+  const unfinished = items.filter((item) => !lessons[item.dataset.lessonRef]?.completed_at);
+  let last = -1;
+  let lastTime = "";
+  items.forEach((item, i) => {
+    const entry = lessons[item.dataset.lessonRef];
+    const time = entry && (entry.visited_at || entry.started_at);
+    if (time && time >= lastTime) [last, lastTime] = [i, time];
+  });
+  if (last < 0) return unfinished[0];
+  return items.slice(last).find((item) => unfinished.includes(item)) || unfinished[0];
+}
+
+function drawResume(data) {
+  const button = document.querySelector("[data-course-resume]");
+  if (!button) return;
+  const items = [...document.querySelectorAll("[data-lesson-ref]")];
+  if (!items.some((item) => data.lessons[item.dataset.lessonRef])) return; // "Start" stands
+  const next = continueWith(items, data.lessons);
+  button.closest(".course-resume").hidden = !next;
+  if (!next) return;
+  const link = next.querySelector(".lesson-list__title a");
+  const hidden = document.createElement("span");
+  hidden.className = "visually-hidden";
+  hidden.textContent = " with";
+  const label = document.createElement("span");
+  label.append("Continue", hidden, `: lesson ${next.dataset.lessonNumber}, ${link.textContent}`);
+  button.href = link.getAttribute("href");
+  button.replaceChildren(label);
+}
+
 // The server shows a message once ("Welcome to Glassbox!"); a reload that shows carried
 // progress would drop it, so it is kept for the reloaded page, as text only.
 const KEPT_MESSAGES = "glassbox:messages";
@@ -80,6 +113,7 @@ restoreMessages();
 
 if (currentLearner() === ANON) {
   drawCourseProgress(load());
+  drawResume(load());
 } else {
   carryAnonymousProgress();
 }

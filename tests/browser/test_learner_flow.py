@@ -107,3 +107,27 @@ def test_the_sign_out_page_signs_out_and_forgets_the_browsers_copy(site, clean_p
     expect(page.get_by_text("You have signed out.")).to_be_visible()
     keys = page.evaluate("Object.keys(localStorage)")
     assert not [key for key in keys if key != "glassbox:v1:anon"], keys
+
+
+def test_an_anonymous_learners_course_page_offers_to_continue_where_this_browser_left_off(
+    site, clean_page
+):
+    page = clean_page
+    course = f"{site}/courses/inside-the-black-box/"
+    page.goto(course)
+    button = page.locator(".course-resume .button")
+    expect(button).to_have_text("Start with: lesson 1, Why Models Are Hard to Reason About")
+
+    page.goto(f"{site}{LESSON}")
+    expect(page.locator("[data-local-note]")).to_be_visible()
+    page.goto(course)
+    expect(button).to_have_text("Continue with: lesson 2, Superposition and Polysemantic Neurons")
+    assert button.get_attribute("href") == LESSON
+
+    page.goto(f"{site}{LESSON}")
+    pass_the_quiz(page)  # completes lesson 2: the next unfinished one is lesson 3
+    page.goto(course)
+    expect(button).to_have_text("Continue with: lesson 3, Features and Sparse Autoencoders")
+    third = "/courses/inside-the-black-box/features-and-sparse-autoencoders/"
+    assert button.get_attribute("href") == third
+    assert axe_violations(page) == []
