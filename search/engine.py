@@ -20,7 +20,9 @@ small table by rowid on SQLite. On PostgreSQL a one-word search whose prefix sta
 one lexeme of the catalog ranks its body tier from `RankedWord` instead (each lesson's rank
 for each of its lexemes, written from the vectors), reading the page's rows from an index in
 ts_rank's order rather than scoring every match; any other search runs the statement
-(`_ranked_by_word`).
+(`_ranked_by_word`). On SQLite such a search (its prefix standing for exactly one term of
+FTS5's index) ranks its body tier from `BodyTerm` with bm25's own arithmetic, the same floats
+as FTS5's rank (`search.bm25`).
 """
 
 from __future__ import annotations
