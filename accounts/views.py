@@ -134,6 +134,15 @@ class SignOutView(LogoutView):
     """Django's sign-out (a POST), then a word on the next page: only the header changes
     otherwise, and a learner on a shared computer wants to know it worked."""
 
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Opened as a page (typed or bookmarked), it offers the button rather than an empty
+        # "405": signing out stays a POST, from this site's own form.
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGOUT_REDIRECT_URL)
+        return render(request, "accounts/sign_out.html")
+
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
         messages.success(request, "You have signed out.")

@@ -84,7 +84,8 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     course_obj = get_object_or_404(Course.objects.published().with_lesson_stats(), slug=course)
     _with_progress([course_obj], request)
     lessons = list(Lesson.objects.published().filter(course=course_obj).order_by("number"))
-    resume = None
+    # Anonymous: the first lesson; the page script moves it on from this browser's progress.
+    resume = lessons[0] if lessons else None
     if request.user.is_authenticated:
         progress = {
             row.lesson_id: row

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from courses.models import Lesson
 
@@ -43,9 +43,13 @@ def _error(request: HttpRequest, lesson: Lesson, message: str, status: int) -> H
     return render(request, "quizzes/quiz_error.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     lesson_obj = _lesson(course, lesson)
+    if request.method == "GET":
+        # This address shows after a submission without JavaScript: opened again as a page,
+        # it leads to the quiz rather than to an empty "method not allowed".
+        return redirect(f"{lesson_obj.get_absolute_url()}#quiz")
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
         return _error(request, lesson_obj, "That submission is too large.", 413)
     try:

@@ -28,7 +28,7 @@ from django.utils.text import Truncator
 
 from core.frames import Frame, FrameStore, page_slot
 
-from .query import MAX_QUERY_LENGTH
+from .query import MAX_QUERY_LENGTH, terms
 
 if TYPE_CHECKING:
     from .services import CourseChoice
@@ -49,6 +49,9 @@ class Pager:
     next: str
 
 
+_TYPE_A_WORD = "Type a word or two: titles and key terms rank first."
+
+
 def summary(
     text: str,
     *,
@@ -62,7 +65,7 @@ def summary(
     """The sentence above the cards (plain text): how many lessons match ``text``, and where
     (``scope``, the filters' choices in words) when the search was narrowed."""
     if not text:
-        return "Type a word or two: titles and key terms rank first."
+        return _TYPE_A_WORD
     # The box above holds the whole search; the sentence names it in a few words.
     text = quoted(text)
     where = f" in {scope}" if scope else ""
@@ -76,6 +79,8 @@ def summary(
     if total:
         page_of = f"; page {number} of {pages}" if pages > 1 else ""
         return f"{total} lessons{where} match “{text}”{page_of}."
+    if not terms(text):  # only punctuation: fewer or other words would not help
+        return f"“{text}” has no letters or digits to search for. {_TYPE_A_WORD}"
     narrowed = " with these filters" if filtered and not scope else ""
     return f"No lesson{where} matches “{text}”{narrowed}. Try fewer or other words."
 
@@ -158,7 +163,8 @@ def region(
     if text:
         if cut:
             line = _CUT_NOTE + line
-        if links := clear_filter_link(text=text, track=track, course=course):
+        # No link to search everything for a search without words: it would find nothing.
+        if terms(text) and (links := clear_filter_link(text=text, track=track, course=course)):
             line = f"{line} {links}"
     # One live region: the live search swaps its content, so screen readers hear all of it.
     parts = [_SUMMARY.format(line)]

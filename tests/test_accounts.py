@@ -109,9 +109,18 @@ def test_sign_in_is_throttled_per_address(client):
 
 
 def test_sign_out_is_a_post(client):
-    client.force_login(make_user())
-    assert client.get("/accounts/logout/").status_code == 405
+    client.force_login(make_user("ada"))
+    # Opened as a page (typed, bookmarked) it signs no one out: it offers the button that does,
+    # where it gave an empty "405" page.
+    page = client.get("/accounts/logout/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r'<form [^>]*method="post" action="/accounts/logout/"[^>]*data-sign-out', html)
+    assert "Signed in as <strong>ada</strong>" in html
+    assert client.get("/learning/").status_code == 200  # still signed in
     assert client.post("/accounts/logout/").status_code == 302
+    # Signed out already: nothing to offer, so to the catalog.
+    assert client.get("/accounts/logout/")["Location"] == "/"
     assert client.get("/learning/").status_code == 302  # signed out: sent to sign in
 
 
@@ -155,6 +164,30 @@ def test_password_reset_mail_and_link(client):
     )
     assert done.status_code == 302
     assert get_user_model().objects.get(username="ada").check_password("a brand new passphrase 9")
+
+
+USERNAME_FIELD = re.compile(
+    r'<input type="text" autocomplete="username" value="([^"]*)"[^>]*hidden'
+)
+
+
+@pytest.mark.parametrize("path", ["/accounts/password_change/", "/accounts/delete/"])
+def test_password_forms_of_a_signed_in_learner_name_the_account(client, path):
+    """A form with only password fields leaves a password manager guessing whose password it
+    is (Chromium warns on such forms): each names the account in a hidden username field,
+    which the form does not send."""
+    client.force_login(make_user("ada"))
+    html = client.get(path).content.decode()
+    assert USERNAME_FIELD.findall(html) == ["ada"]
+    assert 'name="username"' not in html
+
+
+def test_the_new_password_form_of_a_reset_names_the_account(client):
+    make_user("ada")
+    client.post("/accounts/password_reset/", {"email": "ada@example.org"})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)[1]
+    html = client.get(link, follow=True).content.decode()
+    assert USERNAME_FIELD.findall(html) == ["ada"]
 
 
 @pytest.fixture

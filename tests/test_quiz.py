@@ -447,8 +447,13 @@ def test_bad_submissions_are_refused_and_write_nothing(client, lesson, case, sta
 
 
 @pytest.mark.django_db
-def test_get_to_submit_url_is_not_allowed(client, lesson):
-    assert client.get(SUBMIT_URL).status_code == 405
+def test_opening_the_submit_address_as_a_page_leads_to_the_quiz(client, lesson):
+    # The address shows after a submission without JavaScript; opened again from the address
+    # bar it gave an empty "405" page. It leads to the quiz instead, and takes nothing else.
+    response = client.get(SUBMIT_URL)
+    assert response.status_code == 302 and response["Location"] == f"{LESSON_URL}#quiz"
+    assert client.put(SUBMIT_URL).status_code == 405
+    assert client.get("/courses/black-box/nope/quiz/").status_code == 404
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ PostgreSQL full-text search under `make test-postgres`): the same behaviour from
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from django.utils.text import Truncator
@@ -692,3 +693,20 @@ def test_a_filter_named_in_the_count_is_escaped(client, content_root):
 def test_the_count_line_quotes_a_search_as_truncator_cuts_it(text):
     expected = Truncator(Truncator(text).words(page.QUOTED_WORDS)).chars(page.QUOTED_CHARS)
     assert page.quoted(text) == expected
+
+
+@pytest.mark.parametrize("text", ["?!", "!@#$%^&*()", "…", "-- ..."])
+def test_a_search_of_only_punctuation_says_it_has_no_words(client, catalog, text):
+    """A hint to try fewer or other words is no help when nothing typed was a word."""
+    line = unescape(summary_of(client.get("/search/", {"q": text}).text))
+    assert line == (
+        f"“{text}” has no letters or digits to search for. "
+        "Type a word or two: titles and key terms rank first."
+    )
+
+
+def test_a_filtered_search_of_only_punctuation_offers_no_wider_search(client, catalog):
+    # Searching every track for no words would find nothing either.
+    html = client.get("/search/", {"q": "?!", "track": "Mechanisms"}).text
+    assert unescape(summary_of(html)).startswith("“?!” has no letters or digits to search for.")
+    assert "data-clear-filter" not in html

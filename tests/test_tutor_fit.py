@@ -112,3 +112,219 @@ def test_leave_one_set_out_with_the_new_options_never_fits_on_the_set_it_scores(
     assert all(kw == {"squad_weight": 0.0, "signs": True} for _, kw in seen)
     assert all(r["recipe"] == "all, signs" and r["weight"] == "squad 0" for r in rows)
     assert all(r["l2"] in (0.1, 10.0) and not math.isnan(r["roc_auc"]) for r in rows)
+
+
+# Answer ablation: a lesson without what holds a question's gold answer.
+
+LESSON = fit.LessonText(
+    "Lighthouses",
+    "How lighthouses warn ships.",
+    (
+        fit.SectionText(
+            "The lamp",
+            "the-lamp",
+            "A Fresnel lens bends light into a beam. It was invented in 1822.\n"
+            "The beam is seen from far away at sea.",
+        ),
+        fit.SectionText(
+            "Keepers",
+            "keepers",
+            "Keepers trimmed the wicks every night.\n"
+            "Year | Event\n1822 | The lens is made.\n1900 | Electric lamps arrive.",
+        ),
+    ),
+    (("Fresnel lens", "A lens made of rings, invented in 1822."),),
+    "A lighthouse is a lamp that must never go out.",
+)
+
+
+def _strings(lesson: fit.LessonText) -> str:
+    return " ".join(fit._lesson_strings(lesson))
+
+
+@pytest.mark.parametrize("granularity", ["sentence", "paragraph"])
+def test_the_reduced_lesson_holds_no_gold_answer_and_keeps_the_rest(granularity: str) -> None:
+    reduced = fit.ablate(LESSON, ["1822"], granularity)
+    assert reduced is not None
+    assert "1822" in _strings(LESSON) and "1822" not in _strings(reduced)
+    # Only what held the answer is gone: the topic stays.
+    text = _strings(reduced)
+    assert "The beam is seen from far away at sea." in text
+    assert "Keepers trimmed the wicks every night." in text
+    assert reduced.big_idea == LESSON.big_idea
+    assert reduced.key_terms == ()  # the definition held the year
+    assert "1900 | Electric lamps arrive." in text  # another row of the table stays
+    if granularity == "sentence":
+        assert "A Fresnel lens bends light into a beam." in text
+    else:
+        assert "A Fresnel lens bends light" not in text  # the whole paragraph went
+
+
+def test_a_section_holding_the_answer_goes_whole() -> None:
+    reduced = fit.ablate(LESSON, ["electric lamps"], "section")
+    assert reduced is not None
+    assert [s.anchor for s in reduced.sections] == ["the-lamp"]
+    assert reduced.sections[0] == LESSON.sections[0]
+    assert reduced.key_terms == LESSON.key_terms
+    # Both sections hold "1822": taking out more than half the lesson gives no example.
+    assert fit.ablate(LESSON, ["1822"], "section") is None
+
+
+def test_an_answer_that_remains_elsewhere_gives_no_example() -> None:
+    # "Keepers" is also a heading: taking out the sentence leaves it in the lesson.
+    assert fit.ablate(LESSON, ["keepers"], "sentence") is None
+    # One acceptable phrase remaining is enough to drop it, whatever the others.
+    assert fit.ablate(LESSON, ["1822", "lighthouses"], "paragraph") is None
+    # An answer across two sentences of one paragraph: no sentence holds it, it stays.
+    assert fit.ablate(LESSON, ["beam. It was"], "sentence") is None
+    # Nothing holds it: nothing to take out.
+    assert fit.ablate(LESSON, ["steam engine"], "sentence") is None
+    assert fit.ablate(LESSON, [], "sentence") is None
+    # An answer in most of the lesson leaves no lesson on the topic.
+    assert fit.ablate(LESSON, ["e"], "sentence") is None
+
+
+def test_ablated_examples_are_labelled_unanswerable_in_their_group_and_fold(monkeypatch) -> None:
+    from tutor.retrieval.index import build_index
+
+    index = build_index(LESSON)
+    rows = [
+        ("tuning.yaml", "lessons", "fold2", LESSON, index, "When was the lens invented?", ["1822"]),
+        ("tuning.yaml", "lessons", "fold3", LESSON, index, "Who built the first lighthouse?", []),
+        ("tuning3.yaml", "lessons", "fold1", LESSON, index, "What are keepers?", ["keepers"]),
+    ]
+    monkeypatch.setattr(fit, "_lesson_questions", lambda *args: iter(rows))
+    plain = fit.labelled_examples(None, None, None)
+    examples = fit.labelled_examples(None, None, None, ablation="sentence")
+    assert [e for e in examples if not e.ablated] == plain
+    ablated = [e for e in examples if e.ablated]
+    # The unanswerable question and the one whose answer stays in a heading give none.
+    assert len(ablated) == 1
+    assert (ablated[0].group, ablated[0].split) == ("tuning.yaml", "fold2")
+    assert not ablated[0].answerable and not ablated[0].correct
+    assert ablated[0].x != plain[0].x  # asked of another lesson
+
+
+def _augmented() -> list[fit.Example]:
+    rows = _examples()
+    for n, x in enumerate(XS):
+        if YS[n]:  # each answerable lesson question and SQuAD's, ablated
+            rows.append(
+                fit.Example(
+                    "lessons", f"fold{n % 5}", False, False, [x[0] - 0.3, x[1]], "tuning.yaml", True
+                )
+            )
+        rows.append(fit.Example("squad", "fit", False, False, [x[0], x[1] - 0.2], "squad", True))
+    return rows
+
+
+def test_ablated_weight_zero_is_the_fit_without_them_and_a_weight_moves_it() -> None:
+    names = ("coverage", "answer_type")
+    rows = _augmented()
+    real = [e for e in rows if not e.ablated]
+    assert fit.train(rows, names, ablated_weight=0.0) == fit.train(real, names)
+    assert fit.train(rows, names, ablated_weight=0.5) != fit.train(real, names)
+    both = fit.train(rows, names, squad_weight=0.0, ablated_weight=1.0)
+    lessons_only = [e for e in rows if e.source == "lessons"]
+    assert both == fit.train(lessons_only, names, squad_weight=0.0, ablated_weight=1.0)
+
+
+def test_ablated_examples_are_never_scored_nor_used_for_the_threshold() -> None:
+    names = ("coverage", "answer_type")
+    rows = _augmented()
+    lessons = [e for e in rows if e.source == "lessons"]
+    squad = [e for e in rows if e.source == "squad"]
+    _, _, dev, _, _ = fit.fit_with_threshold(squad, squad, lessons, names)
+    assert dev["lessons"] and not any(e.ablated for e in dev["lessons"])
+    assert dev["squad"] and not any(e.ablated for e in dev["squad"])
+
+
+def test_nothing_from_a_left_out_set_is_fitted_on_ablated_or_not(monkeypatch) -> None:
+    examples = [
+        fit.Example("squad", "fit" if i % 2 else "dev", True, i > 9, [i / 20, i % 2], "squad")
+        for i in range(20)
+    ]
+    examples += [
+        fit.Example("squad", "fit", False, False, [i / 25, 1], "squad", True) for i in range(6)
+    ]
+    for group in ("shipped", "tuning.yaml", "tuning3.yaml"):
+        for i, x in enumerate(XS[:10]):
+            answerable = i % 3 != 0
+            examples.append(
+                fit.Example("lessons", f"fold{i % 5}", answerable, answerable and i > 3, x, group)
+            )
+            if answerable:
+                examples.append(
+                    fit.Example("lessons", f"fold{i % 5}", False, False, x[::-1], group, True)
+                )
+    fitted, scored = [], []
+    real_train, real_figures = fit.train, fit.figures
+
+    def recording_train(rows, *args, **kwargs):
+        fitted.append(list(rows))
+        return real_train(rows, *args, **kwargs)
+
+    def recording_figures(rows, *args, **kwargs):
+        scored.append(list(rows))
+        return real_figures(rows, *args, **kwargs)
+
+    monkeypatch.setattr(fit, "train", recording_train)
+    monkeypatch.setattr(fit, "figures", recording_figures)
+    monkeypatch.setattr(fit, "RECIPES", {"all": ("shipped", "tuning.yaml", "tuning3.yaml")})
+    rows = fit.leave_one_set_out(
+        examples, ("coverage", "answer_type"), 1.0, [2.0], ablated_weights=[0.5, 1.0]
+    )
+    assert [r["weight"] for r in rows] == ["2, ablated 0.5"] * 3 + ["2, ablated 1"] * 3
+    assert len(fitted) == 6 * 6  # each row: the final fit and one per fold
+    for n, row in enumerate(rows):
+        for fit_rows in fitted[6 * n : 6 * n + 6]:
+            assert not any(e.group == row["left_out"] for e in fit_rows)
+            assert any(e.ablated and e.source == "lessons" for e in fit_rows)
+        # The left-out set is scored on its real questions, all of them.
+        assert row["questions"] == 10 and row["answerable"] == 6
+    # Nothing ablated is ever scored: not the left-out set, not the threshold's dev questions.
+    assert scored and not any(e.ablated for rows_scored in scored for e in rows_scored)
+
+
+def test_a_fit_with_ablation_writes_a_model_and_reports_the_dev_ablated(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    import json
+
+    articles = []
+    for title, thing, year in (("Tides", "neap tide", "1687"), ("Kilns", "kiln", "1850")):
+        for extra in ("", " history"):
+            paragraphs = [
+                {
+                    "context": f"The {thing} was first described in {year}. It is well known.",
+                    "qas": [
+                        {"question": f"When was the {thing} described?", "answers": [year]},
+                        {"question": f"Who described the {thing}?", "answers": []},
+                    ],
+                },
+                {
+                    "context": f"Every {thing} is studied by students. Students like it.",
+                    "qas": [{"question": f"Who studies the {thing}?", "answers": ["students"]}],
+                },
+            ]
+            for p in paragraphs:
+                p["qas"] = [
+                    {"question": q["question"], "answers": [{"text": a} for a in q["answers"]]}
+                    for q in p["qas"]
+                ]
+            articles.append({"title": title + extra, "paragraphs": paragraphs})
+    squad = tmp_path / "squad.json"
+    squad.write_text(json.dumps({"data": articles}), encoding="utf-8")
+    for name in ("answerable.yaml", "unanswerable.yaml"):
+        (tmp_path / name).write_text("[]\n", encoding="utf-8")
+    monkeypatch.setattr(fit, "content_lessons", lambda root: {})
+    base = ["--squad", str(squad), "--eval-dir", str(tmp_path), "--content", str(tmp_path)]
+    assert fit.main([*base, "--out", str(tmp_path / "plain.json")]) == 0
+    argv = [*base, "--out", str(tmp_path / "m.json"), "--ablate", "sentence"]
+    assert fit.main([*argv, "--ablated-weight", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "dev squad, answerable and ablated (sentence): ablated declined" in out
+    model = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    plain = json.loads((tmp_path / "plain.json").read_text(encoding="utf-8"))
+    assert model["fitted_on"] == plain["fitted_on"] | {"ablated": "sentence, weight 0.5"}
+    assert model["weights"] != plain["weights"]

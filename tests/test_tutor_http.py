@@ -137,8 +137,14 @@ def test_unknown_lesson_is_a_json_404(client, lesson):
     assert response.status_code == 404 and response.json() == {"error": "No such lesson."}
 
 
-def test_get_is_not_allowed(client, lesson):
-    assert client.get(URL).status_code == 405
+def test_opening_the_tutor_address_as_a_page_leads_to_the_tutor_box(client, lesson):
+    # The address shows on the answer page without JavaScript; opened again from the address
+    # bar it gave an empty "405" page. It leads to the lesson's tutor box instead.
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"] == "/courses/black-box/lesson-1/#tutor"
+    assert client.put(URL).status_code == 405
+    assert client.get("/courses/black-box/nope/tutor/").status_code == 404
 
 
 def test_csrf_is_required(lesson):

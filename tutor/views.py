@@ -6,8 +6,8 @@ import re
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from core import jsonbody, ratelimit
 from courses.models import Lesson
@@ -71,7 +71,7 @@ def _rate_limit_keys(request: HttpRequest) -> list[str]:
     return keys
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     is_json = request.content_type == "application/json"
     is_form = request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -81,6 +81,12 @@ def ask(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
         .filter(course__slug=course, slug=lesson)
         .first()
     )
+    if request.method == "GET":
+        # This address shows on the answer page without JavaScript: opened again as a page,
+        # it leads to the lesson's tutor box rather than to an empty "method not allowed".
+        if lesson_obj is None:
+            raise Http404("No such lesson.")
+        return redirect(f"{lesson_obj.get_absolute_url()}#tutor")
     if lesson_obj is None:
         if is_form:
             raise Http404("No such lesson.")

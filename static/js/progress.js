@@ -127,8 +127,13 @@ export function trackReading(article) {
   const data = load();
   const entry = lessonEntry(data, ref);
   if (anonymous) {
+    entry.visited_at = new Date().toISOString(); // where the course page's "Continue" leads
     save(data);
-    document.querySelector("[data-local-note]")?.removeAttribute("hidden");
+    // What the page says about progress kept in this browser holds only now that it is kept.
+    for (const note of document.querySelectorAll("[data-local-note], [data-kept-locally]")) {
+      note.removeAttribute("hidden");
+    }
+    for (const note of document.querySelectorAll("[data-not-kept-locally]")) note.hidden = true;
     entry.sections_read.forEach(markPath);
     if (entry.completed_at) showCompleted(new Date(entry.completed_at));
     if (entry.best) {

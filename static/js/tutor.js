@@ -29,6 +29,15 @@ function findPassage(anchor, quote) {
     const isHeader = [...row.children].every((cell) => cell.tagName === "TH");
     if (!isHeader && quotesRow(row, wanted, probe)) return row;
   }
+  // A key term is quoted as "Term: definition": the term with its definition is the passage.
+  for (const term of scope.querySelectorAll("dt")) {
+    const definition = term.nextElementSibling;
+    if (definition?.tagName !== "DD") continue;
+    const pair = `${normalise(term.textContent)}: ${normalise(definition.textContent)}`;
+    if (pair.toLowerCase().startsWith(probe.toLowerCase())) {
+      return term.parentElement.tagName === "DIV" ? term.parentElement : term;
+    }
+  }
   const blocks = scope.querySelectorAll("p, li, dd, dt, blockquote, h3, h4, figcaption");
   for (const block of blocks) {
     if (normalise(block.textContent).includes(probe)) return block;

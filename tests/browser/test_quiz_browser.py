@@ -105,3 +105,20 @@ def test_quiz_without_javascript_posts_and_shows_the_result_page(site, browser):
     page.wait_for_url("**/quiz/attempts/**")
     assert page.locator(".quiz-score__value").inner_text().endswith("/ 15")
     context.close()
+
+
+def test_the_quiz_says_where_an_anonymous_score_is_kept_with_and_without_javascript(site, browser):
+    """Only the page's script keeps an anonymous learner's score in the browser: without it
+    the quiz must not promise that, and says how to keep the score instead."""
+    notes = {}
+    for javascript in (True, False):
+        context = browser.new_context(java_script_enabled=javascript)
+        page = context.new_page()
+        page.goto(f"{site}{LESSON}")
+        notes[javascript] = page.locator(".quiz-actions .meta").inner_text()
+        context.close()
+    assert notes[True] == (
+        "Your score saves to your progress in this browser; sign in to keep it everywhere."
+    )
+    assert "this browser" not in notes[False]
+    assert notes[False] == "Sign in to save your score to your progress."

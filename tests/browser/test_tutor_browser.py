@@ -93,6 +93,7 @@ def test_a_conversation_passes_axe_in_light_and_dark(site, clean_page):
     ask(page, "Qu'est-ce qu'une boîte noire ?")
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
+        page.wait_for_timeout(1500)  # the highlight's colour fades in over 1.2 s
         assert axe_violations(page) == [], scheme
 
 
@@ -266,3 +267,31 @@ def test_clearing_a_conversation_forgets_it_for_this_lesson_only(site, clean_pag
     page.goto(f"{site}{LESSON}")  # the other lesson's conversation is untouched
     assert page.locator("#tutor-log .tutor-message").count() == 2
     assert clear.is_visible()
+
+
+def test_a_citation_of_a_key_term_highlights_that_term_on_a_phone(site, clean_page):
+    """A key-term definition is quoted as "Term: definition"; its citation leads to that term,
+    not to the whole Key terms section, which on a phone is taller than the screen and would
+    leave the quoted term out of view."""
+    page = clean_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(f"{site}{LESSON}")
+    answer = ask(page, "What is interference?")
+    assert "Interference: the small false signal" in answer.inner_text()
+    answer.locator(".tutor-citations a", has_text="[1]").click()
+    passage = page.locator(".is-highlighted")
+    passage.wait_for()
+    assert passage.get_attribute("id") != "key-terms"
+    assert passage.inner_text().startswith("Interference")
+    box = passage.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 812, box
+    assert page.evaluate("document.activeElement.classList.contains('is-highlighted')")
+    # The card shows the highlight (its own background must not cover it), legibly.
+    background = "el => getComputedStyle(el).backgroundColor"
+    other = page.locator(".key-terms__item:not(.is-highlighted)").first
+    assert passage.evaluate(background) != other.evaluate(background)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_timeout(1500)  # the highlight's colour fades in over 1.2 s
+        assert axe_violations(page) == [], scheme

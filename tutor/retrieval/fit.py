@@ -24,6 +24,9 @@ Recipe options, judged there and usable in a fit (docs/tutor.md, "Leave one less
 breaks the threshold's ties), instead of `--lesson-weight`'s shares; `--signs` bounds each
 weight to the sign `SIGNS` gives its feature; `--l2` given more than once chooses the penalty
 with the best out-of-fold ROC AUC on the fit's own lesson questions (never a left-out group).
+`--ablate` adds, for each answerable question, the same question asked of its lesson without
+what holds its gold answer, labelled 0 (`ablate`), weighing `--ablated-weight` (docs/
+tutor-experiments.md, "Answer ablation"; none of these is in the shipped fit).
 
 Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
@@ -51,7 +54,7 @@ from .answer import answer_question, assess
 from .answerability import FEATURES, LEXICAL_FEATURES, MODEL_PATH, Model
 from .index import LessonIndex, build_index
 from .lexicon import normalize_ws
-from .units import LessonText, SectionText
+from .units import LessonText, SectionText, split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 # The shared data folder sits beside the main checkout (or beside the folder of worktrees).
@@ -88,6 +91,9 @@ class Example:
     correct: bool  # the quoted passage holds a gold answer
     x: list[float | None]
     group: str = ""  # "squad", "shipped" (the shipped set's tuning half) or a tuning set's file
+    #: Made by `ablate`: an answerable question asked of its lesson with the answer taken out
+    #: (always unanswerable). Fitted on at `ablated_weight`, never scored or used for a threshold.
+    ablated: bool = False
 
 
 def tuning_half(question: str) -> bool:
@@ -172,6 +178,67 @@ def expected_phrases(case: dict) -> list[str]:
     return [str(e) for e in expect] if isinstance(expect, list) else [str(expect)]
 
 
+#: How much of a lesson `ablate` takes out with each gold answer: the sentence (or table row,
+#: key term) holding it, the paragraph (a line: a paragraph, list item or row; one SQuAD
+#: context), or the whole section.
+GRANULARITIES = ("sentence", "paragraph", "section")
+#: The ablated examples' weight, as a share of a real example of the same source.
+ABLATED_WEIGHT = 1.0
+#: A reduction that takes out more than this share of the lesson's text (an answer such as "2"
+#: held by most sentences) leaves no lesson on the topic, and gives no example.
+ABLATE_MAX_SHARE = 0.5
+
+
+def _lesson_strings(lesson: LessonText) -> list[str]:
+    """Every text of a lesson: title, summary, headings, sections, key terms, big idea."""
+    texts = [lesson.title, lesson.summary, lesson.big_idea]
+    for section in lesson.sections:
+        texts += [section.heading, section.text]
+    for term, definition in lesson.key_terms:
+        texts.append(f"{term}: {definition}")
+    return texts
+
+
+def ablate(lesson: LessonText, answers: list[str], granularity: str) -> LessonText | None:
+    """The lesson without what holds a gold answer, or None when an answer would remain
+    anywhere in it (a heading, the title, an answer across two sentences), when nothing was
+    taken out or more than `ABLATE_MAX_SHARE` of its text. Asked of it, the question becomes a
+    learner's near-topic question: the lesson covers the topic but not the asked fact.
+    `granularity` is one of `GRANULARITIES`."""
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"unknown granularity {granularity!r}")
+    answers = [a for a in answers if a.strip()]
+    if not answers:
+        return None
+
+    def holds(text: str) -> bool:
+        return holds_expected(text, answers)
+
+    def reduce_line(line: str) -> str:
+        if not holds(line):
+            return line
+        if granularity != "sentence" or " | " in line:
+            return ""  # the paragraph, list item or table row
+        return " ".join(s for s in split_sentences(line) if not holds(s))
+
+    sections = []
+    for section in lesson.sections:
+        if granularity == "section" and holds(section.text):
+            continue
+        lines = [reduce_line(line) for line in section.text.split("\n")]
+        text = "\n".join(line for line in lines if line.strip())
+        sections.append(SectionText(section.heading, section.anchor, text))
+    big_idea = lesson.big_idea
+    if holds(big_idea):
+        big_idea = reduce_line(normalize_ws(big_idea)) if granularity == "sentence" else ""
+    key_terms = tuple((t, d) for t, d in lesson.key_terms if not holds(f"{t}: {d}"))
+    reduced = LessonText(lesson.title, lesson.summary, tuple(sections), key_terms, big_idea)
+    if reduced == lesson or any(holds(text) for text in _lesson_strings(reduced)):
+        return None
+    before, after = (sum(map(len, _lesson_strings(x))) for x in (lesson, reduced))
+    return reduced if after >= (1 - ABLATE_MAX_SHARE) * before else None
+
+
 def labelled_questions(
     squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
 ) -> Iterator[tuple[str, str, LessonIndex, str, list[str]]]:
@@ -186,6 +253,16 @@ def grouped_questions(
 ) -> Iterator[tuple[str, str, str, LessonIndex, str, list[str]]]:
     """`labelled_questions` with each row's group first: "squad", "shipped" (the shipped set's
     tuning half) or the tuning set's question file."""
+    for group, source, split, _, index, question, answers in _lesson_questions(
+        squad, eval_dir, content, tuning_sets
+    ):
+        yield group, source, split, index, question, answers
+
+
+def _lesson_questions(
+    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
+) -> Iterator[tuple[str, str, str, LessonText, LessonIndex, str, list[str]]]:
+    """`grouped_questions` with each question's lesson text before its index."""
     import yaml
 
     articles = list(squad_lessons(squad))
@@ -193,20 +270,15 @@ def grouped_questions(
     dev_titles = {title for title, _, _ in order[: max(1, len(order) * 3 // 8)]}
     for title, lesson, questions in articles:
         index = build_index(lesson)
+        split = "dev" if title in dev_titles else "fit"
         for q in questions:
-            yield (
-                "squad",
-                "squad",
-                "dev" if title in dev_titles else "fit",
-                index,
-                q["question"],
-                q["answers"],
-            )
+            yield "squad", "squad", split, lesson, index, q["question"], q["answers"]
     # The shipped set's hash split, then the tuning sets, every question of which is tuning.
     sets = [("shipped", content, ("answerable.yaml", "unanswerable.yaml"), True)]
     sets += [(name, eval_dir / folder, (name,), False) for name, folder in tuning_sets]
     for group, root, names, split_by_hash in sets:
-        lessons = {ref: build_index(text) for ref, text in content_lessons(root).items()}
+        texts = content_lessons(root)
+        lessons = {ref: build_index(text) for ref, text in texts.items()}
         for name in names:
             for case in yaml.safe_load((eval_dir / name).read_text(encoding="utf-8")) or []:
                 question = str(case["question"])
@@ -215,16 +287,31 @@ def grouped_questions(
                 if case["lesson"] not in lessons:
                     continue
                 fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % FOLDS
-                index = lessons[case["lesson"]]
-                yield group, "lessons", f"fold{fold}", index, question, expected_phrases(case)
+                ref = case["lesson"]
+                answers = expected_phrases(case)
+                yield group, "lessons", f"fold{fold}", texts[ref], lessons[ref], question, answers
 
 
 def labelled_examples(
-    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = (), with_semantic: bool = False
+    squad: Path,
+    eval_dir: Path,
+    content: Path,
+    tuning_sets: tuple = (),
+    with_semantic: bool = False,
+    ablation: str | None = None,
 ) -> list[Example]:
+    """Every question's example; with `ablation` (one of `GRANULARITIES`), also, after each
+    answerable one, the same question asked of its lesson reduced by `ablate`, labelled 0, in
+    the same group and split (so a left-out group or fold takes its ablated examples along);
+    a question whose answer would remain in the reduced lesson gives none."""
     examples = []
-    rows = grouped_questions(squad, eval_dir, content, tuning_sets)
-    for group, source, split, index, question, answers in rows:
+    # Reduced lessons of the lesson at hand (questions come lesson by lesson): questions with
+    # the same answers share one.
+    reduced_indexes: dict[LessonText, LessonIndex] = {}
+    rows = _lesson_questions(squad, eval_dir, content, tuning_sets)
+    for group, source, split, lesson, index, question, answers in rows:
+        if reduced_indexes and next(iter(reduced_indexes)).title != lesson.title:
+            reduced_indexes.clear()
         x, passage = passage_features(index, question, with_semantic)
         if None in x:
             raise SystemExit(
@@ -233,6 +320,12 @@ def labelled_examples(
             )
         correct = bool(answers) and holds_expected(passage, answers)
         examples.append(Example(source, split, bool(answers), correct, x, group))
+        reduced = ablate(lesson, answers, ablation) if ablation and answers else None
+        if reduced is not None:
+            if reduced not in reduced_indexes:
+                reduced_indexes[reduced] = build_index(reduced)
+            x, _ = passage_features(reduced_indexes[reduced], question, with_semantic)
+            examples.append(Example(source, split, False, False, x, group, ablated=True))
     return examples
 
 
@@ -399,23 +492,28 @@ def train(
     *,
     squad_weight: float | None = None,
     signs: bool = False,
+    ablated_weight: float = ABLATED_WEIGHT,
 ) -> Model:
     """The model fitted on `rows`, lesson questions weighing `lesson_weight` times SQuAD's (a
     fit without lesson questions weighs every SQuAD question 1).
 
     With `squad_weight`, each lesson question weighs 1 and each SQuAD question `squad_weight`
     instead (0: SQuAD is left out of the fit), unless there is no lesson question. With
-    `signs`, each weight keeps the sign `SIGNS` gives its feature."""
+    `signs`, each weight keeps the sign `SIGNS` gives its feature. Ablated examples (`ablate`)
+    are weighed among none of that: each weighs `ablated_weight` times a real question of its
+    source (0: left out, the fit without them)."""
+    extra = [e for e in rows if e.ablated] if ablated_weight > 0 else []
+    rows = [e for e in rows if not e.ablated]
     if squad_weight is not None and any(e.source == "lessons" for e in rows):
         per = {"lessons": 1.0, "squad": squad_weight}
-        rows = [e for e in rows if per[e.source] > 0]
-        weights = [per[e.source] for e in rows]
     else:
         share = {"squad": 1 / (1 + lesson_weight), "lessons": lesson_weight / (1 + lesson_weight)}
         totals = {s: sum(e.source == s for e in rows) for s in ("squad", "lessons")}
         if not totals["lessons"]:
             share = {"squad": 1.0}
-        weights = [len(rows) * share[e.source] / totals[e.source] for e in rows]
+        per = {s: len(rows) * share[s] / totals[s] for s in share if totals[s]}
+    rows = [e for e in rows + extra if per.get(e.source, 0) > 0]
+    weights = [per[e.source] * (ablated_weight if e.ablated else 1.0) for e in rows]
     bounds = [SIGNS[name] for name in names] if signs else None
     mean, scale, coef, bias = fit_logistic(
         [e.x for e in rows], [e.correct for e in rows], weights, l2, bounds
@@ -433,6 +531,7 @@ def fit_with_threshold(
     *,
     squad_weight: float | None = None,
     signs: bool = False,
+    ablated_weight: float = ABLATED_WEIGHT,
 ) -> tuple[Model, float, dict, dict, float]:
     """The model fitted on SQuAD's fit articles and `lessons`, its threshold, the dev
     examples and probabilities the threshold was chosen on (by source), and its L2 penalty.
@@ -443,9 +542,11 @@ def fit_with_threshold(
     breaking ties; without lesson questions, SQuAD's alone. Given several L2 penalties, the
     one whose out-of-fold lesson predictions have the best ROC AUC is fitted (the first on a
     tie; SQuAD's dev articles decide without lesson questions): the choice sees only `lessons`,
-    never a group left out of them."""
-    options = dict(squad_weight=squad_weight, signs=signs)
+    never a group left out of them. Ablated examples (`ablate`) are fitted on, with their
+    fold, and never predicted: thresholds and penalties are chosen on real questions."""
+    options = dict(squad_weight=squad_weight, signs=signs, ablated_weight=ablated_weight)
     penalties = (l2,) if isinstance(l2, int | float) else tuple(l2)
+    squad_dev = [e for e in squad_dev if not e.ablated]
     folds = sorted({e.split for e in lessons})
     best = None
     for penalty in penalties:
@@ -455,7 +556,7 @@ def fit_with_threshold(
         if lessons:
             dev["lessons"], dev_p["lessons"] = [], []
             for fold in folds:
-                held = [e for e in lessons if e.split == fold]
+                held = [e for e in lessons if e.split == fold and not e.ablated]
                 rest = [e for e in lessons if e.split != fold]
                 fold_model = train(squad_fit + rest, names, penalty, lesson_weight, **options)
                 dev["lessons"] += held
@@ -492,13 +593,16 @@ def leave_one_set_out(
     recipes: tuple[str, ...] | None = None,
     squad_weights: list[float] | None = None,
     signs: bool = False,
+    ablated_weights: list[float] | None = None,
 ) -> list[dict]:
     """How each recipe generalises to lessons it has never seen: for every lesson group (the
     shipped set's tuning half and each tuning set), fit on SQuAD's fit articles and the
     recipe's other lesson groups, choose the threshold (and the L2 penalty, given several) as
     `main` does on what remains, and score the left-out group. One row per (recipe, weight,
     left-out group): the weights are `lesson_weights`, or `squad_weights` (each lesson question
-    1, each SQuAD question that much) when given."""
+    1, each SQuAD question that much) when given, each with every one of `ablated_weights`
+    when `examples` hold ablated ones. A left-out group's ablated examples leave with it, and
+    it is scored on its real questions only."""
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
@@ -507,39 +611,41 @@ def leave_one_set_out(
         weightings = [(f"squad {w:g}", LESSON_WEIGHT, w) for w in squad_weights]
     else:
         weightings = [(f"{w:g}", w, None) for w in lesson_weights]
+    augmented = any(e.ablated for e in examples)
+    ablated = (ablated_weights or [ABLATED_WEIGHT]) if augmented else [0.0]
     rows = []
     for recipe in recipes or tuple(RECIPES):
         allowed = RECIPES[recipe]
         for label, weight, squad_weight in weightings:
-            for left in groups:
-                fit_on = [e for e in lessons if e.group in allowed and e.group != left]
-                model, threshold, _, _, penalty = fit_with_threshold(
-                    squad_fit,
-                    squad_dev,
-                    fit_on,
-                    names,
-                    l2,
-                    weight,
-                    squad_weight=squad_weight,
-                    signs=signs,
-                )
-                held = [e for e in lessons if e.group == left]
-                probabilities = [model.probability(e.x) for e in held]
-                numbers = figures(held, probabilities, threshold)
-                numbers["answered"] = sum(
-                    e.correct and p >= threshold for e, p in zip(held, probabilities, strict=True)
-                )
-                numbers["declined"] = sum(
-                    not e.answerable and p < threshold
-                    for e, p in zip(held, probabilities, strict=True)
-                )
-                numbers["answerable"] = sum(e.answerable for e in held)
-                name = f"{recipe}, signs" if signs else recipe
-                rows.append(
-                    {"recipe": name, "weight": label, "left_out": left, "threshold": threshold}
-                    | {"l2": penalty}
-                    | numbers
-                )
+            for ablated_weight in ablated:
+                label_here = f"{label}, ablated {ablated_weight:g}" if augmented else label
+                extra = {"ablated_weight": ablated_weight} if augmented else {}
+                for left in groups:
+                    fit_on = [e for e in lessons if e.group in allowed and e.group != left]
+                    model, threshold, _, _, penalty = fit_with_threshold(
+                        squad_fit,
+                        squad_dev,
+                        fit_on,
+                        names,
+                        l2,
+                        weight,
+                        squad_weight=squad_weight,
+                        signs=signs,
+                        **extra,
+                    )
+                    held = [e for e in lessons if e.group == left and not e.ablated]
+                    probabilities = [model.probability(e.x) for e in held]
+                    numbers = figures(held, probabilities, threshold)
+                    pairs = list(zip(held, probabilities, strict=True))
+                    numbers["answered"] = sum(e.correct and p >= threshold for e, p in pairs)
+                    numbers["declined"] = sum(not e.answerable and p < threshold for e, p in pairs)
+                    numbers["answerable"] = sum(e.answerable for e in held)
+                    name = f"{recipe}, signs" if signs else recipe
+                    rows.append(
+                        {"recipe": name, "weight": label_here, "left_out": left}
+                        | {"threshold": threshold, "l2": penalty}
+                        | numbers
+                    )
     return rows
 
 
@@ -623,6 +729,19 @@ def main(argv: list[str] | None = None) -> int:
         "--leave-one-set-out takes it more than once",
     )
     parser.add_argument(
+        "--ablate",
+        choices=GRANULARITIES,
+        help="also fit on each answerable question asked of its lesson without the sentence, "
+        "paragraph or section holding its answer, labelled 0 (`ablate`)",
+    )
+    parser.add_argument(
+        "--ablated-weight",
+        type=float,
+        action="append",
+        help=f"with --ablate, each ablated example's weight as a share of a real one of its "
+        f"source (default {ABLATED_WEIGHT}); --leave-one-set-out takes it more than once",
+    )
+    parser.add_argument(
         "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
     )
     parser.add_argument(
@@ -640,7 +759,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     names = FEATURES if args.semantic else LEXICAL_FEATURES
-    examples = labelled_examples(args.squad, args.eval_dir, args.content, tuning, args.semantic)
+    examples = labelled_examples(
+        args.squad, args.eval_dir, args.content, tuning, args.semantic, args.ablate
+    )
+    ablated_weights = args.ablated_weight or [ABLATED_WEIGHT]
     if args.leave_one_set_out:
         rows = leave_one_set_out(
             examples,
@@ -650,6 +772,7 @@ def main(argv: list[str] | None = None) -> int:
             recipes=tuple(args.recipe) if args.recipe else None,
             squad_weights=args.squad_weight,
             signs=args.signs,
+            ablated_weights=ablated_weights,
         )
         print_leave_one_set_out(rows)
         return 0
@@ -666,6 +789,7 @@ def main(argv: list[str] | None = None) -> int:
         weights[0],
         squad_weight=squad_weight,
         signs=args.signs,
+        ablated_weight=ablated_weights[0],
     )
     report = {s: figures(dev[s], dev_p[s], threshold) for s in dev}
     payload = {
@@ -675,7 +799,11 @@ def main(argv: list[str] | None = None) -> int:
         "weights": [round(v, 6) for v in model.weights],
         "bias": round(model.bias, 6),
         "threshold": threshold,
-        "fitted_on": {"squad": len(squad_fit), "lessons": len(lessons)},
+        "fitted_on": {
+            "squad": sum(not e.ablated for e in squad_fit),
+            "lessons": sum(not e.ablated for e in lessons),
+        }
+        | ({"ablated": f"{args.ablate}, weight {ablated_weights[0]:g}"} if args.ablate else {}),
         "dev": {s: {k: round(v, 4) for k, v in report[s].items()} for s in report},
     }
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in payload.items()]
@@ -689,6 +817,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in numbers.items()
         )
         print(f"dev {source}: {shown}")
+    squad_ablated = [e for e in squad_dev if e.ablated]
+    if squad_ablated:
+        # SQuAD's dev articles with their ablated questions, never fitted on: how well the
+        # model tells an answer from the same question asked of the lesson without it.
+        real = [e for e in squad_dev if not e.ablated and e.answerable]
+        both = real + squad_ablated
+        p = [model.probability(e.x) for e in both]
+        declined = sum(q < threshold for q in p[len(real) :])
+        print(
+            f"dev squad, answerable and ablated ({args.ablate}): ablated declined "
+            f"{declined}/{len(squad_ablated)}, ROC AUC {roc_auc(p, [e.correct for e in both]):.3f}"
+        )
     for name, w in zip(names, model.weights, strict=True):
         print(f"  {name:16} {w:+.3f}")
     print(f"wrote {args.out}")
