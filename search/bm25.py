@@ -16,7 +16,12 @@ total length over its row count and ``idf`` log((rows - with + 0.5) / (with + 0.
 ``hits`` and ``tokens`` per lesson and term, FTS5 keeps the rest (its averages record and
 its vocabulary), and the statement here computes the same IEEE doubles in the same order of
 operations, so the order, ties broken by catalog position, is FTS5's to the bit
-(tests/test_search.py compares every match of many searches).
+(tests/test_search_bm25.py compares every score of several words with FTS5's rank).
+
+The term's row count and the averages record are read with each search, not kept: an import
+changes them. The search's statements are not one snapshot (as none of a results page's
+are): an import committing between them could pair its new rows with the old figures for
+that one request.
 """
 
 from __future__ import annotations
