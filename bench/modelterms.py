@@ -4,8 +4,8 @@
     python bench/modelterms.py misses           # the base model's misses on the tuning sets
     python bench/modelterms.py judge VARIANT... # refit each variant, print dev figures
 
-Tuning data only: the SQuAD tuning file (fit / dev articles as `fit` splits them), the tuning
-half of the shipped set (out-of-fold predictions), the tuning sets of `fit.TUNING_SETS`. The
+Tuning data only: the SQuAD tuning file (fit / dev articles as `fit_data` splits them), the tuning
+half of the shipped set (out-of-fold predictions), the tuning sets of `fit_data.TUNING_SETS`. The
 held-out half and the heldout*.yaml sets are never read. Pool A is the shipped fit (the tuning
 sets are unseen lessons); pool C adds the tuning sets to the fit (`fit --tuning-sets`), all
 lesson questions predicted out of fold. A variant is "base", "prod:<a>*<b>,<c>*<d>...",
@@ -26,7 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tutor.retrieval import fit  # noqa: E402
+from tutor.retrieval import fit, fit_data, fit_regression  # noqa: E402
 from tutor.retrieval.answerability import FEATURES, Model  # noqa: E402
 from tutor.retrieval.index import build_index  # noqa: E402
 
@@ -36,23 +36,23 @@ CONTINUOUS = ("coverage", "section_coverage", "score", "bigrams", "semantic", "d
 
 def extract() -> None:
     rows = []
-    for source, split, index, question, answers in fit.labelled_questions(
-        fit.DEFAULT_SQUAD, fit.DEFAULT_EVAL, ROOT / "content"
+    for source, split, index, question, answers in fit_data.labelled_questions(
+        fit_data.DEFAULT_SQUAD, fit_data.DEFAULT_EVAL, ROOT / "content"
     ):
-        x, passage = fit.passage_features(index, question, True)
+        x, passage = fit_data.passage_features(index, question, True)
         group = "squad" if source == "squad" else "shipped"
         rows.append(_row(group, split, question, answers, x, passage))
-    for name, folder in fit.TUNING_SETS:
+    for name, folder in fit_data.TUNING_SETS:
         lessons = {
             ref: build_index(text)
-            for ref, text in fit.content_lessons(fit.DEFAULT_EVAL / folder).items()
+            for ref, text in fit_data.content_lessons(fit_data.DEFAULT_EVAL / folder).items()
         }
-        cases = yaml.safe_load((fit.DEFAULT_EVAL / name).read_text(encoding="utf-8"))
+        cases = yaml.safe_load((fit_data.DEFAULT_EVAL / name).read_text(encoding="utf-8"))
         for case in cases:
             question = str(case["question"])
-            fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % fit.FOLDS
-            answers = fit.expected_phrases(case)
-            x, passage = fit.passage_features(lessons[case["lesson"]], question, True)
+            fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % fit_data.FOLDS
+            answers = fit_data.expected_phrases(case)
+            x, passage = fit_data.passage_features(lessons[case["lesson"]], question, True)
             rows.append(_row(name, f"fold{fold}", question, answers, x, passage))
     CACHE.write_text(json.dumps(rows), encoding="utf-8")
     print(f"{len(rows)} questions -> {CACHE}")
@@ -64,7 +64,7 @@ def _row(group, split, question, answers, x, passage):
         "split": split,
         "question": question,
         "answerable": bool(answers),
-        "correct": bool(answers) and fit.holds_expected(passage, answers),
+        "correct": bool(answers) and fit_data.holds_expected(passage, answers),
         "x": x,
         "passage": passage,
     }
@@ -79,7 +79,7 @@ class Terms:
 
     def __init__(self, spec: str, rows: list[dict]):
         self.spec = spec
-        self.l2 = fit.L2
+        self.l2 = fit_regression.L2
         kind, _, rest = spec.partition(":")
         parts = [p for p in rest.split(":") if p]
         for p in list(parts):
@@ -125,7 +125,9 @@ def train(rows: list[dict], terms: Terms) -> Model:
     totals = {s: sum(_source(r) == s for r in rows) for s in ("squad", "lessons")}
     weights = [len(rows) * fit.SHARE[_source(r)] / totals[_source(r)] for r in rows]
     xs = [terms(r["x"]) for r in rows]
-    mean, scale, coef, bias = fit.fit_logistic(xs, [r["correct"] for r in rows], weights, terms.l2)
+    mean, scale, coef, bias = fit_regression.fit_logistic(
+        xs, [r["correct"] for r in rows], weights, terms.l2
+    )
     names = tuple(f"t{i}" for i in range(len(coef)))
     return Model(names, tuple(mean), tuple(scale), tuple(coef), bias, 0.5)
 
@@ -138,7 +140,7 @@ def predictions(rows: list[dict], terms: Terms, pool: str) -> tuple[dict[int, fl
     """Dev probability of every row that is not a SQuAD fit row, as `fit` makes them, and the
     model fitted on the whole pool."""
     squad_fit = [r for r in rows if r["group"] == "squad" and r["split"] == "fit"]
-    in_fit = ("shipped",) if pool == "A" else ("shipped", *(n for n, _ in fit.TUNING_SETS))
+    in_fit = ("shipped",) if pool == "A" else ("shipped", *(n for n, _ in fit_data.TUNING_SETS))
     lessons = [r for r in rows if r["group"] in in_fit]
     model = train(squad_fit + lessons, terms)
     out = {}
@@ -159,7 +161,7 @@ def rates(rows, probs, threshold):
     off = [(r, p) for r, p in zip(rows, probs, strict=True) if not r["answerable"]]
     hit = sum(r["correct"] and p >= threshold for r, p in on) / len(on)
     declined = sum(p < threshold for _, p in off) / len(off)
-    auc = fit.roc_auc(probs, [r["correct"] for r in rows])
+    auc = fit_regression.roc_auc(probs, [r["correct"] for r in rows])
     return hit, declined, (hit + declined) / 2, auc
 
 
@@ -175,7 +177,7 @@ def judge(specs: list[str]) -> None:
                 "squad dev": [i for i in probs if rows[i]["group"] == "squad"],
                 "shipped": [i for i in probs if rows[i]["group"] == "shipped"],
             }
-            for name, _ in fit.TUNING_SETS:
+            for name, _ in fit_data.TUNING_SETS:
                 groups[name] = [i for i in probs if rows[i]["group"] == name]
             lesson_dev = (
                 groups["shipped"]
@@ -228,11 +230,11 @@ def bootstrap(rows, groups, old, new, draws: int = 500) -> str:
         for _ in range(draws):
             pick = [rng.randrange(len(ids)) for _ in ids]
             lab = [labels[k] for k in pick]
-            a = fit.roc_auc([new[ids[k]] for k in pick], lab)
-            b = fit.roc_auc([old[ids[k]] for k in pick], lab)
+            a = fit_regression.roc_auc([new[ids[k]] for k in pick], lab)
+            b = fit_regression.roc_auc([old[ids[k]] for k in pick], lab)
             changes.append(a - b)
         changes.sort()
-        mid = fit.roc_auc([new[i] for i in ids], labels) - fit.roc_auc(
+        mid = fit_regression.roc_auc([new[i] for i in ids], labels) - fit_regression.roc_auc(
             [old[i] for i in ids], labels
         )
         out.append(f"{name} {mid:+.3f} [{changes[12]:+.3f}, {changes[487]:+.3f}]")

@@ -5,8 +5,8 @@
                                         # the next sentence was added)
 
 For each answerable question of the tuning data (SQuAD's tuning file, the shipped set's tuning
-half, the tuning sets of `fit.TUNING_SETS`; never a held-out set) whose quoted passage holds no gold
-answer: the rank of the first unit that holds one, and where the nearest such unit sits
+half, the tuning sets of `fit_data.TUNING_SETS`; never a held-out set) whose quoted passage holds
+no gold answer: the rank of the first unit that holds one, and where the nearest such unit sits
 against the best-ranked unit. No encoder: ranking and composition only.
 """
 
@@ -19,17 +19,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tutor.retrieval import fit  # noqa: E402
+from tutor.retrieval import fit_data  # noqa: E402
 from tutor.retrieval.answer import assess  # noqa: E402
 
 
 def where(index, part, answers) -> tuple[str, str]:
     if not part.ranked:
         return "nothing ranked", "-"
-    first = fit.gold_rank(index, part.ranked, answers)
+    first = fit_data.gold_rank(index, part.ranked, answers)
     if first is None:
         return "no single unit holds it", "-"
-    gold = [u for u, unit in enumerate(index.units) if fit.holds_expected(unit.text, answers)]
+    gold = [u for u, unit in enumerate(index.units) if fit_data.holds_expected(unit.text, answers)]
     rank = (
         "not among the candidates"
         if first == len(part.ranked)
@@ -58,8 +58,8 @@ def main(judged: bool) -> None:
     ranks: Counter = Counter()
     places: Counter = Counter()
     totals: Counter = Counter()
-    rows = fit.labelled_questions(
-        fit.DEFAULT_SQUAD, fit.DEFAULT_EVAL, ROOT / "content", fit.TUNING_SETS
+    rows = fit_data.labelled_questions(
+        fit_data.DEFAULT_SQUAD, fit_data.DEFAULT_EVAL, ROOT / "content", fit_data.TUNING_SETS
     )
     for source, _, index, question, answers in rows:
         if not answers:
@@ -67,7 +67,7 @@ def main(judged: bool) -> None:
         part = assess(index, question)
         passage = " ".join(index.units[u].text for u in (part.judged if judged else part.chosen))
         totals[source] += 1
-        if fit.holds_expected(passage, answers):
+        if fit_data.holds_expected(passage, answers):
             continue
         totals[source, "missed"] += 1
         rank, place = where(index, part, answers)

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from tutor.retrieval import fit  # noqa: E402
+from tutor.retrieval import fit_data  # noqa: E402
 from tutor.retrieval.answer import assess  # noqa: E402
 from tutor.retrieval.answerability import load_model  # noqa: E402
 from tutor.retrieval.index import build_index  # noqa: E402
@@ -49,8 +49,8 @@ RANKS = ("2nd-3rd", "4th-5th", "6th-10th", "below 10th or not ranked", "no singl
 
 
 def gold_rank(index, ranked: list[tuple[float, int]], answers: list[str]) -> str:
-    """Which of RANKS the first unit holding an expected phrase falls in (`fit.gold_rank`)."""
-    first = fit.gold_rank(index, ranked, answers)
+    """Which of RANKS the first unit holding an expected phrase falls in (`fit_data.gold_rank`)."""
+    first = fit_data.gold_rank(index, ranked, answers)
     if first is None:
         return RANKS[4]
     if first >= min(10, len(ranked)):  # below the 10th, or not among the ranked units
@@ -66,7 +66,7 @@ def classify(index, question: str, answers: list[str], model) -> dict:
     rank = ""
     if not answers:
         row = "(c) answered" if answered else "declined"
-    elif fit.holds_expected(passage, answers):
+    elif fit_data.holds_expected(passage, answers):
         row = "hit" if answered else "(a) declined, right passage"
     else:
         row = "(b) wrong passage, " + ("answered" if answered else "declined")
@@ -83,7 +83,7 @@ def classify(index, question: str, answers: list[str], model) -> dict:
 def decompose(content: Path, questions: list[Path]) -> dict[str, list[dict]]:
     """Every case of each question file, classified (keyed by the file's name)."""
     model = load_model()
-    lessons = {ref: build_index(text) for ref, text in fit.content_lessons(content).items()}
+    lessons = {ref: build_index(text) for ref, text in fit_data.content_lessons(content).items()}
     out = {}
     for path in questions:
         cases = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -94,7 +94,7 @@ def decompose(content: Path, questions: list[Path]) -> dict[str, list[dict]]:
                     f"{content} (lessons are named course-slug/lesson-slug)"
                 )
         out[path.name] = [
-            classify(lessons[c["lesson"]], str(c["question"]), fit.expected_phrases(c), model)
+            classify(lessons[c["lesson"]], str(c["question"]), fit_data.expected_phrases(c), model)
             for c in cases
         ]
     return out
@@ -132,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         results = decompose(args.content, args.questions)
     else:
         results = {}
-        for name, folder in fit.TUNING_SETS:
-            results |= decompose(fit.DEFAULT_EVAL / folder, [fit.DEFAULT_EVAL / name])
+        for name, folder in fit_data.TUNING_SETS:
+            results |= decompose(fit_data.DEFAULT_EVAL / folder, [fit_data.DEFAULT_EVAL / name])
     print(table(results))
     if args.list:
         for name, rows in results.items():

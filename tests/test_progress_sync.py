@@ -287,6 +287,14 @@ def test_my_learning_resumes_the_lesson_the_course_page_continues(client, catalo
     assert f'href="/courses/black-box/lesson-2/#{SECTIONS[1]}">Resume: Lesson 2' in html
 
 
+
+def test_my_learning_counts_sections_read_only_when_there_are_some(client, catalog, learner):
+    client.get("/courses/black-box/lesson-1/")  # a visit starts the lesson, reading nothing
+    html = client.get("/learning/").content.decode()
+    assert "In progress</span>" in html and "0 sections read" not in html
+    sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": [SECTIONS[0]]}}})
+    assert "In progress · 1 section read</span>" in client.get("/learning/").content.decode()
+
 def test_learners_see_only_their_own_progress(client, catalog, learner):
     sync(client, {"lessons": {"black-box/lesson-1": {"sections_read": SECTIONS}}})
     other = Client()

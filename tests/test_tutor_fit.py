@@ -1,4 +1,5 @@
-"""The fit's recipe options (`tutor.retrieval.fit`): sign bounds, SQuAD's weight, the L2 choice."""
+"""The fit's recipe options (`tutor.retrieval.fit`, its data in `fit_data`, its regression in
+`fit_regression`): sign bounds, SQuAD's weight, the L2 choice, answer ablation."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 
 import pytest
 
-from tutor.retrieval import fit
+from tutor.retrieval import LessonText, SectionText, fit, fit_data, fit_regression
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES
 
 # Feature 0 rises with the label; feature 1 rises with feature 0 but, given it, falls with the
@@ -21,30 +22,30 @@ def test_every_feature_has_a_sign_decided_from_its_meaning() -> None:
 
 
 def test_a_weight_bounded_at_zero_is_held_there_and_the_rest_fit_without_it() -> None:
-    _, _, free, _ = fit.fit_logistic(XS, YS, [1.0] * 20)
+    _, _, free, _ = fit_regression.fit_logistic(XS, YS, [1.0] * 20)
     assert free[0] > 0 > free[1]
-    _, _, bounded, bias = fit.fit_logistic(XS, YS, [1.0] * 20, signs=[1, 1])
+    _, _, bounded, bias = fit_regression.fit_logistic(XS, YS, [1.0] * 20, signs=[1, 1])
     assert bounded[1] == 0.0
     # With feature 1 at 0 the optimum is the fit on feature 0 alone (same standardisation).
-    _, _, alone, alone_bias = fit.fit_logistic([[x[0]] for x in XS], YS, [1.0] * 20)
+    _, _, alone, alone_bias = fit_regression.fit_logistic([[x[0]] for x in XS], YS, [1.0] * 20)
     assert bounded[0] == pytest.approx(alone[0], abs=1e-6)
     assert bias == pytest.approx(alone_bias, abs=1e-6)
 
 
 def test_bounds_the_free_fit_already_meets_change_nothing() -> None:
-    _, _, free, free_bias = fit.fit_logistic(XS, YS, [1.0] * 20)
-    _, _, bounded, bias = fit.fit_logistic(XS, YS, [1.0] * 20, signs=[1, -1])
+    _, _, free, free_bias = fit_regression.fit_logistic(XS, YS, [1.0] * 20)
+    _, _, bounded, bias = fit_regression.fit_logistic(XS, YS, [1.0] * 20, signs=[1, -1])
     assert bounded == pytest.approx(free, abs=1e-6) and bias == pytest.approx(free_bias, abs=1e-6)
-    _, _, zero_sign, _ = fit.fit_logistic(XS, YS, [1.0] * 20, signs=[0, 0])
+    _, _, zero_sign, _ = fit_regression.fit_logistic(XS, YS, [1.0] * 20, signs=[0, 0])
     assert zero_sign == free
 
 
-def _examples() -> list[fit.Example]:
+def _examples() -> list[fit_data.Example]:
     rows = []
     for n, (x, y) in enumerate(zip(XS, YS, strict=True)):
-        rows.append(fit.Example("lessons", f"fold{n % 5}", True, bool(y), x, "tuning.yaml"))
+        rows.append(fit_data.Example("lessons", f"fold{n % 5}", True, bool(y), x, "tuning.yaml"))
         # SQuAD with the opposite relation: its weight must move the fit.
-        rows.append(fit.Example("squad", "fit", True, not y, x, "squad"))
+        rows.append(fit_data.Example("squad", "fit", True, not y, x, "squad"))
     return rows
 
 
@@ -55,7 +56,7 @@ def test_squad_weight_zero_fits_on_the_lesson_questions_alone() -> None:
     alone = fit.train(lessons, names, squad_weight=0.0)
     with_zero = fit.train(rows, names, squad_weight=0.0)
     assert with_zero == alone
-    _, _, weights, _ = fit.fit_logistic([e.x for e in lessons], YS, [1.0] * 20)
+    _, _, weights, _ = fit_regression.fit_logistic([e.x for e in lessons], YS, [1.0] * 20)
     assert list(alone.weights) == pytest.approx(weights)
     some = fit.train(rows, names, squad_weight=0.25)
     assert some.weights[0] < alone.weights[0]
@@ -69,7 +70,7 @@ def test_the_l2_penalty_chosen_has_the_best_out_of_fold_auc_on_the_fit_lessons()
 
     def oof_auc(penalty: float) -> float:
         _, _, dev, dev_p, _ = fit.fit_with_threshold([], [], lessons, names, penalty)
-        return fit.roc_auc(dev_p["lessons"], [e.correct for e in dev["lessons"]])
+        return fit_regression.roc_auc(dev_p["lessons"], [e.correct for e in dev["lessons"]])
 
     aucs = {penalty: oof_auc(penalty) for penalty in grid}
     assert len(set(aucs.values())) > 1  # the choice is not a tie
@@ -82,12 +83,12 @@ def test_leave_one_set_out_with_the_new_options_never_fits_on_the_set_it_scores(
     monkeypatch,
 ) -> None:
     examples = [
-        fit.Example("squad", "fit" if i % 2 else "dev", True, i > 9, [i / 20, i % 2], "squad")
+        fit_data.Example("squad", "fit" if i % 2 else "dev", True, i > 9, [i / 20, i % 2], "squad")
         for i in range(20)
     ]
     for group in ("shipped", "tuning.yaml", "tuning3.yaml"):
         examples += [
-            fit.Example("lessons", f"fold{i % 5}", i % 3 != 0, i % 3 != 0 and i > 3, x, group)
+            fit_data.Example("lessons", f"fold{i % 5}", i % 3 != 0, i % 3 != 0 and i > 3, x, group)
             for i, x in enumerate(XS[:10])
         ]
     seen = []
@@ -116,17 +117,17 @@ def test_leave_one_set_out_with_the_new_options_never_fits_on_the_set_it_scores(
 
 # Answer ablation: a lesson without what holds a question's gold answer.
 
-LESSON = fit.LessonText(
+LESSON = LessonText(
     "Lighthouses",
     "How lighthouses warn ships.",
     (
-        fit.SectionText(
+        SectionText(
             "The lamp",
             "the-lamp",
             "A Fresnel lens bends light into a beam. It was invented in 1822.\n"
             "The beam is seen from far away at sea.",
         ),
-        fit.SectionText(
+        SectionText(
             "Keepers",
             "keepers",
             "Keepers trimmed the wicks every night.\n"
@@ -138,13 +139,13 @@ LESSON = fit.LessonText(
 )
 
 
-def _strings(lesson: fit.LessonText) -> str:
-    return " ".join(fit._lesson_strings(lesson))
+def _strings(lesson: LessonText) -> str:
+    return " ".join(fit_data._lesson_strings(lesson))
 
 
 @pytest.mark.parametrize("granularity", ["sentence", "paragraph"])
 def test_the_reduced_lesson_holds_no_gold_answer_and_keeps_the_rest(granularity: str) -> None:
-    reduced = fit.ablate(LESSON, ["1822"], granularity)
+    reduced = fit_data.ablate(LESSON, ["1822"], granularity)
     assert reduced is not None
     assert "1822" in _strings(LESSON) and "1822" not in _strings(reduced)
     # Only what held the answer is gone: the topic stays.
@@ -161,27 +162,27 @@ def test_the_reduced_lesson_holds_no_gold_answer_and_keeps_the_rest(granularity:
 
 
 def test_a_section_holding_the_answer_goes_whole() -> None:
-    reduced = fit.ablate(LESSON, ["electric lamps"], "section")
+    reduced = fit_data.ablate(LESSON, ["electric lamps"], "section")
     assert reduced is not None
     assert [s.anchor for s in reduced.sections] == ["the-lamp"]
     assert reduced.sections[0] == LESSON.sections[0]
     assert reduced.key_terms == LESSON.key_terms
     # Both sections hold "1822": taking out more than half the lesson gives no example.
-    assert fit.ablate(LESSON, ["1822"], "section") is None
+    assert fit_data.ablate(LESSON, ["1822"], "section") is None
 
 
 def test_an_answer_that_remains_elsewhere_gives_no_example() -> None:
     # "Keepers" is also a heading: taking out the sentence leaves it in the lesson.
-    assert fit.ablate(LESSON, ["keepers"], "sentence") is None
+    assert fit_data.ablate(LESSON, ["keepers"], "sentence") is None
     # One acceptable phrase remaining is enough to drop it, whatever the others.
-    assert fit.ablate(LESSON, ["1822", "lighthouses"], "paragraph") is None
+    assert fit_data.ablate(LESSON, ["1822", "lighthouses"], "paragraph") is None
     # An answer across two sentences of one paragraph: no sentence holds it, it stays.
-    assert fit.ablate(LESSON, ["beam. It was"], "sentence") is None
+    assert fit_data.ablate(LESSON, ["beam. It was"], "sentence") is None
     # Nothing holds it: nothing to take out.
-    assert fit.ablate(LESSON, ["steam engine"], "sentence") is None
-    assert fit.ablate(LESSON, [], "sentence") is None
+    assert fit_data.ablate(LESSON, ["steam engine"], "sentence") is None
+    assert fit_data.ablate(LESSON, [], "sentence") is None
     # An answer in most of the lesson leaves no lesson on the topic.
-    assert fit.ablate(LESSON, ["e"], "sentence") is None
+    assert fit_data.ablate(LESSON, ["e"], "sentence") is None
 
 
 def test_ablated_examples_are_labelled_unanswerable_in_their_group_and_fold(monkeypatch) -> None:
@@ -193,9 +194,9 @@ def test_ablated_examples_are_labelled_unanswerable_in_their_group_and_fold(monk
         ("tuning.yaml", "lessons", "fold3", LESSON, index, "Who built the first lighthouse?", []),
         ("tuning3.yaml", "lessons", "fold1", LESSON, index, "What are keepers?", ["keepers"]),
     ]
-    monkeypatch.setattr(fit, "_lesson_questions", lambda *args: iter(rows))
-    plain = fit.labelled_examples(None, None, None)
-    examples = fit.labelled_examples(None, None, None, ablation="sentence")
+    monkeypatch.setattr(fit_data, "_lesson_questions", lambda *args: iter(rows))
+    plain = fit_data.labelled_examples(None, None, None)
+    examples = fit_data.labelled_examples(None, None, None, ablation="sentence")
     assert [e for e in examples if not e.ablated] == plain
     ablated = [e for e in examples if e.ablated]
     # The unanswerable question and the one whose answer stays in a heading give none.
@@ -205,16 +206,18 @@ def test_ablated_examples_are_labelled_unanswerable_in_their_group_and_fold(monk
     assert ablated[0].x != plain[0].x  # asked of another lesson
 
 
-def _augmented() -> list[fit.Example]:
+def _augmented() -> list[fit_data.Example]:
     rows = _examples()
     for n, x in enumerate(XS):
         if YS[n]:  # each answerable lesson question and SQuAD's, ablated
             rows.append(
-                fit.Example(
+                fit_data.Example(
                     "lessons", f"fold{n % 5}", False, False, [x[0] - 0.3, x[1]], "tuning.yaml", True
                 )
             )
-        rows.append(fit.Example("squad", "fit", False, False, [x[0], x[1] - 0.2], "squad", True))
+        rows.append(
+            fit_data.Example("squad", "fit", False, False, [x[0], x[1] - 0.2], "squad", True)
+        )
     return rows
 
 
@@ -241,21 +244,23 @@ def test_ablated_examples_are_never_scored_nor_used_for_the_threshold() -> None:
 
 def test_nothing_from_a_left_out_set_is_fitted_on_ablated_or_not(monkeypatch) -> None:
     examples = [
-        fit.Example("squad", "fit" if i % 2 else "dev", True, i > 9, [i / 20, i % 2], "squad")
+        fit_data.Example("squad", "fit" if i % 2 else "dev", True, i > 9, [i / 20, i % 2], "squad")
         for i in range(20)
     ]
     examples += [
-        fit.Example("squad", "fit", False, False, [i / 25, 1], "squad", True) for i in range(6)
+        fit_data.Example("squad", "fit", False, False, [i / 25, 1], "squad", True) for i in range(6)
     ]
     for group in ("shipped", "tuning.yaml", "tuning3.yaml"):
         for i, x in enumerate(XS[:10]):
             answerable = i % 3 != 0
             examples.append(
-                fit.Example("lessons", f"fold{i % 5}", answerable, answerable and i > 3, x, group)
+                fit_data.Example(
+                    "lessons", f"fold{i % 5}", answerable, answerable and i > 3, x, group
+                )
             )
             if answerable:
                 examples.append(
-                    fit.Example("lessons", f"fold{i % 5}", False, False, x[::-1], group, True)
+                    fit_data.Example("lessons", f"fold{i % 5}", False, False, x[::-1], group, True)
                 )
     fitted, scored = [], []
     real_train, real_figures = fit.train, fit.figures
@@ -317,7 +322,7 @@ def test_a_fit_with_ablation_writes_a_model_and_reports_the_dev_ablated(
     squad.write_text(json.dumps({"data": articles}), encoding="utf-8")
     for name in ("answerable.yaml", "unanswerable.yaml"):
         (tmp_path / name).write_text("[]\n", encoding="utf-8")
-    monkeypatch.setattr(fit, "content_lessons", lambda root: {})
+    monkeypatch.setattr(fit_data, "content_lessons", lambda root: {})
     base = ["--squad", str(squad), "--eval-dir", str(tmp_path), "--content", str(tmp_path)]
     assert fit.main([*base, "--out", str(tmp_path / "plain.json")]) == 0
     argv = [*base, "--out", str(tmp_path / "m.json"), "--ablate", "sentence"]

@@ -32,7 +32,8 @@ from tutor.retrieval import (
     units,
 )
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, load_model
-from tutor.retrieval.fit import fit_logistic, roc_auc, tuning_half
+from tutor.retrieval.fit_data import tuning_half
+from tutor.retrieval.fit_regression import fit_logistic, roc_auc
 from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
 from tutor.retrieval.quantities import asked_kinds, gives_kind
 from tutor.retrieval.ranking import read_query
@@ -553,12 +554,12 @@ def test_fit_figures_answer_a_tiny_squad_file(tmp_path, capsys) -> None:
 
 
 def test_leave_one_set_out_never_fits_on_the_set_it_scores(monkeypatch, capsys) -> None:
-    from tutor.retrieval import fit
+    from tutor.retrieval import fit, fit_data
 
-    def example(group: str, split: str, i: int) -> fit.Example:
+    def example(group: str, split: str, i: int) -> fit_data.Example:
         source = "squad" if group == "squad" else "lessons"
         answerable = i % 3 != 0
-        return fit.Example(source, split, answerable, answerable and i > 3, [i / 10], group)
+        return fit_data.Example(source, split, answerable, answerable and i > 3, [i / 10], group)
 
     examples = [example("squad", "fit" if i % 2 else "dev", i) for i in range(20)]
     for group in ("shipped", "tuning.yaml", "tuning3.yaml"):

@@ -19,7 +19,7 @@ import pytest
 from tutor.retrieval import LessonText, SectionText, answer_question, build_index, semantic
 from tutor.retrieval import answer as answer_module
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, MODEL_PATH, load_model
-from tutor.retrieval.fit import ROOT, content_lessons
+from tutor.retrieval.fit_data import ROOT, content_lessons
 
 TIDES = LessonText(
     "Tides",

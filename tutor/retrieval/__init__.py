@@ -4,7 +4,8 @@ Modules, one idea each: `lexicon` (words), `units` (what can be quoted), `index`
 index and the lesson's vocabulary), `ranking` (a question's terms, BM25), `quantities` (the
 kind of quantity a question asks for), `answerability` (the logistic model), `compose` (what
 to quote and the tutor's words), `answer` (reading a message and the pipeline), `tuning`
-(every tunable number) and `fit` (refitting the model). See docs/tutor.md.
+(every tunable number), and offline, never imported here: `fit` (refitting the model), with its
+labelled data in `fit_data` and its regression in `fit_regression`. See docs/tutor.md.
 """
 
 from .answer import Citation, TutorAnswer, answer_question, closest_anchor

