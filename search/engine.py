@@ -20,7 +20,9 @@ small table by rowid on SQLite. On PostgreSQL a one-word search whose prefix sta
 one lexeme of the catalog ranks its body tier from `RankedWord` instead (each lesson's rank
 for each of its lexemes, written from the vectors), reading the page's rows from an index in
 ts_rank's order rather than scoring every match; any other search runs the statement
-(`_ranked_by_word`).
+(`_ranked_by_word`). On SQLite such a search (its prefix standing for exactly one term of
+FTS5's index) ranks its body tier from `BodyTerm` with bm25's own arithmetic, the same floats
+as FTS5's rank (`search.bm25`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from courses.caching import content_version
 from courses.models import Course, Lesson, Section
 from courses.rows import insert_rows
 
-from . import query
+from . import bm25, query
 from .models import RankedWord, RankingVector, SearchCard, SearchDocument, SearchWord
 
 FTS_TABLE = "search_fts"
@@ -201,6 +203,8 @@ def index_lessons(written: list[tuple[Lesson, list[Section]]]) -> None:
         cards += [(pk, bool(published), *rest) for pk, published, *rest in _card_rows(chunk)]
     insert_rows(SearchCard, ("lesson", *CARD_FIELDS), cards)
     if connection.vendor == "sqlite":
+        for chunk in chunks:  # their ranking by term is written again by `rank_words`
+            bm25.delete(chunk)
         with connection.cursor() as cursor:
             cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in ids])
             cursor.executemany(
@@ -225,6 +229,9 @@ def refresh_cards() -> int:
             cursor.execute(_REFRESH_RANKING_VECTORS_SQL, [[card.pk for card in changed]])
             cursor.execute(_REFRESH_RANKED_WORDS_SQL, [[card.pk for card in changed]])
         _tidy_indexes()
+    elif changed and connection.vendor == "sqlite":
+        for start in range(0, len(changed), BATCH):
+            bm25.refresh([card.pk for card in changed[start : start + BATCH]])
     return len(changed)
 
 
@@ -244,6 +251,8 @@ def rank_words() -> int:
     import's last seconds; an import that rewrote a few lessons writes through the indexes and
     locks nothing but their rows.
     """
+    if connection.vendor == "sqlite":
+        return bm25.write()
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
@@ -447,13 +456,14 @@ def _ranked(
     offset: int,
     limit: int | None,
 ) -> list[int]:
-    if (
-        tiers == ("body",)
-        and len(words) == 1
-        and not words.also
-        and connection.vendor == "postgresql"
-    ):
-        found = _ranked_by_word(words[0], track, course, offset=offset, limit=limit)
+    if tiers == ("body",) and len(words) == 1 and not words.also:
+        vendor = connection.vendor
+        found = None
+        if vendor == "postgresql":
+            found = _ranked_by_word(words[0], track, course, offset=offset, limit=limit)
+        elif vendor == "sqlite":
+            conditions, filter_params = _filters("b", track, course)
+            found = bm25.ranked(words[0], conditions, filter_params, offset=offset, limit=limit)
         if found is not None:
             return found
     return _ranked_by_statement(words, track, course, tiers=tiers, offset=offset, limit=limit)
@@ -627,7 +637,7 @@ _COMPLETIONS_SQL = (
 # its own in memory with the search table's tokenizer (migration 0002): a row per candidate,
 # those the prefix's MATCH does not find. (Snowball's "porter" stems as FTS5's tokenizer does
 # for most words, not all: "grokking" is "grokk" to it, "grok" to FTS5.)
-_SCRATCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
+_SCRATCH_TOKENIZER = bm25.TOKENIZER
 
 
 def _missed_by_fts5(prefix: str, candidates: list[str]) -> list[str]:

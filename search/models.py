@@ -172,3 +172,38 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class BodyTerm(models.Model):
+    """SQLite: the body tier's ranking read by term, one row per term of FTS5's index (the
+    token as the table's porter tokenizer stems it) that a lesson's body holds and its head
+    (title, key terms and concepts) does not: how often the body holds it (``hits``), the
+    lesson's length in tokens as FTS5 counts it (``tokens``, every column), and the card's
+    filter columns beside.
+
+    A one-word search whose prefix stands for exactly one term of FTS5's index ranks its body
+    tier from these rows instead of having FTS5 score every match with bm25 (about 2 µs a
+    row): for that query bm25 of a body-tier match is a function of ``hits`` and ``tokens``
+    and of the table's row count, total length and the term's document count, which FTS5
+    keeps and a search reads, so the statement computes the same floats in the same order of
+    operations and ranks the same (`search.engine`, `_ranked_by_term`). Written from FTS5's
+    index once at the end of each import, for the lessons it wrote
+    (`search.engine.rank_words`), its filter columns kept with the cards'
+    (`search.engine.refresh_cards`); empty on PostgreSQL. No foreign-key constraint in the
+    database: a lesson deleted through Django takes its rows along (CASCADE).
+    """
+
+    pk = models.CompositePrimaryKey("term", "lesson")
+    term = models.TextField()
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False
+    )
+    hits = models.PositiveIntegerField()
+    tokens = models.PositiveIntegerField()
+    published = models.BooleanField()
+    position = models.PositiveIntegerField(null=True)
+    track = models.CharField(max_length=100)
+    course_slug = models.SlugField(max_length=100, db_index=False)
+
+    def __str__(self) -> str:
+        return f"{self.term} in lesson {self.lesson_id}"

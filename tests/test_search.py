@@ -7,9 +7,10 @@ import re
 from html import unescape
 
 import pytest
+from django.utils.text import Truncator
 
 from courses.importer import import_content
-from search import engine, query
+from search import engine, page, query
 from tests.factories import write_course, write_lesson
 
 pytestmark = pytest.mark.django_db
@@ -670,6 +671,28 @@ def test_a_filter_named_in_the_count_is_escaped(client, content_root):
         summary = re.search(r"<p class=\"search-summary\"[^>]*>(.*?)</p>", html, re.S)[1]
         assert "&lt;img src=x onerror=alert(1)&gt;" in summary, params
         assert "<img" not in summary, params
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "probe",
+        "sparse  feature",
+        " a b c d e f g h ",
+        "a b c d e f g h i",
+        "x" * 60,
+        "x" * 61,
+        "naïve café",
+        "cafe\u0301 au lait",
+        "one two three four five six seven eight nine ten eleven",
+        "tab\tand\nnewline",
+        "w" * 30 + " " + "v" * 29,
+        "w" * 30 + " " + "v" * 30,
+    ],
+)
+def test_the_count_line_quotes_a_search_as_truncator_cuts_it(text):
+    expected = Truncator(Truncator(text).words(page.QUOTED_WORDS)).chars(page.QUOTED_CHARS)
+    assert page.quoted(text) == expected
 
 
 @pytest.mark.parametrize("text", ["?!", "!@#$%^&*()", "…", "-- ..."])

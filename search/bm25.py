@@ -1,0 +1,183 @@
+"""SQLite: the body tier of a one-word search ranked from `BodyTerm` rather than by FTS5's bm25.
+
+FTS5 scores every match of a query with bm25 before it sorts them (about 2 µs a row: for each
+row it reads the row's length and the places of every phrase), so a word in half the catalog's
+text cost about 2 ms for its body tier's first page. For a body-tier match of one term (the
+MATCH `"word"* NOT {title terms}: "word"*`, the word's prefix standing for exactly one term of
+the index), FTS5's bm25 (fts5_aux.c, `fts5Bm25Function`, with the weights of migration 0003)
+comes down to
+
+    -1.0 * (idf * ((hits * (k1 + 1.0)) / (hits + k1 * (1 - b + b * tokens / avgdl))))
+
+``hits`` being the term's places in the body (the head holds none: each counts the body's
+weight, 1.0), ``tokens`` the row's length in tokens over every column, ``avgdl`` the table's
+total length over its row count and ``idf`` log((rows - with + 0.5) / (with + 0.5)) (at least
+1e-6) over the rows holding the term; the NOT's phrase adds idf × 0.0. `BodyTerm` keeps
+``hits`` and ``tokens`` per lesson and term, FTS5 keeps the rest (its averages record and
+its vocabulary), and the statement here computes the same IEEE doubles in the same order of
+operations, so the order, ties broken by catalog position, is FTS5's to the bit
+(tests/test_search_bm25.py compares every score of several words with FTS5's rank).
+
+The term's row count and the averages record are read with each search, not kept: an import
+changes them. The search's statements are not one snapshot (as none of a results page's
+are): an import committing between them could pair its new rows with the old figures for
+that one request.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from functools import lru_cache
+
+from django.db import connection
+
+from .models import BodyTerm, SearchCard
+
+FTS_TABLE = "search_fts"
+# fts5vocab tables over it (migration 0011): one row per term (with the number of rows holding
+# it), and one per place of a term in a row and column.
+TERMS_TABLE = "search_fts_terms"
+PLACES_TABLE = "search_fts_places"
+BODY_TERMS = BodyTerm._meta.db_table
+CARDS = SearchCard._meta.db_table
+TOKENIZER = "porter unicode61 remove_diacritics 2"  # the search table's (migration 0002)
+K1, B = 1.2, 0.75  # fts5Bm25Function's constants
+MIN_IDF = 1e-6
+# FTS5's averages record (FTS5_AVERAGES_ROWID): the row count, then each column's tokens.
+_AVERAGES_SQL = f"SELECT block FROM {FTS_TABLE}_data WHERE id = 1"  # noqa: S608 (our name)
+# The index's terms beginning with a prefix (two at most: one is all this path takes), with
+# how many rows hold each.
+_TERMS_SQL = (
+    f"SELECT term, doc FROM {TERMS_TABLE} WHERE term >= %s AND term < %s "  # noqa: S608
+    "ORDER BY term LIMIT 2"
+)
+_RANKED_SQL = (
+    f"SELECT b.lesson_id FROM {BODY_TERMS} b WHERE b.term = %s AND b.published "  # noqa: S608
+    "{conditions}ORDER BY -1.0 * (%s * ((b.hits * %s) / "
+    "(b.hits + %s * (%s + %s * b.tokens / %s)))), b.position LIMIT %s OFFSET %s"
+)
+# Every lesson of FTS5's table without rows (`index_lessons` deleted those of the lessons it
+# wrote), with its length in tokens (FTS5's docsize record, decoded here). The primary key
+# leads with the term, so the lessons holding rows are read from the whole table: a few tens
+# of milliseconds, once per import that changed anything.
+_UNRANKED_SQL = (
+    f"SELECT d.id, d.sz FROM {FTS_TABLE}_docsize d "  # noqa: S608 (our names)
+    f"WHERE d.id NOT IN (SELECT lesson_id FROM {BODY_TERMS})"
+)
+_LENGTHS = "search_bodyterm_lengths"  # a temporary table: each lesson to write, its tokens
+# The places of the terms of those lessons, counted per term and lesson (FTS5 lists them by
+# term and lesson; the count sorts them, the costly part of a cold import's rows), in the
+# primary key's order.
+_INSERT_SQL = (
+    f"INSERT INTO {BODY_TERMS} "  # noqa: S608 (our names)
+    "(term, lesson_id, hits, tokens, published, position, track, course_slug) "
+    "SELECT p.term, p.doc, p.hits, n.tokens, c.published, c.position, c.track, c.course_slug "
+    "FROM (SELECT term, doc, count(*) AS hits, max(col <> 'body') AS in_head "
+    f"FROM {PLACES_TABLE} WHERE doc IN (SELECT lesson_id FROM temp.{_LENGTHS}) "
+    "GROUP BY term, doc) p "
+    f"JOIN temp.{_LENGTHS} n ON n.lesson_id = p.doc JOIN {CARDS} c ON c.lesson_id = p.doc "
+    "WHERE NOT p.in_head ORDER BY p.term, p.doc"
+)
+_REFRESH_SQL = (
+    f"UPDATE {BODY_TERMS} SET published = c.published, position = c.position, "  # noqa: S608
+    f"track = c.track, course_slug = c.course_slug FROM {CARDS} c "
+    f"WHERE c.lesson_id = {BODY_TERMS}.lesson_id AND c.lesson_id IN "
+)
+
+
+def ranked(
+    word: str, conditions: str, filter_params: list[object], *, offset: int, limit: int | None
+) -> list[int] | None:
+    """The body tier's slice for the one word ``word`` (a prefix, as typed) from `BodyTerm`,
+    or None when FTS5 reads it as anything but one term's prefix that exactly one term of its
+    index begins with. ``conditions`` filter alias b (`engine._filters`)."""
+    prefix = fts5_token(word)
+    if prefix is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_TERMS_SQL, [prefix, prefix + "\U0010ffff"])
+        terms = cursor.fetchall()
+        if len(terms) != 1:
+            return [] if not terms else None
+        ((term, holding),) = terms
+        cursor.execute(_AVERAGES_SQL)
+        rows, *lengths = varints(cursor.fetchone()[0])
+        idf = math.log((rows - holding + 0.5) / (holding + 0.5))
+        if idf <= 0.0:
+            idf = MIN_IDF
+        avgdl = float(sum(lengths)) / float(rows)
+        constants = [idf, K1 + 1.0, K1, 1 - B, B, avgdl]
+        params = [term, *filter_params, *constants, -1 if limit is None else limit, offset]
+        cursor.execute(_RANKED_SQL.format(conditions=conditions), params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=4096)
+def fts5_token(word: str) -> str | None:
+    """The one token FTS5's tokenizer makes of ``word`` (its stem), or None when it makes
+    several or none; read from a scratch FTS5 table in memory with the search table's
+    tokenizer, once per word and process."""
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.execute(f"CREATE VIRTUAL TABLE w USING fts5(word, tokenize = '{TOKENIZER}')")
+        scratch.execute("CREATE VIRTUAL TABLE v USING fts5vocab(w, instance)")
+        scratch.execute("INSERT INTO w (word) VALUES (?)", [word])
+        tokens = [row[0] for row in scratch.execute("SELECT term FROM v")]
+    finally:
+        scratch.close()
+    return tokens[0] if len(tokens) == 1 else None
+
+
+def write() -> int:
+    """Writes the rows of every lesson of FTS5's table that has none (those `index_lessons`
+    wrote since: it deleted theirs) from FTS5's index of places, in one statement, and
+    returns how many lessons that was."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UNRANKED_SQL)
+        lengths = [(pk, sum(varints(size))) for pk, size in cursor.fetchall()]
+        if not lengths:
+            return 0
+        cursor.execute(
+            f"CREATE TEMP TABLE {_LENGTHS} (lesson_id INTEGER PRIMARY KEY, tokens INTEGER NOT NULL)"
+        )
+        try:
+            cursor.executemany(f"INSERT INTO temp.{_LENGTHS} VALUES (%s, %s)", lengths)  # noqa: S608
+            cursor.execute(_INSERT_SQL)
+        finally:
+            cursor.execute(f"DROP TABLE temp.{_LENGTHS}")
+    return len(lengths)
+
+
+def delete(ids: list[int]) -> None:
+    """Deletes the rows of these lessons (written again by `write`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {BODY_TERMS} WHERE lesson_id IN ({', '.join(['%s'] * len(ids))})",  # noqa: S608
+            ids,
+        )
+
+
+def refresh(ids: list[int]) -> None:
+    """Copies the filter columns of these lessons' cards into their rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(_REFRESH_SQL + f"({', '.join(['%s'] * len(ids))})", ids)
+
+
+def varints(blob: bytes) -> list[int]:
+    """The integers of an FTS5 record (SQLite's varints: big-endian groups of 7 bits, a high
+    bit on every byte but the last; a ninth byte carries 8)."""
+    values, at = [], 0
+    while at < len(blob):
+        value = 0
+        for count in range(9):
+            byte = blob[at]
+            at += 1
+            if count == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if byte < 0x80:
+                break
+        values.append(value)
+    return values
