@@ -186,7 +186,7 @@ class BodyTerm(models.Model):
     row): for that query bm25 of a body-tier match is a function of ``hits`` and ``tokens``
     and of the table's row count, total length and the term's document count, which FTS5
     keeps and a search reads, so the statement computes the same floats in the same order of
-    operations and ranks the same (`search.engine`, `_ranked_by_term`). Written from FTS5's
+    operations and ranks the same (`search.bm25.ranked`). Written from FTS5's
     index once at the end of each import, for the lessons it wrote
     (`search.engine.rank_words`), its filter columns kept with the cards'
     (`search.engine.refresh_cards`); empty on PostgreSQL. No foreign-key constraint in the

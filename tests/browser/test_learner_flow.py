@@ -15,6 +15,17 @@ def read_sections(page) -> int:
     return page.locator(".learning-path li.is-read").count()
 
 
+def sign_up_with_a_score_kept_in_the_browser(page, site: str, username: str) -> None:
+    """A new account that has passed the quiz, the page's copy of it kept in localStorage."""
+    page.goto(f"{site}/accounts/signup/")
+    fill_sign_up(page, username)
+    page.goto(f"{site}{LESSON}")
+    pass_the_quiz(page)
+    page.wait_for_function(
+        "() => localStorage.getItem('glassbox:v1:' + document.body.dataset.learner)"
+    )
+
+
 def test_anonymous_progress_survives_reload_and_moves_into_a_new_account(site, clean_page, browser):
     page = clean_page
     page.goto(f"{site}/")
@@ -53,13 +64,7 @@ def test_anonymous_progress_survives_reload_and_moves_into_a_new_account(site, c
 
 def test_signing_out_leaves_no_learner_data_in_the_page(site, clean_page):
     page = clean_page
-    page.goto(f"{site}/accounts/signup/")
-    fill_sign_up(page, "sharer")
-    page.goto(f"{site}{LESSON}")
-    pass_the_quiz(page)
-    page.wait_for_function(
-        "() => localStorage.getItem('glassbox:v1:' + document.body.dataset.learner)"
-    )
+    sign_up_with_a_score_kept_in_the_browser(page, site, "sharer")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{site}/")
     keys = page.evaluate("Object.keys(localStorage)")
@@ -94,13 +99,7 @@ def test_the_welcome_after_sign_up_stays_when_the_page_reloads_with_carried_prog
 def test_the_sign_out_page_signs_out_and_forgets_the_browsers_copy(site, clean_page):
     """/accounts/logout/ opened as a page offers a button that does what the header's does."""
     page = clean_page
-    page.goto(f"{site}/accounts/signup/")
-    fill_sign_up(page, "leaver")
-    page.goto(f"{site}{LESSON}")
-    pass_the_quiz(page)
-    page.wait_for_function(
-        "() => localStorage.getItem('glassbox:v1:' + document.body.dataset.learner)"
-    )
+    sign_up_with_a_score_kept_in_the_browser(page, site, "leaver")
     page.goto(f"{site}/accounts/logout/")
     page.locator("#main").get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{site}/")
