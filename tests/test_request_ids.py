@@ -25,4 +25,3 @@ def test_each_request_without_an_id_gets_its_own(client):
     first, second = client.get("/search/"), client.get("/search/")
     assert first["X-Request-ID"] != second["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", first["X-Request-ID"])
-
