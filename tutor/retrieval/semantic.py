@@ -34,6 +34,7 @@ import struct
 import sys
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -271,12 +272,18 @@ class Encoder:
             self._cache.popitem(last=False)
         return vector
 
+    def cosines(self, question: str, passages: list[str]) -> Iterator[float]:
+        """The cosine of the question and each passage, in order; a passage is encoded (unless
+        cached) only when its cosine is asked for, and the question only with the first."""
+        if not passages:
+            return
+        q = self.embed(question)
+        for p in passages:
+            yield float(self.cached(p) @ q)
+
     def similarity(self, question: str, passages: list[str]) -> float:
         """The cosine of the question and the closest of the passages (0 without any)."""
-        if not passages:
-            return 0.0
-        q = self.embed(question)
-        return max(float(self.cached(p) @ q) for p in passages)
+        return max(self.cosines(question, passages), default=0.0)
 
 
 @lru_cache(maxsize=1)
