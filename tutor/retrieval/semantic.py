@@ -14,10 +14,11 @@ Where it comes from, all from the package registry and offline:
   `encoder()` builds it on first use if it is missing. Its file name carries a digest of the
   recipe and the package versions, so an upgrade rebuilds it rather than reading a stale one.
 
-Nothing is encoded when a lesson is imported: per question, `Encoder.similarity` encodes the
-question and the units it would quote (each text alone, so a text's vector never depends on
-what it was encoded with; units are cached per process). One intra-op thread: for products
-this small a second thread costs more CPU than it saves time.
+Nothing is encoded when a lesson is imported: per question, `Encoder.cosines` encodes the
+question and the units it would quote, one at a time as they are asked for, so the tutor stops
+once a closer unit could change nothing (`answer.assess`). Each text is encoded alone, so a
+text's vector never depends on what it was encoded with; units are cached per process. One
+intra-op thread: for products this small a second thread costs more CPU than it saves time.
 
 `encoder()` is None when onnxruntime, onnx or the weights are missing, or `TUTOR_SEMANTIC=0`;
 the answerability model then takes the feature at its mean, where it moves nothing.
