@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Count, Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -288,8 +289,9 @@ def preview(request: HttpRequest) -> HttpResponse:
     context: dict = {"files": files, "selected": selected}
     if selected:
         try:
+            ProhibitNullCharactersValidator()(selected)  # no file name holds one; the OS refuses it
             path = Path(safe_join(root, selected))
-        except SuspiciousFileOperation:
+        except (ValidationError, SuspiciousFileOperation):
             raise Http404("No such lesson file.") from None
         if path.suffix != ".md" or leaves(path, root) or not path.is_file():
             raise Http404("No such lesson file.")
