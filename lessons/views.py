@@ -288,9 +288,11 @@ def asset(request: HttpRequest, course: str, path: str) -> FileResponse:
     try:
         ProhibitNullCharactersValidator()(path)  # no file name holds one; the OS refuses it
         full_path = Path(safe_join(settings.CONTENT_DIR, course, path))
-    except (ValidationError, SuspiciousFileOperation):
-        raise Http404("No such file.") from None
-    if leaves(full_path, settings.CONTENT_DIR) or not full_path.is_file():
+        found = not leaves(full_path, settings.CONTENT_DIR) and full_path.is_file()
+    # OSError: a name longer than the system allows (is_file only returns False for some errors)
+    except (ValidationError, SuspiciousFileOperation, OSError):
+        found = False
+    if not found:
         raise Http404("No such file.")
     content_type = mimetypes.guess_type(full_path.name)[0] or "application/octet-stream"
     response = FileResponse(full_path.open("rb"), content_type=content_type)

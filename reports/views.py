@@ -291,9 +291,11 @@ def preview(request: HttpRequest) -> HttpResponse:
         try:
             ProhibitNullCharactersValidator()(selected)  # no file name holds one; the OS refuses it
             path = Path(safe_join(root, selected))
-        except (ValidationError, SuspiciousFileOperation):
-            raise Http404("No such lesson file.") from None
-        if path.suffix != ".md" or leaves(path, root) or not path.is_file():
+            found = path.suffix == ".md" and not leaves(path, root) and path.is_file()
+        # OSError: a name longer than the system allows (is_file only returns False for some errors)
+        except (ValidationError, SuspiciousFileOperation, OSError):
+            found = False
+        if not found:
             raise Http404("No such lesson file.")
         # The file on its own (so one broken sibling does not hide it), plus what only the
         # whole tree can tell (related lessons that do not exist, duplicate slugs).

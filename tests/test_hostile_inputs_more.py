@@ -55,3 +55,17 @@ def test_a_nul_byte_in_the_preview_path_is_a_404(instructor_client, path):
 )
 def test_odd_page_addresses_are_a_404_for_anonymous_visitors(client, lesson, url):
     assert client.get(url).status_code == 404
+
+
+def test_a_file_name_longer_than_the_system_allows_is_a_404(client, instructor_client):
+    name = "a" * 300
+    assert client.get(f"/courses/black-box/files/{name}.png").status_code == 404
+    assert instructor_client.get(f"/reports/preview/?path=black-box/{name}.md").status_code == 404
+
+
+@pytest.mark.parametrize("field", ["track", "course"])
+def test_a_nul_byte_in_a_search_filter_is_a_400(client, lesson, field):
+    response = client.get("/search/", {"q": "lesson", field: "Methods\x00"})
+    assert response.status_code == 400
+    assert "We couldn't understand that request" in response.content.decode()
+    assert client.get("/search/", {"q": "lesson", field: "Methods"}).status_code == 200
