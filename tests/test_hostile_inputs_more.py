@@ -1,12 +1,15 @@
-"""Input found by fuzzing every route as anonymous, learner and staff (session 16) that was a
-500: each is now a 404, and changes nothing."""
+"""Input found by fuzzing every route as anonymous, learner, another learner, instructor and staff
+(session 16) that was a 500: each is now a 400 or 404, and changes nothing."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from lessons.models import LessonProgress
 from tests.factories import make_user, write_file
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +72,36 @@ def test_a_nul_byte_in_a_search_filter_is_a_400(client, lesson, field):
     assert response.status_code == 400
     assert "We couldn't understand that request" in response.content.decode()
     assert client.get("/search/", {"q": "lesson", field: "Methods"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/auth/user/?username=%00",
+        "/admin/auth/user/?username__exact=a%00",
+        "/admin/courses/lesson/?slug=%00",
+        "/admin/axes/accessattempt/?username=%00",
+    ],
+)
+def test_a_nul_byte_in_an_admin_query_string_is_a_400(lesson, url):
+    staff = make_user("root")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "We couldn't understand that request" in response.content.decode()
+    assert client.get(url.replace("%00", "x")).status_code == 200
+
+
+@pytest.mark.parametrize("ref", ["black-box/lesson-1\x00", "\x00/\x00"])
+def test_a_nul_byte_in_a_synced_lesson_name_is_a_400(client, lesson, ref):
+    client.force_login(make_user())
+    body = json.dumps({"lessons": {ref: {"sections_read": []}}})  # NUL sent as \u0000
+    response = client.post("/progress/sync/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "a lesson is named 'course/lesson'" in response.json()["error"]
+    assert not LessonProgress.objects.exists()
+    ok = json.dumps({"lessons": {"black-box/lesson-1": {"sections_read": []}}})
+    assert client.post("/progress/sync/", ok, content_type="application/json").status_code == 200
