@@ -88,10 +88,18 @@ def test_the_lesson_pages_reads_name_their_columns_as_the_cursor_describes_them(
     first, second = Lesson.objects.order_by("pk")
     now = timezone.now()
     LessonProgress.objects.create(
-        learner=user, lesson=first, sections_read=["a"], started_at=now, best_score=2.5,
-        best_total=4, latest_score=1.0, latest_total=3, latest_attempt_at=now - timedelta(seconds=3),
-        last_visited_at=now - timedelta(seconds=1), completed_at=now - timedelta(seconds=2),
-    )  # fmt: skip
+        learner=user,
+        lesson=first,
+        sections_read=["a"],
+        started_at=now,
+        best_score=2.5,
+        best_total=4,
+        latest_score=1.0,
+        latest_total=3,
+        latest_attempt_at=now - timedelta(seconds=3),
+        last_visited_at=now - timedelta(seconds=1),
+        completed_at=now - timedelta(seconds=2),
+    )
     LessonProgress.objects.create(learner=user, lesson=second, last_visited_at=now, started_at=now)
 
     user_sql, user_columns = _user_sql(get_user_model(), "default")
