@@ -252,3 +252,13 @@ def test_deleting_the_account_removes_progress_attempts_and_questions(client, ac
 def test_learner_pages_require_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/accounts/signup/", "/accounts/password_reset/"]
+)
+def test_account_form_labels_read_like_the_rest_of_the_site(client, path):
+    # The site's own labels ("Your question", "Search lessons") carry no trailing colon;
+    # Django's default label suffix would give these forms one.
+    labels = re.findall(r'<label for="id_\w+">([^<]*)</label>', client.get(path).content.decode())
+    assert labels and all(label and not label.endswith(":") for label in labels), labels
