@@ -271,7 +271,8 @@ TUTOR_RATE_LIMIT = int(os.environ.get("TUTOR_RATE_LIMIT", "20"))
 
 # The tutor-gaps report lists answers given with a confidence below this, beside the declined
 # questions: where the tutor answered but struggled. Keep it above the tutor's own threshold
-# for answering at all, or nothing is listed.
+# for answering at all, or nothing is listed. The tutor's confidences are exact below it (above
+# it they may be lower bounds, still above it: tutor.retrieval.answer_question).
 TUTOR_LOW_CONFIDENCE = float(os.environ.get("TUTOR_LOW_CONFIDENCE", "0.7"))
 
 LOGGING = {

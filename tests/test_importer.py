@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from courses import importer, rows
+from courses import importer, lesson_writes, rows
 from courses.content.imported import Imported
 from courses.content.parser import load_content
 from courses.importer import ContentInvalid, import_content
@@ -112,7 +112,7 @@ def test_a_failure_half_way_through_the_writes_rolls_everything_back(content_roo
     for path in sorted((content_root / "black-box").glob("0*.md")):
         path.write_text(path.read_text().replace("Lesson", "Renamed").replace("Which", "What"))
     before = database_state()
-    real_insert_rows = importer.insert_rows
+    real_insert_rows = lesson_writes.insert_rows
     written_before_failure = []
 
     def fail_on_options(model, *args, **kwargs):
@@ -127,11 +127,11 @@ def test_a_failure_half_way_through_the_writes_rolls_everything_back(content_roo
         )
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "insert_rows", fail_on_options)
+    monkeypatch.setattr(lesson_writes, "insert_rows", fail_on_options)
     with pytest.raises(RuntimeError, match="disk full"):
         import_content(content_root)
     assert written_before_failure == [(2, 2)]
-    monkeypatch.setattr(importer, "insert_rows", real_insert_rows)
+    monkeypatch.setattr(lesson_writes, "insert_rows", real_insert_rows)
     assert database_state() == before
 
 

@@ -169,3 +169,20 @@ def test_the_gap_groups_read_one_lessons_index_range(lesson, questions):
         assert "tutor_q_gaps (lesson_id=? AND grounded=?)" in plan, plan
         if questions is services.declined_questions:
             assert "COVERING INDEX tutor_q_gaps" in plan, plan
+
+
+@pytest.mark.django_db
+def test_ask_keeps_confidences_exact_below_the_reports_line(lesson, settings, monkeypatch):
+    """The tutor's confidences are exact below the line it is given; ask gives it the line the
+    tutor-gaps report uses, whatever it is set to."""
+    settings.TUTOR_LOW_CONFIDENCE = 0.93
+    given = []
+    answer_question = services.retrieval.answer_question
+
+    def recording(index, question, **options):
+        given.append(options)
+        return answer_question(index, question, **options)
+
+    monkeypatch.setattr(services.retrieval, "answer_question", recording)
+    services.ask(lesson=lesson, question="What does this lesson explain?")
+    assert given == [{"low_confidence": 0.93}]

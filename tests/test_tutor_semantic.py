@@ -10,6 +10,7 @@ shipped lessons.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -231,3 +232,84 @@ def test_the_semantic_feature_moves_the_probability(tmp_path) -> None:
     close = answer_module.assess(index, "When do spring tides happen?", model)
     assert close.features[-1] is not None and close.features[-1] > 0.5
     assert len(close.features) == len(FEATURES)
+
+
+# --- Quoted units encoded only while they can matter (issue #12, session 16) ------------------
+
+QUESTIONS = (
+    "When do spring tides happen?",
+    "Why do neap tides happen?",
+    "What causes two high tides a day?",
+    "How many high tides does a coast see each day?",
+    "What happens at new and full moon?",
+    "what does the moon's gravity do to the ocean",
+    "When do spring tides happen, and why do neap tides happen?",
+    "Why do the pulls of the Sun and the Moon cancel?",
+    "How tall is the Eiffel Tower?",
+    "Who discovered gravity?",
+)
+
+
+def _encoded(encoder: semantic.Encoder, index, question: str, **options):
+    """The reply, and the texts of the units encoded to give it (none encoded before)."""
+    encoder._cache.clear()
+    reply = answer_question(index, question, **options)
+    return reply, set(encoder._cache)
+
+
+def test_units_the_best_one_settles_are_not_encoded(encoder, tmp_path, monkeypatch) -> None:
+    """Once the best-ranked unit alone makes an answer at least as sure as the tutor-gaps
+    report's line, the other quoted units are not encoded: a closer one could only make it
+    surer. Below that line every quoted unit is encoded, as before."""
+    model = _semantic_model(tmp_path)
+    monkeypatch.setattr(answer_module, "load_model", lambda: model)
+    index = build_index(TIDES)
+    moon, spring = (index.units[i].text for i in (0, 1))
+    question = "When do spring tides happen?"
+    assert answer_module.assess(index, question, model).judged == [0, 1]  # spring tides: best
+    reply, encoded = _encoded(encoder, index, question, low_confidence=0.7)
+    assert reply.kind == "answer" and reply.confidence >= 0.7
+    assert encoded == {spring}
+    exact, encoded = _encoded(encoder, index, question, low_confidence=1.0)
+    assert encoded == {moon, spring}
+    assert exact == reply  # the best unit is also the closest here
+
+
+def test_settling_early_changes_no_reply_and_no_confidence_below_the_line(
+    encoder, tmp_path, monkeypatch
+) -> None:
+    model = _semantic_model(tmp_path)
+    monkeypatch.setattr(answer_module, "load_model", lambda: model)
+    index = build_index(TIDES)
+    settled = 0
+    for line in (0.5, 0.7, 0.9):
+        for question in QUESTIONS:
+            exact, all_units = _encoded(encoder, index, question, low_confidence=1.0)
+            reply, units = _encoded(encoder, index, question, low_confidence=line)
+            assert (reply.kind, reply.grounded, reply.answer, reply.citations) == (
+                exact.kind,
+                exact.grounded,
+                exact.answer,
+                exact.citations,
+            )
+            assert reply.best_score == exact.best_score
+            if exact.confidence < line:
+                assert reply.confidence == exact.confidence and units == all_units
+            else:
+                assert line <= reply.confidence <= exact.confidence and units <= all_units
+            settled += units < all_units
+    assert settled  # some answer was settled by fewer units than it quotes
+
+
+def test_a_model_that_a_closer_unit_could_make_less_sure_encodes_every_unit(
+    encoder, tmp_path, monkeypatch
+) -> None:
+    model = _semantic_model(tmp_path)
+    weights = (*model.weights[:-1], -model.weights[-1])
+    model = dataclasses.replace(model, weights=weights, bias=model.bias + 6.0)
+    assert not model.rises_with_semantic
+    monkeypatch.setattr(answer_module, "load_model", lambda: model)
+    index = build_index(TIDES)
+    reply, encoded = _encoded(encoder, index, "When do spring tides happen?", low_confidence=0.0)
+    assert reply.kind == "answer"
+    assert encoded == {index.units[0].text, index.units[1].text}

@@ -122,7 +122,10 @@ def ask(*, lesson: Lesson, question: str, learner=None, visitor: str = "") -> re
     A ``visitor`` (tutor.question_log.visitor_key) who asks the same wording again is logged
     once: the unique constraint drops the repeat, whoever wins a race.
     """
-    answer = retrieval.answer_question(index_for(lesson), question)
+    # Confidences below the report's line are exact (`answer_question`): pass the line in use.
+    answer = retrieval.answer_question(
+        index_for(lesson), question, low_confidence=settings.TUTOR_LOW_CONFIDENCE
+    )
     signed_in = learner is not None and learner.is_authenticated
     TutorQuestion.objects.bulk_create(
         [

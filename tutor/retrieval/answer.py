@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from . import compose, tuning
-from .answerability import Model, features, load_model
+from .answerability import Model, features, load_model, similarity
 from .index import LessonIndex
 from .lexicon import ANAPHORS, STOP_WORDS, content_terms, looks_foreign, script, tokenize, words
 from .ranking import Query, max_score, rank, read_query
@@ -145,10 +145,22 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
 
 
 def assess(
-    index: LessonIndex, text: str, model: Model | None = None, *, with_semantic: bool = False
+    index: LessonIndex,
+    text: str,
+    model: Model | None = None,
+    *,
+    with_semantic: bool = False,
+    exact_below: float | None = None,
 ) -> Assessment:
     """Reads, ranks and chooses the passage for one question part; `model` (if given) judges it.
-    The semantic feature is computed when the model uses it (or `with_semantic`, for `fit`)."""
+    The semantic feature is computed when the model uses it (or `with_semantic`, for `fit`).
+
+    With `exact_below`, the probability is exact only below it (or below the model's threshold,
+    if higher): the quoted units are encoded best-ranked first, and once the closest so far
+    makes the probability reach that line the others are not encoded, since a closer one could
+    only raise it (`Model.rises_with_semantic`). The decision is the same; the probability, and
+    the semantic feature, are then lower bounds at or above the line.
+    """
     query = read_query(index, text)
     ranked = rank(index, query) if query.terms else []
     judged = compose.choose_units(index, ranked, query.terms) if ranked else []
@@ -156,8 +168,18 @@ def assess(
     # unit, which often says what the best unit only sets up. Judged with that sentence, the
     # model declined fewer unanswerable tuning questions (docs/tutor-experiments.md).
     chosen = compose.with_continuation(index, judged, ranked[0][1]) if ranked else []
-    with_semantic = with_semantic or bool(model and model.semantic)
-    x = features(index, query, ranked, judged, with_semantic=with_semantic)
+    x = features(index, query, ranked, judged)
+    if with_semantic or (model and model.semantic):
+        settled = None
+        if model and exact_below is not None and model.rises_with_semantic:
+            line = max(exact_below, model.threshold)
+            lexical = list(x)
+
+            def settled(cosine: float) -> bool:
+                return model.probability([*lexical, cosine]) >= line
+
+        first = ranked[0][1] if ranked else None
+        x.append(similarity(index, query, judged, first=first, settled=settled))
     probability = model.probability(x) if chosen and model else 0.0
     best = ranked[0][0] / max_score(index, query) if ranked else 0.0
     return Assessment(query, ranked, chosen, judged, x, probability, best)
@@ -183,8 +205,15 @@ def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> Tuto
     )
 
 
-def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
-    """Answer from the lesson only, quoting it, or decline and say why."""
+def answer_question(
+    index: LessonIndex, question: str, *, low_confidence: float = tuning.LOW_CONFIDENCE
+) -> TutorAnswer:
+    """Answer from the lesson only, quoting it, or decline and say why.
+
+    An answer's `confidence` is exact below `low_confidence` (the tutor-gaps report's line,
+    `TUTOR_LOW_CONFIDENCE`), which is all that report reads; at or above it, it may be a lower
+    bound that is itself at or above the line (`assess`, `exact_below`). Declines are exact.
+    """
     question = question[:MAX_QUESTION_CHARS]
     kind = message_kind(question)
     if kind == "injection":
@@ -199,7 +228,7 @@ def answer_question(index: LessonIndex, question: str) -> TutorAnswer:
 
     model = load_model()
     texts = question_parts(index, question)
-    parts = [assess(index, text, model) for text in texts]
+    parts = [assess(index, text, model, exact_below=low_confidence) for text in texts]
     answered = [p for p in parts if p.query.terms and p.probability >= model.threshold]
     if not answered:
         return _decline(index, question, parts)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +69,12 @@ class Model:
     def semantic(self) -> bool:
         return "semantic" in self.features
 
+    @property
+    def rises_with_semantic(self) -> bool:
+        """Whether a closer passage can only raise the probability (a positive weight): then
+        the cosine of any of the quoted units is a lower bound of the probability."""
+        return self.semantic and self.weights[self.features.index("semantic")] > 0
+
     def probability(self, x: list[float | None]) -> float:
         """P(the passage answers); an unknown feature (None) is taken at its mean."""
         z = self.bias + sum(
@@ -96,8 +103,20 @@ def _bigram_share(query: Query, texts: list[str]) -> float:
     return len(found & pairs) / len(pairs)
 
 
-def similarity(index: LessonIndex, query: Query, chosen: list[int]) -> float | None:
-    """Cosine of the question and the closest chosen unit; None without the encoder."""
+def similarity(
+    index: LessonIndex,
+    query: Query,
+    chosen: list[int],
+    *,
+    first: int | None = None,
+    settled: Callable[[float], bool] | None = None,
+) -> float | None:
+    """Cosine of the question and the closest chosen unit; None without the encoder.
+
+    The unit `first` (the best-ranked) is encoded first, then the others in reading order. With
+    `settled`, encoding stops as soon as `settled(the closest cosine so far)` holds: the value
+    is then the closest of the units encoded, a lower bound of the closest of all.
+    """
     # Imported here, not at the top: `python -m tutor.retrieval.semantic build` (make install)
     # runs that module as a script, which must not be imported with the package first.
     from . import semantic
@@ -105,7 +124,13 @@ def similarity(index: LessonIndex, query: Query, chosen: list[int]) -> float | N
     encoder = semantic.encoder()
     if encoder is None:
         return None
-    return encoder.similarity(query.text, [index.units[uid].text for uid in chosen])
+    order = sorted(chosen, key=lambda uid: uid != first)  # stable: the rest keep their order
+    closest = None
+    for cosine in encoder.cosines(query.text, [index.units[uid].text for uid in order]):
+        closest = cosine if closest is None else max(closest, cosine)
+        if settled is not None and settled(closest):
+            break
+    return 0.0 if closest is None else closest
 
 
 def features(

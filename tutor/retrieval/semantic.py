@@ -14,10 +14,11 @@ Where it comes from, all from the package registry and offline:
   `encoder()` builds it on first use if it is missing. Its file name carries a digest of the
   recipe and the package versions, so an upgrade rebuilds it rather than reading a stale one.
 
-Nothing is encoded when a lesson is imported: per question, `Encoder.similarity` encodes the
-question and the units it would quote (each text alone, so a text's vector never depends on
-what it was encoded with; units are cached per process). One intra-op thread: for products
-this small a second thread costs more CPU than it saves time.
+Nothing is encoded when a lesson is imported: per question, `Encoder.cosines` encodes the
+question and the units it would quote, one at a time as they are asked for, so the tutor stops
+once a closer unit could change nothing (`answer.assess`). Each text is encoded alone, so a
+text's vector never depends on what it was encoded with; units are cached per process. One
+intra-op thread: for products this small a second thread costs more CPU than it saves time.
 
 `encoder()` is None when onnxruntime, onnx or the weights are missing, or `TUTOR_SEMANTIC=0`;
 the answerability model then takes the feature at its mean, where it moves nothing.
@@ -34,6 +35,7 @@ import struct
 import sys
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -271,12 +273,18 @@ class Encoder:
             self._cache.popitem(last=False)
         return vector
 
+    def cosines(self, question: str, passages: list[str]) -> Iterator[float]:
+        """The cosine of the question and each passage, in order; a passage is encoded (unless
+        cached) only when its cosine is asked for, and the question only with the first."""
+        if not passages:
+            return
+        q = self.embed(question)
+        for p in passages:
+            yield float(self.cached(p) @ q)
+
     def similarity(self, question: str, passages: list[str]) -> float:
         """The cosine of the question and the closest of the passages (0 without any)."""
-        if not passages:
-            return 0.0
-        q = self.embed(question)
-        return max(float(self.cached(p) @ q) for p in passages)
+        return max(self.cosines(question, passages), default=0.0)
 
 
 @lru_cache(maxsize=1)

@@ -56,6 +56,10 @@ LABEL_WORDS = 3
 #: A declined question names its best section only when the answerability model gives the
 #: best passage at least this probability (so a shared common word is not enough).
 RELATED_PROBABILITY = 0.2
+#: An answer's confidence is exact below this (the default of TUTOR_LOW_CONFIDENCE, the line of
+#: the tutor-gaps report); above it, the quoted units the best one already settles are not
+#: encoded (`answer.assess`), so a first question about new units costs less.
+LOW_CONFIDENCE = 0.7
 
 #: A Latin-script question is in another language when at least FOREIGN_WORDS of its words
 #: the lesson lacks are at least FOREIGN_MARGIN more frequent (Zipf) in one of a few other
