@@ -19,8 +19,11 @@ columns beside each vector kept in line, with a GIN index of its own) and FTS5 j
 small table by rowid on SQLite. On PostgreSQL a one-word search whose prefix stands for exactly
 one lexeme of the catalog ranks its body tier from `RankedWord` instead (each lesson's rank
 for each of its lexemes, written from the vectors), reading the page's rows from an index in
-ts_rank's order rather than scoring every match; any other search runs the statement
-(`_ranked_by_word`). On SQLite such a search (its prefix standing for exactly one term of
+ts_rank's order rather than scoring every match (`_ranked_by_word`); unfiltered, and its
+prefix standing for exactly one lexeme of the heads, its title and key-term tiers too (the
+head's rank and title match per lexeme, `_ranked_head_by_word`). What the prefix stands for
+is looked up once per content version and process (`_lexemes`). Any other search runs the
+statement. On SQLite such a search (its prefix standing for exactly one term of
 FTS5's index) ranks its body tier from `BodyTerm` with bm25's own arithmetic, the same floats
 as FTS5's rank (`search.bm25`).
 """
@@ -122,16 +125,23 @@ _REFRESH_RANKING_VECTORS_SQL = (
 # `RankingVector` rows just written: one row per lexeme of the vector, its rank the vector's
 # ts_rank for a query of that lexeme alone, built without parsing it (the lexeme quoted for
 # tsquery's input, where a backslash escapes the next character).
-LEXEME_TSQUERY_SQL = (
-    r"('''' || replace(replace(u.lexeme, '\', '\\'), '''', '\''') || '''')::tsquery"
-)
+_QUOTED_LEXEME_SQL = r"'''' || replace(replace(u.lexeme, '\', '\\'), '''', '\''') || ''''"
+LEXEME_TSQUERY_SQL = f"({_QUOTED_LEXEME_SQL})::tsquery"
+# The same lexeme with the title's weight: what the title tier's match asks of it.
+_LEXEME_IN_TITLE_SQL = f"({_QUOTED_LEXEME_SQL} || ':{TITLE_WEIGHT}')::tsquery"
 _WORD_COLUMNS = "published, position, track, course_slug"
+# The head tier's columns (`head_rank`, `in_title`) are computed for the rows the head holds
+# only, a few per cent of them.
 _INSERT_RANKED_WORDS_SQL = (
-    f"INSERT INTO {RANKED_WORDS} (lesson_id, word, rank, {_WORD_COLUMNS}, in_head) "  # noqa: S608
-    f"SELECT r.lesson_id, u.lexeme, ts_rank(r.vector, t.q), {_WORD_COLUMNS}, "
-    f"coalesce(r.head @@ t.q, false) FROM {RANKING_VECTORS} r "
-    "CROSS JOIN LATERAL unnest(r.vector) u "
-    f"CROSS JOIN LATERAL (SELECT {LEXEME_TSQUERY_SQL} AS q) t WHERE r.lesson_id = ANY(%s)"
+    f"INSERT INTO {RANKED_WORDS} (lesson_id, word, rank, {_WORD_COLUMNS}, in_head, "  # noqa: S608
+    "head_rank, in_title) "
+    f"SELECT r.lesson_id, u.lexeme, ts_rank(r.vector, t.q), {_WORD_COLUMNS}, h.in_head, "
+    "CASE WHEN h.in_head THEN ts_rank(r.head, t.q) END, "
+    f"CASE WHEN h.in_head THEN r.head @@ {_LEXEME_IN_TITLE_SQL} ELSE false END "
+    f"FROM {RANKING_VECTORS} r CROSS JOIN LATERAL unnest(r.vector) u "
+    f"CROSS JOIN LATERAL (SELECT {LEXEME_TSQUERY_SQL} AS q) t "
+    "CROSS JOIN LATERAL (SELECT coalesce(r.head @@ t.q, false) AS in_head) h "
+    "WHERE r.lesson_id = ANY(%s)"
 )
 _DELETE_RANKED_WORDS_SQL = f"DELETE FROM {RANKED_WORDS} WHERE lesson_id IN "  # noqa: S608
 # The lessons whose vectors have no rows of the ranking by word: those written since the last
@@ -456,12 +466,17 @@ def _ranked(
     offset: int,
     limit: int | None,
 ) -> list[int]:
-    if tiers == ("body",) and len(words) == 1 and not words.also:
+    if len(words) == 1 and not words.also:
         vendor = connection.vendor
         found = None
-        if vendor == "postgresql":
+        if vendor == "postgresql" and tiers == ("body",):
             found = _ranked_by_word(words[0], track, course, offset=offset, limit=limit)
-        elif vendor == "sqlite":
+        elif vendor == "postgresql" and tiers == ("title", "terms") and not (track or course):
+            # Unfiltered only: a filtered read visits every row of the word the heads hold
+            # (613 scattered rows for "probe") to test the filter, where the statement tests
+            # it on the few compact pages of the cards (docs/benchmarks.md, session 16).
+            found = _ranked_head_by_word(words[0], track, course, offset=offset, limit=limit)
+        elif vendor == "sqlite" and tiers == ("body",):
             conditions, filter_params = _filters("b", track, course)
             found = bm25.ranked(words[0], conditions, filter_params, offset=offset, limit=limit)
         if found is not None:
@@ -501,46 +516,107 @@ def _ranked_by_statement(
         return [row[0] for row in cursor.fetchall()]
 
 
-# PostgreSQL: the body tier of a one-word search, ranked from `RankedWord` when the word's
-# tsquery is one lexeme as a prefix and exactly one word of the table has that prefix: then
-# every matching vector matches through that word alone, so ts_rank of the vector for the
-# prefix query is its rank for the word (ts_rank's sum over the matched lexemes has one term),
-# and the head matches the prefix exactly when it holds the word (the head's lexemes are the
-# vector's). The order is the body tier statement's, read from the index on (word, rank DESC,
-# position) rather than scored for every match. The lexeme is read from the tsquery's text
-# ('lexeme':*, a quote doubled and a backslash escaped); the words with a prefix are one range
-# of the C-collated index, so two probes tell whether there is exactly one. A single row of
-# NULL says the prefix did not resolve (no such word, or several).
-_WORD_PREFIX_SQL = (
+# PostgreSQL: a one-word search ranked from `RankedWord` when the word's tsquery is one lexeme
+# as a prefix and the prefix stands for exactly one word of the rows a tier reads: every word
+# of the table for the body tier, the words the heads hold for the head tier (the title and
+# key-term tiers, ranked together). Then every vector (or head) matching the prefix holds that
+# word and no other word with the prefix, so ts_rank of it for the prefix query is its rank for
+# the word (ts_rank's sum over the matched lexemes has one term), the head matches the prefix
+# exactly when it holds the word, and the title (weight A) exactly when the word's row says
+# so. The order is each tier's statement's, read from an index (body: (word, rank DESC,
+# position); head: (word, in_title DESC, head_rank DESC, position) over the rows the head
+# holds) rather than scored for every match. No word with the prefix: the tier has no match.
+#
+# What the prefix stands for (`_lexemes`) is looked up once per content version, word and
+# process, as the completions are (`_completions`): resolved in the statement itself it cost
+# the server more to plan (a CTE and four index probes, about 0.5 ms a search) than to run.
+# The lexeme is read from the tsquery's text ('lexeme':*, a quote doubled and a backslash
+# escaped); the words with a prefix are one range of the C-collated indexes, so the first two
+# at or after it tell whether there is exactly one.
+_LEXEMES_SQL = (
     f"WITH q AS (SELECT {_TSQUERY} AS q), "  # noqa: S608 (names are ours; values are params)
     "p AS (SELECT CASE WHEN numnode(q) = 1 AND left(q::text, 1) = '''' "
     "AND right(q::text, 3) = ''':*' THEN replace(replace(substr(q::text, 2, length(q::text) - 4), "
     r"'''''', ''''), '\\', '\') END AS prefix FROM q), "
-    f"w AS (SELECT p.prefix, (SELECT word FROM {RANKED_WORDS} WHERE word >= p.prefix "
-    "ORDER BY word LIMIT 1) AS word FROM p), "
-    "lexeme AS (SELECT w.word FROM w WHERE starts_with(w.word, w.prefix) AND NOT coalesce("
-    f"starts_with((SELECT word FROM {RANKED_WORDS} WHERE word > w.word ORDER BY word LIMIT 1), "
-    "w.prefix), false)) "
-    f"(SELECT f.lesson_id FROM {RANKED_WORDS} f WHERE f.word = (SELECT word FROM lexeme) "
-    "AND f.published AND NOT f.in_head {conditions}"
-    "ORDER BY f.rank DESC, f.position LIMIT %s OFFSET %s) "
-    "UNION ALL (SELECT NULL WHERE NOT EXISTS (SELECT FROM lexeme))"
+    f"f AS (SELECT p.prefix, (SELECT word FROM {RANKED_WORDS} WHERE word >= p.prefix "
+    "ORDER BY word LIMIT 1) AS word, "
+    f"(SELECT word FROM {RANKED_WORDS} WHERE in_head AND word >= p.prefix "
+    "ORDER BY word LIMIT 1) AS head_word FROM p) "
+    f"SELECT f.prefix, f.word, (SELECT word FROM {RANKED_WORDS} WHERE word > f.word "
+    "ORDER BY word LIMIT 1), f.head_word, "
+    f"(SELECT word FROM {RANKED_WORDS} WHERE in_head AND word > f.head_word "
+    "ORDER BY word LIMIT 1) FROM f"
 )
+_BODY_BY_WORD_SQL = (
+    f"SELECT f.lesson_id FROM {RANKED_WORDS} f "  # noqa: S608 (names are ours; values are params)
+    "WHERE f.word = %s AND f.published AND NOT f.in_head {conditions}"
+    "ORDER BY f.rank DESC, f.position LIMIT %s OFFSET %s"
+)
+_HEAD_BY_WORD_SQL = (
+    f"SELECT f.lesson_id FROM {RANKED_WORDS} f "  # noqa: S608 (names are ours; values are params)
+    "WHERE f.word = %s AND f.in_head AND f.published {conditions}"
+    "ORDER BY f.in_title DESC, f.head_rank DESC, f.position LIMIT %s OFFSET %s"
+)
+SEVERAL = None  # a prefix standing for more than one word (see `_lexemes`)
+
+
+@lru_cache(maxsize=4096)
+def _lexemes(version: str, word: str) -> tuple[str | None, str | None] | None:
+    """What the prefix of a one-word search for ``word`` stands for among the ranked words of
+    the content ``version``: (among every word, among the heads' words), each the one word
+    with the prefix, "" when there is none, or SEVERAL; None when the word's tsquery is not one
+    lexeme as a prefix (a stop word, a word the parser splits)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LEXEMES_SQL, [query.tsquery([word])])
+        prefix, first, second, head_first, head_second = cursor.fetchone()
+    if prefix is None:
+        return None
+    return _the_one(prefix, first, second), _the_one(prefix, head_first, head_second)
+
+
+def _the_one(prefix: str, first: str | None, second: str | None) -> str | None:
+    """The one word beginning with ``prefix`` of the first two words at or after it, "" when
+    neither begins with it, SEVERAL when both do."""
+    found = [word for word in (first, second) if word is not None and word.startswith(prefix)]
+    return found[0] if len(found) == 1 else ("" if not found else SEVERAL)
 
 
 def _ranked_by_word(
     word: str, track: str, course: str, *, offset: int, limit: int | None
 ) -> list[int] | None:
     """The body tier's slice for the one word ``word`` from `RankedWord`, or None when its
-    prefix does not stand for exactly one word there (see _WORD_PREFIX_SQL)."""
-    conditions, filter_params = _filters("f", track, course)
-    params = [query.tsquery([word]), *filter_params, limit, offset]
-    with connection.cursor() as cursor:
-        cursor.execute(_WORD_PREFIX_SQL.format(conditions=conditions), params)
-        rows = cursor.fetchall()
-    if rows and rows[-1][0] is None:
+    prefix does not stand for exactly one word there or none (see `_lexemes`)."""
+    return _read_by_word(_BODY_BY_WORD_SQL, 0, word, track, course, offset=offset, limit=limit)
+
+
+def _ranked_head_by_word(
+    word: str, track: str, course: str, *, offset: int, limit: int | None
+) -> list[int] | None:
+    """The title and key-term tiers' slice for the one word ``word`` from `RankedWord`, or None
+    when its prefix does not stand for exactly one word of the heads or none."""
+    return _read_by_word(_HEAD_BY_WORD_SQL, 1, word, track, course, offset=offset, limit=limit)
+
+
+def _read_by_word(
+    sql: str,
+    scope: int,
+    word: str,
+    track: str,
+    course: str,
+    *,
+    offset: int,
+    limit: int | None,
+) -> list[int] | None:
+    resolved = _lexemes(content_version(), word)
+    if resolved is None or resolved[scope] is SEVERAL:
         return None
-    return [row[0] for row in rows]
+    lexeme = resolved[scope]
+    if not lexeme:  # no word with the prefix: nothing of the tier matches it
+        return []
+    conditions, filter_params = _filters("f", track, course)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(conditions=conditions), [lexeme, *filter_params, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _matches(

@@ -124,7 +124,11 @@ class RankedWord(models.Model):
     A one-word search whose prefix stands for exactly one lexeme of this table ranks the body
     tier through the index on (word, rank DESC, position), reading only the page's rows, rather
     than scoring every matching vector: for that query ts_rank and the head's match are the
-    single lexeme's, so the order is the same (`search.engine`, `_ranked_by_word`). The word
+    single lexeme's, so the order is the same (`search.engine`, `_ranked_by_word`). Likewise
+    its head tier (the title and key-term tiers, ranked together on PostgreSQL) when the prefix
+    stands for exactly one lexeme of the heads: through the partial index of the rows the head
+    holds, on (word, in_title DESC, head_rank DESC, position), the order of the head tier's
+    statement (`_ranked_head_by_word`). The word
     sorts bytewise (COLLATE "C"), so every word with a prefix lies in one range of the index.
     Written from the `RankingVector` rows once at the end of each import, for every lesson it
     wrote (`search.engine.rank_words`; into an empty or mostly rewritten table with the indexes
@@ -145,10 +149,20 @@ class RankedWord(models.Model):
     track = models.CharField(max_length=100)
     course_slug = models.SlugField(max_length=100, db_index=False)
     in_head = models.BooleanField()
+    # The head tier's ranking by word, for the rows whose lexeme the head holds: ts_rank of the
+    # head for that lexeme alone, and whether the title holds it (the head matches it with
+    # weight A); NULL and false for the others.
+    head_rank = RealField(null=True)
+    in_title = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
-            models.Index(fields=["word", "-rank", "position"], name="search_rankedword_rank")
+            models.Index(fields=["word", "-rank", "position"], name="search_rankedword_rank"),
+            models.Index(
+                fields=["word", "-in_title", "-head_rank", "position"],
+                condition=models.Q(in_head=True),
+                name="search_rankedword_head",
+            ),
         ]
 
     def __str__(self) -> str:
