@@ -78,8 +78,8 @@ class RankingVector(models.Model):
     card, more CPU than ranking them; now the body tier matches through this table's own GIN
     index and never reads the card. The card keeps its vector and GIN index for the counts,
     which read the card's small rows (about 25 a page; here two a page, and a capped count
-    cost about twice the CPU). Written with the card (`search.engine.index_lessons`), its
-    filter columns brought up to date with it (`search.engine.refresh_cards`); empty on
+    cost about twice the CPU). Written with the card (`search.indexing.index_lessons`), its
+    filter columns brought up to date with it (`search.indexing.refresh_cards`); empty on
     SQLite.
     """
 
@@ -131,9 +131,9 @@ class RankedWord(models.Model):
     statement (`_ranked_head_by_word`). The word
     sorts bytewise (COLLATE "C"), so every word with a prefix lies in one range of the index.
     Written from the `RankingVector` rows once at the end of each import, for every lesson it
-    wrote (`search.engine.rank_words`; into an empty or mostly rewritten table with the indexes
+    wrote (`search.indexing.rank_words`; into an empty or mostly rewritten table with the indexes
     built after the rows), its filter columns brought up to date with them
-    (`search.engine.refresh_cards`); empty on SQLite. No foreign-key
+    (`search.indexing.refresh_cards`); empty on SQLite. No foreign-key
     constraint in the database (a check per row, hundreds of thousands, at each import's
     commit): a lesson deleted through Django takes its rows along (CASCADE).
     """
@@ -175,7 +175,7 @@ class SearchWord(models.Model):
     which the engines index by its stem "probe", a word "probin" does not begin
     (`search.engine`, `_completions`).
 
-    Written with the documents (`search.engine.index_lessons`), inside the import's
+    Written with the documents (`search.indexing.index_lessons`), inside the import's
     transaction; never deleted: a word whose lessons were removed or rewritten stays, and only
     costs its completion a term that matches nothing (what a search finds is always the
     engine's index). Sorts bytewise, so the words beginning with a prefix are one range of the
@@ -202,8 +202,8 @@ class BodyTerm(models.Model):
     keeps and a search reads, so the statement computes the same floats in the same order of
     operations and ranks the same (`search.bm25.ranked`). Written from FTS5's
     index once at the end of each import, for the lessons it wrote
-    (`search.engine.rank_words`), its filter columns kept with the cards'
-    (`search.engine.refresh_cards`); empty on PostgreSQL. No foreign-key constraint in the
+    (`search.indexing.rank_words`), its filter columns kept with the cards'
+    (`search.indexing.refresh_cards`); empty on PostgreSQL. No foreign-key constraint in the
     database: a lesson deleted through Django takes its rows along (CASCADE).
     """
 

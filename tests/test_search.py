@@ -10,6 +10,7 @@ import pytest
 from django.utils.text import Truncator
 
 from courses.importer import import_content
+from courses.models import Lesson
 from search import engine, page, query
 from tests.factories import write_course, write_lesson
 
@@ -292,7 +293,7 @@ def test_slices_across_the_title_term_and_body_tiers_follow_the_full_ranking(con
     import_content(content_root)
     full = engine.ranked_lesson_ids("quartz")
     assert len(full) == 19 == engine.count_matches("quartz")
-    by_id = dict(engine.Lesson.objects.values_list("pk", "title"))
+    by_id = dict(Lesson.objects.values_list("pk", "title"))
     assert {by_id[pk] for pk in full[:7]} == {f"Quartz head {n}" for n in range(1, 8)}
     assert {by_id[pk] for pk in full[7:11]} == {f"Term {n}" for n in range(8, 12)}
     for offset in range(0, 20):

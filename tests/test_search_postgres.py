@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.importer import import_content
 from courses.models import Lesson
-from search import engine, query
+from search import engine, indexing, query
 from search.models import RankedWord, RankingVector, SearchCard, SearchDocument
 from tests.factories import (
     READING_BODY,
@@ -90,13 +90,13 @@ def write_cards(number: int, *, every: int, first: int = 1, text: str = "steady 
             [FIRST_FAKE_LESSON, text, first, first + number - 1, every],
         )
         cursor.execute(
-            engine._INSERT_RANKING_VECTORS_SQL  # noqa: S608 (ours)
+            indexing._INSERT_RANKING_VECTORS_SQL  # noqa: S608 (ours)
             + "(SELECT lesson_id FROM search_searchcard "
             "WHERE lesson_id BETWEEN %s AND %s)",
             [FIRST_FAKE_LESSON + first, FIRST_FAKE_LESSON + first + number - 1],
         )
-    engine.rank_words()
-    engine._tidy_indexes()
+    indexing.rank_words()
+    indexing._tidy_indexes()
     engine._lexemes.cache_clear()  # an import would change the content version
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchcard")
@@ -569,7 +569,7 @@ def test_a_lexeme_is_quoted_for_its_own_tsquery(db):
             f"SELECT u.lexeme, numnode(q.q), ts_rank(v.v, q.q) > 0.01 "  # noqa: S608
             "FROM (SELECT $$'it''s':1 'back\\\\slash':2,3 'plain':4 'a''''\\\\b':5$$::tsvector "
             "AS v) v, "
-            f"unnest(v.v) u, LATERAL (SELECT {engine.LEXEME_TSQUERY_SQL} AS q) q"
+            f"unnest(v.v) u, LATERAL (SELECT {indexing.LEXEME_TSQUERY_SQL} AS q) q"
         )
         rows = cursor.fetchall()
     assert sorted(rows) == sorted(
@@ -590,7 +590,7 @@ def test_the_ranked_word_migration_runs_backwards_and_forwards_keeping_the_resul
     assert [client.get("/search/", {"q": q}).text for q in searches] == before
 
 
-# How an import writes the ranking by word: once, at its end (`engine.rank_words`), the rows of
+# How an import writes the ranking by word: once, at its end (`indexing.rank_words`), the rows of
 # the lessons it wrote; into an empty table (a cold import) or one most of whose lessons it
 # rewrote, with the indexes dropped and built again after the rows, as the migration made them.
 
@@ -624,7 +624,7 @@ def assert_the_ranked_word_indexes_are_the_migrations() -> None:
     """The three indexes there, as migrations 0009 and 0012 declare them, valid and ready (a
     search may use them), the word column still C-collated."""
     with connection.cursor() as cursor:
-        cursor.execute(engine._INDEXES_SQL, ["search_rankedword"])
+        cursor.execute(indexing._INDEXES_SQL, ["search_rankedword"])
         assert cursor.fetchall() == MIGRATED_INDEXES
         cursor.execute(
             "SELECT indisvalid, indisready, indislive FROM pg_index "

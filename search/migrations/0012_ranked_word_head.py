@@ -1,7 +1,7 @@
 """PostgreSQL: the head tier's ranking by word on `search.models.RankedWord`: for each row whose
 lexeme the head holds, ts_rank of the head for that lexeme alone (`head_rank`) and whether the
 title holds it (`in_title`), filled here from the existing vectors as an import writes them
-(`search.engine.rank_words`), and a partial index of those rows in the head tier's order.
+(`search.indexing.rank_words`), and a partial index of those rows in the head tier's order.
 Backwards: the columns and the index are dropped. SQLite: the columns are added to the empty
 table.
 """
