@@ -20,17 +20,21 @@ from core.reads import instances
 
 
 @lru_cache(maxsize=8)
-def _user_sql(model, database: str) -> str:
+def _user_sql(model, database: str) -> tuple[str, tuple[str, ...]]:
+    """The SELECT and the columns it names, in order."""
     quote = connections[database].ops.quote_name
-    columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+    columns = tuple(field.column for field in model._meta.concrete_fields)
+    listed = ", ".join(map(quote, columns))
     table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
-    return f"SELECT {columns} FROM {table} WHERE {key} = %s"  # noqa: S608 (names from the model)
+    sql = f"SELECT {listed} FROM {table} WHERE {key} = %s"  # noqa: S608 (names from the model)
+    return sql, columns
 
 
 class AccountBackend(ModelBackend):
     def get_user(self, user_id):
         model = get_user_model()
         database = router.db_for_read(model)
-        sql = _user_sql(model, database)
-        user = next(iter(instances(model, sql, [user_id], using=database)), None)
+        sql, columns = _user_sql(model, database)
+        found = instances(model, sql, [user_id], using=database, columns=columns)
+        user = next(iter(found), None)
         return user if user is not None and self.user_can_authenticate(user) else None

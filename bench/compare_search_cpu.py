@@ -10,7 +10,8 @@ database, and each checkout, with this .venv and the production settings, answer
 benchmark's five searches N times each (default 300) through Django's WSGI handler, with the
 result cache off; CPU seconds per search (time.process_time) beside the catalog page's in the
 same process. Rounds alternate old, new, new, old, old, new. Both checkouts must share the
-search tables' schema.
+search tables' schema. On PostgreSQL each search also has a "(database)" row: its backend's
+share of the figure (the app's is the difference).
 
 With ``postgres`` the catalog goes into a fresh PostgreSQL database at 127.0.0.1 instead (one
 per checkout, each migrated and imported by its own checkout, so the two may differ in schema;
@@ -49,16 +50,22 @@ def get(path, query):
     assert status[0].startswith("200"), (path, query, status)
 
 def cpu_ms(path, query):
+    # App + database CPU ms per request, and the database's share.
     for _ in range(20):
         get(path, query)
     backend, start = backend_seconds(), time.process_time()
     for _ in range(N):
         get(path, query)
-    spent = time.process_time() - start + backend_seconds() - backend
-    return spent / N * 1000
+    app = time.process_time() - start
+    database = backend_seconds() - backend
+    return (app + database) / N * 1000, database / N * 1000
 
-result = {query: cpu_ms("/search/", query) for query in QUERIES}
-result["catalog"] = cpu_ms("/", "")
+result = {}
+for query in QUERIES:
+    result[query], database = cpu_ms("/search/", query)
+    if backend_seconds():  # PostgreSQL
+        result[f"{query} (database)"] = database
+result["catalog"], _ = cpu_ms("/", "")
 print(json.dumps(result))
 """
 )

@@ -67,9 +67,19 @@ def _plan(model: type[Model], columns: tuple[str, ...], connection) -> _Plan:
 
 
 def instances(
-    model: type[Model], sql: str, params: Sequence, *, using: str | None = None
+    model: type[Model],
+    sql: str,
+    params: Sequence,
+    *,
+    using: str | None = None,
+    columns: Sequence[str] | None = None,
 ) -> list[Model]:
-    """What ``list(model.objects.db_manager(using).raw(sql, params))`` gives."""
+    """What ``list(model.objects.db_manager(using).raw(sql, params))`` gives.
+
+    ``columns``, when the caller wrote its SELECT's columns out, names them in order (as the
+    cursor would describe them), so that the cursor's description is not read: psycopg builds
+    it anew for every statement (an object per column, its type looked up), about 0.05 ms for
+    the 14 columns of a lesson page's progress read, more than converting the rows."""
     using = using or router.db_for_read(model)
     connection = connections[using]
     # As RawQuery: the parameters adapted to the database as far as their types tell.
@@ -77,7 +87,9 @@ def instances(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         identifier = connection.introspection.identifier_converter
-        columns = tuple(identifier(column[0]) for column in cursor.description)
+        if columns is None:
+            columns = [column[0] for column in cursor.description]
+        columns = tuple(map(identifier, columns))
         rows = cursor.fetchall()
     plan = _plan(model, columns, connection)
     found = []

@@ -78,8 +78,8 @@ class RankingVector(models.Model):
     card, more CPU than ranking them; now the body tier matches through this table's own GIN
     index and never reads the card. The card keeps its vector and GIN index for the counts,
     which read the card's small rows (about 25 a page; here two a page, and a capped count
-    cost about twice the CPU). Written with the card (`search.engine.index_lessons`), its
-    filter columns brought up to date with it (`search.engine.refresh_cards`); empty on
+    cost about twice the CPU). Written with the card (`search.indexing.index_lessons`), its
+    filter columns brought up to date with it (`search.indexing.refresh_cards`); empty on
     SQLite.
     """
 
@@ -124,12 +124,16 @@ class RankedWord(models.Model):
     A one-word search whose prefix stands for exactly one lexeme of this table ranks the body
     tier through the index on (word, rank DESC, position), reading only the page's rows, rather
     than scoring every matching vector: for that query ts_rank and the head's match are the
-    single lexeme's, so the order is the same (`search.engine`, `_ranked_by_word`). The word
+    single lexeme's, so the order is the same (`search.engine`, `_ranked_by_word`). Likewise
+    its head tier (the title and key-term tiers, ranked together on PostgreSQL) when the prefix
+    stands for exactly one lexeme of the heads: through the partial index of the rows the head
+    holds, on (word, in_title DESC, head_rank DESC, position), the order of the head tier's
+    statement (`_ranked_head_by_word`). The word
     sorts bytewise (COLLATE "C"), so every word with a prefix lies in one range of the index.
     Written from the `RankingVector` rows once at the end of each import, for every lesson it
-    wrote (`search.engine.rank_words`; into an empty or mostly rewritten table with the indexes
+    wrote (`search.indexing.rank_words`; into an empty or mostly rewritten table with the indexes
     built after the rows), its filter columns brought up to date with them
-    (`search.engine.refresh_cards`); empty on SQLite. No foreign-key
+    (`search.indexing.refresh_cards`); empty on SQLite. No foreign-key
     constraint in the database (a check per row, hundreds of thousands, at each import's
     commit): a lesson deleted through Django takes its rows along (CASCADE).
     """
@@ -145,10 +149,20 @@ class RankedWord(models.Model):
     track = models.CharField(max_length=100)
     course_slug = models.SlugField(max_length=100, db_index=False)
     in_head = models.BooleanField()
+    # The head tier's ranking by word, for the rows whose lexeme the head holds: ts_rank of the
+    # head for that lexeme alone, and whether the title holds it (the head matches it with
+    # weight A); NULL and false for the others.
+    head_rank = RealField(null=True)
+    in_title = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
-            models.Index(fields=["word", "-rank", "position"], name="search_rankedword_rank")
+            models.Index(fields=["word", "-rank", "position"], name="search_rankedword_rank"),
+            models.Index(
+                fields=["word", "-in_title", "-head_rank", "position"],
+                condition=models.Q(in_head=True),
+                name="search_rankedword_head",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,7 +175,7 @@ class SearchWord(models.Model):
     which the engines index by its stem "probe", a word "probin" does not begin
     (`search.engine`, `_completions`).
 
-    Written with the documents (`search.engine.index_lessons`), inside the import's
+    Written with the documents (`search.indexing.index_lessons`), inside the import's
     transaction; never deleted: a word whose lessons were removed or rewritten stays, and only
     costs its completion a term that matches nothing (what a search finds is always the
     engine's index). Sorts bytewise, so the words beginning with a prefix are one range of the
@@ -188,8 +202,8 @@ class BodyTerm(models.Model):
     keeps and a search reads, so the statement computes the same floats in the same order of
     operations and ranks the same (`search.bm25.ranked`). Written from FTS5's
     index once at the end of each import, for the lessons it wrote
-    (`search.engine.rank_words`), its filter columns kept with the cards'
-    (`search.engine.refresh_cards`); empty on PostgreSQL. No foreign-key constraint in the
+    (`search.indexing.rank_words`), its filter columns kept with the cards'
+    (`search.indexing.refresh_cards`); empty on PostgreSQL. No foreign-key constraint in the
     database: a lesson deleted through Django takes its rows along (CASCADE).
     """
 

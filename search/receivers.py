@@ -6,15 +6,15 @@ from django.dispatch import receiver
 
 from courses.signals import catalog_changed, lessons_imported
 
-from . import engine
+from . import indexing
 
 
 @receiver(lessons_imported, dispatch_uid="search.index_imported_lessons")
 def index_imported_lessons(sender, *, lessons, **kwargs) -> None:
-    engine.index_lessons(lessons)
+    indexing.index_lessons(lessons)
 
 
 @receiver(catalog_changed, dispatch_uid="search.refresh_cards")
 def refresh_cards(sender, **kwargs) -> None:
-    engine.refresh_cards()
-    engine.rank_words()  # after the cards: the rows copy their filter columns
+    indexing.refresh_cards()
+    indexing.rank_words()  # after the cards: the rows copy their filter columns

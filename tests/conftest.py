@@ -28,11 +28,14 @@ def lesson(content_root, db):
 def empty_cache():
     """Rate-limit counters and cached pages live in the cache; each test starts with none (and
     with none of the lesson pages' shared parts or anonymous renderings, the search page's
-    frames and filter choices that each process keeps)."""
+    frames and filter choices, or what a one-word search's prefix stands for, that each
+    process keeps per content version: tests writing search rows without an import keep one
+    version)."""
     from django.core.cache import caches
 
     from core import ratelimit
     from lessons.views import ANONYMOUS_FRAMES, shared_page
+    from search.engine import _lexemes
     from search.page import FRAMES
     from search.services import filter_choices_for
 
@@ -42,6 +45,7 @@ def empty_cache():
     ANONYMOUS_FRAMES.clear()
     FRAMES.clear()
     filter_choices_for.cache_clear()
+    _lexemes.cache_clear()
     yield
     for store in (caches["default"], caches["limits"], ratelimit._local):
         store.clear()
@@ -49,6 +53,7 @@ def empty_cache():
     ANONYMOUS_FRAMES.clear()
     FRAMES.clear()
     filter_choices_for.cache_clear()
+    _lexemes.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from courses.importer import import_content
 from courses.models import Lesson
-from search import engine
+from search import indexing
 from search.models import SearchCard
 from tests.factories import migrate_to_latest, write_course, write_reading_lesson
 
@@ -130,7 +130,7 @@ def test_a_card_links_to_its_lesson_and_escapes_its_titles(client, content_root)
 
 def test_a_re_import_with_nothing_changed_rewrites_no_card(catalog):
     import_content(catalog)
-    assert engine.refresh_cards() == 0
+    assert indexing.refresh_cards() == 0
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,9 +14,15 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.importer import import_content
 from courses.models import Lesson
-from search import engine, query
+from search import engine, indexing, query
 from search.models import RankedWord, RankingVector, SearchCard, SearchDocument
-from tests.factories import migrate_to_latest, write_course, write_reading_lesson
+from tests.factories import (
+    READING_BODY,
+    migrate_to_latest,
+    write_course,
+    write_lesson,
+    write_reading_lesson,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
@@ -84,13 +90,14 @@ def write_cards(number: int, *, every: int, first: int = 1, text: str = "steady 
             [FIRST_FAKE_LESSON, text, first, first + number - 1, every],
         )
         cursor.execute(
-            engine._INSERT_RANKING_VECTORS_SQL  # noqa: S608 (ours)
+            indexing._INSERT_RANKING_VECTORS_SQL  # noqa: S608 (ours)
             + "(SELECT lesson_id FROM search_searchcard "
             "WHERE lesson_id BETWEEN %s AND %s)",
             [FIRST_FAKE_LESSON + first, FIRST_FAKE_LESSON + first + number - 1],
         )
-    engine.rank_words()
-    engine._tidy_indexes()
+    indexing.rank_words()
+    indexing._tidy_indexes()
+    engine._lexemes.cache_clear()  # an import would change the content version
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchcard")
         cursor.execute("ANALYZE search_rankingvector")
@@ -114,13 +121,17 @@ def plans(run) -> list[str]:
 def test_a_common_word_is_matched_through_the_gin_indexes_not_by_reading_every_card(many_cards):
     # A fifth of 2,000 cards carry the word: with the words in view the planner judged reading
     # every card cheaper than the index, and spent two to three times the CPU doing it.
+    # (Two words: a one-word search ranks its head tier from the ranked words instead.)
     many_cards(2000, every=5)
-    ranking = plans(lambda: engine.ranked_lesson_ids("model", limit=101))
+    ranking = plans(lambda: engine.ranked_lesson_ids("reading model", limit=101))
     counting = plans(lambda: engine.count_matches("reading mod", cap=100))
     assert len(ranking) == len(counting) == 1
     assert "Bitmap Index Scan on search_card_head_gin" in ranking[0], ranking[0]
     assert "Bitmap Index Scan on search_card_vector_gin" in counting[0], counting[0]
-    assert len(engine.ranked_lesson_ids("model", limit=1000)) == 400
+    assert len(engine.ranked_lesson_ids("reading model", limit=1000)) == 400
+    assert engine.ranked_lesson_ids("model", limit=1000) == engine._ranked_by_statement(
+        ["model"], "", "", tiers=("title", "terms"), offset=0, limit=1000
+    )
     assert engine.count_matches("reading mod", cap=100) == 101
 
 
@@ -307,18 +318,22 @@ def test_the_ranking_vectors_stay_in_their_tables_pages_unless_too_big_for_one(c
 def assert_the_ranked_words_are_the_vectors() -> None:
     """Every lexeme of every body tier vector, ranked and matched in the head as ts_rank and
     @@ say for a query of that lexeme (built here by the 'simple' parser, which leaves these
-    plain lowercase lexemes as they are), with the vector's filter columns."""
+    plain lowercase lexemes as they are), with the vector's filter columns; for a lexeme the
+    head holds, also the head's ts_rank for it and whether the title holds it (weight A)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT r.lesson_id, u.lexeme, ts_rank(r.vector, plainto_tsquery('simple', u.lexeme)), "
             "r.published, r.position, r.track, r.course_slug, "
-            "coalesce(r.head @@ plainto_tsquery('simple', u.lexeme), false) "
+            "coalesce(r.head @@ plainto_tsquery('simple', u.lexeme), false), "
+            "CASE WHEN r.head @@ plainto_tsquery('simple', u.lexeme) "
+            "THEN ts_rank(r.head, plainto_tsquery('simple', u.lexeme)) END, "
+            "coalesce(r.head @@ to_tsquery('simple', u.lexeme || ':A'), false) "
             "FROM search_rankingvector r, unnest(r.vector) u"
         )
         expected = set(cursor.fetchall())
         cursor.execute(
-            "SELECT lesson_id, word, rank, published, position, track, course_slug, in_head "
-            "FROM search_rankedword"
+            "SELECT lesson_id, word, rank, published, position, track, course_slug, in_head, "
+            "head_rank, in_title FROM search_rankedword"
         )
         rows = cursor.fetchall()
     assert len(rows) == len(expected) > 0
@@ -386,9 +401,11 @@ def test_a_one_word_search_ranks_the_body_tier_by_word_in_the_statements_order(z
     assert_the_ranked_words_are_the_vectors()
     assert engine._ranked_by_word("quokka", "", "", offset=0, limit=None)  # resolved
     assert_one_word_searches_rank_as_the_statement()
-    # "zeb": zebra and zebu, two words of the table; "the": a stop word; "zzz": no word.
+    # "zeb": zebra and zebu, two words of the table; "the": a stop word; "zzz": no word, so
+    # no match, as the statement finds.
     for word in ("zeb", "the", "zzz", "z"):
-        assert engine._ranked_by_word(word, "", "", offset=0, limit=None) is None, word
+        by_word = engine._ranked_by_word(word, "", "", offset=0, limit=None)
+        assert by_word == ([] if word == "zzz" else None), word
         assert engine.ranked_lesson_ids(word) == engine._ranked_by_statement(
             [word], "", "", tiers=("title", "terms"), offset=0, limit=None
         ) + engine._ranked_by_statement([word], "", "", tiers=("body",), offset=0, limit=None)
@@ -400,6 +417,129 @@ def test_a_one_word_search_ranks_the_body_tier_by_word_in_the_statements_order(z
             "WHERE table_name = 'search_rankedword' AND column_name = 'word'"
         )
         assert cursor.fetchall() == [("C",)]
+
+
+# The head tier (title and key terms, ranked together on PostgreSQL) of a one-word search, read
+# by word from the rows whose lexeme the head holds, when its prefix stands for one word of the
+# heads: the order of the statement that scores every head matching it.
+
+HEAD_TEXTS = {  # title, key terms: each word in titles and terms of several lessons, weighted
+    ("zoo", "01-okapi.md"): ("Okapis and quokkas", ["Quokka", "Zebra"]),
+    ("zoo", "02-zebu.md"): ("Zebus", ["Quokka quokka", "Zebu"]),
+    ("zoo", "03-quokka.md"): ("Quokkas", ["Okapi"]),
+    ("lab", "01-wiring.md"): ("Wiring quokkas to zebras", ["Wire"]),
+    ("lab", "02-heads.md"): ("Heads", ["Quokka", "Zebra", "Zebras"]),
+    ("lab", "03-more.md"): ("More", ["Okapi"]),
+    ("lab", "04-draft.md"): ("Quokka draft", ["Zebra"]),
+}
+
+
+@pytest.fixture
+def heads(content_root):
+    write_course(content_root, "zoo", title="Zoo", track="Animals", order=1)
+    write_course(content_root, "lab", title="Lab", track="Mechanisms", order=2)
+    for (course, name), (title, terms) in HEAD_TEXTS.items():
+        key_terms = "".join(f"- **{term}**: a word.\n" for term in terms)
+        body = READING_BODY.format(text="Text.").replace(
+            "## Quiz", f"## Key terms\n{key_terms}\n## Quiz"
+        )
+        draft = "draft: true\n" if "draft" in name else ""
+        write_lesson(
+            content_root, course=course, name=name, title=title, body=body, extra_front=draft
+        )
+    import_content(content_root)
+    return content_root
+
+
+HEAD_SEARCHES = [
+    *SEARCHES,
+    ("okapi", "", ""),
+    ("oka", "Mechanisms", ""),
+    ("wire", "", ""),
+    ("interpret", "", ""),  # every lesson's concept
+    ("heads", "", "lab"),
+]
+
+
+def assert_one_word_head_tiers_rank_as_the_statement(unresolved: set[str]) -> None:
+    found = set()
+    for text, track, course in HEAD_SEARCHES:
+        words = query.terms(text)
+        for offset, limit in ((0, None), (0, 2), (1, 2), (3, 10)):
+            by_word = engine._ranked_head_by_word(
+                words[0], track, course, offset=offset, limit=limit
+            )
+            by_statement = engine._ranked_by_statement(
+                words, track, course, tiers=("title", "terms"), offset=offset, limit=limit
+            )
+            if by_word is None:
+                found.add(text)
+            else:
+                assert by_word == by_statement, (text, track, course, offset, limit)
+    assert found == unresolved
+
+
+def test_a_one_word_search_ranks_the_head_tier_by_word_in_the_statements_order(heads):
+    assert_the_ranked_words_are_the_vectors()
+    # Titles before key terms, then by the head's rank: the statement's order, read by word.
+    assert engine._ranked_head_by_word("quokka", "", "", offset=0, limit=None) == [
+        Lesson.objects.get(slug=slug).pk for slug in ("okapi", "quokka", "wiring", "zebu", "heads")
+    ]
+    # "zebu" stands for two words of the heads (zebu, zebus; "zebras" is zebra): the
+    # statement ranks it.
+    assert_one_word_head_tiers_rank_as_the_statement({"zebu"})
+    assert engine._ranked_head_by_word("zzz", "", "", offset=0, limit=None) == []
+    assert engine._ranked_head_by_word("the", "", "", offset=0, limit=None) is None
+    assert RankedWord.objects.filter(in_title=True).exists()
+    assert RankedWord.objects.filter(in_head=True, in_title=False).exists()
+
+
+def test_an_unfiltered_one_word_search_reads_only_the_ranked_words_to_rank(client, heads, settings):
+    settings.SEARCH_CACHE_RESULTS = False
+    client.get("/search/", {"q": "quokka"})  # the content version and the prefix, looked up
+    client.get("/search/", {"q": "text"})
+    by_word = "SELECT f.lesson_id FROM search_rankedword f WHERE f.word = "
+    # "quokka": its head tier and (five matches, fewer than a page) its body tier, each read by
+    # word; "text" is in no head: no head tier statement, only the body tier's.
+    for word, head_statements, statements in (("quokka", 1, 2), ("text", 0, 1)):
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/search/", {"q": word})
+        ranking = [q["sql"] for q in captured if "search_searchcard c" not in q["sql"]]
+        assert all(sql.startswith(by_word) for sql in ranking), ranking
+        assert (
+            len([sql for sql in ranking if "f.in_head AND f.published" in sql]) == head_statements
+        )
+        assert len(ranking) == statements, ranking
+    # Filtered, the head tier is the statement's on the cards (the body tier's still by word).
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/search/", {"q": "quokka", "track": "Animals"})
+    ranking = [q["sql"] for q in captured if "search_searchcard c" not in q["sql"]]
+    assert [sql.startswith(by_word) for sql in ranking] == [False, True], ranking
+    assert "FROM search_searchcard f" in ranking[0]
+
+
+def test_a_new_import_giving_a_prefix_a_second_word_ranks_by_the_statement_again(heads):
+    assert engine._ranked_head_by_word("okap", "", "", offset=0, limit=None) is not None
+    lesson(heads, "zoo", "05-okapia.md", title="Okapia", text="Okapia okapi.")
+    import_content(heads)  # a new content version: its prefix is looked up again
+    assert engine._ranked_head_by_word("okap", "", "", offset=0, limit=None) is None
+    assert engine._ranked_by_word("okap", "", "", offset=0, limit=None) is None
+    okapia = Lesson.objects.get(slug="okapia").pk
+    assert okapia in engine.ranked_group_ids("okap", group=0)
+    assert_one_word_head_tiers_rank_as_the_statement({"zebu", "oka", "okapi"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_head_tier_migration_runs_backwards_and_forwards_keeping_the_results(client, heads):
+    searches = ("quokka", "quok", "okapi", "zebra", "wire", "text")
+    before = [client.get("/search/", {"q": q}).text for q in searches]
+    columns = ("lesson_id", "word", "rank", "in_head", "head_rank", "in_title")
+    rows = sorted(RankedWord.objects.values_list(*columns))
+    MigrationExecutor(connection).migrate([("search", "0011_body_term")])
+    migrate_to_latest()
+    assert sorted(RankedWord.objects.values_list(*columns)) == rows
+    assert_the_ranked_word_indexes_are_the_migrations()
+    assert [client.get("/search/", {"q": q}).text for q in searches] == before
 
 
 def test_the_ranked_words_follow_imports_refreshes_and_deleted_lessons(zoo):
@@ -429,7 +569,7 @@ def test_a_lexeme_is_quoted_for_its_own_tsquery(db):
             f"SELECT u.lexeme, numnode(q.q), ts_rank(v.v, q.q) > 0.01 "  # noqa: S608
             "FROM (SELECT $$'it''s':1 'back\\\\slash':2,3 'plain':4 'a''''\\\\b':5$$::tsvector "
             "AS v) v, "
-            f"unnest(v.v) u, LATERAL (SELECT {engine.LEXEME_TSQUERY_SQL} AS q) q"
+            f"unnest(v.v) u, LATERAL (SELECT {indexing.LEXEME_TSQUERY_SQL} AS q) q"
         )
         rows = cursor.fetchall()
     assert sorted(rows) == sorted(
@@ -450,11 +590,19 @@ def test_the_ranked_word_migration_runs_backwards_and_forwards_keeping_the_resul
     assert [client.get("/search/", {"q": q}).text for q in searches] == before
 
 
-# How an import writes the ranking by word: once, at its end (`engine.rank_words`), the rows of
+# How an import writes the ranking by word: once, at its end (`indexing.rank_words`), the rows of
 # the lessons it wrote; into an empty table (a cold import) or one most of whose lessons it
 # rewrote, with the indexes dropped and built again after the rows, as the migration made them.
 
-MIGRATED_INDEXES = [  # search.0009: the primary key (lesson, word) and the ranking's index
+MIGRATED_INDEXES = [  # search.0009: the primary key (lesson, word) and the ranking's index;
+    # search.0012: the head tier's, over the rows whose lexeme the head holds
+    (
+        "search_rankedword_head",
+        "CREATE INDEX search_rankedword_head ON public.search_rankedword "
+        'USING btree (word, in_title DESC, head_rank DESC, "position") WHERE in_head',
+        None,
+        None,
+    ),
     (
         "search_rankedword_pkey",
         "CREATE UNIQUE INDEX search_rankedword_pkey ON public.search_rankedword "
@@ -473,22 +621,25 @@ MIGRATED_INDEXES = [  # search.0009: the primary key (lesson, word) and the rank
 
 
 def assert_the_ranked_word_indexes_are_the_migrations() -> None:
-    """Both indexes there, as migration 0009 declares them, valid and ready (a search may use
-    them), the word column still C-collated."""
+    """The three indexes there, as migrations 0009 and 0012 declare them, valid and ready (a
+    search may use them), the word column still C-collated."""
     with connection.cursor() as cursor:
-        cursor.execute(engine._INDEXES_SQL, ["search_rankedword"])
+        cursor.execute(indexing._INDEXES_SQL, ["search_rankedword"])
         assert cursor.fetchall() == MIGRATED_INDEXES
         cursor.execute(
             "SELECT indisvalid, indisready, indislive FROM pg_index "
             "WHERE indrelid = 'search_rankedword'::regclass"
         )
-        assert cursor.fetchall() == [(True, True, True)] * 2
+        assert cursor.fetchall() == [(True, True, True)] * 3
         cursor.execute(
             "SELECT collation_name FROM information_schema.columns "
             "WHERE table_name = 'search_rankedword' AND column_name = 'word'"
         )
         assert cursor.fetchall() == [("C",)]
-    assert [index.name for index in RankedWord._meta.indexes] == ["search_rankedword_rank"]
+    assert [index.name for index in RankedWord._meta.indexes] == [
+        "search_rankedword_rank",
+        "search_rankedword_head",
+    ]
 
 
 def ranked_word_statements(captured) -> list[str]:
@@ -535,9 +686,11 @@ def test_a_cold_import_writes_the_ranked_words_once_then_builds_their_indexes(co
     assert ranked_word_statements(captured) == [
         "DELETE",
         "DELETE",
+        "DROP INDEX search_rankedword_head",
         "ALTER TABLE search_rankedword",  # DROP CONSTRAINT search_rankedword_pkey
         "DROP INDEX search_rankedword_rank",
         "INSERT",
+        "CREATE INDEX search_rankedword_head",
         "ALTER TABLE search_rankedword",  # ADD CONSTRAINT search_rankedword_pkey …
         "CREATE INDEX search_rankedword_rank",
     ]
@@ -585,9 +738,11 @@ def test_an_import_rewriting_most_lessons_builds_the_indexes_again(zoo):
     assert ranked_word_statements(captured) == [
         "DELETE",
         "DELETE",
+        "DROP INDEX search_rankedword_head",
         "ALTER TABLE search_rankedword",
         "DROP INDEX search_rankedword_rank",
         "INSERT",
+        "CREATE INDEX search_rankedword_head",
         "ALTER TABLE search_rankedword",
         "CREATE INDEX search_rankedword_rank",
     ]

@@ -1,6 +1,6 @@
 """PostgreSQL: the body tier's ranking by word (`search.models.RankedWord`), one row per lexeme
 of each `RankingVector`, filled here from the existing vectors as an import writes it
-(`search.engine.index_lessons`). Backwards: the table is dropped. SQLite: the table is created
+(`search.indexing.index_lessons`). Backwards: the table is dropped. SQLite: the table is created
 and stays empty.
 """
 

@@ -1,5 +1,5 @@
 """The catalog's words as written (`search.models.SearchWord`), filled here from the existing
-documents as an import writes them (`search.engine.index_lessons`). Backwards: the table is
+documents as an import writes them (`search.indexing.index_lessons`). Backwards: the table is
 dropped."""
 
 import re

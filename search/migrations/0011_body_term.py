@@ -1,5 +1,5 @@
 """SQLite: the body tier's ranking by term (`search.models.BodyTerm`), filled here from FTS5's
-index as an import writes it (`search.engine.rank_words`), and two fts5vocab tables over the
+index as an import writes it (`search.indexing.rank_words`), and two fts5vocab tables over the
 FTS5 table: its terms (`search_fts_terms`) and their places (`search_fts_places`). Backwards:
 the table and the vocabulary tables are dropped. PostgreSQL: the table is created and stays
 empty.
