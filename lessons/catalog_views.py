@@ -1,6 +1,7 @@
 """The catalog and course pages. Anonymous visitors get them from the cache (they carry no
 per-visitor content); signed-in learners see their own progress on them."""
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -37,7 +38,10 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_authenticated or get_messages(request):
             return view(request, *args, **kwargs)
-        key = f"page:{request.path}:{content_version()}"
+        # The path hashed, as Django's cache middleware does: an address may hold spaces, control
+        # characters or thousands of letters, none of which a cache key may.
+        path = hashlib.md5(request.path.encode(), usedforsecurity=False).hexdigest()
+        key = f"page:{path}:{content_version()}"
         html = cache.get(key)
         if html is None:
             response = view(request, *args, **kwargs)

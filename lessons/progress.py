@@ -127,7 +127,8 @@ def parse_payload(data: Any, *, now: datetime) -> SyncPayload:
     lessons: dict[str, LessonState] = {}
     for ref, entry in lessons_data.items():
         where = f"lessons['{ref[:MAX_TEXT]}']"
-        if ref.count("/") != 1 or len(ref) > MAX_TEXT:
+        # No slug holds a NUL, and PostgreSQL refuses one in a query.
+        if ref.count("/") != 1 or len(ref) > MAX_TEXT or "\x00" in ref:
             raise PayloadError(f"{where}: a lesson is named 'course/lesson'")
         if not isinstance(entry, dict):
             raise PayloadError(f"{where} must be an object")

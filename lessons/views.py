@@ -9,6 +9,7 @@ filled: the same page for thousands of visitors at the cost of joining a few str
 every quiz attempt stays one-time.
 """
 
+import hashlib
 import mimetypes
 import secrets
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -255,7 +257,9 @@ def _anonymous_frame(
     csrf_slot, token_slot = page_slot("csrf"), page_slot("quiz-token")
     # "frame-utf8": the rendering is kept cut at its slots, encoded (earlier versions kept other
     # shapes under other keys, which a server of this version must never read).
-    key = f"page:lesson-frame-utf8:{course}:{lesson}:{version}:{variant}"
+    # The slugs hashed: the URL takes slugs of any length, and a cache key may not be that long.
+    slugs = hashlib.md5(f"{course}/{lesson}".encode(), usedforsecurity=False).hexdigest()
+    key = f"page:lesson-frame-utf8:{slugs}:{version}:{variant}"
     cached = cache.get(key)
     if cached is None:
         page = shared_page(course, lesson, version)  # a 404 is never cached
@@ -282,10 +286,13 @@ def asset(request: HttpRequest, course: str, path: str) -> FileResponse:
         raise Http404("Only images are served from lesson folders.")
     get_object_or_404(Course.objects.published(), slug=course)
     try:
+        ProhibitNullCharactersValidator()(path)  # no file name holds one; the OS refuses it
         full_path = Path(safe_join(settings.CONTENT_DIR, course, path))
-    except SuspiciousFileOperation:
-        raise Http404("No such file.") from None
-    if leaves(full_path, settings.CONTENT_DIR) or not full_path.is_file():
+        found = not leaves(full_path, settings.CONTENT_DIR) and full_path.is_file()
+    # OSError: a name longer than the system allows (is_file only returns False for some errors)
+    except (ValidationError, SuspiciousFileOperation, OSError):
+        found = False
+    if not found:
         raise Http404("No such file.")
     content_type = mimetypes.guess_type(full_path.name)[0] or "application/octet-stream"
     response = FileResponse(full_path.open("rb"), content_type=content_type)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Count, Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -288,10 +289,13 @@ def preview(request: HttpRequest) -> HttpResponse:
     context: dict = {"files": files, "selected": selected}
     if selected:
         try:
+            ProhibitNullCharactersValidator()(selected)  # no file name holds one; the OS refuses it
             path = Path(safe_join(root, selected))
-        except SuspiciousFileOperation:
-            raise Http404("No such lesson file.") from None
-        if path.suffix != ".md" or leaves(path, root) or not path.is_file():
+            found = path.suffix == ".md" and not leaves(path, root) and path.is_file()
+        # OSError: a name longer than the system allows (is_file only returns False for some errors)
+        except (ValidationError, SuspiciousFileOperation, OSError):
+            found = False
+        if not found:
             raise Http404("No such lesson file.")
         # The file on its own (so one broken sibling does not hide it), plus what only the
         # whole tree can tell (related lessons that do not exist, duplicate slugs).

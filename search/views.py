@@ -1,6 +1,8 @@
 """The search results page: /search/?q=…&track=…&course=…&page=…"""
 
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpRequest, HttpResponse
 
 from courses.caching import content_version
@@ -16,6 +18,10 @@ def results(request: HttpRequest) -> HttpResponse:
     text, cut = cut_to_limit(request.GET.get("q", "").strip())
     track = request.GET.get("track", "")[:100]
     course = request.GET.get("course", "")[:100]
+    try:  # no track or course name holds a NUL, and PostgreSQL refuses one in a query
+        ProhibitNullCharactersValidator()(track + course)
+    except ValidationError:
+        raise BadRequest("A search filter holds a NUL character.") from None
     tracks, courses = filter_choices()
     chosen_course = next((c for c in courses if course and c.slug == course), None)
     number = request.GET.get("page")
