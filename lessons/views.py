@@ -19,19 +19,16 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils._os import safe_join
 
 from core.frames import Frame, FrameStore, PartsFrame, fill_parts, page_slot, render_frame
 from courses.caching import PAGE_CACHE_SECONDS, content_version
-from courses.content.confinement import leaves
+from courses.content.confinement import file_inside
 from courses.models import Course, Lesson, Question
 from quizzes.services import PresentedQuiz, issue_token, present_quiz
 
@@ -285,14 +282,8 @@ def asset(request: HttpRequest, course: str, path: str) -> FileResponse:
     if suffix not in LESSON_IMAGE_TYPES:
         raise Http404("Only images are served from lesson folders.")
     get_object_or_404(Course.objects.published(), slug=course)
-    try:
-        ProhibitNullCharactersValidator()(path)  # no file name holds one; the OS refuses it
-        full_path = Path(safe_join(settings.CONTENT_DIR, course, path))
-        found = not leaves(full_path, settings.CONTENT_DIR) and full_path.is_file()
-    # OSError: a name longer than the system allows (is_file only returns False for some errors)
-    except (ValidationError, SuspiciousFileOperation, OSError):
-        found = False
-    if not found:
+    full_path = file_inside(Path(settings.CONTENT_DIR), course, path)
+    if full_path is None:
         raise Http404("No such file.")
     content_type = mimetypes.guess_type(full_path.name)[0] or "application/octet-stream"
     response = FileResponse(full_path.open("rb"), content_type=content_type)

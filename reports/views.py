@@ -6,16 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.paginator import Paginator
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Count, Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils._os import safe_join
 from django.views.decorators.http import require_http_methods
 
-from courses.content.confinement import leaves
+from courses.content.confinement import file_inside, leaves
 from courses.content.parser import LESSON_FILE_RE, load_content, parse_lesson
 from courses.content.rendering import render_inline, render_markdown
 from courses.importer import ContentInvalid, import_content
@@ -288,14 +285,8 @@ def preview(request: HttpRequest) -> HttpResponse:
     selected = request.GET.get("path", "")
     context: dict = {"files": files, "selected": selected}
     if selected:
-        try:
-            ProhibitNullCharactersValidator()(selected)  # no file name holds one; the OS refuses it
-            path = Path(safe_join(root, selected))
-            found = path.suffix == ".md" and not leaves(path, root) and path.is_file()
-        # OSError: a name longer than the system allows (is_file only returns False for some errors)
-        except (ValidationError, SuspiciousFileOperation, OSError):
-            found = False
-        if not found:
+        path = file_inside(root, selected) if Path(selected).suffix == ".md" else None
+        if path is None:
             raise Http404("No such lesson file.")
         # The file on its own (so one broken sibling does not hide it), plus what only the
         # whole tree can tell (related lessons that do not exist, duplicate slugs).

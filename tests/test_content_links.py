@@ -79,3 +79,24 @@ def test_the_preview_never_shows_a_linked_file(client, content_root, outside):
     assert "02-leak.md" not in client.get("/reports/preview/").content.decode()
     response = client.get("/reports/preview/?path=black-box/02-leak.md")
     assert response.status_code == 404 and b"secret line" not in response.content
+
+
+def test_file_inside_names_only_regular_files_that_stay_in_the_folder(tmp_path):
+    from courses.content.confinement import file_inside
+
+    root, outside = tmp_path / "content", tmp_path / "secret.png"
+    (root / "c").mkdir(parents=True)
+    outside.write_bytes(b"x")
+    (root / "c" / "real.png").write_bytes(b"x")
+    (root / "c" / "leak.png").symlink_to(outside)
+    assert file_inside(root, "c", "real.png") == root / "c" / "real.png"
+    for parts in (
+        ("c", "leak.png"),  # a link out
+        ("c", "../../secret.png"),  # climbing out
+        ("c", str(outside)),  # an absolute part
+        ("c",),  # a folder
+        ("c", "missing.png"),
+        ("c", "real.png\x00.txt"),  # a NUL
+        ("c", "a" * 300 + ".png"),  # longer than the system allows
+    ):
+        assert file_inside(root, *parts) is None, parts
