@@ -196,6 +196,15 @@ def manage(*args: str, env: dict[str, str], timeout: float = 900) -> tuple[float
     return run_cmd([PYTHON, MANAGE, *args], env, timeout=timeout)
 
 
+def prepare_checkout(tree, env: dict[str, str]) -> None:
+    """Another checkout's database made ready by that checkout's own manage.py: migrated, the
+    content imported, static files collected (what the compare_* scripts measure against)."""
+    for command in (("migrate", "--noinput"), ("import_content",), ("collectstatic", "--noinput")):
+        subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+            [PYTHON, "manage.py", *command], cwd=tree, env=env, check=True, capture_output=True
+        )
+
+
 # Source for a measuring script (after django.setup()): the CPU seconds the PostgreSQL backend
 # of Django's default connection has spent, read from /proc (so PostgreSQL must run on this
 # machine); 0 on SQLite. Needs a connection that lives through the measurement (CONN_MAX_AGE).

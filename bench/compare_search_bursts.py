@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import MEASURE_PREAMBLE, PYTHON, admin_sql
+from benchlib import MEASURE_PREAMBLE, PYTHON, admin_sql, prepare_checkout
 from compare_search_cpu import env_for
 from textgen import generate_catalog
 
@@ -87,15 +87,7 @@ def prepare(trees: dict[str, Path], work: Path, postgres: bool) -> dict[str, dic
     if not postgres:
         importers = {"new": trees["new"]}  # one SQLite database, imported by the new checkout
     for name, tree in importers.items():
-        for command in (
-            ("migrate", "--noinput"),
-            ("import_content",),
-            ("collectstatic", "--noinput"),
-        ):
-            subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
-                [PYTHON, "manage.py", *command], cwd=tree, env=envs[name], check=True,
-                capture_output=True,
-            )  # fmt: skip
+        prepare_checkout(tree, envs[name])
     return envs
 
 

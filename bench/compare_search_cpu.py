@@ -28,7 +28,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import MEASURE_PREAMBLE, PYTHON, admin_sql, alternate_checkouts, django_env
+from benchlib import (
+    MEASURE_PREAMBLE,
+    PYTHON,
+    admin_sql,
+    alternate_checkouts,
+    django_env,
+    prepare_checkout,
+)
 from textgen import generate_catalog
 
 MEASURE = (
@@ -79,15 +86,7 @@ def on_postgres(trees: dict[str, Path], work: Path, runs: str) -> dict[str, list
         admin_sql(f"DROP DATABASE IF EXISTS {database}")
         admin_sql(f"CREATE DATABASE {database}")
         envs[name] = env_for(f"postgres://postgres@127.0.0.1:5432/{database}", work)
-        for command in (
-            ("migrate", "--noinput"),
-            ("import_content",),
-            ("collectstatic", "--noinput"),
-        ):
-            subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
-                [PYTHON, "manage.py", *command], cwd=tree, env=envs[name], check=True,
-                capture_output=True,
-            )  # fmt: skip
+        prepare_checkout(tree, envs[name])
     results: dict[str, list[dict]] = {name: [] for name in trees}
     try:
         for name in ("old", "new", "new", "old", "old", "new"):
