@@ -9,8 +9,10 @@ always comes before a key-term one, which the engines' scores alone do not promi
 divides by the whole lesson's length). Every word must match, the last as a prefix or as one
 of the catalog's words it begins that the prefix would miss (`_completions`).
 `count_matches` counts them, up to a cap (each card's passage is cut from the stored text by
-`search.passages`). A search reads the cards only
-(`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
+`search.passages`); on PostgreSQL without a statement when each word's own number of matches,
+looked up once per content version and process, settles it (`_count_by_frequencies`).
+A search reads the cards only (`SearchCard`: published or not, track, course, catalog
+position), never the lessons, so it is
 one table on PostgreSQL (the cards; for the body tier's ranking `RankingVector`, the same
 columns beside each vector kept in line, with a GIN index of its own) and FTS5 joined to one
 small table by rowid on SQLite. On PostgreSQL a one-word search whose prefix stands for exactly
@@ -200,10 +202,11 @@ def _count(
 # number of published lessons in the filters. The search's tsquery is the AND of its operands
 # (an operand the parser finds no lexeme in, a stop word, drops out of it and matches nothing
 # on its own), so the lessons matching it are at least every operand's matches but those the
-# others miss: sum(matches) - (operands - 1) * lessons. When that reaches the cap, the capped
+# others miss: sum(matches) - (operands - 1) * lessons. When that passes the cap, the capped
 # count is cap + 1 with no statement: two common words, each in nearly every lesson, cost a
-# count that scored their GIN lists (about 2,000 entries each on the benchmark's catalog) for
-# each search. One operand's matches are the count itself. Otherwise the count is counted.
+# count that read both words' GIN lists whole (about 2,000 entries each on the benchmark's
+# catalog) at every search. One operand's matches are the count itself. Otherwise the count
+# is counted; a word first seen costs its look-up (a count of its matches, uncapped) once.
 _FREQUENCY_SQL = (
     f"SELECT (SELECT COUNT(*) FROM {CARDS} f "  # noqa: S608 (names are ours; values are params)
     f"WHERE f.vector @@ {_MATCHED_TSQUERY} AND f.published {{conditions}}), "
@@ -212,7 +215,7 @@ _FREQUENCY_SQL = (
 
 
 def _count_by_frequencies(
-    words: query.Words, track: str, course: str, *, cap: int | None
+    words: list[str], track: str, course: str, *, cap: int | None
 ) -> int | None:
     """The count `_count` would read, from the operands' own matches (see above), or None
     when they do not settle it."""
@@ -226,7 +229,7 @@ def _count_by_frequencies(
     return cap + 1 if cap is not None and at_least > cap else None
 
 
-def _operands(words: query.Words) -> list[str]:
+def _operands(words: list[str]) -> list[str]:
     """The raw tsqueries whose AND (" & ") is `query.tsquery` of ``words``: each word, the
     last as a prefix or any of its completions."""
     last = query.Words(words[-1:])
