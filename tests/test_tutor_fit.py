@@ -333,3 +333,14 @@ def test_a_fit_with_ablation_writes_a_model_and_reports_the_dev_ablated(
     plain = json.loads((tmp_path / "plain.json").read_text(encoding="utf-8"))
     assert model["fitted_on"] == plain["fitted_on"] | {"ablated": "sentence, weight 0.5"}
     assert model["weights"] != plain["weights"]
+
+
+def test_every_lesson_tuning_set_in_the_eval_folder_is_in_the_fit_and_its_judgement() -> None:
+    """A tuning set written later is read by `--tuning-sets`, left out in turn by
+    `--leave-one-set-out` and fitted on by recipe "all", without anyone editing three lists."""
+    on_disk = sorted(p.name for p in fit_data.DEFAULT_EVAL.glob("tuning*.yaml"))
+    assert sorted(name for name, _ in fit_data.TUNING_SETS) == on_disk
+    for name, folder in fit_data.TUNING_SETS:
+        assert (fit_data.DEFAULT_EVAL / folder).is_dir(), folder
+        assert name in fit.RECIPES["all"]
+    assert len(on_disk) >= 4  # tuning.yaml to tuning4.yaml: the glob sees them

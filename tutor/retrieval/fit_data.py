@@ -48,6 +48,7 @@ TUNING_SETS = (
     ("tuning.yaml", "tuning_content"),
     ("tuning2.yaml", "tuning2_content"),
     ("tuning3.yaml", "tuning3_content"),
+    ("tuning4.yaml", "tuning4_content"),
 )
 
 
