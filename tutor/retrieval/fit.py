@@ -19,6 +19,10 @@ Recipe options, judged there and usable in a fit (docs/tutor.md, "Leave one less
 breaks the threshold's ties), instead of `--lesson-weight`'s shares; `--signs` bounds each
 weight to the sign `SIGNS` gives its feature; `--l2` given more than once chooses the penalty
 with the best out-of-fold ROC AUC on the fit's own lesson questions (never a left-out group).
+`--folds groups` predicts each lesson question, for the threshold and the penalty, by a model
+fitted without its whole lesson group (with one group in the fit, without its lesson): a lesson
+the fit has not seen. Leaving one set out, those folds are the remaining groups (`fold_key`;
+docs/tutor-experiments.md, "A threshold chosen on lesson groups the fit has not seen").
 `--ablate` adds, for each answerable question, the same question asked of its lesson without
 what holds its gold answer, labelled 0 (`ablate`), weighing `--ablated-weight` (docs/
 tutor-experiments.md, "Answer ablation"; none of these is in the shipped fit).
@@ -26,8 +30,9 @@ tutor-experiments.md, "Answer ablation"; none of these is in the shipped fit).
 The model is an L2-regularised logistic regression on standardised features, fitted by
 Newton's method, with lesson questions weighing `LESSON_WEIGHT` times SQuAD's. The threshold
 maximises balanced accuracy on dev predictions: each lesson question predicted by a model
-fitted without its fold (`fit_data.FOLDS`), SQuAD's dev articles breaking ties. It writes
-`model.json` and prints the dev figures, ROC AUC included.
+fitted without its fold (`fit_data.FOLDS` hash folds of questions; with `--folds groups`, its
+lesson group), SQuAD's dev articles breaking ties. It writes `model.json` and prints the dev
+figures, ROC AUC included.
 """
 
 from __future__ import annotations
@@ -150,6 +155,8 @@ def train(
 
 #: How `fit_with_threshold` folds the fit's lesson questions for its dev predictions.
 FOLD_RULES = ("questions", "groups")
+#: What `fold_key`'s fields fold by, as a fit reports it.
+FOLD_NAMES = {"split": "question", "group": "lesson group", "lesson": "lesson"}
 
 
 def fold_key(lessons: list[Example], folds: str) -> str:
@@ -475,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
     print(
         f"fitted on {payload['fitted_on']}; L2 {penalty:g}; threshold {threshold} "
-        f"(best dev accuracy, {fold_key(lessons, fold_rule)} folds)"
+        f"(best dev accuracy, {FOLD_NAMES[fold_key(lessons, fold_rule)]} folds)"
     )
     for source, numbers in report.items():
         shown = ", ".join(
