@@ -181,6 +181,11 @@ def _count(
     tiers: tuple[str, ...] | None,
     cap: int | None = None,
 ) -> int:
+    if tiers is None and cap is not None and not words.also and connection.vendor == "sqlite":
+        conditions, filter_params = _filters("b", track, course)
+        found = bm25.counted(words, conditions, filter_params, cap=cap)
+        if found is not None:
+            return found
     sql, params = _matches("1", words, track, course, tiers=tiers)
     if cap is not None:
         sql += " LIMIT %s"
@@ -199,6 +204,13 @@ def _ranked(
     offset: int,
     limit: int | None,
 ) -> list[int]:
+    if tiers in bm25.HEAD_TIERS and not words.also and connection.vendor == "sqlite":
+        conditions, filter_params = _filters("b", track, course)
+        found = bm25.ranked_head(
+            words, tiers, conditions, filter_params, offset=offset, limit=limit
+        )
+        if found is not None:
+            return found
     if len(words) == 1 and not words.also:
         vendor = connection.vendor
         found = None

@@ -221,3 +221,33 @@ class BodyTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} in lesson {self.lesson_id}"
+
+
+class HeadTerm(models.Model):
+    """SQLite: the title and key-term tiers' ranking read by term, one row per term of FTS5's
+    index that a lesson's head holds (its title, or its key terms and concepts): how often the
+    title holds it (``title_hits``) and the key terms (``terms_hits``), the lesson's length in
+    tokens as FTS5 counts it (``tokens``, every column), and the card's filter columns beside.
+
+    The complement of `BodyTerm` (a lesson's term is in one of the two tables): a search whose
+    words each stand for exactly one term of the heads ranks its title and key-term tiers from
+    these rows, one row per word joined by lesson, rather than having FTS5 read every place of
+    its words and score every match (`search.bm25.ranked_head`). Written and kept with
+    `BodyTerm`'s rows, at the end of each import; empty on PostgreSQL.
+    """
+
+    pk = models.CompositePrimaryKey("term", "lesson")
+    term = models.TextField()
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False
+    )
+    title_hits = models.PositiveIntegerField()
+    terms_hits = models.PositiveIntegerField()
+    tokens = models.PositiveIntegerField()
+    published = models.BooleanField()
+    position = models.PositiveIntegerField(null=True)
+    track = models.CharField(max_length=100)
+    course_slug = models.SlugField(max_length=100, db_index=False)
+
+    def __str__(self) -> str:
+        return f"{self.term} in the head of lesson {self.lesson_id}"
