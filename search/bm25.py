@@ -35,9 +35,8 @@ from django.db import connection
 from .models import BodyTerm, HeadTerm, SearchCard
 
 FTS_TABLE = "search_fts"
-# fts5vocab tables over it (migration 0011): one row per term (with the number of rows holding
-# it), and one per place of a term in a row and column.
-TERMS_TABLE = "search_fts_terms"
+# An fts5vocab table over it (migration 0011): one row per place of a term in a row and column.
+# (Its other, one row per term, is no longer read: `_TERMS_SQL`.)
 PLACES_TABLE = "search_fts_places"
 BODY_TERMS = BodyTerm._meta.db_table
 HEAD_TERMS = HeadTerm._meta.db_table
@@ -47,11 +46,26 @@ K1, B = 1.2, 0.75  # fts5Bm25Function's constants
 MIN_IDF = 1e-6
 # FTS5's averages record (FTS5_AVERAGES_ROWID): the row count, then each column's tokens.
 _AVERAGES_SQL = f"SELECT block FROM {FTS_TABLE}_data WHERE id = 1"  # noqa: S608 (our name)
-# The index's terms beginning with a prefix (two at most: one is all this path takes), with
-# how many rows hold each.
+# The first two terms at or after a prefix among every lesson's terms, which `HeadTerm` and
+# `BodyTerm` hold between them (a lesson's term is in one or the other): the prefix stands for
+# one term of FTS5's index when only the first begins with it. Then ``{columns}``, more
+# columns for the term (f.term). Two seeks in each table's primary key, where FTS5's
+# vocabulary table reads every term of the index's segments from the prefix on.
+_FIRST_OF_BOTH = "min(coalesce(h, b), coalesce(b, h))"  # NULL only when both are
 _TERMS_SQL = (
-    f"SELECT term, doc FROM {TERMS_TABLE} WHERE term >= %s AND term < %s "  # noqa: S608
-    "ORDER BY term LIMIT 2"
+    f"WITH f AS (SELECT {_FIRST_OF_BOTH} AS term FROM (SELECT "  # noqa: S608 (our names)
+    f"(SELECT term FROM {HEAD_TERMS} WHERE term >= %s ORDER BY term LIMIT 1) AS h, "
+    f"(SELECT term FROM {BODY_TERMS} WHERE term >= %s ORDER BY term LIMIT 1) AS b)) "
+    f"SELECT f.term, (SELECT {_FIRST_OF_BOTH} FROM (SELECT "
+    f"(SELECT term FROM {HEAD_TERMS} WHERE term > f.term ORDER BY term LIMIT 1) AS h, "
+    f"(SELECT term FROM {BODY_TERMS} WHERE term > f.term ORDER BY term LIMIT 1) AS b))"
+    "{columns} FROM f"
+)
+# For the body tier: how many lessons hold the term (FTS5's document count of it), and FTS5's
+# averages record.
+_BODY_STATS = (
+    f", (SELECT count(*) FROM {HEAD_TERMS} WHERE term = f.term) "  # noqa: S608 (our names)
+    f"+ (SELECT count(*) FROM {BODY_TERMS} WHERE term = f.term), ({_AVERAGES_SQL})"
 )
 _RANKED_SQL = (
     f"SELECT b.lesson_id FROM {BODY_TERMS} b WHERE b.term = %s AND b.published "  # noqa: S608
@@ -110,13 +124,14 @@ def ranked(
     if prefix is None:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_TERMS_SQL, [prefix, prefix + "\U0010ffff"])
-        terms = cursor.fetchall()
-        if len(terms) != 1:
-            return [] if not terms else None
-        ((term, holding),) = terms
-        cursor.execute(_AVERAGES_SQL)
-        rows, *lengths = varints(cursor.fetchone()[0])
+        cursor.execute(_TERMS_SQL.format(columns=_BODY_STATS), [prefix, prefix])
+        found = cursor.fetchone()
+        if found is None or found[0] is None or not found[0].startswith(prefix):
+            return []  # no term of the index begins with the prefix: nothing matches
+        term, after, holding, averages = found
+        if after is not None and after.startswith(prefix):
+            return None
+        rows, *lengths = varints(averages)
         idf = math.log((rows - holding + 0.5) / (holding + 0.5))
         if idf <= 0.0:
             idf = MIN_IDF
@@ -211,23 +226,13 @@ def ranked_head(
         return [row[0] for row in cursor.fetchall()]
 
 
-# A search's matches counted from the two tables, which hold each lesson's terms between them
-# (its head's in `HeadTerm`, the rest in `BodyTerm`): the rows of the last word's term, the
-# first two terms of either table at or after its prefix (the prefix stands for one term when
-# only the first begins with it) and, up to a cap, the lessons holding that term and every
-# other word's, anywhere.
-_FIRST_OF_BOTH = "min(coalesce(h, b), coalesce(b, h))"  # NULL only when both are
-_COUNT_SQL = (
-    f"WITH f AS (SELECT {_FIRST_OF_BOTH} AS term FROM (SELECT "  # noqa: S608 (our names)
-    f"(SELECT term FROM {HEAD_TERMS} WHERE term >= %s ORDER BY term LIMIT 1) AS h, "
-    f"(SELECT term FROM {BODY_TERMS} WHERE term >= %s ORDER BY term LIMIT 1) AS b)) "
-    f"SELECT f.term, (SELECT {_FIRST_OF_BOTH} FROM (SELECT "
-    f"(SELECT term FROM {HEAD_TERMS} WHERE term > f.term ORDER BY term LIMIT 1) AS h, "
-    f"(SELECT term FROM {BODY_TERMS} WHERE term > f.term ORDER BY term LIMIT 1) AS b)), "
-    "(SELECT COUNT(*) FROM ("
+# A search's matches counted from the two tables: the prefix's term (`_TERMS_SQL`) and, up to
+# a cap, the lessons holding it and every other word's term, anywhere.
+_COUNT = (
+    ", (SELECT COUNT(*) FROM ("  # noqa: S608 (our names)
     f"SELECT 1 FROM {HEAD_TERMS} b WHERE b.term = f.term AND b.published {{conditions}}"
     f"UNION ALL SELECT 1 FROM {BODY_TERMS} b WHERE b.term = f.term AND b.published "
-    "{conditions}LIMIT %s)) FROM f"
+    "{conditions}LIMIT %s))"
 )
 _HOLDS_SQL = (
     f"AND (EXISTS (SELECT 1 FROM {HEAD_TERMS} o WHERE o.term = %s AND o.lesson_id = b.lesson_id) "  # noqa: S608
@@ -247,7 +252,7 @@ def counted(
         return None
     *others, prefix = tokens
     holds = _HOLDS_SQL * len(others)
-    sql = _COUNT_SQL.format(conditions=conditions + holds)
+    sql = _TERMS_SQL.format(columns=_COUNT.format(conditions=conditions + holds))
     params = [prefix, prefix]
     for _ in range(2):  # the head's rows, then the body's
         params += [*filter_params, *(term for term in others for term in (term, term))]
