@@ -1,4 +1,4 @@
-"""SQLite: the body tier of a one-word search ranked from `BodyTerm` rather than by FTS5's bm25.
+"""SQLite: a search's tiers ranked from `BodyTerm` and `HeadTerm` rather than by FTS5's bm25.
 
 FTS5 scores every match of a query with bm25 before it sorts them (about 2 µs a row: for each
 row it reads the row's length and the places of every phrase), so a word in half the catalog's
@@ -17,6 +17,13 @@ total length over its row count and ``idf`` log((rows - with + 0.5) / (with + 0.
 its vocabulary), and the statement here computes the same IEEE doubles in the same order of
 operations, so the order, ties broken by catalog position, is FTS5's to the bit
 (tests/test_search_bm25.py compares every score of several words with FTS5's rank).
+
+The head tiers (the title; the title and key terms) are the same sum over a search's words
+(`ranked_head`): ``hits`` then counts the title's places 10 each and the key terms' 4 each
+(only the title's for the title tier), and ``idf`` comes from the rows holding the word in
+those columns, which is FTS5's count for a column-filtered phrase. A search's matches are
+counted from the two tables too (`counted`): between them they hold every term of every
+lesson.
 
 The term's row count and the averages record are read with each search, not kept: an import
 changes them. The search's statements are not one snapshot (as none of a results page's

@@ -22,7 +22,10 @@ head's rank and title match per lexeme, `_ranked_head_by_word`). What the prefix
 is looked up once per content version and process (`_lexemes`). Any other search runs the
 statement. On SQLite such a search (its prefix standing for exactly one term of
 FTS5's index) ranks its body tier from `BodyTerm` with bm25's own arithmetic, the same floats
-as FTS5's rank (`search.bm25`).
+as FTS5's rank (`search.bm25`); a search of any number of words, each standing for one term
+(the last, as a prefix, for exactly one term of the heads), ranks its title and key-term tiers
+from `HeadTerm` the same way, and one whose words stand so for terms of the whole index counts
+its matches from the two tables. Any other search, FTS5 matches and scores.
 """
 
 from __future__ import annotations
