@@ -6,11 +6,13 @@ in the title, from one range of one b-tree rather than through an index and a lo
 PostgreSQL: the table is created and stays empty.
 """
 
+from importlib import import_module
+
 import django.db.models.deletion
 from django.db import migrations, models
 
-# search.bm25's statement as this migration was written (kept here: a migration must not
-# change with the code).
+# The table as Django creates it, WITHOUT ROWID, and search.bm25's statement as this migration
+# was written (kept here: a migration must not change with the code).
 TABLE = (
     'CREATE TABLE "search_headterm" ("term" text NOT NULL, "title_hits" integer unsigned NOT NULL '
     'CHECK ("title_hits" >= 0), "terms_hits" integer unsigned NOT NULL CHECK ("terms_hits" >= 0), '
@@ -19,7 +21,6 @@ TABLE = (
     '"course_slug" varchar(100) NOT NULL, "lesson_id" bigint NOT NULL, '
     'PRIMARY KEY ("term", "lesson_id")) WITHOUT ROWID'
 )
-LENGTHS = "CREATE TEMP TABLE search_headterm_lengths (lesson_id INTEGER PRIMARY KEY, tokens INTEGER NOT NULL)"
 FILL = (
     "INSERT INTO search_headterm "
     "(term, lesson_id, title_hits, terms_hits, tokens, published, position, track, course_slug) "
@@ -27,26 +28,11 @@ FILL = (
     "c.track, c.course_slug FROM (SELECT term, doc, sum(col = 'title') AS title_hits, "
     "sum(col = 'terms') AS terms_hits FROM search_fts_places WHERE col <> 'body' "
     "GROUP BY term, doc) p "
-    "JOIN temp.search_headterm_lengths n ON n.lesson_id = p.doc "
+    "JOIN temp.search_bodyterm_lengths n ON n.lesson_id = p.doc "
     "JOIN search_searchcard c ON c.lesson_id = p.doc ORDER BY p.term, p.doc"
 )
-
-
-def varints(blob):
-    values, at = [], 0
-    while at < len(blob):
-        value = 0
-        for count in range(9):
-            byte = blob[at]
-            at += 1
-            if count == 8:
-                value = (value << 8) | byte
-                break
-            value = (value << 7) | (byte & 0x7F)
-            if byte < 0x80:
-                break
-        values.append(value)
-    return values
+# 0011's table of each lesson's length and its reading of FTS5's records, as they were then.
+body_term = import_module("search.migrations.0011_body_term")
 
 
 def fill(apps, schema_editor):
@@ -56,11 +42,11 @@ def fill(apps, schema_editor):
         cursor.execute("DROP TABLE search_headterm")  # empty: just created
         cursor.execute(TABLE)
         cursor.execute("SELECT id, sz FROM search_fts_docsize")
-        lengths = [(pk, sum(varints(size))) for pk, size in cursor.fetchall()]
-        cursor.execute(LENGTHS)
-        cursor.executemany("INSERT INTO temp.search_headterm_lengths VALUES (?, ?)", lengths)
+        lengths = [(pk, sum(body_term.varints(size))) for pk, size in cursor.fetchall()]
+        cursor.execute(body_term.LENGTHS)
+        cursor.executemany("INSERT INTO temp.search_bodyterm_lengths VALUES (?, ?)", lengths)
         cursor.execute(FILL)
-        cursor.execute("DROP TABLE temp.search_headterm_lengths")
+        cursor.execute("DROP TABLE temp.search_bodyterm_lengths")
 
 
 class Migration(migrations.Migration):
