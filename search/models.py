@@ -244,7 +244,9 @@ class HeadTerm(TermRows):
     words each stand for exactly one term of the heads ranks its title and key-term tiers from
     these rows, one row per word joined by lesson, rather than having FTS5 read every place of
     its words and score every match (`search.bm25.ranked_head`). Written and kept with
-    `BodyTerm`'s rows, at the end of each import; empty on PostgreSQL.
+    `BodyTerm`'s rows, at the end of each import; empty on PostgreSQL. On SQLite a WITHOUT
+    ROWID table (migration 0013), which Django cannot declare: a migration that makes the table
+    again must keep that, or each row is read through the primary key's index.
     """
 
     pk = models.CompositePrimaryKey("term", "lesson")
