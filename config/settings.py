@@ -113,12 +113,25 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------------------------
 # Database
 # ---------------------------------------------------------------------------------------------
+# psycopg's own default: a statement is prepared at its sixth run on a connection.
+PG_PREPARE_THRESHOLD = 5
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters sent apart from the statement, and a statement a connection has run
+    # PREPARE_THRESHOLD times prepared on the server (psycopg's automatic preparation): with
+    # persistent connections (CONN_MAX_AGE in production) a worker's searches and lesson pages
+    # then skip PostgreSQL's parsing and, where its generic plan is no dearer, its planning,
+    # which cost more than the work for most of them (docs/benchmarks.md, session 17
+    # `pgprepare`). No connection pooler may sit between the app and PostgreSQL in a mode that
+    # hands one session's statements to another (docs/deploy.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=PG_PREPARE_THRESHOLD
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend plus PRAGMA optimize before each connection closes (planner statistics
     # that keep up with growing tables; core/backends/sqlite3).
