@@ -113,8 +113,11 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------------------------
 # Database
 # ---------------------------------------------------------------------------------------------
-# psycopg's own default: a statement is prepared at its sixth run on a connection.
-PG_PREPARE_THRESHOLD = 5
+# PostgreSQL: how many times a connection runs a statement before psycopg prepares it (psycopg's
+# own default, 5); "off" never prepares, for a connection pooler that cannot keep prepared
+# statements (docs/deploy.md).
+_prepare_threshold = os.environ.get("PG_PREPARE_THRESHOLD", "5")
+PG_PREPARE_THRESHOLD = None if _prepare_threshold == "off" else int(_prepare_threshold)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -123,12 +126,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters sent apart from the statement, and a statement a connection has run
-    # PREPARE_THRESHOLD times prepared on the server (psycopg's automatic preparation): with
+    # PG_PREPARE_THRESHOLD times prepared on the server (psycopg's automatic preparation): with
     # persistent connections (CONN_MAX_AGE in production) a worker's searches and lesson pages
     # then skip PostgreSQL's parsing and, where its generic plan is no dearer, its planning,
-    # which cost more than the work for most of them (docs/benchmarks.md, session 17
-    # `pgprepare`). No connection pooler may sit between the app and PostgreSQL in a mode that
-    # hands one session's statements to another (docs/deploy.md).
+    # which for most of them cost more than the work (docs/benchmarks.md, session 17
+    # `pgprepare`). PostgreSQL plans a prepared statement again when a table or index it
+    # reads changes, so imports and migrations in other processes need no restart.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=PG_PREPARE_THRESHOLD
     )
