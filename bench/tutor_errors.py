@@ -1,6 +1,6 @@
 """Where the tutor loses answers: an error decomposition for any question file (issue #12).
 
-    python bench/tutor_errors.py                       # the three lesson tuning sets
+    python bench/tutor_errors.py                       # the lesson tuning sets (TUNING_SETS)
     python bench/tutor_errors.py --content DIR --questions FILE [FILE ...] [--list]
 
 Question files are in the format of tests/tutor_eval/README.md ("Question files"); the lessons

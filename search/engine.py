@@ -22,7 +22,10 @@ head's rank and title match per lexeme, `_ranked_head_by_word`). What the prefix
 is looked up once per content version and process (`_lexemes`). Any other search runs the
 statement. On SQLite such a search (its prefix standing for exactly one term of
 FTS5's index) ranks its body tier from `BodyTerm` with bm25's own arithmetic, the same floats
-as FTS5's rank (`search.bm25`).
+as FTS5's rank (`search.bm25`); a search of any number of words, each standing for one term
+(the last, as a prefix, for exactly one term of the heads), ranks its title and key-term tiers
+from `HeadTerm` the same way, and one whose words stand so for terms of the whole index counts
+its matches from the two tables. Any other search, FTS5 matches and scores.
 """
 
 from __future__ import annotations
@@ -181,6 +184,11 @@ def _count(
     tiers: tuple[str, ...] | None,
     cap: int | None = None,
 ) -> int:
+    if tiers is None and cap is not None and not words.also and connection.vendor == "sqlite":
+        conditions, filter_params = _filters("b", track, course)
+        found = bm25.counted(words, conditions, filter_params, cap=cap)
+        if found is not None:
+            return found
     sql, params = _matches("1", words, track, course, tiers=tiers)
     if cap is not None:
         sql += " LIMIT %s"
@@ -199,6 +207,13 @@ def _ranked(
     offset: int,
     limit: int | None,
 ) -> list[int]:
+    if tiers in bm25.HEAD_TIERS and not words.also and connection.vendor == "sqlite":
+        conditions, filter_params = _filters("b", track, course)
+        found = bm25.ranked_head(
+            words, tiers, conditions, filter_params, offset=offset, limit=limit
+        )
+        if found is not None:
+            return found
     if len(words) == 1 and not words.also:
         vendor = connection.vendor
         found = None

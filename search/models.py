@@ -188,7 +188,27 @@ class SearchWord(models.Model):
         return self.word
 
 
-class BodyTerm(models.Model):
+class TermRows(models.Model):
+    """SQLite: a lesson's rows by FTS5 term (the token as the table's porter tokenizer stems
+    it), with the lesson's length in tokens as FTS5 counts it (``tokens``, every column) and
+    the card's filter columns beside; primary key (term, lesson). No foreign-key constraint in
+    the database: a lesson deleted through Django takes its rows along (CASCADE)."""
+
+    term = models.TextField()
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False
+    )
+    tokens = models.PositiveIntegerField()
+    published = models.BooleanField()
+    position = models.PositiveIntegerField(null=True)
+    track = models.CharField(max_length=100)
+    course_slug = models.SlugField(max_length=100, db_index=False)
+
+    class Meta:
+        abstract = True
+
+
+class BodyTerm(TermRows):
     """SQLite: the body tier's ranking read by term, one row per term of FTS5's index (the
     token as the table's porter tokenizer stems it) that a lesson's body holds and its head
     (title, key terms and concepts) does not: how often the body holds it (``hits``), the
@@ -208,16 +228,30 @@ class BodyTerm(models.Model):
     """
 
     pk = models.CompositePrimaryKey("term", "lesson")
-    term = models.TextField()
-    lesson = models.ForeignKey(
-        Lesson, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False
-    )
     hits = models.PositiveIntegerField()
-    tokens = models.PositiveIntegerField()
-    published = models.BooleanField()
-    position = models.PositiveIntegerField(null=True)
-    track = models.CharField(max_length=100)
-    course_slug = models.SlugField(max_length=100, db_index=False)
 
     def __str__(self) -> str:
         return f"{self.term} in lesson {self.lesson_id}"
+
+
+class HeadTerm(TermRows):
+    """SQLite: the title and key-term tiers' ranking read by term, one row per term of FTS5's
+    index that a lesson's head holds (its title, or its key terms and concepts): how often the
+    title holds it (``title_hits``) and the key terms (``terms_hits``), the lesson's length in
+    tokens as FTS5 counts it (``tokens``, every column), and the card's filter columns beside.
+
+    The complement of `BodyTerm` (a lesson's term is in one of the two tables): a search whose
+    words each stand for exactly one term of the heads ranks its title and key-term tiers from
+    these rows, one row per word joined by lesson, rather than having FTS5 read every place of
+    its words and score every match (`search.bm25.ranked_head`). Written and kept with
+    `BodyTerm`'s rows, at the end of each import; empty on PostgreSQL. On SQLite a WITHOUT
+    ROWID table (migration 0013), which Django cannot declare: a migration that makes the table
+    again must keep that, or each row is read through the primary key's index.
+    """
+
+    pk = models.CompositePrimaryKey("term", "lesson")
+    title_hits = models.PositiveIntegerField()
+    terms_hits = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.term} in the head of lesson {self.lesson_id}"

@@ -427,9 +427,15 @@ def ranking_and_counting(client, **params) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/search/", params).status_code == 200
     sql = [query["sql"] for query in captured]
-    # Scored by the engine, or (PostgreSQL, one word) read in order from the ranked words.
+    # Scored by the engine, or read in order from the ranked words (PostgreSQL, one word), or
+    # scored with bm25's arithmetic from the terms' rows (SQLite). A count of matches is
+    # COUNT(*) (the lower-case counts of SQLite's head ranking are its words' row counts).
     ranking = sum(
-        "ts_rank" in s or "ORDER BY rank" in s or "FROM search_rankedword f " in s for s in sql
+        "ts_rank" in s
+        or "ORDER BY rank" in s
+        or "FROM search_rankedword f " in s
+        or "ORDER BY -1.0 * (" in s
+        for s in sql
     )
     return ranking, sum("COUNT(*)" in s for s in sql)
 

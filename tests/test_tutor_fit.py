@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -110,7 +111,7 @@ def test_leave_one_set_out_with_the_new_options_never_fits_on_the_set_it_scores(
     )
     assert [r["left_out"] for r in rows] == ["shipped", "tuning.yaml", "tuning3.yaml"]
     assert all(r["left_out"] not in groups for r, (groups, _) in zip(rows, seen, strict=True))
-    assert all(kw == {"squad_weight": 0.0, "signs": True} for _, kw in seen)
+    assert all(kw == {"squad_weight": 0.0, "signs": True, "folds": "questions"} for _, kw in seen)
     assert all(r["recipe"] == "all, signs" and r["weight"] == "squad 0" for r in rows)
     assert all(r["l2"] in (0.1, 10.0) and not math.isnan(r["roc_auc"]) for r in rows)
 
@@ -333,3 +334,146 @@ def test_a_fit_with_ablation_writes_a_model_and_reports_the_dev_ablated(
     plain = json.loads((tmp_path / "plain.json").read_text(encoding="utf-8"))
     assert model["fitted_on"] == plain["fitted_on"] | {"ablated": "sentence, weight 0.5"}
     assert model["weights"] != plain["weights"]
+
+
+def test_every_lesson_tuning_set_in_the_eval_folder_is_in_the_fit_and_its_judgement() -> None:
+    """A tuning set written later is read by `--tuning-sets`, left out in turn by
+    `--leave-one-set-out` and fitted on by recipe "all", without anyone editing three lists."""
+    on_disk = sorted(p.name for p in fit_data.DEFAULT_EVAL.glob("tuning*.yaml"))
+    assert sorted(name for name, _ in fit_data.TUNING_SETS) == on_disk
+    for name, folder in fit_data.TUNING_SETS:
+        assert (fit_data.DEFAULT_EVAL / folder).is_dir(), folder
+        assert name in fit.RECIPES["all"]
+    assert len(on_disk) >= 4  # tuning.yaml to tuning4.yaml: the glob sees them
+
+
+# Group folds (`--folds groups`): the threshold's and the penalty's dev predictions come from
+# models that never saw the lesson set (or, with one set, the lesson) of the question.
+
+GROUPS = ("shipped", "tuning.yaml", "tuning3.yaml")
+NAMES = ("coverage", "answer_type")
+
+
+def _grouped() -> list[fit_data.Example]:
+    rows = []
+    for g, group in enumerate(GROUPS):
+        for n, (x, y) in enumerate(zip(XS, YS, strict=True)):
+            answerable = n % 4 != 0
+            rows.append(
+                fit_data.Example(
+                    "lessons",
+                    f"fold{n % 5}",
+                    answerable,
+                    answerable and bool(y),
+                    [x[0] + g / 10, x[1] - g / 20],
+                    group,
+                    lesson=f"{group} lesson {n % 3}",
+                )
+            )
+    return rows
+
+
+def _squad() -> list[fit_data.Example]:
+    return [
+        fit_data.Example("squad", "fit" if n % 2 else "dev", True, bool(y), x, "squad")
+        for n, (x, y) in enumerate(zip(XS, YS, strict=True))
+    ]
+
+
+def _held_out_predictions(dev: dict, dev_p: dict, key: str, value: str) -> list[tuple]:
+    pairs = zip(dev["lessons"], dev_p["lessons"], strict=True)
+    return [(e, p) for e, p in pairs if getattr(e, key) == value]
+
+
+def test_with_group_folds_each_group_is_predicted_by_a_model_that_never_saw_it() -> None:
+    lessons, squad = _grouped(), [e for e in _squad() if e.split == "fit"]
+    _, _, dev, dev_p, _ = fit.fit_with_threshold(squad, [], lessons, NAMES, folds="groups")
+    assert len(dev["lessons"]) == len(lessons)
+    for group in GROUPS:
+        unseen = fit.train(squad + [e for e in lessons if e.group != group], NAMES)
+        mine = _held_out_predictions(dev, dev_p, "group", group)
+        assert len(mine) == 20
+        assert [p for _, p in mine] == pytest.approx([unseen.probability(e.x) for e, _ in mine])
+    # Question folds predict a question from a model that saw the rest of its set.
+    _, _, dev_q, dev_q_p, _ = fit.fit_with_threshold(squad, [], lessons, NAMES)
+    question_p = dict(zip(map(id, dev_q["lessons"]), dev_q_p["lessons"], strict=True))
+    pairs = zip(dev["lessons"], dev_p["lessons"], strict=True)
+    assert any(abs(question_p[id(e)] - p) > 1e-6 for e, p in pairs)
+
+
+def test_with_one_group_the_group_folds_are_its_lessons() -> None:
+    lessons = [e for e in _grouped() if e.group == "shipped"]
+    squad = [e for e in _squad() if e.split == "fit"]
+    _, _, dev, dev_p, _ = fit.fit_with_threshold(squad, [], lessons, NAMES, folds="groups")
+    titles = sorted({e.lesson for e in lessons})
+    assert len(titles) == 3
+    for title in titles:
+        unseen = fit.train(squad + [e for e in lessons if e.lesson != title], NAMES)
+        mine = _held_out_predictions(dev, dev_p, "lesson", title)
+        assert mine and [p for _, p in mine] == pytest.approx(
+            [unseen.probability(e.x) for e, _ in mine]
+        )
+
+
+def test_the_penalty_with_group_folds_is_chosen_on_the_group_predictions() -> None:
+    lessons, squad = _grouped(), [e for e in _squad() if e.split == "fit"]
+    grid = (0.01, 3.0, 30.0)
+
+    def oof_auc(penalty: float) -> float:
+        _, _, dev, dev_p, _ = fit.fit_with_threshold(
+            squad, [], lessons, NAMES, penalty, folds="groups"
+        )
+        return fit_regression.roc_auc(dev_p["lessons"], [e.correct for e in dev["lessons"]])
+
+    aucs = {penalty: oof_auc(penalty) for penalty in grid}
+    _, _, _, _, chosen = fit.fit_with_threshold(squad, [], lessons, NAMES, grid, folds="groups")
+    assert aucs[chosen] == max(aucs.values())
+
+
+def test_leaving_a_set_out_with_group_folds_never_lets_it_into_any_choice(monkeypatch) -> None:
+    examples = _squad() + _grouped()
+    monkeypatch.setattr(fit, "RECIPES", {"all": GROUPS})
+    fitted = []
+    real_train = fit.train
+
+    def recording_train(rows, *args, **kwargs):
+        fitted.append({e.group for e in rows})
+        return real_train(rows, *args, **kwargs)
+
+    monkeypatch.setattr(fit, "train", recording_train)
+    rows = fit.leave_one_set_out(examples, NAMES, (0.1, 10.0), [2.0], folds=["groups"])
+    assert [(r["recipe"], r["left_out"]) for r in rows] == [("all, group folds", g) for g in GROUPS]
+    # Per row and penalty: the final fit, then one fit per remaining group, each without it.
+    assert len(fitted) == len(GROUPS) * 2 * 3
+    for n, row in enumerate(rows):
+        remaining = set(GROUPS) - {row["left_out"]}
+        for fit_groups in fitted[6 * n : 6 * n + 6]:
+            assert row["left_out"] not in fit_groups
+        folds = [groups - {"squad"} for groups in fitted[6 * n : 6 * n + 6]]
+        assert folds.count(remaining) == 2  # the final fit at each penalty
+        assert sorted(map(sorted, (f for f in folds if f != remaining))) == sorted(
+            [[g] for g in remaining] * 2
+        )
+    monkeypatch.setattr(fit, "train", real_train)
+    # Whatever the left-out set holds, the threshold and penalty chosen without it stay.
+    for left in GROUPS:
+        scrambled = [
+            e if e.group != left else dataclasses.replace(e, x=[-v for v in e.x]) for e in examples
+        ]
+        again = fit.leave_one_set_out(scrambled, NAMES, (0.1, 10.0), [2.0], folds=["groups"])
+        before = next(r for r in rows if r["left_out"] == left)
+        after = next(r for r in again if r["left_out"] == left)
+        assert (after["threshold"], after["l2"]) == (before["threshold"], before["l2"])
+        assert after["roc_auc"] != before["roc_auc"]
+
+
+def test_leave_one_set_out_compares_the_fold_rules_side_by_side() -> None:
+    rows = fit.leave_one_set_out(
+        _squad() + _grouped(), NAMES, 1.0, [2.0], folds=["questions", "groups"]
+    )
+    assert [r["recipe"] for r in rows if r["left_out"] == "shipped"] == [
+        "shipped",
+        "shipped, group folds",
+        "all",
+        "all, group folds",
+    ]

@@ -36,7 +36,7 @@ from tutor.retrieval.fit_data import tuning_half
 from tutor.retrieval.fit_regression import fit_logistic, roc_auc
 from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
 from tutor.retrieval.quantities import asked_kinds, gives_kind
-from tutor.retrieval.ranking import read_query
+from tutor.retrieval.ranking import rank, read_query
 from tutor.retrieval.units import _ABBREVIATIONS, _CODE_RE, ROW, TERM, _has_code
 
 TIDES = SectionText(
@@ -420,6 +420,40 @@ def test_the_sentence_after_the_best_one_in_its_paragraph_is_quoted_along() -> N
         )
     )
     assert compose.with_continuation(padded, [0], 0) == [0]
+
+
+def test_a_defined_subject_keeps_its_first_letters_when_they_spell_an_article() -> None:
+    # "A", "An" and "The" are dropped only as whole words: "Attention", "Anthropic" and
+    # "Theory" are subjects, not an article glued to the rest of a word.
+    sentences = {
+        "Attention is a way for each token to read from the others.": "Attention",
+        "Anthropic is a company that studies model internals.": "Anthropic",
+        "Theory is the part of the course that explains why.": "Theory",
+        "An attention head is one of the parallel units of a layer.": "attention head",
+        "The residual stream is the sum of every layer's output.": "residual stream",
+    }
+    index = build_index(
+        LessonText("", "", (SectionText("Terms", "terms", "\n".join(sentences)),), ())
+    )
+    assert [u.defines for u in index.units] == list(sentences.values())
+    # So "what is X?" finds X's definition, not a sentence that only mentions X more often.
+    mentions = build_index(
+        LessonText(
+            "",
+            "",
+            (
+                SectionText(
+                    "Attention",
+                    "attention",
+                    "Attention heads read attention patterns; attention can be ablated.\n"
+                    "Attention is a way for each token to read from the others.",
+                ),
+            ),
+            (),
+        )
+    )
+    best = rank(mentions, read_query(mentions, "What is attention?"))[0][1]
+    assert mentions.units[best].text == "Attention is a way for each token to read from the others."
 
 
 def test_an_empty_lesson_declines() -> None:

@@ -19,6 +19,10 @@ Recipe options, judged there and usable in a fit (docs/tutor.md, "Leave one less
 breaks the threshold's ties), instead of `--lesson-weight`'s shares; `--signs` bounds each
 weight to the sign `SIGNS` gives its feature; `--l2` given more than once chooses the penalty
 with the best out-of-fold ROC AUC on the fit's own lesson questions (never a left-out group).
+`--folds groups` predicts each lesson question, for the threshold and the penalty, by a model
+fitted without its whole lesson group (with one group in the fit, without its lesson): a lesson
+the fit has not seen. Leaving one set out, those folds are the remaining groups (`fold_key`;
+docs/tutor-experiments.md, "A threshold chosen on lesson groups the fit has not seen").
 `--ablate` adds, for each answerable question, the same question asked of its lesson without
 what holds its gold answer, labelled 0 (`ablate`), weighing `--ablated-weight` (docs/
 tutor-experiments.md, "Answer ablation"; none of these is in the shipped fit).
@@ -26,8 +30,9 @@ tutor-experiments.md, "Answer ablation"; none of these is in the shipped fit).
 The model is an L2-regularised logistic regression on standardised features, fitted by
 Newton's method, with lesson questions weighing `LESSON_WEIGHT` times SQuAD's. The threshold
 maximises balanced accuracy on dev predictions: each lesson question predicted by a model
-fitted without its fold (`fit_data.FOLDS`), SQuAD's dev articles breaking ties. It writes
-`model.json` and prints the dev figures, ROC AUC included.
+fitted without its fold (`fit_data.FOLDS` hash folds of questions; with `--folds groups`, its
+lesson group), SQuAD's dev articles breaking ties. It writes `model.json` and prints the dev
+figures, ROC AUC included.
 """
 
 from __future__ import annotations
@@ -148,6 +153,25 @@ def train(
     return Model(names, tuple(mean), tuple(scale), tuple(coef), bias, 0.5)
 
 
+#: How `fit_with_threshold` folds the fit's lesson questions for its dev predictions.
+FOLD_RULES = ("questions", "groups")
+#: What `fold_key`'s fields fold by, as a fit reports it.
+FOLD_NAMES = {"split": "question", "group": "lesson group", "lesson": "lesson"}
+
+
+def fold_key(lessons: list[Example], folds: str) -> str:
+    """The `Example` field whose values are the folds. "questions": the hash folds of
+    `fit_data.FOLDS`, so a question's fold model has seen the other questions of its lesson.
+    "groups": its lesson group (the shipped set's tuning half, each tuning set), so each dev
+    prediction is one on a lesson set the fit has not seen, as a new lesson will be; with a
+    single group, its lessons instead (each lesson predicted by a model without it)."""
+    if folds not in FOLD_RULES:
+        raise ValueError(f"unknown fold rule {folds!r}")
+    if folds == "questions":
+        return "split"
+    return "group" if len({e.group for e in lessons}) > 1 else "lesson"
+
+
 def fit_with_threshold(
     squad_fit: list[Example],
     squad_dev: list[Example],
@@ -159,12 +183,14 @@ def fit_with_threshold(
     squad_weight: float | None = None,
     signs: bool = False,
     ablated_weight: float = ABLATED_WEIGHT,
+    folds: str = "questions",
 ) -> tuple[Model, float, dict, dict, float]:
     """The model fitted on SQuAD's fit articles and `lessons`, its threshold, the dev
     examples and probabilities the threshold was chosen on (by source), and its L2 penalty.
 
     Dev predictions: SQuAD's dev articles from the final model; each lesson question from a
-    model fitted without its fold (the lessons' tuning data is too small to set part aside).
+    model fitted without its fold (the lessons' tuning data is too small to set part aside),
+    the folds being `fold_key(lessons, folds)`'s.
     The threshold maximises the lessons' balanced accuracy (what the tutor is for), SQuAD's
     breaking ties; without lesson questions, SQuAD's alone. Given several L2 penalties, the
     one whose out-of-fold lesson predictions have the best ROC AUC is fitted (the first on a
@@ -174,7 +200,8 @@ def fit_with_threshold(
     options = dict(squad_weight=squad_weight, signs=signs, ablated_weight=ablated_weight)
     penalties = (l2,) if isinstance(l2, int | float) else tuple(l2)
     squad_dev = [e for e in squad_dev if not e.ablated]
-    folds = sorted({e.split for e in lessons})
+    key = fold_key(lessons, folds)
+    fold_values = sorted({getattr(e, key) for e in lessons})
     best = None
     for penalty in penalties:
         dev = {"squad": squad_dev}
@@ -182,9 +209,9 @@ def fit_with_threshold(
         dev_p = {"squad": [model.probability(e.x) for e in squad_dev]}
         if lessons:
             dev["lessons"], dev_p["lessons"] = [], []
-            for fold in folds:
-                held = [e for e in lessons if e.split == fold and not e.ablated]
-                rest = [e for e in lessons if e.split != fold]
+            for fold in fold_values:
+                held = [e for e in lessons if getattr(e, key) == fold and not e.ablated]
+                rest = [e for e in lessons if getattr(e, key) != fold]
                 fold_model = train(squad_fit + rest, names, penalty, lesson_weight, **options)
                 dev["lessons"] += held
                 dev_p["lessons"] += [fold_model.probability(e.x) for e in held]
@@ -221,6 +248,7 @@ def leave_one_set_out(
     squad_weights: list[float] | None = None,
     signs: bool = False,
     ablated_weights: list[float] | None = None,
+    folds: list[str] | None = None,
 ) -> list[dict]:
     """How each recipe generalises to lessons it has never seen: for every lesson group (the
     shipped set's tuning half and each tuning set), fit on SQuAD's fit articles and the
@@ -228,8 +256,11 @@ def leave_one_set_out(
     `main` does on what remains, and score the left-out group. One row per (recipe, weight,
     left-out group): the weights are `lesson_weights`, or `squad_weights` (each lesson question
     1, each SQuAD question that much) when given, each with every one of `ablated_weights`
-    when `examples` hold ablated ones. A left-out group's ablated examples leave with it, and
-    it is scored on its real questions only."""
+    when `examples` hold ablated ones, and each recipe with every fold rule of `folds`
+    (`fold_key`; default question folds; ", group folds" names a recipe with group folds). The
+    inner folds are made of the fit's own groups: the left-out group never enters them. A
+    left-out group's ablated examples leave with it, and it is scored on its real questions
+    only."""
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
@@ -241,8 +272,11 @@ def leave_one_set_out(
     augmented = any(e.ablated for e in examples)
     ablated = (ablated_weights or [ABLATED_WEIGHT]) if augmented else [0.0]
     rows = []
-    for recipe in recipes or tuple(RECIPES):
+    plans = [(r, f) for r in recipes or tuple(RECIPES) for f in folds or ["questions"]]
+    for recipe, fold_rule in plans:
         allowed = RECIPES[recipe]
+        name = recipe + (", signs" if signs else "")
+        name += ", group folds" if fold_rule == "groups" else ""
         for label, weight, squad_weight in weightings:
             for ablated_weight in ablated:
                 label_here = f"{label}, ablated {ablated_weight:g}" if augmented else label
@@ -258,6 +292,7 @@ def leave_one_set_out(
                         weight,
                         squad_weight=squad_weight,
                         signs=signs,
+                        folds=fold_rule,
                         **extra,
                     )
                     held = [e for e in lessons if e.group == left and not e.ablated]
@@ -267,7 +302,6 @@ def leave_one_set_out(
                     numbers["answered"] = sum(e.correct and p >= threshold for e, p in pairs)
                     numbers["declined"] = sum(not e.answerable and p < threshold for e, p in pairs)
                     numbers["answerable"] = sum(e.answerable for e in held)
-                    name = f"{recipe}, signs" if signs else recipe
                     rows.append(
                         {"recipe": name, "weight": label_here, "left_out": left}
                         | {"threshold": threshold, "l2": penalty}
@@ -369,6 +403,14 @@ def main(argv: list[str] | None = None) -> int:
         f"source (default {ABLATED_WEIGHT}); --leave-one-set-out takes it more than once",
     )
     parser.add_argument(
+        "--folds",
+        choices=FOLD_RULES,
+        action="append",
+        help="how the threshold's and penalty's dev predictions are folded: hash folds of the "
+        "questions (default) or the fit's lesson groups, each predicted by a model without it "
+        "(its lessons with one group); --leave-one-set-out takes it more than once",
+    )
+    parser.add_argument(
         "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
     )
     parser.add_argument(
@@ -400,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             squad_weights=args.squad_weight,
             signs=args.signs,
             ablated_weights=ablated_weights,
+            folds=args.folds,
         )
         print_leave_one_set_out(rows)
         return 0
@@ -407,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
     squad_weight = args.squad_weight[0] if args.squad_weight else None
+    fold_rule = (args.folds or ["questions"])[0]
     model, threshold, dev, dev_p, penalty = fit_with_threshold(
         squad_fit,
         squad_dev,
@@ -417,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         squad_weight=squad_weight,
         signs=args.signs,
         ablated_weight=ablated_weights[0],
+        folds=fold_rule,
     )
     report = {s: figures(dev[s], dev_p[s], threshold) for s in dev}
     payload = {
@@ -437,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
     print(
         f"fitted on {payload['fitted_on']}; L2 {penalty:g}; threshold {threshold} "
-        "(best dev accuracy)"
+        f"(best dev accuracy, {FOLD_NAMES[fold_key(lessons, fold_rule)]} folds)"
     )
     for source, numbers in report.items():
         shown = ", ".join(

