@@ -113,12 +113,28 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------------------------
 # Database
 # ---------------------------------------------------------------------------------------------
+# PostgreSQL: how many times a connection runs a statement before psycopg prepares it (psycopg's
+# own default, 5); "off" never prepares, for a connection pooler that cannot keep prepared
+# statements (docs/deploy.md).
+_prepare_threshold = os.environ.get("PG_PREPARE_THRESHOLD", "5")
+PG_PREPARE_THRESHOLD = None if _prepare_threshold == "off" else int(_prepare_threshold)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters sent apart from the statement, and a statement a connection has run
+    # PG_PREPARE_THRESHOLD times prepared on the server (psycopg's automatic preparation): with
+    # persistent connections (CONN_MAX_AGE in production) a worker's searches and lesson pages
+    # then skip PostgreSQL's parsing and, where its generic plan is no dearer, its planning,
+    # which for most of them cost more than the work (docs/benchmarks.md, session 17
+    # `pgprepare`). PostgreSQL plans a prepared statement again when a table or index it
+    # reads changes, so imports and migrations in other processes need no restart.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=PG_PREPARE_THRESHOLD
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend plus PRAGMA optimize before each connection closes (planner statistics
     # that keep up with growing tables; core/backends/sqlite3).

@@ -84,7 +84,7 @@ def write_cards(number: int, *, every: int, first: int = 1, text: str = "steady 
             "setweight(to_tsvector('english', t.title), 'A'), "
             "setweight(to_tsvector('english', t.title), 'A') || "
             "setweight(to_tsvector('english', repeat(%s || ' of a lesson ', 40)), 'C'), '' "
-            "FROM generate_series(%s, %s) g, "
+            "FROM generate_series(%s::integer, %s::integer) g, "
             "LATERAL (SELECT CASE WHEN g %% %s = 0 THEN 'Reading a model ' || g "
             "ELSE 'Other lesson ' || g END AS title) t",
             [FIRST_FAKE_LESSON, text, first, first + number - 1, every],
