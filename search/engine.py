@@ -305,13 +305,16 @@ def _ranked_by_statement(
     vendor = connection.vendor  # read once: each read is a lookup through Django's proxy
     sql, params = _matches(_ID[vendor], words, track, course, tiers=tiers, ranked=True)
     if vendor == "postgresql":
+        # Each tsquery a sub-select, built once: a prepared statement's generic plan would
+        # otherwise build it in the sort key once a row.
         order = []
         if len(tiers) > 1:  # the title and key-term tiers: title matches first
-            order.append(f"f.head @@ {_TSQUERY} DESC")
+            order.append(f"f.head @@ {_MATCHED_TSQUERY} DESC")
             params.append(query.tsquery(words, weight=TITLE_WEIGHT))
         # ts_rank on the card's small head vector, or for the body tier on the whole vector,
         # kept in line in the table the tier reads (`RankingVector`, see `_matches`).
-        order.append(f"ts_rank({'f.vector' if 'body' in tiers else 'f.head'}, {_TSQUERY}) DESC")
+        vector = "f.vector" if "body" in tiers else "f.head"
+        order.append(f"ts_rank({vector}, {_MATCHED_TSQUERY}) DESC")
         params.append(query.tsquery(words))
         sql += " ORDER BY " + ", ".join(order)
     else:

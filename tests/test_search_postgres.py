@@ -901,3 +901,17 @@ def test_settled_counts_follow_a_re_import(zoo):
     (zoo / "lab" / "03-more.md").unlink()  # removed
     import_content(zoo)
     assert_counts_are_the_statements()
+
+
+def test_a_prepared_ranking_statement_builds_each_tsquery_once(client, catalog, settings):
+    # A prepared statement's generic plan evaluates a function of its parameters where it
+    # stands: in the sort key, once a row; in a sub-select, once (an InitPlan).
+    settings.SEARCH_CACHE_RESULTS = False
+    for _ in range(settings.PG_PREPARE_THRESHOLD + 1):
+        assert "Wiring circuits" in client.get("/search/", {"q": "wiring circuits"}).text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        ranking = [row[0] for row in cursor.fetchall() if "ts_rank(f.head" in row[0]]
+    assert ranking
+    for statement in ranking:
+        assert statement.count("to_tsquery(") == statement.count("(SELECT to_tsquery("), statement
