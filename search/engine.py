@@ -9,8 +9,10 @@ always comes before a key-term one, which the engines' scores alone do not promi
 divides by the whole lesson's length). Every word must match, the last as a prefix or as one
 of the catalog's words it begins that the prefix would miss (`_completions`).
 `count_matches` counts them, up to a cap (each card's passage is cut from the stored text by
-`search.passages`). A search reads the cards only
-(`SearchCard`: published or not, track, course, catalog position), never the lessons, so it is
+`search.passages`); on PostgreSQL without a statement when each word's own number of matches,
+looked up once per content version and process, settles it (`_count_by_frequencies`).
+A search reads the cards only (`SearchCard`: published or not, track, course, catalog
+position), never the lessons, so it is
 one table on PostgreSQL (the cards; for the body tier's ranking `RankingVector`, the same
 columns beside each vector kept in line, with a GIN index of its own) and FTS5 joined to one
 small table by rowid on SQLite. On PostgreSQL a one-word search whose prefix stands for exactly
@@ -184,6 +186,10 @@ def _count(
     tiers: tuple[str, ...] | None,
     cap: int | None = None,
 ) -> int:
+    if tiers is None and connection.vendor == "postgresql":
+        settled = _count_by_frequencies(words, track, course, cap=cap)
+        if settled is not None:
+            return settled
     if tiers is None and cap is not None and not words.also and connection.vendor == "sqlite":
         conditions, filter_params = _filters("b", track, course)
         found = bm25.counted(words, conditions, filter_params, cap=cap)
@@ -196,6 +202,60 @@ def _count(
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matches", params)  # noqa: S608 (ours)
         return int(cursor.fetchone()[0])
+
+
+# PostgreSQL: a count settled from how many lessons match each word of the search on its own
+# (its tsquery operand: the word, the last one's prefix with its completions), looked up once
+# per content version, operand, filter and process, as the prefixes are (`_lexemes`), with the
+# number of published lessons in the filters. The search's tsquery is the AND of its operands
+# (an operand the parser finds no lexeme in, a stop word, drops out of it and matches nothing
+# on its own), so the lessons matching it are at least every operand's matches but those the
+# others miss: sum(matches) - (operands - 1) * lessons. When that passes the cap, the capped
+# count is cap + 1 with no statement: two common words, each in nearly every lesson, cost a
+# count that read both words' GIN lists whole (about 2,000 entries each on the benchmark's
+# catalog) at every search. One operand's matches are the count itself. Otherwise the count
+# is counted; a word first seen costs its look-up (a count of its matches, uncapped) once.
+_FREQUENCY_SQL = (
+    f"SELECT (SELECT COUNT(*) FROM {CARDS} f "  # noqa: S608 (names are ours; values are params)
+    f"WHERE f.vector @@ {_MATCHED_TSQUERY} AND f.published {{conditions}}), "
+    f"(SELECT COUNT(*) FROM {CARDS} f WHERE f.published {{conditions}})"
+)
+
+
+def _count_by_frequencies(
+    words: list[str], track: str, course: str, *, cap: int | None
+) -> int | None:
+    """The count `_count` would read, from the operands' own matches (see above), or None
+    when they do not settle it."""
+    operands = _operands(words)
+    version = content_version()
+    found = [_frequency(version, operand, track, course) for operand in operands]
+    matches = [count for count, _ in found]
+    if len(operands) == 1:
+        return matches[0] if cap is None else min(matches[0], cap + 1)
+    at_least = sum(matches) - (len(operands) - 1) * found[0][1]
+    return cap + 1 if cap is not None and at_least > cap else None
+
+
+def _operands(words: list[str]) -> list[str]:
+    """The raw tsqueries whose AND (" & ") is `query.tsquery` of ``words``: each word, the
+    last as a prefix or any of its completions."""
+    last = query.Words(words[-1:])
+    last.also = getattr(words, "also", ())
+    return [*words[:-1], query.tsquery(last)]
+
+
+@lru_cache(maxsize=4096)
+def _frequency(version: str, operand: str, track: str, course: str) -> tuple[int, int]:
+    """How many published lessons in the filters match the raw tsquery ``operand`` in the
+    content ``version``, and how many published lessons the filters hold."""
+    conditions, filter_params = _filters("f", track, course)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FREQUENCY_SQL.format(conditions=conditions), [operand, *filter_params, *filter_params]
+        )
+        matches, lessons = cursor.fetchone()
+    return int(matches), int(lessons)
 
 
 def _ranked(
@@ -245,13 +305,16 @@ def _ranked_by_statement(
     vendor = connection.vendor  # read once: each read is a lookup through Django's proxy
     sql, params = _matches(_ID[vendor], words, track, course, tiers=tiers, ranked=True)
     if vendor == "postgresql":
+        # Each tsquery a sub-select, built once: a prepared statement's generic plan would
+        # otherwise build it in the sort key once a row.
         order = []
         if len(tiers) > 1:  # the title and key-term tiers: title matches first
-            order.append(f"f.head @@ {_TSQUERY} DESC")
+            order.append(f"f.head @@ {_MATCHED_TSQUERY} DESC")
             params.append(query.tsquery(words, weight=TITLE_WEIGHT))
         # ts_rank on the card's small head vector, or for the body tier on the whole vector,
         # kept in line in the table the tier reads (`RankingVector`, see `_matches`).
-        order.append(f"ts_rank({'f.vector' if 'body' in tiers else 'f.head'}, {_TSQUERY}) DESC")
+        vector = "f.vector" if "body" in tiers else "f.head"
+        order.append(f"ts_rank({vector}, {_MATCHED_TSQUERY}) DESC")
         params.append(query.tsquery(words))
         sql += " ORDER BY " + ", ".join(order)
     else:

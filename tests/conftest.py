@@ -28,14 +28,14 @@ def lesson(content_root, db):
 def empty_cache():
     """Rate-limit counters and cached pages live in the cache; each test starts with none (and
     with none of the lesson pages' shared parts or anonymous renderings, the search page's
-    frames and filter choices, or what a one-word search's prefix stands for, that each
-    process keeps per content version: tests writing search rows without an import keep one
-    version)."""
+    frames and filter choices, what a one-word search's prefix stands for, or how many lessons
+    each word of a search matches, that each process keeps per content version: tests writing
+    search rows without an import keep one version)."""
     from django.core.cache import caches
 
     from core import ratelimit
     from lessons.views import ANONYMOUS_FRAMES, shared_page
-    from search.engine import _lexemes
+    from search.engine import _frequency, _lexemes
     from search.page import FRAMES
     from search.services import filter_choices_for
 
@@ -46,6 +46,7 @@ def empty_cache():
     FRAMES.clear()
     filter_choices_for.cache_clear()
     _lexemes.cache_clear()
+    _frequency.cache_clear()
     yield
     for store in (caches["default"], caches["limits"], ratelimit._local):
         store.clear()
@@ -54,6 +55,7 @@ def empty_cache():
     FRAMES.clear()
     filter_choices_for.cache_clear()
     _lexemes.cache_clear()
+    _frequency.cache_clear()
 
 
 @pytest.fixture(autouse=True)

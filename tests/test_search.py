@@ -170,7 +170,7 @@ def search_queries(client, **params) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from courses.caching import forget_content_version
-    from search.engine import _completions, _lexemes
+    from search.engine import _completions, _frequency, _lexemes
     from search.page import FRAMES
     from search.services import filter_choices_for
 
@@ -180,6 +180,7 @@ def search_queries(client, **params) -> int:
     filter_choices_for.cache_clear()
     _completions.cache_clear()  # the last word's completions, one query per content version
     _lexemes.cache_clear()  # PostgreSQL: what a one-word prefix stands for, likewise
+    _frequency.cache_clear()  # PostgreSQL: how many lessons each word matches, likewise
     forget_content_version()
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/search/", params).status_code == 200

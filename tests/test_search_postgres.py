@@ -98,6 +98,7 @@ def write_cards(number: int, *, every: int, first: int = 1, text: str = "steady 
     indexing.rank_words()
     indexing._tidy_indexes()
     engine._lexemes.cache_clear()  # an import would change the content version
+    engine._frequency.cache_clear()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchcard")
         cursor.execute("ANALYZE search_rankingvector")
@@ -142,7 +143,8 @@ def test_the_body_tier_is_matched_and_ranked_in_its_own_table_without_a_join(man
     [body] = plans(lambda: engine.ranked_group_ids("steady words", group=1, limit=10))
     assert "Bitmap Index Scan on search_ranking_vector_gin" in body, body
     assert "Join" not in body and "search_searchcard" not in body, body
-    [counting] = plans(lambda: engine.count_matches("steady", cap=100))
+    # Counting (here a word's own matches, looked up once per content version) reads the cards.
+    [counting] = plans(lambda: (engine._frequency.cache_clear(), engine.count_matches("steady")))
     assert "Bitmap Index Scan on search_card_vector_gin" in counting, counting
     assert "search_rankingvector" not in counting, counting
     assert len(engine.ranked_group_ids("steady", group=1)) == 2000
@@ -797,3 +799,119 @@ def test_completions_leave_out_words_postgresql_does_not_index(content_root):
     also = engine._words("the").also
     assert "theory" in also or "theories" in also, also
     assert not {"their", "them", "then", "there", "these"} & set(also), also
+
+
+# A capped count settled from how many lessons match each word of the search on its own
+# (`engine._count_by_frequencies`): the count statement's figure, with no statement when the
+# words' own matches leave no other answer.
+
+
+def counted(text: str, track: str = "", course: str = "", cap: int | None = None) -> int:
+    """The count as the count statement reads it."""
+    sql, params = engine._matches("1", engine._words(text), track, course)
+    if cap is not None:
+        sql += " LIMIT %s"
+        params.append(cap + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matches", params)  # noqa: S608 (ours)
+        return cursor.fetchone()[0]
+
+
+def counting_statements(run) -> list[str]:
+    """The statements ``run`` sends that count matches, run a second time (the first looks the
+    words up, once per content version)."""
+    run()
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return [q["sql"] for q in captured if "COUNT(*)" in q["sql"]]
+
+
+def test_a_capped_count_of_common_words_is_settled_without_counting(client, many_cards, settings):
+    settings.SEARCH_MAX_RESULTS, settings.SEARCH_CACHE_RESULTS = 100, False
+    # "reading model" in every body and in 60 titles ("Reading a model …"), "other" in 240.
+    many_cards(300, every=5, text="reading model")
+    assert engine.count_matches("reading model", cap=100) == counted("reading model", cap=100)
+    assert engine.count_matches("reading model", cap=100) == 101
+    assert counting_statements(lambda: engine.count_matches("reading model", cap=100)) == []
+    assert counting_statements(lambda: engine.count_matches("reading mod", cap=100)) == []
+    # "reading" in all 300, a word beginning "17" in 11 titles: their numbers settle nothing.
+    assert engine.count_matches("reading 17", cap=100) == counted("reading 17") == 11
+    assert len(counting_statements(lambda: engine.count_matches("reading 17", cap=100))) == 1
+    # "other", a stop word, leaves the query and matches nothing on its own.
+    assert engine.count_matches("other 17", cap=100) == counted("other 17") == 11
+    # One word: its own matches are the count.
+    assert engine.count_matches("lesson", cap=100) == counted("lesson", cap=100) == 101
+    assert engine.count_matches("lesson") == counted("lesson") == 300
+    assert engine.count_matches("17", cap=100) == counted("17") == 11
+    assert counting_statements(lambda: engine.count_matches("lesson", cap=100)) == []
+    # The page, which the 60 title matches fill: every page offered as the count has it.
+    for page in ("1", "2", "10"):
+        html = client.get("/search/", {"q": "reading model", "page": page}).text
+        assert "More than 100 lessons match “reading model”" in html, page
+        assert f"page {page} of 10" in html, page
+    assert page_summary(client, "reading 17") == "11 lessons match “reading 17”; page 1 of 2."
+
+
+COUNTED = [  # on the zoo: seven lessons (one a draft), words shared in titles and text
+    ("quokka zebra", "", ""),
+    ("quokka zeb", "", ""),
+    ("zebra quokka", "Mechanisms", ""),
+    ("quokka zebra", "", "zoo"),
+    ("quokka zebra zebu", "", ""),
+    ("the quokka", "", ""),  # a stop word: out of the query, matching nothing on its own
+    ("quokka the", "", ""),
+    ("quokka quokkas", "", ""),  # one lexeme twice
+    ("zebras zebu", "Animals", "zoo"),
+    ("quokka okapi", "", ""),
+    ("quokka", "", ""),
+    ("quok", "Mechanisms", ""),
+    ("zzz quokka", "", ""),
+]
+
+
+def assert_counts_are_the_statements() -> None:
+    for text, track, course in COUNTED:
+        for cap in (0, 1, 2, 3, 4, 5, 100, None):
+            expected = counted(text, track, course, cap)
+            assert engine.count_matches(text, track=track, course=course, cap=cap) == expected, (
+                text,
+                track,
+                course,
+                cap,
+            )
+
+
+def test_counts_settled_by_the_words_matches_are_the_statements_counts(zoo):
+    assert_counts_are_the_statements()
+    # Every lesson holds "quokka" and most "zebra": a cap of 2 is settled without counting.
+    assert counting_statements(lambda: engine.count_matches("quokka zebra", cap=2)) == []
+
+
+def test_settled_counts_follow_a_re_import(zoo):
+    assert_counts_are_the_statements()
+    assert engine.count_matches("quokka zebra", cap=2) == 3
+    for name in ("01-okapi.md", "02-zebu.md", "03-quokka.md"):  # renamed: zebra gone
+        (zoo / "zoo" / name).unlink()
+        lesson(zoo, "zoo", name.replace(".md", "-new.md"), title="Renamed", text="Quokka.")
+    lesson(zoo, "lab", "01-wiring.md", title="Wiring", text="Quokka only.")
+    import_content(zoo)  # a new content version: every word looked up again
+    assert counted("quokka zebra") == 0
+    assert engine.count_matches("quokka zebra", cap=2) == 0
+    assert_counts_are_the_statements()
+    (zoo / "lab" / "03-more.md").unlink()  # removed
+    import_content(zoo)
+    assert_counts_are_the_statements()
+
+
+def test_a_prepared_ranking_statement_builds_each_tsquery_once(client, catalog, settings):
+    # A prepared statement's generic plan evaluates a function of its parameters where it
+    # stands: in the sort key, once a row; in a sub-select, once (an InitPlan).
+    settings.SEARCH_CACHE_RESULTS = False
+    for _ in range(settings.PG_PREPARE_THRESHOLD + 1):
+        assert "Wiring circuits" in client.get("/search/", {"q": "wiring circuits"}).text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        ranking = [row[0] for row in cursor.fetchall() if "ts_rank(f.head" in row[0]]
+    assert ranking
+    for statement in ranking:
+        assert statement.count("to_tsquery(") == statement.count("(SELECT to_tsquery("), statement
