@@ -111,7 +111,10 @@ def test_leave_one_set_out_with_the_new_options_never_fits_on_the_set_it_scores(
     )
     assert [r["left_out"] for r in rows] == ["shipped", "tuning.yaml", "tuning3.yaml"]
     assert all(r["left_out"] not in groups for r, (groups, _) in zip(rows, seen, strict=True))
-    assert all(kw == {"squad_weight": 0.0, "signs": True, "folds": "questions"} for _, kw in seen)
+    assert all(
+        kw == {"squad_weight": 0.0, "signs": True, "folds": "questions", "threshold_rule": "pooled"}
+        for _, kw in seen
+    )
     assert all(r["recipe"] == "all, signs" and r["weight"] == "squad 0" for r in rows)
     assert all(r["l2"] in (0.1, 10.0) and not math.isnan(r["roc_auc"]) for r in rows)
 
@@ -477,3 +480,68 @@ def test_leave_one_set_out_compares_the_fold_rules_side_by_side() -> None:
         "all",
         "all, group folds",
     ]
+
+
+# The group-median threshold (`--threshold-rule group-median`): each lesson group's own best
+# threshold, then their median, so one group whose questions sit apart cannot drag it.
+
+
+def _best_threshold(pairs: list[tuple], squad: tuple) -> float:
+    def balanced(examples, probabilities, t):
+        f = fit_regression.figures(examples, probabilities, t)
+        return round((f["answerable_hit"] + f["unanswerable_declined"]) / 2, 6)
+
+    examples, probabilities = [e for e, _ in pairs], [p for _, p in pairs]
+    candidates = [i / 100 for i in range(5, 96)]
+    return max(
+        candidates,
+        key=lambda t: (balanced(examples, probabilities, t), balanced(*squad, t)),
+    )
+
+
+def test_the_group_median_threshold_is_the_median_of_each_groups_best() -> None:
+    lessons = _grouped()
+    squad_fit = [e for e in _squad() if e.split == "fit"]
+    squad_dev = [e for e in _squad() if e.split == "dev"]
+    _, pooled, dev, dev_p, _ = fit.fit_with_threshold(
+        squad_fit, squad_dev, lessons, NAMES, folds="groups"
+    )
+    _, median, dev_m, dev_m_p, _ = fit.fit_with_threshold(
+        squad_fit, squad_dev, lessons, NAMES, folds="groups", threshold_rule="group-median"
+    )
+    assert (dev_m["lessons"], dev_m_p["lessons"]) == (dev["lessons"], dev_p["lessons"])
+    squad = (dev["squad"], dev_p["squad"])
+    each = [
+        _best_threshold(_held_out_predictions(dev, dev_p, "group", group), squad)
+        for group in GROUPS
+    ]
+    assert len(set(each)) > 1  # the groups disagree, so the rule decides something
+    assert median == pytest.approx(sorted(each)[1])
+    everything = list(zip(dev["lessons"], dev_p["lessons"], strict=True))
+    assert pooled == _best_threshold(everything, squad)
+    # With one group the two rules are the same rule.
+    shipped = [e for e in lessons if e.group == "shipped"]
+    one = [
+        fit.fit_with_threshold(squad_fit, squad_dev, shipped, NAMES, threshold_rule=rule)[1]
+        for rule in fit.THRESHOLD_RULES
+    ]
+    assert one[0] == one[1]
+    with pytest.raises(ValueError, match="threshold rule"):
+        fit.fit_with_threshold(squad_fit, squad_dev, lessons, NAMES, threshold_rule="mean")
+
+
+def test_leave_one_set_out_names_the_threshold_rule_and_keeps_the_left_out_set_out() -> None:
+    examples = _squad() + _grouped()
+    rows = fit.leave_one_set_out(
+        examples, NAMES, 1.0, [2.0], recipes=("all",), threshold_rules=list(fit.THRESHOLD_RULES)
+    )
+    assert [r["recipe"] for r in rows if r["left_out"] == "shipped"] == ["all", "all, group median"]
+    for left in GROUPS:
+        scrambled = [
+            e if e.group != left else dataclasses.replace(e, x=[-v for v in e.x]) for e in examples
+        ]
+        again = fit.leave_one_set_out(
+            scrambled, NAMES, 1.0, [2.0], recipes=("all",), threshold_rules=["group-median"]
+        )
+        before = next(r for r in rows if r["left_out"] == left and "median" in r["recipe"])
+        assert next(r for r in again if r["left_out"] == left)["threshold"] == before["threshold"]

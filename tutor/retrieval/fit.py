@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -155,6 +156,10 @@ def train(
 
 #: How `fit_with_threshold` folds the fit's lesson questions for its dev predictions.
 FOLD_RULES = ("questions", "groups")
+#: How `fit_with_threshold` picks the threshold from its dev predictions: the one best on all
+#: the fit's lesson questions pooled, or the median of the one best on each lesson group alone
+#: (a rule that a group whose questions sit apart cannot drag; one group: the same).
+THRESHOLD_RULES = ("pooled", "group-median")
 #: What `fold_key`'s fields fold by, as a fit reports it.
 FOLD_NAMES = {"split": "question", "group": "lesson group", "lesson": "lesson"}
 
@@ -184,6 +189,7 @@ def fit_with_threshold(
     signs: bool = False,
     ablated_weight: float = ABLATED_WEIGHT,
     folds: str = "questions",
+    threshold_rule: str = "pooled",
 ) -> tuple[Model, float, dict, dict, float]:
     """The model fitted on SQuAD's fit articles and `lessons`, its threshold, the dev
     examples and probabilities the threshold was chosen on (by source), and its L2 penalty.
@@ -192,11 +198,15 @@ def fit_with_threshold(
     model fitted without its fold (the lessons' tuning data is too small to set part aside),
     the folds being `fold_key(lessons, folds)`'s.
     The threshold maximises the lessons' balanced accuracy (what the tutor is for), SQuAD's
-    breaking ties; without lesson questions, SQuAD's alone. Given several L2 penalties, the
+    breaking ties; without lesson questions, SQuAD's alone. With `threshold_rule`
+    "group-median" it is the median of that threshold chosen on each lesson group's questions
+    alone. Given several L2 penalties, the
     one whose out-of-fold lesson predictions have the best ROC AUC is fitted (the first on a
     tie; SQuAD's dev articles decide without lesson questions): the choice sees only `lessons`,
     never a group left out of them. Ablated examples (`ablate`) are fitted on, with their
     fold, and never predicted: thresholds and penalties are chosen on real questions."""
+    if threshold_rule not in THRESHOLD_RULES:
+        raise ValueError(f"unknown threshold rule {threshold_rule!r}")
     options = dict(squad_weight=squad_weight, signs=signs, ablated_weight=ablated_weight)
     penalties = (l2,) if isinstance(l2, int | float) else tuple(l2)
     squad_dev = [e for e in squad_dev if not e.ablated]
@@ -221,14 +231,27 @@ def fit_with_threshold(
             best = (auc, penalty, model, dev, dev_p)
     _, penalty, model, dev, dev_p = best
 
-    def balanced(source: str, threshold: float) -> float:
-        f = figures(dev[source], dev_p[source], threshold)
+    def balanced(examples: list[Example], probabilities: list[float], threshold: float) -> float:
+        f = figures(examples, probabilities, threshold)
         return round((f["answerable_hit"] + f["unanswerable_declined"]) / 2, 6)
 
-    order = [s for s in ("lessons", "squad") if s in dev]
-    candidates = [i / 100 for i in range(5, 96)]
-    threshold = max(candidates, key=lambda t: tuple(balanced(s, t) for s in order))
-    return model, threshold, dev, dev_p, penalty
+    def best(parts: list[tuple[list[Example], list[float]]]) -> float:
+        return max(_CANDIDATES, key=lambda t: tuple(balanced(e, p, t) for e, p in parts))
+
+    squad = (dev["squad"], dev_p["squad"])
+    if not lessons:
+        return model, best([squad]), dev, dev_p, penalty
+    if threshold_rule == "pooled":
+        return model, best([(dev["lessons"], dev_p["lessons"]), squad]), dev, dev_p, penalty
+    per_group = []
+    pairs = list(zip(dev["lessons"], dev_p["lessons"], strict=True))
+    for group in dict.fromkeys(e.group for e in dev["lessons"]):
+        mine = [(e, p) for e, p in pairs if e.group == group]
+        per_group.append(best([([e for e, _ in mine], [p for _, p in mine]), squad]))
+    return model, round(statistics.median(per_group), 3), dev, dev_p, penalty
+
+
+_CANDIDATES = [i / 100 for i in range(5, 96)]
 
 
 #: The recipes `--leave-one-set-out` compares: which lesson groups a fit may use.
@@ -249,6 +272,7 @@ def leave_one_set_out(
     signs: bool = False,
     ablated_weights: list[float] | None = None,
     folds: list[str] | None = None,
+    threshold_rules: list[str] | None = None,
 ) -> list[dict]:
     """How each recipe generalises to lessons it has never seen: for every lesson group (the
     shipped set's tuning half and each tuning set), fit on SQuAD's fit articles and the
@@ -257,10 +281,11 @@ def leave_one_set_out(
     left-out group): the weights are `lesson_weights`, or `squad_weights` (each lesson question
     1, each SQuAD question that much) when given, each with every one of `ablated_weights`
     when `examples` hold ablated ones, and each recipe with every fold rule of `folds`
-    (`fold_key`; default question folds; ", group folds" names a recipe with group folds). The
-    inner folds are made of the fit's own groups: the left-out group never enters them. A
-    left-out group's ablated examples leave with it, and it is scored on its real questions
-    only."""
+    (`fold_key`; default question folds; ", group folds" names a recipe with group folds) and
+    every threshold rule of `threshold_rules` (default pooled; ", group median" names the
+    other). The inner folds are made of the fit's own groups: the left-out group never enters
+    them. A left-out group's ablated examples leave with it, and it is scored on its real
+    questions only."""
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
@@ -272,11 +297,17 @@ def leave_one_set_out(
     augmented = any(e.ablated for e in examples)
     ablated = (ablated_weights or [ABLATED_WEIGHT]) if augmented else [0.0]
     rows = []
-    plans = [(r, f) for r in recipes or tuple(RECIPES) for f in folds or ["questions"]]
-    for recipe, fold_rule in plans:
+    plans = [
+        (r, f, t)
+        for r in recipes or tuple(RECIPES)
+        for f in folds or ["questions"]
+        for t in threshold_rules or ["pooled"]
+    ]
+    for recipe, fold_rule, threshold_rule in plans:
         allowed = RECIPES[recipe]
         name = recipe + (", signs" if signs else "")
         name += ", group folds" if fold_rule == "groups" else ""
+        name += ", group median" if threshold_rule == "group-median" else ""
         for label, weight, squad_weight in weightings:
             for ablated_weight in ablated:
                 label_here = f"{label}, ablated {ablated_weight:g}" if augmented else label
@@ -293,6 +324,7 @@ def leave_one_set_out(
                         squad_weight=squad_weight,
                         signs=signs,
                         folds=fold_rule,
+                        threshold_rule=threshold_rule,
                         **extra,
                     )
                     held = [e for e in lessons if e.group == left and not e.ablated]
@@ -411,6 +443,13 @@ def main(argv: list[str] | None = None) -> int:
         "(its lessons with one group); --leave-one-set-out takes it more than once",
     )
     parser.add_argument(
+        "--threshold-rule",
+        choices=THRESHOLD_RULES,
+        action="append",
+        help="the threshold best on the fit's lesson questions pooled (default), or the median "
+        "of the one best on each lesson group; --leave-one-set-out takes it more than once",
+    )
+    parser.add_argument(
         "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
     )
     parser.add_argument(
@@ -443,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
             signs=args.signs,
             ablated_weights=ablated_weights,
             folds=args.folds,
+            threshold_rules=args.threshold_rule,
         )
         print_leave_one_set_out(rows)
         return 0
@@ -462,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         signs=args.signs,
         ablated_weight=ablated_weights[0],
         folds=fold_rule,
+        threshold_rule=(args.threshold_rule or ["pooled"])[0],
     )
     report = {s: figures(dev[s], dev_p[s], threshold) for s in dev}
     payload = {
