@@ -160,6 +160,7 @@ FOLD_RULES = ("questions", "groups")
 #: the fit's lesson questions pooled, or the median of the one best on each lesson group alone
 #: (a rule that a group whose questions sit apart cannot drag; one group: the same).
 THRESHOLD_RULES = ("pooled", "group-median")
+THRESHOLD_SAYS = {"pooled": "best dev accuracy", "group-median": "median of each group's best"}
 #: What `fold_key`'s fields fold by, as a fit reports it.
 FOLD_NAMES = {"split": "question", "group": "lesson group", "lesson": "lesson"}
 
@@ -491,6 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     lessons = [e for e in examples if e.source == "lessons"]
     squad_weight = args.squad_weight[0] if args.squad_weight else None
     fold_rule = (args.folds or ["questions"])[0]
+    threshold_rule = (args.threshold_rule or ["pooled"])[0]
     model, threshold, dev, dev_p, penalty = fit_with_threshold(
         squad_fit,
         squad_dev,
@@ -502,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         signs=args.signs,
         ablated_weight=ablated_weights[0],
         folds=fold_rule,
-        threshold_rule=(args.threshold_rule or ["pooled"])[0],
+        threshold_rule=threshold_rule,
     )
     report = {s: figures(dev[s], dev_p[s], threshold) for s in dev}
     payload = {
@@ -516,14 +518,16 @@ def main(argv: list[str] | None = None) -> int:
             "squad": sum(not e.ablated for e in squad_fit),
             "lessons": sum(not e.ablated for e in lessons),
         }
-        | ({"ablated": f"{args.ablate}, weight {ablated_weights[0]:g}"} if args.ablate else {}),
+        | ({"ablated": f"{args.ablate}, weight {ablated_weights[0]:g}"} if args.ablate else {})
+        | ({"folds": fold_rule} if fold_rule != "questions" else {})
+        | ({"threshold_rule": threshold_rule} if threshold_rule != "pooled" else {}),
         "dev": {s: {k: round(v, 4) for k, v in report[s].items()} for s in report},
     }
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in payload.items()]
     args.out.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
     print(
         f"fitted on {payload['fitted_on']}; L2 {penalty:g}; threshold {threshold} "
-        f"(best dev accuracy, {FOLD_NAMES[fold_key(lessons, fold_rule)]} folds)"
+        f"({THRESHOLD_SAYS[threshold_rule]}, {FOLD_NAMES[fold_key(lessons, fold_rule)]} folds)"
     )
     for source, numbers in report.items():
         shown = ", ".join(
