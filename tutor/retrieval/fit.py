@@ -4,9 +4,9 @@ It fits on the labelled tuning data of `fit_data` (SQuAD's fit articles, the tun
 shipped set and, with `--tuning-sets`, the tuning sets; never the held-out half) with the
 regression of `fit_regression`. This module owns the recipe: how much each example weighs, the
 threshold, leaving one lesson set out to compare recipes, and the command line. The tuning sets
-are off by default: left out of the fit one at a time (`--leave-one-set-out`), adding them
-trades about as many answers for declines on the left-out set, no clear gain on lessons the fit
-has not seen (docs/tutor.md, "The answerability model").
+are off by default; the shipped model is `--semantic --tuning-sets --folds groups
+--threshold-rule group-median`, the recipe that did best on lesson sets left out of its fit
+(docs/tutor.md, "The answerability model").
 
 `--leave-one-set-out` writes nothing: for each lesson group (the shipped set's tuning half and
 each tuning set) and each recipe in `RECIPES` (the shipped half only, or every group), it fits
