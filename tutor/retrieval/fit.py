@@ -242,14 +242,14 @@ def fit_with_threshold(
     squad = (dev["squad"], dev_p["squad"])
     if not lessons:
         return model, best([squad]), dev, dev_p, penalty
-    if threshold_rule == "pooled":
-        return model, best([(dev["lessons"], dev_p["lessons"]), squad]), dev, dev_p, penalty
-    per_group = []
+    # Pooled is the median over one part holding every lesson question.
+    part_of = (lambda e: e.group) if threshold_rule == "group-median" else (lambda e: None)
     pairs = list(zip(dev["lessons"], dev_p["lessons"], strict=True))
-    for group in dict.fromkeys(e.group for e in dev["lessons"]):
-        mine = [(e, p) for e, p in pairs if e.group == group]
-        per_group.append(best([([e for e, _ in mine], [p for _, p in mine]), squad]))
-    return model, round(statistics.median(per_group), 3), dev, dev_p, penalty
+    chosen = []
+    for part in dict.fromkeys(map(part_of, dev["lessons"])):
+        mine = [(e, p) for e, p in pairs if part_of(e) == part]
+        chosen.append(best([([e for e, _ in mine], [p for _, p in mine]), squad]))
+    return model, round(statistics.median(chosen), 3), dev, dev_p, penalty
 
 
 _CANDIDATES = [i / 100 for i in range(5, 96)]
