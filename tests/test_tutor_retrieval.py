@@ -25,6 +25,7 @@ from tutor.retrieval import (
     build_index,
     closest_anchor,
     compose,
+    lexicon,
     split_sentences,
     term,
     tokenize,
@@ -276,6 +277,65 @@ def test_typos_and_word_families_reach_the_lesson_words() -> None:
     assert term("fresh") in read_query(INDEX, "what keeps bread fresher?").terms
     # A common English word is never "corrected" into a lesson word.
     assert read_query(INDEX, "what about tidy kitchens?").terms[0] == term("tidy")
+
+
+# (what the lesson says, what a question says), both ways round for each kind of irregular
+# plural that Snowball stems apart from its singular.
+IRREGULAR_PLURALS = [
+    ("cacti", "a cactus"),  # Latin -us / -i
+    ("a fungus", "fungi"),
+    ("a criterion", "criteria"),  # Greek -on / -a
+    ("phenomena", "a phenomenon"),
+    ("hypotheses", "a hypothesis"),  # -is / -es
+    ("an analysis", "analyses"),
+    ("axes", "an axis"),
+    ("knives", "a knife"),  # -f / -ves
+    ("a leaf", "leaves"),
+    ("mice", "a mouse"),  # vowel change
+    ("a tooth", "teeth"),
+    ("children", "a child"),  # -ren
+]
+# Sentences alike but for the thing found, so only that word can tell them apart.
+PLURALS_LESSON = build_index(
+    LessonText(
+        "Survey",
+        "",
+        (
+            SectionText(
+                "Finds",
+                "finds",
+                "\n".join(
+                    f"The survey found {thing} near the old mill."
+                    for thing in ["beetles", *(said for said, _ in IRREGULAR_PLURALS), "a fern"]
+                ),
+            ),
+        ),
+        (),
+    )
+)
+
+
+@pytest.mark.parametrize(("said", "asked"), IRREGULAR_PLURALS)
+def test_a_question_finds_the_other_number_of_an_irregular_plural(said: str, asked: str) -> None:
+    """Snowball stems "cacti" and "cactus", "mice" and "mouse" apart; the tutor still finds the
+    lesson's word in a question that has it in the other number."""
+    answer = answer_question(PLURALS_LESSON, f"Where did the survey find {asked}?")
+    assert answer.kind == "answer" and answer.grounded, answer.answer
+    assert quotes(answer)[0] == f"The survey found {said} near the old mill."
+
+
+def test_only_irregular_plurals_change_their_term() -> None:
+    import snowballstemmer
+
+    stem = snowballstemmer.stemmer("english").stemWord
+    assert term("cacti") == term("cactus") and term("mice") == term("mouse")
+    assert term("criteria") == term("criterion") and term("teeth") == term("tooth")
+    # Words ending in -s, verb forms and adjectives keep their Snowball stem.
+    for word in lexicon.words("bus gas physics news species series this was is has runs nervous"):
+        assert term(word) == stem(word), word
+    # A form that is also a verb ("she leaves", "it lives") is left to the lesson's own words.
+    assert term("lives") == term("live") and term("leaves") == term("leave")
+    assert term("data") != term("datum")  # "data" is a word of its own as well
 
 
 def test_greeting_thanks_overview_and_injection() -> None:

@@ -18,11 +18,20 @@ from itertools import chain, takewhile
 from typing import Any
 
 from . import tuning
-from .lexicon import cached_tokens, content_terms, edit_distance, query_terms, term, word_term, zipf
+from .lexicon import (
+    cached_tokens,
+    content_terms,
+    edit_distance,
+    noun_forms,
+    query_terms,
+    term,
+    word_term,
+    zipf,
+)
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 
@@ -69,11 +78,15 @@ class LessonIndex:
 
     def match(self, token: str) -> tuple[str, str]:
         """The (word, term) a question's word stands for in this lesson: itself when the lesson
-        uses its term; else the lesson word it misspells; else a lesson term of its family;
-        else itself, unmatched."""
+        uses its term; else another number of it that the lesson uses ("leaf" for "leaves");
+        else the lesson word it misspells; else a lesson term of its family; else itself,
+        unmatched."""
         t = term(token)
         if t in self.postings:
             return token, t
+        for form in noun_forms(token):
+            if (other := term(form)) in self.postings:
+                return form, other
         if fixed := self._corrected(token):
             return fixed, self.words[fixed]
         return token, self._relative(t) or t
