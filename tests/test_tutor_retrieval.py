@@ -35,7 +35,7 @@ from tutor.retrieval import (
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, load_model
 from tutor.retrieval.fit_data import tuning_half
 from tutor.retrieval.fit_regression import fit_logistic, roc_auc
-from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
+from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign, noun_forms
 from tutor.retrieval.quantities import asked_kinds, gives_kind
 from tutor.retrieval.ranking import rank, read_query
 from tutor.retrieval.units import _ABBREVIATIONS, _CODE_RE, ROW, TERM, _has_code
@@ -324,18 +324,20 @@ def test_a_question_finds_the_other_number_of_an_irregular_plural(said: str, ask
     assert quotes(answer)[0] == f"The survey found {said} near the old mill."
 
 
-def test_only_irregular_plurals_change_their_term() -> None:
-    import snowballstemmer
-
-    stem = snowballstemmer.stemmer("english").stemWord
-    assert term("cacti") == term("cactus") and term("mice") == term("mouse")
-    assert term("criteria") == term("criterion") and term("teeth") == term("tooth")
-    # Words ending in -s, verb forms and adjectives keep their Snowball stem.
-    for word in lexicon.words("bus gas physics news species series this was is has runs nervous"):
-        assert term(word) == stem(word), word
-    # A form that is also a verb ("she leaves", "it lives") is left to the lesson's own words.
-    assert term("lives") == term("live") and term("leaves") == term("leave")
-    assert term("data") != term("datum")  # "data" is a word of its own as well
+def test_the_other_number_is_tried_only_for_a_noun_the_lesson_lacks() -> None:
+    assert "cactus" in noun_forms("cacti") and "cacti" in noun_forms("cactus")
+    assert noun_forms("mice") == ("mouse",) and "leaf" in noun_forms("leaves")
+    # Only the dictionary's nouns: no guessed singular of a word that ends in -s.
+    assert noun_forms("bus") == ("buses", "busses") and noun_forms("lens") == ("lenses",)
+    for word in lexicon.words("news species series this was is has nervous"):
+        assert noun_forms(word) == (), word
+    # A lesson that has the word itself keeps it, even when it has the other number too.
+    both = build_index(
+        LessonText("", "", (SectionText("Mice", "mice", "Mice nest. A mouse eats seeds."),), ())
+    )
+    assert both.match("mice") == ("mice", term("mice"))
+    assert both.match("mouse") == ("mouse", term("mouse"))
+    assert PLURALS_LESSON.match("mouse") == ("mice", term("mice"))
 
 
 def test_greeting_thanks_overview_and_injection() -> None:

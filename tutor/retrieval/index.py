@@ -3,7 +3,8 @@
 A unit's terms are its own words, plus, at `CONTEXT_TF`, the words of its section heading
 and of its context unit (the sentence announcing it, or the one a pronoun refers back to).
 The index also says which lesson word a question's word stands for (`match`): itself, the
-lesson word it misspells, or one of its word family.
+same noun in the other number ("cactus" for "cacti"), the lesson word it misspells, or one of
+its word family.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .lexicon import (
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 8
+FORMAT_VERSION = 7
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 

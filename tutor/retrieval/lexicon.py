@@ -149,7 +149,10 @@ def _f_singular(word: str) -> str:
     return best if zipf(best) >= zipf(base) + 1 else word
 
 
-def _stem(word: str) -> str:
+@lru_cache(maxsize=65536)
+def term(word: str) -> str:
+    """The index term of a lower-cased token: its American spelling, Snowball-stemmed."""
+    word = _american(_f_singular(word))
     with _STEM_LOCK:
         return _STEMMER.stemWord(word)
 
@@ -157,53 +160,19 @@ def _stem(word: str) -> str:
 _LEMMA_LOCK = threading.Lock()  # lemminflect loads its dictionary on first use
 
 
-def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
-    """lemminflect's dictionary lemmas of a word by part of speech ("mice": {"NOUN": ("mouse",)},
-    "leaves": {"NOUN": ("leave", "leaf"), "VERB": ("leave",)}); {} for a word it does not know.
-    Its dictionary only, never its guesses for unknown words ("physics" -> "physic", "bus" ->
-    "bu"). Imported on first use, as wordfreq is (about 0.2 s of CPU with the dictionary)."""
-    from lemminflect import getAllLemmas
-
-    with _LEMMA_LOCK:
-        return getAllLemmas(word)
-
-
-def _irregular_stem(word: str, stem: str) -> str:
-    """The stem of an irregular plural's singular ("cacti" -> "cactus", "mice" -> "mous",
-    "criteria" -> "criterion"), or ``stem`` (the word's own) when it is not a plural the
-    dictionary knows, when Snowball already stems it as its singular ("tides", "glasses"), or
-    when it is also a form of a verb or adjective of its own stem ("she leaves", "it lives", "he
-    analyses"): which word those stand for is left to the lesson (`LessonIndex.match`)."""
-    lemmas = _lemmas(word)
-    nouns = lemmas.get("NOUN")
-    if not nouns:
-        return stem
-    singular = _stem(nouns[0])
-    if singular == stem or any(
-        _stem(lemma) == stem for pos, forms in lemmas.items() if pos != "NOUN" for lemma in forms
-    ):
-        return stem
-    return singular
-
-
-@lru_cache(maxsize=65536)
-def term(word: str) -> str:
-    """The index term of a lower-cased token: its American spelling, Snowball-stemmed; an
-    irregular plural takes its singular's stem, so "cacti" and "cactus" are one term."""
-    word = _american(_f_singular(word))
-    return _irregular_stem(word, _stem(word))
-
-
 @lru_cache(maxsize=4096)
 def noun_forms(word: str) -> tuple[str, ...]:
-    """The other forms of a noun in the dictionary: its singulars and its plurals ("leaves":
-    "leave", "leaf"; "axis": "axes"), for a question's word the lesson uses in another form."""
-    from lemminflect import getAllInflections
+    """The other numbers of a noun, from lemminflect's dictionary of English lemmas: its
+    singulars and its plurals ("cacti": "cactus"; "mouse": "mice"; "leaves": "leave", "leaf";
+    "axis": "axes", "axises"), for the irregular plurals Snowball stems apart from their
+    singulars. Only the dictionary, never its guesses for words it does not know ("bus" ->
+    "bu"); () for a word it does not know as a noun. Imported on first use, as wordfreq is."""
+    from lemminflect import getAllInflections, getAllLemmas
 
     with _LEMMA_LOCK:
+        singulars = getAllLemmas(word, "NOUN").get("NOUN", ())
         plurals = getAllInflections(word, "NOUN").get("NNS", ())
-    forms = (*_lemmas(word).get("NOUN", ()), *plurals)
-    return tuple(f for f in dict.fromkeys(forms) if f != word)
+    return tuple(form for form in dict.fromkeys((*singulars, *plurals)) if form != word)
 
 
 def query_terms(tokens: Iterable[str]) -> list[str]:
