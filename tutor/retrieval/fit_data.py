@@ -50,6 +50,7 @@ TUNING_SETS = (
     ("tuning3.yaml", "tuning3_content"),
     ("tuning4.yaml", "tuning4_content"),
     ("tuning5.yaml", "tuning5_content"),
+    ("tuning6.yaml", "tuning6_content"),
 )
 
 
