@@ -4,6 +4,7 @@ Every setting that differs between a laptop and a server is read from the enviro
 same code runs under `make run` (embedded SQLite, debug on) and in production.
 """
 
+import math
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,25 @@ def env_bool(name: str, default: bool) -> bool:
     if normalized in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
+
+
+def env_number(name: str, default: int | float, expected: str = "") -> int | float:
+    """The number in `name`, of the type of `default` (an int takes whole numbers only), or
+    `default` when unset or blank. Anything else stops the start, saying what was expected."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    kind = type(default)
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number):
+        expected = expected or ("a whole number" if kind is int else "a number")
+        raise ImproperlyConfigured(
+            f"{name} must be {expected} (default {default}), got {value!r}"
+        ) from None
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -116,12 +136,14 @@ TEMPLATES = [
 # PostgreSQL: how many times a connection runs a statement before psycopg prepares it (psycopg's
 # own default, 5); "off" never prepares, for a connection pooler that cannot keep prepared
 # statements (docs/deploy.md).
-_prepare_threshold = os.environ.get("PG_PREPARE_THRESHOLD", "5")
-PG_PREPARE_THRESHOLD = None if _prepare_threshold == "off" else int(_prepare_threshold)
+if os.environ.get("PG_PREPARE_THRESHOLD", "").strip() == "off":
+    PG_PREPARE_THRESHOLD = None
+else:
+    PG_PREPARE_THRESHOLD = env_number("PG_PREPARE_THRESHOLD", 5, "a whole number or off")
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=env_number("CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -158,7 +180,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # ---------------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # After Redis fails, each process serves without it for this long before trying it again.
-REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY_SECONDS", "5"))
+REDIS_RETRY_SECONDS = env_number("REDIS_RETRY_SECONDS", 5.0)
 if REDIS_URL:
     _redis = {
         "LOCATION": REDIS_URL,
@@ -207,7 +229,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # How many proxies in front of the app append to X-Forwarded-For; 0 trusts only REMOTE_ADDR,
 # so a client cannot choose its own address (and escape a rate limit) by sending the header.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env_number("TRUSTED_PROXY_COUNT", 0)
 
 # ---------------------------------------------------------------------------------------------
 # Auth
@@ -237,14 +259,14 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 # Password reset mails and new accounts per address (and reset mails per address asked for).
-PASSWORD_RESET_RATE_LIMIT = int(os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5"))
-SIGN_UP_RATE_LIMIT = int(os.environ.get("SIGN_UP_RATE_LIMIT", "10"))
+PASSWORD_RESET_RATE_LIMIT = env_number("PASSWORD_RESET_RATE_LIMIT", 5)
+SIGN_UP_RATE_LIMIT = env_number("SIGN_UP_RATE_LIMIT", 10)
 # Keep each page of search results (ranked ids and count) in the cache per content version.
 # Off only to measure the uncached query (bench/b_search.py).
 SEARCH_CACHE_RESULTS = env_bool("SEARCH_CACHE_RESULTS", True)
 # Results a search offers at most ("more than 100 lessons match"): counting every match of a
 # common word costs as much as ranking them, and nobody pages past the tenth page.
-SEARCH_MAX_RESULTS = int(os.environ.get("SEARCH_MAX_RESULTS", "100"))
+SEARCH_MAX_RESULTS = env_number("SEARCH_MAX_RESULTS", 100)
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "lessons:my_learning"
@@ -254,7 +276,7 @@ LOGOUT_REDIRECT_URL = "lessons:catalog"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_PORT = env_number("EMAIL_PORT", 587)
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
@@ -284,13 +306,13 @@ WHITENOISE_USE_FINDERS = True
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content")).resolve()
 
 # Questions per minute per session and per IP address; 0 turns the limit off (load tests).
-TUTOR_RATE_LIMIT = int(os.environ.get("TUTOR_RATE_LIMIT", "20"))
+TUTOR_RATE_LIMIT = env_number("TUTOR_RATE_LIMIT", 20)
 
 # The tutor-gaps report lists answers given with a confidence below this, beside the declined
 # questions: where the tutor answered but struggled. Keep it above the tutor's own threshold
 # for answering at all, or nothing is listed. The tutor's confidences are exact below it (above
 # it they may be lower bounds, still above it: tutor.retrieval.answer_question).
-TUTOR_LOW_CONFIDENCE = float(os.environ.get("TUTOR_LOW_CONFIDENCE", "0.7"))
+TUTOR_LOW_CONFIDENCE = env_number("TUTOR_LOW_CONFIDENCE", 0.7)
 
 LOGGING = {
     "version": 1,

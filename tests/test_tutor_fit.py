@@ -16,6 +16,13 @@ from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES
 XS = [[i / 10, i / 10 + (0.3 if i % 3 == 0 else -0.1)] for i in range(20)]
 YS = [int(i > 8) ^ int(i in (4, 13)) ^ int(i % 3 == 0 and i > 9) for i in range(20)]
 
+#: The command that fitted the shipped model (docs/tutor.md, "The answerability model").
+SHIPPED_COMMAND = ["--semantic", "--tuning-sets", "--folds", "groups"]
+SHIPPED_COMMAND += ["--threshold-rule", "group-median"]
+#: The defaults before session 18: lexical features, no tuning set, question folds, pooled.
+OLD_DEFAULTS = ["--no-semantic", "--no-tuning-sets", "--folds", "questions"]
+OLD_DEFAULTS += ["--threshold-rule", "pooled"]
+
 
 def test_every_feature_has_a_sign_decided_from_its_meaning() -> None:
     assert set(fit.SIGNS) == set(FEATURES) and set(LEXICAL_FEATURES) < set(fit.SIGNS)
@@ -327,7 +334,9 @@ def test_a_fit_with_ablation_writes_a_model_and_reports_the_dev_ablated(
     for name in ("answerable.yaml", "unanswerable.yaml"):
         (tmp_path / name).write_text("[]\n", encoding="utf-8")
     monkeypatch.setattr(fit_data, "content_lessons", lambda root: {})
+    # The recipe before session 18 (the folder has no tuning set, the test no encoder).
     base = ["--squad", str(squad), "--eval-dir", str(tmp_path), "--content", str(tmp_path)]
+    base += OLD_DEFAULTS
     assert fit.main([*base, "--out", str(tmp_path / "plain.json")]) == 0
     argv = [*base, "--out", str(tmp_path / "m.json"), "--ablate", "sentence"]
     assert fit.main([*argv, "--ablated-weight", "0.5"]) == 0
@@ -347,7 +356,7 @@ def test_every_lesson_tuning_set_in_the_eval_folder_is_in_the_fit_and_its_judgem
     for name, folder in fit_data.TUNING_SETS:
         assert (fit_data.DEFAULT_EVAL / folder).is_dir(), folder
         assert name in fit.RECIPES["all"]
-    assert len(on_disk) >= 4  # tuning.yaml to tuning4.yaml: the glob sees them
+    assert len(on_disk) >= 6  # tuning.yaml to tuning6.yaml: the glob sees them
 
 
 # Group folds (`--folds groups`): the threshold's and the penalty's dev predictions come from
@@ -545,3 +554,34 @@ def test_leave_one_set_out_names_the_threshold_rule_and_keeps_the_left_out_set_o
         )
         before = next(r for r in rows if r["left_out"] == left and "median" in r["recipe"])
         assert next(r for r in again if r["left_out"] == left)["threshold"] == before["threshold"]
+
+
+# The command line: the bare command is the recipe of the shipped `model.json`, so a maintainer
+# who runs `python -m tutor.retrieval.fit` refits the shipped model, not an older one; every
+# older recipe stays one set of explicit options away (docs/tutor.md, "To refit").
+
+
+def test_the_bare_command_is_the_recipe_of_the_shipped_model() -> None:
+    import json
+
+    from tutor.retrieval.answerability import MODEL_PATH
+
+    bare = fit.parse_args([])
+    assert vars(bare) == vars(fit.parse_args(SHIPPED_COMMAND))
+    assert bare.out == MODEL_PATH and not bare.leave_one_set_out and not bare.figures
+    # What model.json records of its own recipe agrees.
+    shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert bare.semantic and tuple(shipped["features"]) == FEATURES
+    assert bare.folds == [shipped["fitted_on"]["folds"]]
+    assert bare.threshold_rule == [shipped["fitted_on"]["threshold_rule"]]
+    assert bare.tuning_sets and shipped["fitted_on"]["lessons"] > 99  # the shipped half's 99
+
+
+def test_every_older_recipe_is_reachable_by_explicit_options() -> None:
+    old = fit.parse_args(OLD_DEFAULTS)
+    assert (old.semantic, old.tuning_sets) == (False, False)
+    assert (old.folds, old.threshold_rule) == (["questions"], ["pooled"])
+    assert fit.parse_args(["--no-semantic"]).tuning_sets  # each option alone moves only itself
+    # Options given more than once replace the default, never add to it.
+    both = fit.parse_args(["--leave-one-set-out", "--folds", "questions", "--folds", "groups"])
+    assert both.folds == ["questions", "groups"] and both.threshold_rule == ["group-median"]

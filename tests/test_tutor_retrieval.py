@@ -25,6 +25,7 @@ from tutor.retrieval import (
     build_index,
     closest_anchor,
     compose,
+    lexicon,
     split_sentences,
     term,
     tokenize,
@@ -34,7 +35,7 @@ from tutor.retrieval import (
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, load_model
 from tutor.retrieval.fit_data import tuning_half
 from tutor.retrieval.fit_regression import fit_logistic, roc_auc
-from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
+from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign, noun_forms
 from tutor.retrieval.quantities import asked_kinds, gives_kind
 from tutor.retrieval.ranking import rank, read_query
 from tutor.retrieval.units import _ABBREVIATIONS, _CODE_RE, ROW, TERM, _has_code
@@ -276,6 +277,67 @@ def test_typos_and_word_families_reach_the_lesson_words() -> None:
     assert term("fresh") in read_query(INDEX, "what keeps bread fresher?").terms
     # A common English word is never "corrected" into a lesson word.
     assert read_query(INDEX, "what about tidy kitchens?").terms[0] == term("tidy")
+
+
+# (what the lesson says, what a question says), both ways round for each kind of irregular
+# plural that Snowball stems apart from its singular.
+IRREGULAR_PLURALS = [
+    ("cacti", "a cactus"),  # Latin -us / -i
+    ("a fungus", "fungi"),
+    ("a criterion", "criteria"),  # Greek -on / -a
+    ("phenomena", "a phenomenon"),
+    ("hypotheses", "a hypothesis"),  # -is / -es
+    ("an analysis", "analyses"),
+    ("axes", "an axis"),
+    ("knives", "a knife"),  # -f / -ves
+    ("a leaf", "leaves"),
+    ("mice", "a mouse"),  # vowel change
+    ("a tooth", "teeth"),
+    ("children", "a child"),  # -ren
+]
+# Sentences alike but for the thing found, so only that word can tell them apart.
+PLURALS_LESSON = build_index(
+    LessonText(
+        "Survey",
+        "",
+        (
+            SectionText(
+                "Finds",
+                "finds",
+                "\n".join(
+                    f"The survey found {thing} near the old mill."
+                    for thing in ["beetles", *(said for said, _ in IRREGULAR_PLURALS), "a fern"]
+                ),
+            ),
+        ),
+        (),
+    )
+)
+
+
+@pytest.mark.parametrize(("said", "asked"), IRREGULAR_PLURALS)
+def test_a_question_finds_the_other_number_of_an_irregular_plural(said: str, asked: str) -> None:
+    """Snowball stems "cacti" and "cactus", "mice" and "mouse" apart; the tutor still finds the
+    lesson's word in a question that has it in the other number."""
+    answer = answer_question(PLURALS_LESSON, f"Where did the survey find {asked}?")
+    assert answer.kind == "answer" and answer.grounded, answer.answer
+    assert quotes(answer)[0] == f"The survey found {said} near the old mill."
+
+
+def test_the_other_number_is_tried_only_for_a_noun_the_lesson_lacks() -> None:
+    assert "cactus" in noun_forms("cacti") and "cacti" in noun_forms("cactus")
+    assert noun_forms("mice") == ("mouse",) and "leaf" in noun_forms("leaves")
+    # Only the dictionary's nouns: no guessed singular of a word that ends in -s.
+    assert noun_forms("bus") == ("buses", "busses") and noun_forms("lens") == ("lenses",)
+    for word in lexicon.words("news species series this was is has nervous"):
+        assert noun_forms(word) == (), word
+    # A lesson that has the word itself keeps it, even when it has the other number too.
+    both = build_index(
+        LessonText("", "", (SectionText("Mice", "mice", "Mice nest. A mouse eats seeds."),), ())
+    )
+    assert both.match("mice") == ("mice", term("mice"))
+    assert both.match("mouse") == ("mouse", term("mouse"))
+    assert PLURALS_LESSON.match("mouse") == ("mice", term("mice"))
 
 
 def test_greeting_thanks_overview_and_injection() -> None:

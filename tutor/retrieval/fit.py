@@ -3,16 +3,19 @@
 It fits on the labelled tuning data of `fit_data` (SQuAD's fit articles, the tuning half of the
 shipped set and, with `--tuning-sets`, the tuning sets; never the held-out half) with the
 regression of `fit_regression`. This module owns the recipe: how much each example weighs, the
-threshold, leaving one lesson set out to compare recipes, and the command line. The tuning sets
-are off by default; the shipped model is `--semantic --tuning-sets --folds groups
---threshold-rule group-median`, the recipe that did best on lesson sets left out of its fit
-(docs/tutor.md, "The answerability model").
+threshold, leaving one lesson set out to compare recipes, and the command line. The defaults
+are the shipped model's recipe (`SHIPPED`: `--semantic --tuning-sets --folds groups
+--threshold-rule group-median`, the one that did best on lesson sets left out of its fit;
+docs/tutor.md, "The answerability model"), so the bare command rewrites `model.json` as shipped.
+Every older recipe is explicit options: `--no-semantic`, `--no-tuning-sets`, `--folds
+questions`, `--threshold-rule pooled` (all four: the defaults before session 18).
 
 `--leave-one-set-out` writes nothing: for each lesson group (the shipped set's tuning half and
 each tuning set) and each recipe in `RECIPES` (the shipped half only, or every group), it fits
 on SQuAD's fit part and the recipe's other groups, chooses the threshold as below on what
 remains, and scores the group left out: how the fit generalises to lessons it has not seen.
-`--lesson-weight` (repeatable there) sets `LESSON_WEIGHT`; `--recipe` picks recipes.
+`--lesson-weight` (repeatable there) sets `LESSON_WEIGHT`; `--recipe` picks recipes. Its fold
+and threshold rules default to the shipped ones too (group folds, group median).
 
 Recipe options, judged there and usable in a fit (docs/tutor.md, "Leave one lesson set out"):
 `--squad-weight W` weighs each lesson question 1 and each SQuAD question W (0: SQuAD only
@@ -25,14 +28,15 @@ the fit has not seen. Leaving one set out, those folds are the remaining groups 
 docs/tutor-experiments.md, "A threshold chosen on lesson groups the fit has not seen").
 `--ablate` adds, for each answerable question, the same question asked of its lesson without
 what holds its gold answer, labelled 0 (`ablate`), weighing `--ablated-weight` (docs/
-tutor-experiments.md, "Answer ablation"; none of these is in the shipped fit).
+tutor-experiments.md, "Answer ablation"). Of these options only `--folds groups` is shipped.
 
 The model is an L2-regularised logistic regression on standardised features, fitted by
 Newton's method, with lesson questions weighing `LESSON_WEIGHT` times SQuAD's. The threshold
 maximises balanced accuracy on dev predictions: each lesson question predicted by a model
-fitted without its fold (`fit_data.FOLDS` hash folds of questions; with `--folds groups`, its
-lesson group), SQuAD's dev articles breaking ties. It writes `model.json` and prints the dev
-figures, ROC AUC included.
+fitted without its fold (its lesson group; with `--folds questions`, `fit_data.FOLDS` hash
+folds of questions), SQuAD's dev articles breaking ties; it is the median of each lesson
+group's best (with `--threshold-rule pooled`, the best on all of them). It writes `model.json`
+(or `--out`) and prints the dev figures, ROC AUC included.
 """
 
 from __future__ import annotations
@@ -373,7 +377,20 @@ def print_leave_one_set_out(rows: list[dict]) -> None:
         line(recipe, weight, "**tuning sets pooled**", "", tuning)
 
 
-def main(argv: list[str] | None = None) -> int:
+#: The recipe of the shipped `model.json`, and so the command's defaults: the bare command
+#: refits the shipped model (docs/tutor.md, "The answerability model"). Older recipes are
+#: explicit options: before session 18 the defaults were `--no-semantic --no-tuning-sets
+#: --folds questions --threshold-rule pooled`.
+SHIPPED = {
+    "semantic": True,
+    "tuning_sets": True,
+    "folds": "groups",
+    "threshold_rule": "group-median",
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, repeatable options given as lists; the defaults are `SHIPPED`."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
@@ -381,13 +398,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument(
         "--tuning-sets",
-        action="store_true",
-        help="also fit on every question of TUNING_SETS (tests/tutor_eval/tuning*.yaml)",
+        action=argparse.BooleanOptionalAction,
+        default=SHIPPED["tuning_sets"],
+        help="also fit on every question of TUNING_SETS (tests/tutor_eval/tuning*.yaml; "
+        "default: on, as shipped)",
     )
     parser.add_argument(
         "--semantic",
-        action="store_true",
-        help="add the sentence encoder's cosine as a feature (tutor/retrieval/semantic.py)",
+        action=argparse.BooleanOptionalAction,
+        default=SHIPPED["semantic"],
+        help="add the sentence encoder's cosine as a feature (tutor/retrieval/semantic.py; "
+        "default: on, as shipped)",
     )
     parser.add_argument(
         "--l2",
@@ -440,15 +461,16 @@ def main(argv: list[str] | None = None) -> int:
         choices=FOLD_RULES,
         action="append",
         help="how the threshold's and penalty's dev predictions are folded: hash folds of the "
-        "questions (default) or the fit's lesson groups, each predicted by a model without it "
-        "(its lessons with one group); --leave-one-set-out takes it more than once",
+        "questions, or the fit's lesson groups (default, as shipped), each predicted by a model "
+        "without it (its lessons with one group); --leave-one-set-out takes it more than once",
     )
     parser.add_argument(
         "--threshold-rule",
         choices=THRESHOLD_RULES,
         action="append",
-        help="the threshold best on the fit's lesson questions pooled (default), or the median "
-        "of the one best on each lesson group; --leave-one-set-out takes it more than once",
+        help="the threshold best on the fit's lesson questions pooled, or the median of the one "
+        "best on each lesson group (default, as shipped); --leave-one-set-out takes it more "
+        "than once",
     )
     parser.add_argument(
         "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
@@ -459,6 +481,14 @@ def main(argv: list[str] | None = None) -> int:
         help="compare RECIPES on each lesson group left out of the fit; writes nothing",
     )
     args = parser.parse_args(argv)
+    # Not argparse defaults: "append" would add to them instead of replacing them.
+    args.folds = args.folds or [SHIPPED["folds"]]
+    args.threshold_rule = args.threshold_rule or [SHIPPED["threshold_rule"]]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     weights = args.lesson_weight or [LESSON_WEIGHT]
     penalties = tuple(args.l2 or [L2])
     l2 = penalties[0] if len(penalties) == 1 else penalties
@@ -491,8 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
     squad_weight = args.squad_weight[0] if args.squad_weight else None
-    fold_rule = (args.folds or ["questions"])[0]
-    threshold_rule = (args.threshold_rule or ["pooled"])[0]
+    fold_rule = args.folds[0]
+    threshold_rule = args.threshold_rule[0]
     model, threshold, dev, dev_p, penalty = fit_with_threshold(
         squad_fit,
         squad_dev,

@@ -49,6 +49,8 @@ TUNING_SETS = (
     ("tuning2.yaml", "tuning2_content"),
     ("tuning3.yaml", "tuning3_content"),
     ("tuning4.yaml", "tuning4_content"),
+    ("tuning5.yaml", "tuning5_content"),
+    ("tuning6.yaml", "tuning6_content"),
 )
 
 

@@ -3,7 +3,8 @@
 A unit's terms are its own words, plus, at `CONTEXT_TF`, the words of its section heading
 and of its context unit (the sentence announcing it, or the one a pronoun refers back to).
 The index also says which lesson word a question's word stands for (`match`): itself, the
-lesson word it misspells, or one of its word family.
+same noun in the other number ("cactus" for "cacti"), the lesson word it misspells, or one of
+its word family.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from itertools import chain, takewhile
 from typing import Any
 
 from . import tuning
-from .lexicon import cached_tokens, content_terms, edit_distance, query_terms, term, word_term, zipf
+from .lexicon import (
+    cached_tokens,
+    content_terms,
+    edit_distance,
+    noun_forms,
+    query_terms,
+    term,
+    word_term,
+    zipf,
+)
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
@@ -69,11 +79,15 @@ class LessonIndex:
 
     def match(self, token: str) -> tuple[str, str]:
         """The (word, term) a question's word stands for in this lesson: itself when the lesson
-        uses its term; else the lesson word it misspells; else a lesson term of its family;
-        else itself, unmatched."""
+        uses its term; else another number of it that the lesson uses ("leaf" for "leaves");
+        else the lesson word it misspells; else a lesson term of its family; else itself,
+        unmatched."""
         t = term(token)
         if t in self.postings:
             return token, t
+        for form in noun_forms(token):
+            if (other := term(form)) in self.postings:
+                return form, other
         if fixed := self._corrected(token):
             return fixed, self.words[fixed]
         return token, self._relative(t) or t
