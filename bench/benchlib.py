@@ -219,6 +219,15 @@ def backend_seconds():
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 """
+# Source for a measuring script: the WSGI environ of an anonymous GET from 127.0.0.1, as the
+# measuring scripts send their requests through Django's WSGI handler.
+WSGI_GET = r"""
+def wsgi_get(path, query):
+    return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http"}
+"""
 # The start of every CPU comparison's measuring script, run in a checkout's folder: Django set
 # up with the environment's settings, and BACKEND_SECONDS.
 MEASURE_PREAMBLE = (

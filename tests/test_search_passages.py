@@ -214,6 +214,30 @@ def test_passage_of_a_long_text_is_the_reference_passage(text, q):
     assert marked(text, q) == reference_passage(text, q)
 
 
+# A search of one word found by one start reads the text in a way of its own (passages.
+# `_first_line_passage`): its own share of examples, texts holding the word's beginning inside
+# other words, across lines and past the first blocks.
+ONE_WORD_TEXTS = st.lists(
+    st.tuples(
+        st.one_of(PIECES, st.sampled_from(["remodel", "premodel", "xmodels", "_model", "modem"])),
+        st.sampled_from(SEPARATORS),
+    ),
+    max_size=400,
+).map(lambda parts: "".join(piece + separator for piece, separator in parts))
+
+
+@settings(max_examples=800, deadline=None)
+@given(ONE_WORD_TEXTS, st.sampled_from([*VOCABULARY, "mod", "pro", "spa", "fe", "ci"]))
+def test_one_word_passage_is_the_reference_passage(text, q):
+    assert marked(text, q) == reference_passage(text, q)
+
+
+def test_one_word_reads_past_starts_inside_words_to_the_first_line_that_matches():
+    text = "a remodel and a premodel\nno match: modem, modes\nthe models and a model\nmodel again"
+    assert marked(text, "model") == "the <mark>models</mark> and a <mark>model</mark>"
+    assert marked("remodel\nxmodel", "model") == "remodel"  # no word matches: the first line
+
+
 def test_the_chosen_paragraph_can_lie_past_the_first_blocks():
     filler = "\n".join(f"line {i} about a model and more" for i in range(400))
     text = f"{filler}\nthe sparse model at last\n{filler}"
