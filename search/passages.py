@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -95,8 +95,6 @@ def passage(text: str, matcher: Matcher, *, words: int = PASSAGE_WORDS) -> str:
     starts = matcher.starts
     wanted = len(matcher.stems)
     known, which = matcher._known, matcher.which
-    if wanted == 1 and len(starts) == 1:  # most searches: one word, one start
-        return _first_line_passage(text, starts[0], known, which, words)
     best: tuple[int, int, list[tuple[int, int, int]]] | None = None  # a line and its matches
     best_distinct = 0
     for offset, lowered in _lowered_blocks(text):
@@ -148,76 +146,15 @@ def passage(text: str, matcher: Matcher, *, words: int = PASSAGE_WORDS) -> str:
                 best, best_distinct = (offset + begin, offset + end, found), distinct
         if best_distinct == wanted:
             break  # no later paragraph can hold more
-    if best is None:
-        return _first_paragraph(text, words)
+    if best is None:  # the first line that is not blank
+        first = _NON_SPACE.search(text)
+        if first is None:
+            return ""
+        begin = text.rfind("\n", 0, first.start()) + 1
+        end = text.find("\n", first.start())
+        return _cut(text[begin : len(text) if end < 0 else end], [], words)
     begin, end, found = best
     return _cut(text[begin:end], found, words)
-
-
-def _first_line_passage(
-    text: str,
-    start: str,
-    known: dict[str, int | None],
-    which: Callable[[str], int | None],
-    words: int,
-) -> str:
-    """`passage` for a search of one word with one start: its paragraph is the first line
-    holding a word that matches (no later line holds more distinct search words), so the
-    reading is one str.find after another, and the line's other matches."""
-    for offset, lowered in _lowered_blocks(text):
-        position = lowered.find(start)
-        while position >= 0:
-            end = _matched_word_end(text, lowered, offset, position, known, which)
-            if end < 0:
-                position = lowered.find(start, position + 1)
-                continue
-            begin = lowered.rfind("\n", 0, position) + 1
-            stop = lowered.find("\n", position)
-            if stop < 0:
-                stop = len(lowered)
-            found = [(position - begin, end - begin, 0)]
-            position = lowered.find(start, position + 1, stop)
-            while position >= 0:
-                end = _matched_word_end(text, lowered, offset, position, known, which)
-                if end >= 0:
-                    found.append((position - begin, end - begin, 0))
-                position = lowered.find(start, position + 1, stop)
-            return _cut(text[offset + begin : offset + stop], found, words)
-    return _first_paragraph(text, words)
-
-
-def _matched_word_end(
-    text: str,
-    lowered: str,
-    offset: int,
-    position: int,
-    known: dict[str, int | None],
-    which: Callable[[str], int | None],
-) -> int:
-    """Where (in the block ``lowered``, at ``offset`` in ``text``) the word beginning at
-    ``position`` ends when it matches the search's one word, or -1: the start found there is
-    inside a word, or the word does not match."""
-    if position:
-        previous = lowered[position - 1]
-        if previous.isalnum() or previous == "_":  # \w: inside a word
-            return -1
-    word = _WORD_RE.match(text, offset + position)
-    if word is None:
-        return -1
-    index = known.get(word[0], _UNKNOWN)
-    if index is _UNKNOWN:
-        index = which(word[0])
-    return -1 if index is None else word.end() - offset
-
-
-def _first_paragraph(text: str, words: int) -> str:
-    """The passage of a text without a match: its first line that is not blank."""
-    first = _NON_SPACE.search(text)
-    if first is None:
-        return ""
-    begin = text.rfind("\n", 0, first.start()) + 1
-    end = text.find("\n", first.start())
-    return _cut(text[begin : len(text) if end < 0 else end], [], words)
 
 
 def _lowered_blocks(text: str) -> Iterator[tuple[int, str]]:
