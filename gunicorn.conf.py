@@ -9,20 +9,12 @@ import time
 
 
 def post_worker_init(worker):
-    """Loads the tutor's sentence encoder and noun forms in each worker as it starts, before it
-    takes a request: otherwise a worker's first tutor question pays for the loads (about 0.4 s
-    and 0.3 s of CPU). Only in servers: commands and tests load them when they first need them.
-    TUTOR_SEMANTIC=0 still turns the encoder off; a graph not built yet is built at the first
-    question (docs/tutor.md)."""
-    # lemminflect's dictionaries, for nouns a lesson has in the other number ("cacti" for
-    # "cactus"): most questions have a word the lesson lacks, and the first pays for the load.
-    from tutor.retrieval import lexicon
-
-    started = time.process_time()
-    lexicon.noun_forms("cacti")
-    spent = time.process_time() - started
-    worker.log.info("tutor: noun forms loaded (worker %s, %.2f s of CPU)", worker.pid, spent)
-
+    """Loads the tutor's sentence encoder in each worker as it starts, before it takes a
+    request: otherwise a worker's first tutor question pays for the load (about 0.4 s of CPU).
+    Only in servers: commands and tests load it when they first need it. TUTOR_SEMANTIC=0 still
+    turns the encoder off; a graph not built yet is built at the first question (docs/tutor.md).
+    Nothing else is loaded: the nouns a lesson has in the other number are in its index, found
+    at import (tutor/retrieval/nouns.py), so no worker loads lemminflect."""
     from tutor.retrieval import semantic
 
     started = time.process_time()

@@ -22,6 +22,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
@@ -99,18 +100,28 @@ def compare(old: dict, new: dict) -> int:
     return 1 if differing else 0
 
 
-def main(argv: list[str]) -> int:
+def squad_file(argv: list[str], doc: str | None, dump: Callable[..., None]) -> Path | int:
+    """What a comparing script's command line asks for: with ``--dump CHECKOUT DATA SQUAD OUT``,
+    runs ``dump`` and returns 0; with two checkouts, the SQuAD tuning file above this checkout;
+    else 2, having said why."""
     if len(argv) == 5 and argv[0] == "--dump":
         dump(*(Path(a) for a in argv[1:]))
         return 0
     if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
+        print(doc, file=sys.stderr)
         return 2
     shared = (base / "shared" / "data" / "squad" / "squad-v2-tune.json" for base in HERE.parents)
     squad = next((p for p in shared if p.exists()), None)
     if squad is None:
         print("no shared/data/squad/squad-v2-tune.json above this checkout", file=sys.stderr)
         return 2
+    return squad
+
+
+def main(argv: list[str]) -> int:
+    squad = squad_file(argv, __doc__, dump)
+    if isinstance(squad, int):
+        return squad
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for n, checkout in enumerate(argv):

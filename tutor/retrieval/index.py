@@ -23,16 +23,16 @@ from .lexicon import (
     cached_tokens,
     content_terms,
     edit_distance,
-    noun_forms,
     query_terms,
     term,
     word_term,
     zipf,
 )
+from .nouns import lesson_nouns
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 
@@ -48,6 +48,9 @@ class LessonIndex:
     postings: dict[str, list[Any]]
     lengths: list[int]  # own terms per unit
     words: dict[str, str]  # every lesson word -> its term, for matching misspellings
+    # a word whose term the lesson lacks -> its other number the lesson has ("cacti" ->
+    # "cactus"), from `nouns.lesson_nouns` at import: a question never loads lemminflect.
+    nouns: dict[str, str]
 
     @property
     def n(self) -> int:
@@ -85,9 +88,8 @@ class LessonIndex:
         t = term(token)
         if t in self.postings:
             return token, t
-        for form in noun_forms(token):
-            if (other := term(form)) in self.postings:
-                return form, other
+        if (form := self.nouns.get(token)) is not None:
+            return form, term(form)
         if fixed := self._corrected(token):
             return fixed, self.words[fixed]
         return token, self._relative(t) or t
@@ -146,6 +148,7 @@ class LessonIndex:
             "postings": self.postings,
             "lengths": self.lengths,
             "words": self.words,
+            "nouns": self.nouns,
         }
 
     @classmethod
@@ -160,6 +163,7 @@ class LessonIndex:
             postings=data["postings"],
             lengths=data["lengths"],
             words=data["words"],
+            nouns=data["nouns"],
         )
 
 
@@ -245,4 +249,5 @@ def build_index(lesson: LessonText) -> LessonIndex:
         postings=postings,
         lengths=[max(1, sum(c.values())) for c in own],
         words={w: t for w in alphabetic if (t := word_term(w))},
+        nouns=lesson_nouns(postings),
     )
