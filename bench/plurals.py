@@ -4,7 +4,7 @@ could reach another word (issue #12; docs/tutor-experiments.md, "Session 18, `pl
     python bench/plurals.py
 
 For each (plural, singular) pair, whether a question with one finds a lesson that has only the
-other (`LessonIndex.match`: its own term, else a `lexicon.noun_forms` form of the lesson's term);
+other (`LessonIndex.match`: its own term, else a `nouns.noun_forms` form of the lesson's term);
 for each ordinary word, the noun forms it has whose term differs from its own: what it could
 stand for in a lesson that lacks its own term.
 """
@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tutor.retrieval.lexicon import noun_forms, term, words
+from tutor.retrieval.lexicon import term, words
+from tutor.retrieval.nouns import noun_forms
 
 #: Plural/singular, every kind of issue #12: Latin -us/-i, -um/-a, Greek -on/-a, -is/-es,
 #: -ix/-ices, vowel change, -en/-ren, -f/-ves, -a/-ae and others.

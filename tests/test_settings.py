@@ -49,6 +49,14 @@ def test_a_bad_number_names_the_variable_the_value_and_what_it_takes(
     assert repr(value) in message and f"default {default}" in message
 
 
+def _check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`manage.py check` in a fresh interpreter with exactly ``env``: settings read at start."""
+    return subprocess.run(
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "check"],
+        env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
 def test_a_typo_in_a_numeric_setting_stops_the_site_with_that_message(tmp_path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
@@ -56,16 +64,10 @@ def test_a_typo_in_a_numeric_setting_stops_the_site_with_that_message(tmp_path) 
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "PG_PREPARE_THRESHOLD": "five",
     }
-    result = subprocess.run(
-        [sys.executable, str(settings.BASE_DIR / "manage.py"), "check"],
-        env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = _check(env)
     assert result.returncode != 0
     assert "ImproperlyConfigured: PG_PREPARE_THRESHOLD must be a whole number" in result.stderr
     assert "'five'" in result.stderr and "ValueError" not in result.stderr
     env["PG_PREPARE_THRESHOLD"] = "off"  # the one word it takes besides a number
-    result = subprocess.run(
-        [sys.executable, str(settings.BASE_DIR / "manage.py"), "check"],
-        env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = _check(env)
     assert result.returncode == 0, result.stderr

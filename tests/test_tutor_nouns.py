@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from tutor.retrieval import LessonText, SectionText, build_index
-from tutor.retrieval.lexicon import noun_forms, term, words
-from tutor.retrieval.nouns import TABLE_PATH, compute_table, lesson_nouns
+from tutor.retrieval.lexicon import term, words
+from tutor.retrieval.nouns import TABLE_PATH, compute_table, lesson_nouns, noun_forms
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -35,7 +35,8 @@ from tutor.retrieval import (
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, load_model
 from tutor.retrieval.fit_data import tuning_half
 from tutor.retrieval.fit_regression import fit_logistic, roc_auc
-from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign, noun_forms
+from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
+from tutor.retrieval.nouns import noun_forms
 from tutor.retrieval.quantities import asked_kinds, gives_kind
 from tutor.retrieval.ranking import rank, read_query
 from tutor.retrieval.units import _ABBREVIATIONS, _CODE_RE, ROW, TERM, _has_code

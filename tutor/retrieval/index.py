@@ -19,15 +19,7 @@ from itertools import chain, takewhile
 from typing import Any
 
 from . import tuning
-from .lexicon import (
-    cached_tokens,
-    content_terms,
-    edit_distance,
-    query_terms,
-    term,
-    word_term,
-    zipf,
-)
+from .lexicon import cached_tokens, content_terms, edit_distance, query_terms, term, word_term, zipf
 from .nouns import lesson_nouns
 from .units import LessonText, Unit, build_units
 

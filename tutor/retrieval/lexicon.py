@@ -157,24 +157,6 @@ def term(word: str) -> str:
         return _STEMMER.stemWord(word)
 
 
-_LEMMA_LOCK = threading.Lock()  # lemminflect loads its dictionary on first use
-
-
-@lru_cache(maxsize=4096)
-def noun_forms(word: str) -> tuple[str, ...]:
-    """The other numbers of a noun, from lemminflect's dictionary of English lemmas: its
-    singulars and its plurals ("cacti": "cactus"; "mouse": "mice"; "leaves": "leave", "leaf";
-    "axis": "axes", "axises"), for the irregular plurals Snowball stems apart from their
-    singulars. Only the dictionary, never its guesses for words it does not know ("bus" ->
-    "bu"); () for a word it does not know as a noun. Imported on first use, as wordfreq is."""
-    from lemminflect import getAllInflections, getAllLemmas
-
-    with _LEMMA_LOCK:
-        singulars = getAllLemmas(word, "NOUN").get("NOUN", ())
-        plurals = getAllInflections(word, "NOUN").get("NNS", ())
-    return tuple(form for form in dict.fromkeys((*singulars, *plurals)) if form != word)
-
-
 def query_terms(tokens: Iterable[str]) -> list[str]:
     """Terms of the tokens that say what a text is about (stop words dropped)."""
     return [term(t) for t in tokens if t not in STOP_WORDS]

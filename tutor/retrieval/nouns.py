@@ -2,9 +2,9 @@
 from a table shipped beside this file, so neither an import nor a web worker loads lemminflect.
 
 `noun_forms.json` holds, for every word lemminflect's dictionary knows as a noun, its other
-numbers (`lexicon.noun_forms`, in that order) whose term differs from the word's own; a form
+numbers (`noun_forms`, in that order) whose term differs from the word's own; a form
 of the same term adds nothing, as a lesson with that term matches the word itself. The table
-is what `lexicon.noun_forms` and `lexicon.term` say; rewrite it when either changes (a test
+is what `noun_forms` and `lexicon.term` say; rewrite it when either changes (a test
 checks it):
 
     .venv/bin/python -m tutor.retrieval.nouns
@@ -21,9 +21,23 @@ from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 
-from .lexicon import noun_forms, term
+from .lexicon import term
 
 TABLE_PATH = Path(__file__).with_name("noun_forms.json")
+
+
+def noun_forms(word: str) -> tuple[str, ...]:
+    """The other numbers of a noun, from lemminflect's dictionary of English lemmas: its
+    singulars and its plurals ("cacti": "cactus"; "mouse": "mice"; "leaves": "leave", "leaf";
+    "axis": "axes", "axises"), for the irregular plurals Snowball stems apart from their
+    singulars. Only the dictionary, never its guesses for words it does not know ("bus" ->
+    "bu"); () for a word it does not know as a noun. Only the table's writer and its test call
+    it: lemminflect is imported here, never by an import or a question."""
+    from lemminflect import getAllInflections, getAllLemmas
+
+    singulars = getAllLemmas(word, "NOUN").get("NOUN", ())
+    plurals = getAllInflections(word, "NOUN").get("NNS", ())
+    return tuple(form for form in dict.fromkeys((*singulars, *plurals)) if form != word)
 
 
 def compute_table() -> dict[str, list[str]]:
