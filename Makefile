@@ -171,6 +171,8 @@ else
 		--content tests/tutor_eval/heldout4_content --questions tests/tutor_eval/heldout4.yaml
 	$(EVAL) --name "HELD-OUT lessons 5: tests/tutor_eval/heldout5.yaml (all held-out)" --no-split \
 		--content tests/tutor_eval/heldout5_content --questions tests/tutor_eval/heldout5.yaml
+	$(EVAL) --name "HELD-OUT lessons 6: tests/tutor_eval/heldout6.yaml (all held-out)" --no-split \
+		--content tests/tutor_eval/heldout6_content --questions tests/tutor_eval/heldout6.yaml
 	$(EVAL) --name "TUNING lessons: tests/tutor_eval/tuning.yaml (all tuning data)" --no-split \
 		--content tests/tutor_eval/tuning_content --questions tests/tutor_eval/tuning.yaml
 	$(EVAL) --name "TUNING lessons 2: tests/tutor_eval/tuning2.yaml (all tuning data)" --no-split \
