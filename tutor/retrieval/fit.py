@@ -173,24 +173,19 @@ def train(
 FOLD_RULES = ("questions", "groups")
 #: How `fit_with_threshold` picks the threshold from its dev predictions (`choose_threshold`):
 #: the one best on all the fit's lesson questions pooled, or the median of the one best on each
-#: lesson group alone (a rule that a group whose questions sit apart cannot drag); session 19
-#: (`thresh9`) added three more, tried and left out: the mean of each group's best, their median
-#: with each group weighing its questions, and the one with the best mean over the groups of each
-#: group's balanced accuracy. With one group every rule is the pooled one.
-THRESHOLD_RULES = ("pooled", "group-median", "group-mean", "weighted-median", "mean-group-accuracy")
+#: lesson group alone (a rule that a group whose questions sit apart cannot drag), or, tried and
+#: left out in session 19 (`thresh9`; docs/tutor-experiments.md), the one with the best mean over
+#: the groups of each group's balanced accuracy. With one group every rule is the pooled one.
+THRESHOLD_RULES = ("pooled", "group-median", "mean-group-accuracy")
 THRESHOLD_SAYS = {
     "pooled": "best dev accuracy",
     "group-median": "median of each group's best",
-    "group-mean": "mean of each group's best",
-    "weighted-median": "median of each group's best, weighted by its questions",
     "mean-group-accuracy": "best mean of each group's accuracy",
 }
 #: How `leave_one_set_out` names a recipe with each rule ("" for the older default, pooled).
 THRESHOLD_NAMES = {
     "pooled": "",
     "group-median": ", group median",
-    "group-mean": ", group mean",
-    "weighted-median": ", weighted median",
     "mean-group-accuracy": ", mean group accuracy",
 }
 #: What `fold_key`'s fields fold by, as a fit reports it.
@@ -291,29 +286,15 @@ def _best_threshold(parts: list[Predictions]) -> float:
     return max(_CANDIDATES, key=lambda t: tuple(_balanced(e, p, t) for e, p in parts))
 
 
-def _weighted_median(values: list[float], weights: list[float]) -> float:
-    """The value at which the sorted values' weights reach half their total; the mean of it and
-    the next one when they reach it exactly (equal weights: `statistics.median`)."""
-    ordered = sorted(zip(values, weights, strict=True))
-    half, below = sum(weights) / 2, 0.0
-    for i, (value, weight) in enumerate(ordered):
-        below += weight
-        if below > half:
-            return value
-        if below == half:
-            return (value + ordered[i + 1][0]) / 2
-    return ordered[-1][0]
-
-
 def choose_threshold(groups: list[Predictions], squad: Predictions, rule: str) -> float:
     """The threshold `rule` (`THRESHOLD_RULES`) picks from each lesson group's dev predictions,
     SQuAD's dev predictions breaking ties, rounded to three decimals.
 
-    "pooled": the best balanced accuracy on every group's questions together. "group-median",
-    "group-mean", "weighted-median": the median, the mean, or the median with each group
-    weighing its number of questions, of each group's own best threshold.
-    "mean-group-accuracy": the best mean over the groups of each group's balanced accuracy, so
-    each group counts the same whatever its size. With one group all are the pooled rule."""
+    "pooled": the best balanced accuracy on every group's questions together. "group-median":
+    the median of each group's own best threshold. "mean-group-accuracy": the best mean over
+    the groups of each group's balanced accuracy, so each group counts the same whatever its
+    size. With one group all are the pooled rule. (Session 19 also tried the mean of each
+    group's best and their median weighted by each group's questions; both added nothing.)"""
     if rule not in THRESHOLD_RULES:
         raise ValueError(f"unknown threshold rule {rule!r}")
     if rule == "pooled":
@@ -326,12 +307,7 @@ def choose_threshold(groups: list[Predictions], squad: Predictions, rule: str) -
             return round(mean, 6), _balanced(*squad, t)
 
         return round(max(_CANDIDATES, key=mean_accuracy), 3)
-    bests = [_best_threshold([group, squad]) for group in groups]
-    if rule == "group-mean":
-        return round(statistics.fmean(bests), 3)
-    if rule == "weighted-median":
-        return round(_weighted_median(bests, [len(e) for e, _ in groups]), 3)
-    return round(statistics.median(bests), 3)
+    return round(statistics.median(_best_threshold([g, squad]) for g in groups), 3)
 
 
 #: The recipes `--leave-one-set-out` compares: which lesson groups a fit may use.
@@ -532,9 +508,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=THRESHOLD_RULES,
         action="append",
         help="the threshold best on the fit's lesson questions pooled, or the median of the one "
-        "best on each lesson group (default, as shipped), or their mean, or their median "
-        "weighted by each group's questions, or the best mean of each group's accuracy "
-        "(choose_threshold); --leave-one-set-out takes it more than once",
+        "best on each lesson group (default, as shipped), or the one with the best mean of "
+        "each group's accuracy (choose_threshold); --leave-one-set-out takes it more than once",
     )
     parser.add_argument(
         "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
