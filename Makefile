@@ -171,6 +171,8 @@ else
 		--content tests/tutor_eval/heldout4_content --questions tests/tutor_eval/heldout4.yaml
 	$(EVAL) --name "HELD-OUT lessons 5: tests/tutor_eval/heldout5.yaml (all held-out)" --no-split \
 		--content tests/tutor_eval/heldout5_content --questions tests/tutor_eval/heldout5.yaml
+	$(EVAL) --name "HELD-OUT lessons 6: tests/tutor_eval/heldout6.yaml (all held-out)" --no-split \
+		--content tests/tutor_eval/heldout6_content --questions tests/tutor_eval/heldout6.yaml
 	$(EVAL) --name "TUNING lessons: tests/tutor_eval/tuning.yaml (all tuning data)" --no-split \
 		--content tests/tutor_eval/tuning_content --questions tests/tutor_eval/tuning.yaml
 	$(EVAL) --name "TUNING lessons 2: tests/tutor_eval/tuning2.yaml (all tuning data)" --no-split \
@@ -183,6 +185,10 @@ else
 		--content tests/tutor_eval/tuning5_content --questions tests/tutor_eval/tuning5.yaml
 	$(EVAL) --name "TUNING lessons 6: tests/tutor_eval/tuning6.yaml (all tuning data)" --no-split \
 		--content tests/tutor_eval/tuning6_content --questions tests/tutor_eval/tuning6.yaml
+	$(EVAL) --name "TUNING lessons 7: tests/tutor_eval/tuning7.yaml (all tuning data)" --no-split \
+		--content tests/tutor_eval/tuning7_content --questions tests/tutor_eval/tuning7.yaml
+	$(EVAL) --name "TUNING lessons 8: tests/tutor_eval/tuning8.yaml (all tuning data)" --no-split \
+		--content tests/tutor_eval/tuning8_content --questions tests/tutor_eval/tuning8.yaml
 	@test -n "$(SQUAD)" || { echo "No SQuAD 2.0 file: make eval-tutor SQUAD=path.json" >&2; exit 1; }
 	$(EVAL) --squad $(SQUAD) \
 		--name "SQuAD 2.0 $(notdir $(SQUAD)) (tuning data; the halves are the hash split)"

@@ -22,6 +22,10 @@ SHIPPED_COMMAND += ["--threshold-rule", "group-median"]
 #: The defaults before session 18: lexical features, no tuning set, question folds, pooled.
 OLD_DEFAULTS = ["--no-semantic", "--no-tuning-sets", "--folds", "questions"]
 OLD_DEFAULTS += ["--threshold-rule", "pooled"]
+#: The same older fold and threshold rules, as `fit_with_threshold` and `leave_one_set_out`
+#: take them (their defaults are the shipped ones).
+QUESTION_FOLDS = {"folds": "questions", "threshold_rule": "pooled"}
+QUESTION_FOLD_RULES = {"folds": ["questions"], "threshold_rules": ["pooled"]}
 
 
 def test_every_feature_has_a_sign_decided_from_its_meaning() -> None:
@@ -77,12 +81,14 @@ def test_the_l2_penalty_chosen_has_the_best_out_of_fold_auc_on_the_fit_lessons()
     grid = (0.01, 3.0, 30.0)
 
     def oof_auc(penalty: float) -> float:
-        _, _, dev, dev_p, _ = fit.fit_with_threshold([], [], lessons, names, penalty)
+        _, _, dev, dev_p, _ = fit.fit_with_threshold(
+            [], [], lessons, names, penalty, **QUESTION_FOLDS
+        )
         return fit_regression.roc_auc(dev_p["lessons"], [e.correct for e in dev["lessons"]])
 
     aucs = {penalty: oof_auc(penalty) for penalty in grid}
     assert len(set(aucs.values())) > 1  # the choice is not a tie
-    model, _, _, _, chosen = fit.fit_with_threshold([], [], lessons, names, grid)
+    model, _, _, _, chosen = fit.fit_with_threshold([], [], lessons, names, grid, **QUESTION_FOLDS)
     assert aucs[chosen] == max(aucs.values())
     assert model == fit.train(lessons, names, chosen)
 
@@ -119,10 +125,12 @@ def test_leave_one_set_out_with_the_new_options_never_fits_on_the_set_it_scores(
     assert [r["left_out"] for r in rows] == ["shipped", "tuning.yaml", "tuning3.yaml"]
     assert all(r["left_out"] not in groups for r, (groups, _) in zip(rows, seen, strict=True))
     assert all(
-        kw == {"squad_weight": 0.0, "signs": True, "folds": "questions", "threshold_rule": "pooled"}
+        kw == {"squad_weight": 0.0, "signs": True} | {k: fit.SHIPPED[k] for k in QUESTION_FOLDS}
         for _, kw in seen
     )
-    assert all(r["recipe"] == "all, signs" and r["weight"] == "squad 0" for r in rows)
+    shipped_rules = "group folds, group median"
+    assert all(r["recipe"] == f"all, signs, {shipped_rules}" for r in rows)
+    assert all(r["weight"] == "squad 0" for r in rows)
     assert all(r["l2"] in (0.1, 10.0) and not math.isnan(r["roc_auc"]) for r in rows)
 
 
@@ -248,7 +256,7 @@ def test_ablated_examples_are_never_scored_nor_used_for_the_threshold() -> None:
     rows = _augmented()
     lessons = [e for e in rows if e.source == "lessons"]
     squad = [e for e in rows if e.source == "squad"]
-    _, _, dev, _, _ = fit.fit_with_threshold(squad, squad, lessons, names)
+    _, _, dev, _, _ = fit.fit_with_threshold(squad, squad, lessons, names, **QUESTION_FOLDS)
     assert dev["lessons"] and not any(e.ablated for e in dev["lessons"])
     assert dev["squad"] and not any(e.ablated for e in dev["squad"])
 
@@ -288,7 +296,12 @@ def test_nothing_from_a_left_out_set_is_fitted_on_ablated_or_not(monkeypatch) ->
     monkeypatch.setattr(fit, "figures", recording_figures)
     monkeypatch.setattr(fit, "RECIPES", {"all": ("shipped", "tuning.yaml", "tuning3.yaml")})
     rows = fit.leave_one_set_out(
-        examples, ("coverage", "answer_type"), 1.0, [2.0], ablated_weights=[0.5, 1.0]
+        examples,
+        ("coverage", "answer_type"),
+        1.0,
+        [2.0],
+        ablated_weights=[0.5, 1.0],
+        **QUESTION_FOLD_RULES,
     )
     assert [r["weight"] for r in rows] == ["2, ablated 0.5"] * 3 + ["2, ablated 1"] * 3
     assert len(fitted) == 6 * 6  # each row: the final fit and one per fold
@@ -356,7 +369,7 @@ def test_every_lesson_tuning_set_in_the_eval_folder_is_in_the_fit_and_its_judgem
     for name, folder in fit_data.TUNING_SETS:
         assert (fit_data.DEFAULT_EVAL / folder).is_dir(), folder
         assert name in fit.RECIPES["all"]
-    assert len(on_disk) >= 6  # tuning.yaml to tuning6.yaml: the glob sees them
+    assert len(on_disk) >= 8  # tuning.yaml to tuning8.yaml: the glob sees them
 
 
 # Group folds (`--folds groups`): the threshold's and the penalty's dev predictions come from
@@ -407,7 +420,7 @@ def test_with_group_folds_each_group_is_predicted_by_a_model_that_never_saw_it()
         assert len(mine) == 20
         assert [p for _, p in mine] == pytest.approx([unseen.probability(e.x) for e, _ in mine])
     # Question folds predict a question from a model that saw the rest of its set.
-    _, _, dev_q, dev_q_p, _ = fit.fit_with_threshold(squad, [], lessons, NAMES)
+    _, _, dev_q, dev_q_p, _ = fit.fit_with_threshold(squad, [], lessons, NAMES, **QUESTION_FOLDS)
     question_p = dict(zip(map(id, dev_q["lessons"]), dev_q_p["lessons"], strict=True))
     pairs = zip(dev["lessons"], dev_p["lessons"], strict=True)
     assert any(abs(question_p[id(e)] - p) > 1e-6 for e, p in pairs)
@@ -453,7 +466,9 @@ def test_leaving_a_set_out_with_group_folds_never_lets_it_into_any_choice(monkey
         return real_train(rows, *args, **kwargs)
 
     monkeypatch.setattr(fit, "train", recording_train)
-    rows = fit.leave_one_set_out(examples, NAMES, (0.1, 10.0), [2.0], folds=["groups"])
+    rows = fit.leave_one_set_out(
+        examples, NAMES, (0.1, 10.0), [2.0], folds=["groups"], threshold_rules=["pooled"]
+    )
     assert [(r["recipe"], r["left_out"]) for r in rows] == [("all, group folds", g) for g in GROUPS]
     # Per row and penalty: the final fit, then one fit per remaining group, each without it.
     assert len(fitted) == len(GROUPS) * 2 * 3
@@ -472,7 +487,9 @@ def test_leaving_a_set_out_with_group_folds_never_lets_it_into_any_choice(monkey
         scrambled = [
             e if e.group != left else dataclasses.replace(e, x=[-v for v in e.x]) for e in examples
         ]
-        again = fit.leave_one_set_out(scrambled, NAMES, (0.1, 10.0), [2.0], folds=["groups"])
+        again = fit.leave_one_set_out(
+            scrambled, NAMES, (0.1, 10.0), [2.0], folds=["groups"], threshold_rules=["pooled"]
+        )
         before = next(r for r in rows if r["left_out"] == left)
         after = next(r for r in again if r["left_out"] == left)
         assert (after["threshold"], after["l2"]) == (before["threshold"], before["l2"])
@@ -481,7 +498,12 @@ def test_leaving_a_set_out_with_group_folds_never_lets_it_into_any_choice(monkey
 
 def test_leave_one_set_out_compares_the_fold_rules_side_by_side() -> None:
     rows = fit.leave_one_set_out(
-        _squad() + _grouped(), NAMES, 1.0, [2.0], folds=["questions", "groups"]
+        _squad() + _grouped(),
+        NAMES,
+        1.0,
+        [2.0],
+        folds=["questions", "groups"],
+        threshold_rules=["pooled"],
     )
     assert [r["recipe"] for r in rows if r["left_out"] == "shipped"] == [
         "shipped",
@@ -513,7 +535,7 @@ def test_the_group_median_threshold_is_the_median_of_each_groups_best() -> None:
     squad_fit = [e for e in _squad() if e.split == "fit"]
     squad_dev = [e for e in _squad() if e.split == "dev"]
     _, pooled, dev, dev_p, _ = fit.fit_with_threshold(
-        squad_fit, squad_dev, lessons, NAMES, folds="groups"
+        squad_fit, squad_dev, lessons, NAMES, folds="groups", threshold_rule="pooled"
     )
     _, median, dev_m, dev_m_p, _ = fit.fit_with_threshold(
         squad_fit, squad_dev, lessons, NAMES, folds="groups", threshold_rule="group-median"
@@ -531,7 +553,9 @@ def test_the_group_median_threshold_is_the_median_of_each_groups_best() -> None:
     # With one group the two rules are the same rule.
     shipped = [e for e in lessons if e.group == "shipped"]
     one = [
-        fit.fit_with_threshold(squad_fit, squad_dev, shipped, NAMES, threshold_rule=rule)[1]
+        fit.fit_with_threshold(
+            squad_fit, squad_dev, shipped, NAMES, folds="questions", threshold_rule=rule
+        )[1]
         for rule in fit.THRESHOLD_RULES
     ]
     assert one[0] == one[1]
@@ -542,7 +566,13 @@ def test_the_group_median_threshold_is_the_median_of_each_groups_best() -> None:
 def test_leave_one_set_out_names_the_threshold_rule_and_keeps_the_left_out_set_out() -> None:
     examples = _squad() + _grouped()
     rows = fit.leave_one_set_out(
-        examples, NAMES, 1.0, [2.0], recipes=("all",), threshold_rules=list(fit.THRESHOLD_RULES)
+        examples,
+        NAMES,
+        1.0,
+        [2.0],
+        recipes=("all",),
+        folds=["questions"],
+        threshold_rules=list(fit.THRESHOLD_RULES),
     )
     assert [r["recipe"] for r in rows if r["left_out"] == "shipped"] == ["all", "all, group median"]
     for left in GROUPS:
@@ -550,7 +580,13 @@ def test_leave_one_set_out_names_the_threshold_rule_and_keeps_the_left_out_set_o
             e if e.group != left else dataclasses.replace(e, x=[-v for v in e.x]) for e in examples
         ]
         again = fit.leave_one_set_out(
-            scrambled, NAMES, 1.0, [2.0], recipes=("all",), threshold_rules=["group-median"]
+            scrambled,
+            NAMES,
+            1.0,
+            [2.0],
+            recipes=("all",),
+            folds=["questions"],
+            threshold_rules=["group-median"],
         )
         before = next(r for r in rows if r["left_out"] == left and "median" in r["recipe"])
         assert next(r for r in again if r["left_out"] == left)["threshold"] == before["threshold"]

@@ -671,7 +671,9 @@ def test_leave_one_set_out_never_fits_on_the_set_it_scores(monkeypatch, capsys) 
         return real(squad_fit, squad_dev, lessons, *args, **kwargs)
 
     monkeypatch.setattr(fit, "fit_with_threshold", recording)
-    rows = fit.leave_one_set_out(examples, ("coverage",), 1.0, [2.0])
+    rows = fit.leave_one_set_out(
+        examples, ("coverage",), 1.0, [2.0], folds=["questions"], threshold_rules=["pooled"]
+    )
     assert [(r["recipe"], r["left_out"]) for r in rows] == [
         (recipe, left) for recipe in recipes for left in recipes["all"]
     ]

@@ -6,15 +6,16 @@
 * The tuning sets (``tuning.yaml`` on ``tuning_content/``, ``tuning2.yaml`` on
   ``tuning2_content/``, ``tuning3.yaml`` on ``tuning3_content/``, ``tuning4.yaml`` on
   ``tuning4_content/``, ``tuning5.yaml`` on ``tuning5_content/``, ``tuning6.yaml`` on
-  ``tuning6_content/``, all tuning data): at or above ``baseline.json``'s ``tuning_set`` to
-  ``tuning_set6`` (the shipped model's figures; regression gates). Every gate lets one question
+  ``tuning6_content/``, ``tuning7.yaml`` on ``tuning7_content/``, ``tuning8.yaml`` on
+  ``tuning8_content/``, all tuning data): at or above ``baseline.json``'s ``tuning_set`` to
+  ``tuning_set8`` (the shipped model's figures; regression gates). Every gate lets one question
   of a kind go below the recorded figure, for the encoder's differences between CPUs
   (``ENCODER_PLATFORM_SLACK``).
 * The held-out lessons in ``heldout_content/``, ``heldout2_content/``, ``heldout3_content/``,
-  ``heldout4_content/`` and ``heldout5_content/``: valid, imported by the real importer, every
-  ``expect`` phrase is lesson text, and every answer quotes the lesson verbatim (a table row read
-  with its header) and cites a real anchor (an invariant, not an accuracy figure: nothing is
-  tuned on these).
+  ``heldout4_content/``, ``heldout5_content/`` and ``heldout6_content/``: valid, imported by the
+  real importer, every ``expect`` phrase is lesson text, and every answer quotes the lesson
+  verbatim (a table row read with its header) and cites a real anchor (an invariant, not an
+  accuracy figure: nothing is tuned on these).
 * SQuAD 2.0 smoke: one article with 50 questions (``data/squad-smoke.json``) goes through the
   same conversion, import, tutor and baselines as
   ``make eval-tutor``, and every quote is verbatim lesson text.
@@ -138,6 +139,8 @@ TUNING_SETS = [
     ("tuning4.yaml", "tuning4_content", "tuning_set4", 181),
     ("tuning5.yaml", "tuning5_content", "tuning_set5", 200),
     ("tuning6.yaml", "tuning6_content", "tuning_set6", 199),
+    ("tuning7.yaml", "tuning7_content", "tuning_set7", 198),
+    ("tuning8.yaml", "tuning8_content", "tuning_set8", 197),
 ]
 HELD_OUT_SETS = [
     ("heldout.yaml", "heldout_content", 4),
@@ -145,6 +148,7 @@ HELD_OUT_SETS = [
     ("heldout3.yaml", "heldout3_content", 3),
     ("heldout4.yaml", "heldout4_content", 4),
     ("heldout5.yaml", "heldout5_content", 4),
+    ("heldout6.yaml", "heldout6_content", 4),
 ]
 
 

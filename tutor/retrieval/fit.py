@@ -62,6 +62,17 @@ from .fit_data import (
 )
 from .fit_regression import L2, figures, fit_logistic, roc_auc
 
+#: The recipe of the shipped `model.json`, and so the command's defaults: the bare command
+#: refits the shipped model (docs/tutor.md, "The answerability model"). Older recipes are
+#: explicit options: before session 18 the defaults were `--no-semantic --no-tuning-sets
+#: --folds questions --threshold-rule pooled`.
+SHIPPED = {
+    "semantic": True,
+    "tuning_sets": True,
+    "folds": "groups",
+    "threshold_rule": "group-median",
+}
+
 #: Lessons are what the tutor is for: their examples weigh this many times SQuAD's, in
 #: fitting and in choosing the threshold.
 LESSON_WEIGHT = 2.0
@@ -193,8 +204,8 @@ def fit_with_threshold(
     squad_weight: float | None = None,
     signs: bool = False,
     ablated_weight: float = ABLATED_WEIGHT,
-    folds: str = "questions",
-    threshold_rule: str = "pooled",
+    folds: str = SHIPPED["folds"],
+    threshold_rule: str = SHIPPED["threshold_rule"],
 ) -> tuple[Model, float, dict, dict, float]:
     """The model fitted on SQuAD's fit articles and `lessons`, its threshold, the dev
     examples and probabilities the threshold was chosen on (by source), and its L2 penalty.
@@ -286,11 +297,11 @@ def leave_one_set_out(
     left-out group): the weights are `lesson_weights`, or `squad_weights` (each lesson question
     1, each SQuAD question that much) when given, each with every one of `ablated_weights`
     when `examples` hold ablated ones, and each recipe with every fold rule of `folds`
-    (`fold_key`; default question folds; ", group folds" names a recipe with group folds) and
-    every threshold rule of `threshold_rules` (default pooled; ", group median" names the
-    other). The inner folds are made of the fit's own groups: the left-out group never enters
-    them. A left-out group's ablated examples leave with it, and it is scored on its real
-    questions only."""
+    (`fold_key`; default `SHIPPED`'s group folds; ", group folds" names a recipe with them)
+    and every threshold rule of `threshold_rules` (default `SHIPPED`'s group median; ", group
+    median" names a recipe with it). The inner folds are made of the fit's own groups: the
+    left-out group never enters them. A left-out group's ablated examples leave with it, and it
+    is scored on its real questions only."""
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
@@ -305,8 +316,8 @@ def leave_one_set_out(
     plans = [
         (r, f, t)
         for r in recipes or tuple(RECIPES)
-        for f in folds or ["questions"]
-        for t in threshold_rules or ["pooled"]
+        for f in folds or [SHIPPED["folds"]]
+        for t in threshold_rules or [SHIPPED["threshold_rule"]]
     ]
     for recipe, fold_rule, threshold_rule in plans:
         allowed = RECIPES[recipe]
@@ -375,18 +386,6 @@ def print_leave_one_set_out(rows: list[dict]) -> None:
         line(recipe, weight, "**all pooled**", "", mine)
         tuning = [r for r in mine if r["left_out"] != "shipped"]
         line(recipe, weight, "**tuning sets pooled**", "", tuning)
-
-
-#: The recipe of the shipped `model.json`, and so the command's defaults: the bare command
-#: refits the shipped model (docs/tutor.md, "The answerability model"). Older recipes are
-#: explicit options: before session 18 the defaults were `--no-semantic --no-tuning-sets
-#: --folds questions --threshold-rule pooled`.
-SHIPPED = {
-    "semantic": True,
-    "tuning_sets": True,
-    "folds": "groups",
-    "threshold_rule": "group-median",
-}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

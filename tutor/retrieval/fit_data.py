@@ -51,6 +51,8 @@ TUNING_SETS = (
     ("tuning4.yaml", "tuning4_content"),
     ("tuning5.yaml", "tuning5_content"),
     ("tuning6.yaml", "tuning6_content"),
+    ("tuning7.yaml", "tuning7_content"),
+    ("tuning8.yaml", "tuning8_content"),
 )
 
 
