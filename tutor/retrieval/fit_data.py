@@ -52,6 +52,7 @@ TUNING_SETS = (
     ("tuning5.yaml", "tuning5_content"),
     ("tuning6.yaml", "tuning6_content"),
     ("tuning7.yaml", "tuning7_content"),
+    ("tuning8.yaml", "tuning8_content"),
 )
 
 
