@@ -17,7 +17,7 @@ from .answerability import Model, features, load_model, similarity
 from .index import LessonIndex
 from .lexicon import ANAPHORS, STOP_WORDS, content_terms, looks_foreign, script, tokenize, words
 from .ranking import Query, max_score, rank, read_query
-from .units import NOT_SECTIONS
+from .units import NOT_SECTIONS, closes_abbreviation
 
 MAX_QUESTION_CHARS = 2000
 ANSWER = "answer"
@@ -52,6 +52,7 @@ _PART_RE = re.compile(
     r"(?<=[?;])\s+|,?\s+(?:and|also|plus)\s+(?=(?:what|why|how|when|where|who|which)\b)",
     re.IGNORECASE,
 )
+# Chat and question are cut apart after a sentence end or a colon (not after "Rev." or "J.").
 _CHAT_RE = re.compile(r"(?<=[.!:])\s+")
 # A question comparing two things, A and B: "what's the difference between A and B", "how is A
 # different from B", "how does A differ from B", "A vs B", "compare A and B (with B)". Read from
@@ -149,6 +150,16 @@ def _comparison_sides(index: LessonIndex, text: str) -> tuple[str, str] | None:
     return sides[0], sides[1]
 
 
+def _chat_segments(message: str) -> list[str]:
+    """The message cut at each sentence end or colon that is not an abbreviation's period."""
+    segments, start = [], 0
+    for match in _CHAT_RE.finditer(message):
+        if not closes_abbreviation(message[start : match.start()]):
+            segments.append(message[start : match.start()])
+            start = match.end()
+    return [*segments, message[start:]]
+
+
 def question_parts(index: LessonIndex, message: str) -> list[str]:
     """The message's questions, without the chat around them.
 
@@ -158,7 +169,7 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
     needs first, and what a lesson says of each thing on its own (its best unit for the whole
     question often holds one side, or both without telling them apart).
     """
-    segments = [s for s in _CHAT_RE.split(message.strip()) if s.strip()]
+    segments = [s for s in _chat_segments(message.strip()) if s.strip()]
     questions = [s for s in segments if _is_question(s)]
     if questions:
         refers_back = any(ANAPHORS & set(tokenize(q)) for q in questions)
