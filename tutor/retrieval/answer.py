@@ -17,7 +17,7 @@ from .answerability import Model, features, load_model, similarity
 from .index import LessonIndex
 from .lexicon import ANAPHORS, STOP_WORDS, content_terms, looks_foreign, script, tokenize, words
 from .ranking import Query, max_score, rank, read_query
-from .units import NOT_SECTIONS
+from .units import NOT_SECTIONS, closes_abbreviation
 
 MAX_QUESTION_CHARS = 2000
 ANSWER = "answer"
@@ -52,7 +52,24 @@ _PART_RE = re.compile(
     r"(?<=[?;])\s+|,?\s+(?:and|also|plus)\s+(?=(?:what|why|how|when|where|who|which)\b)",
     re.IGNORECASE,
 )
+# Chat and question are cut apart after a sentence end or a colon (not after "Rev." or "J.").
 _CHAT_RE = re.compile(r"(?<=[.!:])\s+")
+# A question comparing two things, A and B: "what's the difference between A and B", "how is A
+# different from B", "how does A differ from B", "A vs B", "compare A and B (with B)". Read from
+# the lower-cased part without its end mark. "Which is cheaper, A or B?" is not one of them: it
+# asks about one property, which the whole question's ranking keeps (docs/tutor-experiments.md).
+_COMPARISONS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"^(?:what(?:'s| is| are)\s+)?(?:the\s+)?(?:main\s+)?differences?\s+between\s+"
+        r"(?P<a>.+?)\s+and\s+(?P<b>.+)$",
+        r"^how\s+(?:is|are|does|do)\s+(?P<a>.+?)\s+(?:different|differ)\s+(?:from|to)\s+(?P<b>.+)$",
+        r"^(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)$",
+        r"^compare\s+(?P<a>.+?)\s+(?:and|with|to)\s+(?P<b>.+)$",
+    )
+)
+_ARTICLE_RE = re.compile(r"^(?:an?|the)\s+")
+_WH_WORDS = frozenset(words("what which who whom whose when where why how"))
 
 
 @dataclass(frozen=True)
@@ -114,13 +131,45 @@ def _is_question(segment: str) -> bool:
     return segment.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_START)
 
 
+def _comparison_sides(index: LessonIndex, text: str) -> tuple[str, str] | None:
+    """The two things a question compares (`_COMPARISONS`), when each names something the
+    lesson knows (a word of it stands for a lesson term); else None."""
+    lowered = " ".join(text.casefold().replace("\u2019", "'").strip(" ?.!").split())
+    match = next(filter(None, (pattern.match(lowered) for pattern in _COMPARISONS)), None)
+    if match is None:
+        return None
+    sides = tuple(_ARTICLE_RE.sub("", side.strip(" ,;:")) for side in (match["a"], match["b"]))
+    for side in sides:
+        tokens = tokenize(side)
+        named = [t for t in tokens if t not in STOP_WORDS]
+        # A side is a name, not a clause ("how did the treatment of X versus Y ...").
+        if _WH_WORDS & set(tokens) or len(named) > tuning.MAX_SUBJECT_TERMS:
+            return None
+        if not any(index.match(t)[1] in index.postings for t in named):
+            return None
+    return sides[0], sides[1]
+
+
+def _chat_segments(message: str) -> list[str]:
+    """The message cut at each sentence end or colon that is not an abbreviation's period."""
+    segments, start = [], 0
+    for match in _CHAT_RE.finditer(message):
+        if not closes_abbreviation(message[start : match.start()]):
+            segments.append(message[start : match.start()])
+            start = match.end()
+    return [*segments, message[start:]]
+
+
 def question_parts(index: LessonIndex, message: str) -> list[str]:
     """The message's questions, without the chat around them.
 
     A statement beside a question is kept only when the question refers back to it ("I read
-    about neap tides. When do they occur?") and it names something the lesson knows.
+    about neap tides. When do they occur?") and it names something the lesson knows. A question
+    comparing two things the lesson knows is two parts, what each of them is: what a learner
+    needs first, and what a lesson says of each thing on its own (its best unit for the whole
+    question often holds one side, or both without telling them apart).
     """
-    segments = [s for s in _CHAT_RE.split(message.strip()) if s.strip()]
+    segments = [s for s in _chat_segments(message.strip()) if s.strip()]
     questions = [s for s in segments if _is_question(s)]
     if questions:
         refers_back = any(ANAPHORS & set(tokenize(q)) for q in questions)
@@ -139,6 +188,8 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
         # A part with no words of its own ("and why?") belongs to the part before it.
         if parts and not any(t not in STOP_WORDS for t in tokenize(piece)):
             parts[-1] = f"{parts[-1]} {piece}"
+        elif sides := _comparison_sides(index, piece):
+            parts += [f"what is {side}?" for side in sides]
         else:
             parts.append(piece)
     return parts[: tuning.MAX_PARTS] or [message]
@@ -235,10 +286,15 @@ def answer_question(
     lines: list[str] = []
     citations: list[Citation] = []
     for part in answered:
-        lines.append(compose.quote_text(index, part.chosen, first=len(citations) + 1))
+        # A unit quoted for an earlier part is not quoted again, and a part whose best unit is
+        # already quoted is answered (the two sides of a comparison often share units).
+        quoted = {c.quote for c in citations}
+        if index.units[part.ranked[0][1]].text in quoted:
+            continue
+        chosen = [u for u in part.chosen if index.units[u].text not in quoted]
+        lines.append(compose.quote_text(index, chosen, first=len(citations) + 1))
         citations += [
-            Citation(*index.places[index.units[u].section], index.units[u].text)
-            for u in part.chosen
+            Citation(*index.places[index.units[u].section], index.units[u].text) for u in chosen
         ]
     missing = [t for t, p in zip(texts, parts, strict=True) if p not in answered]
     if missing:

@@ -65,7 +65,10 @@ class Unit:
 # position, and a big import splits every paragraph of every lesson.
 _BOUNDARY_RE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
-    words("e.g i.e etc vs cf al fig figs no dr mr mrs ms prof st jr sr inc ltd co approx ca")
+    words(
+        "e.g i.e etc vs cf al fig figs no dr mr mrs ms prof st jr sr inc ltd co approx ca "
+        "rev mt gen gov capt lt col sgt fr hon"
+    )
 )
 _COUNT_WORDS = words("two three four five six seven eight nine ten eleven twelve")
 _ANNOUNCE_RE = re.compile(
@@ -82,15 +85,23 @@ _DEFINES_RE = re.compile(
 )
 
 
+def closes_abbreviation(text: str) -> bool:
+    """Whether the period `text` ends with closes an abbreviation, a title or an initial
+    ("e.g.", "Rev.", "No.", "J."), not a sentence."""
+    before = text.rstrip().rstrip("\"'\u201d\u2019)]")
+    if not before.endswith(".") or not before.split():
+        return False
+    last_word = before.rsplit(None, 1)[-1].rstrip(".").lower()
+    return last_word in _ABBREVIATIONS or len(last_word) == 1
+
+
 def split_sentences(line: str) -> list[str]:
     """The sentences of one paragraph line, verbatim."""
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY_RE.finditer(line):
         end = match.start() + 1  # just after the end mark
-        before = line[start:end].rstrip("\"'\u201d\u2019)]")
-        last_word = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
-        if before.endswith(".") and (last_word in _ABBREVIATIONS or len(last_word) == 1):
+        if closes_abbreviation(line[start:end]):
             continue
         sentences.append(line[start:end].strip())
         start = match.end()

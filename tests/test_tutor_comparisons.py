@@ -1,0 +1,98 @@
+"""Comparison questions ("how does A differ from B?"): read as what A is and what B is.
+
+The lesson is written here, in the shape the importer stores (one line per paragraph).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.retrieval import LessonText, SectionText, TutorAnswer, answer_question, build_index
+
+ROCKS = LessonText(
+    title="Rocks from fire",
+    summary="How molten rock becomes stone.",
+    sections=(
+        SectionText(
+            "Cooling",
+            "cooling",
+            "Rock that melts deep underground rises towards the surface.\n"
+            "Granite is a pale rock that forms when magma cools slowly deep underground, so its "
+            "crystals grow large enough to see.\n"
+            "Quarries cut granite into blocks for kerbs, worktops and monuments.\n"
+            "Basalt is a dark rock that forms when lava cools quickly at the surface, so its "
+            "crystals stay too small to see.\n"
+            "Most of the ocean floor is basalt, laid down by eruptions along the ridges.\n"
+            "Both granite and basalt are hard enough to last for centuries in a wall.",
+        ),
+        SectionText(
+            "Stone in the town",
+            "town",
+            "Sculptors have long preferred marble to granite, and the town hall has marble "
+            "steps.\n"
+            "Crushed basalt makes a strong base for roads, laid over a layer of sand.",
+        ),
+    ),
+    key_terms=(("Pumice", "a light rock full of gas bubbles that can float on water."),),
+)
+INDEX = build_index(ROCKS)
+UNIT_TEXTS = {unit.text for unit in INDEX.units}
+ANCHORS = {anchor for _, anchor in INDEX.places}
+
+
+def assert_quoted_and_cited(answer: TutorAnswer) -> None:
+    assert answer.grounded and answer.kind == "answer"
+    assert len({c.quote for c in answer.citations}) == len(answer.citations)  # each once
+    for n, citation in enumerate(answer.citations, 1):
+        assert citation.quote in UNIT_TEXTS  # verbatim
+        assert citation.anchor in ANCHORS
+        assert f"\u201c{citation.quote}\u201d [{n}]" in answer.answer
+
+
+#: One comparison in each wording the tutor reads as one.
+BASALT_AND_PUMICE = (
+    "How does basalt differ from pumice?",
+    "How is basalt different from pumice?",
+    "What's the difference between basalt and pumice?",
+    "basalt vs pumice",
+    "Compare basalt and pumice.",
+)
+
+
+@pytest.mark.parametrize("question", BASALT_AND_PUMICE)
+def test_a_comparison_quotes_what_each_side_is(question: str) -> None:
+    answer = answer_question(INDEX, question)
+    assert_quoted_and_cited(answer)
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("Basalt is") for q in quotes), quotes
+    assert any(q.startswith("Pumice:") for q in quotes), quotes
+    assert "doesn't cover" not in answer.answer
+
+
+def test_a_comparison_prefers_what_each_side_is_to_a_sentence_naming_both() -> None:
+    # The whole question's best unit is "Both granite and basalt are hard enough...", which
+    # tells them apart in nothing.
+    answer = answer_question(INDEX, "What's the difference between granite and basalt?")
+    assert_quoted_and_cited(answer)
+    assert [c.quote.split()[:2] for c in answer.citations] == [["Granite", "is"], ["Basalt", "is"]]
+
+
+def test_parts_answered_by_the_same_sentence_quote_it_once() -> None:
+    answer = answer_question(INDEX, "What is pumice? And can pumice float?")
+    assert_quoted_and_cited(answer)
+    assert [c.anchor for c in answer.citations] == ["key-terms"]
+    assert answer.answer.count("Pumice:") == 1
+
+
+def test_a_comparison_names_the_side_the_lesson_does_not_cover() -> None:
+    answer = answer_question(INDEX, "How is basalt different from beach sand?")
+    assert_quoted_and_cited(answer)
+    assert any(c.quote.startswith("Basalt is") for c in answer.citations)
+    covered, _, missing = answer.answer.partition("doesn't cover this part")
+    assert missing and "beach sand" in missing and "beach" not in covered
+
+
+def test_a_comparison_with_a_side_the_lesson_never_names_stays_one_question() -> None:
+    # "obsidian" is no lesson word, so there is no part about it to answer or to disown.
+    answer = answer_question(INDEX, "What's the difference between basalt and obsidian?")
+    assert "doesn't cover this part" not in answer.answer

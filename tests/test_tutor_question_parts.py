@@ -1,0 +1,73 @@
+"""How a learner's message is cut into the questions the tutor answers (`question_parts`).
+
+Chat around a question is dropped at a sentence end or a colon; a period that closes an
+abbreviation, a title or an initial ("Rev.", "No. 13", "J. Smith") ends nothing, so the
+question keeps the words before it ("in what year", "who").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.retrieval import LessonText, SectionText, answer_question, build_index
+from tutor.retrieval.answer import question_parts
+
+CHAPEL = LessonText(
+    title="The harbour chapel",
+    summary="A small chapel and the people who ran it.",
+    sections=(
+        SectionText(
+            "History",
+            "history",
+            "Rev. Ann Hale became the pastor of the harbour chapel in 1887.\n"
+            "Ann Hale, the pastor of the harbour chapel, wrote hymns for the chapel choir and "
+            "the pastor of the chapel school.\n"
+            "The lifeboat No. 13 was kept in a shed beside the chapel from 1902.\n"
+            "Mt. Elder rises behind the harbour and shelters the chapel from the west wind.",
+        ),
+    ),
+    key_terms=(),
+)
+INDEX = build_index(CHAPEL)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "In what year did Rev. Ann Hale become the pastor of the harbour chapel?",
+        "When was lifeboat No. 13 kept beside the chapel?",
+        "What does Mt. Elder shelter the chapel from?",
+        "Who was J. R. Hale's chapel named after?",
+        "Why do people write e.g. in notes?",
+    ],
+)
+def test_a_period_that_closes_an_abbreviation_or_initial_does_not_cut_the_question(
+    question: str,
+) -> None:
+    assert question_parts(INDEX, question) == [question]
+
+
+def test_chat_before_a_question_is_still_dropped() -> None:
+    assert question_parts(INDEX, "Hi. When did Ann Hale become pastor?") == [
+        "When did Ann Hale become pastor?"
+    ]
+    assert question_parts(INDEX, "sorry, quick one: who wrote hymns for the choir?") == [
+        "who wrote hymns for the choir?"
+    ]
+
+
+def test_a_question_with_a_title_is_answered_with_what_it_asks_for() -> None:
+    # Cut at "Rev.", the question loses "in what year" and the sentence with the most of its
+    # words (the hymns) comes first; whole, the year's sentence does.
+    reply = answer_question(
+        INDEX, "In what year did Rev. Ann Hale become the pastor of the harbour chapel?"
+    )
+    assert reply.kind == "answer"
+    assert "1887" in reply.citations[0].quote
+
+
+def test_a_lesson_sentence_with_a_title_is_one_unit() -> None:
+    texts = [unit.text for unit in INDEX.units]
+    assert "Rev. Ann Hale became the pastor of the harbour chapel in 1887." in texts
+    assert "Mt. Elder rises behind the harbour and shelters the chapel from the west wind." in texts
+    assert not any(text in ("Rev.", "Mt.") for text in texts)
