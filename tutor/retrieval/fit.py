@@ -35,8 +35,9 @@ Newton's method, with lesson questions weighing `LESSON_WEIGHT` times SQuAD's. T
 maximises balanced accuracy on dev predictions: each lesson question predicted by a model
 fitted without its fold (its lesson group; with `--folds questions`, `fit_data.FOLDS` hash
 folds of questions), SQuAD's dev articles breaking ties; it is the median of each lesson
-group's best (with `--threshold-rule pooled`, the best on all of them). It writes `model.json`
-(or `--out`) and prints the dev figures, ROC AUC included.
+group's best (with `--threshold-rule pooled`, the best on all of them; with
+`mean-group-accuracy`, tried and left out in session 19, the best mean of each group's balanced
+accuracy). It writes `model.json` (or `--out`) and prints the dev figures, ROC AUC included.
 """
 
 from __future__ import annotations
