@@ -563,6 +563,53 @@ def test_the_group_median_threshold_is_the_median_of_each_groups_best() -> None:
         fit.fit_with_threshold(squad_fit, squad_dev, lessons, NAMES, threshold_rule="mean")
 
 
+# The threshold rules as `fit.choose_threshold` applies them to the dev predictions of each of
+# the fit's lesson groups, on a made-up example where each rule picks something different. A
+# group is (examples, probabilities); each group's own best threshold is the lowest candidate
+# that declines its unanswerable questions while its answerable ones stay answered. The big
+# group (8 questions) is best at 0.21, the two small ones (2 each) at 0.51 and 0.61.
+
+
+def _group(answerable: list[float], unanswerable: list[float]) -> tuple[list, list[float]]:
+    examples = [fit_data.Example("lessons", "dev", True, True, [0.0]) for _ in answerable]
+    examples += [fit_data.Example("lessons", "dev", False, False, [0.0]) for _ in unanswerable]
+    return examples, answerable + unanswerable
+
+
+RULE_GROUPS = [
+    _group([0.25] * 4, [0.20] * 4),  # its own best 0.21
+    _group([0.90], [0.50]),  # 0.51
+    _group([0.90], [0.60]),  # 0.61
+]
+#: SQuAD's dev predictions, right at every candidate threshold: they break no tie here.
+RULE_SQUAD = _group([0.99], [0.01])
+
+
+def test_the_pooled_rule_is_best_on_every_group_question_pooled() -> None:
+    # Pooled, the big group's four declines outweigh the small groups' answers.
+    assert fit.choose_threshold(RULE_GROUPS, RULE_SQUAD, "pooled") == 0.21
+
+
+def test_the_group_median_rule_is_the_median_of_each_groups_best() -> None:
+    assert fit.choose_threshold(RULE_GROUPS, RULE_SQUAD, "group-median") == 0.51
+    # With an even number of groups, the mean of the middle two.
+    even = [_group([0.90], [u]) for u in (0.20, 0.50, 0.60, 0.70)]
+    assert fit.choose_threshold(even, RULE_SQUAD, "group-median") == 0.56
+
+
+def test_the_mean_group_accuracy_rule_weighs_each_group_the_same() -> None:
+    # At 0.61 the two small groups are perfect and the big one half right (mean 0.833); at
+    # 0.21 the big group is perfect and each small one half right (0.667), whatever their sizes.
+    assert fit.choose_threshold(RULE_GROUPS, RULE_SQUAD, "mean-group-accuracy") == 0.61
+
+
+def test_with_one_group_every_rule_is_the_pooled_rule() -> None:
+    one = [RULE_GROUPS[0]]
+    assert {fit.choose_threshold(one, RULE_SQUAD, rule) for rule in fit.THRESHOLD_RULES} == {0.21}
+    with pytest.raises(ValueError, match="threshold rule"):
+        fit.choose_threshold(one, RULE_SQUAD, "mode")
+
+
 def test_leave_one_set_out_names_the_threshold_rule_and_keeps_the_left_out_set_out() -> None:
     examples = _squad() + _grouped()
     rows = fit.leave_one_set_out(
@@ -574,7 +621,8 @@ def test_leave_one_set_out_names_the_threshold_rule_and_keeps_the_left_out_set_o
         folds=["questions"],
         threshold_rules=list(fit.THRESHOLD_RULES),
     )
-    assert [r["recipe"] for r in rows if r["left_out"] == "shipped"] == ["all", "all, group median"]
+    names = [r["recipe"] for r in rows if r["left_out"] == "shipped"]
+    assert names == ["all", "all, group median", "all, mean group accuracy"]
     for left in GROUPS:
         scrambled = [
             e if e.group != left else dataclasses.replace(e, x=[-v for v in e.x]) for e in examples

@@ -35,8 +35,9 @@ Newton's method, with lesson questions weighing `LESSON_WEIGHT` times SQuAD's. T
 maximises balanced accuracy on dev predictions: each lesson question predicted by a model
 fitted without its fold (its lesson group; with `--folds questions`, `fit_data.FOLDS` hash
 folds of questions), SQuAD's dev articles breaking ties; it is the median of each lesson
-group's best (with `--threshold-rule pooled`, the best on all of them). It writes `model.json`
-(or `--out`) and prints the dev figures, ROC AUC included.
+group's best (with `--threshold-rule pooled`, the best on all of them; with
+`mean-group-accuracy`, tried and left out in session 19, the best mean of each group's balanced
+accuracy). It writes `model.json` (or `--out`) and prints the dev figures, ROC AUC included.
 """
 
 from __future__ import annotations
@@ -171,11 +172,23 @@ def train(
 
 #: How `fit_with_threshold` folds the fit's lesson questions for its dev predictions.
 FOLD_RULES = ("questions", "groups")
-#: How `fit_with_threshold` picks the threshold from its dev predictions: the one best on all
-#: the fit's lesson questions pooled, or the median of the one best on each lesson group alone
-#: (a rule that a group whose questions sit apart cannot drag; one group: the same).
-THRESHOLD_RULES = ("pooled", "group-median")
-THRESHOLD_SAYS = {"pooled": "best dev accuracy", "group-median": "median of each group's best"}
+#: How `fit_with_threshold` picks the threshold from its dev predictions (`choose_threshold`):
+#: the one best on all the fit's lesson questions pooled, or the median of the one best on each
+#: lesson group alone (a rule that a group whose questions sit apart cannot drag), or, tried and
+#: left out in session 19 (`thresh9`; docs/tutor-experiments.md), the one with the best mean over
+#: the groups of each group's balanced accuracy. With one group every rule is the pooled one.
+THRESHOLD_RULES = ("pooled", "group-median", "mean-group-accuracy")
+THRESHOLD_SAYS = {
+    "pooled": "best dev accuracy",
+    "group-median": "median of each group's best",
+    "mean-group-accuracy": "best mean of each group's accuracy",
+}
+#: How `leave_one_set_out` names a recipe with each rule ("" for the older default, pooled).
+THRESHOLD_NAMES = {
+    "pooled": "",
+    "group-median": ", group median",
+    "mean-group-accuracy": ", mean group accuracy",
+}
 #: What `fold_key`'s fields fold by, as a fit reports it.
 FOLD_NAMES = {"split": "question", "group": "lesson group", "lesson": "lesson"}
 
@@ -247,27 +260,55 @@ def fit_with_threshold(
             best = (auc, penalty, model, dev, dev_p)
     _, penalty, model, dev, dev_p = best
 
-    def balanced(examples: list[Example], probabilities: list[float], threshold: float) -> float:
-        f = figures(examples, probabilities, threshold)
-        return round((f["answerable_hit"] + f["unanswerable_declined"]) / 2, 6)
-
-    def best(parts: list[tuple[list[Example], list[float]]]) -> float:
-        return max(_CANDIDATES, key=lambda t: tuple(balanced(e, p, t) for e, p in parts))
-
     squad = (dev["squad"], dev_p["squad"])
     if not lessons:
-        return model, best([squad]), dev, dev_p, penalty
-    # Pooled is the median over one part holding every lesson question.
-    part_of = (lambda e: e.group) if threshold_rule == "group-median" else (lambda e: None)
+        return model, _best_threshold([squad]), dev, dev_p, penalty
     pairs = list(zip(dev["lessons"], dev_p["lessons"], strict=True))
-    chosen = []
-    for part in dict.fromkeys(map(part_of, dev["lessons"])):
-        mine = [(e, p) for e, p in pairs if part_of(e) == part]
-        chosen.append(best([([e for e, _ in mine], [p for _, p in mine]), squad]))
-    return model, round(statistics.median(chosen), 3), dev, dev_p, penalty
+    groups = []
+    for group in dict.fromkeys(e.group for e in dev["lessons"]):
+        mine = [(e, p) for e, p in pairs if e.group == group]
+        groups.append(([e for e, _ in mine], [p for _, p in mine]))
+    return model, choose_threshold(groups, squad, threshold_rule), dev, dev_p, penalty
 
 
 _CANDIDATES = [i / 100 for i in range(5, 96)]
+#: Dev examples and the probabilities predicted for them, one to one.
+Predictions = tuple[list[Example], list[float]]
+
+
+def _balanced(examples: list[Example], probabilities: list[float], threshold: float) -> float:
+    f = figures(examples, probabilities, threshold)
+    return round((f["answerable_hit"] + f["unanswerable_declined"]) / 2, 6)
+
+
+def _best_threshold(parts: list[Predictions]) -> float:
+    """The candidate with the best balanced accuracy on the first part, the next breaking ties
+    (then the lowest)."""
+    return max(_CANDIDATES, key=lambda t: tuple(_balanced(e, p, t) for e, p in parts))
+
+
+def choose_threshold(groups: list[Predictions], squad: Predictions, rule: str) -> float:
+    """The threshold `rule` (`THRESHOLD_RULES`) picks from each lesson group's dev predictions,
+    SQuAD's dev predictions breaking ties, rounded to three decimals.
+
+    "pooled": the best balanced accuracy on every group's questions together. "group-median":
+    the median of each group's own best threshold. "mean-group-accuracy": the best mean over
+    the groups of each group's balanced accuracy, so each group counts the same whatever its
+    size. With one group all are the pooled rule. (Session 19 also tried the mean of each
+    group's best and their median weighted by each group's questions; both added nothing.)"""
+    if rule not in THRESHOLD_RULES:
+        raise ValueError(f"unknown threshold rule {rule!r}")
+    if rule == "pooled":
+        pooled = ([e for g, _ in groups for e in g], [p for _, ps in groups for p in ps])
+        return round(_best_threshold([pooled, squad]), 3)
+    if rule == "mean-group-accuracy":
+
+        def mean_accuracy(t: float) -> tuple[float, float]:
+            mean = statistics.fmean(_balanced(e, p, t) for e, p in groups)
+            return round(mean, 6), _balanced(*squad, t)
+
+        return round(max(_CANDIDATES, key=mean_accuracy), 3)
+    return round(statistics.median(_best_threshold([g, squad]) for g in groups), 3)
 
 
 #: The recipes `--leave-one-set-out` compares: which lesson groups a fit may use.
@@ -323,7 +364,7 @@ def leave_one_set_out(
         allowed = RECIPES[recipe]
         name = recipe + (", signs" if signs else "")
         name += ", group folds" if fold_rule == "groups" else ""
-        name += ", group median" if threshold_rule == "group-median" else ""
+        name += THRESHOLD_NAMES[threshold_rule]
         for label, weight, squad_weight in weightings:
             for ablated_weight in ablated:
                 label_here = f"{label}, ablated {ablated_weight:g}" if augmented else label
@@ -468,8 +509,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=THRESHOLD_RULES,
         action="append",
         help="the threshold best on the fit's lesson questions pooled, or the median of the one "
-        "best on each lesson group (default, as shipped); --leave-one-set-out takes it more "
-        "than once",
+        "best on each lesson group (default, as shipped), or the one with the best mean of "
+        "each group's accuracy (choose_threshold); --leave-one-set-out takes it more than once",
     )
     parser.add_argument(
         "--figures", action="store_true", help="print the shipped tutor's tuning figures only"
