@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import assess
+from .answer import assess, question_parts
 from .index import LessonIndex, build_index
 from .lexicon import normalize_ws
 from .units import LessonText, SectionText, split_sentences
@@ -124,7 +124,10 @@ def passage_features(
 ) -> tuple[list[float | None], str]:
     """The model's features for a question, and the text of the passage they describe (the
     tutor quotes it with the sentence after its best unit, `compose.with_continuation`)."""
-    part = assess(index, question, with_semantic=with_semantic)
+    parts = question_parts(index, question)
+    # The question as the tutor serves it: chat around it dropped; a multi-part message, whose
+    # parts have no labels of their own, stays whole.
+    part = assess(index, parts[0] if len(parts) == 1 else question, with_semantic=with_semantic)
     return part.features, " ".join(index.units[u].text for u in part.judged)
 
 
