@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import pytest
+import yaml
 
 from tutor.retrieval import LessonText, SectionText, fit, fit_data, fit_regression
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES
@@ -362,14 +364,31 @@ def test_a_fit_with_ablation_writes_a_model_and_reports_the_dev_ablated(
 
 
 def test_every_lesson_tuning_set_in_the_eval_folder_is_in_the_fit_and_its_judgement() -> None:
-    """A tuning set written later is read by `--tuning-sets`, left out in turn by
-    `--leave-one-set-out` and fitted on by recipe "all", without anyone editing three lists."""
+    """A tuning set written later is read by `--every-tuning-set`, left out in turn by
+    `--leave-one-set-out --every-tuning-set` and fitted on by recipe "all", without anyone
+    editing three lists (the shipped fit's own sets are `SHIPPED_SETS`)."""
     on_disk = sorted(p.name for p in fit_data.DEFAULT_EVAL.glob("tuning*.yaml"))
     assert sorted(name for name, _ in fit_data.TUNING_SETS) == on_disk
     for name, folder in fit_data.TUNING_SETS:
         assert (fit_data.DEFAULT_EVAL / folder).is_dir(), folder
         assert name in fit.RECIPES["all"]
     assert len(on_disk) >= 8  # tuning.yaml to tuning8.yaml: the glob sees them
+
+
+def test_the_shipped_sets_are_tuning_sets_and_count_what_model_json_was_fitted_on() -> None:
+    names = [name for name, _ in fit_data.TUNING_SETS]
+    assert set(fit.SHIPPED_SETS) <= set(names)
+    count = sum(
+        len(yaml.safe_load((fit_data.DEFAULT_EVAL / name).read_text(encoding="utf-8")))
+        for name in fit.SHIPPED_SETS
+    )
+    for name in ("answerable.yaml", "unanswerable.yaml"):
+        cases = yaml.safe_load((fit_data.DEFAULT_EVAL / name).read_text(encoding="utf-8"))
+        count += sum(fit_data.tuning_half(str(case["question"])) for case in cases)
+    shipped = json.loads(fit.MODEL_PATH.read_text(encoding="utf-8"))
+    assert shipped["fitted_on"]["lessons"] == count
+    assert not fit.parse_args([]).every_tuning_set
+    assert fit.parse_args(["--every-tuning-set"]).every_tuning_set
 
 
 # Group folds (`--folds groups`): the threshold's and the penalty's dev predictions come from
