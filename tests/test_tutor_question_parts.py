@@ -2,7 +2,8 @@
 
 Chat around a question is dropped at a sentence end or a colon; a period that closes an
 abbreviation, a title or an initial ("Rev.", "No. 13", "J. Smith") ends nothing, so the
-question keeps the words before it ("in what year", "who").
+question keeps the words before it ("in what year", "who"). A statement before a question stays
+when the question needs it: it refers back to it, or names nothing of the lesson on its own.
 """
 
 from __future__ import annotations
@@ -71,3 +72,16 @@ def test_a_lesson_sentence_with_a_title_is_one_unit() -> None:
     assert "Rev. Ann Hale became the pastor of the harbour chapel in 1887." in texts
     assert "Mt. Elder rises behind the harbour and shelters the chapel from the west wind." in texts
     assert not any(text in ("Rev.", "Mt.") for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("message", "statement"),
+    [
+        ("The chapel choir sang hymns at night. What causes that?", True),  # refers back
+        ("I saw the lifeboat shed was empty. What went wrong?", True),  # names no lesson term
+        ("My aunt loves old buildings. Who wrote hymns for the choir?", False),  # neither
+    ],
+)
+def test_a_statement_is_kept_when_the_question_needs_it(message: str, statement: bool) -> None:
+    _statement, question = message.split(". ")
+    assert question_parts(INDEX, message) == ([message] if statement else [question])

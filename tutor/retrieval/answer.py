@@ -163,8 +163,10 @@ def _chat_segments(message: str) -> list[str]:
 def question_parts(index: LessonIndex, message: str) -> list[str]:
     """The message's questions, without the chat around them.
 
-    A statement beside a question is kept only when the question refers back to it ("I read
-    about neap tides. When do they occur?") and it names something the lesson knows. A question
+    A statement beside a question is kept only when it names something the lesson knows and the
+    question needs it: refers back to it ("I read about neap tides. When do they occur?", "My
+    beer tastes of butter. What causes that?") or names nothing the lesson knows on its own
+    ("My glaze crawled. What went wrong?"). A question
     comparing two things the lesson knows is two parts, what each of them is: what a learner
     needs first, and what a lesson says of each thing on its own (its best unit for the whole
     question often holds one side, or both without telling them apart).
@@ -172,7 +174,13 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
     segments = [s for s in _chat_segments(message.strip()) if s.strip()]
     questions = [s for s in segments if _is_question(s)]
     if questions:
-        refers_back = any(ANAPHORS & set(tokenize(q)) for q in questions)
+        # A question refers back ("that" too: "What causes that?"), or is nothing without the
+        # statement: it names no term of the lesson.
+        refers_back = any(
+            (ANAPHORS | {"that"}) & set(tokenize(q))
+            or index.postings.keys().isdisjoint(content_terms(q))
+            for q in questions
+        )
         segments = [
             s
             for s in segments
