@@ -166,17 +166,17 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
     A statement beside a question is kept only when it names something the lesson knows and the
     question needs it: refers back to it ("I read about neap tides. When do they occur?", "My
     beer tastes of butter. What causes that?") or names nothing the lesson knows on its own
-    ("My glaze crawled. What went wrong?"). A question
-    comparing two things the lesson knows is two parts, what each of them is: what a learner
-    needs first, and what a lesson says of each thing on its own (its best unit for the whole
-    question often holds one side, or both without telling them apart).
+    ("My glaze crawled. What went wrong?"). A question comparing two things the lesson knows is
+    two parts, what each of them is: what a learner needs first, and what a lesson says of each
+    thing on its own (its best unit for the whole question often holds one side, or both
+    without telling them apart).
     """
     segments = [s for s in _chat_segments(message.strip()) if s.strip()]
     questions = [s for s in segments if _is_question(s)]
     if questions:
         # A question refers back ("that" too: "What causes that?"), or is nothing without the
         # statement: it names no term of the lesson.
-        refers_back = any(
+        needs_statement = any(
             (ANAPHORS | {"that"}) & set(tokenize(q))
             or index.postings.keys().isdisjoint(content_terms(q))
             for q in questions
@@ -185,7 +185,7 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
             s
             for s in segments
             if s in questions
-            or (refers_back and not index.postings.keys().isdisjoint(content_terms(s)))
+            or (needs_statement and not index.postings.keys().isdisjoint(content_terms(s)))
         ]
     text = " ".join(segments) or message
     parts: list[str] = []
