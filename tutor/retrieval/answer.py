@@ -70,6 +70,8 @@ _COMPARISONS = tuple(
 )
 _ARTICLE_RE = re.compile(r"^(?:an?|the)\s+")
 _WH_WORDS = frozenset(words("what which who whom whose when where why how"))
+# A question with one of these refers back to a statement before it ("What causes that?").
+_REFERS_BACK = ANAPHORS | {"that"}
 
 
 @dataclass(frozen=True)
@@ -174,11 +176,9 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
     segments = [s for s in _chat_segments(message.strip()) if s.strip()]
     questions = [s for s in segments if _is_question(s)]
     if questions:
-        # A question refers back ("that" too: "What causes that?"), or is nothing without the
-        # statement: it names no term of the lesson.
+        # A question refers back, or is nothing without the statement: it names no lesson term.
         needs_statement = any(
-            (ANAPHORS | {"that"}) & set(tokenize(q))
-            or index.postings.keys().isdisjoint(content_terms(q))
+            _REFERS_BACK & set(tokenize(q)) or index.postings.keys().isdisjoint(content_terms(q))
             for q in questions
         )
         segments = [

@@ -89,7 +89,7 @@ def closes_abbreviation(text: str) -> bool:
     """Whether the period `text` ends with closes an abbreviation, a title or an initial
     ("e.g.", "Rev.", "No.", "J."), not a sentence."""
     before = text.rstrip().rstrip("\"'\u201d\u2019)]")
-    if not before.endswith(".") or not before.split():
+    if not before.endswith("."):
         return False
     last_word = before.rsplit(None, 1)[-1].rstrip(".").lower()
     return last_word in _ABBREVIATIONS or len(last_word) == 1
