@@ -17,7 +17,6 @@ from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -126,9 +125,8 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-_DIGITS = re.compile(r"[0-9]+")
-# Django makes session keys of these characters only (32 of them; it ignores any under 8).
-_SESSION_KEY = re.compile(f"[{re.escape(VALID_KEY_CHARS)}]{{8,64}}")
+# Methods that change nothing here: what they send is never stored.
+_READS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def _refuse(message: str) -> HttpResponse:
@@ -140,15 +138,17 @@ class RequestHeadersMiddleware:
     that no session can have.
 
     gunicorn answers 400 itself to a header holding a NUL and to a Content-Length that is not a
-    number; the development server and other WSGI servers pass both on. A NUL would reach the
-    database (django-axes stores a sign-in's User-Agent and Accept; PostgreSQL refuses a NUL in
-    text: a 500), and Django reads a body's length with ``int()`` (a ValueError: a 500).
+    number; the development server and other WSGI servers pass both on. Django reads a body's
+    length with ``int()`` (a ValueError: a 500), and a NUL in a header a write stores would
+    reach the database (django-axes stores a sign-in's User-Agent and Accept; PostgreSQL
+    refuses a NUL in text: a 500). Headers are scanned only on a request that can write: a GET
+    stores none, and scanning every header costs each page view a few microseconds.
 
     A cookie value may spell a NUL as an octal escape inside quotes (``"ab\\000"``), which
-    Django decodes, so a session cookie with a NUL passes the header check; Django looks any
-    session key of 8 characters or more up in the database. A key Django could not have made
-    is dropped here before the session middleware sees it, as Django drops a short one: the
-    visitor has no session, as with a session that expired.
+    Django decodes, so it passes any header check, and Django looks any session key of 8
+    characters or more up in the database. A key that is not 8 to 64 ASCII letters and digits
+    (Django makes 32 lower-case ones) is dropped here before the session middleware sees it, as
+    Django drops a short one: the visitor has no session, as with one that expired.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -157,14 +157,15 @@ class RequestHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         meta = request.META
         length = meta.get("CONTENT_LENGTH")
-        if length and not _DIGITS.fullmatch(length):
+        if length and not (length.isascii() and length.isdigit()):
             return _refuse(f"The Content-Length header is not a number ({length[:20]!r}).")
-        for name, value in meta.items():
-            if (name.startswith("HTTP_") or name == "CONTENT_TYPE") and "\x00" in value:
-                header = name.removeprefix("HTTP_").replace("_", "-").title()
-                return _refuse(f"The {header} header holds a NUL character.")
+        if request.method not in _READS:
+            for name, value in meta.items():
+                if (name.startswith("HTTP_") or name == "CONTENT_TYPE") and "\x00" in value:
+                    header = name.removeprefix("HTTP_").replace("_", "-").title()
+                    return _refuse(f"The {header} header holds a NUL character.")
         key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        if key is not None and not _SESSION_KEY.fullmatch(key):
+        if key is not None and not (8 <= len(key) <= 64 and key.isascii() and key.isalnum()):
             del request.COOKIES[settings.SESSION_COOKIE_NAME]
         return self.get_response(request)
 
