@@ -293,15 +293,21 @@ def cases(quiz_token: str, qfield: str, qvalue: str, user_id: int) -> list[tuple
         ("key NUL", {"question\x00": "x", "question": "what?"}),
     ]:
         add(f"tutor json {label}", "anon", "post", T, data=json.dumps(body), content_type=j)
-    for label, raw in [
-        ("malformed", b'{"question": '),
-        ("badutf8", b'{"question": "\xff\xfe"}'),
-        ("empty", b""),
-        ("nul raw", b'{"question": "a\x00b"}'),
-        ("u0000", b'{"question": "a\\u0000b"}'),
-        ("too big", b'{"question": "' + b"x" * 9000 + b'"}'),
+    S = "/progress/sync/"
+    for who, url, label, raw in [
+        ("anon", T, "malformed", b'{"question": '),
+        ("anon", T, "badutf8", b'{"question": "\xff\xfe"}'),
+        ("anon", T, "empty", b""),
+        ("anon", T, "nul raw", b'{"question": "a\x00b"}'),
+        ("anon", T, "u0000", b'{"question": "a\\u0000b"}'),
+        ("anon", T, "too big", b'{"question": "' + b"x" * 9000 + b'"}'),
+        ("learner", S, "malformed", b"{"),
+        ("learner", S, "badutf8", b'{"lessons": {"\xff": {}}}'),
+        ("learner", S, "empty", b""),
+        ("learner", S, "u0000 key", b'{"lessons": {"a\\u0000/b": {}}}'),
+        ("learner", S, "too big", b'{"x": "' + b"x" * 70000 + b'"}'),
     ]:
-        add(f"tutor raw {label}", "anon", "post", T, data=raw, content_type=j)
+        add(f"{url} raw {label}", who, "post", url, data=raw, content_type=j)
     add(
         "tutor json latin-1",
         "anon",
@@ -334,7 +340,6 @@ def cases(quiz_token: str, qfield: str, qvalue: str, user_id: int) -> list[tuple
         content_type=j,
     )
     # -- progress sync -------------------------------------------------------------------------
-    S = "/progress/sync/"
     ref = "black-box/lesson-1"
     for label, body in [
         ("ref NUL", {"lessons": {"black-box/less\x00on-1": {}}}),
@@ -361,14 +366,6 @@ def cases(quiz_token: str, qfield: str, qvalue: str, user_id: int) -> list[tuple
         ("top num", 3),
     ]:
         add(f"sync {label}", "learner", "post", S, data=json.dumps(body), content_type=j)
-    for label, raw in [
-        ("malformed", b"{"),
-        ("badutf8", b'{"lessons": {"\xff": {}}}'),
-        ("empty", b""),
-        ("u0000 key", b'{"lessons": {"a\\u0000/b": {}}}'),
-        ("too big", b'{"x": "' + b"x" * 70000 + b'"}'),
-    ]:
-        add(f"sync raw {label}", "learner", "post", S, data=raw, content_type=j)
     add("sync form", "learner", "post", S, data={"lessons": NUL})
     add("sync CL=abc", "learner", "post", S, data=b"{}", content_type=j, CONTENT_LENGTH="abc")
     add("sync anon", "anon", "post", S, data=b"{}", content_type=j)
@@ -380,48 +377,16 @@ def cases(quiz_token: str, qfield: str, qvalue: str, user_id: int) -> list[tuple
         add(f"hdr XFF NUL {p}", "anon", "get", p, HTTP_X_FORWARDED_FOR="1.2.3.4\x00")
         add(f"hdr reqid NUL {p}", "anon", "get", p, HTTP_X_REQUEST_ID="abcdefgh\x00")
         add(f"hdr accept NUL {p}", "anon", "get", p, HTTP_ACCEPT="text/html\x00")
-    add(
-        "hdr session NUL tutor",
-        "anon",
-        "post",
-        T,
-        data=json.dumps({"question": "what?"}),
-        content_type=j,
-        HTTP_COOKIE='sessionid="abcdefgh\\000ij"',
-    )
-    add(
-        "hdr XFF NUL tutor",
-        "anon",
-        "post",
-        T,
-        data=json.dumps({"question": "what?"}),
-        content_type=j,
-        HTTP_X_FORWARDED_FOR="1.2.3.4\x00",
-    )
-    add(
-        "hdr XFF NUL login",
-        "anon",
-        "post",
-        "/accounts/login/",
-        data={"username": "ada", "password": "wrong"},
-        HTTP_X_FORWARDED_FOR="1.2.3.4\x00",
-    )
-    add(
-        "hdr UA NUL login",
-        "anon",
-        "post",
-        "/accounts/login/",
-        data={"username": "ada", "password": "wrong"},
-        HTTP_USER_AGENT="Mozilla\x00",
-    )
-    add(
-        "hdr UA LONG login",
-        "anon",
-        "post",
-        "/accounts/login/",
-        data={"username": "ada", "password": "wrong"},
-        HTTP_USER_AGENT="M" * 100000,
-    )
+    question = {"data": json.dumps({"question": "what?"}), "content_type": j}
+    sign_in = {"data": {"username": "ada", "password": "wrong"}}
+    for name, path, body, header in [
+        ("session NUL tutor", T, question, {"HTTP_COOKIE": 'sessionid="abcdefgh\\000ij"'}),
+        ("XFF NUL tutor", T, question, {"HTTP_X_FORWARDED_FOR": "1.2.3.4\x00"}),
+        ("XFF NUL login", "/accounts/login/", sign_in, {"HTTP_X_FORWARDED_FOR": "1.2.3.4\x00"}),
+        ("UA NUL login", "/accounts/login/", sign_in, {"HTTP_USER_AGENT": "Mozilla\x00"}),
+        ("UA LONG login", "/accounts/login/", sign_in, {"HTTP_USER_AGENT": "M" * 100_000}),
+    ]:
+        add(f"hdr {name}", "anon", "post", path, **body, **header)
     add("hdr accept-lang NUL", "anon", "get", "/", HTTP_ACCEPT_LANGUAGE="en\x00")
     # -- admin ---------------------------------------------------------------------------------
     for p in [
