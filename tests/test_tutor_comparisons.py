@@ -110,6 +110,8 @@ def test_a_comparison_with_a_side_the_lesson_never_names_answers_the_other_side(
     assert any(c.quote.startswith("Basalt is") for c in answer.citations)
     assert answer.answer.endswith("\nThe lesson doesn't explain obsidian.")
     assert not any("Granite" in c.quote or "Pumice" in c.quote for c in answer.citations)
+    answer = answer_question(INDEX, "How is basalt different from an opal?")
+    assert answer.answer.endswith("\nThe lesson doesn't explain an opal.")
 
 
 def test_a_comparison_of_two_things_the_lesson_never_names_is_declined() -> None:
@@ -137,6 +139,13 @@ WEATHER = LessonText(
             "Sleet is rain that freezes into ice pellets before it lands.\n"
             "Drizzle falls from low grey cloud in drops too small to see.",
         ),
+        SectionText(
+            "Fronts",
+            "fronts",
+            "Air that stays over a warm sea is warm and humid.\n"
+            "A warm front is where warm air rides up over colder air.\n"
+            "A cold front is where cold air wedges under warm air.",
+        ),
     ),
     key_terms=(),
 )
@@ -156,6 +165,13 @@ def test_a_shared_noun_goes_with_a_side_the_lesson_uses_only_as_a_modifier() -> 
         "what is high pressure systems?",
         "what is low pressure systems?",
     ]
+
+
+def test_a_shared_noun_goes_with_a_side_the_lesson_writes_before_it() -> None:
+    # The lesson says "warm and humid" too, but it writes "warm front".
+    assert question_parts(
+        WEATHER_INDEX, "What's the difference between a warm and a cold front?"
+    ) == ["what is warm front?", "what is cold front?"]
 
 
 def test_a_side_the_lesson_uses_as_a_thing_keeps_its_own_name() -> None:

@@ -151,57 +151,59 @@ def _is_question(segment: str) -> bool:
 
 @dataclass(frozen=True)
 class Side:
-    """One of the two things a comparison names, as the learner wrote it (without its article),
-    and whether the lesson names it: a word of its own, not one both sides share, stands for a
-    lesson term."""
+    """One of the two things a comparison names, as the learner wrote it, and whether the lesson
+    names it: a word of its own, not one both sides share, stands for a lesson term."""
 
     name: str
     known: bool
 
     @property
     def question(self) -> str:
-        return f"what is {self.name.casefold()}?"
+        return f"what is {_ARTICLE_RE.sub('', self.name).casefold()}?"
 
 
 def _content_words(text: str) -> list[str]:
     return [t for t in tokenize(text) if t not in STOP_WORDS]
 
 
-def _only_modifies(index: LessonIndex, term: str) -> bool:
-    """Whether the lesson uses a term only straight before another content word ("high" in
-    "High pressure brings..." and "the high clouds"), never as a thing of its own ("Sleet is",
-    "sleet or hail", "Pumice: ..."). Table cells are left out: a cell holds a bare value."""
-    used = False
+def _modifies(index: LessonIndex, term: str, head: str) -> bool:
+    """Whether the lesson uses a term as a modifier of `head` (another term): straight before
+    it ("warm front"), or only ever straight before some content word ("high" in "High
+    pressure brings..." and "the high clouds"), never as a thing of its own ("Sleet is...",
+    "sleet or hail", "Pumice: ..."); in a table a bare cell says neither."""
+    followers: set[str] = set()
+    alone = False
     for uid in index.postings.get(term, ())[::2]:
-        if index.units[uid].kind == ROW:
-            continue
         text = index.units[uid].text.casefold()
         found = list(_WORD_RE.finditer(text))
         for this, after in zip(found, [*found[1:], None], strict=True):
             if word_term(this[0]) != term:
                 continue
             if after is None or text[this.end() : after.start()].strip() or after[0] in STOP_WORDS:
-                return False
-            used = True
-    return used
+                alone = alone or index.units[uid].kind != ROW
+            else:
+                followers.add(word_term(after[0]))
+    return head in followers or bool(followers and not alone)
 
 
 def _with_shared_noun(index: LessonIndex, a: str, b: str) -> tuple[str, str]:
-    """The two sides with a noun they share written out on both: "a Schrader valve and a Presta
-    one" is two valves; "a high and a low pressure system" two systems, when the first side is
-    one word that names no lesson term or that the lesson uses only before another word
-    (`_only_modifies`), and the second side's words after its first name a lesson term.
-    "sleet and freezing rain" stays two things when the lesson uses "sleet" as one."""
+    """The two sides (without articles) with a noun they share written out on both: "a
+    Schrader valve and a Presta one" is two valves; "a high and a low pressure system" two
+    pressure systems when the first side is one word that names no lesson term or that the
+    lesson uses as a modifier of the noun (`_modifies`), and the second side's words after its
+    first name a lesson term. "sleet and freezing rain" stays two things when the lesson uses
+    "sleet" as one."""
     a_words, b_words = a.split(), b.split()
     if len(b_words) >= 2 and b_words[-1].casefold() in _PRO_NOUNS and len(a_words) >= 2:
         b_words[-1] = a_words[-1]
     if len(a_words) == 1 and len(b_words) >= 2 and len(own := _content_words(a)) == 1:
-        tail = b_words[1:]
+        tail = _content_words(" ".join(b_words[1:]))
+        heads = [index.match(t)[1] for t in tail]
         word = index.match(own[0])[1]
-        if any(index.match(t)[1] in index.postings for t in _content_words(" ".join(tail))) and (
-            word not in index.postings or _only_modifies(index, word)
+        if any(head in index.postings for head in heads) and (
+            word not in index.postings or _modifies(index, word, heads[0])
         ):
-            a_words += tail
+            a_words += b_words[1:]
     return " ".join(a_words), " ".join(b_words)
 
 
@@ -212,7 +214,9 @@ def _comparison_sides(index: LessonIndex, text: str) -> tuple[Side, Side] | None
     match = next(filter(None, (pattern.match(plain) for pattern in _COMPARISONS)), None)
     if match is None:
         return None
-    a, b = (_ARTICLE_RE.sub("", side.strip(" ,;:")) for side in (match["a"], match["b"]))
+    sides = [side.strip(" ,;:") for side in (match["a"], match["b"])]
+    articles = [article[0] if (article := _ARTICLE_RE.match(side)) else "" for side in sides]
+    a, b = (side[len(article) :] for side, article in zip(sides, articles, strict=True))
     for side in (a, b):
         named = _content_words(side)
         # A side is a name, not a clause ("how did the treatment of X versus Y ...") nor a
@@ -225,7 +229,7 @@ def _comparison_sides(index: LessonIndex, text: str) -> tuple[Side, Side] | None
     known = [any(t in index.postings for t in (own - shared or own)) for own in terms]
     if not any(known):
         return None
-    return Side(a, known[0]), Side(b, known[1])
+    return Side(articles[0] + a, known[0]), Side(articles[1] + b, known[1])
 
 
 def _chat_segments(message: str) -> list[str]:
