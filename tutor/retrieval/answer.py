@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from . import compose, tuning
 from .answerability import Model, features, load_model, similarity
@@ -273,21 +274,17 @@ def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Si
         piece = piece.strip(" ,;")
         if not piece:
             continue
-        # A part with no words of its own ("and why?") belongs to the part before it.
+        # A part with no words of its own ("and why?") belongs to the question before it (a
+        # comparison's sides take none).
         if parts and not _content_words(piece):
-            # (a comparison's two sides take none)
             if isinstance(parts[-1], str):
                 parts[-1] = f"{parts[-1]} {piece}"
         elif sides := _comparison_sides(index, piece):
             parts.append(sides)
         else:
             parts.append(piece)
-    kept, count = [], 0
-    for part in parts:
-        count += 1 if isinstance(part, str) else 2
-        if count > tuning.MAX_PARTS:
-            break
-        kept.append(part)
+    counts = accumulate(1 if isinstance(part, str) else 2 for part in parts)
+    kept = [part for part, n in zip(parts, counts, strict=True) if n <= tuning.MAX_PARTS]
     return kept or [message]
 
 
