@@ -226,16 +226,12 @@ def build_index(lesson: LessonText) -> LessonIndex:
                 postings[t] = [uid, float(tf)]
             else:
                 entry += (uid, float(tf))
-        inherited = dict.fromkeys(heading_terms[unit.section], context_tf)
-        if unit.context is not None:
-            # A list item's context announces it; any other unit's context is the sentence
-            # it refers back to.
-            refers_back = uid not in units[unit.context].items
-            for t in own[unit.context]:
-                if refers_back:
-                    inherited[t] = anaphor_tf
-                else:
-                    inherited.setdefault(t, context_tf)
+        context = own[unit.context] if unit.context is not None else ()
+        inherited = dict.fromkeys(chain(heading_terms[unit.section], context), context_tf)
+        # A list item's context announces it; any other unit's context is the sentence it
+        # refers back to.
+        if context and uid not in units[unit.context].items:
+            inherited.update(dict.fromkeys(context, anaphor_tf))
         for t, tf in inherited.items():
             if t in counts:
                 continue
