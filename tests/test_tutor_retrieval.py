@@ -759,3 +759,18 @@ def test_a_count_written_out_gives_a_how_many_question_its_number(count) -> None
     given, plain = (i for i, unit in enumerate(index.units) if "keepers" in unit.text.lower())
     assert ranking.has_answer_type(index, given, query)
     assert not ranking.has_answer_type(index, plain, query)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which tides weren't strong?",
+        "What aren't neap tides?",
+        "What won't the Moon pull?",
+        "Which tides haven't changed?",
+        "What couldn't sailors predict?",
+        "Which coasts wouldn’t see two tides?",
+    ],
+)
+def test_every_contracted_negation_marks_a_question_negated(question: str) -> None:
+    assert read_query(INDEX, question).negated

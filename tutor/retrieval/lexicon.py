@@ -56,7 +56,13 @@ STOP_WORDS = frozenset(
 )
 
 #: Stop words that still carry the question's intent (negation), kept for features.
-NEGATIONS = frozenset(words("not no never n't cannot can't don't doesn't didn't isn't wasn't"))
+#: Every contracted negation counts ("weren't" as much as "wasn't"): tokens keep the "n't".
+NEGATIONS = frozenset(
+    words(
+        "not no never n't cannot ain't aren't can't couldn't didn't doesn't don't hadn't hasn't "
+        "haven't isn't mightn't mustn't needn't shan't shouldn't wasn't weren't won't wouldn't"
+    )
+)
 
 #: The number words, as written out in prose ("sixty", "millions"): with digits, what holds a
 #: count or an amount.
