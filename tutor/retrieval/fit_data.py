@@ -53,6 +53,7 @@ TUNING_SETS = (
     ("tuning6.yaml", "tuning6_content"),
     ("tuning7.yaml", "tuning7_content"),
     ("tuning8.yaml", "tuning8_content"),
+    ("tuning9.yaml", "tuning9_content"),
 )
 
 
