@@ -774,3 +774,30 @@ def test_a_count_written_out_gives_a_how_many_question_its_number(count) -> None
 )
 def test_every_contracted_negation_marks_a_question_negated(question: str) -> None:
     assert read_query(INDEX, question).negated
+
+
+PROBES = LessonText(
+    title="Probes",
+    summary="Reading activations.",
+    sections=(
+        SectionText(
+            "Caveats",
+            "caveats",
+            "A probe is a learner, and a strong learner can fit almost any rich input.\n"
+            "Baselines include a probe on shuffled labels and a probe on a random model.\n"
+            "Each probe is trained on one layer's activations at a time.",
+        ),
+    ),
+    key_terms=(
+        ("Probe", "a small classifier trained on a model's activations to predict a property."),
+    ),
+)
+
+
+def test_a_key_term_is_the_whole_answer_to_what_is_it() -> None:
+    """The glossary entry is the lesson's own definition; a sentence that only reads like one
+    ("A probe is a learner...") and others that mention the word are not quoted beside it."""
+    answer = answer_question(build_index(PROBES), "What is a probe?")
+    assert quotes(answer) == [
+        "Probe: a small classifier trained on a model's activations to predict a property."
+    ]
