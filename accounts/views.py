@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.views import LoginView, LogoutView, PasswordResetView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -90,8 +90,15 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="accounts.backends.AccountBackend")
         messages.success(request, "Welcome to Glassbox! Your progress now saves to your account.")
         next_url = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-            return redirect(next_url)
+        # Only a path on this site (the form's `next` is always one); never through `redirect`,
+        # which would look a bare word up as a view name (a 500 after the account was made). A
+        # control character (a NUL) is no part of any address here.
+        if (
+            next_url.startswith("/")
+            and next_url.isprintable()
+            and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
+        ):
+            return HttpResponseRedirect(next_url)
         return redirect("lessons:my_learning")
     return render(
         request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")}

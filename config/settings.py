@@ -93,8 +93,9 @@ MIDDLEWARE = [
     "core.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, the policy built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads request.POST (sessions, CSRF), after the security headers.
+    "core.middleware.RequestHeadersMiddleware",
     "core.middleware.FormCharsetMiddleware",
-    "core.middleware.AdminNulQueryMiddleware",
+    "core.middleware.AdminBadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,6 +1,7 @@
 """Small project-wide middleware: request ids for logs, the Permissions-Policy header, the
-Content-Security-Policy header built once, and a 400 for form posts in a character set the site
-does not read or an admin query string holding a NUL."""
+Content-Security-Policy header built once, and a 400 for what no page can read: a header holding
+a NUL, a Content-Length that is not a number, a form post in a character set the site does not
+read, or an admin query string or list action holding what no row can match."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.core.exceptions import BadRequest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -123,6 +125,51 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Methods that change nothing here: what they send is never stored.
+_READS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def _refuse(message: str) -> HttpResponse:
+    return HttpResponseBadRequest(message.encode(), content_type="text/plain; charset=utf-8")
+
+
+class RequestHeadersMiddleware:
+    """Refuses a request whose headers no server should pass on, and forgets a session cookie
+    that no session can have.
+
+    gunicorn answers 400 itself to a header holding a NUL and to a Content-Length that is not a
+    number; the development server and other WSGI servers pass both on. Django reads a body's
+    length with ``int()`` (a ValueError: a 500), and a NUL in a header a write stores would
+    reach the database (django-axes stores a sign-in's User-Agent and Accept; PostgreSQL
+    refuses a NUL in text: a 500). Headers are scanned only on a request that can write: a GET
+    stores none, and scanning every header costs each page view a few microseconds.
+
+    A cookie value may spell a NUL as an octal escape inside quotes (``"ab\\000"``), which
+    Django decodes, so it passes any header check, and Django looks any session key of 8
+    characters or more up in the database. A key that is not 8 to 64 ASCII letters and digits
+    (Django makes 32 lower-case ones) is dropped here before the session middleware sees it, as
+    Django drops a short one: the visitor has no session, as with one that expired.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        length = meta.get("CONTENT_LENGTH")
+        if length and not (length.isascii() and length.isdigit()):
+            return _refuse(f"The Content-Length header is not a number ({length[:20]!r}).")
+        if request.method not in _READS:
+            for name, value in meta.items():
+                if (name.startswith("HTTP_") or name == "CONTENT_TYPE") and "\x00" in value:
+                    header = name.removeprefix("HTTP_").replace("_", "-").title()
+                    return _refuse(f"The {header} header holds a NUL character.")
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if key is not None and not (8 <= len(key) <= 64 and key.isascii() and key.isalnum()):
+            del request.COOKIES[settings.SESSION_COOKIE_NAME]
+        return self.get_response(request)
+
+
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 
@@ -141,19 +188,22 @@ class FormCharsetMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         charset = request.content_params.get("charset", "").strip().lower()
         if charset and charset not in UTF8_NAMES and request.content_type in FORM_TYPES:
-            return HttpResponseBadRequest(
-                f"Forms must be sent as UTF-8 (this one declared charset={charset[:40]}).".encode(),
-                content_type="text/plain; charset=utf-8",
+            return _refuse(
+                f"Forms must be sent as UTF-8 (this one declared charset={charset[:40]})."
             )
         return self.get_response(request)
 
 
-class AdminNulQueryMiddleware:
-    """Refuses an admin page whose query string holds a NUL (``%00``) with the site's 400 page.
+class AdminBadInputMiddleware:
+    """Refuses, with the site's 400 page, an admin page whose query string holds a NUL
+    (``%00``) or a list action on ids that are no ids of the list's model.
 
     The admin filters a list by any field named in the query string (``?username=%00``, on
     Django's, django-axes' and our models alike), and PostgreSQL refuses a NUL in a query: a 500.
-    No address the admin makes holds one. (The search box takes any text, NUL included.)
+    A list action filters by the ids the form sends (``_selected_action``) without checking
+    them: one that is not a number for a numeric key is a ValueError, a 500 on either database.
+    No address or form the admin makes holds either. (The search box takes any text, NUL
+    included.)
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -163,6 +213,19 @@ class AdminNulQueryMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        if request.resolver_match.app_name != "admin":
+            return
         query = request.META.get("QUERY_STRING", "")
-        if ("%00" in query or "\x00" in query) and request.resolver_match.app_name == "admin":
+        if "%00" in query or "\x00" in query:
             raise BadRequest("The query string holds a NUL character.")
+        model_admin = getattr(view_func, "model_admin", None)  # set by ModelAdmin.get_urls
+        if request.method != "POST" or model_admin is None:
+            return
+        key = model_admin.model._meta.pk
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                if "\x00" in value:
+                    raise ValidationError("NUL")
+                key.to_python(value)
+            except ValidationError:
+                raise BadRequest(f"A list action names {value[:20]!r}, which is no id.") from None

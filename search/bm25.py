@@ -121,6 +121,16 @@ _REFRESH_SQL = (
 )
 
 
+def _terms_of(prefix: str, found: tuple | None) -> int:
+    """How many terms of an index ``prefix`` stands for, from a row that starts with the first
+    two terms at or after it (in order; None, or no row, when there are none): 0 when none
+    begins with it (nothing matches), 1 when only the first does (the one term FTS5 reads it
+    as, which the callers rank), 2 for two or more (FTS5 reads it as several: left to FTS5)."""
+    if not found or found[0] is None or not found[0].startswith(prefix):
+        return 0
+    return 2 if found[1] is not None and found[1].startswith(prefix) else 1
+
+
 def ranked(
     word: str, conditions: str, filter_params: list[object], *, offset: int, limit: int | None
 ) -> list[int] | None:
@@ -133,11 +143,9 @@ def ranked(
     with connection.cursor() as cursor:
         cursor.execute(_TERMS_SQL.format(columns=_BODY_STATS), [prefix, prefix])
         found = cursor.fetchone()
-        if found is None or found[0] is None or not found[0].startswith(prefix):
-            return []  # no term of the index begins with the prefix: nothing matches
-        term, after, holding, averages = found
-        if after is not None and after.startswith(prefix):
-            return None
+        if (terms := _terms_of(prefix, found)) != 1:
+            return [] if terms == 0 else None
+        term, _, holding, averages = found
         rows, *lengths = varints(averages)
         idf = math.log((rows - holding + 0.5) / (holding + 0.5))
         if idf <= 0.0:
@@ -199,11 +207,9 @@ def ranked_head(
     with connection.cursor() as cursor:
         cursor.execute(_HEAD_STATS_SQL.format(counts=counts), [prefix, *others])
         found = cursor.fetchone()
-        if found is None or not found[0].startswith(prefix):
-            return []  # no term of the heads begins with the prefix: nothing matches
-        term, after, averages, holding, *others_holding = found
-        if after is not None and after.startswith(prefix):
-            return None
+        if (terms := _terms_of(prefix, found)) != 1:
+            return [] if terms == 0 else None
+        term, _, averages, holding, *others_holding = found
         rows, *lengths = varints(averages)
         avgdl = float(sum(lengths)) / float(rows)
         # The rows of the term fewest lessons hold (alias b) lead the join; the scores add up
@@ -265,10 +271,10 @@ def counted(
         params += [*filter_params, *(term for term in others for term in (term, term))]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, cap + 1])
-        term, after, count = cursor.fetchone()
-    if term is None or not term.startswith(prefix):
-        return 0  # no term of the index begins with the prefix
-    return None if after is not None and after.startswith(prefix) else count
+        found = cursor.fetchone()
+    if (terms := _terms_of(prefix, found)) != 1:
+        return 0 if terms == 0 else None
+    return found[2]
 
 
 @lru_cache(maxsize=4096)

@@ -367,12 +367,13 @@ def test_every_lesson_tuning_set_in_the_eval_folder_is_in_the_fit_and_its_judgem
     """A tuning set written later is read by `--every-tuning-set`, left out in turn by
     `--leave-one-set-out --every-tuning-set` and fitted on by recipe "all", without anyone
     editing three lists (the shipped fit's own sets are `SHIPPED_SETS`)."""
-    on_disk = sorted(p.name for p in fit_data.DEFAULT_EVAL.glob("tuning*.yaml"))
+    sets = ("tuning*.yaml", "shipped[0-9]*.yaml")  # the second kind asks about content/
+    on_disk = sorted(p.name for glob in sets for p in fit_data.DEFAULT_EVAL.glob(glob))
     assert sorted(name for name, _ in fit_data.TUNING_SETS) == on_disk
     for name, folder in fit_data.TUNING_SETS:
         assert (fit_data.DEFAULT_EVAL / folder).is_dir(), folder
         assert name in fit.RECIPES["all"]
-    assert len(on_disk) >= 9  # tuning.yaml to tuning9.yaml: the glob sees them
+    assert len(on_disk) >= 10  # tuning.yaml to tuning9.yaml, shipped2.yaml: the globs see them
 
 
 def test_the_shipped_sets_are_tuning_sets_and_count_what_model_json_was_fitted_on() -> None:

@@ -63,17 +63,37 @@ print(json.dumps([answer.kind, [c.quote for c in answer.citations], sorted(sys.m
 """
 
 
+def in_a_fresh_interpreter(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+
+
 def test_building_storing_and_answering_never_import_lemminflect() -> None:
     """What an import and a web worker do, in a fresh interpreter: build an index, store it as
     JSON, load it back, answer a question that needs the other number."""
-    result = subprocess.run(
-        [sys.executable, "-c", ANSWER_WITHOUT_LEMMINFLECT],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
+    result = in_a_fresh_interpreter(ANSWER_WITHOUT_LEMMINFLECT)
+    assert result.returncode == 0, result.stderr
     kind, quotes, modules = json.loads(result.stdout)
     assert kind == "answer" and quotes[0] == "The survey found cacti near the old mill."
     assert "tutor.retrieval.nouns" in modules
     assert not [name for name in modules if name.split(".")[0] == "lemminflect"]
+
+
+WITHOUT_LEMMINFLECT = """
+import sys
+sys.modules["lemminflect"] = None  # as if it were not installed: importing it fails
+from tutor.retrieval import nouns
+sys.exit(nouns.main())
+"""
+
+
+def test_the_table_command_says_what_to_install_without_lemminflect() -> None:
+    """lemminflect is a development dependency (pyproject.toml's `dev` extra): a site installed
+    without it never needs it, and the command that does says how to get it, writing nothing."""
+    before = TABLE_PATH.read_bytes()
+    result = in_a_fresh_interpreter(WITHOUT_LEMMINFLECT)
+    assert result.returncode == 2
+    assert "needs lemminflect" in result.stderr and "pip install -e '.[dev]'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert TABLE_PATH.read_bytes() == before

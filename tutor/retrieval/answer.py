@@ -26,7 +26,7 @@ from .lexicon import (
     word_term,
     words,
 )
-from .ranking import Query, max_score, rank, read_query
+from .ranking import Query, definition_match, max_score, rank, read_query
 from .units import NOT_SECTIONS, ROW, closes_abbreviation
 
 MAX_QUESTION_CHARS = 2000
@@ -316,7 +316,8 @@ def assess(
     """
     query = read_query(index, text)
     ranked = rank(index, query) if query.terms else []
-    judged = compose.choose_units(index, ranked, query.terms) if ranked else []
+    complete = bool(ranked and query.subject) and definition_match(index, ranked[0][1], query) == 1
+    judged = compose.choose_units(index, ranked, query.terms, complete=complete) if ranked else []
     # The model judges the ranked passage; the quote also carries the sentence after the best
     # unit, which often says what the best unit only sets up. Judged with that sentence, the
     # model declined fewer unanswerable tuning questions (docs/tutor-experiments.md).

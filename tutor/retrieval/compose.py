@@ -29,12 +29,18 @@ def _repeats(index: LessonIndex, uid: int, chosen: Sequence[int]) -> bool:
 
 
 def choose_units(
-    index: LessonIndex, ranked: list[tuple[float, int]], asked: Sequence[str] = ()
+    index: LessonIndex,
+    ranked: list[tuple[float, int]],
+    asked: Sequence[str] = (),
+    *,
+    complete: bool = False,
 ) -> list[int]:
     """The units to quote for a ranking, in reading order.
 
     A best unit that is short or only restates the question (`asked` holds the question's
-    terms) comes with the sentence after it, which usually carries the point.
+    terms) comes with the sentence after it, which usually carries the point. A `complete`
+    best unit (one that defines all of what a "what is X?" question asks about) takes no
+    runner-ups: they would only add other things said about X.
     """
     best_score, best = ranked[0]
     unit = index.units[best]
@@ -58,7 +64,7 @@ def choose_units(
             if item not in chosen:
                 chosen.append(item)
         return sorted(chosen)
-    for score, uid in ranked[1:]:
+    for score, uid in [] if complete else ranked[1:]:
         if score < tuning.CLOSE_RATIO * best_score or len(chosen) >= tuning.MAX_UNITS:
             break
         if uid in chosen or _words(index, [*chosen, uid]) > tuning.MAX_WORDS:

@@ -7,6 +7,9 @@
   the first hex digit of the sha256 of its text is 0-7). The held-out half (8-f) is never read;
 * with `--tuning-sets`, every question of the tuning sets in `TUNING_SETS` (lessons written
   only to be tuned on, with near-topic questions they do not answer), all of it tuning data.
+  A tuning set asked of the shipped lessons (`shipped2.yaml`) is all tuning data too, and is
+  in the shipped set's lesson group ("shipped"): a group is a set of lessons, so leaving the
+  group out takes every question about those lessons out of the fit.
 
 Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
@@ -43,7 +46,8 @@ DEFAULT_EVAL = ROOT / "tests" / "tutor_eval"
 PARAGRAPHS_PER_SECTION = 3
 FOLDS = 5
 #: Question files under `--eval-dir` that are tuning data through and through, each with its
-#: own content folder there: (questions, content).
+#: content folder (relative to `--eval-dir`): (questions, content). `shipped2.yaml` asks about
+#: the shipped course itself, so its folder is the repository's `content/`.
 TUNING_SETS = (
     ("tuning.yaml", "tuning_content"),
     ("tuning2.yaml", "tuning2_content"),
@@ -54,6 +58,7 @@ TUNING_SETS = (
     ("tuning7.yaml", "tuning7_content"),
     ("tuning8.yaml", "tuning8_content"),
     ("tuning9.yaml", "tuning9_content"),
+    ("shipped2.yaml", "../../content"),
 )
 
 
@@ -64,7 +69,7 @@ class Example:
     answerable: bool
     correct: bool  # the quoted passage holds a gold answer
     x: list[float | None]
-    group: str = ""  # "squad", "shipped" (the shipped set's tuning half) or a tuning set's file
+    group: str = ""  # "squad", "shipped" (the shipped lessons' questions) or a tuning set's file
     #: Made by `ablate`: an answerable question asked of its lesson with the answer taken out
     #: (always unanswerable). Fitted on at `ablated_weight`, never scored or used for a threshold.
     ablated: bool = False
@@ -236,6 +241,12 @@ def grouped_questions(
         yield group, source, split, index, question, answers
 
 
+def _group(name: str, root: Path, content: Path) -> str:
+    """A tuning set's lesson group: its file's name, or "shipped" when it asks about the
+    shipped lessons, so that no fit scored on a group has seen that group's lessons."""
+    return "shipped" if root.resolve() == content.resolve() else name
+
+
 def _lesson_questions(
     squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
 ) -> Iterator[tuple[str, str, str, LessonText, LessonIndex, str, list[str]]]:
@@ -252,7 +263,8 @@ def _lesson_questions(
             yield "squad", "squad", split, lesson, index, q["question"], q["answers"]
     # The shipped set's hash split, then the tuning sets, every question of which is tuning.
     sets = [("shipped", content, ("answerable.yaml", "unanswerable.yaml"), True)]
-    sets += [(name, eval_dir / folder, (name,), False) for name, folder in tuning_sets]
+    for name, folder in tuning_sets:
+        sets.append((_group(name, eval_dir / folder, content), eval_dir / folder, (name,), False))
     for group, root, names, split_by_hash in sets:
         texts = content_lessons(root)
         lessons = {ref: build_index(text) for ref, text in texts.items()}

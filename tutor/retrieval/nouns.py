@@ -9,6 +9,9 @@ checks it):
 
     .venv/bin/python -m tutor.retrieval.nouns
 
+lemminflect is a development dependency (pyproject.toml's `dev` extra, in requirements.lock):
+only this command and its test call `noun_forms` and `compute_table`.
+
 An index stores which question words stand for which lesson words (`lesson_nouns`), computed
 when the lesson is imported; a question reads that map only.
 """
@@ -47,6 +50,8 @@ def compute_table() -> dict[str, list[str]]:
     from lemminflect import Inflections, Lemmatizer
 
     lemmas, inflections = Lemmatizer(), Inflections()
+    # Private, as lemminflect has no public way to list the words it knows (0.2.3: its public
+    # API looks one word up); a test compares the result with the shipped table.
     tables = (
         lemmas._getLemmaDict(),
         lemmas._getOverridesDict(),
@@ -86,7 +91,18 @@ def lesson_nouns(terms: Collection[str]) -> dict[str, str]:
     return found
 
 
+INSTALL_HINT = (
+    "python -m tutor.retrieval.nouns needs lemminflect, a development dependency: "
+    "run `make install`, or `pip install -e '.[dev]'` in the project's folder."
+)
+
+
 def main() -> int:
+    try:
+        import lemminflect  # noqa: F401 (only to say what is missing before the slow part)
+    except ImportError:
+        print(INSTALL_HINT, file=sys.stderr)
+        return 2
     # One word a line, so a rewrite's diff shows what changed.
     lines = (f"{json.dumps(w)}: {json.dumps(forms)}" for w, forms in compute_table().items())
     TABLE_PATH.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")

@@ -26,6 +26,7 @@ from .lexicon import (
     term,
     tokenize,
 )
+from .units import TERM
 
 NAME = "name"  # who / where: a proper name
 TIME = "time"  # when / what year: a date
@@ -153,6 +154,18 @@ def definition_match(index: LessonIndex, uid: int, query: Query) -> float:
     return len(defined) / len(subject)
 
 
+def _definitions(index: LessonIndex, uids: list[int], query: Query) -> dict[int, float]:
+    """The candidates that define what a "what is X?" question asks about, with
+    `definition_match`. A key-term entry is the lesson's own definition, while a sentence
+    counts as one by its wording alone ("A probe is a learner, and..." reads like one): when
+    a key term defines X as fully as any sentence does, only key terms do."""
+    if not query.subject:
+        return {}
+    matches = {uid: m for uid in uids if (m := definition_match(index, uid, query))}
+    terms = {uid: m for uid, m in matches.items() if index.units[uid].kind == TERM}
+    return terms if terms and max(terms.values()) >= max(matches.values()) else matches
+
+
 def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
     """(score, unit) pairs of the best `CANDIDATES` units, best first; ties keep lesson order."""
     scores: dict[int, float] = {}
@@ -167,9 +180,10 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
     # Only the best candidates can reach the top after a boost; checking every unit that
     # shares a common word would cost more than the ranking itself.
     top = heapq.nlargest(tuning.CANDIDATES, scores.items(), key=lambda p: (p[1], -p[0]))
+    defining = _definitions(index, [uid for uid, _ in top], query)
     ranked = []
     for uid, score in top:
-        if query.subject and (match := definition_match(index, uid, query)):
+        if match := defining.get(uid):
             score *= 1 + tuning.DEFINITION_BOOST * match
         elif query.answer_type and has_answer_type(index, uid, query):
             score *= 1 + tuning.ANSWER_TYPE_BOOST
