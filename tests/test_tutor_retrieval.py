@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from courses.content.rendering import html_to_text, render_markdown
 from tutor.retrieval import (
     FORMAT_VERSION,
     LessonIndex,
@@ -800,4 +801,20 @@ def test_a_key_term_is_the_whole_answer_to_what_is_it() -> None:
     answer = answer_question(build_index(PROBES), "What is a probe?")
     assert quotes(answer) == [
         "Probe: a small classifier trained on a model's activations to predict a property."
+    ]
+
+
+def test_a_table_with_an_empty_corner_reads_each_value_under_its_own_header() -> None:
+    html = render_markdown(
+        '| | "Towards" (2023) | "Scaling" (2024) |\n|---|---|---|\n'
+        "| Dictionary sizes | 512 to 100,000 features | About 34 million |\n"
+        "| Multimodal? | | Many features were both |\n"
+    )
+    index = build_index(
+        LessonText("", "", (SectionText("Two papers", "two", html_to_text(html)),), ())
+    )
+    assert [u.text for u in index.units if u.kind == ROW] == [
+        'Dictionary sizes. "Towards" (2023): 512 to 100,000 features. '
+        '"Scaling" (2024): About 34 million.',
+        'Multimodal? "Scaling" (2024): Many features were both.',
     ]
