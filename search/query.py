@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from courses.content.table_text import is_row, row_cells
+
 # A query is searched up to this many characters; the results page says when it cut one.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -121,11 +123,11 @@ def readable(text: str) -> str:
     out: list[str] = []
     header: list[str] | None = None
     for line in lines:
-        if " | " not in line:
+        if not is_row(line):
             header = None
             out.append(line)
             continue
-        cells = [cell.strip() for cell in line.split(" | ")]
+        cells = row_cells(line)
         if header is None:
             header = cells
             continue

@@ -17,6 +17,7 @@ from courses.content.imported import RENDERER_VERSION
 from courses.content.markup import contrast, highlight_css
 from courses.content.parser import load_content
 from courses.content.rendering import html_to_text, render_inline, render_markdown
+from courses.content.table_text import row_cells
 from tests.test_sanitize import dangers_in
 
 DATA = Path(__file__).parent / "data" / "rendering"
@@ -210,3 +211,20 @@ if __name__ == "__main__":
     for source in CONSTRUCTS:
         html = render_markdown(source.read_text(encoding="utf-8"), doc_id="s")
         source.with_suffix(".html").write_text(html + "\n", encoding="utf-8")
+
+
+def test_a_table_keeps_its_empty_cells_in_plain_text():
+    """A comparison table often leaves its corner cell empty; every row must keep one cell per
+    column, or each value is read under the header of the column before it."""
+    html = render_markdown(
+        '| | "Towards" (2023) | "Scaling" (2024) |\n|---|---|---|\n'
+        "| Model studied | A toy transformer | A production model |\n"
+        "| Multimodal? | | Many features were |\n"
+    )
+    lines = html_to_text(html).splitlines()
+    assert [row_cells(line) for line in lines] == [
+        ["", '"Towards" (2023)', '"Scaling" (2024)'],
+        ["Model studied", "A toy transformer", "A production model"],
+        ["Multimodal?", "", "Many features were"],
+    ]
+    assert html_to_text(html) == _text_by_html_parser(html)

@@ -261,6 +261,11 @@ def test_table_rows_become_sentences_named_by_their_header():
     )
 
 
+def test_a_row_under_an_empty_corner_cell_keeps_each_value_under_its_header():
+    text = "| Small | Large\nSize | 512 | 34 million"
+    assert query.readable(text) == "Size; Small: 512; Large: 34 million."
+
+
 def test_a_key_term_match_ranks_above_a_body_that_repeats_the_word(client, content_root):
     write_course(content_root, "c", title="C", track="T")
     lesson(content_root, "c", "01-body.md", title="Stripes", text="Zebra zebra zebra. " * 30)

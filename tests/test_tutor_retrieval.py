@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from courses.content.rendering import html_to_text, render_markdown
 from tutor.retrieval import (
     FORMAT_VERSION,
     LessonIndex,
@@ -486,6 +487,54 @@ def test_the_sentence_after_the_best_one_in_its_paragraph_is_quoted_along() -> N
     assert compose.with_continuation(padded, [0], 0) == [0]
 
 
+HOPS = build_index(
+    LessonText(
+        "Brewing",
+        "",
+        (
+            SectionText(
+                "Ingredients",
+                "ingredients",
+                "Beer is brewed from water, malted grain and yeast.\n"
+                "Hops are the flowers of a climbing plant. They add bitterness that balances "
+                "the sweet malt.\n"
+                "Brewers add the yeast once the beer has cooled.\n"
+                "Yeast turns the sugar in the wort into the alcohol of the beer.\n"
+                "The grain is soaked until it sprouts and is then dried in a kiln.",
+            ),
+        ),
+        (),
+    )
+)
+
+
+def _tf(index: LessonIndex, word: str, uid: int) -> float:
+    postings = index.postings[term(word)]
+    return dict(zip(postings[::2], postings[1::2], strict=True))[uid]
+
+
+def test_a_sentence_that_refers_back_inherits_its_antecedent_above_a_heading() -> None:
+    # "They" stands for the hops, so "hops" weighs more in "They add..." than a heading's or an
+    # announcing sentence's words weigh in the units under them.
+    they = next(u for u, unit in enumerate(HOPS.units) if unit.text.startswith("They add"))
+    assert HOPS.units[they].context == they - 1
+    assert _tf(HOPS, "hops", they) == tuning.ANAPHOR_TF > tuning.CONTEXT_TF
+    assert _tf(HOPS, "ingredients", they) == tuning.CONTEXT_TF
+    item = next(u for u, unit in enumerate(INDEX.units) if unit.text.startswith("It leavens"))
+    assert _tf(INDEX, "reasons", item) == tuning.CONTEXT_TF  # from the sentence announcing it
+
+
+def test_a_question_about_what_a_pronoun_stands_for_finds_the_sentence_that_refers_back() -> None:
+    # The question's key word is in the sentence before the answer, which says "They".
+    ranked = rank(HOPS, read_query(HOPS, "What do hops add to beer?"))
+    assert HOPS.units[ranked[0][1]].text.startswith("They add bitterness")
+    answer = answer_question(HOPS, "What do hops add to beer?")
+    assert quotes(answer)[:2] == [
+        "Hops are the flowers of a climbing plant.",
+        "They add bitterness that balances the sweet malt.",
+    ]
+
+
 def test_a_defined_subject_keeps_its_first_letters_when_they_spell_an_article() -> None:
     # "A", "An" and "The" are dropped only as whole words: "Attention", "Anthropic" and
     # "Theory" are subjects, not an article glued to the rest of a word.
@@ -812,4 +861,20 @@ def test_a_key_term_is_the_whole_answer_to_what_is_it() -> None:
     answer = answer_question(build_index(PROBES), "What is a probe?")
     assert quotes(answer) == [
         "Probe: a small classifier trained on a model's activations to predict a property."
+    ]
+
+
+def test_a_table_with_an_empty_corner_reads_each_value_under_its_own_header() -> None:
+    html = render_markdown(
+        '| | "Towards" (2023) | "Scaling" (2024) |\n|---|---|---|\n'
+        "| Dictionary sizes | 512 to 100,000 features | About 34 million |\n"
+        "| Multimodal? | | Many features were both |\n"
+    )
+    index = build_index(
+        LessonText("", "", (SectionText("Two papers", "two", html_to_text(html)),), ())
+    )
+    assert [u.text for u in index.units if u.kind == ROW] == [
+        'Dictionary sizes. "Towards" (2023): 512 to 100,000 features. '
+        '"Scaling" (2024): About 34 million.',
+        'Multimodal? "Scaling" (2024): Many features were both.',
     ]

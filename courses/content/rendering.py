@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 from .markup import parser
 from .sanitize import sanitize_html
+from .table_text import CELL_SEPARATOR
 
 _ABSOLUTE_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/|^#")
 _ID_ATTRIBUTE_RE = re.compile(r'\bid="([^"]+)"')
@@ -91,6 +92,7 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = [""]
         self.skip_depth = 0
+        self.cells = 0  # the cells opened on the current line
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag == "math":  # the TeX source stands for the formula in plain text
@@ -101,14 +103,18 @@ class _TextExtractor(HTMLParser):
             self.skip_depth += 1
         if tag in _BLOCK_TAGS:
             self.lines.append("")
-        elif tag in _CELL_TAGS and self.lines[-1].strip():
-            self.lines[-1] += " | "
+            self.cells = 0
+        elif tag in _CELL_TAGS:
+            if self.cells:  # an empty cell keeps its place in the row
+                self.lines[-1] += CELL_SEPARATOR
+            self.cells += 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag in {"sup", "math"} and self.skip_depth:
             self.skip_depth -= 1
         if tag in _BLOCK_TAGS:
             self.lines.append("")
+            self.cells = 0
 
     def handle_data(self, data: str) -> None:
         if not self.skip_depth:
@@ -145,6 +151,7 @@ def _serialised_lines(html: str) -> list[str] | None:
     """`_TextExtractor`'s lines, or None for HTML outside the sanitizer's grammar."""
     lines = [""]
     skip_depth = 0
+    cells = 0  # the cells opened on the current line
     end = 0
     for match in _TOKEN_RE.finditer(html):
         if match.start() != end:
@@ -168,8 +175,11 @@ def _serialised_lines(html: str) -> list[str] | None:
                     skip_depth += 1
                 if tag in _BLOCK_TAGS:
                     lines.append("")
-                elif tag in _CELL_TAGS and lines[-1].strip():
-                    lines[-1] += " | "
+                    cells = 0
+                elif tag in _CELL_TAGS:
+                    if cells:  # an empty cell keeps its place in the row
+                        lines[-1] += CELL_SEPARATOR
+                    cells += 1
             if not closed:
                 continue
             end_tag = tag  # "<br/>": HTMLParser sends a start and an end
@@ -178,6 +188,7 @@ def _serialised_lines(html: str) -> list[str] | None:
             skip_depth -= 1
         if end_tag in _BLOCK_TAGS:
             lines.append("")
+            cells = 0
     if end != len(html):
         return None
     return lines

@@ -37,6 +37,7 @@ import pytest
 from django.conf import settings
 
 from courses.content.rendering import html_to_text
+from courses.content.table_text import is_row, row_cells
 from courses.models import Lesson
 
 from . import runner, squad
@@ -83,10 +84,10 @@ def table_rows(lesson: Lesson) -> set[str]:
     for section in lesson.sections.all():
         header = None
         for line in section.text.split("\n"):
-            if " | " not in line:
+            if not is_row(line):
                 header = None
                 continue
-            cells = [" ".join(c.split()) for c in line.split(" | ")]
+            cells = [" ".join(c.split()) for c in row_cells(line)]
             if header is None:
                 header = cells
                 continue

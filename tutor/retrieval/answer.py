@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from . import compose, tuning
 from .answerability import Model, features, load_model, similarity
 from .index import LessonIndex
-from .lexicon import ANAPHORS, STOP_WORDS, content_terms, looks_foreign, script, tokenize, words
+from .lexicon import (
+    ANAPHORS,
+    STOP_WORDS,
+    content_terms,
+    looks_foreign,
+    script,
+    tokenize,
+    word_term,
+    words,
+)
 from .ranking import Query, definition_match, max_score, rank, read_query
-from .units import NOT_SECTIONS, closes_abbreviation
+from .units import NOT_SECTIONS, ROW, closes_abbreviation
 
 MAX_QUESTION_CHARS = 2000
 ANSWER = "answer"
@@ -55,20 +65,27 @@ _PART_RE = re.compile(
 # Chat and question are cut apart after a sentence end or a colon (not after "Rev." or "J.").
 _CHAT_RE = re.compile(r"(?<=[.!:])\s+")
 # A question comparing two things, A and B: "what's the difference between A and B", "how is A
-# different from B", "how does A differ from B", "A vs B", "compare A and B (with B)". Read from
-# the lower-cased part without its end mark. "Which is cheaper, A or B?" is not one of them: it
-# asks about one property, which the whole question's ranking keeps (docs/tutor-experiments.md).
+# different from B", "how does A differ from B", "how do A and B differ", "in what way are A and
+# B different", "A vs B", "compare A and B (with B)". Read from the part without its end mark,
+# in any case. "Which is cheaper, A or B?" is not one of them: it asks about one property, which
+# the whole question's ranking keeps (docs/tutor-experiments.md).
+_HOW = r"^(?:how|in\s+what\s+ways?)\s+(?:is|are|does|do)\s+"
 _COMPARISONS = tuple(
-    re.compile(pattern)
+    re.compile(pattern, re.IGNORECASE)
     for pattern in (
         r"^(?:what(?:'s| is| are)\s+)?(?:the\s+)?(?:main\s+)?differences?\s+between\s+"
         r"(?P<a>.+?)\s+and\s+(?P<b>.+)$",
-        r"^how\s+(?:is|are|does|do)\s+(?P<a>.+?)\s+(?:different|differ)\s+(?:from|to)\s+(?P<b>.+)$",
+        _HOW + r"(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+(?:different|differ)"
+        r"(?:\s+from\s+(?:each\s+other|one\s+another))?$",
+        _HOW + r"(?P<a>.+?)\s+(?:different|differ)\s+(?:from|to)\s+(?P<b>.+)$",
         r"^(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)$",
         r"^compare\s+(?P<a>.+?)\s+(?:and|with|to)\s+(?P<b>.+)$",
     )
 )
-_ARTICLE_RE = re.compile(r"^(?:an?|the)\s+")
+# "a Presta one", "ordinary ones": the word stands for the other side's noun.
+_PRO_NOUNS = frozenset(words("one ones"))
+_ARTICLE_RE = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
+_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _WH_WORDS = frozenset(words("what which who whom whose when where why how"))
 # A question with one of these refers back to a statement before it ("What causes that?").
 _REFERS_BACK = ANAPHORS | {"that"}
@@ -133,23 +150,87 @@ def _is_question(segment: str) -> bool:
     return segment.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_START)
 
 
-def _comparison_sides(index: LessonIndex, text: str) -> tuple[str, str] | None:
-    """The two things a question compares (`_COMPARISONS`), when each names something the
-    lesson knows (a word of it stands for a lesson term); else None."""
-    lowered = " ".join(text.casefold().replace("\u2019", "'").strip(" ?.!").split())
-    match = next(filter(None, (pattern.match(lowered) for pattern in _COMPARISONS)), None)
+@dataclass(frozen=True)
+class Side:
+    """One of the two things a comparison names, as the learner wrote it, and whether the lesson
+    names it: a word of its own, not one both sides share, stands for a lesson term."""
+
+    name: str
+    known: bool
+
+    @property
+    def question(self) -> str:
+        return f"what is {_ARTICLE_RE.sub('', self.name).casefold()}?"
+
+
+def _content_words(text: str) -> list[str]:
+    return [t for t in tokenize(text) if t not in STOP_WORDS]
+
+
+def _modifies(index: LessonIndex, term: str, head: str) -> bool:
+    """Whether the lesson uses a term as a modifier of `head` (another term): straight before
+    it ("warm front"), or only ever straight before some content word ("high" in "High
+    pressure brings..." and "the high clouds"), never as a thing of its own ("Sleet is...",
+    "sleet or hail", "Pumice: ..."); in a table a bare cell says neither."""
+    followers: set[str] = set()
+    alone = False
+    for uid in index.postings.get(term, ())[::2]:
+        text = index.units[uid].text.casefold()
+        found = list(_WORD_RE.finditer(text))
+        for this, after in zip(found, [*found[1:], None], strict=True):
+            if word_term(this[0]) != term:
+                continue
+            if after is None or text[this.end() : after.start()].strip() or after[0] in STOP_WORDS:
+                alone = alone or index.units[uid].kind != ROW
+            else:
+                followers.add(word_term(after[0]))
+    return head in followers or bool(followers and not alone)
+
+
+def _with_shared_noun(index: LessonIndex, a: str, b: str) -> tuple[str, str]:
+    """The two sides (without articles) with a noun they share written out on both: "a
+    Schrader valve and a Presta one" is two valves; "a high and a low pressure system" two
+    pressure systems when the first side is one word that names no lesson term or that the
+    lesson uses as a modifier of the noun (`_modifies`), and the second side's words after its
+    first name a lesson term. "sleet and freezing rain" stays two things when the lesson uses
+    "sleet" as one."""
+    a_words, b_words = a.split(), b.split()
+    if len(b_words) >= 2 and b_words[-1].casefold() in _PRO_NOUNS and len(a_words) >= 2:
+        b_words[-1] = a_words[-1]
+    if len(a_words) == 1 and len(b_words) >= 2 and len(own := _content_words(a)) == 1:
+        tail = _content_words(" ".join(b_words[1:]))
+        heads = [index.match(t)[1] for t in tail]
+        word = index.match(own[0])[1]
+        if any(head in index.postings for head in heads) and (
+            word not in index.postings or _modifies(index, word, heads[0])
+        ):
+            a_words += b_words[1:]
+    return " ".join(a_words), " ".join(b_words)
+
+
+def _comparison_sides(index: LessonIndex, text: str) -> tuple[Side, Side] | None:
+    """The two things a question compares (`_COMPARISONS`), when each is a name and the lesson
+    names at least one of them; else None."""
+    plain = " ".join(text.replace("\u2019", "'").strip(" ?.!").split())
+    match = next(filter(None, (pattern.match(plain) for pattern in _COMPARISONS)), None)
     if match is None:
         return None
-    sides = tuple(_ARTICLE_RE.sub("", side.strip(" ,;:")) for side in (match["a"], match["b"]))
-    for side in sides:
-        tokens = tokenize(side)
-        named = [t for t in tokens if t not in STOP_WORDS]
-        # A side is a name, not a clause ("how did the treatment of X versus Y ...").
-        if _WH_WORDS & set(tokens) or len(named) > tuning.MAX_SUBJECT_TERMS:
+    sides = [side.strip(" ,;:") for side in (match["a"], match["b"])]
+    articles = [article[0] if (article := _ARTICLE_RE.match(side)) else "" for side in sides]
+    a, b = (side[len(article) :] for side, article in zip(sides, articles, strict=True))
+    for side in (a, b):
+        named = _content_words(side)
+        # A side is a name, not a clause ("how did the treatment of X versus Y ...") nor a
+        # word that refers back ("how is it different from Y?").
+        if not named or _WH_WORDS & set(tokenize(side)) or len(named) > tuning.MAX_SUBJECT_TERMS:
             return None
-        if not any(index.match(t)[1] in index.postings for t in named):
-            return None
-    return sides[0], sides[1]
+    a, b = _with_shared_noun(index, a, b)
+    terms = [{index.match(t)[1] for t in _content_words(side)} for side in (a, b)]
+    shared = terms[0] & terms[1]
+    known = [any(t in index.postings for t in (own - shared or own)) for own in terms]
+    if not any(known):
+        return None
+    return Side(articles[0] + a, known[0]), Side(articles[1] + b, known[1])
 
 
 def _chat_segments(message: str) -> list[str]:
@@ -162,16 +243,16 @@ def _chat_segments(message: str) -> list[str]:
     return [*segments, message[start:]]
 
 
-def question_parts(index: LessonIndex, message: str) -> list[str]:
-    """The message's questions, without the chat around them.
+def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Side]]:
+    """The message's questions, without the chat around them; a comparison is its two sides.
 
     A statement beside a question is kept only when it names something the lesson knows and the
     question needs it: refers back to it ("I read about neap tides. When do they occur?", "My
     beer tastes of butter. What causes that?") or names nothing the lesson knows on its own
-    ("My glaze crawled. What went wrong?"). A question comparing two things the lesson knows is
-    two parts, what each of them is: what a learner needs first, and what a lesson says of each
-    thing on its own (its best unit for the whole question often holds one side, or both
-    without telling them apart).
+    ("My glaze crawled. What went wrong?"). A question comparing two things is asked as what
+    each of them is: what a learner needs first, and what a lesson says of each thing on its own
+    (its best unit for the whole question often holds one side, or both without telling them
+    apart). Two things the lesson never names keep the question whole.
     """
     segments = [s for s in _chat_segments(message.strip()) if s.strip()]
     questions = [s for s in segments if _is_question(s)]
@@ -188,19 +269,32 @@ def question_parts(index: LessonIndex, message: str) -> list[str]:
             or (needs_statement and not index.postings.keys().isdisjoint(content_terms(s)))
         ]
     text = " ".join(segments) or message
-    parts: list[str] = []
+    parts: list[str | tuple[Side, Side]] = []
     for piece in _PART_RE.split(text):
         piece = piece.strip(" ,;")
         if not piece:
             continue
-        # A part with no words of its own ("and why?") belongs to the part before it.
-        if parts and not any(t not in STOP_WORDS for t in tokenize(piece)):
-            parts[-1] = f"{parts[-1]} {piece}"
+        # A part with no words of its own ("and why?") belongs to the question before it (a
+        # comparison's sides take none).
+        if parts and not _content_words(piece):
+            if isinstance(parts[-1], str):
+                parts[-1] = f"{parts[-1]} {piece}"
         elif sides := _comparison_sides(index, piece):
-            parts += [f"what is {side}?" for side in sides]
+            parts.append(sides)
         else:
             parts.append(piece)
-    return parts[: tuning.MAX_PARTS] or [message]
+    counts = accumulate(1 if isinstance(part, str) else 2 for part in parts)
+    kept = [part for part, n in zip(parts, counts, strict=True) if n <= tuning.MAX_PARTS]
+    return kept or [message]
+
+
+def question_parts(index: LessonIndex, message: str) -> list[str]:
+    """The questions `message_parts` reads, a comparison as "what is A?" and "what is B?"."""
+    return [
+        q
+        for part in message_parts(index, message)
+        for q in ([part] if isinstance(part, str) else [side.question for side in part])
+    ]
 
 
 def assess(
@@ -287,27 +381,50 @@ def answer_question(
         return TutorAnswer(compose.reply(index, "no_content"), False, kind=DECLINED)
 
     model = load_model()
-    texts = question_parts(index, question)
-    parts = [assess(index, text, model, exact_below=low_confidence) for text in texts]
-    answered = [p for p in parts if p.query.terms and p.probability >= model.threshold]
+    asks = message_parts(index, question)
+
+    def judged(text: str) -> Assessment:
+        return assess(index, text, model, exact_below=low_confidence)
+
+    # A question has one assessment; a comparison one per side, none for a side the lesson
+    # never names (there is nothing of it to look for).
+    found = [
+        [judged(ask)]
+        if isinstance(ask, str)
+        else [judged(s.question) if s.known else None for s in ask]
+        for ask in asks
+    ]
+    assessed = [part for parts in found for part in parts if part is not None]
+    answered = [p for p in assessed if p.query.terms and p.probability >= model.threshold]
     if not answered:
-        return _decline(index, question, parts)
+        return _decline(index, question, assessed)
     lines: list[str] = []
     citations: list[Citation] = []
-    for part in answered:
-        # A unit quoted for an earlier part is not quoted again, and a part whose best unit is
-        # already quoted is answered (the two sides of a comparison often share units).
-        quoted = {c.quote for c in citations}
-        if index.units[part.ranked[0][1]].text in quoted:
-            continue
-        chosen = [u for u in part.chosen if index.units[u].text not in quoted]
-        lines.append(compose.quote_text(index, chosen, first=len(citations) + 1))
-        citations += [
-            Citation(*index.places[index.units[u].section], index.units[u].text) for u in chosen
-        ]
-    missing = [t for t, p in zip(texts, parts, strict=True) if p not in answered]
-    if missing:
-        lines.append(compose.part_not_covered(missing))
+    missing_parts: list[str] = []
+    missing_sides: list[str] = []
+    for ask, parts in zip(asks, found, strict=True):
+        # A comparison is one answer: one frame, then what the lesson says of each side.
+        names = [ask] if isinstance(ask, str) else [side.name for side in ask]
+        chosen: list[int] = []
+        for name, part in zip(names, parts, strict=True):
+            if not any(part is p for p in answered):
+                (missing_parts if isinstance(ask, str) else missing_sides).append(name)
+                continue
+            # A unit quoted for an earlier part is not quoted again, and a part whose best unit
+            # is already quoted is answered (the two sides of a comparison often share units).
+            quoted = {c.quote for c in citations} | {index.units[u].text for u in chosen}
+            if index.units[part.ranked[0][1]].text in quoted:
+                continue
+            chosen += [u for u in part.chosen if index.units[u].text not in quoted]
+        if chosen:
+            lines.append(compose.quote_text(index, chosen, first=len(citations) + 1))
+            citations += [
+                Citation(*index.places[index.units[u].section], index.units[u].text) for u in chosen
+            ]
+    if missing_parts:
+        lines.append(compose.part_not_covered(missing_parts))
+    if missing_sides:
+        lines.append(compose.side_not_covered(missing_sides))
     return TutorAnswer(
         answer="\n".join(lines),
         grounded=True,

@@ -123,6 +123,11 @@ def part_not_covered(parts: Sequence[str]) -> str:
     return f"The lesson doesn't cover this part of your question: {listed}."
 
 
+def side_not_covered(sides: Sequence[str]) -> str:
+    """What a comparison names that the lesson does not explain, in the learner's words."""
+    return f"The lesson doesn't explain {' or '.join(sides)}."
+
+
 def overview(index: LessonIndex) -> str:
     parts = [f'This lesson is "{index.title}".' if index.title else "Here's this lesson."]
     if index.summary:

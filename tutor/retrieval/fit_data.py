@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from courses.content.table_text import is_row
+
 from .answer import assess, question_parts
 from .index import LessonIndex, build_index
 from .lexicon import normalize_ws
@@ -199,7 +201,7 @@ def ablate(lesson: LessonText, answers: list[str], granularity: str) -> LessonTe
     def reduce_line(line: str) -> str:
         if not holds(line):
             return line
-        if granularity != "sentence" or " | " in line:
+        if granularity != "sentence" or is_row(line):
             return ""  # the paragraph, list item or table row
         return " ".join(s for s in split_sentences(line) if not holds(s))
 

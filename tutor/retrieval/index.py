@@ -1,7 +1,8 @@
 """A lesson's index: its units and an inverted index over their terms, storable as JSON.
 
 A unit's terms are its own words, plus, at `CONTEXT_TF`, the words of its section heading
-and of its context unit (the sentence announcing it, or the one a pronoun refers back to).
+and of the sentence announcing it, and at `ANAPHOR_TF` those of the sentence it refers back to
+("They add bitterness..." after a sentence about hops).
 The index also says which lesson word a question's word stands for (`match`): itself, the
 same noun in the other number ("cactus" for "cacti"), the lesson word it misspells, or one of
 its word family.
@@ -24,7 +25,7 @@ from .nouns import lesson_nouns
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 
@@ -210,11 +211,13 @@ def build_index(lesson: LessonText) -> LessonIndex:
     own = [Counter(query_terms(tokens)) for tokens in tokens_of]
     # A big import builds thousands of indexes, so the loops below stay in C where they can.
     # A unit's terms go in as they first occur: its own (with their counts), then those of its
-    # heading and its context that it lacks (at CONTEXT_TF); dict.fromkeys keeps first
+    # heading and its context that it lacks (at CONTEXT_TF, or ANAPHOR_TF for the words of a
+    # sentence it refers back to: "It", "They"... stand for that sentence's subject, so its
+    # words say what the unit is about more surely than a heading does); dicts keep first
     # occurrences in order. That order fixes the order of `postings` and of the stored JSON.
     postings: dict[str, list[Any]] = {}
     posting = postings.get
-    context_tf = float(tuning.CONTEXT_TF)
+    context_tf, anaphor_tf = float(tuning.CONTEXT_TF), float(tuning.ANAPHOR_TF)
     for uid, unit in enumerate(units):
         counts = own[uid]
         for t, tf in counts.items():
@@ -224,14 +227,19 @@ def build_index(lesson: LessonText) -> LessonIndex:
             else:
                 entry += (uid, float(tf))
         context = own[unit.context] if unit.context is not None else ()
-        for t in dict.fromkeys(chain(heading_terms[unit.section], context)):
+        inherited = dict.fromkeys(chain(heading_terms[unit.section], context), context_tf)
+        # A list item's context announces it; any other unit's context is the sentence it
+        # refers back to.
+        if context and uid not in units[unit.context].items:
+            inherited.update(dict.fromkeys(context, anaphor_tf))
+        for t, tf in inherited.items():
             if t in counts:
                 continue
             entry = posting(t)
             if entry is None:
-                postings[t] = [uid, context_tf]
+                postings[t] = [uid, tf]
             else:
-                entry += (uid, context_tf)
+                entry += (uid, tf)
     alphabetic = dict.fromkeys(filter(str.isalpha, chain.from_iterable(tokens_of)))
     return LessonIndex(
         title=lesson.title,

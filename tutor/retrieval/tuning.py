@@ -8,9 +8,12 @@ The answerability model's coefficients are not here: they are fitted data, store
 K1 = 1.2
 B = 0.3
 
-#: Term frequency given to words a unit inherits rather than contains: its section heading,
-#: the sentence announcing a list item, the sentence a pronoun-led sentence refers back to.
+#: Term frequency given to words a unit inherits rather than contains: its section heading and
+#: the sentence announcing a list item...
 CONTEXT_TF = 0.3
+#: ... and the sentence a pronoun-led sentence refers back to ("They add bitterness..." after a
+#: sentence about hops), whose subject the pronoun stands for.
+ANAPHOR_TF = 0.6
 
 #: Units ranked in full (BM25 first, then the boosts below).
 CANDIDATES = 50

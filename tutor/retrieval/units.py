@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from courses.content.table_text import is_row, row_cells
+
 from . import tuning
 from .lexicon import ANAPHORS, STOP_WORDS, cached_tokens, normalize_ws, words
 
@@ -209,8 +211,8 @@ def _add_section(units: list[Unit], text: str, place: int) -> None:
     header: list[str] | None = None
     open_list: tuple[int, int, bool] | None = None  # (announcer, items wanted, said in words)
     for i, line in enumerate(lines):
-        if " | " in line:
-            cells = [c.strip() for c in line.split(" | ")]
+        if is_row(line):
+            cells = row_cells(line)
             if header is None:
                 header = cells
             else:
@@ -225,7 +227,7 @@ def _add_section(units: list[Unit], text: str, place: int) -> None:
             ids = _add_sentences(units, line, place, None)
             found = _announcement(units, ids)
             # A list is at least two lines (table rows are no items) after its announcement.
-            if found and sum(" | " not in later for later in lines[i + 1 :]) >= 2:
+            if found and sum(not is_row(later) for later in lines[i + 1 :]) >= 2:
                 open_list = found
             continue
         announcer, wanted, in_words = open_list
