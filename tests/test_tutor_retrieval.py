@@ -38,6 +38,7 @@ from tutor.retrieval.fit_data import tuning_half
 from tutor.retrieval.fit_regression import fit_logistic, roc_auc
 from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
 from tutor.retrieval.nouns import noun_forms
+from tutor.retrieval.origins import DATE, PERSON, asked_slot, fills_slot
 from tutor.retrieval.quantities import asked_kinds, gives_kind
 from tutor.retrieval.ranking import rank, read_query
 from tutor.retrieval.units import _ABBREVIATIONS, _CODE_RE, ROW, TERM, _has_code
@@ -637,6 +638,65 @@ def test_the_kind_of_quantity_a_question_asks_for(question: str, kinds: set[str]
 )
 def test_whether_a_passage_gives_a_quantity_of_a_kind(text: str, kind: str, gives: bool) -> None:
     assert gives_kind(text, frozenset({kind})) is gives
+
+
+@pytest.mark.parametrize(
+    ("question", "slot"),
+    [
+        ("Who invented the steam engine?", PERSON),
+        ("who first described the tides", PERSON),
+        ("Who came up with the idea of zero?", PERSON),
+        ("Who was Ada Lovelace?", PERSON),
+        ("When was the bridge built?", DATE),
+        ("when did the mill close", DATE),
+        ("What year did the first bicycle appear?", DATE),
+        ("In which century was the castle finished?", DATE),
+        # A role, a present-tense circumstance, a place, a definition: no name or date asked.
+        ("Who gives way when two boats meet?", None),
+        ("Who uses a sextant?", None),
+        ("When does a kite climb?", None),
+        ("What happens when the bridge was closed?", None),
+        ("Where do swifts nest?", None),
+        ("who was the tutor", None),
+        ("What is a sextant?", None),
+    ],
+)
+def test_the_slot_a_question_asks_to_fill(question: str, slot: str | None) -> None:
+    assert asked_slot(question) == slot
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "question", "fills"),
+    [
+        # Names: a new one fills the slot; the question's own, or a capital opening a sentence
+        # or following a colon, does not.
+        ("In 1799 Nicolas Robert patented a paper machine.", PERSON, "Who patented it?", True),
+        ("The French physicist presented a lens.", PERSON, "Who made the lens?", True),
+        ("The kettle stitch links each section.", PERSON, "Who invented the kettle stitch?", False),
+        (
+            "Wet folding was made popular by Akira Yoshizawa.",
+            PERSON,
+            "Who was Akira Yoshizawa?",
+            False,
+        ),
+        ("The rules are: Sailing boats give way.", PERSON, "Who wrote the rules?", False),
+        ("Honestly, I'd start with a drop spindle.", PERSON, "Who invented the spindle?", False),
+        # Dates: a year, decade, century, era or "ago"; not "when" or "before", nor a number
+        # that is no year, nor a date the question itself gives.
+        ("The kraft process, invented in 1879, gives strong pulp.", DATE, "When?", True),
+        ("It was found in the 1820s.", DATE, "When?", True),
+        ("Glass was first blown in the first century BCE.", DATE, "When?", True),
+        ("Paper reached Spain in the 12th century.", DATE, "When?", True),
+        ("People made it thousands of years ago.", DATE, "When?", True),
+        ("Pure silica melts above 1,700 °C.", DATE, "When was it made?", False),
+        ("Net metering pays you when the panels make more than you use.", DATE, "When?", False),
+        ("The lens came in 1822.", DATE, "Was the lens made in 1822, and when was it used?", False),
+    ],
+)
+def test_whether_a_passage_fills_the_asked_slot(
+    text: str, slot: str, question: str, fills: bool
+) -> None:
+    assert fills_slot(text, slot, question) is fills
 
 
 def test_fit_and_auc_on_a_tiny_set() -> None:

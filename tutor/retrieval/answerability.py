@@ -15,6 +15,9 @@ Its inputs are general features of a (question, passage) pair, none about any on
 * `definition`: the passage defines what the question asks about;
 * `kind_missing`: the question asks for a quantity of a known kind (a speed, length, duration,
   mass, temperature, share or sum of money: `quantities.py`) and the passage gives none of it;
+* `origin_missing`: the question asks who made, found or named something, or when something
+  happened, and the passage holds no name or date beyond the question's own words
+  (`origins.py`);
 * `semantic` (only in a model fitted with `fit --semantic`): the cosine of the question's and
   the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
   shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
@@ -37,6 +40,7 @@ from pathlib import Path
 
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, tokenize
+from .origins import asked_slot, fills_slot
 from .quantities import asked_kinds, gives_kind
 from .ranking import Query, definition_match, has_answer_type, max_score
 
@@ -52,6 +56,7 @@ LEXICAL_FEATURES = (
     "negation",
     "definition",
     "kind_missing",
+    "origin_missing",
 )
 FEATURES = (*LEXICAL_FEATURES, "semantic")
 
@@ -149,6 +154,7 @@ def features(
     texts = [index.units[uid].text for uid in chosen]
     passage_words = {w for text in texts for w in tokenize(text)}
     kinds = asked_kinds(query.text)
+    slot = asked_slot(query.text)
     return [
         sum(w for t, w in pairs if t in held) / total,
         sum(w for t, w in pairs if t in section) / total,
@@ -159,4 +165,5 @@ def features(
         float(query.negated and not passage_words & NEGATIONS),
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
         float(bool(kinds) and not any(gives_kind(text, kinds) for text in texts)),
+        float(slot is not None and not any(fills_slot(t, slot, query.text) for t in texts)),
     ] + ([similarity(index, query, chosen)] if with_semantic else [])

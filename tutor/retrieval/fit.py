@@ -143,6 +143,9 @@ SIGNS = {
     "definition": 1,
     # The question asks for a quantity of a known kind and the passage gives none of it.
     "kind_missing": -1,
+    # The question asks who made or named something, or when it happened, and the passage
+    # holds no name or date beyond the question's own words.
+    "origin_missing": -1,
     # The question and the passage are close in meaning (sentence vectors' cosine).
     "semantic": 1,
 }
