@@ -878,3 +878,14 @@ def test_a_table_with_an_empty_corner_reads_each_value_under_its_own_header() ->
         '"Scaling" (2024): About 34 million.',
         'Multimodal? "Scaling" (2024): Many features were both.',
     ]
+
+
+@pytest.mark.parametrize("question", ["Why are there 2 high tides a day?", "why 2 bulges?"])
+def test_a_number_in_digits_is_the_number_the_lesson_writes_in_words(question: str) -> None:
+    """The lesson says "two bulges"; "2" is not a number it lacks."""
+    from tutor.retrieval.answer import assess
+
+    assessment = assess(INDEX, question)
+    missing_number = LEXICAL_FEATURES.index("missing_number")
+    assert assessment.features[missing_number] == 0.0
+    assert assess(INDEX, question.replace("2", "7")).features[missing_number] == 1.0

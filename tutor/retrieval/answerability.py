@@ -39,7 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .index import LessonIndex
-from .lexicon import NEGATIONS, content_terms, tokenize
+from .lexicon import NEGATIONS, content_terms, number_word, term, tokenize
 from .origins import asked_slot, fills_slot
 from .quantities import asked_kinds, gives_kind
 from .ranking import Query, definition_match, has_answer_type, max_score
@@ -138,6 +138,12 @@ def similarity(
     return 0.0 if closest is None else closest
 
 
+def _in_section(number: str, section: set[str]) -> bool:
+    """Whether a section has a question's number, in digits or in words ("2", "two")."""
+    word = number_word(number)
+    return number in section or (word is not None and term(word) in section)
+
+
 def features(
     index: LessonIndex,
     query: Query,
@@ -160,7 +166,7 @@ def features(
         sum(w for t, w in pairs if t in section) / total,
         (ranked[0][0] if ranked else 0.0) / max_score(index, query),
         float(any(has_answer_type(index, uid, query) for uid in chosen)),
-        float(any(number not in section for number in query.numbers)),
+        float(any(not _in_section(number, section) for number in query.numbers)),
         _bigram_share(query, texts),
         float(query.negated and not passage_words & NEGATIONS),
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),

@@ -66,6 +66,26 @@ NEGATIONS = frozenset(
 
 #: The number words, as written out in prose ("sixty", "millions"): with digits, what holds a
 #: count or an amount.
+# The numbers a lesson most often writes in words, by value: "2" and "two" are one number.
+_UNITS = words(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+)
+_TENS = words("twenty thirty forty fifty sixty seventy eighty ninety")
+
+
+def number_word(digits: str) -> str | None:
+    """The word for a number written in digits, for 0-19 and the tens ("40": "forty")."""
+    if not digits.isdigit():
+        return None
+    value = int(digits)
+    if value < 20:
+        return _UNITS[value]
+    if value < 100 and value % 10 == 0:
+        return _TENS[value // 10 - 2]
+    return None
+
+
 CARDINALS = frozenset(
     words(
         "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
