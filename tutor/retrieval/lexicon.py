@@ -64,14 +64,23 @@ NEGATIONS = frozenset(
     )
 )
 
-#: The number words, as written out in prose ("sixty", "millions"): with digits, what holds a
-#: count or an amount.
 # The numbers a lesson most often writes in words, by value: "2" and "two" are one number.
 _UNITS = words(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen"
 )
 _TENS = words("twenty thirty forty fifty sixty seventy eighty ninety")
+
+#: The number words, as written out in prose ("sixty", "millions"): with digits, what holds a
+#: count or an amount.
+CARDINALS = frozenset(
+    [
+        *_UNITS[1:],
+        *_TENS,
+        *words("hundred hundreds thousand thousands million millions billion billions"),
+        *words("trillion trillions"),
+    ]
+)
 
 
 def number_word(digits: str) -> str | None:
@@ -85,15 +94,6 @@ def number_word(digits: str) -> str | None:
         return _TENS[value // 10 - 2]
     return None
 
-
-CARDINALS = frozenset(
-    words(
-        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-        "eighty ninety hundred hundreds thousand thousands million millions billion billions "
-        "trillion trillions"
-    )
-)
 
 #: Words that refer back to something said before ("They differ in...", "When do they occur?").
 ANAPHORS = frozenset(words("it its they them their this these those he she his her"))
