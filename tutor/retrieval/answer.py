@@ -17,14 +17,7 @@ from . import compose, tuning
 from .answerability import Model, features, load_model, similarity
 from .comparisons import Side, comparison_sides, content_words
 from .index import LessonIndex
-from .lexicon import (
-    ANAPHORS,
-    content_terms,
-    looks_foreign,
-    script,
-    tokenize,
-    words,
-)
+from .lexicon import ANAPHORS, content_terms, looks_foreign, script, tokenize, words
 from .ranking import Query, definition_match, max_score, rank, read_query
 from .units import NOT_SECTIONS, closes_abbreviation
 
@@ -142,10 +135,8 @@ def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Si
     A statement beside a question is kept only when it names something the lesson knows and the
     question needs it: refers back to it ("I read about neap tides. When do they occur?", "My
     beer tastes of butter. What causes that?") or names nothing the lesson knows on its own
-    ("My glaze crawled. What went wrong?"). A question comparing two things is asked as what
-    each of them is: what a learner needs first, and what a lesson says of each thing on its own
-    (its best unit for the whole question often holds one side, or both without telling them
-    apart). Two things the lesson never names keep the question whole.
+    ("My glaze crawled. What went wrong?"). A comparison is asked as what each thing is, which a
+    lesson says of each on its own; two things the lesson never names keep the question whole.
     """
     segments = [s for s in _chat_segments(message.strip()) if s.strip()]
     questions = [s for s in segments if _is_question(s)]
@@ -212,8 +203,7 @@ def assess(
     complete = bool(ranked and query.subject) and definition_match(index, ranked[0][1], query) == 1
     judged = compose.choose_units(index, ranked, query.terms, complete=complete) if ranked else []
     # The model judges the ranked passage; the quote also carries the sentence after the best
-    # unit, which often says what the best unit only sets up. Judged with that sentence, the
-    # model declined fewer unanswerable tuning questions (docs/tutor-experiments.md).
+    # unit, which often says what the best unit only sets up.
     chosen = compose.with_continuation(index, judged, ranked[0][1]) if ranked else []
     x = features(index, query, ranked, judged)
     if with_semantic or (model and model.semantic):
