@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from . import compose, tuning
-from .answerability import Model, features, head_cosines, load_model, similarity
+from .answerability import Model, features, load_model, similarity
 from .comparisons import Side, comparison_sides, content_words
 from .index import LessonIndex
 from .lexicon import (
@@ -25,7 +25,7 @@ from .lexicon import (
     tokenize,
     words,
 )
-from .ranking import Query, definition_match, fuse_best, max_score, rank, read_query
+from .ranking import Query, definition_match, max_score, rank, read_query
 from .units import NOT_SECTIONS, closes_abbreviation
 
 MAX_QUESTION_CHARS = 2000
@@ -209,9 +209,6 @@ def assess(
     """
     query = read_query(index, text)
     ranked = rank(index, query) if query.terms else []
-    # Lexical ranking misses an answer worded differently from the question; the encoder
-    # picks the best unit among the lexical head with it (`ranking.fuse_best`).
-    ranked = fuse_best(ranked, head_cosines(index, query, ranked))
     complete = bool(ranked and query.subject) and definition_match(index, ranked[0][1], query) == 1
     judged = compose.choose_units(index, ranked, query.terms, complete=complete) if ranked else []
     # The model judges the ranked passage; the quote also carries the sentence after the best

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import tuning
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, number_word, term, tokenize
 from .origins import asked_slot, fills_slot
@@ -137,18 +136,6 @@ def similarity(
         if settled is not None and settled(closest):
             break
     return 0.0 if closest is None else closest
-
-
-def head_cosines(index: LessonIndex, query: Query, ranked: list[tuple[float, int]]) -> list[float]:
-    """The question's cosines to the best `FUSION_UNITS` ranked units; none without the
-    encoder (`ranking.fuse_best` then keeps the lexical ranking)."""
-    from . import semantic  # imported here for the reason `similarity` gives
-
-    encoder = semantic.encoder()
-    if encoder is None or len(ranked) < 2:
-        return []
-    head = ranked[: tuning.FUSION_UNITS]
-    return list(encoder.cosines(query.text, [index.units[uid].text for _, uid in head]))
 
 
 def _in_section(number: str, section: set[str]) -> bool:

@@ -191,24 +191,6 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
     return sorted(ranked, key=lambda p: (-p[0], p[1]))
 
 
-def fuse_best(ranked: list[tuple[float, int]], cosines: list[float]) -> list[tuple[float, int]]:
-    """The ranking with its best unit chosen by reciprocal-rank fusion of the lexical order and
-    the encoder's: `cosines` are the question's cosines to the first len(cosines) units. The
-    unit with the highest 1 / (k + lexical rank) + 1 / (k + cosine rank) leads (a tie goes to
-    the lexically better), at the lexical best score, so the runner-ups that pass `CLOSE_RATIO`
-    are the lexical ranking's; every other unit keeps its place and score."""
-    if len(cosines) < 2:
-        return ranked
-    by_cosine = sorted(range(len(cosines)), key=lambda i: -cosines[i])
-    fused = [1 / (tuning.FUSION_K + i + 1) for i in range(len(cosines))]
-    for place, i in enumerate(by_cosine):
-        fused[i] += 1 / (tuning.FUSION_K + place + 1)
-    best = max(range(len(cosines)), key=lambda i: (fused[i], -i))
-    if best == 0:
-        return ranked
-    return [(ranked[0][0], ranked[best][1]), *(p for n, p in enumerate(ranked) if n != best)]
-
-
 def max_score(index: LessonIndex, query: Query) -> float:
     """The score of an average-length unit holding every question term once."""
     return sum(idf(index.n, len(index.postings.get(t, ())) // 2) for t in query.terms) or 1.0

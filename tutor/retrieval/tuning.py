@@ -17,11 +17,6 @@ ANAPHOR_TF = 0.6
 
 #: Units ranked in full (BM25 first, then the boosts below).
 CANDIDATES = 50
-#: With the sentence encoder, the best unit is chosen among the best FUSION_UNITS by reciprocal-
-#: rank fusion of their BM25 rank and their rank by cosine to the question, 1 / (FUSION_K + rank)
-#: each (k = 60, the usual constant of Cormack et al. 2009).
-FUSION_UNITS = 20
-FUSION_K = 60
 #: Score multiplier for a unit that defines what a "what is X?" question asks about.
 DEFINITION_BOOST = 1.0
 #: Score multiplier for a unit holding the kind of thing a who/when/how-many question wants.
