@@ -25,7 +25,7 @@ from .nouns import lesson_nouns
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 11
+FORMAT_VERSION = 10
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 
@@ -218,7 +218,6 @@ def build_index(lesson: LessonText) -> LessonIndex:
     postings: dict[str, list[Any]] = {}
     posting = postings.get
     context_tf, anaphor_tf = float(tuning.CONTEXT_TF), float(tuning.ANAPHOR_TF)
-    paragraph_tf = float(tuning.PARAGRAPH_TF)
     for uid, unit in enumerate(units):
         counts = own[uid]
         for t, tf in counts.items():
@@ -229,10 +228,6 @@ def build_index(lesson: LessonText) -> LessonIndex:
                 entry += (uid, float(tf))
         context = own[unit.context] if unit.context is not None else ()
         inherited = dict.fromkeys(chain(heading_terms[unit.section], context), context_tf)
-        if unit.continues and unit.context is None and paragraph_tf:
-            for t in own[uid - 1]:
-                if inherited.get(t, 0.0) < paragraph_tf:
-                    inherited[t] = paragraph_tf
         # A list item's context announces it; any other unit's context is the sentence it
         # refers back to.
         if context and uid not in units[unit.context].items:

@@ -14,9 +14,6 @@ CONTEXT_TF = 0.3
 #: ... and the sentence a pronoun-led sentence refers back to ("They add bitterness..." after a
 #: sentence about hops), whose subject the pronoun stands for.
 ANAPHOR_TF = 0.6
-#: ... and, for a later sentence of a paragraph that refers back to nothing, the sentence before
-#: it, which sets the paragraph's topic ("Turning the pile..." after a sentence about compost).
-PARAGRAPH_TF = 0.45
 
 #: Units ranked in full (BM25 first, then the boosts below).
 CANDIDATES = 50
