@@ -98,11 +98,12 @@ def closes_abbreviation(text: str) -> bool:
     return last_word in _ABBREVIATIONS or len(last_word) == 1
 
 
-def split_sentences(line: str) -> list[str]:
-    """The sentences of one paragraph line, verbatim."""
+def split_sentences(line: str, boundary: re.Pattern[str] = _BOUNDARY_RE) -> list[str]:
+    """The sentences of one paragraph line, verbatim. A `boundary` match starts at a sentence's
+    one-character end mark; a period that closes an abbreviation or an initial is no end."""
     sentences: list[str] = []
     start = 0
-    for match in _BOUNDARY_RE.finditer(line):
+    for match in boundary.finditer(line):
         end = match.start() + 1  # just after the end mark
         if closes_abbreviation(line[start:end]):
             continue
