@@ -191,6 +191,8 @@ else
 		--content tests/tutor_eval/tuning8_content --questions tests/tutor_eval/tuning8.yaml
 	$(EVAL) --name "TUNING lessons 9: tests/tutor_eval/tuning9.yaml (all tuning data)" --no-split \
 		--content tests/tutor_eval/tuning9_content --questions tests/tutor_eval/tuning9.yaml
+	$(EVAL) --name "TUNING lessons 10: tests/tutor_eval/tuning10.yaml (all tuning data)" --no-split \
+		--content tests/tutor_eval/tuning10_content --questions tests/tutor_eval/tuning10.yaml
 	$(EVAL) --name "TUNING questions 2 on the shipped lessons: tests/tutor_eval/shipped2.yaml" \
 		--no-split --content content --questions tests/tutor_eval/shipped2.yaml
 	@test -n "$(SQUAD)" || { echo "No SQuAD 2.0 file: make eval-tutor SQUAD=path.json" >&2; exit 1; }

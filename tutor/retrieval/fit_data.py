@@ -60,6 +60,7 @@ TUNING_SETS = (
     ("tuning7.yaml", "tuning7_content"),
     ("tuning8.yaml", "tuning8_content"),
     ("tuning9.yaml", "tuning9_content"),
+    ("tuning10.yaml", "tuning10_content"),
     ("shipped2.yaml", "../../content"),
 )
 
