@@ -21,14 +21,12 @@ from .lexicon import (
     CARDINALS,
     NEGATIONS,
     STOP_WORDS,
-    cached_tokens,
     content_terms,
     informativeness,
-    number_word,
     term,
     tokenize,
 )
-from .units import COUNT_WORDS, TERM
+from .units import TERM
 
 NAME = "name"  # who / where: a proper name
 TIME = "time"  # when / what year: a date
@@ -48,7 +46,6 @@ _TYPE_PATTERNS = (
         re.compile(
             r"^(?:what are the|list|name the|which are the)\b|^why\b|\b(?:two|three|four|five"
             r"|six|seven|eight|nine|ten|several|main)\s+(?:[\w-]+\s+)?[\w-]+s\b"
-            r"|^(?:what|which) (?:kinds|types|sorts) of\b"  # also _KINDS_OF_RE
         ),
     ),
 )
@@ -63,21 +60,6 @@ _TIME_RE = re.compile(
 )
 # A capitalised word that does not open the sentence: a name of a person, place or thing.
 _NAME_RE = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'-]+")
-
-# X in "what are X?" that names several things, by a count ("the four parts of a lamp", "the 2
-# types of lock") or a word for kinds, ways or steps ("the different styles of roof", "the steps
-# for..."): the question asks for those things, a list, not for a definition of X.
-_COUNT = rf"(?:\d+|{'|'.join(COUNT_WORDS)})"
-_LIST_SUBJECT_RE = re.compile(
-    rf"^(?:(?:{_COUNT}|several|different|various)\s+(?:[\w-]+\s+)??[\w-]+s"
-    r"|kinds|types|sorts|ways|steps|stages|parts|phases)(?:\s+(?P<next>[\w'-]+)|$)"
-)
-_KINDS_OF_RE = re.compile(r"^(?:what|which) (?:kinds|types|sorts) of\b")
-# How many things a list question asks for: a count before a plural among its first words
-# ("what are the three kinds", "which six tools"; not "why join two boards?").
-_ASKED_COUNT_RE = re.compile(
-    rf"^(?:what|which|name|list)\b(?:\s+[\w']+){{0,2}}?\s+({_COUNT})\s+(?:[\w-]+\s+)??([\w-]+s)\b"
-)
 
 _DEFINITION_RE = re.compile(
     r"^(?:so |ok |and |but )?(?:what|who)(?:'s| exactly is| is| are| was| were)\s+"
@@ -98,8 +80,6 @@ class Query:
     negated: bool
     numbers: tuple[str, ...] = ()
     text: str = ""  # the question part as asked (for the sentence encoder)
-    count: tuple[int, str] | None = None  # a list question's count and things: (4, "part")
-    several: bool = False  # it asks for several things: a count, kinds, steps ("the four parts")
 
 
 def read_query(index: LessonIndex, text: str) -> Query:
@@ -110,19 +90,13 @@ def read_query(index: LessonIndex, text: str) -> Query:
     wants = next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(lowered)), None)
     match = _DEFINITION_RE.match(lowered.split(",")[0].strip())
     x = match["x"] or match["y"] or match["z"] if match else ""
-    several = lowered.startswith(("what", "which")) and _lists_things(x)
-    if several:
-        x, wants = "", LIST
     subject = tuple(term(t) for t in x.split() if t not in STOP_WORDS)
     if len(subject) > tuning.MAX_SUBJECT_TERMS:
         subject = ()
-    count = _asked_count(lowered) if wants == LIST and not subject else None
     weights: dict[str, float] = {}  # lesson term -> weight of the question's word
     for token in tokenize(text.split(",")[0]) if subject else tokens:
         if len(weights) >= tuning.MAX_QUERY_TERMS:
             break
-        if count and token.isdigit() and _count_value(token) == count[0]:
-            token = number_word(token) or token  # "the 2 types": a lesson writes "two kinds"
         if token not in STOP_WORDS:
             word, t = index.match(token)
             weights.setdefault(t, informativeness(word))
@@ -135,51 +109,7 @@ def read_query(index: LessonIndex, text: str) -> Query:
         negated=bool(tokens) and tokens[0] != "why" and any(t in NEGATIONS for t in tokens),
         numbers=tuple(t for t in tokens if t[0].isdigit()),
         text=text,
-        count=count,
-        several=several or count is not None or bool(_KINDS_OF_RE.match(lowered)),
     )
-
-
-#: Words for kinds name the same things: "two types" are "two kinds".
-_KINDS = frozenset(map(term, ("kinds", "types", "sorts")))
-
-
-def _lists_things(x: str) -> bool:
-    """Whether X of "what are X?" names several things rather than one ("the four parts of a
-    lamp", not "the Hundred Years War"): the plural ends X or a word of no content follows it."""
-    match = _LIST_SUBJECT_RE.match(x)
-    return match is not None and (match["next"] is None or match["next"] in STOP_WORDS)
-
-
-def _asked_count(lowered: str) -> tuple[int, str] | None:
-    """How many things a list question asks for, and the term of the word naming them
-    ("the four parts": 4, "part"), if it says."""
-    match = _ASKED_COUNT_RE.search(lowered)
-    count = _count_value(match[1]) if match else None
-    return None if count is None else (count, term(match[2]))
-
-
-def _count_value(word: str) -> int | None:
-    """The value of a count in words or digits, from two to twelve ("four", "4")."""
-    word = number_word(word) or "" if word.isdigit() else word
-    return COUNT_WORDS.index(word) + 2 if word in COUNT_WORDS else None
-
-
-def counts_match(index: LessonIndex, uid: int, query: Query) -> bool:
-    """Whether a unit gives as many things as a list question asks for: it announces a list of
-    that many items in words ("the four traditions" and "...in four broad ways." with its four
-    items), or says the count with the question's word for the things within the next three
-    words ("the two groups" and "Gardeners sort weeds into two rough groups.")."""
-    if query.count is None:
-        return False
-    count, things = query.count
-    unit = index.units[uid]
-    tokens = cached_tokens(unit.text)
-    counts = [n for n, token in enumerate(tokens) if _count_value(token) == count]
-    if counts and len(unit.items) == count:
-        return True
-    names = _KINDS if things in _KINDS else {things}
-    return any(not names.isdisjoint(map(term, tokens[n + 1 : n + 4])) for n in counts)
 
 
 def idf(n_units: int, doc_freq: int) -> float:
@@ -247,13 +177,6 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
         weight = idf(index.n, len(postings) // 2)
         for uid, tf in zip(postings[::2], postings[1::2], strict=True):
             scores[uid] = scores.get(uid, 0.0) + weight * tf * saturation / (tf + norms[uid])
-    if query.several:
-        # A list is read as a whole: the sentence announcing it scores as well as the best of
-        # the lines that refer back to it, so the list, not one of its lines, is quoted.
-        for uid, score in list(scores.items()):
-            announcer = index.units[uid].context
-            if announcer is not None and index.units[announcer].items:
-                scores[announcer] = max(scores.get(announcer, 0.0), score)
     # Only the best candidates can reach the top after a boost; checking every unit that
     # shares a common word would cost more than the ranking itself.
     top = heapq.nlargest(tuning.CANDIDATES, scores.items(), key=lambda p: (p[1], -p[0]))
@@ -262,8 +185,6 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
     for uid, score in top:
         if match := defining.get(uid):
             score *= 1 + tuning.DEFINITION_BOOST * match
-        elif counts_match(index, uid, query):
-            score *= 1 + tuning.LIST_COUNT_BOOST
         elif query.answer_type and has_answer_type(index, uid, query):
             score *= 1 + tuning.ANSWER_TYPE_BOOST
         ranked.append((score, uid))

@@ -72,10 +72,9 @@ _ABBREVIATIONS = frozenset(
         "rev mt gen gov capt lt col sgt fr hon"
     )
 )
-#: The counts a sentence may announce a list with, in order from two.
-COUNT_WORDS = words("two three four five six seven eight nine ten eleven twelve")
+_COUNT_WORDS = words("two three four five six seven eight nine ten eleven twelve")
 _ANNOUNCE_RE = re.compile(
-    r"\b(?P<count>" + "|".join(COUNT_WORDS) + r"|several|a few|the following)"
+    r"\b(?P<count>" + "|".join(_COUNT_WORDS) + r"|several|a few|the following)"
     r"(?:\s+[\w-]+){0,3}?\s+[\w-]+s\b",
     re.IGNORECASE,
 )
@@ -140,7 +139,7 @@ def _has_code(line: str) -> bool:
 # What _ANNOUNCE_RE cannot match without. Most sentences hold none of these words, and an
 # index build asks about every sentence, more than once: a substring test is several times
 # cheaper than the search. For ASCII text, lower-casing is exactly what IGNORECASE does.
-_ANNOUNCE_WORDS = (*COUNT_WORDS, "several", "a few", "the following")
+_ANNOUNCE_WORDS = (*_COUNT_WORDS, "several", "a few", "the following")
 
 
 def _may_announce(sentence: str) -> bool:
@@ -159,7 +158,7 @@ def _announced_count(sentence: str) -> tuple[int, bool] | None:
     match = _ANNOUNCE_RE.search(sentence) if _may_announce(sentence) else None
     if match:
         count = match["count"].lower()
-        number = COUNT_WORDS.index(count) + 2 if count in COUNT_WORDS else tuning.MAX_ITEMS
+        number = _COUNT_WORDS.index(count) + 2 if count in _COUNT_WORDS else tuning.MAX_ITEMS
         return number, True
     return (tuning.MAX_ITEMS, False) if sentence.rstrip().endswith(":") else None
 
