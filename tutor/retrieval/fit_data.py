@@ -8,8 +8,8 @@
 * with `--tuning-sets`, every question of the tuning sets in `TUNING_SETS` (lessons written
   only to be tuned on, with near-topic questions they do not answer), all of it tuning data.
   A tuning set asked of the shipped lessons (`shipped2.yaml`, `shipped3.yaml`) is all tuning
-  data too, and is in the shipped set's lesson group ("shipped"): a group is a set of lessons, so leaving the
-  group out takes every question about those lessons out of the fit.
+  data too, and is in the shipped set's lesson group ("shipped"): a group is a set of lessons,
+  so leaving the group out takes every question about those lessons out of the fit.
 
 Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
