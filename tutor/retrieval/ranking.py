@@ -25,7 +25,6 @@ from .lexicon import (
     informativeness,
     term,
     tokenize,
-    words,
 )
 from .units import TERM
 
@@ -62,24 +61,6 @@ _TIME_RE = re.compile(
 # A capitalised word that does not open the sentence: a name of a person, place or thing.
 _NAME_RE = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'-]+")
 
-# A yes/no question about what one may, must or should do ("can I...?", "must I...?", "is it OK
-# to...?", "am I allowed to...?", "do I have to...?"). A lesson answers it with a rule or a
-# caveat: a sentence that takes a position, with a modal, "always", "only", "avoid", "instead" or
-# a negation (`takes_position`), so such a sentence is scaled up like one holding what a
-# who/when/how-many question wants.
-_PERMISSION_RE = re.compile(
-    r"^(?:can|could|may|must|should|shall|need) (?:i|we|one|you(?! (?:tell|explain|give|show|"
-    r"list|describe|say|name|help|walk|teach)\b))\b"
-    r"|^(?:is|was|would|will) (?:it|this|that)(?: really)? (?:ok|okay|fine|alright|all right|"
-    r"safe|allowed|possible|necessary|a good idea|a bad idea|bad|wrong)\b"
-    r"|^(?:am|are|is) (?:i|we|you|they|he|she|it)(?: really)? (?:allowed|permitted|supposed|"
-    r"required) to\b"
-    r"|^(?:do|does) (?:i|we|you|one)(?: really)? (?:have|need|got) to\b"
-)
-_POSITION_WORDS = NEGATIONS | frozenset(
-    words("must should always only avoid instead need needs allowed allow allows best rather")
-)
-
 _DEFINITION_RE = re.compile(
     r"^(?:so |ok |and |but )?(?:what|who)(?:'s| exactly is| is| are| was| were)\s+"
     r"(?:an?\s+|the\s+)?(?P<x>[^?]+?)\??$"
@@ -99,7 +80,6 @@ class Query:
     negated: bool
     numbers: tuple[str, ...] = ()
     text: str = ""  # the question part as asked (for the sentence encoder)
-    permission: bool = False  # asks yes or no whether one may, must or should do something
 
 
 def read_query(index: LessonIndex, text: str) -> Query:
@@ -129,7 +109,6 @@ def read_query(index: LessonIndex, text: str) -> Query:
         negated=bool(tokens) and tokens[0] != "why" and any(t in NEGATIONS for t in tokens),
         numbers=tuple(t for t in tokens if t[0].isdigit()),
         text=text,
-        permission=bool(_PERMISSION_RE.match(lowered)),
     )
 
 
@@ -151,12 +130,6 @@ def has_answer_type(index: LessonIndex, uid: int, query: Query) -> bool:
         asked = set(query.terms)
         return any(not set(content_terms(name)) <= asked for name in _NAME_RE.findall(text))
     return False
-
-
-def takes_position(index: LessonIndex, uid: int) -> bool:
-    """Whether a unit states a rule or a caveat: a modal, "always", "only", "avoid", "instead"
-    or a negation."""
-    return not _POSITION_WORDS.isdisjoint(tokenize(index.units[uid].text))
 
 
 def _announces(index: LessonIndex, uid: int) -> bool:
@@ -214,8 +187,6 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
             score *= 1 + tuning.DEFINITION_BOOST * match
         elif query.answer_type and has_answer_type(index, uid, query):
             score *= 1 + tuning.ANSWER_TYPE_BOOST
-        elif query.permission and takes_position(index, uid):
-            score *= 1 + tuning.POSITION_BOOST
         ranked.append((score, uid))
     return sorted(ranked, key=lambda p: (-p[0], p[1]))
 

@@ -21,8 +21,6 @@ CANDIDATES = 50
 DEFINITION_BOOST = 1.0
 #: Score multiplier for a unit holding the kind of thing a who/when/how-many question wants.
 ANSWER_TYPE_BOOST = 0.3
-# ... and one that states a rule or caveat, for a yes/no question about what one may or must do.
-POSITION_BOOST = 0.3
 
 #: General-English informativeness of a word is ZIPF_CEILING minus its Zipf frequency
 #: (wordfreq), floored at MIN_INFORMATIVENESS: "the" ~0.5, "causes" ~3, an unknown word 7.5.
