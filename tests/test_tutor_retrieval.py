@@ -889,3 +889,60 @@ def test_a_number_in_digits_is_the_number_the_lesson_writes_in_words(question: s
     missing_number = LEXICAL_FEATURES.index("missing_number")
     assert assessment.features[missing_number] == 0.0
     assert assess(INDEX, question.replace("2", "7")).features[missing_number] == 1.0
+
+
+# --- yes/no questions -----------------------------------------------------------------------
+
+KILN = build_index(
+    LessonText(
+        "Firing a kiln",
+        "",
+        (
+            SectionText(
+                "Loading",
+                "loading",
+                "Pots must be bone dry before they go into the kiln.\n"
+                "Glazed pots must not touch each other or the shelf, or they fuse together in "
+                "the heat.\nStack bisque ware rim to rim to save space.",
+            ),
+            SectionText(
+                "Firing",
+                "firing",
+                "A bisque firing reaches about 1000 degrees over eight hours.\n"
+                "A glaze firing goes higher, to about 1240 degrees.\n"
+                "The kiln cools slowly over a whole day, and the door stays shut until it is "
+                "below 100 degrees, because cold air rushing in cracks the pots.\n"
+                "A pyrometer shows the temperature inside.",
+            ),
+            SectionText(
+                "Safety",
+                "safety",
+                "Wear heat-proof gloves when you unload the kiln.\n"
+                "Keep the room ventilated during a firing, since glazes give off fumes when they "
+                "melt.\nChildren should be kept away from a kiln in use.",
+            ),
+        ),
+        (),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Is it OK to open the kiln door early?", "open the kiln door early"),
+        ("is it really okay to open the kiln door early", "open the kiln door early"),
+        ("Is it true that glazes give off fumes?", "glazes give off fumes"),
+        ("Am I allowed to bring children near the kiln?", "bring children near the kiln"),
+        ("Do I have to wear gloves?", "wear gloves"),
+        ("Does the kiln need to cool?", "the kiln need to cool"),
+        ("Is the glaze fine?", "the glaze fine"),
+    ],
+)
+def test_a_yes_no_questions_frame_carries_no_weight(question: str, asked: str) -> None:
+    """"Is it OK to...", "am I allowed to...", "do I have to...", "is it true that..." ask
+    whether what follows holds; the lesson answers with its own rule, so only what follows is
+    looked for."""
+    from tutor.retrieval import ranking
+
+    assert ranking.read_query(KILN, question).terms == ranking.read_query(KILN, asked).terms
