@@ -61,19 +61,6 @@ _TIME_RE = re.compile(
 # A capitalised word that does not open the sentence: a name of a person, place or thing.
 _NAME_RE = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'-]+")
 
-# The frame of a yes/no question that asks whether something is allowed, needed or true ("is it
-# OK to...", "am I allowed to...", "do I have to...", "is it true that..."). A lesson answers it
-# with a rule or a caveat in its own words ("never...", "does not need..."), so the frame's words
-# say nothing about which passage that is: they carry no weight, as its auxiliary and pronoun
-# already carry none.
-_YES_NO_FRAME_RE = re.compile(
-    r"^(?:is|was|would|will) (?:it|this|that)(?: really)? (?:ok|okay|fine|alright|all right|true|"
-    r"possible|necessary|allowed|permitted|a good idea|a bad idea|bad|wrong)\b"
-    r"|^(?:am|are|is) (?:i|we|you|they|he|she|it)(?: really)? (?:allowed|permitted|supposed|"
-    r"required|able) to\b"
-    r"|^(?:do|does|did|will|would) (?:i|we|you|they|he|she|it)(?: really)? (?:have|need|got) to\b"
-)
-
 _DEFINITION_RE = re.compile(
     r"^(?:so |ok |and |but )?(?:what|who)(?:'s| exactly is| is| are| was| were)\s+"
     r"(?:an?\s+|the\s+)?(?P<x>[^?]+?)\??$"
@@ -106,10 +93,8 @@ def read_query(index: LessonIndex, text: str) -> Query:
     subject = tuple(term(t) for t in x.split() if t not in STOP_WORDS)
     if len(subject) > tuning.MAX_SUBJECT_TERMS:
         subject = ()
-    frame = _YES_NO_FRAME_RE.match(lowered)
-    asked = tokens[len(tokenize(frame[0])) :] if frame else tokens
     weights: dict[str, float] = {}  # lesson term -> weight of the question's word
-    for token in tokenize(text.split(",")[0]) if subject else asked:
+    for token in tokenize(text.split(",")[0]) if subject else tokens:
         if len(weights) >= tuning.MAX_QUERY_TERMS:
             break
         if token not in STOP_WORDS:
