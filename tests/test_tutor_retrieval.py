@@ -33,7 +33,9 @@ from tutor.retrieval import (
     tuning,
     units,
 )
+from tutor.retrieval.answer import assess
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, load_model
+from tutor.retrieval.details import BRAND, KIND, SUPERLATIVE, asked_detail, gives_detail
 from tutor.retrieval.fit_data import tuning_half
 from tutor.retrieval.fit_regression import fit_logistic, roc_auc
 from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
@@ -697,6 +699,104 @@ def test_whether_a_passage_fills_the_asked_slot(
     text: str, slot: str, question: str, fills: bool
 ) -> None:
     assert fills_slot(text, slot, question) is fills
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("Which country has the most lighthouses?", (SUPERLATIVE, "")),
+        ("What is the tallest tower mill?", (SUPERLATIVE, "")),
+        ("whats the deadliest avalanche ever", (SUPERLATIVE, "")),
+        ("Which knot holds best?", (SUPERLATIVE, "")),
+        ("What kind of cloth covers the sails?", (KIND, "cloth")),
+        ("Which type of glue holds it?", (KIND, "glue")),
+        ("Which brand of binoculars is the best?", (BRAND, "binoculars")),
+        # "Most" as a quantifier, a superlative that only says what is asked about (the
+        # subject after "did"), words that end in "-est" and are no superlatives, a vague
+        # thing, and "which <noun>" alone: nothing asked.
+        ("How deep are most aquifers?", None),
+        ("What did the earliest lighthouses burn?", None),
+        ("What is a forest?", None),
+        ("Why are bakers honest about their interest?", None),
+        ("What kind of things did the model say?", None),
+        ("Which knot do climbers tie in with?", None),
+    ],
+)
+def test_the_detail_a_question_asks_for(question: str, detail: tuple[str, str] | None) -> None:
+    assert asked_detail(question) == detail
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "gives"),
+    [
+        ("The beam reach is usually the fastest point of sail.", "Which is the quickest?", True),
+        ("It is one of the most important steps.", "What is the most bitter hop?", True),
+        ("A tower mill has a tall brick tower.", "What is the tallest tower mill?", False),
+        ("Most panels sold today are black.", "Which panel is the most efficient?", False),
+        ("Bind the end with thin twine.", "What kind of twine is best?", True),
+        ("Use a glue such as epoxy.", "What kind of glue holds it?", True),
+        ("kind: diamond. good for: beginners.", "Which kind of kite should I get?", True),
+        ("Fix the tab with a dot of glue.", "What kind of glue holds the tab?", False),
+        ("The sails are frames covered with cloth.", "What kind of cloth covers the sails?", False),
+        ("Binoculars by Zeiss are light.", "Which brand of binoculars is best?", True),
+        ("Good binoculars are light.", "Which brand of binoculars is best?", False),
+    ],
+)
+def test_whether_a_passage_gives_the_asked_detail(text: str, question: str, gives: bool) -> None:
+    assert gives_detail(text, asked_detail(question), question) is gives
+
+
+MILLS = LessonText(
+    title="Windmills",
+    summary="How a windmill grinds grain.",
+    sections=(
+        SectionText(
+            "Windmills",
+            "windmills",
+            "A windmill turns the force of the wind into work, such as grinding grain.\n"
+            "The sails are wooden frames covered with cloth, and the miller spreads more cloth "
+            "in a light wind.\n"
+            "In a post mill the whole body of the mill turns on a single upright post to face "
+            "the wind.\n"
+            "A tower mill has a tall brick tower with a cap on top, and only the cap turns to "
+            "face the wind.",
+        ),
+    ),
+    key_terms=(),
+    big_idea="Wind does the work.",
+)
+MILLS_INDEX = build_index(MILLS)
+
+
+def test_a_slot_the_passage_cannot_fill_is_a_missing_origin_feature() -> None:
+    slot = LEXICAL_FEATURES.index("origin_missing")
+    assert assess(MILLS_INDEX, "What is the tallest tower mill?").features[slot] == 1.0
+    assert assess(MILLS_INDEX, "What kind of cloth covers the sails?").features[slot] == 1.0
+    assert assess(MILLS_INDEX, "What covers the sails?").features[slot] == 0.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which mill has the tallest brick tower?",
+        "Which mill turns the fastest in the wind?",
+        "What kind of cloth covers the sails?",
+    ],
+)
+def test_a_topic_the_lesson_covers_without_the_asked_detail_is_declined(question: str) -> None:
+    assert answer_question(MILLS_INDEX, question).kind == "declined"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What covers the sails?",
+        "How does a post mill face the wind?",
+        "What turns in a tower mill?",
+    ],
+)
+def test_the_same_topic_without_a_detail_asked_is_still_answered(question: str) -> None:
+    assert answer_question(MILLS_INDEX, question).kind == "answer"
 
 
 def test_fit_and_auc_on_a_tiny_set() -> None:

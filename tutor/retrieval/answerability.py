@@ -15,9 +15,12 @@ Its inputs are general features of a (question, passage) pair, none about any on
 * `definition`: the passage defines what the question asks about;
 * `kind_missing`: the question asks for a quantity of a known kind (a speed, length, duration,
   mass, temperature, share or sum of money: `quantities.py`) and the passage gives none of it;
-* `origin_missing`: the question asks who made, found or named something, or when something
-  happened, and the passage holds no name or date beyond the question's own words
-  (`origins.py`);
+* `origin_missing`: the question asks for a slot the passage cannot fill: who made, found or
+  named something, or when something happened, with no name or date in the passage beyond the
+  question's own words (`origins.py`); since session 21 also the top of a ranking ("the most",
+  "tallest") with no superlative in the passage, or a kind or brand of a thing that the passage
+  writes without a word that says which (`details.py`). The name is session 20's, kept so that
+  a model fitted before stays loadable;
 * `semantic` (only in a model fitted with `fit --semantic`): the cosine of the question's and
   the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
   shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .details import asked_detail, gives_detail
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, number_word, term, tokenize
 from .origins import asked_slot, fills_slot
@@ -161,6 +165,7 @@ def features(
     passage_words = {w for text in texts for w in tokenize(text)}
     kinds = asked_kinds(query.text)
     slot = asked_slot(query.text)
+    detail = asked_detail(query.text)
     return [
         sum(w for t, w in pairs if t in held) / total,
         sum(w for t, w in pairs if t in section) / total,
@@ -171,5 +176,8 @@ def features(
         float(query.negated and not passage_words & NEGATIONS),
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
         float(bool(kinds) and not any(gives_kind(text, kinds) for text in texts)),
-        float(slot is not None and not any(fills_slot(t, slot, query.text) for t in texts)),
+        float(
+            (slot is not None and not any(fills_slot(t, slot, query.text) for t in texts))
+            or (detail is not None and not any(gives_detail(t, detail, query.text) for t in texts))
+        ),
     ] + ([similarity(index, query, chosen)] if with_semantic else [])

@@ -144,7 +144,8 @@ SIGNS = {
     # The question asks for a quantity of a known kind and the passage gives none of it.
     "kind_missing": -1,
     # The question asks who made or named something, or when it happened, and the passage
-    # holds no name or date beyond the question's own words.
+    # holds no name or date beyond the question's own words; or it asks for a superlative, or
+    # a kind or brand of a thing, and the passage holds no superlative, or does not say which.
     "origin_missing": -1,
     # The question and the passage are close in meaning (sentence vectors' cosine).
     "semantic": 1,
