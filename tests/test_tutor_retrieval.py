@@ -206,6 +206,31 @@ def test_an_announcing_sentence_carries_its_items() -> None:
     ]
 
 
+def test_a_count_inside_a_larger_number_announces_no_list() -> None:
+    """ "A few hundred" and "two thousand" are numbers: the lines after them are not items, and
+    a list announced before keeps all of its items."""
+    text = "\n".join(
+        [
+            "Three steps matter.",
+            "Collect inputs. Write a few hundred statements and label each one.",
+            "Record activations at one layer.",
+            "Fit the probe; reading it all would take over two thousand years.",
+            "A later paragraph about something else.",
+            "And another one.",
+        ]
+    )
+    lesson = LessonText("", "", (SectionText("Steps", "steps", text),), ())
+    units = build_index(lesson).units
+    announcers = {units[u].text: [units[i].text for i in units[u].items] for u in range(len(units))}
+    assert announcers["Three steps matter."] == [
+        "Collect inputs.",
+        "Write a few hundred statements and label each one.",
+        "Record activations at one layer.",
+        "Fit the probe; reading it all would take over two thousand years.",
+    ]
+    assert all(not items for text, items in announcers.items() if text != "Three steps matter.")
+
+
 # --- answers --------------------------------------------------------------------------------
 
 
