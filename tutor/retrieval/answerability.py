@@ -44,7 +44,7 @@ from pathlib import Path
 from .details import asked_detail, gives_detail
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, number_word, term, tokenize
-from .origins import asked_slot, passage_fills
+from .origins import asked_slot, fills_slot
 from .quantities import asked_kinds, gives_kind
 from .ranking import Query, definition_match, has_answer_type, max_score
 
@@ -177,7 +177,7 @@ def features(
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
         float(bool(kinds) and not any(gives_kind(text, kinds) for text in texts)),
         float(
-            (slot is not None and not passage_fills(texts, slot, query.text))
+            (slot is not None and not any(fills_slot(t, slot, query.text) for t in texts))
             or (detail is not None and not any(gives_detail(t, detail, query.text) for t in texts))
         ),
     ] + ([similarity(index, query, chosen)] if with_semantic else [])

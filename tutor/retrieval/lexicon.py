@@ -199,14 +199,6 @@ def word_term(word: str) -> str:
     return (content_terms(word) or [""])[0]
 
 
-def same_family(a: str, b: str) -> bool:
-    """Whether two terms are of one word family: equal, or one a prefix of the other with the
-    shorter at least `MIN_STEM` letters ("found" and "founder", "invent" and "inventor"); the
-    rule `LessonIndex.match` uses for a question word the lesson lacks."""
-    short, long = sorted((a, b), key=len)
-    return short == long or (len(short) >= tuning.MIN_STEM and long.startswith(short))
-
-
 def informativeness(word: str) -> float:
     """How much a word says in general English: high for rare words, low for common ones."""
     return max(tuning.MIN_INFORMATIVENESS, tuning.ZIPF_CEILING - zipf(word))

@@ -9,12 +9,7 @@ slot from the question's wording (a person for "who" with a verb of making, find
 doing first, and "who was <Name>"; a date for a past-tense "when", "what year", "which
 century"), and `fills_slot` says whether a text holds a filler the question does not itself
 hold: a capitalised name beyond the question's words for a person; a year, decade, century,
-era, month or "ago" for a date. `passage_fills` judges a passage (its units): some unit about
-the question (lacking at most `MAX_MISSING_TERMS` of its content terms) fills the slot, and for
-"who <verb>...?" the passage also holds that verb or a word of its family ("founded", "founder",
-"foundation"), so that a name standing in some other relation ("Potters at the guild and at Leach
-Pottery reported...", asked who founded the guild) does not fill it. General English only,
-nothing about any lesson.
+era, month or "ago" for a date. General English only, nothing about any lesson.
 
 `answer_type` differs: it takes any "who" or "when" (also "who gives way?", "when does X
 occur?", which ask for a role or a circumstance) and any "when", "before" or "once" as a date,
@@ -25,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import content_terms, same_family, term
+from .lexicon import content_terms
 
 PERSON = "person"
 DATE = "date"
@@ -39,14 +34,8 @@ _ORIGIN_VERBS = (
     r"domesticated|first|began|begun|is credited|was credited|was the first|were the first"
 )
 _PERSON_RE = re.compile(
-    rf"\bwho\s+(?:first\s+|originally\s+|actually\s+|really\s+)?({_ORIGIN_VERBS})\b"
+    rf"\bwho\s+(?:first\s+|originally\s+|actually\s+|really\s+)?(?:{_ORIGIN_VERBS})\b"
 )
-# Wordings that ask for a person without naming how they relate to the thing ("who first...?",
-# "who is credited with...?", "who was the first to...?"): any name fills them.
-_NO_RELATION = frozenset({"first", "is", "was", "were"})
-# The filler must sit in a unit about the question: one that lacks at most this many of the
-# question's content terms (by word family).
-MAX_MISSING_TERMS = 2
 # "Who was Ruy Lopez?": a capitalised name after the copula, read on the question as typed.
 _WHO_WAS_RE = re.compile(r"\b[Ww]ho\s+(?:was|were|is)\s+[A-Z]")
 # A past-tense "when" asks for a date; a present-tense one ("when does X occur?") for a
@@ -73,13 +62,9 @@ _DATE_FILLER_RE = re.compile(
 )
 
 
-def _lowered(question: str) -> str:
-    return " ".join(re.sub(r"[^\w'\s-]", " ", question.casefold()).split())
-
-
 def asked_slot(question: str) -> str | None:
     """PERSON, DATE or None: what the question's wording asks to be filled."""
-    lowered = _lowered(question)
+    lowered = " ".join(re.sub(r"[^\w'\s-]", " ", question.casefold()).split())
     if _PERSON_RE.search(lowered) or _WHO_WAS_RE.search(question):
         return PERSON
     if _DATE_RE.search(lowered):
@@ -94,31 +79,3 @@ def fills_slot(text: str, slot: str, question: str) -> bool:
         return any(not set(content_terms(name)) <= asked for name in _NAME_RE.findall(text))
     lowered = question.casefold()
     return any(m.group().casefold() not in lowered for m in _DATE_FILLER_RE.finditer(text))
-
-
-def relation_term(question: str) -> str | None:
-    """The term of the verb that says how the asked person relates to the thing ("found" in
-    "who founded X?", "came" in "who came up with X?"), or None when the wording names none."""
-    match = _PERSON_RE.search(_lowered(question))
-    verb = match.group(1).split()[0] if match else None
-    return None if verb is None or verb in _NO_RELATION else term(verb)
-
-
-def passage_fills(texts: list[str], slot: str, question: str) -> bool:
-    """Whether a passage (its units' texts) fills `slot`: some unit about the question holds a
-    filler the question does not, and for a person asked by a verb ("who founded X?"), the
-    passage holds the verb or a word of its family, so that the name can stand in the asked
-    relation."""
-    asked = content_terms(question)
-
-    def about_question(text: str) -> bool:
-        held = content_terms(text)
-        missing = sum(not any(same_family(a, t) for t in held) for a in asked)
-        return missing <= MAX_MISSING_TERMS
-
-    if not any(fills_slot(text, slot, question) and about_question(text) for text in texts):
-        return False
-    relation = relation_term(question) if slot == PERSON else None
-    return relation is None or any(
-        same_family(relation, t) for text in texts for t in content_terms(text)
-    )
