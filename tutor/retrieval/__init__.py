@@ -1,11 +1,13 @@
 """The lesson tutor's retrieval core: plain Python, no Django.
 
 Modules, one idea each: `lexicon` (words), `units` (what can be quoted), `index` (the stored
-index and the lesson's vocabulary), `ranking` (a question's terms, BM25), `quantities` (the
-kind of quantity a question asks for), `answerability` (the logistic model), `compose` (what
-to quote and the tutor's words), `answer` (reading a message and the pipeline), `tuning`
-(every tunable number), and offline, never imported here: `fit` (refitting the model), with its
-labelled data in `fit_data` and its regression in `fit_regression`. See docs/tutor.md.
+index and the lesson's vocabulary), `nouns` (irregular plurals), `ranking` (a question's terms,
+BM25), `quantities` and `origins` (the quantity, name or date a question asks for),
+`answerability` (the logistic model), `semantic` (its sentence encoder), `compose` (what to
+quote and the tutor's words), `comparisons` (a comparison's two sides), `answer` (reading a
+message and the pipeline), `tuning` (every tunable number), and offline, never imported here:
+`fit` (refitting the model), with its labelled data in `fit_data` and its regression in
+`fit_regression`. See docs/tutor.md.
 """
 
 from .answer import Citation, TutorAnswer, answer_question, closest_anchor

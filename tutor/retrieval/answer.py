@@ -17,16 +17,9 @@ from . import compose, tuning
 from .answerability import Model, features, load_model, similarity
 from .comparisons import Side, comparison_sides, content_words
 from .index import LessonIndex
-from .lexicon import (
-    ANAPHORS,
-    content_terms,
-    looks_foreign,
-    script,
-    tokenize,
-    words,
-)
+from .lexicon import ANAPHORS, content_terms, looks_foreign, script, tokenize, words
 from .ranking import Query, definition_match, max_score, rank, read_query
-from .units import NOT_SECTIONS, closes_abbreviation
+from .units import NOT_SECTIONS, split_sentences
 
 MAX_QUESTION_CHARS = 2000
 ANSWER = "answer"
@@ -62,7 +55,7 @@ _PART_RE = re.compile(
     re.IGNORECASE,
 )
 # Chat and question are cut apart after a sentence end or a colon (not after "Rev." or "J.").
-_CHAT_RE = re.compile(r"(?<=[.!:])\s+")
+_CHAT_RE = re.compile(r"[.!:]\s+")
 # A question with one of these refers back to a statement before it ("What causes that?").
 _REFERS_BACK = ANAPHORS | {"that"}
 
@@ -126,28 +119,16 @@ def _is_question(segment: str) -> bool:
     return segment.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_START)
 
 
-def _chat_segments(message: str) -> list[str]:
-    """The message cut at each sentence end or colon that is not an abbreviation's period."""
-    segments, start = [], 0
-    for match in _CHAT_RE.finditer(message):
-        if not closes_abbreviation(message[start : match.start()]):
-            segments.append(message[start : match.start()])
-            start = match.end()
-    return [*segments, message[start:]]
-
-
 def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Side]]:
     """The message's questions, without the chat around them; a comparison is its two sides.
 
     A statement beside a question is kept only when it names something the lesson knows and the
     question needs it: refers back to it ("I read about neap tides. When do they occur?", "My
     beer tastes of butter. What causes that?") or names nothing the lesson knows on its own
-    ("My glaze crawled. What went wrong?"). A question comparing two things is asked as what
-    each of them is: what a learner needs first, and what a lesson says of each thing on its own
-    (its best unit for the whole question often holds one side, or both without telling them
-    apart). Two things the lesson never names keep the question whole.
+    ("My glaze crawled. What went wrong?"). A comparison is asked as what each thing is, which a
+    lesson says of each on its own; two things the lesson never names keep the question whole.
     """
-    segments = [s for s in _chat_segments(message.strip()) if s.strip()]
+    segments = split_sentences(message, _CHAT_RE)
     questions = [s for s in segments if _is_question(s)]
     if questions:
         # A question refers back, or is nothing without the statement: it names no lesson term.
@@ -212,8 +193,7 @@ def assess(
     complete = bool(ranked and query.subject) and definition_match(index, ranked[0][1], query) == 1
     judged = compose.choose_units(index, ranked, query.terms, complete=complete) if ranked else []
     # The model judges the ranked passage; the quote also carries the sentence after the best
-    # unit, which often says what the best unit only sets up. Judged with that sentence, the
-    # model declined fewer unanswerable tuning questions (docs/tutor-experiments.md).
+    # unit, which often says what the best unit only sets up.
     chosen = compose.with_continuation(index, judged, ranked[0][1]) if ranked else []
     x = features(index, query, ranked, judged)
     if with_semantic or (model and model.semantic):

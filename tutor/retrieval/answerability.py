@@ -25,8 +25,6 @@ Its inputs are general features of a (question, passage) pair, none about any on
   the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
   shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
 
-Other candidates (score margin, rarest word, question length...) added nothing on the dev split,
-nor did products of two features or piecewise-linear terms (docs/tutor-experiments.md).
 The coefficients live in `model.json` (fitted by `python -m tutor.retrieval.fit`); scoring is
 plain Python.
 """

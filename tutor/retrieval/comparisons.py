@@ -14,11 +14,9 @@ from .index import LessonIndex
 from .lexicon import STOP_WORDS, tokenize, word_term, words
 from .units import ROW
 
-# A question comparing two things, A and B: "what's the difference between A and B", "how is A
-# different from B", "how does A differ from B", "how do A and B differ", "in what way are A and
-# B different", "A vs B", "compare A and B (with B)". Read from the part without its end mark,
-# in any case. "Which is cheaper, A or B?" is not one of them: it asks about one property, which
-# the whole question's ranking keeps (docs/tutor-experiments.md).
+# The wordings of the module docstring, read from the part without its end mark, in any case.
+# "Which is cheaper, A or B?" is not one: it asks about one property, which the whole question's
+# ranking keeps.
 _HOW = r"^(?:how|in\s+what\s+ways?)\s+(?:is|are|does|do)\s+"
 _COMPARISONS = tuple(
     re.compile(pattern, re.IGNORECASE)

@@ -25,7 +25,7 @@ from .nouns import lesson_nouns
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 
@@ -49,10 +49,6 @@ class LessonIndex:
     def n(self) -> int:
         return len(self.units)
 
-    @property
-    def avg_len(self) -> float:
-        return (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
-
     def unit_terms(self, uid: int) -> set[str]:
         """The terms a unit holds or inherits (its heading's, its context's)."""
         unit = self.units[uid]
@@ -65,7 +61,7 @@ class LessonIndex:
     def length_norms(self) -> list[float]:
         """Each unit's BM25 length normalisation, K1 * (1 - B + B * length / average length),
         computed once per index rather than once per posting of every question."""
-        avg = self.avg_len
+        avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
         return [tuning.K1 * (1 - tuning.B + tuning.B * length / avg) for length in self.lengths]
 
     @cached_property
@@ -209,23 +205,15 @@ def build_index(lesson: LessonText) -> LessonIndex:
     # build_units tokenized most unit texts a moment ago; cached_tokens remembers them.
     tokens_of = [cached_tokens(unit.text) for unit in units]
     own = [Counter(query_terms(tokens)) for tokens in tokens_of]
-    # A big import builds thousands of indexes, so the loops below stay in C where they can.
     # A unit's terms go in as they first occur: its own (with their counts), then those of its
-    # heading and its context that it lacks (at CONTEXT_TF, or ANAPHOR_TF for the words of a
-    # sentence it refers back to: "It", "They"... stand for that sentence's subject, so its
-    # words say what the unit is about more surely than a heading does); dicts keep first
-    # occurrences in order. That order fixes the order of `postings` and of the stored JSON.
+    # heading and its context that it lacks, at CONTEXT_TF, or ANAPHOR_TF for the words of a
+    # sentence it refers back to ("It", "They"... stand for that sentence's subject). That
+    # order fixes the order of `postings` and of the stored JSON.
     postings: dict[str, list[Any]] = {}
-    posting = postings.get
+    posting = postings.get  # a big import builds thousands of indexes: the loop stays lean
     context_tf, anaphor_tf = float(tuning.CONTEXT_TF), float(tuning.ANAPHOR_TF)
     for uid, unit in enumerate(units):
-        counts = own[uid]
-        for t, tf in counts.items():
-            entry = posting(t)
-            if entry is None:
-                postings[t] = [uid, float(tf)]
-            else:
-                entry += (uid, float(tf))
+        tfs = {t: float(tf) for t, tf in own[uid].items()}
         context = own[unit.context] if unit.context is not None else ()
         inherited = dict.fromkeys(chain(heading_terms[unit.section], context), context_tf)
         # A list item's context announces it; any other unit's context is the sentence it
@@ -233,8 +221,8 @@ def build_index(lesson: LessonText) -> LessonIndex:
         if context and uid not in units[unit.context].items:
             inherited.update(dict.fromkeys(context, anaphor_tf))
         for t, tf in inherited.items():
-            if t in counts:
-                continue
+            tfs.setdefault(t, tf)
+        for t, tf in tfs.items():
             entry = posting(t)
             if entry is None:
                 postings[t] = [uid, tf]

@@ -73,14 +73,8 @@ _TENS = words("twenty thirty forty fifty sixty seventy eighty ninety")
 
 #: The number words, as written out in prose ("sixty", "millions"): with digits, what holds a
 #: count or an amount.
-CARDINALS = frozenset(
-    [
-        *_UNITS[1:],
-        *_TENS,
-        *words("hundred hundreds thousand thousands million millions billion billions"),
-        *words("trillion trillions"),
-    ]
-)
+_POWERS = words("hundred thousand million billion trillion")
+CARDINALS = frozenset([*_UNITS[1:], *_TENS, *_POWERS, *(f"{p}s" for p in _POWERS)])
 
 
 def number_word(digits: str) -> str | None:
@@ -118,9 +112,8 @@ _STEM_LOCK = threading.Lock()  # a Snowball stemmer object is not thread-safe
 
 @lru_cache(maxsize=65536)
 def zipf(word: str, lang: str = "en", wordlist: str = "best") -> float:
-    """wordfreq's Zipf frequency of a word, remembered. wordfreq is imported on first use:
-    importing it (its language tables, ftfy, langcodes) costs about 0.4 s of CPU, which every
-    process importing the tutor paid, though most (`migrate`, an unchanged import) never ask."""
+    """wordfreq's Zipf frequency of a word, remembered. wordfreq (0.4 s of CPU to import) is
+    imported on first use: most processes importing the tutor never ask."""
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, lang, wordlist=wordlist)
@@ -147,9 +140,8 @@ def tokenize(text: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def cached_tokens(text: str) -> tuple[str, ...]:
-    """`tokenize`, remembered for recently seen texts: building an index tokenizes a sentence
-    when it cuts units (is its line prose? what is its first word?) and again when it counts
-    its terms, and a lesson with one sentence per line tokenizes the same text a third time."""
+    """`tokenize`, remembered for recently seen texts: building an index tokenizes most
+    sentences two or three times (cutting units, then counting terms)."""
     return tuple(tokenize(text))
 
 

@@ -65,7 +65,6 @@ UNITS: dict[str, frozenset[str]] = {
 }
 _SPEED_UNITS = frozenset(words("mph kph km/h kmh knot knots m/s"))
 _PER = frozenset(words("a an per each every"))
-_TIME_UNITS = UNITS[DURATION]
 _FRACTIONS = frozenset(
     words(
         "half halves third thirds quarter quarters fifth fifths sixth sixths seventh sevenths "
@@ -136,8 +135,7 @@ def asked_kinds(question: str) -> frozenset[str]:
         if match and match.start() <= start:
             return kinds
     match = _HOW_MANY_RE.search(text)
-    # "How many miles...?" asks for a length. "How many keepers...?" asks for a count, which is
-    # no kind here: a number near "keepers" cost SQuAD's dev ROC AUC (docs/tutor-experiments.md).
+    # "How many miles...?" asks for a length; "how many keepers...?" a count, no kind here.
     return _kind_of_unit(match["unit"]) if match and match.start() <= start else frozenset()
 
 
@@ -171,7 +169,7 @@ def gives_kind(text: str, kinds: frozenset[str]) -> bool:
             and word in UNITS[LENGTH]
             and len(per_time) == 2
             and per_time[0] in _PER
-            and per_time[1] in _TIME_UNITS
+            and per_time[1] in UNITS[DURATION]
         ):
             return True
     return False

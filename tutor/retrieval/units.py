@@ -73,8 +73,11 @@ _ABBREVIATIONS = frozenset(
     )
 )
 _COUNT_WORDS = words("two three four five six seven eight nine ten eleven twelve")
+_ANNOUNCE_WORDS = (*_COUNT_WORDS, "several", "a few", "the following")
+# "A few hundred statements" and "two million years" give a number, not a count of items.
 _ANNOUNCE_RE = re.compile(
-    r"\b(?P<count>" + "|".join(_COUNT_WORDS) + r"|several|a few|the following)"
+    r"\b(?P<count>" + "|".join(_ANNOUNCE_WORDS) + ")"
+    r"(?!\s+(?:hundred|thousand|million|billion|dozen)\b)"
     r"(?:\s+[\w-]+){0,3}?\s+[\w-]+s\b",
     re.IGNORECASE,
 )
@@ -97,11 +100,12 @@ def closes_abbreviation(text: str) -> bool:
     return last_word in _ABBREVIATIONS or len(last_word) == 1
 
 
-def split_sentences(line: str) -> list[str]:
-    """The sentences of one paragraph line, verbatim."""
+def split_sentences(line: str, boundary: re.Pattern[str] = _BOUNDARY_RE) -> list[str]:
+    """The sentences of one paragraph line, verbatim. A `boundary` match starts at a sentence's
+    one-character end mark; a period that closes an abbreviation or an initial is no end."""
     sentences: list[str] = []
     start = 0
-    for match in _BOUNDARY_RE.finditer(line):
+    for match in boundary.finditer(line):
         end = match.start() + 1  # just after the end mark
         if closes_abbreviation(line[start:end]):
             continue
@@ -136,13 +140,10 @@ def _has_code(line: str) -> bool:
     return marked and _CODE_RE.search(line) is not None
 
 
-# What _ANNOUNCE_RE cannot match without. Most sentences hold none of these words, and an
-# index build asks about every sentence, more than once: a substring test is several times
-# cheaper than the search. For ASCII text, lower-casing is exactly what IGNORECASE does.
-_ANNOUNCE_WORDS = (*_COUNT_WORDS, "several", "a few", "the following")
-
-
 def _may_announce(sentence: str) -> bool:
+    """Whether a sentence holds one of `_ANNOUNCE_WORDS`, which `_ANNOUNCE_RE` cannot match
+    without: a substring test, several times cheaper than the search an index build would
+    run on every sentence. For ASCII text, lower-casing is exactly what IGNORECASE does."""
     if not sentence.isascii():
         return True  # IGNORECASE also folds a few non-ASCII letters (the long s, Kelvin's K)
     lower = sentence.lower()
