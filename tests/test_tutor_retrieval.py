@@ -206,6 +206,31 @@ def test_an_announcing_sentence_carries_its_items() -> None:
     ]
 
 
+def test_a_count_inside_a_larger_number_announces_no_list() -> None:
+    """ "A few hundred" and "two thousand" are numbers: the lines after them are not items, and
+    a list announced before keeps all of its items."""
+    text = "\n".join(
+        [
+            "Three steps matter.",
+            "Collect inputs. Write a few hundred statements and label each one.",
+            "Record activations at one layer.",
+            "Fit the probe; reading it all would take over two thousand years.",
+            "A later paragraph about something else.",
+            "And another one.",
+        ]
+    )
+    lesson = LessonText("", "", (SectionText("Steps", "steps", text),), ())
+    units = build_index(lesson).units
+    announcers = {units[u].text: [units[i].text for i in units[u].items] for u in range(len(units))}
+    assert announcers["Three steps matter."] == [
+        "Collect inputs.",
+        "Write a few hundred statements and label each one.",
+        "Record activations at one layer.",
+        "Fit the probe; reading it all would take over two thousand years.",
+    ]
+    assert all(not items for text, items in announcers.items() if text != "Three steps matter.")
+
+
 # --- answers --------------------------------------------------------------------------------
 
 
@@ -989,3 +1014,78 @@ def test_a_number_in_digits_is_the_number_the_lesson_writes_in_words(question: s
     missing_number = LEXICAL_FEATURES.index("missing_number")
     assert assessment.features[missing_number] == 0.0
     assert assess(INDEX, question.replace("2", "7")).features[missing_number] == 1.0
+
+
+# --- yes/no questions -----------------------------------------------------------------------
+
+KILN = build_index(
+    LessonText(
+        "Firing a kiln",
+        "",
+        (
+            SectionText(
+                "Loading",
+                "loading",
+                "Pots must be bone dry before they go into the kiln.\n"
+                "Glazed pots must not touch each other or the shelf, or they fuse together in "
+                "the heat.\nStack bisque ware rim to rim to save space.",
+            ),
+            SectionText(
+                "Firing",
+                "firing",
+                "A bisque firing reaches about 1000 degrees over eight hours.\n"
+                "A glaze firing goes higher, to about 1240 degrees.\n"
+                "The kiln cools slowly over a whole day, and the door stays shut until it is "
+                "below 100 degrees, because cold air rushing in cracks the pots.\n"
+                "A pyrometer shows the temperature inside.",
+            ),
+            SectionText(
+                "Safety",
+                "safety",
+                "Wear heat-proof gloves when you unload the kiln.\n"
+                "Keep the room ventilated during a firing, since glazes give off fumes when they "
+                "melt.\nChildren should be kept away from a kiln in use.",
+            ),
+        ),
+        (),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("Can I open the kiln when it is hot?", None),
+        ("Must I wear gloves when I unload the kiln?", None),
+        ("Does it matter how far the shelf is from the wall?", None),
+        ("Is it true that two firings are needed?", None),
+        ("Can you tell me when the kiln was built?", "time"),
+        ("Do you know how many pots fit?", "number"),
+        ("Can the kiln crack pots, and how long does it cool?", "number"),
+        ("When can I open the kiln?", "time"),
+    ],
+)
+def test_a_yes_no_question_asks_for_no_kind_of_answer(question: str, wants: str | None) -> None:
+    """In a question that opens with an auxiliary or modal verb, "when" and "how far" are
+    conjunctions; a request to the tutor, or a second question, asks what its wh-word asks."""
+    from tutor.retrieval import ranking
+
+    assert ranking.read_query(KILN, question).answer_type == wants
+
+
+@pytest.mark.parametrize(
+    ("question", "caveat"),
+    [
+        (
+            "Can I put pots in the kiln when they are still a bit wet?",
+            "Pots must be bone dry before they go into the kiln.",
+        ),
+        ("Can I open the kiln door when the pots are still hot?", "the door stays shut until"),
+    ],
+)
+def test_a_yes_no_question_whose_answer_is_a_caveat_gets_the_caveat(
+    question: str, caveat: str
+) -> None:
+    answer = answer_question(KILN, question)
+    assert answer.kind == "answer" and answer.grounded, answer.answer
+    assert any(caveat in q for q in quotes(answer)), answer.answer

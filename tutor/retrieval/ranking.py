@@ -61,6 +61,22 @@ _TIME_RE = re.compile(
 # A capitalised word that does not open the sentence: a name of a person, place or thing.
 _NAME_RE = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'-]+")
 
+# A question that opens with an auxiliary or a modal verb asks yes or no ("Can I open the kiln
+# when it is hot?"): a "when" or "how far" inside it is a conjunction, not what it asks for. A
+# request to the tutor ("can you tell me when...", "do you know who...") asks what its wh-word
+# asks.
+_YES_NO_RE = re.compile(
+    r"^(?:am|is|are|was|were|do|does|did|have|has|had|can|could|may|might|must|shall|should|"
+    r"will|would|need|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|haven't|hasn't|can't|"
+    r"couldn't|mustn't|shouldn't|won't|wouldn't)\b(?! you (?:know|tell|explain|give|show|list|"
+    r"describe|say|name|help)\b)"
+)
+# A second question after a yes/no one asks for its own kind of thing ("..., and how much
+# warning do people get?").
+_LATER_QUESTION_RE = re.compile(
+    r"(?:,|\b(?:and|or|also|plus|then)\b)\s*(?=(?:what|why|how|when|where|who|which)\b)"
+)
+
 _DEFINITION_RE = re.compile(
     r"^(?:so |ok |and |but )?(?:what|who)(?:'s| exactly is| is| are| was| were)\s+"
     r"(?:an?\s+|the\s+)?(?P<x>[^?]+?)\??$"
@@ -87,7 +103,11 @@ def read_query(index: LessonIndex, text: str) -> Query:
     the words after its comma frame the question."""
     tokens = tokenize(text)
     lowered = " ".join(re.sub(r"[^\w'\s,-]", " ", text.casefold().replace("\u2019", "'")).split())
-    wants = next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(lowered)), None)
+    asked = lowered
+    if _YES_NO_RE.match(lowered):
+        later = _LATER_QUESTION_RE.split(lowered, maxsplit=1)
+        asked = later[1] if len(later) > 1 else ""
+    wants = next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(asked)), None)
     match = _DEFINITION_RE.match(lowered.split(",")[0].strip())
     x = match["x"] or match["y"] or match["z"] if match else ""
     subject = tuple(term(t) for t in x.split() if t not in STOP_WORDS)

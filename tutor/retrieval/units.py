@@ -74,8 +74,10 @@ _ABBREVIATIONS = frozenset(
 )
 _COUNT_WORDS = words("two three four five six seven eight nine ten eleven twelve")
 _ANNOUNCE_WORDS = (*_COUNT_WORDS, "several", "a few", "the following")
+# "A few hundred statements" and "two million years" give a number, not a count of items.
 _ANNOUNCE_RE = re.compile(
     r"\b(?P<count>" + "|".join(_ANNOUNCE_WORDS) + ")"
+    r"(?!\s+(?:hundred|thousand|million|billion|dozen)\b)"
     r"(?:\s+[\w-]+){0,3}?\s+[\w-]+s\b",
     re.IGNORECASE,
 )
