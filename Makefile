@@ -195,6 +195,8 @@ else
 		--content tests/tutor_eval/tuning10_content --questions tests/tutor_eval/tuning10.yaml
 	$(EVAL) --name "TUNING questions 2 on the shipped lessons: tests/tutor_eval/shipped2.yaml" \
 		--no-split --content content --questions tests/tutor_eval/shipped2.yaml
+	$(EVAL) --name "TUNING questions 3 on the shipped lessons: tests/tutor_eval/shipped3.yaml" \
+		--no-split --content content --questions tests/tutor_eval/shipped3.yaml
 	@test -n "$(SQUAD)" || { echo "No SQuAD 2.0 file: make eval-tutor SQUAD=path.json" >&2; exit 1; }
 	$(EVAL) --squad $(SQUAD) \
 		--name "SQuAD 2.0 $(notdir $(SQUAD)) (tuning data; the halves are the hash split)"

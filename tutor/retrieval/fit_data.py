@@ -7,9 +7,9 @@
   the first hex digit of the sha256 of its text is 0-7). The held-out half (8-f) is never read;
 * with `--tuning-sets`, every question of the tuning sets in `TUNING_SETS` (lessons written
   only to be tuned on, with near-topic questions they do not answer), all of it tuning data.
-  A tuning set asked of the shipped lessons (`shipped2.yaml`) is all tuning data too, and is
-  in the shipped set's lesson group ("shipped"): a group is a set of lessons, so leaving the
-  group out takes every question about those lessons out of the fit.
+  A tuning set asked of the shipped lessons (`shipped2.yaml`, `shipped3.yaml`) is all tuning
+  data too, and is in the shipped set's lesson group ("shipped"): a group is a set of lessons,
+  so leaving the group out takes every question about those lessons out of the fit.
 
 Lesson questions are in `FOLDS` folds by the second hex digit of the sha256 of their text.
 
@@ -48,8 +48,9 @@ DEFAULT_EVAL = ROOT / "tests" / "tutor_eval"
 PARAGRAPHS_PER_SECTION = 3
 FOLDS = 5
 #: Question files under `--eval-dir` that are tuning data through and through, each with its
-#: content folder (relative to `--eval-dir`): (questions, content). `shipped2.yaml` asks about
-#: the shipped course itself, so its folder is the repository's `content/`.
+#: content folder (relative to `--eval-dir`): (questions, content). `shipped2.yaml` and
+#: `shipped3.yaml` ask about the shipped course itself, so their folder is the repository's
+#: `content/`.
 TUNING_SETS = (
     ("tuning.yaml", "tuning_content"),
     ("tuning2.yaml", "tuning2_content"),
@@ -62,6 +63,7 @@ TUNING_SETS = (
     ("tuning9.yaml", "tuning9_content"),
     ("tuning10.yaml", "tuning10_content"),
     ("shipped2.yaml", "../../content"),
+    ("shipped3.yaml", "../../content"),
 )
 
 
