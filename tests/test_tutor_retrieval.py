@@ -252,6 +252,33 @@ def test_answers_quote_the_passage_that_answers(question: str, expected: str, an
     assert 0.0 < answer.confidence <= 1.0
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the big idea of this lesson?",
+        "what's the main takeaway here",
+        "What is the one thing to remember about kitchen and coast?",
+        "Main point of the lesson in one sentence?",
+    ],
+)
+def test_asked_for_its_main_point_the_lesson_answers_with_its_big_idea(question: str) -> None:
+    answer = answer_question(INDEX, question)
+    assert answer.kind == "answer" and answer.grounded
+    assert quotes(answer) == ["Small regular forces add up."]
+    assert [c.anchor for c in answer.citations] == ["big-idea"]
+
+
+def test_a_main_point_of_a_topic_is_a_question_about_that_topic() -> None:
+    """ "The main point" of something the lesson covers is asked of that passage, not of the
+    lesson's big idea; a lesson without a big idea is searched as usual."""
+    answer = answer_question(INDEX, "What is the main point about neap tides?")
+    assert "Small regular forces add up." not in quotes(answer)
+    plain = build_index(LessonText("Tides", "", (TIDES,), ()))
+    assert all(
+        "big-idea" != c.anchor for c in answer_question(plain, "What's the big idea?").citations
+    )
+
+
 def test_a_list_comes_out_whole() -> None:
     answer = answer_question(INDEX, "Why do bakers keep a starter?")
     assert quotes(answer)[:4] == [

@@ -19,7 +19,7 @@ from .comparisons import Side, comparison_sides, content_words
 from .index import LessonIndex
 from .lexicon import ANAPHORS, content_terms, looks_foreign, script, tokenize, words
 from .ranking import Query, definition_match, max_score, rank, read_query
-from .units import NOT_SECTIONS, split_sentences
+from .units import BIG_IDEA_ANCHOR, NOT_SECTIONS, split_sentences
 
 MAX_QUESTION_CHARS = 2000
 ANSWER = "answer"
@@ -37,6 +37,15 @@ _OVERVIEW_RE = re.compile(
     r"(?:summary|overview)(?: of (?:this|the) lesson)?|summari[sz]e (?:this|the) lesson"
     r"|what (?:will|do|does|can) (?:i|we|this lesson) (?:learn|cover|teach)\w*(?: here)?)\W*$"
 )
+# A question for the lesson's main point: "what's the big idea?", "the main takeaway", "the
+# one thing to remember". It is about the lesson only when its other content words are the
+# lesson's title's or these (`_is_big_idea`).
+_BIG_IDEA_RE = re.compile(
+    r"\b(?:big|main|central|key|core|overall)\s+(?:idea|point|takeaway|message|lesson)s?\b"
+    r"|\btake-?aways?\b|\bgist\b|\bin a nutshell\b"
+    r"|\bone thing (?:to|i should|i need to|you want me to) (?:remember|know|take away)\b"
+)
+_ABOUT_THE_LESSON = frozenset(content_terms("lesson here line sentence short word summary"))
 _INJECTION_RE = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|lesson|rules?|prompts?)\b"
     r"|\byour\s+(?:system\s+|initial\s+|hidden\s+)?(?:prompt|instructions|rules|programming)\b"
@@ -112,6 +121,16 @@ def message_kind(message: str) -> str | None:
         if any(w in _GREETINGS for w in words):
             return "greeting"
     return None
+
+
+def _is_big_idea(index: LessonIndex, message: str) -> bool:
+    """Whether a message asks for the lesson's main point, about nothing but the lesson."""
+    text = " ".join(tokenize(message))
+    match = _BIG_IDEA_RE.search(text)
+    if match is None:
+        return False
+    rest = set(content_terms(text[: match.start()] + " " + text[match.end() :]))
+    return rest <= _ABOUT_THE_LESSON | set(content_terms(index.title))
 
 
 def _is_question(segment: str) -> bool:
@@ -252,6 +271,18 @@ def answer_question(
         return TutorAnswer(compose.overview(index), True, cites, kind=kind, confidence=1.0)
     if not tokenize(question):
         return TutorAnswer(compose.reply(index, "no_content"), False, kind=DECLINED)
+    if _is_big_idea(index, question):
+        units = [
+            u
+            for u, unit in enumerate(index.units)
+            if index.places[unit.section][1] == BIG_IDEA_ANCHOR
+        ]
+        if units:
+            cites = tuple(
+                Citation(*index.places[index.units[u].section], index.units[u].text) for u in units
+            )
+            text = compose.quote_text(index, units)
+            return TutorAnswer(text, True, cites, best_score=1.0, confidence=1.0)
 
     model = load_model()
     asks = message_parts(index, question)
