@@ -85,3 +85,32 @@ def test_a_lesson_sentence_with_a_title_is_one_unit() -> None:
 def test_a_statement_is_kept_when_the_question_needs_it(message: str, statement: bool) -> None:
     _statement, question = message.split(". ")
     assert question_parts(INDEX, message) == ([message] if statement else [question])
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        (
+            "Who was Ann Hale, and what did she write?",
+            ["Who was Ann Hale", "what did Ann Hale write?"],
+        ),
+        (
+            "What is the harbour chapel and who ran it?",
+            ["What is the harbour chapel", "who ran harbour chapel?"],
+        ),
+        (
+            "What is lifeboat No. 13, and where was its shed?",
+            ["What is lifeboat No. 13", "where was lifeboat No. 13's shed?"],
+        ),
+    ],
+)
+def test_a_later_part_that_refers_back_is_asked_about_the_earlier_parts_subject(
+    message: str, parts: list[str]
+) -> None:
+    """ "What is X, and why does it ...?": the second part's "it" is X, which it needs to be
+    found; a part whose question before it names no subject keeps its words."""
+    assert question_parts(INDEX, message) == parts
+    assert question_parts(INDEX, "When did Ann Hale arrive, and what did she write?") == [
+        "When did Ann Hale arrive",
+        "what did she write?",
+    ]

@@ -18,7 +18,7 @@ from .answerability import Model, features, load_model, similarity
 from .comparisons import Side, comparison_sides, content_words
 from .index import LessonIndex
 from .lexicon import ANAPHORS, content_terms, looks_foreign, script, tokenize, words
-from .ranking import Query, definition_match, max_score, rank, read_query
+from .ranking import Query, asked_subject, definition_match, max_score, rank, read_query
 from .units import BIG_IDEA_ANCHOR, NOT_SECTIONS, split_sentences
 
 MAX_QUESTION_CHARS = 2000
@@ -67,6 +67,9 @@ _PART_RE = re.compile(
 _CHAT_RE = re.compile(r"[.!:]\s+")
 # A question with one of these refers back to a statement before it ("What causes that?").
 _REFERS_BACK = ANAPHORS | {"that"}
+# A pronoun in a later question part ("..., and why does it matter?"), and whether it is a
+# possessive one ("its", "their").
+_PRONOUN_RE = re.compile(r"\b(?:(it|they|them|he|she|him)|(its|their|his))\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,12 @@ def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Si
         if parts and not content_words(piece):
             if isinstance(parts[-1], str):
                 parts[-1] = f"{parts[-1]} {piece}"
-        elif sides := comparison_sides(index, piece):
+            continue
+        # "What is X, and why does it matter?": the later part's pronoun is the earlier part's
+        # X, without which the later part names too little of the lesson to be found.
+        if parts and isinstance(parts[-1], str) and (x := asked_subject(parts[-1])):
+            piece = _PRONOUN_RE.sub(lambda m: x if m[1] else f"{x}'s", piece, count=1)
+        if sides := comparison_sides(index, piece):
             parts.append(sides)
         else:
             parts.append(piece)

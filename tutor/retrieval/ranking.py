@@ -84,6 +84,17 @@ _DEFINITION_RE = re.compile(
     r"|^(?:define|meaning of)\s+(?:an?\s+|the\s+)?(?P<z>[^?]+?)\??$"
 )
 
+_DEFINITION_AS_WRITTEN_RE = re.compile(_DEFINITION_RE.pattern, re.IGNORECASE)
+
+
+def asked_subject(text: str) -> str:
+    """X in "what is X?" as the learner wrote it (before any comma), or "" when the question
+    asks for no one thing or names more of it than a query keeps as a subject."""
+    match = _DEFINITION_AS_WRITTEN_RE.match(text.split(",")[0].strip())
+    x = (match["x"] or match["y"] or match["z"]).strip() if match else ""
+    kept = [t for t in tokenize(x) if t not in STOP_WORDS]
+    return x if 0 < len(kept) <= tuning.MAX_SUBJECT_TERMS else ""
+
 
 @dataclass(frozen=True)
 class Query:
