@@ -114,3 +114,13 @@ def test_a_later_part_that_refers_back_is_asked_about_the_earlier_parts_subject(
         "When did Ann Hale arrive",
         "what did she write?",
     ]
+
+
+def test_a_part_the_lesson_does_not_cover_is_named_in_the_learners_words() -> None:
+    """The part is looked for with the earlier part's subject in place of its pronoun, but the
+    reply quotes what the learner wrote."""
+    answer = answer_question(INDEX, "What is the harbour chapel, and how much did it cost?")
+    assert answer.kind == "answer"
+    assert answer.answer.endswith(
+        "The lesson doesn't cover this part of your question: \u201chow much did it cost?\u201d."
+    )

@@ -141,6 +141,18 @@ def _is_question(segment: str) -> bool:
     return segment.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_START)
 
 
+class _Reworded(str):
+    """A question part as it is looked for (a later part's pronoun replaced by an earlier
+    part's subject); `said` is the learner's own wording, which a reply quotes."""
+
+    said: str
+
+    def __new__(cls, said: str, asked: str) -> _Reworded:
+        part = super().__new__(cls, asked)
+        part.said = said
+        return part
+
+
 def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Side]]:
     """The message's questions, without the chat around them; a comparison is its two sides.
 
@@ -174,12 +186,13 @@ def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Si
         # comparison's sides take none).
         if parts and not content_words(piece):
             if isinstance(parts[-1], str):
-                parts[-1] = f"{parts[-1]} {piece}"
+                said = getattr(parts[-1], "said", parts[-1])
+                parts[-1] = _Reworded(f"{said} {piece}", f"{parts[-1]} {piece}")
             continue
         # "What is X, and why does it matter?": the later part's pronoun is the earlier part's
         # X, without which the later part names too little of the lesson to be found.
         if parts and isinstance(parts[-1], str) and (x := asked_subject(parts[-1])):
-            piece = _PRONOUN_RE.sub(lambda m: x if m[1] else f"{x}'s", piece, count=1)
+            piece = _Reworded(piece, _PRONOUN_RE.sub(lambda m: x if m[1] else f"{x}'s", piece, 1))
         if sides := comparison_sides(index, piece):
             parts.append(sides)
         else:
@@ -320,7 +333,8 @@ def answer_question(
         chosen: list[int] = []
         for name, part in zip(names, parts, strict=True):
             if not any(part is p for p in answered):
-                (missing_parts if isinstance(ask, str) else missing_sides).append(name)
+                said = getattr(name, "said", name)  # a reworded part as the learner wrote it
+                (missing_parts if isinstance(ask, str) else missing_sides).append(said)
                 continue
             # A unit quoted for an earlier part is not quoted again, and a part whose best unit
             # is already quoted is answered (the two sides of a comparison often share units).
