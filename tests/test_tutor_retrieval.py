@@ -735,6 +735,8 @@ def test_the_slot_a_question_asks_to_fill(question: str, slot: str | None) -> No
         ),
         ("The rules are: Sailing boats give way.", PERSON, "Who wrote the rules?", False),
         ("Honestly, I'd start with a drop spindle.", PERSON, "Who invented the spindle?", False),
+        # An abbreviation in capitals is no one's name.
+        ("Then AI developers tune the GPU kernels.", PERSON, "Who invented the kernel?", False),
         # Dates: a year, decade, century, era or "ago"; not "when" or "before", nor a number
         # that is no year, nor a date the question itself gives.
         ("The kraft process, invented in 1879, gives strong pulp.", DATE, "When?", True),

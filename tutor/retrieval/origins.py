@@ -76,6 +76,8 @@ def fills_slot(text: str, slot: str, question: str) -> bool:
     """Whether `text` holds a filler of `slot` that the question does not itself hold."""
     if slot == PERSON:
         asked = set(content_terms(question))
-        return any(not set(content_terms(name)) <= asked for name in _NAME_RE.findall(text))
+        # A name has a lower-case letter: a word in capitals only ("AI", "GPU") abbreviates one.
+        names = (name for name in _NAME_RE.findall(text) if not name.isupper())
+        return any(not set(content_terms(name)) <= asked for name in names)
     lowered = question.casefold()
     return any(m.group().casefold() not in lowered for m in _DATE_FILLER_RE.finditer(text))
