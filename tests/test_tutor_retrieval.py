@@ -1116,38 +1116,3 @@ def test_a_yes_no_question_whose_answer_is_a_caveat_gets_the_caveat(
     answer = answer_question(KILN, question)
     assert answer.kind == "answer" and answer.grounded, answer.answer
     assert any(caveat in q for q in quotes(answer)), answer.answer
-
-
-def test_a_clipped_word_finds_the_one_lesson_word_it_begins() -> None:
-    """A short question word the lesson lacks stands for the longer lesson word it begins
-    ("eval" for "evaluation"), when that word is its only family in the lesson and the short
-    word is no more common in English than the long one."""
-    index = build_index(
-        LessonText(
-            "",
-            "",
-            (
-                SectionText(
-                    "Checks",
-                    "checks",
-                    "An evaluation of the engine takes a day. The specification lists each "
-                    "category. The authentication step and the authorization step differ.",
-                ),
-            ),
-            (),
-        )
-    )
-    assert index.match("eval") == ("eval", term("evaluation"))
-    assert index.match("evals") == ("evals", term("evaluation"))
-    assert index.match("spec") == ("spec", term("specification"))
-    # A common word of its own ("cat") is not a clipping of "category".
-    assert index.match("cat") == ("cat", term("cat"))
-    # Two families begin with "auth": no guess.
-    assert index.match("auth") == ("auth", term("auth"))
-    # Two letters are too few; "the" is in the lesson anyway.
-    assert index.match("ev") == ("ev", term("ev"))
-    # Capitalised inside a question, a word is a name, not a clipping.
-    assert index.match("spec", name=True) == ("spec", term("spec"))
-    assert "specif" in read_query(index, "what does the spec list?").terms
-    assert "specif" not in read_query(index, "What does Spec list?").terms
-    assert "specif" in read_query(index, "Spec: what does it list?").terms

@@ -4,8 +4,8 @@ A unit's terms are its own words, plus, at `CONTEXT_TF`, the words of its sectio
 and of the sentence announcing it, and at `ANAPHOR_TF` those of the sentence it refers back to
 ("They add bitterness..." after a sentence about hops).
 The index also says which lesson word a question's word stands for (`match`): itself, the
-same noun in the other number ("cactus" for "cacti"), the lesson word it misspells, one of
-its word family, or the longer word it is clipped from ("evaluation" for "eval").
+same noun in the other number ("cactus" for "cacti"), the lesson word it misspells, or one of
+its word family.
 """
 
 from __future__ import annotations
@@ -69,12 +69,11 @@ class LessonIndex:
         """The lesson's terms in order (for word-family lookups)."""
         return sorted(self.postings)
 
-    def match(self, token: str, name: bool = False) -> tuple[str, str]:
+    def match(self, token: str) -> tuple[str, str]:
         """The (word, term) a question's word stands for in this lesson: itself when the lesson
         uses its term; else another number of it that the lesson uses ("leaf" for "leaves");
-        else the lesson word it misspells; else a lesson term of its family; else the lesson
-        term it is a clipping of, unless the question capitalises it as a `name` ("Ann" is
-        not "announced"); else itself, unmatched."""
+        else the lesson word it misspells; else a lesson term of its family; else itself,
+        unmatched."""
         t = term(token)
         if t in self.postings:
             return token, t
@@ -82,7 +81,7 @@ class LessonIndex:
             return form, term(form)
         if fixed := self._corrected(token):
             return fixed, self.words[fixed]
-        return token, self._relative(t) or (not name and self._unclipped(token, t)) or t
+        return token, self._relative(t) or t
 
     def _corrected(self, token: str) -> str | None:
         """The lesson word a misspelt rare word most likely meant, if one is close enough."""
@@ -105,22 +104,6 @@ class LessonIndex:
         family = list(takewhile(lambda w: w.startswith(t), self.sorted_terms[start:]))
         family += [t[:n] for n in range(tuning.MIN_STEM, len(t)) if t[:n] in self.postings]
         return min(family, key=lambda w: (abs(len(w) - len(t)), w), default=None)
-
-    def _unclipped(self, token: str, t: str) -> str | None:
-        """The lesson term a clipped word stands for ("eval" for "evaluation", "spec" for
-        "specification"): a word too short for `_relative` (at least `MIN_CLIP` letters, its
-        term all of it but perhaps a last letter, as in "evals") that begins lesson words at least `CLIP_RATIO` times its length, all of one family (the
-        shortest of their terms begins the others), and that is no more common in English than
-        the most common of them (a word of its own, "cat", is not a clipping of "category")."""
-        if not tuning.MIN_CLIP <= len(t) < tuning.MIN_STEM or len(token) > len(t) + 1:
-            return None
-        longer = [w for w in self.words if w.startswith(t)]
-        if not longer or min(map(len, longer)) < tuning.CLIP_RATIO * len(t):
-            return None
-        stem = min({self.words[w] for w in longer}, key=len)
-        if not all(self.words[w].startswith(stem) for w in longer):
-            return None
-        return stem if zipf(token) <= max(map(zipf, longer)) else None
 
     def section_terms(self, section: int) -> set[str]:
         """Every term of one section (its heading and units), computed once per index."""

@@ -124,15 +124,12 @@ def read_query(index: LessonIndex, text: str) -> Query:
     subject = tuple(term(t) for t in x.split() if t not in STOP_WORDS)
     if len(subject) > tuning.MAX_SUBJECT_TERMS:
         subject = ()
-    # Words capitalised after the first: names, which `LessonIndex.match` never reads as clippings.
-    after_first = text.split(maxsplit=1)[1:]
-    names = {w.casefold() for rest in after_first for w in re.findall(r"\b[A-Z][\w']*", rest)}
     weights: dict[str, float] = {}  # lesson term -> weight of the question's word
     for token in tokenize(text.split(",")[0]) if subject else tokens:
         if len(weights) >= tuning.MAX_QUERY_TERMS:
             break
         if token not in STOP_WORDS:
-            word, t = index.match(token, token in names)
+            word, t = index.match(token)
             weights.setdefault(t, informativeness(word))
     return Query(
         terms=tuple(weights),

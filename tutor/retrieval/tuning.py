@@ -37,11 +37,6 @@ MIN_TYPO = 5
 #: A question word the lesson never uses matches a lesson word of its family (one stem a
 #: prefix of the other) when the shorter stem has at least this many letters.
 MIN_STEM = 5
-#: A shorter question word the lesson never uses, of at least MIN_CLIP letters, stands for the
-#: lesson's word it begins when that word is at least CLIP_RATIO times as long (a clipping,
-#: "eval" for "evaluation"); see `LessonIndex._unclipped` for the other conditions.
-MIN_CLIP = 3
-CLIP_RATIO = 2
 
 #: Answer composition: the best unit, then the next best ones whose score is at least
 #: CLOSE_RATIO of the best, within MAX_WORDS; a list announced by the best unit may take
