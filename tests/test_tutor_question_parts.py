@@ -108,12 +108,39 @@ def test_a_later_part_that_refers_back_is_asked_about_the_earlier_parts_subject(
     message: str, parts: list[str]
 ) -> None:
     """ "What is X, and why does it ...?": the second part's "it" is X, which it needs to be
-    found; a part whose question before it names no subject keeps its words."""
+    found."""
     assert question_parts(INDEX, message) == parts
-    assert question_parts(INDEX, "When did Ann Hale arrive, and what did she write?") == [
-        "When did Ann Hale arrive",
-        "what did she write?",
-    ]
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        (
+            "When did Rev. Ann Hale become pastor, and what did she write?",
+            ["When did Rev. Ann Hale become pastor", "what did rev ann hale pastor write?"],
+        ),
+        (
+            "Where was lifeboat No. 13 kept, and how long was that?",
+            ["Where was lifeboat No. 13 kept", "how long was lifeboat 13 kept?"],
+        ),
+        (
+            "What is the harbour chapel, and what's the point?",
+            ["What is the harbour chapel", "what's the point harbour chapel?"],
+        ),
+        (
+            "What is the harbour chapel, and what's the lifeboat?",
+            ["What is the harbour chapel", "what's the lifeboat?"],
+        ),
+    ],
+)
+def test_a_later_part_that_refers_back_takes_the_lesson_terms_of_the_part_before(
+    message: str, parts: list[str]
+) -> None:
+    """When the earlier part does not ask "what is X?", what it is about is the lesson terms it
+    names that the later part does not; they stand in for the later part's pronoun (or a final
+    "that"), or follow a later part that names nothing of the lesson. A later part with lesson
+    terms of its own and nothing that refers back keeps its words."""
+    assert question_parts(INDEX, message) == parts
 
 
 def test_a_part_the_lesson_does_not_cover_is_named_in_the_learners_words() -> None:

@@ -67,9 +67,12 @@ _PART_RE = re.compile(
 _CHAT_RE = re.compile(r"[.!:]\s+")
 # A question with one of these refers back to a statement before it ("What causes that?").
 _REFERS_BACK = ANAPHORS | {"that"}
-# A pronoun in a later question part ("..., and why does it matter?"), and whether it is a
-# possessive one ("its", "their").
-_PRONOUN_RE = re.compile(r"\b(?:(it|they|them|he|she|him)|(its|their|his))\b", re.IGNORECASE)
+# A pronoun in a later question part ("..., and why does it matter?", "how many is that?"), and
+# whether it is a possessive one ("its", "their").
+_PRONOUN_RE = re.compile(
+    r"\b(?:it|they|them|he|she|him|(?:that|this)(?=\W*$)|(?P<possessive>its|their|his))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,35 @@ class _Reworded(str):
         return part
 
 
+def _referred(index: LessonIndex, earlier: str, later: str) -> str:
+    """A later question part that refers back, asked about what the earlier part asks about
+    (else ""), without which it names too little of the lesson to be found.
+
+    It refers back with a pronoun ("..., and why does it matter?", "how long was that?") or by
+    naming nothing of the lesson ("..., and what's the point?"). What the earlier part asks
+    about is X when it asks "what is X?"; else the lesson terms it names that the later part
+    does not ("When did the mill open, and who ran it?": "mill open"). X stands in for the
+    pronoun, or follows a part with none.
+    """
+    own = {t for _, t in map(index.match, content_words(later)) if t in index.postings}
+    pronoun = _PRONOUN_RE.search(later)
+    if pronoun is None and own:
+        return ""
+    x = asked_subject(earlier) or " ".join(
+        dict.fromkeys(
+            word
+            for word in content_words(earlier)
+            if (t := index.match(word)[1]) in index.postings and t not in own
+        )
+    )
+    if not x:
+        return ""
+    if pronoun is None:
+        return f"{later.rstrip(' ?')} {x}?"
+    name = f"{x}'s" if pronoun["possessive"] else x
+    return f"{later[: pronoun.start()]}{name}{later[pronoun.end() :]}"
+
+
 def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Side]]:
     """The message's questions, without the chat around them; a comparison is its two sides.
 
@@ -189,10 +221,8 @@ def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Si
                 said = getattr(parts[-1], "said", parts[-1])
                 parts[-1] = _Reworded(f"{said} {piece}", f"{parts[-1]} {piece}")
             continue
-        # "What is X, and why does it matter?": the later part's pronoun is the earlier part's
-        # X, without which the later part names too little of the lesson to be found.
-        if parts and isinstance(parts[-1], str) and (x := asked_subject(parts[-1])):
-            piece = _Reworded(piece, _PRONOUN_RE.sub(lambda m: x if m[1] else f"{x}'s", piece, 1))
+        if parts and isinstance(parts[-1], str) and (asked := _referred(index, parts[-1], piece)):
+            piece = _Reworded(piece, asked)
         if sides := comparison_sides(index, piece):
             parts.append(sides)
         else:
