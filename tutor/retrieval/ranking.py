@@ -121,7 +121,9 @@ def read_query(index: LessonIndex, text: str) -> Query:
     wants = next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(asked)), None)
     match = _DEFINITION_RE.match(lowered.split(",")[0].strip())
     x = match["x"] or match["y"] or match["z"] if match else ""
-    subject = tuple(term(t) for t in x.split() if t not in STOP_WORDS)
+    # Matched as the query's words are, so a plural, a misspelling or a relative of a lesson
+    # word asks about the word the lesson defines.
+    subject = tuple(index.match(t)[1] for t in x.split() if t not in STOP_WORDS)
     if len(subject) > tuning.MAX_SUBJECT_TERMS:
         subject = ()
     weights: dict[str, float] = {}  # lesson term -> weight of the question's word
