@@ -279,6 +279,14 @@ def test_a_main_point_of_a_topic_is_a_question_about_that_topic() -> None:
     )
 
 
+def test_a_misspelt_what_is_question_asks_about_the_word_the_lesson_defines() -> None:
+    """The subject of "what is X?" is matched as the question's words are: a misspelling of a
+    key term still finds the key term as the whole answer."""
+    answer = answer_question(INDEX, "what is a levian?")
+    assert answer.kind == "answer"
+    assert quotes(answer) == ["Levain: a portion of starter built up for one bake."]
+
+
 def test_a_list_comes_out_whole() -> None:
     answer = answer_question(INDEX, "Why do bakers keep a starter?")
     assert quotes(answer)[:4] == [

@@ -23,7 +23,6 @@ from .lexicon import (
     STOP_WORDS,
     content_terms,
     informativeness,
-    term,
     tokenize,
 )
 from .units import TERM
