@@ -80,17 +80,21 @@ _DEFINITION_RE = re.compile(
     r"^(?:so |ok |and |but )?(?:what|who)(?:'s| exactly is| is| are| was| were)\s+"
     r"(?:an?\s+|the\s+)?(?P<x>[^?]+?)\??$"
     r"|^what does\s+(?:an?\s+|the\s+)?(?P<y>[^?]+?)\s+(?:mean|do)\??$"
-    r"|^(?:define|meaning of)\s+(?:an?\s+|the\s+)?(?P<z>[^?]+?)\??$"
+    r"|^(?:define|meaning of)\s+(?:an?\s+|the\s+)?(?P<z>[^?]+?)\??$",
+    re.IGNORECASE,
 )
 
-_DEFINITION_AS_WRITTEN_RE = re.compile(_DEFINITION_RE.pattern, re.IGNORECASE)
+
+def _defined(text: str) -> str:
+    """X in "what is X?" (before any comma), as `text` writes it; "" for another question."""
+    match = _DEFINITION_RE.match(text.split(",")[0].strip())
+    return (match["x"] or match["y"] or match["z"]) if match else ""
 
 
 def asked_subject(text: str) -> str:
     """X in "what is X?" as the learner wrote it (before any comma), or "" when the question
     asks for no one thing or names more of it than a query keeps as a subject."""
-    match = _DEFINITION_AS_WRITTEN_RE.match(text.split(",")[0].strip())
-    x = (match["x"] or match["y"] or match["z"]).strip() if match else ""
+    x = _defined(text).strip()
     kept = [t for t in tokenize(x) if t not in STOP_WORDS]
     return x if 0 < len(kept) <= tuning.MAX_SUBJECT_TERMS else ""
 
@@ -118,8 +122,7 @@ def read_query(index: LessonIndex, text: str) -> Query:
         later = _LATER_QUESTION_RE.split(lowered, maxsplit=1)
         asked = later[1] if len(later) > 1 else ""
     wants = next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(asked)), None)
-    match = _DEFINITION_RE.match(lowered.split(",")[0].strip())
-    x = match["x"] or match["y"] or match["z"] if match else ""
+    x = _defined(lowered)
     # Matched as the query's words are, so a plural, a misspelling or a relative of a lesson
     # word asks about the word the lesson defines.
     subject = tuple(index.match(t)[1] for t in x.split() if t not in STOP_WORDS)
