@@ -231,25 +231,6 @@ def test_a_count_inside_a_larger_number_announces_no_list() -> None:
     assert all(not items for text, items in announcers.items() if text != "Three steps matter.")
 
 
-def test_a_paragraph_with_one_code_sentence_keeps_its_prose_sentences() -> None:
-    """One sentence that looks like code ("verify()") does not hide the paragraph's others; a
-    line of code, and a number dump, still give no unit."""
-    text = "\n".join(
-        [
-            "Kilns reach high heat. Call fire(kiln) to start one. Bisque firing comes first.",
-            "total = fire(kiln) + glaze(pot)",
-            "12 40 7 9 31 5 66.",
-        ]
-    )
-    lesson = LessonText("", "", (SectionText("Firing", "firing", text),), ())
-    index = build_index(lesson)
-    assert [u.text for u in index.units] == ["Kilns reach high heat.", "Bisque firing comes first."]
-    assert not index.units[1].continues  # the sentence between them is not quoted
-    answer = answer_question(index, "Which firing comes first?")
-    assert answer.grounded
-    assert "Bisque firing comes first." in [c.quote for c in answer.citations]
-
-
 # --- answers --------------------------------------------------------------------------------
 
 

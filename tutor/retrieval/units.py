@@ -132,17 +132,6 @@ def _is_prose(line: str) -> bool:
     return alphabetic >= 0.6 * len(tokens) > 0 and not _has_code(line)
 
 
-def _prose_runs(line: str) -> list[str]:
-    """The runs of consecutive prose sentences of a line, each joined back into one line."""
-    runs: list[list[str]] = [[]]
-    for sentence in split_sentences(line):
-        if _is_prose(sentence):
-            runs[-1].append(sentence)
-        elif runs[-1]:
-            runs.append([])
-    return [" ".join(run) for run in runs if run]
-
-
 def _has_code(line: str) -> bool:
     # _CODE_RE has no fixed first character, so its search tries every alternative at every
     # position; few lines hold any of the characters one of its matches needs (one of `( = # { }` or
@@ -232,12 +221,6 @@ def _add_section(units: list[Unit], text: str, place: int) -> None:
             continue
         header = None
         if not _is_prose(line):
-            # A paragraph is not lost for one sentence that looks like code ("call verify()",
-            # "501(c)(3)"): each run of its prose sentences is quoted as a paragraph of its own,
-            # so a quote's next sentence is never one that follows a dropped sentence.
-            if open_list is None:
-                for run in _prose_runs(line):
-                    _add_sentences(units, run, place, None)
             continue
         if open_list and not open_list[2] and len(split_sentences(line)) > 2:
             open_list = None  # a colon's list ends at the first full paragraph
