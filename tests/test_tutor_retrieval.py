@@ -35,14 +35,7 @@ from tutor.retrieval import (
 )
 from tutor.retrieval.answer import assess
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES, load_model
-from tutor.retrieval.details import (
-    BRAND,
-    KIND,
-    METHOD,
-    SUPERLATIVE,
-    asked_detail,
-    gives_detail,
-)
+from tutor.retrieval.details import BRAND, KIND, SUPERLATIVE, asked_detail, gives_detail
 from tutor.retrieval.fit_data import tuning_half
 from tutor.retrieval.fit_regression import fit_logistic, roc_auc
 from tutor.retrieval.lexicon import _TOKEN_RE, informativeness, looks_foreign
@@ -780,9 +773,6 @@ def test_whether_a_passage_fills_the_asked_slot(
         ("What kind of cloth covers the sails?", (KIND, "cloth")),
         ("Which type of glue holds it?", (KIND, "glue")),
         ("Which brand of binoculars is the best?", (BRAND, "binoculars")),
-        ("How do I build an anchor at the top of a route?", (METHOD, "build")),
-        ("how to coil a rope", (METHOD, "coil")),
-        ("How should we store the knives?", (METHOD, "store")),
         # "Most" as a quantifier, a superlative that only says what is asked about (the
         # subject after "did"), words that end in "-est" and are no superlatives, a vague
         # thing, and "which <noun>" alone: nothing asked.
@@ -792,11 +782,6 @@ def test_whether_a_passage_fills_the_asked_slot(
         ("Why are bakers honest about their interest?", None),
         ("What kind of things did the model say?", None),
         ("Which knot do climbers tie in with?", None),
-        # How to recognise something ("tell", "know") is answered by the sign, and a light
-        # verb ("get", "make") by its object; how a thing works is no how-to.
-        ("How can I tell when the compost is finished?", None),
-        ("How do I get rid of fungus gnats?", None),
-        ("How does a post mill face the wind?", None),
     ],
 )
 def test_the_detail_a_question_asks_for(question: str, detail: tuple[str, str] | None) -> None:
@@ -817,12 +802,6 @@ def test_the_detail_a_question_asks_for(question: str, detail: tuple[str, str] |
         ("The sails are frames covered with cloth.", "What kind of cloth covers the sails?", False),
         ("Binoculars by Zeiss are light.", "Which brand of binoculars is best?", True),
         ("Good binoculars are light.", "Which brand of binoculars is best?", False),
-        # A way of doing: the action's verb or a word of its family, or an instruction.
-        ("Natural rope is finished by whipping.", "How do I whip a rope end?", True),
-        ("Set the stone on a damp cloth.", "How do I stop the stone from sliding?", True),
-        ("To oil a lock, puff graphite into it.", "How do I fix a stiff lock?", True),
-        ("An anchor sits at the top of the route.", "How do I build an anchor?", False),
-        ("An apprentice locksmith learns from a master.", "How do I become a locksmith?", False),
     ],
 )
 def test_whether_a_passage_gives_the_asked_detail(text: str, question: str, gives: bool) -> None:
@@ -880,50 +859,6 @@ def test_a_topic_the_lesson_covers_without_the_asked_detail_is_declined(question
 )
 def test_the_same_topic_without_a_detail_asked_is_still_answered(question: str) -> None:
     assert answer_question(MILLS_INDEX, question).kind == "answer"
-
-
-LOCKS = LessonText(
-    title="Locks",
-    summary="How a pin tumbler lock works.",
-    sections=(
-        SectionText(
-            "Pin tumbler locks",
-            "pin-tumbler-locks",
-            "A pin tumbler lock holds a row of spring-loaded pins in a brass cylinder.\n"
-            "The right key lifts every pin to the shear line, so the plug can turn.\n"
-            "A locksmith who fits a lock for a customer cuts its key to match.",
-        ),
-        SectionText(
-            "Care",
-            "care",
-            "A stiff lock usually needs cleaning, not force.\n"
-            "Puff a little graphite powder into the keyway, then turn the key a few times.",
-        ),
-    ),
-    key_terms=(),
-    big_idea="A key is a pattern of heights.",
-)
-LOCKS_INDEX = build_index(LOCKS)
-
-
-def test_a_how_to_the_passage_neither_names_nor_instructs_is_a_missing_origin_feature() -> None:
-    slot = LEXICAL_FEATURES.index("origin_missing")
-    assert assess(LOCKS_INDEX, "How do I become a locksmith?").features[slot] == 1.0
-    assert assess(LOCKS_INDEX, "How do I free a stiff lock?").features[slot] == 0.0
-
-
-@pytest.mark.parametrize(
-    "question", ["How do I become a locksmith?", "How do I pick a brass cylinder lock?"]
-)
-def test_a_how_to_the_lesson_does_not_teach_is_declined(question: str) -> None:
-    assert answer_question(LOCKS_INDEX, question).kind == "declined"
-
-
-@pytest.mark.parametrize(
-    "question", ["How do I free a stiff lock?", "How does the right key let the plug turn?"]
-)
-def test_a_how_to_the_lesson_teaches_is_answered(question: str) -> None:
-    assert answer_question(LOCKS_INDEX, question).kind == "answer"
 
 
 def test_fit_and_auc_on_a_tiny_set() -> None:

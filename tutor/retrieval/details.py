@@ -1,5 +1,5 @@
 """Whether a question asks for a detail of a particular shape, and whether a passage can
-give it: the top of a ranking (a superlative), a kind of thing or a way of doing something.
+give it: the top of a ranking (a superlative) or a kind of thing.
 
 "Which country has the most lighthouses?" asks for the top of a ranking; a passage about
 lighthouses that ranks nothing leaves that slot empty, however many of the question's words it
@@ -20,14 +20,6 @@ wording and `gives_detail` says whether a text can fill it:
   for a name: a capitalised word that does not open a sentence and is not the question's
   own, as for "who" (`origins.fills_slot`).
 
-- a *method*: a how-to ("how do/can/should I/you/we <verb>", "how to <verb>") asks for a way of
-  doing the action; the text gives one when it holds the verb or a word of its family
-  ("whip", "whipping") or reads as instructions: an imperative sentence ("Set the stone on a
-  damp cloth"), "To <verb> ...", "by <verb>ing", "you", "first", "then", "next", "finally".
-  "How do I tell/know/figure out..." asks how to recognise something, which a sign answers,
-  and a light verb ("get", "make", "take") carries its meaning in its object: neither asks
-  for a method here.
-
 General English only, nothing about any lesson. Like `origins`, the slot is read narrowly:
 "which <noun>" alone ("which knot do climbers tie in with?") is answered by an instance that
 never repeats the noun ("the figure-eight"), so it asks for nothing here.
@@ -37,13 +29,12 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import STOP_WORDS, content_terms, term, tokenize, words, zipf
+from .lexicon import STOP_WORDS, content_terms, term, words, zipf
 from .origins import PERSON, fills_slot
 
 SUPERLATIVE = "superlative"
 KIND = "kind"
 BRAND = "brand"
-METHOD = "method"
 
 # Superlatives that do not end in "-est".
 _IRREGULAR = frozenset(words("best worst"))
@@ -68,35 +59,6 @@ _KIND_RE = re.compile(
     r"([a-z][a-z'-]*)(?:\s+([a-z][a-z'-]*))?"
 )
 _NAMED_AFTER_RE = re.compile(r"^\s*(?:such as|like|called|named|known as|[:(])")
-# A how-to and its verb: "how do I build...", "how should we store...", "how to coil...", and
-# the "how I know..." of a learner who leaves the auxiliary out.
-_HOW_TO_RE = re.compile(
-    r"\bhow\s+(?:do|can|could|should|would|might|must|shall|will)\s+(?:i|you|we|one|u)\s+"
-    r"(?:(?:best|actually|properly|safely|really|correctly|easily)\s+)?([a-z][a-z'-]*)"
-    r"|\bhow\s+(?:i|we)\s+(?:can\s+|should\s+)?([a-z][a-z'-]*)"
-    r"|\bhow\s+to\s+([a-z][a-z'-]*)"
-)
-# Verbs after "how do I" that ask for no method: how to recognise something (answered by the
-# sign: "finished compost smells of earth"), and light verbs whose meaning is in their object
-# ("get rid of", "make a hole"). "tell", "know", "get", "do" are stop words already.
-_NOT_METHODS = frozenset(
-    words("figure work find see spot check recognise recognize notice judge identify kno")
-    + words("make take keep go")
-)
-# Instruction marks other than the imperative.
-_INSTRUCTION_RE = re.compile(
-    r"\b(?:you|your|first|then|next|finally)\b|\bby\s+[a-z]+ing\b|(?:^|[.;:!?]\s+)to\s+[a-z]+",
-    re.IGNORECASE,
-)
-# An imperative sentence without a part-of-speech tagger: a sentence that opens (after
-# "always", "never", "then"...) with a word that is no stop word and no "-ing", "-ed", "-ly" or
-# "-s" form, followed by a determiner, a pronoun or a particle: "Set the stone", "Pull out".
-_IMPERATIVE_RE = re.compile(
-    r"(?:^|[.!?;:]\s+|\n\s*)(?:(?:always|never|don't|do not|then|first|now|finally)\s+)?"
-    r"([a-z]+)\s+(?:the|a|an|your|it|them|its|this|that|these|those|each|one|some|any|out|up|"
-    r"off|down|back|away|over|round|around)\b",
-    re.IGNORECASE,
-)
 # A label that names a kind: a table row read as "kind: diamond." or "type: hitch."
 _KIND_LABEL_RE = re.compile(r"\b(?:kind|type|sort|variety)\s*:", re.IGNORECASE)
 
@@ -140,8 +102,7 @@ def _asks_superlative(question: str) -> bool:
 
 def asked_detail(question: str) -> tuple[str, str] | None:
     """The detail a question asks for and the word naming its thing: (KIND, "glue"),
-    (BRAND, "binoculars"), (SUPERLATIVE, ""), (METHOD, "build") with the how-to's verb, or
-    None."""
+    (BRAND, "binoculars"), (SUPERLATIVE, ""), or None."""
     lowered = _lowered(question)
     kind = _KIND_RE.search(lowered)
     if kind:
@@ -151,11 +112,6 @@ def asked_detail(question: str) -> tuple[str, str] | None:
             return (BRAND if kind.group(1).startswith(("brand", "make")) else KIND), thing
     if _asks_superlative(question):
         return SUPERLATIVE, ""
-    how_to = _HOW_TO_RE.search(lowered)
-    if how_to:
-        verb = next(g for g in how_to.groups() if g)
-        if verb not in STOP_WORDS and verb not in _NOT_METHODS:
-            return METHOD, verb
     return None
 
 
@@ -176,20 +132,6 @@ def _specifies(text: str, thing: str, question: str) -> bool:
     return False
 
 
-def _instructs(text: str, verb: str) -> bool:
-    """Whether `text` holds the verb or a word of its family ("whip", "whipping"), or reads as
-    instructions."""
-    stem = term(verb)
-    if any(term(w) == stem or (len(stem) >= 4 and w.startswith(stem)) for w in tokenize(text)):
-        return True
-    if _INSTRUCTION_RE.search(text):
-        return True
-    return any(
-        (w := m.group(1).lower()) not in STOP_WORDS and not w.endswith(("ing", "ed", "ly", "s"))
-        for m in _IMPERATIVE_RE.finditer(text)
-    )
-
-
 def gives_detail(text: str, detail: tuple[str, str], question: str) -> bool:
     """Whether `text` can fill the detail `asked_detail` read from `question`."""
     slot, thing = detail
@@ -197,6 +139,4 @@ def gives_detail(text: str, detail: tuple[str, str], question: str) -> bool:
         return _has_superlative(text)
     if slot == BRAND:
         return fills_slot(text, PERSON, question)
-    if slot == METHOD:
-        return _instructs(text, thing)
     return bool(_KIND_LABEL_RE.search(text)) or _specifies(text, thing, question)
