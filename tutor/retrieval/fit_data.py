@@ -62,6 +62,7 @@ TUNING_SETS = (
     ("tuning8.yaml", "tuning8_content"),
     ("tuning9.yaml", "tuning9_content"),
     ("tuning10.yaml", "tuning10_content"),
+    ("tuning11.yaml", "tuning11_content"),
     ("shipped2.yaml", "../../content"),
     ("shipped3.yaml", "../../content"),
 )
@@ -80,6 +81,8 @@ class Example:
     ablated: bool = False
     #: The lesson's title: `fit --folds groups` folds by lesson when the fit has one group.
     lesson: str = ""
+    #: The question's wording: `fit --paired` matches a question's decisions across two runs.
+    question: str = ""
 
 
 def tuning_half(question: str) -> bool:
@@ -314,7 +317,16 @@ def labelled_examples(
             )
         correct = bool(answers) and holds_expected(passage, answers)
         examples.append(
-            Example(source, split, bool(answers), correct, x, group, lesson=lesson.title)
+            Example(
+                source,
+                split,
+                bool(answers),
+                correct,
+                x,
+                group,
+                lesson=lesson.title,
+                question=question,
+            )
         )
         reduced = ablate(lesson, answers, ablation) if ablation and answers else None
         if reduced is not None:
