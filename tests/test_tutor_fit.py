@@ -528,9 +528,30 @@ def test_leave_one_set_out_compares_the_fold_rules_side_by_side() -> None:
     assert [r["recipe"] for r in rows if r["left_out"] == "shipped"] == [
         "shipped",
         "shipped, group folds",
+        "shipped-sets",
+        "shipped-sets, group folds",
         "all",
         "all, group folds",
     ]
+
+
+def test_the_shipped_sets_recipe_fits_only_on_the_shipped_models_groups(monkeypatch) -> None:
+    assert fit.RECIPES["shipped-sets"] == ("shipped", *fit.SHIPPED_SETS)
+    # GROUPS' third group stands for a later tuning set, outside SHIPPED_SETS.
+    monkeypatch.setattr(fit, "RECIPES", fit.RECIPES | {"shipped-sets": ("shipped", "tuning.yaml")})
+    fitted_on = []
+    real = fit.fit_with_threshold
+
+    def recording(squad_fit, squad_dev, lessons, *args, **kwargs):
+        fitted_on.append({e.group for e in lessons})
+        return real(squad_fit, squad_dev, lessons, *args, **kwargs)
+
+    monkeypatch.setattr(fit, "fit_with_threshold", recording)
+    rows = fit.leave_one_set_out(
+        _squad() + _grouped(), NAMES, 1.0, [2.0], recipes=("shipped-sets",)
+    )
+    assert [r["left_out"] for r in rows] == list(GROUPS)
+    assert fitted_on == [{"tuning.yaml"}, {"shipped"}, {"shipped", "tuning.yaml"}]
 
 
 # The group-median threshold (`--threshold-rule group-median`): each lesson group's own best
