@@ -10,7 +10,7 @@ import math
 import pytest
 import yaml
 
-from tutor.retrieval import LessonText, SectionText, fit, fit_data, fit_regression
+from tutor.retrieval import LessonText, SectionText, fit, fit_data, fit_paired, fit_regression
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES
 
 # Feature 0 rises with the label; feature 1 rises with feature 0 but, given it, falls with the
@@ -689,3 +689,49 @@ def test_every_older_recipe_is_reachable_by_explicit_options() -> None:
     # Options given more than once replace the default, never add to it.
     both = fit.parse_args(["--leave-one-set-out", "--folds", "questions", "--folds", "groups"])
     assert both.folds == ["questions", "groups"] and both.threshold_rule == ["group-median"]
+
+
+# Paired readings (`--save-decisions`, `--paired`): each left-out question's decision, so two
+# readings can be compared question by question rather than by their means alone.
+
+
+def _asked() -> list[fit_data.Example]:
+    # Two questions of each group share a wording, as a set may ask the same thing twice.
+    return [
+        dataclasses.replace(e, question=f"question {n % 19}")
+        for n, e in enumerate(e for e in _grouped() if e.group == GROUPS[0])
+    ] + [e for e in _grouped() if e.group != GROUPS[0]]
+
+
+def test_each_left_out_question_is_kept_with_whether_it_was_decided_right() -> None:
+    rows = fit.leave_one_set_out(_squad() + _asked(), NAMES, 1.0, [2.0], recipes=("all",))
+    found = fit_paired.decisions(rows)
+    for row in rows:
+        mine = found[f"{row['recipe']} (weight {row['weight']}): {row['left_out']}"]
+        assert len(mine) == row["questions"]
+        assert sum(mine.values()) == row["answered"] + row["declined"]
+    first = found[f"all, group folds, group median (weight 2): {GROUPS[0]}"]
+    assert {"question 0", "question 0 #2"} <= first.keys()
+
+
+def test_a_paired_reading_counts_the_questions_each_side_alone_gets_right(tmp_path) -> None:
+    rows = fit.leave_one_set_out(_squad() + _asked(), NAMES, 1.0, [2.0], recipes=("all",))
+    before = fit_paired.decisions(rows)
+    fit_paired.save(tmp_path / "before.json", before)
+    assert fit_paired.load(tmp_path / "before.json") == before
+    assert fit_paired.compare(before, before)[-1][2:] == (0, 0)
+    key = f"all, group folds, group median (weight 2): {GROUPS[0]}"
+    now = {k: dict(v) for k, v in before.items()}
+    right = [q for q, r in now[key].items() if r]
+    wrong = [q for q, r in now[key].items() if not r]
+    now[key] |= {right[0]: False, right[1]: False, wrong[0]: True}
+    lines = {line[0]: line[1:] for line in fit_paired.compare(before, now)}
+    assert lines[key] == (len(before[key]), 1, 2)
+    assert lines["**total**"] == (sum(map(len, before.values())), 1, 2)
+
+
+def test_the_sign_test_is_exact_and_two_sided() -> None:
+    assert fit_paired.sign_test(0, 0) == 1.0
+    assert fit_paired.sign_test(5, 0) == fit_paired.sign_test(0, 5) == 2 / 32
+    assert fit_paired.sign_test(3, 3) == 1.0
+    assert fit_paired.sign_test(9, 1) == pytest.approx(2 * 11 / 1024)

@@ -51,6 +51,7 @@ import statistics
 import sys
 from pathlib import Path
 
+from . import fit_paired
 from .answer import answer_question
 from .answerability import FEATURES, LEXICAL_FEATURES, MODEL_PATH, Model
 from .fit_data import (
@@ -410,6 +411,13 @@ def leave_one_set_out(
                     numbers["answered"] = sum(e.correct and p >= threshold for e, p in pairs)
                     numbers["declined"] = sum(not e.answerable and p < threshold for e, p in pairs)
                     numbers["answerable"] = sum(e.answerable for e in held)
+                    numbers["right"] = [
+                        (
+                            e.question,
+                            (e.correct and p >= threshold) or (not e.answerable and p < threshold),
+                        )
+                        for e, p in pairs
+                    ]
                     rows.append(
                         {"recipe": name, "weight": label_here, "left_out": left}
                         | {"threshold": threshold, "l2": penalty}
@@ -461,6 +469,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=SHIPPED["tuning_sets"],
         help="also fit on every question of the tuning sets in SHIPPED_SETS "
         "(tests/tutor_eval/tuning*.yaml; default: on, as shipped)",
+    )
+    parser.add_argument(
+        "--save-decisions",
+        type=Path,
+        metavar="FILE",
+        help="with --leave-one-set-out, write whether each left-out question was decided right",
+    )
+    parser.add_argument(
+        "--paired",
+        type=Path,
+        metavar="FILE",
+        help="with --leave-one-set-out, compare each question's decision with a file "
+        "--save-decisions wrote (questions right in one reading only, sign test)",
     )
     parser.add_argument(
         "--every-tuning-set",
@@ -582,6 +603,10 @@ def main(argv: list[str] | None = None) -> int:
             threshold_rules=args.threshold_rule,
         )
         print_leave_one_set_out(rows)
+        if args.paired:
+            fit_paired.print_paired(fit_paired.load(args.paired), fit_paired.decisions(rows))
+        if args.save_decisions:
+            fit_paired.save(args.save_decisions, fit_paired.decisions(rows))
         return 0
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]

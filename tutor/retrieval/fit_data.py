@@ -80,6 +80,8 @@ class Example:
     ablated: bool = False
     #: The lesson's title: `fit --folds groups` folds by lesson when the fit has one group.
     lesson: str = ""
+    #: The question's wording: `fit --paired` matches a question's decisions across two runs.
+    question: str = ""
 
 
 def tuning_half(question: str) -> bool:
@@ -315,7 +317,16 @@ def labelled_examples(
             )
         correct = bool(answers) and holds_expected(passage, answers)
         examples.append(
-            Example(source, split, bool(answers), correct, x, group, lesson=lesson.title)
+            Example(
+                source,
+                split,
+                bool(answers),
+                correct,
+                x,
+                group,
+                lesson=lesson.title,
+                question=question,
+            )
         )
         reduced = ablate(lesson, answers, ablation) if ablation and answers else None
         if reduced is not None:
