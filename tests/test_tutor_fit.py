@@ -373,7 +373,7 @@ def test_every_lesson_tuning_set_in_the_eval_folder_is_in_the_fit_and_its_judgem
     for name, folder in fit_data.TUNING_SETS:
         assert (fit_data.DEFAULT_EVAL / folder).is_dir(), folder
         assert name in fit.RECIPES["all"]
-    assert len(on_disk) >= 12  # tuning.yaml to tuning10.yaml, shipped2-3.yaml: the globs see them
+    assert len(on_disk) >= 13  # tuning.yaml to tuning11.yaml, shipped2-3.yaml: the globs see them
 
 
 def test_the_shipped_sets_are_tuning_sets_and_count_what_model_json_was_fitted_on() -> None:
@@ -528,9 +528,30 @@ def test_leave_one_set_out_compares_the_fold_rules_side_by_side() -> None:
     assert [r["recipe"] for r in rows if r["left_out"] == "shipped"] == [
         "shipped",
         "shipped, group folds",
+        "shipped-sets",
+        "shipped-sets, group folds",
         "all",
         "all, group folds",
     ]
+
+
+def test_the_shipped_sets_recipe_fits_only_on_the_shipped_models_groups(monkeypatch) -> None:
+    assert fit.RECIPES["shipped-sets"] == ("shipped", *fit.SHIPPED_SETS)
+    # GROUPS' third group stands for a later tuning set, outside SHIPPED_SETS.
+    monkeypatch.setattr(fit, "RECIPES", fit.RECIPES | {"shipped-sets": ("shipped", "tuning.yaml")})
+    fitted_on = []
+    real = fit.fit_with_threshold
+
+    def recording(squad_fit, squad_dev, lessons, *args, **kwargs):
+        fitted_on.append({e.group for e in lessons})
+        return real(squad_fit, squad_dev, lessons, *args, **kwargs)
+
+    monkeypatch.setattr(fit, "fit_with_threshold", recording)
+    rows = fit.leave_one_set_out(
+        _squad() + _grouped(), NAMES, 1.0, [2.0], recipes=("shipped-sets",)
+    )
+    assert [r["left_out"] for r in rows] == list(GROUPS)
+    assert fitted_on == [{"tuning.yaml"}, {"shipped"}, {"shipped", "tuning.yaml"}]
 
 
 # The group-median threshold (`--threshold-rule group-median`): each lesson group's own best

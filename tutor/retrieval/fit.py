@@ -334,6 +334,9 @@ def choose_threshold(groups: list[Predictions], squad: Predictions, rule: str) -
 #: The recipes `--leave-one-set-out` compares: which lesson groups a fit may use.
 RECIPES = {
     "shipped": ("shipped",),
+    # The groups the shipped model is fitted on, whichever groups are loaded: with
+    # `--every-tuning-set` it scores the later sets as the shipped recipe would.
+    "shipped-sets": ("shipped", *SHIPPED_SETS),
     "all": ("shipped", *(name for name, _ in TUNING_SETS)),
 }
 

@@ -62,6 +62,7 @@ TUNING_SETS = (
     ("tuning8.yaml", "tuning8_content"),
     ("tuning9.yaml", "tuning9_content"),
     ("tuning10.yaml", "tuning10_content"),
+    ("tuning11.yaml", "tuning11_content"),
     ("shipped2.yaml", "../../content"),
     ("shipped3.yaml", "../../content"),
 )
