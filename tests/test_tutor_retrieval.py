@@ -664,9 +664,6 @@ def test_the_stored_model_matches_the_features() -> None:
         ("How many miles is a marathon?", {"length"}),
         ("how many days does the journey take?", {"duration"}),
         ("How many kilograms of flour go into a loaf?", {"mass"}),
-        # The measure's verb anywhere in the clause, however long its subject.
-        ("How much does a 12 metre wooden rowing boat weigh?", {"mass"}),
-        ("How much did the restoration of the old town bridge cost?", {"money"}),
         # No known kind: a count of things, a plain "how much", a "how" that is not a quantity,
         # and a quantity word embedded after another question word.
         ("How many wheels does a tricycle have?", set()),
@@ -699,15 +696,6 @@ def test_the_kind_of_quantity_a_question_asks_for(question: str, kinds: set[str]
         ("It sold for 250 dollars.", "money", True),
         ("It was sold in 1890.", "money", False),
         ("The mill was built in 1790.", "date", True),
-        # "a" or "an" before a unit is a quantity of one; a rate per time is a speed; km/s.
-        ("Leave the glue to set for at least a day.", "duration", True),
-        ("The tide rises less than a metre out at sea.", "length", True),
-        ("Each fibre is a few thousandths of a millimetre thick.", "length", True),
-        ("Sew the ring about a centimetre from the edge.", "length", True),
-        ("Add a second coat once the first is dry.", "duration", False),
-        ("A piano is usually tuned once or twice a year.", "duration", False),
-        ("The shadow moves fifteen degrees an hour.", "speed", True),
-        ("The wave travels at about 6 km/s in rock.", "speed", True),
     ],
 )
 def test_whether_a_passage_gives_a_quantity_of_a_kind(text: str, kind: str, gives: bool) -> None:

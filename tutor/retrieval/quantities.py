@@ -63,18 +63,7 @@ UNITS: dict[str, frozenset[str]] = {
     ),
     AREA: frozenset(words("square hectare hectares acre acres sq")),
 }
-_SPEED_UNITS = frozenset(words("mph kph km/h kmh knot knots m/s km/s cm/s mm/s ft/s"))
-# "A" or "an" straight before a unit is a quantity of one ("at least a day", "less than a
-# metre"), except for units whose word more often means something else after an article ("a
-# second coat", "a stone", "a foot of rod", "a square of paper"), and except after a count or
-# a frequency, where it means "per" ("1,500 a day", "once or twice a year").
-_ARTICLES = frozenset(words("a an"))
-_FREQUENCIES = frozenset(words("once twice thrice times"))
-_NOT_AFTER_ARTICLE = frozenset(
-    words("second min m l g stone foot yard mark crown square cubic degree generation lifetime")
-)
-# A rate of these per unit of time is a speed: "a few metres a year", "fifteen degrees an hour".
-_RATE_UNITS = UNITS[LENGTH] | frozenset(words("degree degrees"))
+_SPEED_UNITS = frozenset(words("mph kph km/h kmh knot knots m/s"))
 _PER = frozenset(words("a an per each every"))
 _FRACTIONS = frozenset(
     words(
@@ -95,14 +84,14 @@ _KIND_PATTERNS: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = (
     ),
     (
         frozenset({MASS}),
-        re.compile(r"\bhow heavy\b|\bwhat (?:weight|mass)\b|\bhow much\b[^,;]*?\bweighs?\b"),
+        re.compile(r"\bhow heavy\b|\bwhat (?:weight|mass)\b|\bhow much (?:\w+ ){0,4}weighs?\b"),
     ),
     (frozenset({MASS, PERCENT}), re.compile(r"\bhow much weight\b")),
     (
         frozenset({MONEY}),
         re.compile(
             r"\bhow (?:expensive|cheap)\b|\bwhat (?:price|cost)\b|\bhow much money\b"
-            r"|\bhow much\b[^,;]*?\b(?:cost|costs|costing|sell|sells|sold|pay|paid|"
+            r"|\bhow much (?:\w+[ -]){0,6}(?:cost|costs|costing|sell|sells|sold|pay|paid|"
             r"spend|spent|earn|earned|worth|charge|charged)\b"
         ),
     ),
@@ -155,9 +144,9 @@ def _is_number(token: str) -> bool:
 
 
 def gives_kind(text: str, kinds: frozenset[str]) -> bool:
-    """Whether a text holds a quantity of one of `kinds`: a number (or "a", "an") with a unit
-    of that kind (a speed: also a length or an angle per time, "a few metres a year"), a sign
-    (%, °, $, £...) or a fraction for a share, a year for an age."""
+    """Whether a text holds a quantity of one of `kinds`: a number with a unit of that kind
+    (a speed: also a length per time, "a few metres a year"), a sign (%, °, $, £...) or a
+    fraction for a share, a year for an age."""
     if DATE in kinds and _YEAR_RE.search(text):
         return True
     tokens = _WORD_RE.findall(text.casefold().replace("per cent", "percent"))
@@ -170,20 +159,14 @@ def gives_kind(text: str, kinds: frozenset[str]) -> bool:
         following = tokens[i + 1 : i + 2]
         if MONEY in kinds and word in _CURRENCY_SIGNS and following and following[0][0].isdigit():
             return True
-        one = (
-            i > 0
-            and tokens[i - 1] in _ARTICLES
-            and word not in _NOT_AFTER_ARTICLE
-            and not (i > 1 and (_is_number(tokens[i - 2]) or tokens[i - 2] in _FREQUENCIES))
-        )
-        if not one and not any(_is_number(t) for t in tokens[max(0, i - _NUMBER_REACH) : i]):
+        if not any(_is_number(t) for t in tokens[max(0, i - _NUMBER_REACH) : i]):
             continue
         if kinds & _kind_of_unit(word):
             return True
         per_time = tokens[i + 1 : i + 3]
         if (
             SPEED in kinds
-            and word in _RATE_UNITS
+            and word in UNITS[LENGTH]
             and len(per_time) == 2
             and per_time[0] in _PER
             and per_time[1] in UNITS[DURATION]
