@@ -21,7 +21,7 @@ def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.Lesson
     return indexing.lesson_text(
         title=lesson.title,
         summary=lesson.summary,
-        sections=((s.heading, s.anchor, s.text) for s in sections),
+        sections=((s.heading, s.anchor, s.text, s.html) for s in sections),
         key_terms=lesson.key_terms,
         big_idea=lesson.big_idea,
     )

@@ -85,6 +85,28 @@ def with_continuation(index: LessonIndex, chosen: list[int], best: int) -> list[
     return sorted([*chosen, after])
 
 
+def with_heading_list(index: LessonIndex, chosen: list[int], best: int) -> list[int]:
+    """The chosen units and the list that a heading introduces, when the best unit is one of
+    its items or its sub-heading (`Unit.listed`): the items whole when they all fit within
+    `LIST_MAX_WORDS`, else each item's first unit, in order, as many as fit. Only units are
+    added (the list is no runner-up: the model judged `chosen` without it), each verbatim."""
+    first = index.units[best].listed
+    if first is None:
+        return chosen
+    end = first  # a list's units follow one another
+    while end < len(index.units) and index.units[end].listed == first:
+        end += 1
+    items = [u for u in range(first, end) if u not in chosen]
+    if _words(index, [*chosen, *items]) > tuning.LIST_MAX_WORDS:
+        items = [u for u in items if not index.units[u].continues]
+    added = list(chosen)
+    for u in items:
+        if _words(index, [*added, u]) > tuning.LIST_MAX_WORDS:
+            break
+        added.append(u)
+    return sorted(added)
+
+
 def quote_text(index: LessonIndex, chosen: Sequence[int], first: int = 1) -> str:
     """The frame line and the numbered quotes; `first` numbers the first citation."""
     places = {index.units[u].section for u in chosen}

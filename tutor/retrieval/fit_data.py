@@ -113,15 +113,16 @@ def squad_lessons(path: Path) -> Iterator[tuple[str, LessonText, list[dict]]]:
 def content_lessons(root: Path) -> dict[str, LessonText]:
     """The shipped lessons as the importer would store them, without a database."""
     from courses.content.parser import load_content
-    from courses.content.rendering import html_to_text, render_inline, render_markdown
+    from courses.content.rendering import html_to_text, line_kinds, render_inline, render_markdown
 
     tree, _ = load_content(root)
     lessons = {}
     for course in tree.courses:
         for lesson in course.lessons:
+            html = [render_markdown(s.markdown) for s in lesson.sections]
             sections = tuple(
-                SectionText(s.heading, s.anchor, html_to_text(render_markdown(s.markdown)))
-                for s in lesson.sections
+                SectionText(s.heading, s.anchor, html_to_text(h), line_kinds(h))
+                for s, h in zip(lesson.sections, html, strict=True)
             )
             key_terms = tuple(
                 (t.term, normalize_ws(html_to_text(render_inline(t.definition))))

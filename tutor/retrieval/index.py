@@ -25,7 +25,7 @@ from .nouns import lesson_nouns
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 
@@ -131,7 +131,7 @@ class LessonIndex:
             "summary": self.summary,
             "places": [list(p) for p in self.places],
             "units": [
-                [u.text, u.section, u.kind, u.context, u.items, u.defines, u.continues]
+                [u.text, u.section, u.kind, u.context, u.items, u.defines, u.continues, u.listed]
                 for u in self.units
             ],
             "postings": self.postings,
@@ -148,7 +148,7 @@ class LessonIndex:
             title=data["title"],
             summary=data["summary"],
             places=[(h, a) for h, a in data["places"]],
-            units=[Unit(t, s, k, c, list(i), d, n) for t, s, k, c, i, d, n in data["units"]],
+            units=[Unit(t, s, k, c, list(i), d, n, h) for t, s, k, c, i, d, n, h in data["units"]],
             postings=data["postings"],
             lengths=data["lengths"],
             words=data["words"],

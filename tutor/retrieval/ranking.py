@@ -48,6 +48,15 @@ _TYPE_PATTERNS = (
         ),
     ),
 )
+# A question that asks for a set of things by name: "list the...", "name the...", "what are
+# the (main) parts/steps of...", "what kinds of...", "the four rules". It reads whether a list
+# that a heading introduces is quoted whole (`compose.with_heading_list`), never the ranking.
+_ASKS_LIST_RE = re.compile(
+    r"^(?:list|name|give|enumerate)\b"
+    r"|^(?:what|which) (?:are|were) (?:the|some|all the) (?:[\w-]+ ){0,2}?[\w-]+s\b"
+    r"|\b(?:what|which) (?:kinds?|types?|sorts?|steps|stages|parts|ways|phases|rules)\b"
+    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|several|main)\s+(?:[\w-]+\s+)?[\w-]+s\b"
+)
 # ... and what a unit must hold to give it.
 _COUNTS = "|".join(sorted(CARDINALS | {"dozen", "half", "twice", "several"}))
 _NUMBER_RE = re.compile(rf"\d|\b(?:{_COUNTS})\b", re.IGNORECASE)
@@ -116,6 +125,7 @@ class Query:
     negated: bool
     numbers: tuple[str, ...] = ()
     text: str = ""  # the question part as asked (for the sentence encoder)
+    asks_list: bool = False  # asks for a set of things by name ("what are the parts of X?")
 
 
 def read_query(index: LessonIndex, text: str) -> Query:
@@ -150,6 +160,7 @@ def read_query(index: LessonIndex, text: str) -> Query:
         negated=bool(tokens) and tokens[0] != "why" and any(t in NEGATIONS for t in tokens),
         numbers=tuple(t for t in tokens if t[0].isdigit()),
         text=text,
+        asks_list=bool(_ASKS_LIST_RE.search(asked)),
     )
 
 

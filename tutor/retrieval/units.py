@@ -10,12 +10,17 @@ A unit's `context` (the announcing sentence, or the one a pronoun refers back to
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from courses.content.table_text import is_row, row_cells
 
 from . import tuning
 from .lexicon import ANAPHORS, STOP_WORDS, cached_tokens, normalize_ws, words
+
+#: `rendering.line_kinds`'s names for a sub-heading line and a list item's line.
+HEADING = "heading"
+ITEM = "item"
 
 KEY_TERMS_HEADING = "Key terms"
 KEY_TERMS_ANCHOR = "key-terms"
@@ -36,6 +41,9 @@ class SectionText:
     heading: str
     anchor: str
     text: str
+    #: What each line of `text` is in the source (`rendering.line_kinds`): "heading", "item"
+    #: or "". Empty when only the plain text is known; then no list is known to be a heading's.
+    line_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,9 @@ class Unit:
     items: list[int] = field(default_factory=list)
     defines: str = ""  # what the unit defines ("probe" for "A probe is a small classifier")
     continues: bool = False  # a later sentence of the paragraph of the unit before it
+    #: For a unit of a list that a heading introduces (the items' units, and the sub-heading's):
+    #: the first unit of that list, or of its sub-heading (`heading_lists`).
+    listed: int | None = None
 
 
 # A sentence ends at . ! ? (and any closing quote or bracket) before a space and a capital,
@@ -204,14 +215,16 @@ def _announcement(units: list[Unit], ids: list[int]) -> tuple[int, int, bool] | 
     return None
 
 
-def _add_section(units: list[Unit], text: str, place: int) -> None:
+def _add_section(units: list[Unit], text: str, place: int) -> list[range]:
     """Adds a section's units: its prose lines' sentences and its table rows (read with the
     header row above them). A list, once announced, takes the first sentence of each line that
-    follows as an item, up to the count announced."""
+    follows as an item, up to the count announced. Returns the units of each non-empty line."""
     lines = [line for line in map(normalize_ws, text.split("\n")) if line]
     header: list[str] | None = None
     open_list: tuple[int, int, bool] | None = None  # (announcer, items wanted, said in words)
+    starts: list[int] = []  # a line's units are added while it is read, after those before it
     for i, line in enumerate(lines):
+        starts.append(len(units))
         if is_row(line):
             cells = row_cells(line)
             if header is None:
@@ -244,6 +257,44 @@ def _add_section(units: list[Unit], text: str, place: int) -> None:
         nested = _announcement(units, ids)
         if nested and nested[2]:
             open_list = nested
+    return [range(start, end) for start, end in zip(starts, [*starts[1:], len(units)], strict=True)]
+
+
+def _mark_heading_lists(
+    units: list[Unit], line_units: list[range], kinds: Sequence[str], heading: str
+) -> None:
+    """Marks each list that a heading introduces, which no sentence announces: list-item lines
+    (at least two, in a row) straight under a sub-heading line, or opening the section (its
+    heading is over them), or the section's first list when its heading announces items in
+    words ("Training a probe in four steps") and the paragraph before the list announces none.
+    Every unit of the list and of its sub-heading (or that paragraph) gets `listed`, the first
+    of them. A
+    sub-heading that announces its items already carries them; an item that seems to announce
+    the items after it ("a few metres of line") leaves the list whole."""
+    counted = (_announced_count(heading) or (0, False))[1]
+    seen_list = False  # a list came before this line in the section
+    n = 0
+    while n < len(kinds):
+        if kinds[n] != ITEM:
+            n += 1
+            continue
+        end = n
+        while end < len(kinds) and kinds[end] == ITEM:
+            end += 1
+        under = n > 0 and kinds[n - 1] == HEADING
+        unannounced = n > 0 and not any(units[u].items for u in line_units[n - 1])
+        # A heading that counts the items introduces its section's first list, through the
+        # paragraph that leads into it.
+        led = counted and not seen_list and unannounced
+        over = list(line_units[n - 1]) if under or led else []
+        members = [u for lines in line_units[n:end] for u in lines]
+        introduced = n == 0 or under or led
+        if introduced and end - n >= 2 and members and not any(units[u].items for u in over):
+            first = (over or members)[0]
+            for u in over + members:
+                units[u].listed = first
+        seen_list = True
+        n = end
 
 
 def build_units(lesson: LessonText) -> tuple[list[tuple[str, str]], list[Unit]]:
@@ -255,7 +306,11 @@ def build_units(lesson: LessonText) -> tuple[list[tuple[str, str]], list[Unit]]:
         _add_sentences(units, normalize_ws(lesson.big_idea), len(places) - 1, None)
     for section in lesson.sections:
         places.append((section.heading, section.anchor))
-        _add_section(units, section.text, len(places) - 1)
+        line_units = _add_section(units, section.text, len(places) - 1)
+        lines = section.text.split("\n")
+        if len(section.line_kinds) == len(lines):  # known from the source (else empty)
+            kinds = [k for k, line in zip(section.line_kinds, lines, strict=True) if line.split()]
+            _mark_heading_lists(units, line_units, kinds, section.heading)
     if lesson.key_terms:
         places.append((KEY_TERMS_HEADING, KEY_TERMS_ANCHOR))
         for name, definition in lesson.key_terms:
