@@ -151,3 +151,71 @@ def test_a_part_the_lesson_does_not_cover_is_named_in_the_learners_words() -> No
     assert answer.answer.endswith(
         "The lesson doesn't cover this part of your question: \u201chow much did it cost?\u201d."
     )
+
+
+LEMMAS = LessonText(
+    title="Room in many dimensions",
+    summary="Why a wide space holds more directions than it has axes.",
+    sections=(
+        SectionText(
+            "Directions",
+            "directions",
+            "The packing lemma says that a space of many dimensions holds far more nearly "
+            "orthogonal directions than it has dimensions.\n"
+            "Because of the packing lemma, a model can store more features than it has neurons.\n"
+            "Ann Hale proved the counting lemma in 1887 by counting the ways to place beads on a "
+            "wire.\n"
+            "The counting lemma bounds how many beads fit on a wire of a given length.",
+        ),
+        SectionText(
+            "Tools",
+            "tools",
+            "The bead tracer is a small library that draws the directions a model stores.\n"
+            "Researchers run the bead tracer on one layer at a time.",
+        ),
+    ),
+    key_terms=(),
+)
+LEMMAS_INDEX = build_index(LEMMAS)
+NOT_COVERED = "The lesson doesn't cover this part of your question: \u201c{}\u201d."
+
+
+@pytest.mark.parametrize(
+    ("message", "later"),
+    [
+        ("What is the packing lemma, and who found it?", "who found it?"),
+        ("What does the packing lemma say, and when does it fail?", "when does it fail?"),
+        ("What does the bead tracer do, and how do I install it?", "how do I install it?"),
+    ],
+)
+def test_a_later_part_that_refers_back_is_judged_on_what_it_asks_itself(
+    message: str, later: str
+) -> None:
+    """The later part is looked for with the earlier part's subject, whose words make the
+    earlier part's passage look like its answer too; but that passage names no one who found
+    the lemma, no time it fails, no way to install the tracer. The part is answered only when
+    its passage gives the kind of thing its own question asks for, else named as not covered."""
+    answer = answer_question(LEMMAS_INDEX, message)
+    assert answer.kind == "answer"
+    assert answer.answer.endswith(NOT_COVERED.format(later))
+
+
+@pytest.mark.parametrize(
+    ("message", "quoted"),
+    [
+        ("What does the counting lemma say, and who proved it?", "Ann Hale proved"),
+        ("What is the counting lemma, and when was it proved?", "in 1887"),
+        ("What does the bead tracer do, and how do I run it?", "Researchers run the bead tracer"),
+        ("What is the packing lemma, and why does it matter?", "a model can store more"),
+    ],
+)
+def test_a_later_part_that_refers_back_is_answered_when_its_passage_gives_what_it_asks(
+    message: str, quoted: str
+) -> None:
+    """A name, a date or the doing a "how" asks about, or a reason, in the passage the part
+    ranks first (here often the one already quoted for the earlier part): the part is
+    answered, and no part is named as not covered."""
+    answer = answer_question(LEMMAS_INDEX, message)
+    assert answer.kind == "answer"
+    assert "doesn't cover" not in answer.answer
+    assert any(quoted in c.quote for c in answer.citations)

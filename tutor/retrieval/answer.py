@@ -10,15 +10,27 @@ Nothing here catches exceptions: a bug must surface as an error, never pass as a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from . import compose, tuning
-from .answerability import Model, features, load_model, similarity
+from .answerability import LEXICAL_FEATURES, Model, features, load_model, similarity
 from .comparisons import Side, comparison_sides, content_words
 from .index import LessonIndex
 from .lexicon import ANAPHORS, content_terms, looks_foreign, script, tokenize, words
-from .ranking import Query, asked_subject, definition_match, max_score, rank, read_query
+from .ranking import (
+    NAME,
+    NUMBER,
+    TIME,
+    Query,
+    asked_subject,
+    definition_match,
+    has_answer_type,
+    max_score,
+    rank,
+    read_query,
+    wanted,
+)
 from .units import BIG_IDEA_ANCHOR, NOT_SECTIONS, split_sentences
 
 MAX_QUESTION_CHARS = 2000
@@ -146,13 +158,16 @@ def _is_question(segment: str) -> bool:
 
 class _Reworded(str):
     """A question part as it is looked for (a later part's pronoun replaced by an earlier
-    part's subject); `said` is the learner's own wording, which a reply quotes."""
+    part's subject); `said` is the learner's own wording, which a reply quotes, and `borrowed`
+    whether it was asked with the earlier part's subject (`_referred`)."""
 
     said: str
+    borrowed: bool
 
-    def __new__(cls, said: str, asked: str) -> _Reworded:
+    def __new__(cls, said: str, asked: str, *, borrowed: bool = False) -> _Reworded:
         part = super().__new__(cls, asked)
         part.said = said
+        part.borrowed = borrowed
         return part
 
 
@@ -219,10 +234,11 @@ def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Si
         if parts and not content_words(piece):
             if isinstance(parts[-1], str):
                 said = getattr(parts[-1], "said", parts[-1])
-                parts[-1] = _Reworded(f"{said} {piece}", f"{parts[-1]} {piece}")
+                borrowed = getattr(parts[-1], "borrowed", False)
+                parts[-1] = _Reworded(f"{said} {piece}", f"{parts[-1]} {piece}", borrowed=borrowed)
             continue
         if parts and isinstance(parts[-1], str) and (asked := _referred(index, parts[-1], piece)):
-            piece = _Reworded(piece, asked)
+            piece = _Reworded(piece, asked, borrowed=True)
         if sides := comparison_sides(index, piece):
             parts.append(sides)
         else:
@@ -230,6 +246,37 @@ def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Si
     counts = accumulate(1 if isinstance(part, str) else 2 for part in parts)
     kept = [part for part, n in zip(parts, counts, strict=True) if n <= tuning.MAX_PARTS]
     return kept or [message]
+
+
+_SLOT_FEATURES = [LEXICAL_FEATURES.index(f) for f in ("kind_missing", "origin_missing")]
+
+
+def _gives_own_ask(index: LessonIndex, said: str, part: Assessment) -> bool:
+    """Whether the passage judged for a part asked with an earlier part's subject gives what
+    the part itself asks, as the learner wrote it.
+
+    The borrowed words make the passage about that subject (often the one already quoted for
+    the earlier part) look like an answer to any question about it ("..., and who proved it?"),
+    so what the part's own question word asks for decides: a name for "who", a date or time
+    for "when", a number for "how many" (`has_answer_type`); no slot the model's
+    `kind_missing` and `origin_missing` find empty (a maker, a date, a quantity of a kind, the
+    top of a ranking, a kind of thing); and for how a thing is done, a word of the doing the
+    part names ("how do I install it?" is not answered by a passage that never mentions
+    installing). A reason, a yes or no or a "what" asks for no kind a passage can be checked
+    for: the model's decision stands. "Where" is left out: a place is often told without a
+    name ("beside the chapel").
+    """
+    if any(part.features[i] for i in _SLOT_FEATURES):
+        return False
+    opening = tokenize(said)[:2]
+    kind = wanted(" ".join(opening))
+    if kind in (TIME, NUMBER) or (kind == NAME and opening[0] != "where"):
+        asked = replace(part.query, answer_type=kind)
+        return any(has_answer_type(index, uid, asked) for uid in part.judged)
+    if opening[:1] == ["how"]:
+        own = {index.match(word)[1] for word in content_words(said)}
+        return any(own & index.unit_terms(uid) for uid in part.judged)
+    return True
 
 
 def question_parts(index: LessonIndex, message: str) -> list[str]:
@@ -354,7 +401,19 @@ def answer_question(
         for ask in asks
     ]
     assessed = [part for parts in found for part in parts if part is not None]
-    answered = [p for p in assessed if p.query.terms and p.probability >= model.threshold]
+
+    def answers(ask: str | tuple[Side, Side], part: Assessment | None) -> bool:
+        # A part asked with an earlier part's subject is still its own question.
+        return (
+            part is not None
+            and bool(part.query.terms)
+            and part.probability >= model.threshold
+            and (not getattr(ask, "borrowed", False) or _gives_own_ask(index, ask.said, part))
+        )
+
+    answered = [
+        part for ask, parts in zip(asks, found, strict=True) for part in parts if answers(ask, part)
+    ]
     if not answered:
         return _decline(index, question, assessed)
     lines: list[str] = []

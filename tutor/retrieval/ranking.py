@@ -94,6 +94,12 @@ _DEFINITION_RE = re.compile(
 )
 
 
+def wanted(text: str) -> str | None:
+    """What a question's wording wants: NAME, TIME, NUMBER, LIST (the first that matches) or
+    None."""
+    return next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(text)), None)
+
+
 def _defined(text: str) -> str:
     """X in "what is X?" (before any comma), as `text` writes it; "" for another question."""
     match = _DEFINITION_RE.match(text.split(",")[0].strip())
@@ -131,7 +137,7 @@ def read_query(index: LessonIndex, text: str) -> Query:
     if _YES_NO_RE.match(lowered):
         later = _LATER_QUESTION_RE.split(lowered, maxsplit=1)
         asked = later[1] if len(later) > 1 else ""
-    wants = next((kind for kind, pattern in _TYPE_PATTERNS if pattern.search(asked)), None)
+    wants = wanted(asked)
     x = _defined(lowered)
     # Matched as the query's words are, so a plural, a misspelling or a relative of a lesson
     # word asks about the word the lesson defines.
