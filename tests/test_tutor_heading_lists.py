@@ -120,3 +120,18 @@ def test_an_index_keeps_its_heading_lists_when_stored_and_read_back() -> None:
     stored = LessonIndex.from_dict(json.loads(INDEX.to_json()))
     assert [u.listed for u in stored.units] == [u.listed for u in INDEX.units]
     assert any(u.listed is not None for u in stored.units)
+
+
+def test_a_section_without_text_gives_no_unit_and_the_others_are_read() -> None:
+    # A section holding only an image has no text line at all; its lines' units are none.
+    lesson = LessonText(
+        "Maps",
+        "",
+        (
+            SectionText("Map", "map", "", ()),
+            SectionText("Legend", "legend", "A legend explains the symbols.", ("",)),
+        ),
+        (),
+    )
+    index = build_index(lesson)
+    assert [u.text for u in index.units] == ["A legend explains the symbols."]

@@ -257,7 +257,8 @@ def _add_section(units: list[Unit], text: str, place: int) -> list[range]:
         nested = _announcement(units, ids)
         if nested and nested[2]:
             open_list = nested
-    return [range(start, end) for start, end in zip(starts, [*starts[1:], len(units)], strict=True)]
+    ends = [*starts[1:], len(units)] if starts else []  # a section without text has no line
+    return [range(start, end) for start, end in zip(starts, ends, strict=True)]
 
 
 def _mark_heading_lists(
