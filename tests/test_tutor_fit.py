@@ -30,6 +30,20 @@ QUESTION_FOLDS = {"folds": "questions", "threshold_rule": "pooled"}
 QUESTION_FOLD_RULES = {"folds": ["questions"], "threshold_rules": ["pooled"]}
 
 
+def record_fits(monkeypatch) -> list[tuple[set[str], dict]]:
+    """Lets `fit.fit_with_threshold` run as it is and records, for each call, the lesson groups
+    it fitted on and its keyword options."""
+    calls: list[tuple[set[str], dict]] = []
+    real = fit.fit_with_threshold
+
+    def recording(squad_fit, squad_dev, lessons, *args, **kwargs):
+        calls.append(({e.group for e in lessons}, kwargs))
+        return real(squad_fit, squad_dev, lessons, *args, **kwargs)
+
+    monkeypatch.setattr(fit, "fit_with_threshold", recording)
+    return calls
+
+
 def test_every_feature_has_a_sign_decided_from_its_meaning() -> None:
     assert set(fit.SIGNS) == set(FEATURES) and set(LEXICAL_FEATURES) < set(fit.SIGNS)
     assert all(sign in (1, -1) for sign in fit.SIGNS.values())
@@ -107,14 +121,7 @@ def test_leave_one_set_out_with_the_new_options_never_fits_on_the_set_it_scores(
             fit_data.Example("lessons", f"fold{i % 5}", i % 3 != 0, i % 3 != 0 and i > 3, x, group)
             for i, x in enumerate(XS[:10])
         ]
-    seen = []
-    real = fit.fit_with_threshold
-
-    def recording(squad_fit, squad_dev, lessons, *args, **kwargs):
-        seen.append(({e.group for e in lessons}, kwargs))
-        return real(squad_fit, squad_dev, lessons, *args, **kwargs)
-
-    monkeypatch.setattr(fit, "fit_with_threshold", recording)
+    seen = record_fits(monkeypatch)
     monkeypatch.setattr(fit, "RECIPES", {"all": ("shipped", "tuning.yaml", "tuning3.yaml")})
     rows = fit.leave_one_set_out(
         examples,
@@ -539,18 +546,12 @@ def test_the_shipped_sets_recipe_fits_only_on_the_shipped_models_groups(monkeypa
     assert fit.RECIPES["shipped-sets"] == ("shipped", *fit.SHIPPED_SETS)
     # GROUPS' third group stands for a later tuning set, outside SHIPPED_SETS.
     monkeypatch.setattr(fit, "RECIPES", fit.RECIPES | {"shipped-sets": ("shipped", "tuning.yaml")})
-    fitted_on = []
-    real = fit.fit_with_threshold
-
-    def recording(squad_fit, squad_dev, lessons, *args, **kwargs):
-        fitted_on.append({e.group for e in lessons})
-        return real(squad_fit, squad_dev, lessons, *args, **kwargs)
-
-    monkeypatch.setattr(fit, "fit_with_threshold", recording)
+    calls = record_fits(monkeypatch)
     rows = fit.leave_one_set_out(
         _squad() + _grouped(), NAMES, 1.0, [2.0], recipes=("shipped-sets",)
     )
     assert [r["left_out"] for r in rows] == list(GROUPS)
+    fitted_on = [groups for groups, _ in calls]
     assert fitted_on == [{"tuning.yaml"}, {"shipped"}, {"shipped", "tuning.yaml"}]
 
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from courses.content.rendering import html_to_text, render_markdown
+from tests.test_tutor_fit import record_fits
 from tutor.retrieval import (
     FORMAT_VERSION,
     LessonIndex,
@@ -934,20 +935,14 @@ def test_leave_one_set_out_never_fits_on_the_set_it_scores(monkeypatch, capsys) 
         examples += [example(group, f"fold{i % 5}", i) for i in range(10)]
     recipes = {"shipped": ("shipped",), "all": ("shipped", "tuning.yaml", "tuning3.yaml")}
     monkeypatch.setattr(fit, "RECIPES", recipes)
-    fitted_on = []
-    real = fit.fit_with_threshold
-
-    def recording(squad_fit, squad_dev, lessons, *args, **kwargs):
-        fitted_on.append({e.group for e in lessons})
-        return real(squad_fit, squad_dev, lessons, *args, **kwargs)
-
-    monkeypatch.setattr(fit, "fit_with_threshold", recording)
+    calls = record_fits(monkeypatch)
     rows = fit.leave_one_set_out(
         examples, ("coverage",), 1.0, [2.0], folds=["questions"], threshold_rules=["pooled"]
     )
     assert [(r["recipe"], r["left_out"]) for r in rows] == [
         (recipe, left) for recipe in recipes for left in recipes["all"]
     ]
+    fitted_on = [groups for groups, _ in calls]
     # The shipped recipe without the shipped half is SQuAD alone; every fit lacks its left-out.
     assert fitted_on[0] == set() and fitted_on[1] == fitted_on[2] == {"shipped"}
     assert fitted_on[3:] == [
