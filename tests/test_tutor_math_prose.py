@@ -1,10 +1,8 @@
-"""What the tutor may quote from a paragraph with one code-like sentence, or with inline math.
+"""What the tutor may quote from a paragraph with inline math.
 
-A paragraph is one line of a section's plain text. A sentence that looks like code ("call
-fire(kiln)") is not quoted, but it no longer hides the paragraph's other sentences. Inline
-math is read as the text the page shows for it (the MathML's text content, which the
-citation's highlight matches in the browser), not as its TeX source, and a formula is never
-taken for code.
+Inline math is read as the text the page shows for it (the MathML's text content, which the
+citation's highlight matches in the browser), not as its TeX source; a formula is never taken
+for code; and a learner may name a formula's Greek letter ("lambda" for "λ").
 """
 
 from __future__ import annotations
@@ -25,58 +23,19 @@ def _index(text: str, formulas: tuple[str, ...] = ()):
     return build_index(LessonText("Kilns", "", (section,), ()))
 
 
-def test_a_paragraph_with_one_code_sentence_keeps_its_prose_sentences() -> None:
-    """Only the code-like sentence goes; a line of code, or a number dump, still gives no unit,
-    and no quote runs on across the dropped sentence."""
-    text = "\n".join(
-        [
-            "Kilns reach high heat. Call fire(kiln) to start one. Bisque firing comes first.",
-            "total = fire(kiln) + glaze(pot)",
-            "12 40 7 9 31 5 66.",
-        ]
-    )
-    index = _index(text)
-    assert [u.text for u in index.units] == ["Kilns reach high heat.", "Bisque firing comes first."]
-    assert not index.units[1].continues  # the sentence between them is not quoted
-    answer = answer_question(index, "Which firing comes first?")
-    assert answer.grounded
-    assert "Bisque firing comes first." in [c.quote for c in answer.citations]
-    assert {c.anchor for c in answer.citations} == {"firing"}
-
-
-def test_what_a_code_sentence_leaves_must_still_be_mostly_words() -> None:
-    assert [u.text for u in _index("Call fire(kiln) now. 12 40 7 9 31 5.").units] == []
-
-
-def test_a_line_read_in_part_takes_no_part_in_a_list() -> None:
-    """A list item with a code-like sentence was skipped whole, and the list took the next
-    line; the list stays so, and the item's prose is quoted on its own."""
-    text = "\n".join(
-        [
-            "Potters glaze for three reasons:",
-            "Glaze seals the clay. Call seal(pot) after.",
-            "It adds colour.",
-            "It makes a smooth surface.",
-            "It resists stains.",
-        ]
-    )
-    index = _index(text)
-    announcer = next(u for u in index.units if u.text.startswith("Potters"))
-    items = [index.units[i].text for i in announcer.items]
-    assert items == ["It adds colour.", "It makes a smooth surface.", "It resists stains."]
-    sealed = next(u for u in index.units if u.text == "Glaze seals the clay.")
-    assert sealed.context is None and not sealed.continues
-
-
 def test_a_formula_is_never_code() -> None:
-    """f(x) in a formula is mathematics; the same marks in running text are code."""
+    """f(x) in a formula is mathematics; the same marks in running text are code (and a
+    paragraph with code is not quoted)."""
     html = render_markdown("The curve $f(x) = x^2$ rises fast. A glaze melts at 1200 degrees.")
     text = html_to_text(html)
     assert text == "The curve f(x)=x2 rises fast. A glaze melts at 1200 degrees."
     assert inline_formulas(html) == ("f(x)=x2",)
     index = _index(text, inline_formulas(html))
-    assert [u.text for u in index.units][:1] == ["The curve f(x)=x2 rises fast."]
-    assert [u.text for u in _index(text).units] == ["A glaze melts at 1200 degrees."]
+    assert [u.text for u in index.units] == [
+        "The curve f(x)=x2 rises fast.",
+        "A glaze melts at 1200 degrees.",
+    ]
+    assert [u.text for u in _index(text).units] == []
 
 
 class _TextContent(HTMLParser):
@@ -150,19 +109,3 @@ def test_a_greek_letter_is_asked_for_by_its_name() -> None:
     assert index.match("Lambda".lower()) == index.match("λ")
     answer = answer_question(index, "What does a large lambda give?")
     assert [c.quote for c in answer.citations][:1] == [text.split(". ")[0] + "."]
-
-
-def test_a_code_block_is_read_whole_or_not_at_all() -> None:
-    """A code block is one line of plain text; it is no paragraph to cut into sentences."""
-    markdown = (
-        "Kilns reach high heat.\n\n```\nThe kiln starts. Fire it now.\nfire(kiln) -> hot\n```\n"
-    )
-    html = render_markdown(markdown)
-    lesson = lesson_text(
-        title="Kilns",
-        summary="",
-        sections=[("Firing", "firing", html_to_text(html), html)],
-        key_terms=(),
-        big_idea="",
-    )
-    assert [u.text for u in build_index(lesson).units] == ["Kilns reach high heat."]

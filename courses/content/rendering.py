@@ -214,18 +214,17 @@ def _serialised_lines(html: str) -> list[str] | None:
 
 HEADING = "heading"
 ITEM = "item"
-CODE = "code"
 _HEADING_TAGS = frozenset({"h3", "h4", "h5", "h6"})
 
 
 class _KindExtractor(_TextExtractor):
     """`_TextExtractor` that also records what each line is written in: a heading, a list
-    item (nested and loose lists included), a code block, or anything else ("")."""
+    item (nested and loose lists included), or anything else ("")."""
 
     def __init__(self) -> None:
         super().__init__()
         self.kinds: list[str] = [""]
-        self.open = {"li": 0, "h": 0, "pre": 0}
+        self.open = {"li": 0, "h": 0}
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         super().handle_starttag(tag, attrs)
@@ -240,22 +239,18 @@ class _KindExtractor(_TextExtractor):
     def handle_data(self, data: str) -> None:
         super().handle_data(data)
         if not self.kinds[-1] and self.lines[-1].strip():
-            open_ = self.open
-            self.kinds[-1] = (
-                HEADING if open_["h"] else ITEM if open_["li"] else CODE if open_["pre"] else ""
-            )
+            self.kinds[-1] = HEADING if self.open["h"] else ITEM if self.open["li"] else ""
 
     def _count(self, tag: str, step: int) -> None:
-        key = tag if tag in {"li", "pre"} else "h" if tag in _HEADING_TAGS else None
+        key = "li" if tag == "li" else "h" if tag in _HEADING_TAGS else None
         if key:
             self.open[key] = max(0, self.open[key] + step)
 
 
 def line_kinds(html: str) -> tuple[str, ...]:
     """What each line of `html_to_text(html)` is in the source: `HEADING` (a sub-heading),
-    `ITEM` (a list item's text), `CODE` (a code block outside a list item) or "" (a
-    paragraph, a table row, a quote...). The tutor reads a list that a heading introduces
-    from it, and reads a code block whole or not at all; the plain text alone cannot tell."""
+    `ITEM` (a list item's text) or "" (a paragraph, a table row, a quote...). The tutor reads
+    a list that a heading introduces from it; the plain text alone cannot tell."""
     extractor = _KindExtractor()
     extractor.feed(html)
     extractor.close()

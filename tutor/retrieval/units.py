@@ -18,11 +18,9 @@ from courses.content.table_text import is_row, row_cells
 from . import tuning
 from .lexicon import ANAPHORS, STOP_WORDS, cached_tokens, normalize_ws, words
 
-#: `rendering.line_kinds`'s names for a sub-heading line, a list item's line and a code
-#: block's line.
+#: `rendering.line_kinds`'s names for a sub-heading line and a list item's line.
 HEADING = "heading"
 ITEM = "item"
-CODE = "code"
 
 KEY_TERMS_HEADING = "Key terms"
 KEY_TERMS_ANCHOR = "key-terms"
@@ -43,9 +41,8 @@ class SectionText:
     heading: str
     anchor: str
     text: str
-    #: What each line of `text` is in the source (`rendering.line_kinds`): "heading", "item",
-    #: "code" or "". Empty when only the plain text is known; then no list is known to be a
-    #: heading's, and every line is read as a paragraph.
+    #: What each line of `text` is in the source (`rendering.line_kinds`): "heading", "item"
+    #: or "". Empty when only the plain text is known; then no list is known to be a heading's.
     line_kinds: tuple[str, ...] = ()
     #: The text of each inline formula in the section, as `text` has it
     #: (`rendering.inline_formulas`): words of a sentence, never code.
@@ -142,36 +139,14 @@ def _row_text(header: list[str], cells: list[str]) -> str:
 _CODE_RE = re.compile(r"\w\(|\s=\s|\s#\s|[{}]|==|=>|->")
 
 
-def _mostly_words(text: str) -> bool:
-    """Number dumps are not quoted: prose is mostly words (and has no code marks)."""
-    tokens = cached_tokens(text)
+def _is_prose(line: str, formulas: Sequence[str] = ()) -> bool:
+    """Code and number dumps are not quoted: prose has no code marks and is mostly words. An
+    inline formula of the section (`SectionText.formulas`) is judged as one word: its marks
+    ("f(x)=x2") are no code."""
+    line = _without_formulas(line, formulas)
+    tokens = cached_tokens(line)
     alphabetic = sum(map(str.isalpha, tokens))
-    return alphabetic >= 0.6 * len(tokens) > 0
-
-
-def _prose_runs(line: str, formulas: Sequence[str] = ()) -> tuple[list[list[str]], bool]:
-    """The sentences of a paragraph line that may be quoted, in runs of consecutive ones, and
-    whether that is every sentence of the line.
-
-    A sentence with a code mark ("call fire(kiln)", "501(c)(3)") is left out, not the
-    paragraph; what is left must be mostly words, as a whole paragraph must. A run ends at a
-    left-out sentence, so no quote goes on across it. An inline formula of the section
-    (`SectionText.formulas`) is judged as one word: its marks ("f(x)=x2") are no code.
-    """
-    judged = _without_formulas(line, formulas)
-    if not _has_code(judged):
-        return ([split_sentences(line)] if _mostly_words(judged) else []), True
-    runs: list[list[str]] = [[]]
-    sentences = split_sentences(line)
-    for sentence in sentences:
-        if not _has_code(_without_formulas(sentence, formulas)):
-            runs[-1].append(sentence)
-        elif runs[-1]:
-            runs.append([])
-    kept = [sentence for run in runs for sentence in run]
-    if not _mostly_words(_without_formulas(" ".join(kept), formulas)):
-        return [], False
-    return [run for run in runs if run], len(kept) == len(sentences)
+    return alphabetic >= 0.6 * len(tokens) > 0 and not _has_code(line)
 
 
 def _without_formulas(text: str, formulas: Sequence[str]) -> str:
@@ -228,13 +203,11 @@ def _defined_subject(sentence: str) -> str:
     return match["subject"].strip()
 
 
-def _add_sentences(
-    units: list[Unit], sentences: Sequence[str], place: int, context: int | None
-) -> list[int]:
+def _add_sentences(units: list[Unit], line: str, place: int, context: int | None) -> list[int]:
     """Adds a paragraph's sentences; the first takes `context`, a later one that opens with a
     pronoun ("They differ in...") the sentence before it. Returns their ids."""
     ids: list[int] = []
-    for sentence in sentences:
+    for sentence in split_sentences(line):
         if ids:
             context = ids[-1] if (cached_tokens(sentence) or ("",))[0] in _ANAPHORS else None
         defines = _defined_subject(sentence)
@@ -257,18 +230,11 @@ def _announcement(units: list[Unit], ids: list[int]) -> tuple[int, int, bool] | 
 
 
 def _add_section(
-    units: list[Unit],
-    text: str,
-    place: int,
-    kinds: Sequence[str] = (),
-    formulas: Sequence[str] = (),
+    units: list[Unit], text: str, place: int, formulas: Sequence[str] = ()
 ) -> list[range]:
-    """Adds a section's units: its prose lines' sentences (`_prose_runs`) and its table rows
-    (read with the header row above them). A list, once announced, takes the first sentence of
-    each line that follows as an item, up to the count announced; a line read in part (a
-    sentence of it left out as code) takes no part in lists, as a line of code does not, and
-    each of its runs is a paragraph of its own; a code block's line (`kinds`, when known) is
-    read whole or not at all. Returns the units of each non-empty line."""
+    """Adds a section's units: its prose lines' sentences and its table rows (read with the
+    header row above them). A list, once announced, takes the first sentence of each line that
+    follows as an item, up to the count announced. Returns the units of each non-empty line."""
     lines = [line for line in map(normalize_ws, text.split("\n")) if line]
     header: list[str] | None = None
     open_list: tuple[int, int, bool] | None = None  # (announcer, items wanted, said in words)
@@ -283,25 +249,19 @@ def _add_section(
                 units.append(Unit(_row_text(header, cells), place, kind=ROW))
             continue
         header = None
-        runs, whole = _prose_runs(line, formulas)
-        if not whole and len(kinds) == len(lines) and kinds[i] == CODE:
-            continue  # a code block is no paragraph: its lines that read as prose are not cut
-        if not whole or not runs:
-            for run in runs:
-                _add_sentences(units, run, place, None)
+        if not _is_prose(line, formulas):
             continue
-        sentences = runs[0]
-        if open_list and not open_list[2] and len(sentences) > 2:
+        if open_list and not open_list[2] and len(split_sentences(line)) > 2:
             open_list = None  # a colon's list ends at the first full paragraph
         if open_list is None:
-            ids = _add_sentences(units, sentences, place, None)
+            ids = _add_sentences(units, line, place, None)
             found = _announcement(units, ids)
             # A list is at least two lines (table rows are no items) after its announcement.
             if found and sum(not is_row(later) for later in lines[i + 1 :]) >= 2:
                 open_list = found
             continue
         announcer, wanted, in_words = open_list
-        ids = _add_sentences(units, sentences, place, announcer)
+        ids = _add_sentences(units, line, place, announcer)
         item = ids[:1]
         # A run-in label ("Trust.") is not an item on its own: its sentence comes with it.
         if len(ids) > 1 and len(units[ids[0]].text.split()) <= tuning.LABEL_WORDS:
@@ -360,15 +320,13 @@ def build_units(lesson: LessonText) -> tuple[list[tuple[str, str]], list[Unit]]:
     units: list[Unit] = []
     if lesson.big_idea.strip():
         places.append((BIG_IDEA_HEADING, BIG_IDEA_ANCHOR))
-        _add_sentences(units, split_sentences(normalize_ws(lesson.big_idea)), len(places) - 1, None)
+        _add_sentences(units, normalize_ws(lesson.big_idea), len(places) - 1, None)
     for section in lesson.sections:
         places.append((section.heading, section.anchor))
+        line_units = _add_section(units, section.text, len(places) - 1, section.formulas)
         lines = section.text.split("\n")
-        kinds: list[str] = []
         if len(section.line_kinds) == len(lines):  # known from the source (else empty)
             kinds = [k for k, line in zip(section.line_kinds, lines, strict=True) if line.split()]
-        line_units = _add_section(units, section.text, len(places) - 1, kinds, section.formulas)
-        if kinds:
             _mark_heading_lists(units, line_units, kinds, section.heading)
     if lesson.key_terms:
         places.append((KEY_TERMS_HEADING, KEY_TERMS_ANCHOR))
