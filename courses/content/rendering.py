@@ -152,14 +152,19 @@ def text_and_kinds(html: str) -> tuple[str, tuple[str, ...]]:
     """`html_to_text(html)` and `line_kinds(html)` from one reading of the HTML (an import
     reads each section once for both)."""
     lines, kinds = _read_lines(html)
-    kept = [(" ".join(line.split()), kind) for line, kind in zip(lines, kinds, strict=True)]
-    kept = [(line, kind) for line, kind in kept if line]
-    return "\n".join(line for line, _ in kept), tuple(kind for _, kind in kept)
+    text: list[str] = []
+    text_kinds: list[str] = []
+    for line, kind in zip(lines, kinds, strict=True):
+        if collapsed := " ".join(line.split()):
+            text.append(collapsed)
+            text_kinds.append(kind)
+    return "\n".join(text), tuple(text_kinds)
 
 
 def html_to_text(html: str) -> str:
     """Plain text of rendered HTML: one line per paragraph, list item or table row."""
-    return text_and_kinds(html)[0]
+    stripped = (" ".join(line.split()) for line in _read_lines(html)[0])
+    return "\n".join(line for line in stripped if line)
 
 
 def line_kinds(html: str) -> tuple[str, ...]:
