@@ -86,8 +86,9 @@ def with_continuation(index: LessonIndex, chosen: list[int], best: int) -> list[
 
 
 def with_heading_list(index: LessonIndex, chosen: list[int], best: int) -> list[int]:
-    """The chosen units and the list that a heading introduces, when the best unit is one of
-    its items or its sub-heading (`Unit.listed`): the items whole when they all fit within
+    """The chosen units and the list that a heading introduces (or a table's rows that a
+    sentence or a counting heading introduces), when the best unit is one of its items, its
+    sub-heading or its announcer (`Unit.listed`): the items whole when they all fit within
     `LIST_MAX_WORDS`, else each item's first unit, in order, as many as fit. Only units are
     added (the list is no runner-up: the model judged `chosen` without it), each verbatim."""
     first = index.units[best].listed
