@@ -155,3 +155,20 @@ def test_a_counting_heading_takes_the_table_but_not_an_item_of_another_list_befo
         "method: hot. time: two months.",
         "method: cold. time: a year.",
     ]
+
+
+def test_a_question_naming_what_only_one_row_holds_gets_that_row_alone() -> None:
+    """ "What are the usual diameters of twin ropes?" asks for one row's things: "twin" is in
+    that row only, so the other rows do not come along."""
+    quoted = quotes("What are the usual diameters of twin ropes?")
+    assert ROPE_ROWS[2] in quoted
+    assert "Dynamic ropes come in three kinds:" not in quoted and ROPE_ROWS[1] not in quoted
+
+
+def test_which_kind_in_the_singular_asks_for_one_kind_not_the_list() -> None:
+    from tutor.retrieval.ranking import read_query
+
+    assert read_query(INDEX, "What kinds of dynamic rope are there?").asks_list
+    assert read_query(INDEX, "what types of rope are there").asks_list
+    assert not read_query(INDEX, "Which kind of rope is clipped alternately?").asks_list
+    assert not read_query(INDEX, "what sort of rope is the thinnest").asks_list

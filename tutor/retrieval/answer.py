@@ -316,7 +316,7 @@ def assess(
     # table whose rows an announcing sentence introduces), not the item that ranked best; the
     # model judges the passage without the other items.
     if ranked and query.asks_list:
-        chosen = compose.with_heading_list(index, chosen, ranked[0][1])
+        chosen = compose.with_heading_list(index, chosen, ranked[0][1], query.terms)
     x = features(index, query, ranked, judged)
     if with_semantic or (model and model.semantic):
         settled = None
