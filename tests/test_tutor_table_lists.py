@@ -1,5 +1,5 @@
 """Lists whose items are a table's rows: a table straight after the sentence that announces it
-("Climbing ropes come in three kinds:") or opening a section whose heading counts its rows
+("Dynamic ropes come in three kinds:") or opening a section whose heading counts its rows
 ("Three knots worth knowing"). A question asking for the list gets the rows; the answerability
 model judges the passage without them (composition only)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from courses.content.rendering import html_to_text, line_kinds, render_markdown
+from tests.test_tutor_heading_lists import _section  # rendered as the importer renders it
 from tutor.retrieval import LessonIndex, LessonText, SectionText, answer_question, build_index
 from tutor.retrieval.answer import assess
 from tutor.retrieval.answerability import load_model
@@ -45,12 +45,6 @@ ROPES = {
         "Whatever the device, the brake hand never leaves the rope."
     ),
 }
-
-
-def _section(heading: str, markdown: str) -> SectionText:
-    html = render_markdown(markdown)
-    anchor = heading.lower().replace(" ", "-")
-    return SectionText(heading, anchor, html_to_text(html), line_kinds(html))
 
 
 LESSON = LessonText(
