@@ -166,3 +166,12 @@ def test_which_kind_in_the_singular_asks_for_one_kind_not_the_list() -> None:
     assert read_query(INDEX, "what types of rope are there").asks_list
     assert not read_query(INDEX, "Which kind of rope is clipped alternately?").asks_list
     assert not read_query(INDEX, "what sort of rope is the thinnest").asks_list
+
+
+def test_a_table_without_body_rows_is_no_list_and_no_crash() -> None:
+    """A table of a header alone gives no unit; a range before it must not break the import."""
+    for text in (
+        "Add two or three buckets of browns:\ngroup | examples",
+        "There are the following groups:\ngroup | examples",
+    ):
+        assert all(u.listed is None for u in _plain_index("Two groups", text).units)

@@ -349,11 +349,11 @@ def _mark_table_lists(
         # A paragraph that is itself an announced list's item leads into nothing.
         lead = before and not _is_item(units, before[0])
         first = None
-        if found:
+        if found and len(rows) >= 2:  # a list is at least two items
             exact = _exact_count(units[found[0]].text)
-            if len(rows) == exact or (exact is None and len(rows) >= 2):
+            if exact is None or len(rows) == exact:
                 first = found[0]
-        elif counted and not seen_table and len(rows) == counted:
+        elif not found and counted and not seen_table and len(rows) == counted:
             first = before[0] if lead else rows[0]
         marked = range(first, rows[-1] + 1) if first is not None else range(0)
         if marked and all(units[u].listed is None for u in marked):
