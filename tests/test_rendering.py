@@ -135,17 +135,21 @@ def test_the_shipped_formulas_are_mathml_not_code():
     assert "<mi>λ</mi>" in sae[1] and "<mtext>enc</mtext>" in sae[1]
 
 
-def test_plain_text_for_the_tutor_keeps_formulas_as_tex_and_blocks_apart():
+def test_plain_text_for_the_tutor_reads_formulas_as_shown_and_keeps_blocks_apart():
+    """An inline formula is read as the page's text of it (its MathML's text content, which
+    the tutor quotes and the citation's highlight finds); a displayed one as its TeX."""
     html = render_markdown(
         "The loss is $\\lambda \\sum_i |f_i|$.\n\n<details><summary>Why</summary>\n\n"
-        "Because.\n\n</details>\n\n> [!NOTE]\n> Mind it."
+        "Because.\n\n</details>\n\n> [!NOTE]\n> Mind it.\n\n$$\ny = \\hat{x}\n$$"
     )
+    assert rendering.inline_formulas(html) == ("λ∑i|fi|",)
     assert html_to_text(html).splitlines() == [
-        "The loss is \\lambda \\sum_i |f_i| .",
+        "The loss is λ∑i|fi|.",
         "Why",
         "Because.",
         "Note",
         "Mind it.",
+        "y = \\hat{x}",
     ]
 
 

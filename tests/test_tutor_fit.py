@@ -4,13 +4,22 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 
 import pytest
 import yaml
 
-from tutor.retrieval import LessonText, SectionText, fit, fit_data, fit_paired, fit_regression
+from tutor.retrieval import (
+    LessonText,
+    SectionText,
+    fit,
+    fit_data,
+    fit_fixed,
+    fit_paired,
+    fit_regression,
+)
 from tutor.retrieval.answerability import FEATURES, LEXICAL_FEATURES
 
 # Feature 0 rises with the label; feature 1 rises with feature 0 but, given it, falls with the
@@ -757,3 +766,145 @@ def test_the_sign_test_is_exact_and_two_sided() -> None:
     assert fit_paired.sign_test(5, 0) == fit_paired.sign_test(0, 5) == 2 / 32
     assert fit_paired.sign_test(3, 3) == 1.0
     assert fit_paired.sign_test(9, 1) == pytest.approx(2 * 11 / 1024)
+
+
+# Fixed thresholds (`--thresholds-from`, `fit_fixed`): each left-out group also scored at the
+# threshold a reference run (main) chose for it, the judge's group rule read without the noise of
+# its own refitted threshold (docs/tutor-experiments.md, "Session 22, `noise`").
+
+
+def _reference(tmp_path) -> tuple[list[dict], object]:
+    """A reference run's rows and the file `--save-decisions` writes of them."""
+    rows = fit.leave_one_set_out(_squad() + _asked(), NAMES, 1.0, [2.0], recipes=("all",))
+    path = tmp_path / "main.json"
+    fit_paired.save(path, fit_paired.decisions(rows), fit_paired.thresholds(rows))
+    return rows, path
+
+
+def _changed() -> list[fit_data.Example]:
+    """The reference's data with a feature moved on a quarter of one group's questions, as a
+    feature change moves it: every refitted threshold but one moves."""
+    return _squad() + [
+        dataclasses.replace(
+            e, x=[e.x[0] + (0.3 if e.group == GROUPS[2] and n % 4 == 0 else 0), e.x[1]]
+        )
+        for n, e in enumerate(_asked())
+    ]
+
+
+def test_the_saved_file_keeps_each_groups_threshold_and_still_serves_paired_readings(
+    tmp_path,
+) -> None:
+    rows, path = _reference(tmp_path)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert raw[fit_paired.THRESHOLDS] == {fit_paired.reading(r): r["threshold"] for r in rows}
+    assert fit_paired.load(path) == fit_paired.decisions(rows)
+    chosen, found = fit_fixed.load(path)
+    assert chosen == raw[fit_paired.THRESHOLDS] and found == fit_paired.decisions(rows)
+
+
+def test_a_group_at_the_saved_threshold_scores_what_its_probabilities_give_at_it(tmp_path) -> None:
+    reference, path = _reference(tmp_path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    rows = fit.leave_one_set_out(_changed(), NAMES, 1.0, [2.0], recipes=("all",))
+    lines = fit_fixed.compare(rows, *fit_fixed.load(path))
+    assert [x["left_out"] for x in lines] == list(GROUPS)
+    for row, line, before in zip(rows, lines, reference, strict=True):
+        key = fit_paired.reading(row)
+        threshold = saved[fit_paired.THRESHOLDS][key]
+        held = [e for e, _ in row["scored"]]
+        by_hand = fit_regression.figures(held, [p for _, p in row["scored"]], threshold)
+        assert line["fixed"] == pytest.approx(100 * by_hand["combined"])
+        assert line["reference_threshold"] == threshold == before["threshold"]
+        # The reference's own figure, from its saved decisions, is its combined accuracy.
+        assert line["reference"] == pytest.approx(100 * sum(saved[key].values()) / len(saved[key]))
+        assert line["reference"] == pytest.approx(100 * before["combined"])
+        assert line["refitted"] == pytest.approx(100 * row["combined"])
+        assert line["threshold"] == row["threshold"]
+    # The change moved refitted thresholds, so the two readings differ somewhere.
+    assert any(r["threshold"] != b["threshold"] for r, b in zip(rows, reference, strict=True))
+    assert any(x["fixed"] != x["refitted"] for x in lines)
+
+
+def test_a_run_read_against_its_own_file_scores_the_same_both_ways(tmp_path, capsys) -> None:
+    rows, path = _reference(tmp_path)
+    lines = fit_fixed.compare(rows, *fit_fixed.load(path))
+    for line in lines:
+        assert line["fixed"] == line["refitted"] == line["reference"]
+        assert line["threshold"] == line["reference_threshold"]
+    fit_fixed.print_fixed(lines)
+    out = capsys.readouterr().out
+    mean = fit_fixed.mean([x["reference"] for x in lines])
+    assert (
+        f"| **mean of 3 groups** | | {mean:.2f} | {mean:.2f} | +0.00 | | {mean:.2f} | +0.00 |"
+        in out
+    )
+    assert "groups down more than 1.0 at the reference's thresholds: none" in out
+
+
+def test_the_mean_is_of_the_figures_as_printed_and_a_group_down_is_exact(capsys) -> None:
+    # Main's seven groups on 2026-11-29: 92/99 74/105 43/58 128/148 147/181 143/200 157/199.
+    # The judge has always been read as the mean of the printed column: 79.37, not 79.38.
+    figures = [92 / 99, 74 / 105, 43 / 58, 128 / 148, 147 / 181, 143 / 200, 157 / 199]
+    assert f"{fit_fixed.mean([f * 100 for f in figures]):.2f}" == "79.37"
+    # Two questions of 199 are 1.005 points: down more than 1.0, though 78.9% -> 77.9% printed.
+    line = {"reading": "all", "left_out": "tuning6.yaml", "same_questions": True}
+    line |= {"reference_threshold": 0.355, "threshold": 0.36, "reference": 157 / 199 * 100}
+    line |= {"fixed": 155 / 199 * 100, "refitted": 157 / 199 * 100}
+    fit_fixed.print_fixed([line])
+    out = capsys.readouterr().out
+    assert "at the reference's thresholds: all: tuning6.yaml (-1.01)" in out
+    assert "refitted: none" in out
+
+
+def test_a_reference_of_other_groups_or_readings_is_refused_before_any_fit(
+    tmp_path, monkeypatch
+) -> None:
+    _, path = _reference(tmp_path)
+    chosen, _ = fit_fixed.load(path)
+    calls = record_fits(monkeypatch)
+    check = functools.partial(fit_fixed.check_readings, path, chosen)
+    fewer = [e for e in _asked() if e.group != GROUPS[2]]
+    with pytest.raises(fit_fixed.BadReference, match=r"only there \['tuning3.yaml'\]"):
+        fit.leave_one_set_out(_squad() + fewer, NAMES, 1.0, [2.0], recipes=("all",), check=check)
+    with pytest.raises(
+        fit_fixed.BadReference, match=r"no reading 'all, group folds, group median \(weight 3\)'"
+    ):
+        fit.leave_one_set_out(_squad() + _asked(), NAMES, 1.0, [3.0], recipes=("all",), check=check)
+    assert calls == []
+    # The same options and groups pass, and the run goes on.
+    fit.leave_one_set_out(_squad() + _asked(), NAMES, 1.0, [2.0], recipes=("all",), check=check)
+    assert len(calls) == len(GROUPS)
+
+
+ONE = "all (weight 2): shipped"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("{not json", "not a JSON file"),
+        ("[1, 2]", "not a JSON object"),
+        (json.dumps({ONE: {"q": True}}), "holds no thresholds"),
+        (json.dumps({ONE: {"q": True}, "thresholds": {ONE: "x"}}), "number in 0-1"),
+        (json.dumps({ONE: {"q": True}, "thresholds": {ONE: 1.5}}), "number in 0-1"),
+        (json.dumps({ONE: {"q": 1}, "thresholds": {ONE: 0.4}}), "true/false"),
+        (json.dumps({ONE: {"q": True}, "thresholds": {ONE[:-7] + "x": 0.4}}), "other readings"),
+    ],
+)
+def test_a_malformed_reference_is_a_clear_error_not_a_traceback(
+    tmp_path, capsys, text, says
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    assert fit.main(["--leave-one-set-out", "--thresholds-from", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"fit: error: --thresholds-from {path}") and says in err
+    assert "Traceback" not in err
+    assert fit.main(["--leave-one-set-out", "--thresholds-from", str(tmp_path / "none.json")]) == 2
+    assert "cannot read it" in capsys.readouterr().err
+
+
+def test_thresholds_from_needs_leave_one_set_out(tmp_path) -> None:
+    with pytest.raises(SystemExit):
+        fit.parse_args(["--thresholds-from", str(tmp_path / "main.json")])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from courses.content.rendering import html_to_text, line_kinds
+from courses.content.rendering import html_to_text, inline_formulas, line_kinds
 from courses.content.sources import LessonSource
 from courses.prerender import RenderedLesson
 
@@ -41,13 +41,13 @@ def lesson_text(
     big_idea: str,
 ) -> retrieval.LessonText:
     """What the tutor may quote: sections (heading, anchor, text and the HTML it was read
-    from, for which lines are headings and list items), key terms (as stored: term and
-    definition_html) and the big idea; never the quiz."""
+    from, for which lines are headings and list items and which words are formulas), key
+    terms (as stored: term and definition_html) and the big idea; never the quiz."""
     return retrieval.LessonText(
         title=title,
         summary=summary,
         sections=tuple(
-            retrieval.SectionText(heading, anchor, text, line_kinds(html))
+            retrieval.SectionText(heading, anchor, text, line_kinds(html), inline_formulas(html))
             for heading, anchor, text, html in sections
         ),
         key_terms=tuple(

@@ -93,10 +93,15 @@ class _TextExtractor(HTMLParser):
         self.lines: list[str] = [""]
         self.skip_depth = 0
         self.cells = 0  # the cells opened on the current line
+        self.inline_math = False  # inside an inline formula, read as its text (`html_to_text`)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "math":  # the TeX source stands for the formula in plain text
-            self.lines[-1] += f" {dict(attrs).get('alttext') or ''} "
+        if tag == "math":
+            values = dict(attrs)
+            if values.get("display") != "block":
+                self.inline_math = True
+                return
+            self.lines[-1] += f" {values.get('alttext') or ''} "
             self.skip_depth += 1
             return
         if tag == "sup":  # footnote markers are noise in running text
@@ -110,7 +115,9 @@ class _TextExtractor(HTMLParser):
             self.cells += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in {"sup", "math"} and self.skip_depth:
+        if tag == "math" and self.inline_math:
+            self.inline_math = False
+        elif tag in {"sup", "math"} and self.skip_depth:
             self.skip_depth -= 1
         if tag in _BLOCK_TAGS:
             self.lines.append("")
@@ -122,7 +129,12 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
-    """Plain text of rendered HTML: one line per paragraph, list item or table row."""
+    """Plain text of rendered HTML: one line per paragraph, list item or table row.
+
+    An inline formula is read as the text the page shows for it, its MathML's text content
+    ("x^" for $\\hat{x}$, "λ" for $\\lambda$), so a sentence that holds one is quoted as the
+    learner sees it (and as the citation's highlight finds it); a displayed formula, a block of
+    its own that no one quotes, as its TeX source, which search reads better."""
     lines = _serialised_lines(html)
     if lines is None:
         extractor = _TextExtractor()
@@ -152,6 +164,7 @@ def _serialised_lines(html: str) -> list[str] | None:
     lines = [""]
     skip_depth = 0
     cells = 0  # the cells opened on the current line
+    inline_math = False
     end = 0
     for match in _TOKEN_RE.finditer(html):
         if match.start() != end:
@@ -168,6 +181,9 @@ def _serialised_lines(html: str) -> list[str] | None:
                 return None
             if tag == "math":
                 values = {name.lower(): value for name, value in _ATTRIBUTE_RE.findall(attributes)}
+                if values.get("display") != "block":
+                    inline_math = not closed
+                    continue
                 lines[-1] += f" {unescape(values.get('alttext') or '')} "
                 skip_depth += 1
             else:
@@ -184,7 +200,9 @@ def _serialised_lines(html: str) -> list[str] | None:
                 continue
             end_tag = tag  # "<br/>": HTMLParser sends a start and an end
         end_tag = end_tag.lower()
-        if end_tag in {"sup", "math"} and skip_depth:
+        if end_tag == "math" and inline_math:
+            inline_math = False
+        elif end_tag in {"sup", "math"} and skip_depth:
             skip_depth -= 1
         if end_tag in _BLOCK_TAGS:
             lines.append("")
@@ -238,3 +256,19 @@ def line_kinds(html: str) -> tuple[str, ...]:
     extractor.close()
     pairs = zip(extractor.lines, extractor.kinds, strict=True)
     return tuple(kind for line, kind in pairs if line.split())
+
+
+_INLINE_MATH_RE = re.compile(r"<math\b([^>]*)>(.*?)</math>", re.DOTALL | re.IGNORECASE)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def inline_formulas(html: str) -> tuple[str, ...]:
+    """The text `html_to_text` reads for each inline formula of `html`, in order: the tutor
+    takes a formula for words of its sentence, never for code ("f(x)=x2")."""
+    found = []
+    for match in _INLINE_MATH_RE.finditer(html):
+        if 'display="block"' not in match[1].lower():
+            text = " ".join(unescape(_TAG_RE.sub("", match[2])).split())
+            if text:
+                found.append(text)
+    return tuple(found)

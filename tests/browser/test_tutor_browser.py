@@ -46,6 +46,24 @@ def test_answerable_and_unanswerable_questions(site, clean_page):
     assert "doesn't cover" in declined.inner_text()
 
 
+def test_a_quote_with_inline_math_is_the_text_of_the_passage_it_highlights(site, clean_page):
+    """Inline math is quoted as the page's text of it (its MathML's text content), so the
+    citation finds the paragraph the quote comes from, not only its section."""
+    page = clean_page
+    page.goto(f"{site}/courses/inside-the-black-box/features-and-sparse-autoencoders/")
+    answer = ask(page, "What is the second term of the loss?")
+    assert "is-declined" not in answer.get_attribute("class")
+    text = answer.locator(".tutor-message__text").inner_text()
+    quotes = [part.split("\u201d")[0] for part in text.split("\u201c")[1:]]
+    assert "\\" not in text and any("the second is the L1 sparsity penalty" in q for q in quotes)
+    answer.locator(".tutor-citations a").first.click()
+    highlighted = page.locator(".is-highlighted")
+    highlighted.wait_for()
+    assert highlighted.evaluate("el => el.tagName") == "P"
+    shown = " ".join(highlighted.text_content().split())
+    assert quotes[0] in shown and "\u2112" in shown  # the loss's script L, as MathML shows it
+
+
 def test_the_conversation_survives_a_reload_as_text_and_sign_out_forgets_it(site, clean_page):
     from django.contrib.auth import get_user_model
 

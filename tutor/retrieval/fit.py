@@ -18,7 +18,10 @@ each tuning set of the fit, `SHIPPED_SETS` or with `--every-tuning-set` all) and
 other groups, chooses the threshold as below on what remains, and scores the group left out: how
 the fit generalises to lessons it has not seen. `--lesson-weight` (repeatable there) sets
 `LESSON_WEIGHT`; `--recipe` picks recipes. Its fold and threshold rules default to the shipped
-ones too (group folds, group median).
+ones too (group folds, group median). `--save-decisions FILE` keeps each left-out question's
+decision and each group's threshold (`fit_paired`); `--thresholds-from FILE` on a later run also
+scores each left-out group at FILE's threshold for it (`fit_fixed`: the judge without the noise
+of its refitted thresholds).
 
 Recipe options, judged there and usable in a fit (docs/tutor.md, "Leave one lesson set out"):
 `--squad-weight W` weighs each lesson question 1 and each SQuAD question W (0: SQuAD only
@@ -49,9 +52,11 @@ import argparse
 import json
 import statistics
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from . import fit_paired
+from . import fit_fixed, fit_paired
 from .answer import answer_question
 from .answerability import FEATURES, LEXICAL_FEATURES, MODEL_PATH, Model
 from .fit_data import (
@@ -353,6 +358,7 @@ def leave_one_set_out(
     ablated_weights: list[float] | None = None,
     folds: list[str] | None = None,
     threshold_rules: list[str] | None = None,
+    check: Callable[[list[dict]], None] | None = None,
 ) -> list[dict]:
     """How each recipe generalises to lessons it has never seen: for every lesson group (the
     shipped set's tuning half and each tuning set), fit on SQuAD's fit articles and the
@@ -365,7 +371,8 @@ def leave_one_set_out(
     and every threshold rule of `threshold_rules` (default `SHIPPED`'s group median; ", group
     median" names a recipe with it). The inner folds are made of the fit's own groups: the
     left-out group never enters them. A left-out group's ablated examples leave with it, and it
-    is scored on its real questions only."""
+    is scored on its real questions only. `check`, given, is called before any fit with a row
+    stub (recipe, weight, left-out group) for each row to come, and may raise."""
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]
     lessons = [e for e in examples if e.source == "lessons"]
@@ -376,56 +383,53 @@ def leave_one_set_out(
         weightings = [(f"{w:g}", w, None) for w in lesson_weights]
     augmented = any(e.ablated for e in examples)
     ablated = (ablated_weights or [ABLATED_WEIGHT]) if augmented else [0.0]
-    rows = []
     plans = [
         (r, f, t)
         for r in recipes or tuple(RECIPES)
         for f in folds or [SHIPPED["folds"]]
         for t in threshold_rules or [SHIPPED["threshold_rule"]]
     ]
+    readings = []
     for recipe, fold_rule, threshold_rule in plans:
-        allowed = RECIPES[recipe]
         name = recipe + (", signs" if signs else "")
         name += ", group folds" if fold_rule == "groups" else ""
         name += THRESHOLD_NAMES[threshold_rule]
+        rules = {"signs": signs, "folds": fold_rule, "threshold_rule": threshold_rule}
         for label, weight, squad_weight in weightings:
             for ablated_weight in ablated:
                 label_here = f"{label}, ablated {ablated_weight:g}" if augmented else label
                 extra = {"ablated_weight": ablated_weight} if augmented else {}
-                for left in groups:
-                    fit_on = [e for e in lessons if e.group in allowed and e.group != left]
-                    model, threshold, _, _, penalty = fit_with_threshold(
-                        squad_fit,
-                        squad_dev,
-                        fit_on,
-                        names,
-                        l2,
-                        weight,
-                        squad_weight=squad_weight,
-                        signs=signs,
-                        folds=fold_rule,
-                        threshold_rule=threshold_rule,
-                        **extra,
-                    )
-                    held = [e for e in lessons if e.group == left and not e.ablated]
-                    probabilities = [model.probability(e.x) for e in held]
-                    numbers = figures(held, probabilities, threshold)
-                    pairs = list(zip(held, probabilities, strict=True))
-                    numbers["answered"] = sum(e.correct and p >= threshold for e, p in pairs)
-                    numbers["declined"] = sum(not e.answerable and p < threshold for e, p in pairs)
-                    numbers["answerable"] = sum(e.answerable for e in held)
-                    numbers["right"] = [
-                        (
-                            e.question,
-                            (e.correct and p >= threshold) or (not e.answerable and p < threshold),
-                        )
-                        for e, p in pairs
-                    ]
-                    rows.append(
-                        {"recipe": name, "weight": label_here, "left_out": left}
-                        | {"threshold": threshold, "l2": penalty}
-                        | numbers
-                    )
+                options = rules | {"squad_weight": squad_weight} | extra
+                readings.append((name, label_here, RECIPES[recipe], weight, options))
+    if check:
+        check(
+            [
+                {"recipe": r[0], "weight": r[1], "left_out": left}
+                for r in readings
+                for left in groups
+            ]
+        )
+    rows = []
+    for name, label_here, allowed, weight, options in readings:
+        for left in groups:
+            fit_on = [e for e in lessons if e.group in allowed and e.group != left]
+            model, threshold, _, _, penalty = fit_with_threshold(
+                squad_fit, squad_dev, fit_on, names, l2, weight, **options
+            )
+            held = [e for e in lessons if e.group == left and not e.ablated]
+            probabilities = [model.probability(e.x) for e in held]
+            numbers = figures(held, probabilities, threshold)
+            pairs = list(zip(held, probabilities, strict=True))
+            numbers["answered"] = sum(e.correct and p >= threshold for e, p in pairs)
+            numbers["declined"] = sum(not e.answerable and p < threshold for e, p in pairs)
+            numbers["answerable"] = sum(e.answerable for e in held)
+            numbers["right"] = fit_fixed.decided(pairs, threshold)
+            numbers["scored"] = pairs
+            rows.append(
+                {"recipe": name, "weight": label_here, "left_out": left}
+                | {"threshold": threshold, "l2": penalty}
+                | numbers
+            )
     return rows
 
 
@@ -477,7 +481,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--save-decisions",
         type=Path,
         metavar="FILE",
-        help="with --leave-one-set-out, write whether each left-out question was decided right",
+        help="with --leave-one-set-out, write whether each left-out question was decided "
+        "right, and each left-out group's threshold",
+    )
+    parser.add_argument(
+        "--thresholds-from",
+        type=Path,
+        metavar="FILE",
+        help="with --leave-one-set-out, also score each left-out group at the threshold of a "
+        "reference run (FILE from its --save-decisions) and print both (fit_fixed)",
     )
     parser.add_argument(
         "--paired",
@@ -570,6 +582,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="compare RECIPES on each lesson group left out of the fit; writes nothing",
     )
     args = parser.parse_args(argv)
+    if args.thresholds_from and not args.leave_one_set_out:
+        parser.error("--thresholds-from needs --leave-one-set-out")
     # Not argparse defaults: "append" would add to them instead of replacing them.
     args.folds = args.folds or [SHIPPED["folds"]]
     args.threshold_rule = args.threshold_rule or [SHIPPED["threshold_rule"]]
@@ -587,12 +601,27 @@ def main(argv: list[str] | None = None) -> int:
         answer_figures(args.squad, args.eval_dir, args.content, tuning)
         return 0
 
+    try:
+        return _fit_or_judge(args, weights, l2, tuning)
+    except fit_fixed.BadReference as err:
+        print(f"fit: error: --thresholds-from {err}", file=sys.stderr)
+        return 2
+
+
+def _fit_or_judge(
+    args: argparse.Namespace, weights: list[float], l2: float | tuple[float, ...], tuning: tuple
+) -> int:
+    """`main` past its options: a fit, or leaving one set out (`fit_fixed.BadReference` for a
+    --thresholds-from file that cannot serve)."""
+    reference = fit_fixed.load(args.thresholds_from) if args.thresholds_from else None
     names = FEATURES if args.semantic else LEXICAL_FEATURES
     examples = labelled_examples(
         args.squad, args.eval_dir, args.content, tuning, args.semantic, args.ablate
     )
     ablated_weights = args.ablated_weight or [ABLATED_WEIGHT]
     if args.leave_one_set_out:
+        # The reference's readings checked before the first fit, not after the last.
+        where = (args.thresholds_from, reference[0]) if reference else None
         rows = leave_one_set_out(
             examples,
             names,
@@ -604,12 +633,16 @@ def main(argv: list[str] | None = None) -> int:
             ablated_weights=ablated_weights,
             folds=args.folds,
             threshold_rules=args.threshold_rule,
+            check=partial(fit_fixed.check_readings, *where) if where else None,
         )
         print_leave_one_set_out(rows)
+        if reference:
+            fit_fixed.print_fixed(fit_fixed.compare(rows, *reference))
         if args.paired:
             fit_paired.print_paired(fit_paired.load(args.paired), fit_paired.decisions(rows))
         if args.save_decisions:
-            fit_paired.save(args.save_decisions, fit_paired.decisions(rows))
+            found = fit_paired.decisions(rows)
+            fit_paired.save(args.save_decisions, found, fit_paired.thresholds(rows))
         return 0
     squad_fit = [e for e in examples if e.source == "squad" and e.split == "fit"]
     squad_dev = [e for e in examples if e.source == "squad" and e.split == "dev"]

@@ -113,7 +113,13 @@ def squad_lessons(path: Path) -> Iterator[tuple[str, LessonText, list[dict]]]:
 def content_lessons(root: Path) -> dict[str, LessonText]:
     """The shipped lessons as the importer would store them, without a database."""
     from courses.content.parser import load_content
-    from courses.content.rendering import html_to_text, line_kinds, render_inline, render_markdown
+    from courses.content.rendering import (
+        html_to_text,
+        inline_formulas,
+        line_kinds,
+        render_inline,
+        render_markdown,
+    )
 
     tree, _ = load_content(root)
     lessons = {}
@@ -121,7 +127,7 @@ def content_lessons(root: Path) -> dict[str, LessonText]:
         for lesson in course.lessons:
             html = [render_markdown(s.markdown) for s in lesson.sections]
             sections = tuple(
-                SectionText(s.heading, s.anchor, html_to_text(h), line_kinds(h))
+                SectionText(s.heading, s.anchor, html_to_text(h), line_kinds(h), inline_formulas(h))
                 for s, h in zip(lesson.sections, html, strict=True)
             )
             key_terms = tuple(

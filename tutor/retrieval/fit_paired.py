@@ -6,6 +6,12 @@ noise by the mean alone. `fit --leave-one-set-out --save-decisions FILE` keeps w
 left-out question was decided right; `--paired FILE` on a later reading counts, per left-out
 group, the questions each reading gets right that the other gets wrong, with the two-sided
 sign-test probability of a split at least that lopsided if neither reading were better.
+
+The file is a JSON object: each reading (`reading`: "recipe (weight w): left-out group") maps
+each of its questions to whether it was decided right; since session 23 the key `THRESHOLDS`
+maps each reading to the threshold its refit chose, which `fit --thresholds-from FILE` scores a
+later run's left-out groups at (`fit_fixed`). `load` returns the decisions alone, so a file
+written before then still serves `--paired`.
 """
 
 from __future__ import annotations
@@ -15,13 +21,20 @@ import math
 from pathlib import Path
 
 Decisions = dict[str, dict[str, bool]]  # "recipe (weight w): left-out group" -> question -> right
+#: The file's key for each reading's threshold; no reading is named so (each holds ": ").
+THRESHOLDS = "thresholds"
+
+
+def reading(row: dict) -> str:
+    """The name a leave-one-set-out row's reading has in the file."""
+    return f"{row['recipe']} (weight {row['weight']}): {row['left_out']}"
 
 
 def decisions(rows: list[dict]) -> Decisions:
     """Each row's decisions by question; a wording asked twice in a group is numbered."""
     found: Decisions = {}
     for row in rows:
-        mine = found.setdefault(f"{row['recipe']} (weight {row['weight']}): {row['left_out']}", {})
+        mine = found.setdefault(reading(row), {})
         asked: dict[str, int] = {}
         for question, right in row["right"]:
             asked[question] = asked.get(question, 0) + 1
@@ -29,12 +42,22 @@ def decisions(rows: list[dict]) -> Decisions:
     return found
 
 
-def save(path: Path, found: Decisions) -> None:
-    path.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+def thresholds(rows: list[dict]) -> dict[str, float]:
+    """Each row's reading and the threshold its refit chose."""
+    return {reading(row): row["threshold"] for row in rows}
+
+
+def save(path: Path, found: Decisions, chosen: dict[str, float] | None = None) -> None:
+    """`found`, and under `THRESHOLDS` the readings' thresholds `chosen` when given."""
+    kept = found | ({THRESHOLDS: chosen} if chosen is not None else {})
+    path.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def load(path: Path) -> Decisions:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The decisions of a file `save` wrote, without its thresholds (`fit_fixed.load`)."""
+    found = json.loads(path.read_text(encoding="utf-8"))
+    found.pop(THRESHOLDS, None)
+    return found
 
 
 def sign_test(better: int, worse: int) -> float:

@@ -20,12 +20,21 @@ from itertools import chain, takewhile
 from typing import Any
 
 from . import tuning
-from .lexicon import cached_tokens, content_terms, edit_distance, query_terms, term, word_term, zipf
+from .lexicon import (
+    GREEK_LETTERS,
+    cached_tokens,
+    content_terms,
+    edit_distance,
+    query_terms,
+    term,
+    word_term,
+    zipf,
+)
 from .nouns import lesson_nouns
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 13
+FORMAT_VERSION = 14
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 
@@ -71,12 +80,15 @@ class LessonIndex:
 
     def match(self, token: str) -> tuple[str, str]:
         """The (word, term) a question's word stands for in this lesson: itself when the lesson
-        uses its term; else another number of it that the lesson uses ("leaf" for "leaves");
-        else the lesson word it misspells; else a lesson term of its family; else itself,
-        unmatched."""
+        uses its term; else the Greek letter it names, if the lesson writes it ("λ" for
+        "lambda", as a formula shows it); else another number of it that the lesson uses
+        ("leaf" for "leaves"); else the lesson word it misspells; else a lesson term of its
+        family; else itself, unmatched."""
         t = term(token)
         if t in self.postings:
             return token, t
+        if (letter := GREEK_LETTERS.get(token)) is not None and term(letter) in self.postings:
+            return letter, term(letter)
         if (form := self.nouns.get(token)) is not None:
             return form, term(form)
         if fixed := self._corrected(token):

@@ -92,6 +92,19 @@ def number_word(digits: str) -> str | None:
 #: Words that refer back to something said before ("They differ in...", "When do they occur?").
 ANAPHORS = frozenset(words("it its they them their this these those he she his her"))
 
+# A formula's letter as a learner types it: "lambda" for the "λ" a lesson's formula shows
+# (`LessonIndex.match`). Lower case, as tokens are (casefolding makes "Λ" and "ς" so).
+GREEK_LETTERS = dict(
+    zip(
+        words(
+            "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
+            "pi rho sigma tau upsilon phi chi psi omega"
+        ),
+        "αβγδεζηθικλμνξοπρστυφχψω",
+        strict=True,
+    )
+)
+
 _OUR_RE = re.compile(r"^(\w{2,})our(s|ed|ing|ful|ite|ites)?$")
 _ISE_RE = re.compile(r"^(\w{3,})is(e|es|ed|ing|ation|ations|er|ers)$")
 _YSE_RE = re.compile(r"^(\w{2,})ys(e|es|ed|ing)$")

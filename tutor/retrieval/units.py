@@ -46,6 +46,9 @@ class SectionText:
     #: What each line of `text` is in the source (`rendering.line_kinds`): "heading", "item"
     #: or "". Empty when only the plain text is known; then no list is known to be a heading's.
     line_kinds: tuple[str, ...] = ()
+    #: The text of each inline formula in the section, as `text` has it
+    #: (`rendering.inline_formulas`): words of a sentence, never code.
+    formulas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,11 +143,22 @@ def _row_text(header: list[str], cells: list[str]) -> str:
 _CODE_RE = re.compile(r"\w\(|\s=\s|\s#\s|[{}]|==|=>|->")
 
 
-def _is_prose(line: str) -> bool:
-    """Code and number dumps are not quoted: prose has no code marks and is mostly words."""
+def _is_prose(line: str, formulas: Sequence[str] = ()) -> bool:
+    """Code and number dumps are not quoted: prose has no code marks and is mostly words. An
+    inline formula of the section (`SectionText.formulas`) is judged as one word: its marks
+    ("f(x)=x2") are no code."""
+    line = _without_formulas(line, formulas)
     tokens = cached_tokens(line)
     alphabetic = sum(map(str.isalpha, tokens))
     return alphabetic >= 0.6 * len(tokens) > 0 and not _has_code(line)
+
+
+def _without_formulas(text: str, formulas: Sequence[str]) -> str:
+    """`text` with each formula that is not a plain word ("f(x)=x2", "x^") read as one word."""
+    for formula in sorted(formulas, key=len, reverse=True):
+        if not formula.isalpha() and formula in text:
+            text = text.replace(formula, " formula ")
+    return text
 
 
 def _has_code(line: str) -> bool:
@@ -219,7 +233,9 @@ def _announcement(units: list[Unit], ids: list[int]) -> tuple[int, int, bool] | 
     return None
 
 
-def _add_section(units: list[Unit], text: str, place: int) -> list[range]:
+def _add_section(
+    units: list[Unit], text: str, place: int, formulas: Sequence[str] = ()
+) -> list[range]:
     """Adds a section's units: its prose lines' sentences and its table rows (read with the
     header row above them). A list, once announced, takes the first sentence of each line that
     follows as an item, up to the count announced. Returns the units of each non-empty line."""
@@ -237,7 +253,7 @@ def _add_section(units: list[Unit], text: str, place: int) -> list[range]:
                 units.append(Unit(_row_text(header, cells), place, kind=ROW))
             continue
         header = None
-        if not _is_prose(line):
+        if not _is_prose(line, formulas):
             continue
         if open_list and not open_list[2] and len(split_sentences(line)) > 2:
             open_list = None  # a colon's list ends at the first full paragraph
@@ -372,7 +388,7 @@ def build_units(lesson: LessonText) -> tuple[list[tuple[str, str]], list[Unit]]:
         _add_sentences(units, normalize_ws(lesson.big_idea), len(places) - 1, None)
     for section in lesson.sections:
         places.append((section.heading, section.anchor))
-        line_units = _add_section(units, section.text, len(places) - 1)
+        line_units = _add_section(units, section.text, len(places) - 1, section.formulas)
         text_lines = [line for line in map(normalize_ws, section.text.split("\n")) if line]
         _mark_table_lists(units, line_units, text_lines, section.heading)
         lines = section.text.split("\n")
