@@ -42,7 +42,12 @@ from courses.content.parser import (
     display_path,
     is_reserved_page_id,
 )
-from courses.content.rendering import html_to_text, make_ids_unique, render_inline, render_markdown
+from courses.content.rendering import (
+    make_ids_unique,
+    render_inline,
+    render_markdown,
+    text_and_kinds,
+)
 
 # Below this many items the cost of starting worker processes outweighs what they save.
 PARALLEL_MIN_ITEMS = 48
@@ -58,6 +63,8 @@ class RenderedSection:
     line: int
     html: str
     text: str
+    # What each line of `text` is written in (`rendering.line_kinds`), read in the same pass.
+    line_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,13 +181,15 @@ def _render(source: LessonSource, asset_base_url: str) -> RenderedLesson:
             used_ids,
             is_reserved_page_id,
         )
+        text, kinds = text_and_kinds(html)
         sections.append(
             RenderedSection(
                 anchor=section.anchor,
                 heading=section.heading,
                 line=section.line,
                 html=html,
-                text=html_to_text(html),
+                text=text,
+                line_kinds=kinds,
             )
         )
     return RenderedLesson(

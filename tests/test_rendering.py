@@ -16,7 +16,13 @@ from courses.content import rendering
 from courses.content.imported import RENDERER_VERSION
 from courses.content.markup import contrast, highlight_css
 from courses.content.parser import load_content
-from courses.content.rendering import html_to_text, render_inline, render_markdown
+from courses.content.rendering import (
+    html_to_text,
+    line_kinds,
+    render_inline,
+    render_markdown,
+    text_and_kinds,
+)
 from courses.content.table_text import row_cells
 from tests.test_sanitize import dangers_in
 
@@ -153,12 +159,20 @@ def test_plain_text_for_the_tutor_reads_formulas_as_shown_and_keeps_blocks_apart
     ]
 
 
-def _text_by_html_parser(html: str) -> str:
-    extractor = rendering._TextExtractor()
+def _read_by_html_parser(html: str) -> tuple[str, tuple[str, ...]]:
+    """The text and line kinds Python's HTMLParser reads (`line_kinds` read only this way
+    before the one pass)."""
+    extractor = rendering._LineExtractor()
     extractor.feed(html)
     extractor.close()
-    lines = (" ".join(line.split()) for line in extractor.lines)
-    return "\n".join(line for line in lines if line)
+    pairs = zip(extractor.lines, extractor.kinds, strict=True)
+    lines = [(" ".join(line.split()), kind) for line, kind in pairs]
+    kept = [(line, kind) for line, kind in lines if line]
+    return "\n".join(line for line, _ in kept), tuple(kind for _, kind in kept)
+
+
+def _text_by_html_parser(html: str) -> str:
+    return _read_by_html_parser(html)[0]
 
 
 def test_plain_text_is_what_the_html_parser_reads_for_every_rendered_construct():
@@ -187,10 +201,42 @@ def test_plain_text_is_what_the_html_parser_reads_for_every_rendered_construct()
         "<p>&amp</p><p>&#62;&#x3c;</p><p>tail &",
         "<br><hr/><img src='x' alt=y>text<input disabled>",
     ]
+    odd += [  # where a line's kind depends on the tags open around its text
+        "<h3>Steps</h3><ul><li>a<ul><li>nested</li></ul>tail</li><li><p>loose</p></li></ul>",
+        '<h4>A <math alttext="x"><mi>x</mi></math></h4><ol><li><math alttext="y"></math></li>',
+        "</li></h3><li>x</li></li><p>y</p><h3>h<br/>i</h3><li/>z<h5/>w",
+        "<h3><sup>1</sup></h3><li> <sup>2</sup> t</li><table><tr><td><li>c</li></td></tr></table>",
+    ]
     for html in htmls + odd:
+        assert text_and_kinds(html) == _read_by_html_parser(html), html
         assert html_to_text(html) == _text_by_html_parser(html), html
+    assert {"heading", "item", ""} <= {kind for html in odd for kind in line_kinds(html)}
     assert rendering._serialised_lines(odd[5]) is None  # a comment: the parser reads it
     assert rendering._serialised_lines(odd[7]) is None  # raw text elements too
+
+
+def test_one_reading_gives_every_lesson_the_text_and_line_kinds_of_two():
+    """An import reads each section's HTML once for its plain text and for what each line is
+    written in (`text_and_kinds`), where it read it twice: `html_to_text` (the fast tokeniser,
+    else HTMLParser) and `line_kinds` (HTMLParser alone). On every lesson the tutor is tuned
+    on, shipped and tuning sets (never the held-out ones), the one reading must give exactly
+    what the HTMLParser reads, and one kind for each line of the text."""
+    eval_dir = Path(settings.BASE_DIR) / "tests" / "tutor_eval"
+    roots = [Path(settings.CONTENT_DIR), *sorted(eval_dir.glob("tuning*_content"))]
+    sections = kinds_seen = 0
+    for root in roots:
+        tree, _ = load_content(root)
+        assert tree.lessons, root
+        for lesson in tree.lessons:
+            for section in lesson.sections:
+                html = render_markdown(section.markdown, doc_id=section.anchor)
+                text, kinds = text_and_kinds(html)
+                assert (text, kinds) == _read_by_html_parser(html), (lesson.ref, section.anchor)
+                assert (text, kinds) == (html_to_text(html), line_kinds(html))
+                assert len(kinds) == len(text.split("\n")) if text else kinds == ()
+                sections += 1
+                kinds_seen += kinds.count("item") + kinds.count("heading")
+    assert len(roots) >= 12 and sections > 250 and kinds_seen > 100
 
 
 def test_the_stylesheet_has_readable_highlighting_for_light_and_dark():

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from django.conf import settings
 
-from courses.content.rendering import html_to_text, inline_formulas, render_markdown
+from courses.content.rendering import (
+    html_to_text,
+    inline_formulas,
+    render_markdown,
+    text_and_kinds,
+)
 from tutor.indexing import lesson_text
 from tutor.retrieval import LessonText, SectionText, answer_question, build_index
 
@@ -72,7 +77,14 @@ def test_the_sae_explanation_is_quoted_as_the_page_shows_it() -> None:
     lesson = lesson_text(
         title="Features and Sparse Autoencoders",
         summary="",
-        sections=[("How a sparse autoencoder works", anchor, html_to_text(html), html)],
+        sections=[
+            (
+                "How a sparse autoencoder works",
+                anchor,
+                *text_and_kinds(html),
+                inline_formulas(html),
+            )
+        ],
         key_terms=(),
         big_idea="",
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from courses.content.rendering import html_to_text, inline_formulas, line_kinds
+from courses.content.rendering import html_to_text, inline_formulas
 from courses.content.sources import LessonSource
 from courses.prerender import RenderedLesson
 
@@ -36,19 +36,20 @@ def lesson_text(
     *,
     title: str,
     summary: str,
-    sections: Iterable[tuple[str, str, str, str]],
+    sections: Iterable[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]],
     key_terms: Iterable[dict[str, str]],
     big_idea: str,
 ) -> retrieval.LessonText:
-    """What the tutor may quote: sections (heading, anchor, text and the HTML it was read
-    from, for which lines are headings and list items and which words are formulas), key
-    terms (as stored: term and definition_html) and the big idea; never the quiz."""
+    """What the tutor may quote: sections (heading, anchor, text, which of its lines are
+    headings and list items, `rendering.line_kinds`, and its inline formulas,
+    `rendering.inline_formulas`), key terms (as stored: term and definition_html) and the big
+    idea; never the quiz."""
     return retrieval.LessonText(
         title=title,
         summary=summary,
         sections=tuple(
-            retrieval.SectionText(heading, anchor, text, line_kinds(html), inline_formulas(html))
-            for heading, anchor, text, html in sections
+            retrieval.SectionText(heading, anchor, text, kinds, formulas)
+            for heading, anchor, text, kinds, formulas in sections
         ),
         key_terms=tuple(
             (term["term"], retrieval.normalize_ws(_strip_tags(term["definition_html"])))
@@ -72,7 +73,10 @@ def prepare(source: LessonSource, rendered: RenderedLesson) -> PreparedIndex:
         lesson_text(
             title=source.title,
             summary=source.summary,
-            sections=((s.heading, s.anchor, s.text, s.html) for s in rendered.sections),
+            sections=(
+                (s.heading, s.anchor, s.text, s.line_kinds, inline_formulas(s.html))
+                for s in rendered.sections
+            ),
             key_terms=rendered.key_terms,
             big_idea=source.big_idea,
         )

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils import timezone
 
+from courses.content.rendering import inline_formulas, line_kinds
 from courses.models import Lesson, Option, Question, Section
 from courses.rows import db_value, insert_rows
 
@@ -21,7 +22,10 @@ def lesson_text(lesson: Lesson, sections: Iterable[Section]) -> retrieval.Lesson
     return indexing.lesson_text(
         title=lesson.title,
         summary=lesson.summary,
-        sections=((s.heading, s.anchor, s.text, s.html) for s in sections),
+        sections=(
+            (s.heading, s.anchor, s.text, line_kinds(s.html), inline_formulas(s.html))
+            for s in sections
+        ),
         key_terms=lesson.key_terms,
         big_idea=lesson.big_idea,
     )

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from .markup import parser
 from .sanitize import sanitize_html
 from .table_text import CELL_SEPARATOR
+from .text_lines import HEADING, ITEM
 
 _ABSOLUTE_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/|^#")
 _ID_ATTRIBUTE_RE = re.compile(r'\bid="([^"]+)"')
@@ -85,17 +86,25 @@ _BLOCK_TAGS = frozenset(
      "figure"}
 )  # fmt: skip
 _CELL_TAGS = frozenset({"td", "th"})
+_HEADING_TAGS = frozenset({"h3", "h4", "h5", "h6"})
 
 
-class _TextExtractor(HTMLParser):
+class _LineExtractor(HTMLParser):
+    """Python's HTMLParser reading of rendered HTML: its lines of text and what each line is
+    written in (`line_kinds`)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = [""]
+        self.kinds: list[str] = [""]
         self.skip_depth = 0
         self.cells = 0  # the cells opened on the current line
+        self.open_headings = 0
+        self.open_items = 0
         self.inline_math = False  # inside an inline formula, read as its text (`html_to_text`)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
+        self._count(tag, 1)
         if tag == "math":
             values = dict(attrs)
             if values.get("display") != "block":
@@ -107,25 +116,56 @@ class _TextExtractor(HTMLParser):
         if tag == "sup":  # footnote markers are noise in running text
             self.skip_depth += 1
         if tag in _BLOCK_TAGS:
-            self.lines.append("")
-            self.cells = 0
+            self._new_line()
         elif tag in _CELL_TAGS:
             if self.cells:  # an empty cell keeps its place in the row
                 self.lines[-1] += CELL_SEPARATOR
             self.cells += 1
 
     def handle_endtag(self, tag: str) -> None:
+        self._count(tag, -1)
         if tag == "math" and self.inline_math:
             self.inline_math = False
         elif tag in {"sup", "math"} and self.skip_depth:
             self.skip_depth -= 1
         if tag in _BLOCK_TAGS:
-            self.lines.append("")
-            self.cells = 0
+            self._new_line()
 
     def handle_data(self, data: str) -> None:
         if not self.skip_depth:
             self.lines[-1] += data
+        if not self.kinds[-1] and self.lines[-1].strip():
+            self.kinds[-1] = _kind(self.open_headings, self.open_items)
+
+    def _new_line(self) -> None:
+        self.lines.append("")
+        self.kinds.append("")
+        self.cells = 0
+
+    def _count(self, tag: str, step: int) -> None:
+        if tag == "li":
+            self.open_items = max(0, self.open_items + step)
+        elif tag in _HEADING_TAGS:
+            self.open_headings = max(0, self.open_headings + step)
+
+
+def _kind(open_headings: int, open_items: int) -> str:
+    """What a line is written in, from the headings and list items open where its text
+    begins: a heading, a list item (nested and loose lists included), or anything else."""
+    return HEADING if open_headings else ITEM if open_items else ""
+
+
+def text_and_kinds(html: str) -> tuple[str, tuple[str, ...]]:
+    """`html_to_text(html)` and `line_kinds(html)` from one reading of the HTML (an import
+    reads each section once for both)."""
+    lines, kinds = _read_lines(html)
+    text: list[str] = []
+    text_kinds: list[str] = []
+    for line, kind in zip(lines, kinds, strict=True):
+        if collapsed := " ".join(line.split()):
+            text.append(collapsed)
+            text_kinds.append(kind)
+    return "\n".join(text), tuple(text_kinds)
 
 
 def html_to_text(html: str) -> str:
@@ -135,22 +175,34 @@ def html_to_text(html: str) -> str:
     ("x^" for $\\hat{x}$, "λ" for $\\lambda$), so a sentence that holds one is quoted as the
     learner sees it (and as the citation's highlight finds it); a displayed formula, a block of
     its own that no one quotes, as its TeX source, which search reads better."""
-    lines = _serialised_lines(html)
-    if lines is None:
-        extractor = _TextExtractor()
+    stripped = (" ".join(line.split()) for line in _read_lines(html)[0])
+    return "\n".join(line for line in stripped if line)
+
+
+def line_kinds(html: str) -> tuple[str, ...]:
+    """What each line of `html_to_text(html)` is in the source: `HEADING` (a sub-heading),
+    `ITEM` (a list item's text) or "" (a paragraph, a table row, a quote...). The tutor reads
+    a list that a heading introduces from it; the plain text alone cannot tell."""
+    return text_and_kinds(html)[1]
+
+
+def _read_lines(html: str) -> tuple[list[str], list[str]]:
+    """The lines of `html` before whitespace is collapsed, and each one's kind."""
+    read = _serialised_lines(html)
+    if read is None:
+        extractor = _LineExtractor()
         extractor.feed(html)
         extractor.close()
-        lines = extractor.lines
-    stripped = (" ".join(line.split()) for line in lines)
-    return "\n".join(line for line in stripped if line)
+        read = extractor.lines, extractor.kinds
+    return read
 
 
 # What the sanitizer writes (sanitize.py): text with every "<" escaped, start tags whose
 # attribute values are double-quoted, plain end tags; no comments, doctypes or raw-text
 # elements. Such HTML is tokenised here by one regular expression and read the way
-# `_TextExtractor` (Python's HTMLParser) reads it, in a third of the time: an import turns
+# `_LineExtractor` (Python's HTMLParser) reads it, in a third of the time: an import turns
 # every section of every lesson into text. Anything the grammar does not cover goes to
-# `_TextExtractor`; tests/test_rendering.py checks that both give the same text.
+# `_LineExtractor`; tests/test_rendering.py checks that both give the same lines and kinds.
 _ATTRIBUTES = r'(?:[ \t\n]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"]*")?)*'
 _TOKEN_RE = re.compile(
     rf"<([a-zA-Z][a-zA-Z0-9]*)({_ATTRIBUTES})[ \t\n]*(/?)>|</([a-zA-Z][a-zA-Z0-9]*)>|([^<]+)"
@@ -159,11 +211,13 @@ _ATTRIBUTE_RE = re.compile(r'[ \t\n]+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?
 _RAW_TEXT_TAGS = frozenset({"script", "style"})
 
 
-def _serialised_lines(html: str) -> list[str] | None:
-    """`_TextExtractor`'s lines, or None for HTML outside the sanitizer's grammar."""
+def _serialised_lines(html: str) -> tuple[list[str], list[str]] | None:
+    """`_LineExtractor`'s lines and kinds, or None for HTML outside the sanitizer's grammar."""
     lines = [""]
+    kinds = [""]
     skip_depth = 0
     cells = 0  # the cells opened on the current line
+    open_headings = open_items = 0
     inline_math = False
     end = 0
     for match in _TOKEN_RE.finditer(html):
@@ -174,11 +228,17 @@ def _serialised_lines(html: str) -> list[str] | None:
         if data is not None:
             if not skip_depth:
                 lines[-1] += unescape(data) if "&" in data else data
+            if not kinds[-1] and lines[-1].strip():
+                kinds[-1] = _kind(open_headings, open_items)
             continue
         if tag is not None:
             tag = tag.lower()
             if tag in _RAW_TEXT_TAGS:
                 return None
+            if tag == "li":
+                open_items += 1
+            elif tag in _HEADING_TAGS:
+                open_headings += 1
             if tag == "math":
                 values = {name.lower(): value for name, value in _ATTRIBUTE_RE.findall(attributes)}
                 if values.get("display") != "block":
@@ -191,6 +251,7 @@ def _serialised_lines(html: str) -> list[str] | None:
                     skip_depth += 1
                 if tag in _BLOCK_TAGS:
                     lines.append("")
+                    kinds.append("")
                     cells = 0
                 elif tag in _CELL_TAGS:
                     if cells:  # an empty cell keeps its place in the row
@@ -200,62 +261,21 @@ def _serialised_lines(html: str) -> list[str] | None:
                 continue
             end_tag = tag  # "<br/>": HTMLParser sends a start and an end
         end_tag = end_tag.lower()
+        if end_tag == "li":
+            open_items = max(0, open_items - 1)
+        elif end_tag in _HEADING_TAGS:
+            open_headings = max(0, open_headings - 1)
         if end_tag == "math" and inline_math:
             inline_math = False
         elif end_tag in {"sup", "math"} and skip_depth:
             skip_depth -= 1
         if end_tag in _BLOCK_TAGS:
             lines.append("")
+            kinds.append("")
             cells = 0
     if end != len(html):
         return None
-    return lines
-
-
-HEADING = "heading"
-ITEM = "item"
-_HEADING_TAGS = frozenset({"h3", "h4", "h5", "h6"})
-
-
-class _KindExtractor(_TextExtractor):
-    """`_TextExtractor` that also records what each line is written in: a heading, a list
-    item (nested and loose lists included), or anything else ("")."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kinds: list[str] = [""]
-        self.open = {"li": 0, "h": 0}
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        super().handle_starttag(tag, attrs)
-        self._count(tag, 1)
-        self.kinds += [""] * (len(self.lines) - len(self.kinds))
-
-    def handle_endtag(self, tag: str) -> None:
-        super().handle_endtag(tag)
-        self._count(tag, -1)
-        self.kinds += [""] * (len(self.lines) - len(self.kinds))
-
-    def handle_data(self, data: str) -> None:
-        super().handle_data(data)
-        if not self.kinds[-1] and self.lines[-1].strip():
-            self.kinds[-1] = HEADING if self.open["h"] else ITEM if self.open["li"] else ""
-
-    def _count(self, tag: str, step: int) -> None:
-        key = "li" if tag == "li" else "h" if tag in _HEADING_TAGS else None
-        if key:
-            self.open[key] = max(0, self.open[key] + step)
-
-
-def line_kinds(html: str) -> tuple[str, ...]:
-    """What each line of `html_to_text(html)` is in the source: `HEADING` (a sub-heading),
-    `ITEM` (a list item's text) or "" (a paragraph, a table row, a quote...). The tutor reads
-    a list that a heading introduces from it; the plain text alone cannot tell."""
-    extractor = _KindExtractor()
-    extractor.feed(html)
-    extractor.close()
-    pairs = zip(extractor.lines, extractor.kinds, strict=True)
-    return tuple(kind for line, kind in pairs if line.split())
+    return lines, kinds
 
 
 _INLINE_MATH_RE = re.compile(r"<math\b([^>]*)>(.*?)</math>", re.DOTALL | re.IGNORECASE)
@@ -264,7 +284,10 @@ _TAG_RE = re.compile(r"<[^>]*>")
 
 def inline_formulas(html: str) -> tuple[str, ...]:
     """The text `html_to_text` reads for each inline formula of `html`, in order: the tutor
-    takes a formula for words of its sentence, never for code ("f(x)=x2")."""
+    takes a formula for words of its sentence, never for code ("f(x)=x2"). A section without
+    math costs one substring test, so the import still reads most sections once."""
+    if "<math" not in html:
+        return ()
     found = []
     for match in _INLINE_MATH_RE.finditer(html):
         if 'display="block"' not in match[1].lower():

@@ -116,9 +116,9 @@ def content_lessons(root: Path) -> dict[str, LessonText]:
     from courses.content.rendering import (
         html_to_text,
         inline_formulas,
-        line_kinds,
         render_inline,
         render_markdown,
+        text_and_kinds,
     )
 
     tree, _ = load_content(root)
@@ -127,7 +127,7 @@ def content_lessons(root: Path) -> dict[str, LessonText]:
         for lesson in course.lessons:
             html = [render_markdown(s.markdown) for s in lesson.sections]
             sections = tuple(
-                SectionText(s.heading, s.anchor, html_to_text(h), line_kinds(h), inline_formulas(h))
+                SectionText(s.heading, s.anchor, *text_and_kinds(h), inline_formulas(h))
                 for s, h in zip(lesson.sections, html, strict=True)
             )
             key_terms = tuple(

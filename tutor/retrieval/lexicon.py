@@ -197,6 +197,13 @@ def content_terms(text: str) -> list[str]:
     return query_terms(tokenize(text))
 
 
+def names_beyond(names: Iterable[str], asked: set[str]) -> bool:
+    """Whether any of `names` (capitalised words found in a passage) has a term beyond the
+    `asked` ones: a name the question does not itself hold. Which words count as names and
+    which terms as asked is the caller's (`ranking.has_answer_type`, `origins.fills_slot`)."""
+    return any(not set(content_terms(name)) <= asked for name in names)
+
+
 @lru_cache(maxsize=65536)
 def word_term(word: str) -> str:
     """The index term of one word of a lesson ("" for a stop word), remembered: a big import

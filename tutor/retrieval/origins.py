@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import content_terms
+from .lexicon import content_terms, names_beyond
 
 PERSON = "person"
 DATE = "date"
@@ -75,9 +75,8 @@ def asked_slot(question: str) -> str | None:
 def fills_slot(text: str, slot: str, question: str) -> bool:
     """Whether `text` holds a filler of `slot` that the question does not itself hold."""
     if slot == PERSON:
-        asked = set(content_terms(question))
         # A name has a lower-case letter: a word in capitals only ("AI", "GPU") abbreviates one.
         names = (name for name in _NAME_RE.findall(text) if not name.isupper())
-        return any(not set(content_terms(name)) <= asked for name in names)
+        return names_beyond(names, set(content_terms(question)))
     lowered = question.casefold()
     return any(m.group().casefold() not in lowered for m in _DATE_FILLER_RE.finditer(text))

@@ -23,6 +23,7 @@ from .lexicon import (
     STOP_WORDS,
     content_terms,
     informativeness,
+    names_beyond,
     tokenize,
 )
 from .units import TERM
@@ -180,8 +181,7 @@ def has_answer_type(index: LessonIndex, uid: int, query: Query) -> bool:
     if query.answer_type == TIME:
         return bool(_TIME_RE.search(text))
     if query.answer_type == NAME:
-        asked = set(query.terms)
-        return any(not set(content_terms(name)) <= asked for name in _NAME_RE.findall(text))
+        return names_beyond(_NAME_RE.findall(text), set(query.terms))
     return False
 
 

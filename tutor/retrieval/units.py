@@ -16,13 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from courses.content.table_text import is_row, row_cells
+from courses.content.text_lines import HEADING, ITEM
 
 from . import tuning
 from .lexicon import ANAPHORS, STOP_WORDS, cached_tokens, normalize_ws, words
-
-#: `rendering.line_kinds`'s names for a sub-heading line and a list item's line.
-HEADING = "heading"
-ITEM = "item"
 
 KEY_TERMS_HEADING = "Key terms"
 KEY_TERMS_ANCHOR = "key-terms"
