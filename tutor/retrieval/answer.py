@@ -312,10 +312,11 @@ def assess(
     # The model judges the ranked passage; the quote also carries the sentence after the best
     # unit, which often says what the best unit only sets up.
     chosen = compose.with_continuation(index, judged, ranked[0][1]) if ranked else []
-    # A question asking for a list gets all of a list that a heading introduces, not the
-    # item that ranked best; the model judges the passage without the other items.
+    # A question asking for a list gets all of a list that a heading introduces (or of a
+    # table whose rows an announcing sentence introduces), not the item that ranked best; the
+    # model judges the passage without the other items.
     if ranked and query.asks_list:
-        chosen = compose.with_heading_list(index, chosen, ranked[0][1])
+        chosen = compose.with_heading_list(index, chosen, ranked[0][1], query.terms)
     x = features(index, query, ranked, judged)
     if with_semantic or (model and model.semantic):
         settled = None

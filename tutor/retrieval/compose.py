@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from . import tuning
 from .index import LessonIndex
 from .lexicon import content_terms
-from .units import NOT_SECTIONS
+from .units import NOT_SECTIONS, ROW
 
 
 def _words(index: LessonIndex, uids: Sequence[int]) -> int:
@@ -85,10 +85,29 @@ def with_continuation(index: LessonIndex, chosen: list[int], best: int) -> list[
     return sorted([*chosen, after])
 
 
-def with_heading_list(index: LessonIndex, chosen: list[int], best: int) -> list[int]:
-    """The chosen units and the list that a heading introduces, when the best unit is one of
-    its items or its sub-heading (`Unit.listed`): the items whole when they all fit within
-    `LIST_MAX_WORDS`, else each item's first unit, in order, as many as fit. Only units are
+def _names_one_row(index: LessonIndex, best: int, members: range, asked: Sequence[str]) -> bool:
+    """Whether the best unit is a table row holding a question term that no other row of its
+    list holds: the question names one row's thing ("the first moves of the Italian Game")."""
+    if index.units[best].kind != ROW:
+        return False
+    others = set().union(
+        *(
+            content_terms(index.units[u].text)
+            for u in members
+            if u != best and index.units[u].kind == ROW
+        )
+    )
+    return bool(set(asked) & (set(content_terms(index.units[best].text)) - others))
+
+
+def with_heading_list(
+    index: LessonIndex, chosen: list[int], best: int, asked: Sequence[str] = ()
+) -> list[int]:
+    """The chosen units and the list that a heading introduces (or a table's rows that a
+    sentence or a counting heading introduces), when the best unit is one of its items, its
+    sub-heading or its announcer (`Unit.listed`): the items whole when they all fit within
+    `LIST_MAX_WORDS`, else each item's first unit, in order, as many as fit; not when the best
+    unit is a table row that alone holds a question term (`_names_one_row`). Only units are
     added (the list is no runner-up: the model judged `chosen` without it), each verbatim."""
     first = index.units[best].listed
     if first is None:
@@ -96,6 +115,8 @@ def with_heading_list(index: LessonIndex, chosen: list[int], best: int) -> list[
     end = first  # a list's units follow one another
     while end < len(index.units) and index.units[end].listed == first:
         end += 1
+    if _names_one_row(index, best, range(first, end), asked):
+        return chosen
     items = [u for u in range(first, end) if u not in chosen]
     if _words(index, [*chosen, *items]) > tuning.LIST_MAX_WORDS:
         items = [u for u in items if not index.units[u].continues]

@@ -50,12 +50,13 @@ _TYPE_PATTERNS = (
     ),
 )
 # A question that asks for a set of things by name: "list the...", "name the...", "what are
-# the (main) parts/steps of...", "what kinds of...", "the four rules". It reads whether a list
-# that a heading introduces is quoted whole (`compose.with_heading_list`), never the ranking.
+# the (main) parts/steps of...", "what kinds of...", "the four rules". "Which kind of X..." in
+# the singular asks for one kind. It reads whether a list that a heading or a table introduces
+# is quoted whole (`compose.with_heading_list`), never the ranking.
 _ASKS_LIST_RE = re.compile(
     r"^(?:list|name|give|enumerate)\b"
     r"|^(?:what|which) (?:are|were) (?:the|some|all the) (?:[\w-]+ ){0,2}?[\w-]+s\b"
-    r"|\b(?:what|which) (?:kinds?|types?|sorts?|steps|stages|parts|ways|phases|rules)\b"
+    r"|\b(?:what|which) (?:kinds|types|sorts|steps|stages|parts|ways|phases|rules)\b"
     r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|several|main)\s+(?:[\w-]+\s+)?[\w-]+s\b"
 )
 # ... and what a unit must hold to give it.

@@ -3,7 +3,9 @@
 A section's text has one line per paragraph, list item or table row (cells joined by " | ").
 Units are a paragraph's **sentences**, table **rows** read with their header ("Header: value."),
 and key-**term** definitions. A sentence that announces a list ("several reasons", a closing
-colon) holds the following lines' first sentences as its `items`, so quoting it quotes the list.
+colon) holds the following lines' first sentences as its `items`, so quoting it quotes the list;
+a list that a heading introduces, or a table whose rows are the announced items, is marked
+`listed` instead, and quoted whole only for a question asking for a list.
 A unit's `context` (the announcing sentence, or the one a pronoun refers back to) lends it words.
 """
 
@@ -66,8 +68,10 @@ class Unit:
     items: list[int] = field(default_factory=list)
     defines: str = ""  # what the unit defines ("probe" for "A probe is a small classifier")
     continues: bool = False  # a later sentence of the paragraph of the unit before it
-    #: For a unit of a list that a heading introduces (the items' units, and the sub-heading's):
-    #: the first unit of that list, or of its sub-heading (`heading_lists`).
+    #: For a unit of a list that a heading introduces (the items' units, and the sub-heading's),
+    #: or of a table whose rows are announced items (the rows and the announcer's): the first
+    #: unit of that list, its sub-heading or its announcer (`_mark_heading_lists`,
+    #: `_mark_table_lists`).
     listed: int | None = None
 
 
@@ -311,6 +315,67 @@ def _mark_heading_lists(
         n = end
 
 
+# "two or three buckets", "four to six weeks": a range gives an amount, not a count of items.
+_RANGE_RE = re.compile(r"\s+(?:or|to)\s+(?:" + "|".join(_COUNT_WORDS) + r")\b", re.IGNORECASE)
+
+
+def _exact_count(sentence: str) -> int | None:
+    """The number of items a sentence announces with a count word ("three kinds"); 0 for a
+    range, which announces none; None without a count word ("several kinds", "the following",
+    a colon, no announcement)."""
+    match = _ANNOUNCE_RE.search(sentence) if _may_announce(sentence) else None
+    count = match["count"].lower() if match else ""
+    if count not in _COUNT_WORDS:
+        return None
+    return 0 if _RANGE_RE.match(sentence, match.end("count")) else _COUNT_WORDS.index(count) + 2
+
+
+def _is_item(units: list[Unit], uid: int) -> bool:
+    context = units[uid].context
+    return context is not None and uid in units[context].items
+
+
+def _mark_table_lists(
+    units: list[Unit], line_units: list[range], lines: Sequence[str], heading: str
+) -> None:
+    """Marks each table whose rows are a list's items, which `_add_section` never reads as
+    items: a table straight after the paragraph whose announcing sentence (`_announcement`)
+    leads into it, or the section's first table when the section heading counts its rows in
+    words ("Six knots worth knowing") and the paragraph before it, if any, announces nothing.
+    A count in words must be the number of rows ("two main designs" over four rows of
+    features announces no rows); "several", "the following" or a colon takes any two or more.
+    The announcer (with the sentences after it in its paragraph), or that paragraph (unless it
+    is itself an item of an announced list), and the rows get `listed`, the first of them."""
+    counted = _exact_count(heading)
+    seen_table = False
+    n = 0
+    while n < len(lines):
+        if not is_row(lines[n]):
+            n += 1
+            continue
+        end = n
+        while end < len(lines) and is_row(lines[end]):
+            end += 1
+        rows = [u for line in line_units[n:end] for u in line]
+        before = list(line_units[n - 1]) if n > 0 else []
+        found = _announcement(units, before) if before else None
+        # A paragraph that is itself an announced list's item leads into nothing.
+        lead = before and not _is_item(units, before[0])
+        first = None
+        if found and len(rows) >= 2:  # a list is at least two items
+            exact = _exact_count(units[found[0]].text)
+            if exact is None or len(rows) == exact:
+                first = found[0]
+        elif not found and counted and not seen_table and len(rows) == counted:
+            first = before[0] if lead else rows[0]
+        marked = range(first, rows[-1] + 1) if first is not None else range(0)
+        if marked and all(units[u].listed is None for u in marked):
+            for u in marked:
+                units[u].listed = first
+        seen_table = True
+        n = end
+
+
 def build_units(lesson: LessonText) -> tuple[list[tuple[str, str]], list[Unit]]:
     """The lesson's places (heading, anchor) and its units, in reading order."""
     places: list[tuple[str, str]] = []
@@ -321,6 +386,8 @@ def build_units(lesson: LessonText) -> tuple[list[tuple[str, str]], list[Unit]]:
     for section in lesson.sections:
         places.append((section.heading, section.anchor))
         line_units = _add_section(units, section.text, len(places) - 1, section.formulas)
+        text_lines = [line for line in map(normalize_ws, section.text.split("\n")) if line]
+        _mark_table_lists(units, line_units, text_lines, section.heading)
         lines = section.text.split("\n")
         if len(section.line_kinds) == len(lines):  # known from the source (else empty)
             kinds = [k for k, line in zip(section.line_kinds, lines, strict=True) if line.split()]
