@@ -5,6 +5,15 @@ import { forgetConversation, loadConversation, saveConversation } from "./storag
 const normalise = (text) => text.replace(/\s+/g, " ").trim();
 const isText = (value) => typeof value === "string";
 
+// An element's text as the tutor reads it (courses/content/rendering.py): without its `sup`
+// elements, the footnote markers the tutor leaves out of what it quotes.
+function textOf(element) {
+  if (!element.querySelector("sup")) return normalise(element.textContent);
+  const copy = element.cloneNode(true);
+  copy.querySelectorAll("sup").forEach((sup) => sup.remove());
+  return normalise(copy.textContent);
+}
+
 function csrfToken(form) {
   return form.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
 }
@@ -12,7 +21,7 @@ function csrfToken(form) {
 // A table row is quoted as "Header: cell. Header: cell." (older answers joined the cells with
 // " | "): the row whose every cell is in the quote is the passage.
 function quotesRow(row, wanted, probe) {
-  const cells = [...row.children].map((cell) => normalise(cell.textContent));
+  const cells = [...row.children].map(textOf);
   const joined = cells.join(" | ");
   if (joined.includes(probe) || probe.includes(joined)) return true;
   const filled = cells.filter(Boolean);
@@ -33,14 +42,14 @@ function findPassage(anchor, quote) {
   for (const term of scope.querySelectorAll("dt")) {
     const definition = term.nextElementSibling;
     if (definition?.tagName !== "DD") continue;
-    const pair = `${normalise(term.textContent)}: ${normalise(definition.textContent)}`;
+    const pair = `${textOf(term)}: ${textOf(definition)}`;
     if (pair.toLowerCase().startsWith(probe.toLowerCase())) {
       return term.parentElement.tagName === "DIV" ? term.parentElement : term;
     }
   }
   const blocks = scope.querySelectorAll("p, li, dd, dt, blockquote, h3, h4, figcaption");
   for (const block of blocks) {
-    if (normalise(block.textContent).includes(probe)) return block;
+    if (textOf(block).includes(probe)) return block;
   }
   return target;
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS, axe_violations
+from tests.factories import write_course, write_lesson
 
 LESSON = "/courses/inside-the-black-box/superposition/"
 # Its "Four traditions" section has a table, and its reasons come as a list of sentences.
@@ -313,3 +314,70 @@ def test_a_citation_of_a_key_term_highlights_that_term_on_a_phone(site, clean_pa
         page.emulate_media(color_scheme=scheme)
         page.wait_for_timeout(1500)  # the highlight's colour fades in over 1.2 s
         assert axe_violations(page) == [], scheme
+
+
+FOOTNOTED = """\
+## How circuits work
+A circuit is a small subgraph of a network[^sub] that computes one feature from the features
+that come before it.
+
+Researchers still read most circuits by hand, one weight at a time, which is slow work.
+
+- An induction head[^ih] copies the token that followed an earlier copy of the current token.
+- A previous-token head moves the identity of each token one position forward.
+
+| Circuit | What it computes |
+| --- | --- |
+| Curve detector[^cd] | the orientation of a curve in an image |
+| Name mover | the indirect object of a sentence |
+
+[^sub]: Olah et al., *Zoom In*.
+[^ih]: Olsson et al., *In-context Learning and Induction Heads*.
+[^cd]: Cammarata et al., *Curve Detectors*.
+
+## Quiz
+1. Is a circuit part of a network?
+   - [x] Yes
+   - [ ] No
+   > It is a subgraph of one.
+"""
+
+
+@pytest.fixture
+def footnoted(live_server, transactional_db, tmp_path, settings):
+    """A lesson whose paragraph, list item and table row each carry a footnote marker."""
+    from courses.importer import import_content
+
+    root = tmp_path / "content"
+    write_course(root, "circuits", title="Circuits", summary="Reading circuits.")
+    write_lesson(root, course="circuits", name="01-circuits.md", title="Circuits", body=FOOTNOTED)
+    settings.CONTENT_DIR = root
+    settings.TUTOR_RATE_LIMIT = 0
+    import_content(root)
+    return f"{live_server.url}/courses/circuits/circuits/"
+
+
+@pytest.mark.parametrize(
+    ("question", "tag", "words"),
+    [
+        ("What is a circuit?", "P", "small subgraph of a network"),
+        ("What does an induction head do?", "LI", "copies the token"),
+        ("What does a curve detector compute?", "TR", "the orientation of a curve"),
+    ],
+)
+def test_a_quote_across_a_footnote_marker_highlights_its_passage(
+    footnoted, clean_page, question, tag, words
+):
+    """The tutor quotes a passage without its footnote markers (`<sup>`, as the section's text
+    is read on the server), so the citation finds the paragraph, item or row they sit in, not
+    only its section."""
+    page = clean_page
+    page.goto(footnoted)
+    answer = ask(page, question)
+    text = answer.locator(".tutor-message__text").inner_text()
+    assert "is-declined" not in answer.get_attribute("class") and words in text, text
+    answer.locator(".tutor-citations a").first.click()
+    highlighted = page.locator(".is-highlighted")
+    highlighted.wait_for()
+    assert highlighted.evaluate("el => el.tagName") == tag, text
+    assert words in " ".join(highlighted.text_content().split())
