@@ -278,3 +278,23 @@ def test_a_table_keeps_its_empty_cells_in_plain_text():
         ["Multimodal?", "", "Many features were"],
     ]
     assert html_to_text(html) == _text_by_html_parser(html)
+
+
+def test_a_footnote_reads_as_its_text_without_its_back_link():
+    """A footnote's "↩︎" link back to its marker is navigation, not lesson text: the tutor must
+    not quote it and search must not index it. Both readers (the fast tokeniser and the
+    HTMLParser fallback) drop it, and the marker in the running text, and keep the note."""
+    html = render_markdown(
+        "A circuit computes things.[^1] More text.[^2] Again.[^1]\n\n"
+        "[^1]: Olsson et al., Induction Heads.\n[^2]: A note with [a link](https://example.org).\n",
+        doc_id="s",
+    )
+    assert "footnote-backref" in html
+    expected = (
+        "A circuit computes things. More text. Again.\n"
+        "Olsson et al., Induction Heads.\n"
+        "A note with a link."
+    )
+    assert html_to_text(html) == expected
+    assert _text_by_html_parser(html) == expected
+    assert "↩" not in " ".join(text_and_kinds(html)[0])

@@ -22,8 +22,9 @@ from pathlib import Path
 # Pygments, nh3; 4: search documents; 5: GFM strikethrough as <del>, the tag filter, autolinks
 # beside underscores; 6: a table's empty cells keep their place in the plain text the tutor and
 # the search read (the HTML is 5's); 7: an inline formula's plain text is what the page shows of
-# it, not its TeX (the HTML is 5's). tests/test_rendering.py records each version's golden output.
-RENDERER_VERSION = "7"
+# it, not its TeX (the HTML is 5's); 8: a footnote's "↩︎" back-link is not plain text (the HTML is
+# 5's). tests/test_rendering.py records each version's golden output.
+RENDERER_VERSION = "8"
 
 
 def stored_hash(source_hash: str) -> str:

@@ -102,6 +102,7 @@ class _LineExtractor(HTMLParser):
         self.open_headings = 0
         self.open_items = 0
         self.inline_math = False  # inside an inline formula, read as its text (`html_to_text`)
+        self.back_link = False  # inside a footnote's link back to its marker, which is skipped
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         self._count(tag, 1)
@@ -115,6 +116,9 @@ class _LineExtractor(HTMLParser):
             return
         if tag == "sup":  # footnote markers are noise in running text
             self.skip_depth += 1
+        elif tag == "a" and _is_back_link(dict(attrs).get("class")):
+            self.back_link = True
+            self.skip_depth += 1
         if tag in _BLOCK_TAGS:
             self._new_line()
         elif tag in _CELL_TAGS:
@@ -126,6 +130,9 @@ class _LineExtractor(HTMLParser):
         self._count(tag, -1)
         if tag == "math" and self.inline_math:
             self.inline_math = False
+        elif tag == "a" and self.back_link:
+            self.back_link = False
+            self.skip_depth -= 1
         elif tag in {"sup", "math"} and self.skip_depth:
             self.skip_depth -= 1
         if tag in _BLOCK_TAGS:
@@ -147,6 +154,11 @@ class _LineExtractor(HTMLParser):
             self.open_items = max(0, self.open_items + step)
         elif tag in _HEADING_TAGS:
             self.open_headings = max(0, self.open_headings + step)
+
+
+def _is_back_link(classes: str | None) -> bool:
+    """Whether an <a> is a footnote's "↩︎" link back to its marker: navigation, not text."""
+    return classes is not None and "footnote-backref" in classes.split()
 
 
 def _kind(open_headings: int, open_items: int) -> str:
@@ -219,6 +231,7 @@ def _serialised_lines(html: str) -> tuple[list[str], list[str]] | None:
     cells = 0  # the cells opened on the current line
     open_headings = open_items = 0
     inline_math = False
+    back_link = False  # inside a footnote's link back to its marker
     end = 0
     for match in _TOKEN_RE.finditer(html):
         if match.start() != end:
@@ -249,6 +262,11 @@ def _serialised_lines(html: str) -> tuple[list[str], list[str]] | None:
             else:
                 if tag == "sup":
                     skip_depth += 1
+                elif tag == "a" and "footnote-backref" in attributes and not closed:
+                    values = dict(_ATTRIBUTE_RE.findall(attributes))
+                    if _is_back_link(values.get("class")):
+                        back_link = True
+                        skip_depth += 1
                 if tag in _BLOCK_TAGS:
                     lines.append("")
                     kinds.append("")
@@ -267,6 +285,9 @@ def _serialised_lines(html: str) -> tuple[list[str], list[str]] | None:
             open_headings = max(0, open_headings - 1)
         if end_tag == "math" and inline_math:
             inline_math = False
+        elif end_tag == "a" and back_link:
+            back_link = False
+            skip_depth -= 1
         elif end_tag in {"sup", "math"} and skip_depth:
             skip_depth -= 1
         if end_tag in _BLOCK_TAGS:
