@@ -1037,26 +1037,6 @@ def test_a_table_with_an_empty_corner_reads_each_value_under_its_own_header() ->
     ]
 
 
-@pytest.mark.parametrize(
-    "question", ["List the reasons bakers keep a starter.", "Why do bakers keep a starter?"]
-)
-def test_a_list_the_passage_announces_is_no_answer_type_feature(question: str) -> None:
-    """`answer_type` is the model's evidence for a name, date or number (a feature whose
-    weight is learned mostly where a typed question with such a filler is a trap); a list
-    question's announced list still ranks its announcer up, but its feature is 0."""
-    from tutor.retrieval import ranking
-
-    assessment = assess(INDEX, question)
-    best = assessment.ranked[0][1]
-    assert assessment.query.answer_type == ranking.LIST
-    assert INDEX.units[best].text.startswith("Bakers keep a starter for several reasons")
-    assert ranking.has_answer_type(INDEX, best, assessment.query)  # the ranking's boost
-    assert assessment.features[LEXICAL_FEATURES.index("answer_type")] == 0.0
-    # A number asked for and given is still the feature.
-    counted = assess(INDEX, "How many years did Dr. Smith keep a starter alive?")
-    assert counted.features[LEXICAL_FEATURES.index("answer_type")] == 1.0
-
-
 @pytest.mark.parametrize("question", ["Why are there 2 high tides a day?", "why 2 bulges?"])
 def test_a_number_in_digits_is_the_number_the_lesson_writes_in_words(question: str) -> None:
     """The lesson says "two bulges"; "2" is not a number it lacks."""

@@ -7,11 +7,8 @@ Its inputs are general features of a (question, passage) pair, none about any on
   "involve" costs little and a missing "neap" a lot;
 * `section_coverage`: the same share over the passage's whole section;
 * `score`: the best unit's BM25 score over that of an ideal unit holding every question word;
-* `answer_type`: a who/when/how-many question finds a name, date or number in the passage.
-  A list question's announced list is not counted (since session 23's `listtype`): the weight
-  is learned mostly from SQuAD, where a typed question with such a filler is often a trap, and
-  the fit data holds too few list questions with an announced list (7) to give them a weight
-  of their own. The ranking still boosts a unit announcing the asked list;
+* `answer_type`: a who/when/how-many/list question finds a name, date, number or announced
+  list in the passage;
 * `missing_number`: a number in the question is nowhere in the passage's section;
 * `bigrams`: share of the question's adjacent word pairs found adjacent in the passage;
 * `negation`: the question is negated but the passage is not;
@@ -47,7 +44,7 @@ from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, number_word, term, tokenize
 from .origins import asked_slot, fills_slot
 from .quantities import asked_kinds, gives_kind
-from .ranking import LIST, Query, definition_match, has_answer_type, max_score
+from .ranking import Query, definition_match, has_answer_type, max_score
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 
@@ -171,9 +168,7 @@ def features(
         sum(w for t, w in pairs if t in held) / total,
         sum(w for t, w in pairs if t in section) / total,
         (ranked[0][0] if ranked else 0.0) / max_score(index, query),
-        float(
-            query.answer_type != LIST and any(has_answer_type(index, uid, query) for uid in chosen)
-        ),
+        float(any(has_answer_type(index, uid, query) for uid in chosen)),
         float(any(not _in_section(number, section) for number in query.numbers)),
         _bigram_share(query, texts),
         float(query.negated and not passage_words & NEGATIONS),
