@@ -175,3 +175,43 @@ def test_a_table_without_body_rows_is_no_list_and_no_crash() -> None:
         "There are the following groups:\ngroup | examples",
     ):
         assert all(u.listed is None for u in _plain_index("Two groups", text).units)
+
+
+WAVES = (
+    "An earthquake sends out several kinds of waves, and they arrive at different times.\n"
+    "wave | travels through | speed\n"
+    "P wave | rock and water | fastest\n"
+    "S wave | rock only | slower\n"
+    "surface wave | the ground's surface | slowest\n"
+    "The P wave arrives first and feels like a sharp jolt. The shaking that follows is the S "
+    "wave.\n"
+    "The gap between the P and S waves tells how far away the quake was."
+)
+
+
+def test_a_table_ends_the_list_its_announcer_opened() -> None:
+    """The paragraphs after a table are not the items of a sentence before it: the table's rows
+    are the announced list, and the text after the table goes on about them."""
+    units = _plain_index("Waves through the ground", WAVES).units
+    announcer = units[0]
+    assert announcer.text.startswith("An earthquake sends out several kinds of waves")
+    assert announcer.items == []
+    after = [u for u in units if u.kind != ROW][1:]
+    assert [u.context for u in after if u.text.startswith("The gap")] == [None]
+    assert all(u.listed is None for u in after)
+    assert [u.listed for u in units if u.kind == ROW] == [0, 0, 0]
+
+
+def test_a_list_of_one_line_before_a_table_is_no_list() -> None:
+    """A list is at least two lines in a row: a table between them ends it, so one paragraph
+    before the table and two after it are no announced list."""
+    text = (
+        "The matrix squeezes the five features into two numbers.\n"
+        "The results were striking.\n"
+        "sparsity | what the model does\nlow | keeps two features\nhigh | keeps all five\n"
+        "Dense features interfere all the time.\n"
+        "Sparse features rarely do."
+    )
+    units = _plain_index("Toy models", text).units
+    assert all(not u.items for u in units)
+    assert all(u.context is None for u in units)

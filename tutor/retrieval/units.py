@@ -230,12 +230,20 @@ def _announcement(units: list[Unit], ids: list[int]) -> tuple[int, int, bool] | 
     return None
 
 
+def _lines_before_table(lines: Sequence[str], start: int) -> int:
+    """How many lines from `start` come before the next table row (or the end)."""
+    return next((n for n, line in enumerate(lines[start:]) if is_row(line)), len(lines) - start)
+
+
 def _add_section(
     units: list[Unit], text: str, place: int, formulas: Sequence[str] = ()
 ) -> list[range]:
     """Adds a section's units: its prose lines' sentences and its table rows (read with the
     header row above them). A list, once announced, takes the first sentence of each line that
-    follows as an item, up to the count announced. Returns the units of each non-empty line."""
+    follows as an item, up to the count announced. A table ends it: table rows are no items, and
+    the lines after a table are not the items of a sentence before it (the table's rows may be
+    the announced list, `_mark_table_lists`; either way the text after it goes on from the
+    table). Returns the units of each non-empty line."""
     lines = [line for line in map(normalize_ws, text.split("\n")) if line]
     header: list[str] | None = None
     open_list: tuple[int, int, bool] | None = None  # (announcer, items wanted, said in words)
@@ -243,6 +251,7 @@ def _add_section(
     for i, line in enumerate(lines):
         starts.append(len(units))
         if is_row(line):
+            open_list = None
             cells = row_cells(line)
             if header is None:
                 header = cells
@@ -257,8 +266,8 @@ def _add_section(
         if open_list is None:
             ids = _add_sentences(units, line, place, None)
             found = _announcement(units, ids)
-            # A list is at least two lines (table rows are no items) after its announcement.
-            if found and sum(not is_row(later) for later in lines[i + 1 :]) >= 2:
+            # A list is at least two lines after its announcement, before any table.
+            if found and _lines_before_table(lines, i + 1) >= 2:
                 open_list = found
             continue
         announcer, wanted, in_words = open_list
