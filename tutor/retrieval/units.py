@@ -236,15 +236,14 @@ def _lines_before_table(lines: Sequence[str], start: int) -> int:
 
 
 def _add_section(
-    units: list[Unit], text: str, place: int, formulas: Sequence[str] = ()
+    units: list[Unit], lines: Sequence[str], place: int, formulas: Sequence[str] = ()
 ) -> list[range]:
-    """Adds a section's units: its prose lines' sentences and its table rows (read with the
-    header row above them). A list, once announced, takes the first sentence of each line that
-    follows as an item, up to the count announced. A table ends it: table rows are no items, and
-    the lines after a table are not the items of a sentence before it (the table's rows may be
-    the announced list, `_mark_table_lists`; either way the text after it goes on from the
-    table). Returns the units of each non-empty line."""
-    lines = [line for line in map(normalize_ws, text.split("\n")) if line]
+    """Adds a section's units from its non-empty, whitespace-normalised lines: the prose lines'
+    sentences and the table rows (read with the header row above them). A list, once announced,
+    takes the first sentence of each line that follows as an item, up to the count announced. A
+    table ends it: table rows are no items, and the lines after a table are not the items of a
+    sentence before it (the table's rows may be the announced list, `_mark_table_lists`; either
+    way the text after it goes on from the table). Returns the units of each line."""
     header: list[str] | None = None
     open_list: tuple[int, int, bool] | None = None  # (announcer, items wanted, said in words)
     starts: list[int] = []  # a line's units are added while it is read, after those before it
@@ -394,8 +393,8 @@ def build_units(lesson: LessonText) -> tuple[list[tuple[str, str]], list[Unit]]:
         _add_sentences(units, normalize_ws(lesson.big_idea), len(places) - 1, None)
     for section in lesson.sections:
         places.append((section.heading, section.anchor))
-        line_units = _add_section(units, section.text, len(places) - 1, section.formulas)
         text_lines = [line for line in map(normalize_ws, section.text.split("\n")) if line]
+        line_units = _add_section(units, text_lines, len(places) - 1, section.formulas)
         _mark_table_lists(units, line_units, text_lines, section.heading)
         lines = section.text.split("\n")
         if len(section.line_kinds) == len(lines):  # known from the source (else empty)
