@@ -15,9 +15,9 @@ from itertools import accumulate
 
 from . import compose, tuning
 from .answerability import LEXICAL_FEATURES, Model, features, load_model, similarity
-from .comparisons import Side, comparison_sides, content_words
+from .comparisons import Side, comparison_sides
 from .index import LessonIndex
-from .lexicon import ANAPHORS, content_terms, looks_foreign, script, tokenize, words
+from .lexicon import ANAPHORS, content_terms, content_words, looks_foreign, script, tokenize, words
 from .ranking import (
     NAME,
     NUMBER,
@@ -94,6 +94,10 @@ class Citation:
     section: str
     anchor: str
     quote: str
+
+
+def _citation(index: LessonIndex, uid: int) -> Citation:
+    return Citation(*index.place(uid), index.units[uid].text)
 
 
 @dataclass(frozen=True)
@@ -345,13 +349,35 @@ def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> Tuto
     elif not best.query.terms:
         reason = "no_content"
     elif best.chosen and best.probability >= tuning.RELATED_PROBABILITY:
-        heading, anchor = index.places[index.units[best.ranked[0][1]].section]
+        heading, anchor = index.place(best.ranked[0][1])
         if heading and anchor not in NOT_SECTIONS:
             reason = "related"
     message = compose.reply(index, reason, heading=heading)
     return TutorAnswer(
         message, False, best_score=best.best_score, kind=DECLINED, confidence=best.probability
     )
+
+
+def _unranked_reply(index: LessonIndex, question: str) -> TutorAnswer | None:
+    """The reply to a message answered without ranking (small talk, a steer, one with no words,
+    a request for the big idea of a lesson that has one), else None."""
+    kind = message_kind(question)
+    if kind == "injection":
+        return TutorAnswer(compose.reply(index, kind), False, kind=DECLINED)
+    if kind in ("greeting", "thanks"):
+        return TutorAnswer(compose.reply(index, kind), True, kind=kind)
+    if kind == "overview":
+        cites = tuple(Citation(h, a, h) for h, a in index.places if a not in NOT_SECTIONS)
+        return TutorAnswer(compose.overview(index), True, cites, kind=kind, confidence=1.0)
+    if not tokenize(question):
+        return TutorAnswer(compose.reply(index, "no_content"), False, kind=DECLINED)
+    if _is_big_idea(index, question):
+        units = [u for u in range(index.n) if index.place(u)[1] == BIG_IDEA_ANCHOR]
+        if units:
+            cites = tuple(_citation(index, u) for u in units)
+            text = compose.quote_text(index, units)
+            return TutorAnswer(text, True, cites, best_score=1.0, confidence=1.0)
+    return None
 
 
 def answer_question(
@@ -364,29 +390,8 @@ def answer_question(
     bound that is itself at or above the line (`assess`, `exact_below`). Declines are exact.
     """
     question = question[:MAX_QUESTION_CHARS]
-    kind = message_kind(question)
-    if kind == "injection":
-        return TutorAnswer(compose.reply(index, kind), False, kind=DECLINED)
-    if kind in ("greeting", "thanks"):
-        return TutorAnswer(compose.reply(index, kind), True, kind=kind)
-    if kind == "overview":
-        cites = tuple(Citation(h, a, h) for h, a in index.places if a not in NOT_SECTIONS)
-        return TutorAnswer(compose.overview(index), True, cites, kind=kind, confidence=1.0)
-    if not tokenize(question):
-        return TutorAnswer(compose.reply(index, "no_content"), False, kind=DECLINED)
-    if _is_big_idea(index, question):
-        units = [
-            u
-            for u, unit in enumerate(index.units)
-            if index.places[unit.section][1] == BIG_IDEA_ANCHOR
-        ]
-        if units:
-            cites = tuple(
-                Citation(*index.places[index.units[u].section], index.units[u].text) for u in units
-            )
-            text = compose.quote_text(index, units)
-            return TutorAnswer(text, True, cites, best_score=1.0, confidence=1.0)
-
+    if (reply := _unranked_reply(index, question)) is not None:
+        return reply
     model = load_model()
     asks = message_parts(index, question)
 
@@ -417,6 +422,17 @@ def answer_question(
     ]
     if not answered:
         return _decline(index, question, assessed)
+    return _quoted(index, asks, found, answered)
+
+
+def _quoted(
+    index: LessonIndex,
+    asks: list[str | tuple[Side, Side]],
+    found: list[list[Assessment | None]],
+    answered: list[Assessment],
+) -> TutorAnswer:
+    """The answer that quotes each answered part (`found` holds each ask's assessments, `None`
+    for a side the lesson never names) and names the parts and sides left unanswered."""
     lines: list[str] = []
     citations: list[Citation] = []
     missing_parts: list[str] = []
@@ -438,9 +454,7 @@ def answer_question(
             chosen += [u for u in part.chosen if index.units[u].text not in quoted]
         if chosen:
             lines.append(compose.quote_text(index, chosen, first=len(citations) + 1))
-            citations += [
-                Citation(*index.places[index.units[u].section], index.units[u].text) for u in chosen
-            ]
+            citations += [_citation(index, u) for u in chosen]
     if missing_parts:
         lines.append(compose.part_not_covered(missing_parts))
     if missing_sides:
@@ -460,7 +474,5 @@ def closest_anchor(index: LessonIndex, text: str) -> str | None:
     Used to point a quiz question at the section that teaches it; key terms and the big idea
     are not sections, so they are skipped.
     """
-    anchors = (
-        index.places[index.units[u].section][1] for _, u in rank(index, read_query(index, text))
-    )
+    anchors = (index.place(u)[1] for _, u in rank(index, read_query(index, text)))
     return next((anchor for anchor in anchors if anchor not in NOT_SECTIONS), None)

@@ -58,6 +58,10 @@ class LessonIndex:
     def n(self) -> int:
         return len(self.units)
 
+    def place(self, uid: int) -> tuple[str, str]:
+        """The (heading, anchor) of a unit's section."""
+        return self.places[self.units[uid].section]
+
     def unit_terms(self, uid: int) -> set[str]:
         """The terms a unit holds or inherits (its heading's, its context's)."""
         unit = self.units[uid]
