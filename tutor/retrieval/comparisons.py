@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import tuning
 from .index import LessonIndex
-from .lexicon import STOP_WORDS, tokenize, word_term, words
+from .lexicon import STOP_WORDS, content_words, tokenize, word_term, words
 from .units import ROW
 
 # The wordings of the module docstring, read from the part without its end mark, in any case.
@@ -48,10 +48,6 @@ class Side:
     @property
     def question(self) -> str:
         return f"what is {_ARTICLE_RE.sub('', self.name).casefold()}?"
-
-
-def content_words(text: str) -> list[str]:
-    return [t for t in tokenize(text) if t not in STOP_WORDS]
 
 
 def _modifies(index: LessonIndex, term: str, head: str) -> bool:

@@ -193,6 +193,11 @@ def query_terms(tokens: Iterable[str]) -> list[str]:
     return [term(t) for t in tokens if t not in STOP_WORDS]
 
 
+def content_words(text: str) -> list[str]:
+    """The tokens of a text that say what it is about (stop words dropped)."""
+    return [t for t in tokenize(text) if t not in STOP_WORDS]
+
+
 def content_terms(text: str) -> list[str]:
     return query_terms(tokenize(text))
 
