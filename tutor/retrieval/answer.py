@@ -132,15 +132,15 @@ class Assessment:
 def message_kind(message: str) -> str | None:
     """ "greeting", "thanks", "overview", "injection" or None for a question."""
     text = " ".join(tokenize(message))
-    words = text.split()
+    tokens = text.split()
     if _INJECTION_RE.search(text):
         return "injection"
     if _OVERVIEW_RE.match(text):
         return "overview"
-    if words and all(w in _SMALL_TALK for w in words):
-        if any(w in _THANKS for w in words):
+    if tokens and all(w in _SMALL_TALK for w in tokens):
+        if any(w in _THANKS for w in tokens):
             return "thanks"
-        if any(w in _GREETINGS for w in words):
+        if any(w in _GREETINGS for w in tokens):
             return "greeting"
     return None
 
@@ -156,8 +156,8 @@ def _is_big_idea(index: LessonIndex, message: str) -> bool:
 
 
 def _is_question(segment: str) -> bool:
-    words = tokenize(segment)
-    return segment.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_START)
+    tokens = tokenize(segment)
+    return segment.rstrip().endswith("?") or bool(tokens and tokens[0] in _QUESTION_START)
 
 
 class _Reworded(str):
@@ -204,15 +204,12 @@ def _referred(index: LessonIndex, earlier: str, later: str) -> str:
     return f"{later[: pronoun.start()]}{name}{later[pronoun.end() :]}"
 
 
-def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Side]]:
-    """The message's questions, without the chat around them; a comparison is its two sides.
-
-    A statement beside a question is kept only when it names something the lesson knows and the
-    question needs it: refers back to it ("I read about neap tides. When do they occur?", "My
-    beer tastes of butter. What causes that?") or names nothing the lesson knows on its own
-    ("My glaze crawled. What went wrong?"). A comparison is asked as what each thing is, which a
-    lesson says of each on its own; two things the lesson never names keep the question whole.
-    """
+def _without_chat(index: LessonIndex, message: str) -> str:
+    """The message without the chat around its questions (the whole message when that leaves
+    nothing). A statement beside a question is kept only when it names something the lesson
+    knows and the question needs it: refers back to it ("I read about neap tides. When do they
+    occur?", "My beer tastes of butter. What causes that?") or names nothing the lesson knows on
+    its own ("My glaze crawled. What went wrong?")."""
     segments = split_sentences(message, _CHAT_RE)
     questions = [s for s in segments if _is_question(s)]
     if questions:
@@ -227,9 +224,15 @@ def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Si
             if s in questions
             or (needs_statement and not index.postings.keys().isdisjoint(content_terms(s)))
         ]
-    text = " ".join(segments) or message
+    return " ".join(segments) or message
+
+
+def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Side]]:
+    """The message's questions, without the chat around them (`_without_chat`); a comparison
+    is its two sides, asked as what each thing is, which a lesson says of each on its own; two
+    things the lesson never names keep the question whole."""
     parts: list[str | tuple[Side, Side]] = []
-    for piece in _PART_RE.split(text):
+    for piece in _PART_RE.split(_without_chat(index, message)):
         piece = piece.strip(" ,;")
         if not piece:
             continue
