@@ -103,7 +103,7 @@ def load_model(path: Path = MODEL_PATH) -> Model:
 
 
 def _bigram_share(query: Query, texts: list[str]) -> float:
-    pairs = set(zip(query.terms, query.terms[1:], strict=False))
+    pairs = set(itertools.pairwise(query.terms))
     if not pairs:
         return 0.0
     found = {p for text in texts for p in itertools.pairwise(content_terms(text))}
