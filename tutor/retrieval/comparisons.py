@@ -1,7 +1,7 @@
 """Comparison questions: the two things "what's the difference between A and B?", "how is A
 different from B?", "how do A and B differ?", "A vs B" or "compare A and B" names, read from the
 question's wording and the lesson's own use of its words (a noun two sides share, a word the
-lesson uses only as a modifier). `answer.message_parts` asks each side as "what is A?".
+lesson uses only as a modifier). `message.message_parts` asks each side as "what is A?".
 """
 
 from __future__ import annotations
