@@ -147,14 +147,10 @@ def _in_section(number: str, section: set[str]) -> bool:
 
 
 def features(
-    index: LessonIndex,
-    query: Query,
-    ranked: list[tuple[float, int]],
-    chosen: list[int],
-    *,
-    with_semantic: bool = False,
+    index: LessonIndex, query: Query, ranked: list[tuple[float, int]], chosen: list[int]
 ) -> list[float | None]:
-    """The model's inputs, in the order of LEXICAL_FEATURES (FEATURES `with_semantic`)."""
+    """The model's lexical inputs, in the order of LEXICAL_FEATURES (`answer.assess` adds the
+    semantic one, `similarity`)."""
     held = set().union(*(index.unit_terms(uid) for uid in chosen))
     section = index.section_terms(index.units[chosen[0]].section) if chosen else set()
     total = sum(query.weights) or 1.0
@@ -178,4 +174,4 @@ def features(
             (slot is not None and not any(fills_slot(t, slot, query.text) for t in texts))
             or (detail is not None and not any(gives_detail(t, detail, query.text) for t in texts))
         ),
-    ] + ([similarity(index, query, chosen)] if with_semantic else [])
+    ]

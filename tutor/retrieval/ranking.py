@@ -126,9 +126,9 @@ class Query:
     answer_type: str | None
     subject: tuple[str, ...]  # terms of X in "what is X?", else ()
     negated: bool
-    numbers: tuple[str, ...] = ()
-    text: str = ""  # the question part as asked (for the sentence encoder)
-    asks_list: bool = False  # asks for a set of things by name ("what are the parts of X?")
+    numbers: tuple[str, ...]
+    text: str  # the question part as asked (for the sentence encoder)
+    asks_list: bool  # asks for a set of things by name ("what are the parts of X?")
 
 
 def read_query(index: LessonIndex, text: str) -> Query:
