@@ -80,18 +80,13 @@ _SLOT_FEATURES = [LEXICAL_FEATURES.index(f) for f in ("kind_missing", "origin_mi
 
 def _gives_own_ask(index: LessonIndex, said: str, part: Assessment) -> bool:
     """Whether the passage judged for a part asked with an earlier part's subject gives what
-    the part itself asks, as the learner wrote it.
+    the part's own question word (in `said`, the learner's wording) asks for: the borrowed words
+    make a passage about that subject look like an answer to "..., and who proved it?".
 
-    The borrowed words make the passage about that subject (often the one already quoted for
-    the earlier part) look like an answer to any question about it ("..., and who proved it?"),
-    so what the part's own question word asks for decides: a name for "who", a date or time
-    for "when", a number for "how many" (`has_answer_type`); no slot the model's
-    `kind_missing` and `origin_missing` find empty (a maker, a date, a quantity of a kind, the
-    top of a ranking, a kind of thing); and for how a thing is done, a word of the doing the
-    part names ("how do I install it?" is not answered by a passage that never mentions
-    installing). A reason, a yes or no or a "what" asks for no kind a passage can be checked
-    for: the model's decision stands. "Where" is left out: a place is often told without a
-    name ("beside the chapel").
+    A name for "who" (not "where": a place is often told without one), a date for "when", a
+    number for "how many" (`has_answer_type`); no slot `kind_missing` or `origin_missing` finds
+    empty; for "how", a word the part names ("how do I install it?"). A reason, a yes or no or
+    a "what" asks for nothing a passage can be checked for: the model's decision stands.
     """
     if any(part.features[i] for i in _SLOT_FEATURES):
         return False

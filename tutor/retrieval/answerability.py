@@ -17,10 +17,10 @@ Its inputs are general features of a (question, passage) pair, none about any on
   mass, temperature, share or sum of money: `quantities.py`) and the passage gives none of it;
 * `origin_missing`: the question asks for a slot the passage cannot fill: who made, found or
   named something, or when something happened, with no name or date in the passage beyond the
-  question's own words (`origins.py`); since session 21 also the top of a ranking ("the most",
-  "tallest") with no superlative in the passage, or a kind or brand of a thing that the passage
-  writes without a word that says which (`details.py`). The name is session 20's, kept so that
-  a model fitted before stays loadable;
+  question's own words (`origins.py`), or the top of a ranking ("the most", "tallest") with no
+  superlative in the passage, or a kind or brand of a thing that the passage writes without a
+  word that says which (`details.py`); the name predates `details.py`, kept so that a model
+  fitted before stays loadable;
 * `semantic` (only in a model fitted with `fit --semantic`): the cosine of the question's and
   the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
   shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
