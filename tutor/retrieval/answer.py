@@ -12,7 +12,7 @@ from . import compose, tuning
 from .answerability import LEXICAL_FEATURES, Model, features, load_model, similarity
 from .comparisons import Side
 from .index import LessonIndex
-from .lexicon import content_words, looks_foreign, script, tokenize
+from .lexicon import looks_foreign, script, tokenize
 from .message import is_big_idea, message_kind, message_parts
 from .ranking import (
     NAME,
@@ -96,7 +96,7 @@ def _gives_own_ask(index: LessonIndex, said: str, part: Assessment) -> bool:
         asked = replace(part.query, answer_type=kind)
         return any(has_answer_type(index, uid, asked) for uid in part.judged)
     if opening[:1] == ["how"]:
-        own = {index.match(word)[1] for word in content_words(said)}
+        own = set(index.terms_of(said))
         return any(own & index.unit_terms(uid) for uid in part.judged)
     return True
 

@@ -81,8 +81,7 @@ def _with_shared_noun(index: LessonIndex, a: str, b: str) -> tuple[str, str]:
     if len(b_words) >= 2 and b_words[-1].casefold() in _PRO_NOUNS and len(a_words) >= 2:
         b_words[-1] = a_words[-1]
     if len(a_words) == 1 and len(b_words) >= 2 and len(own := content_words(a)) == 1:
-        tail = content_words(" ".join(b_words[1:]))
-        heads = [index.match(t)[1] for t in tail]
+        heads = index.terms_of(" ".join(b_words[1:]))
         word = index.match(own[0])[1]
         if any(head in index.postings for head in heads) and (
             word not in index.postings or _modifies(index, word, heads[0])
@@ -108,7 +107,7 @@ def comparison_sides(index: LessonIndex, text: str) -> tuple[Side, Side] | None:
         if not named or _WH_WORDS & set(tokenize(side)) or len(named) > tuning.MAX_SUBJECT_TERMS:
             return None
     a, b = _with_shared_noun(index, a, b)
-    terms = [{index.match(t)[1] for t in content_words(side)} for side in (a, b)]
+    terms = [set(index.terms_of(side)) for side in (a, b)]
     shared = terms[0] & terms[1]
     known = [any(t in index.postings for t in (own - shared or own)) for own in terms]
     if not any(known):

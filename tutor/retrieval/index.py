@@ -24,6 +24,7 @@ from .lexicon import (
     GREEK_LETTERS,
     cached_tokens,
     content_terms,
+    content_words,
     edit_distance,
     query_terms,
     term,
@@ -98,6 +99,10 @@ class LessonIndex:
         if fixed := self._corrected(token):
             return fixed, self.words[fixed]
         return token, self._relative(t) or t
+
+    def terms_of(self, text: str) -> list[str]:
+        """The terms a text's content words stand for in this lesson (`match`)."""
+        return [self.match(word)[1] for word in content_words(text)]
 
     def _corrected(self, token: str) -> str | None:
         """The lesson word a misspelt rare word most likely meant, if one is close enough."""

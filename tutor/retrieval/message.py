@@ -124,7 +124,7 @@ def _referred(index: LessonIndex, earlier: str, later: str) -> str:
     does not ("When did the mill open, and who ran it?": "mill open"). X stands in for the
     pronoun, or follows a part with none.
     """
-    own = {t for _, t in map(index.match, content_words(later)) if t in index.postings}
+    own = {t for t in index.terms_of(later) if t in index.postings}
     pronoun = _PRONOUN_RE.search(later)
     if pronoun is None and own:
         return ""
