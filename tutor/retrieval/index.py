@@ -135,9 +135,7 @@ class LessonIndex:
         return cache[section]
 
     def to_dict(self) -> dict[str, Any]:
-        data = self._data()
-        data["postings"] = {t: list(p) for t, p in self.postings.items()}
-        return data
+        return self._data() | {"postings": {t: list(p) for t, p in self.postings.items()}}
 
     def to_json(self) -> str:
         """`json.dumps(self.to_dict())`, the same text, without copying every posting list
