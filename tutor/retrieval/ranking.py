@@ -39,17 +39,14 @@ _COUNTED_PLURAL = (
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|several|main)\s+(?:[\w-]+\s+)?[\w-]+s\b"
 )
 # What a question wants, from its wording (the first that matches)...
-_TYPE_PATTERNS = (
-    (TIME, re.compile(r"\b(when|what (year|date|century|decade|time)|which (year|century))\b")),
-    (
-        NUMBER,
-        re.compile(r"\bhow (many|much|long|old|far|big|large|often)\b|\bwhat (percent|number)"),
-    ),
-    (NAME, re.compile(r"\b(who|whom|whose|where)\b")),
-    (
-        LIST,
-        re.compile(r"^(?:what are the|list|name the|which are the)\b|^why\b|" + _COUNTED_PLURAL),
-    ),
+_TYPE_PATTERNS = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        (TIME, r"\b(when|what (year|date|century|decade|time)|which (year|century))\b"),
+        (NUMBER, r"\bhow (many|much|long|old|far|big|large|often)\b|\bwhat (percent|number)"),
+        (NAME, r"\b(who|whom|whose|where)\b"),
+        (LIST, r"^(?:what are the|list|name the|which are the)\b|^why\b|" + _COUNTED_PLURAL),
+    )
 )
 # A question that asks for a set of things by name: "list the...", "name the...", "what are
 # the (main) parts/steps of...", "what kinds of...", "the four rules". "Which kind of X..." in
