@@ -248,7 +248,7 @@ def test_an_item_that_mentions_a_count_in_passing_opens_no_list_of_its_own() -> 
         "Lay the paper gently on the inked block.",
         "Rub the back of the paper with a spoon.",
         "Peel the paper back slowly and leave the print to dry.",
-        "The first prints are often pale. Artists call them proofs. They check the block with them.",
+        "The first prints are often pale. Artists call them proofs. They test the block.",
     )
     assert announcers == {
         "A print is taken in four steps:": [
@@ -274,6 +274,22 @@ def test_an_item_that_leads_into_lines_with_a_colon_opens_its_own_list() -> None
         "at a normal fault one block slides down;",
         "at a reverse fault one block is pushed up;",
         "at a strike-slip fault the blocks slide sideways.",
+    ]
+
+
+def test_a_later_sentence_of_an_item_paragraph_announces_as_any_paragraph_does() -> None:
+    """The item is the line's first sentence; the paragraph that goes on to "for several
+    reasons" leads into the lines after it."""
+    announcers = _announced_items(
+        "Here is what you would see:",
+        "0.0137 -0.2210 0.0041 0.1189 -0.0763 0.0312",
+        "Nothing in that row says rhyme. Reading it fails for several reasons.",
+        "First, meaning is distributed.",
+        "Second, the computation is nonlinear.",
+    )
+    assert announcers["Reading it fails for several reasons."] == [
+        "First, meaning is distributed.",
+        "Second, the computation is nonlinear.",
     ]
 
 
