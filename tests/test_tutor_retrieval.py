@@ -713,7 +713,9 @@ TEA = build_index(
                 "in-the-cup",
                 "A cup of black tea holds roughly 40 to 50 milligrams of caffeine.\n"
                 "Tea also contains the amino acid L-theanine.\n"
-                "A skilled picker gathers about 30 kilograms of fresh leaf a day.",
+                "A skilled picker gathers about 30 kilograms of fresh leaf a day.\n"
+                "In 2019 a study of green workers counted pickers on each estate.\n"
+                "The chain-of-thought monitor flagged 95% of the cheating steps.",
             ),
         ),
         key_terms=(),
@@ -731,6 +733,9 @@ TEA = build_index(
         ("How much caffeine is in black tea?", False),
         ("How much caffeine does a cup of tea hold?", False),
         ("How much leaf can a skilled picker gather in a day?", False),
+        # A year is no count ("green workers" in 2019), and "chain-of-thought" writes out "CoT".
+        ("How many tea workers are there?", False),
+        ("How many cheating steps did the CoT monitor flag?", False),
     ],
 )
 def test_a_quantity_given_for_another_thing_is_a_missing_kind(question: str, another: bool) -> None:

@@ -131,6 +131,7 @@ _QUANTITY_RE = re.compile(
 # A word as a phrase reads it: a hyphenated compound ("fine-tune", "chain-of-thought") is one.
 _PHRASE_WORD_RE = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _ALL_UNITS = frozenset().union(*UNITS.values(), _SPEED_UNITS)
+_YEAR_TOKEN_RE = re.compile(r"(?:1\d{3}|20\d{2})s?")
 
 
 def _kind_of_unit(word: str) -> frozenset[str]:
@@ -240,7 +241,7 @@ def for_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> b
     # As the index reads them: a hyphenated compound is its parts ("action", "only").
     asked_parts = set(content_terms(" ".join(words_kept)))
     pairs = [
-        (term(found[i - 1][0]), term(found[i][0]))
+        (found[i - 1][0], found[i][0])
         for i in range(1, len(found))
         if kept[i - 1] and kept[i] and found[i][1]
     ]
@@ -257,18 +258,35 @@ def for_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> b
 
 
 def _has_number(text: str) -> bool:
-    return any(_is_number(t) for t in _WORD_RE.findall(text.casefold()))
+    """Whether a text holds a count or an amount: a number that is not a year ("In 2025")."""
+    return any(
+        _is_number(t) and not _YEAR_TOKEN_RE.fullmatch(t.rstrip(",."))
+        for t in _WORD_RE.findall(text.casefold())
+    )
+
+
+def _spells(compound: str, word: str) -> bool:
+    """Whether a hyphenated word's parts' initials spell a word: "chain-of-thought", "cot"."""
+    parts = compound.split("-")
+    return len(parts) > 1 and "".join(part[0] for part in parts) == word
 
 
 def _writes_other(text: str, pairs: list[tuple[str, str]], asked: set[str]) -> bool:
     """Whether a text lacks the first word of one of the question's pairs and writes its second
-    straight after a content word the question does not hold ("black tea" for "green tea")."""
+    straight after a content word the question does not hold ("black tea" for "green tea"), and
+    that does not write the first out ("chain-of-thought" for "CoT")."""
     found = _phrase_words(text)
     own = {term(w) for w, _ in found}
     for a, b in pairs:
-        if a in own:
+        if term(a) in own:
             continue
         for (before, _), (word, joined) in itertools.pairwise(found):
-            if joined and term(word) == b and _is_content(before) and term(before) not in asked:
+            if (
+                joined
+                and term(word) == term(b)
+                and _is_content(before)
+                and term(before) not in asked
+                and not _spells(before, a)
+            ):
                 return True
     return False
