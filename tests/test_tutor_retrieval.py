@@ -232,6 +232,85 @@ def test_a_count_inside_a_larger_number_announces_no_list() -> None:
     assert all(not items for text, items in announcers.items() if text != "Three steps matter.")
 
 
+def _announced_items(*lines: str) -> dict[str, list[str]]:
+    """Each unit of a one-section lesson of `lines` that holds items, with their texts."""
+    lesson = LessonText("", "", (SectionText("Steps", "steps", "\n".join(lines)),), ())
+    units = build_index(lesson).units
+    return {u.text: [units[i].text for i in u.items] for u in units if u.items}
+
+
+def test_an_item_that_mentions_a_count_in_passing_opens_no_list_of_its_own() -> None:
+    """ "In several directions" is how a step is done, not a list it leads into: the steps after
+    it are still the announced list's, up to its count, and the paragraph after them is none."""
+    announcers = _announced_items(
+        "A print is taken in four steps:",
+        "Roll the ink over the block in several directions, giving it a thin, even coat.",
+        "Lay the paper gently on the inked block.",
+        "Rub the back of the paper with a spoon.",
+        "Peel the paper back slowly and leave the print to dry.",
+        "The first prints are often pale. Artists call them proofs. They test the block.",
+    )
+    assert announcers == {
+        "A print is taken in four steps:": [
+            "Roll the ink over the block in several directions, giving it a thin, even coat.",
+            "Lay the paper gently on the inked block.",
+            "Rub the back of the paper with a spoon.",
+            "Peel the paper back slowly and leave the print to dry.",
+        ]
+    }
+
+
+def test_an_item_that_leads_into_lines_with_a_colon_opens_its_own_list() -> None:
+    announcers = _announced_items(
+        "Rock under strain fails in two ways.",
+        "It can bend slowly over many years.",
+        "It can break, and there are three kinds of break:",
+        "at a normal fault one block slides down;",
+        "at a reverse fault one block is pushed up;",
+        "at a strike-slip fault the blocks slide sideways.",
+        "Most earthquakes happen on faults that already exist. New ones are rare. Old ones slip.",
+    )
+    assert announcers["It can break, and there are three kinds of break:"] == [
+        "at a normal fault one block slides down;",
+        "at a reverse fault one block is pushed up;",
+        "at a strike-slip fault the blocks slide sideways.",
+    ]
+
+
+def test_a_later_sentence_of_an_item_paragraph_announces_as_any_paragraph_does() -> None:
+    """The item is the line's first sentence; the paragraph that goes on to "for several
+    reasons" leads into the lines after it."""
+    announcers = _announced_items(
+        "Here is what you would see:",
+        "0.0137 -0.2210 0.0041 0.1189 -0.0763 0.0312",
+        "Nothing in that row says rhyme. Reading it fails for several reasons.",
+        "First, meaning is distributed.",
+        "Second, the computation is nonlinear.",
+    )
+    assert announcers["Reading it fails for several reasons."] == [
+        "First, meaning is distributed.",
+        "Second, the computation is nonlinear.",
+    ]
+
+
+def test_an_item_before_one_line_and_a_table_opens_no_list() -> None:
+    """A list is at least two lines before any table, for an item's announcement too."""
+    announcers = _announced_items(
+        "Rock under strain fails in two ways.",
+        "It can bend slowly over many years.",
+        "It can break, and there are three kinds of break:",
+        "a crack may open first;",
+        "kind | how the blocks move",
+        "normal | one slides down",
+        "reverse | one is pushed up",
+    )
+    assert "It can break, and there are three kinds of break:" not in announcers
+    assert announcers["Rock under strain fails in two ways."] == [
+        "It can bend slowly over many years.",
+        "It can break, and there are three kinds of break:",
+    ]
+
+
 # --- answers --------------------------------------------------------------------------------
 
 

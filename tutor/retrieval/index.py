@@ -34,7 +34,7 @@ from .nouns import lesson_nouns
 from .units import LessonText, Unit, build_units
 
 #: Bump when the stored shape or the meaning of a unit changes: older indexes rebuild.
-FORMAT_VERSION = 15
+FORMAT_VERSION = 16
 
 _ENCODER = json.JSONEncoder(check_circular=False)
 

@@ -240,10 +240,11 @@ def _add_section(
 ) -> list[range]:
     """Adds a section's units from its non-empty, whitespace-normalised lines: the prose lines'
     sentences and the table rows (read with the header row above them). A list, once announced,
-    takes the first sentence of each line that follows as an item, up to the count announced. A
-    table ends it: table rows are no items, and the lines after a table are not the items of a
-    sentence before it (the table's rows may be the announced list, `_mark_table_lists`; either
-    way the text after it goes on from the table). Returns the units of each line."""
+    takes the first sentence of each line that follows as an item, up to the count announced (an
+    item's own sentence opens a list of its own only with a colon). A table ends it: table rows
+    are no items, and the lines after a table are not the items of a sentence before it (the
+    table's rows may be the announced list, `_mark_table_lists`; either way the text after it
+    goes on from the table). Returns the units of each line."""
     header: list[str] | None = None
     open_list: tuple[int, int, bool] | None = None  # (announcer, items wanted, said in words)
     starts: list[int] = []  # a line's units are added while it is read, after those before it
@@ -278,9 +279,16 @@ def _add_section(
         units[item[-1]].context = announcer
         units[announcer].items.extend(item)
         open_list = (announcer, wanted - 1, in_words) if wanted > 1 else None
-        # An item that itself announces a list in words opens that list.
+        # Inside a list the next line is the next item, unless the item leads into lines of its
+        # own with a colon ("There are three kinds of fault:") or its paragraph goes on to a
+        # sentence that announces them, as any paragraph does; then at least two lines before
+        # any table. A count the item names in passing ("rise for several hours", "two
+        # twelfths;") announces nothing.
         nested = _announcement(units, ids)
-        if nested and nested[2]:
+        leads_in = nested is not None and (
+            nested[0] not in item or units[nested[0]].text.endswith(":")
+        )
+        if leads_in and _lines_before_table(lines, i + 1) >= 2:
             open_list = nested
     ends = [*starts[1:], len(units)] if starts else []  # a section without text has no line
     return [range(start, end) for start, end in zip(starts, ends, strict=True)]
