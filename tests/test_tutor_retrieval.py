@@ -782,6 +782,46 @@ def test_whether_a_passage_gives_a_quantity_of_a_kind(text: str, kind: str, give
     assert gives_kind(text, frozenset({kind})) is gives
 
 
+TEA = build_index(
+    LessonText(
+        title="Tea",
+        summary="How tea is made and drunk.",
+        sections=(
+            SectionText(
+                "In the cup",
+                "in-the-cup",
+                "A cup of black tea holds roughly 40 to 50 milligrams of caffeine.\n"
+                "Tea also contains the amino acid L-theanine.\n"
+                "A skilled picker gathers about 30 kilograms of fresh leaf a day.\n"
+                "In 2019 a study of green workers counted pickers on each estate.\n"
+                "The chain-of-thought monitor flagged 95% of the cheating steps.",
+            ),
+        ),
+        key_terms=(),
+        big_idea="Tea is a leaf.",
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "another"),
+    [
+        # The passage's number is black tea's: another thing of the same measure.
+        ("How much caffeine is in green tea?", True),
+        # The number is the asked thing's, or the question names no thing of two words.
+        ("How much caffeine is in black tea?", False),
+        ("How much caffeine does a cup of tea hold?", False),
+        ("How much leaf can a skilled picker gather in a day?", False),
+        # A year is no count ("green workers" in 2019), and "chain-of-thought" writes out "CoT".
+        ("How many tea workers are there?", False),
+        ("How many cheating steps did the CoT monitor flag?", False),
+    ],
+)
+def test_a_quantity_given_for_another_thing_is_a_missing_kind(question: str, another: bool) -> None:
+    slot = LEXICAL_FEATURES.index("kind_missing")
+    assert assess(TEA, question).features[slot] == float(another)
+
+
 @pytest.mark.parametrize(
     ("question", "slot"),
     [

@@ -5,13 +5,22 @@ number but not the one asked for. `asked_kinds` reads the kinds a question accep
 wording ("how fast" a speed, "how long" a duration or a length, "how many miles" a length,
 "how many days" a duration); `gives_kind` says whether a text holds a number with a unit of one
 of them. General English unit words only, nothing about any lesson.
+
+"How much caffeine is in green tea?" asks for a quantity of one thing; a passage that says "a
+cup of black tea holds 40 to 50 milligrams of caffeine" gives it for another thing of the same
+measure. `for_another_thing` says so when every passage unit with a number either writes the
+question's noun after another word in place of the question's own ("black tea" for "green
+tea", "Japanese knives" for "pocket knife") or misses some word of the question, and at least
+one does the first.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable
 
-from .lexicon import CARDINALS, words
+from .lexicon import CARDINALS, STOP_WORDS, content_terms, term, words
 
 SPEED = "speed"
 LENGTH = "length"
@@ -114,6 +123,15 @@ _CURRENCY_SIGNS = frozenset("$£€¥")
 _YEAR_RE = re.compile(r"\b(?:1\d{3}|20\d{2})s?\b|\b\d{1,2}(?:st|nd|rd|th) century\b")
 #: A unit belongs to a number this many words before it ("40 to 50 milligrams", "a few metres").
 _NUMBER_REACH = 3
+# A question that asks for a quantity of no known kind: a count, an amount, a frequency, a size.
+_QUANTITY_RE = re.compile(
+    r"\bhow (?:many|much|often|big|large)\b"
+    r"|\bwhat (?:angle|size|ratio|amount|number|proportion|percentage|share)\b"
+)
+# A word as a phrase reads it: a hyphenated compound ("fine-tune", "chain-of-thought") is one.
+_PHRASE_WORD_RE = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+_ALL_UNITS = frozenset().union(*UNITS.values(), _SPEED_UNITS)
+_YEAR_TOKEN_RE = re.compile(r"(?:1\d{3}|20\d{2})s?")
 
 
 def _kind_of_unit(word: str) -> frozenset[str]:
@@ -172,4 +190,103 @@ def gives_kind(text: str, kinds: frozenset[str]) -> bool:
             and per_time[1] in UNITS[DURATION]
         ):
             return True
+    return False
+
+
+def asks_quantity(question: str) -> bool:
+    """Whether a question asks for a quantity: one of a known kind (`asked_kinds`), or a count,
+    an amount, a frequency or a size ("how many", "how much", "how often", "what angle")."""
+    if asked_kinds(question):
+        return True
+    text = " ".join(question.casefold().replace("\u2019", "'").split())
+    first = _WH_RE.search(text)
+    match = _QUANTITY_RE.search(text)
+    return match is not None and match.start() <= (first.start() if first else 0)
+
+
+def _phrase_words(text: str) -> list[tuple[str, bool]]:
+    """(word, whether only white space separates it from the word before) for each word."""
+    out, end = [], None
+    for match in _PHRASE_WORD_RE.finditer(text.casefold().replace("\u2019", "'")):
+        out.append((match.group(), end is not None and not text[end : match.start()].strip()))
+        end = match.end()
+    return out
+
+
+def _is_content(word: str) -> bool:
+    return word not in STOP_WORDS and word not in _ALL_UNITS and not _is_number(word)
+
+
+def for_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> bool:
+    """Whether a quantity question's passage gives its numbers for another thing.
+
+    `units` are the passage's units, each as its text and the terms it holds or inherits (its
+    heading's, the sentence it refers back to). The question's thing is read as its pairs of
+    adjacent content words ("green tea", "pocket knife"), the word after "how" or "what" being
+    the quantity asked, not the thing. A unit with a number (of the asked kind, when a kind is
+    asked) gives it for another thing when it lacks a pair's first word and writes the second
+    straight after a word of its own ("black tea"); it gives it for the asked thing when it
+    holds or inherits every content word of the question. True when some unit gives a number
+    for another thing and none for the asked thing.
+    """
+    kinds = asked_kinds(question)
+    found = _phrase_words(question)
+    # The word after a question word is the quantity asked ("how cold", "what temperature").
+    kept = [
+        _is_content(w) and not (i and found[i - 1][0] in ("how", "what", "which"))
+        for i, (w, _) in enumerate(found)
+    ]
+    words_kept = [w for (w, _), keep in zip(found, kept, strict=True) if keep]
+    asked_terms = {term(w) for w in words_kept}
+    # As the index reads them: a hyphenated compound is its parts ("action", "only").
+    asked_parts = set(content_terms(" ".join(words_kept)))
+    pairs = [
+        (found[i - 1][0], found[i][0])
+        for i in range(1, len(found))
+        if kept[i - 1] and kept[i] and found[i][1]
+    ]
+    another = False
+    for text, inherited in units:
+        if not (gives_kind(text, kinds) if kinds else _has_number(text)):
+            continue
+        own = set(content_terms(text))
+        if _writes_other(text, pairs, asked_terms):
+            another = True
+        elif asked_parts <= inherited | own:
+            return False
+    return another
+
+
+def _has_number(text: str) -> bool:
+    """Whether a text holds a count or an amount: a number that is not a year ("In 2025")."""
+    return any(
+        _is_number(t) and not _YEAR_TOKEN_RE.fullmatch(t.rstrip(",."))
+        for t in _WORD_RE.findall(text.casefold())
+    )
+
+
+def _spells(compound: str, word: str) -> bool:
+    """Whether a hyphenated word's parts' initials spell a word: "chain-of-thought", "cot"."""
+    parts = compound.split("-")
+    return len(parts) > 1 and "".join(part[0] for part in parts) == word
+
+
+def _writes_other(text: str, pairs: list[tuple[str, str]], asked: set[str]) -> bool:
+    """Whether a text lacks the first word of one of the question's pairs and writes its second
+    straight after a content word the question does not hold ("black tea" for "green tea"), and
+    that does not write the first out ("chain-of-thought" for "CoT")."""
+    found = _phrase_words(text)
+    own = {term(w) for w, _ in found}
+    for a, b in pairs:
+        if term(a) in own:
+            continue
+        for (before, _), (word, joined) in itertools.pairwise(found):
+            if (
+                joined
+                and term(word) == term(b)
+                and _is_content(before)
+                and term(before) not in asked
+                and not _spells(before, a)
+            ):
+                return True
     return False
