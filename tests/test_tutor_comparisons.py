@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.retrieval import LessonText, SectionText, TutorAnswer, answer_question, build_index
-from tutor.retrieval.answer import question_parts
+from tutor.retrieval.message import question_parts
 
 ROCKS = LessonText(
     title="Rocks from fire",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.retrieval import LessonText, SectionText, answer_question, build_index
-from tutor.retrieval.answer import question_parts
+from tutor.retrieval.message import question_parts
 
 CHAPEL = LessonText(
     title="The harbour chapel",

@@ -1,29 +1,24 @@
-"""Answering a message from one lesson: read it, rank, decide answerability, compose.
-
-A message may be small talk, may open with chat ("sorry, I'm confused:") and may ask several
-things at once ("what is X, and why does Y happen?"). Chat that names nothing the lesson knows
-is dropped; each remaining question is a part, answered on its own.
+"""Answering a message from one lesson: read it (`message.py`), rank, decide answerability,
+compose.
 
 Nothing here catches exceptions: a bug must surface as an error, never pass as a decline.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from itertools import accumulate
 
 from . import compose, tuning
 from .answerability import LEXICAL_FEATURES, Model, features, load_model, similarity
-from .comparisons import Side, comparison_sides, content_words
+from .comparisons import Side
 from .index import LessonIndex
-from .lexicon import ANAPHORS, content_terms, looks_foreign, script, tokenize, words
+from .lexicon import looks_foreign, script, tokenize
+from .message import is_big_idea, message_kind, message_parts
 from .ranking import (
     NAME,
     NUMBER,
     TIME,
     Query,
-    asked_subject,
     definition_match,
     has_answer_type,
     max_score,
@@ -31,60 +26,11 @@ from .ranking import (
     read_query,
     wanted,
 )
-from .units import BIG_IDEA_ANCHOR, NOT_SECTIONS, split_sentences
+from .units import BIG_IDEA_ANCHOR, NOT_SECTIONS
 
 MAX_QUESTION_CHARS = 2000
 ANSWER = "answer"
 DECLINED = "declined"
-
-_GREETINGS = frozenset(words("hi hello hey hiya howdy greetings morning afternoon evening yo"))
-_THANKS = frozenset(words("thanks thank thx ty cheers appreciated great perfect awesome"))
-_SMALL_TALK = (
-    _GREETINGS
-    | _THANKS
-    | frozenset(words("there tutor good you so much very lot that helps helped got it ok okay"))
-)
-_OVERVIEW_RE = re.compile(
-    r"^(?:what(?:'s| is)\s+(?:this|the)\s+lesson\s+(?:about|on)|(?:give me\s+)?an? "
-    r"(?:summary|overview)(?: of (?:this|the) lesson)?|summari[sz]e (?:this|the) lesson"
-    r"|what (?:will|do|does|can) (?:i|we|this lesson) (?:learn|cover|teach)\w*(?: here)?)\W*$"
-)
-# A question for the lesson's main point: "what's the big idea?", "the main takeaway", "the
-# one thing to remember". It is about the lesson only when its other content words are the
-# lesson's title's or these (`_is_big_idea`).
-_BIG_IDEA_RE = re.compile(
-    r"\b(?:big|main|central|key|core|overall)\s+(?:idea|point|takeaway|message|lesson)s?\b"
-    r"|\btake-?aways?\b|\bgist\b|\bin a nutshell\b"
-    r"|\bone thing (?:to|i should|i need to|you want me to) (?:remember|know|take away)\b"
-)
-_ABOUT_THE_LESSON = frozenset(content_terms("lesson here line sentence short word summary"))
-_INJECTION_RE = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|lesson|rules?|prompts?)\b"
-    r"|\byour\s+(?:system\s+|initial\s+|hidden\s+)?(?:prompt|instructions|rules|programming)\b"
-    r"|\b(?:you are now|pretend (?:to be|you are)|from now on|act as)\b"
-    r"|\b(?:tell|write|give)\s+(?:me\s+)?(?:a|an|another)\s+(?:joke|poem|story|song|essay)\b"
-)
-_QUESTION_START = frozenset(
-    words(
-        "what what's whats which who whom whose when where why how is are was were do does did "
-        "can could should would will explain describe define tell list name compare give"
-    )
-)
-# A new part starts after "?" or ";", or at "and"/"also" followed by a question word.
-_PART_RE = re.compile(
-    r"(?<=[?;])\s+|,?\s+(?:and|also|plus)\s+(?=(?:what|why|how|when|where|who|which)\b)",
-    re.IGNORECASE,
-)
-# Chat and question are cut apart after a sentence end or a colon (not after "Rev." or "J.").
-_CHAT_RE = re.compile(r"[.!:]\s+")
-# A question with one of these refers back to a statement before it ("What causes that?").
-_REFERS_BACK = ANAPHORS | {"that"}
-# A pronoun in a later question part ("..., and why does it matter?", "how many is that?"), and
-# whether it is a possessive one ("its", "their").
-_PRONOUN_RE = re.compile(
-    r"\b(?:it|they|them|he|she|him|(?:that|this)(?=\W*$)|(?P<possessive>its|their|his))\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -94,6 +40,10 @@ class Citation:
     section: str
     anchor: str
     quote: str
+
+
+def _citation(index: LessonIndex, uid: int) -> Citation:
+    return Citation(*index.place(uid), index.units[uid].text)
 
 
 @dataclass(frozen=True)
@@ -125,146 +75,18 @@ class Assessment:
     best_score: float  # the best unit's score over an ideal unit's
 
 
-def message_kind(message: str) -> str | None:
-    """ "greeting", "thanks", "overview", "injection" or None for a question."""
-    text = " ".join(tokenize(message))
-    words = text.split()
-    if _INJECTION_RE.search(text):
-        return "injection"
-    if _OVERVIEW_RE.match(text):
-        return "overview"
-    if words and all(w in _SMALL_TALK for w in words):
-        if any(w in _THANKS for w in words):
-            return "thanks"
-        if any(w in _GREETINGS for w in words):
-            return "greeting"
-    return None
-
-
-def _is_big_idea(index: LessonIndex, message: str) -> bool:
-    """Whether a message asks for the lesson's main point, about nothing but the lesson."""
-    text = " ".join(tokenize(message))
-    match = _BIG_IDEA_RE.search(text)
-    if match is None:
-        return False
-    rest = set(content_terms(text[: match.start()] + " " + text[match.end() :]))
-    return rest <= _ABOUT_THE_LESSON | set(content_terms(index.title))
-
-
-def _is_question(segment: str) -> bool:
-    words = tokenize(segment)
-    return segment.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_START)
-
-
-class _Reworded(str):
-    """A question part as it is looked for (a later part's pronoun replaced by an earlier
-    part's subject); `said` is the learner's own wording, which a reply quotes, and `borrowed`
-    whether it was asked with the earlier part's subject (`_referred`)."""
-
-    said: str
-    borrowed: bool
-
-    def __new__(cls, said: str, asked: str, *, borrowed: bool = False) -> _Reworded:
-        part = super().__new__(cls, asked)
-        part.said = said
-        part.borrowed = borrowed
-        return part
-
-
-def _referred(index: LessonIndex, earlier: str, later: str) -> str:
-    """A later question part that refers back, asked about what the earlier part asks about
-    (else ""), without which it names too little of the lesson to be found.
-
-    It refers back with a pronoun ("..., and why does it matter?", "how long was that?") or by
-    naming nothing of the lesson ("..., and what's the point?"). What the earlier part asks
-    about is X when it asks "what is X?"; else the lesson terms it names that the later part
-    does not ("When did the mill open, and who ran it?": "mill open"). X stands in for the
-    pronoun, or follows a part with none.
-    """
-    own = {t for _, t in map(index.match, content_words(later)) if t in index.postings}
-    pronoun = _PRONOUN_RE.search(later)
-    if pronoun is None and own:
-        return ""
-    x = asked_subject(earlier) or " ".join(
-        dict.fromkeys(
-            word
-            for word in content_words(earlier)
-            if (t := index.match(word)[1]) in index.postings and t not in own
-        )
-    )
-    if not x:
-        return ""
-    if pronoun is None:
-        return f"{later.rstrip(' ?')} {x}?"
-    name = f"{x}'s" if pronoun["possessive"] else x
-    return f"{later[: pronoun.start()]}{name}{later[pronoun.end() :]}"
-
-
-def message_parts(index: LessonIndex, message: str) -> list[str | tuple[Side, Side]]:
-    """The message's questions, without the chat around them; a comparison is its two sides.
-
-    A statement beside a question is kept only when it names something the lesson knows and the
-    question needs it: refers back to it ("I read about neap tides. When do they occur?", "My
-    beer tastes of butter. What causes that?") or names nothing the lesson knows on its own
-    ("My glaze crawled. What went wrong?"). A comparison is asked as what each thing is, which a
-    lesson says of each on its own; two things the lesson never names keep the question whole.
-    """
-    segments = split_sentences(message, _CHAT_RE)
-    questions = [s for s in segments if _is_question(s)]
-    if questions:
-        # A question refers back, or is nothing without the statement: it names no lesson term.
-        needs_statement = any(
-            _REFERS_BACK & set(tokenize(q)) or index.postings.keys().isdisjoint(content_terms(q))
-            for q in questions
-        )
-        segments = [
-            s
-            for s in segments
-            if s in questions
-            or (needs_statement and not index.postings.keys().isdisjoint(content_terms(s)))
-        ]
-    text = " ".join(segments) or message
-    parts: list[str | tuple[Side, Side]] = []
-    for piece in _PART_RE.split(text):
-        piece = piece.strip(" ,;")
-        if not piece:
-            continue
-        # A part with no words of its own ("and why?") belongs to the question before it (a
-        # comparison's sides take none).
-        if parts and not content_words(piece):
-            if isinstance(parts[-1], str):
-                said = getattr(parts[-1], "said", parts[-1])
-                borrowed = getattr(parts[-1], "borrowed", False)
-                parts[-1] = _Reworded(f"{said} {piece}", f"{parts[-1]} {piece}", borrowed=borrowed)
-            continue
-        if parts and isinstance(parts[-1], str) and (asked := _referred(index, parts[-1], piece)):
-            piece = _Reworded(piece, asked, borrowed=True)
-        if sides := comparison_sides(index, piece):
-            parts.append(sides)
-        else:
-            parts.append(piece)
-    counts = accumulate(1 if isinstance(part, str) else 2 for part in parts)
-    kept = [part for part, n in zip(parts, counts, strict=True) if n <= tuning.MAX_PARTS]
-    return kept or [message]
-
-
 _SLOT_FEATURES = [LEXICAL_FEATURES.index(f) for f in ("kind_missing", "origin_missing")]
 
 
 def _gives_own_ask(index: LessonIndex, said: str, part: Assessment) -> bool:
     """Whether the passage judged for a part asked with an earlier part's subject gives what
-    the part itself asks, as the learner wrote it.
+    the part's own question word (in `said`, the learner's wording) asks for: the borrowed words
+    make a passage about that subject look like an answer to "..., and who proved it?".
 
-    The borrowed words make the passage about that subject (often the one already quoted for
-    the earlier part) look like an answer to any question about it ("..., and who proved it?"),
-    so what the part's own question word asks for decides: a name for "who", a date or time
-    for "when", a number for "how many" (`has_answer_type`); no slot the model's
-    `kind_missing` and `origin_missing` find empty (a maker, a date, a quantity of a kind, the
-    top of a ranking, a kind of thing); and for how a thing is done, a word of the doing the
-    part names ("how do I install it?" is not answered by a passage that never mentions
-    installing). A reason, a yes or no or a "what" asks for no kind a passage can be checked
-    for: the model's decision stands. "Where" is left out: a place is often told without a
-    name ("beside the chapel").
+    A name for "who" (not "where": a place is often told without one), a date for "when", a
+    number for "how many" (`has_answer_type`); no slot `kind_missing` or `origin_missing` finds
+    empty; for "how", a word the part names ("how do I install it?"). A reason, a yes or no or
+    a "what" asks for nothing a passage can be checked for: the model's decision stands.
     """
     if any(part.features[i] for i in _SLOT_FEATURES):
         return False
@@ -274,18 +96,9 @@ def _gives_own_ask(index: LessonIndex, said: str, part: Assessment) -> bool:
         asked = replace(part.query, answer_type=kind)
         return any(has_answer_type(index, uid, asked) for uid in part.judged)
     if opening[:1] == ["how"]:
-        own = {index.match(word)[1] for word in content_words(said)}
+        own = set(index.terms_of(said))
         return any(own & index.unit_terms(uid) for uid in part.judged)
     return True
-
-
-def question_parts(index: LessonIndex, message: str) -> list[str]:
-    """The questions `message_parts` reads, a comparison as "what is A?" and "what is B?"."""
-    return [
-        q
-        for part in message_parts(index, message)
-        for q in ([part] if isinstance(part, str) else [side.question for side in part])
-    ]
 
 
 def assess(
@@ -345,13 +158,35 @@ def _decline(index: LessonIndex, question: str, parts: list[Assessment]) -> Tuto
     elif not best.query.terms:
         reason = "no_content"
     elif best.chosen and best.probability >= tuning.RELATED_PROBABILITY:
-        heading, anchor = index.places[index.units[best.ranked[0][1]].section]
+        heading, anchor = index.place(best.ranked[0][1])
         if heading and anchor not in NOT_SECTIONS:
             reason = "related"
     message = compose.reply(index, reason, heading=heading)
     return TutorAnswer(
         message, False, best_score=best.best_score, kind=DECLINED, confidence=best.probability
     )
+
+
+def _unranked_reply(index: LessonIndex, question: str) -> TutorAnswer | None:
+    """The reply to a message answered without ranking (small talk, a steer, one with no words,
+    a request for the big idea of a lesson that has one), else None."""
+    kind = message_kind(question)
+    if kind == "injection":
+        return TutorAnswer(compose.reply(index, kind), False, kind=DECLINED)
+    if kind in ("greeting", "thanks"):
+        return TutorAnswer(compose.reply(index, kind), True, kind=kind)
+    if kind == "overview":
+        cites = tuple(Citation(h, a, h) for h, a in index.places if a not in NOT_SECTIONS)
+        return TutorAnswer(compose.overview(index), True, cites, kind=kind, confidence=1.0)
+    if not tokenize(question):
+        return TutorAnswer(compose.reply(index, "no_content"), False, kind=DECLINED)
+    if is_big_idea(index, question):
+        units = [u for u in range(index.n) if index.place(u)[1] == BIG_IDEA_ANCHOR]
+        if units:
+            cites = tuple(_citation(index, u) for u in units)
+            text = compose.quote_text(index, units)
+            return TutorAnswer(text, True, cites, best_score=1.0, confidence=1.0)
+    return None
 
 
 def answer_question(
@@ -364,29 +199,8 @@ def answer_question(
     bound that is itself at or above the line (`assess`, `exact_below`). Declines are exact.
     """
     question = question[:MAX_QUESTION_CHARS]
-    kind = message_kind(question)
-    if kind == "injection":
-        return TutorAnswer(compose.reply(index, kind), False, kind=DECLINED)
-    if kind in ("greeting", "thanks"):
-        return TutorAnswer(compose.reply(index, kind), True, kind=kind)
-    if kind == "overview":
-        cites = tuple(Citation(h, a, h) for h, a in index.places if a not in NOT_SECTIONS)
-        return TutorAnswer(compose.overview(index), True, cites, kind=kind, confidence=1.0)
-    if not tokenize(question):
-        return TutorAnswer(compose.reply(index, "no_content"), False, kind=DECLINED)
-    if _is_big_idea(index, question):
-        units = [
-            u
-            for u, unit in enumerate(index.units)
-            if index.places[unit.section][1] == BIG_IDEA_ANCHOR
-        ]
-        if units:
-            cites = tuple(
-                Citation(*index.places[index.units[u].section], index.units[u].text) for u in units
-            )
-            text = compose.quote_text(index, units)
-            return TutorAnswer(text, True, cites, best_score=1.0, confidence=1.0)
-
+    if (reply := _unranked_reply(index, question)) is not None:
+        return reply
     model = load_model()
     asks = message_parts(index, question)
 
@@ -417,6 +231,17 @@ def answer_question(
     ]
     if not answered:
         return _decline(index, question, assessed)
+    return _quoted(index, asks, found, answered)
+
+
+def _quoted(
+    index: LessonIndex,
+    asks: list[str | tuple[Side, Side]],
+    found: list[list[Assessment | None]],
+    answered: list[Assessment],
+) -> TutorAnswer:
+    """The answer that quotes each answered part (`found` holds each ask's assessments, `None`
+    for a side the lesson never names) and names the parts and sides left unanswered."""
     lines: list[str] = []
     citations: list[Citation] = []
     missing_parts: list[str] = []
@@ -438,9 +263,7 @@ def answer_question(
             chosen += [u for u in part.chosen if index.units[u].text not in quoted]
         if chosen:
             lines.append(compose.quote_text(index, chosen, first=len(citations) + 1))
-            citations += [
-                Citation(*index.places[index.units[u].section], index.units[u].text) for u in chosen
-            ]
+            citations += [_citation(index, u) for u in chosen]
     if missing_parts:
         lines.append(compose.part_not_covered(missing_parts))
     if missing_sides:
@@ -460,7 +283,5 @@ def closest_anchor(index: LessonIndex, text: str) -> str | None:
     Used to point a quiz question at the section that teaches it; key terms and the big idea
     are not sections, so they are skipped.
     """
-    anchors = (
-        index.places[index.units[u].section][1] for _, u in rank(index, read_query(index, text))
-    )
+    anchors = (index.place(u)[1] for _, u in rank(index, read_query(index, text)))
     return next((anchor for anchor in anchors if anchor not in NOT_SECTIONS), None)

@@ -19,10 +19,10 @@ Its inputs are general features of a (question, passage) pair, none about any on
   ("black tea" for "green tea": `quantities.for_another_thing`);
 * `origin_missing`: the question asks for a slot the passage cannot fill: who made, found or
   named something, or when something happened, with no name or date in the passage beyond the
-  question's own words (`origins.py`); since session 21 also the top of a ranking ("the most",
-  "tallest") with no superlative in the passage, or a kind or brand of a thing that the passage
-  writes without a word that says which (`details.py`). The name is session 20's, kept so that
-  a model fitted before stays loadable;
+  question's own words (`origins.py`), or the top of a ranking ("the most", "tallest") with no
+  superlative in the passage, or a kind or brand of a thing that the passage writes without a
+  word that says which (`details.py`); the name predates `details.py`, kept so that a model
+  fitted before stays loadable;
 * `semantic` (only in a model fitted with `fit --semantic`): the cosine of the question's and
   the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
   shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
@@ -105,7 +105,7 @@ def load_model(path: Path = MODEL_PATH) -> Model:
 
 
 def _bigram_share(query: Query, texts: list[str]) -> float:
-    pairs = set(zip(query.terms, query.terms[1:], strict=False))
+    pairs = set(itertools.pairwise(query.terms))
     if not pairs:
         return 0.0
     found = {p for text in texts for p in itertools.pairwise(content_terms(text))}
@@ -149,14 +149,10 @@ def _in_section(number: str, section: set[str]) -> bool:
 
 
 def features(
-    index: LessonIndex,
-    query: Query,
-    ranked: list[tuple[float, int]],
-    chosen: list[int],
-    *,
-    with_semantic: bool = False,
+    index: LessonIndex, query: Query, ranked: list[tuple[float, int]], chosen: list[int]
 ) -> list[float | None]:
-    """The model's inputs, in the order of LEXICAL_FEATURES (FEATURES `with_semantic`)."""
+    """The model's lexical inputs, in the order of LEXICAL_FEATURES (`answer.assess` adds the
+    semantic one, `similarity`)."""
     held = set().union(*(index.unit_terms(uid) for uid in chosen))
     section = index.section_terms(index.units[chosen[0]].section) if chosen else set()
     total = sum(query.weights) or 1.0
@@ -188,4 +184,4 @@ def features(
             (slot is not None and not any(fills_slot(t, slot, query.text) for t in texts))
             or (detail is not None and not any(gives_detail(t, detail, query.text) for t in texts))
         ),
-    ] + ([similarity(index, query, chosen)] if with_semantic else [])
+    ]

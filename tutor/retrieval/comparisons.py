@@ -1,7 +1,7 @@
 """Comparison questions: the two things "what's the difference between A and B?", "how is A
 different from B?", "how do A and B differ?", "A vs B" or "compare A and B" names, read from the
 question's wording and the lesson's own use of its words (a noun two sides share, a word the
-lesson uses only as a modifier). `answer.message_parts` asks each side as "what is A?".
+lesson uses only as a modifier). `message.message_parts` asks each side as "what is A?".
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import tuning
 from .index import LessonIndex
-from .lexicon import STOP_WORDS, tokenize, word_term, words
+from .lexicon import STOP_WORDS, content_words, tokenize, word_term, words
 from .units import ROW
 
 # The wordings of the module docstring, read from the part without its end mark, in any case.
@@ -50,10 +50,6 @@ class Side:
         return f"what is {_ARTICLE_RE.sub('', self.name).casefold()}?"
 
 
-def content_words(text: str) -> list[str]:
-    return [t for t in tokenize(text) if t not in STOP_WORDS]
-
-
 def _modifies(index: LessonIndex, term: str, head: str) -> bool:
     """Whether the lesson uses a term as a modifier of `head` (another term): straight before
     it ("warm front"), or only ever straight before some content word ("high" in "High
@@ -85,8 +81,7 @@ def _with_shared_noun(index: LessonIndex, a: str, b: str) -> tuple[str, str]:
     if len(b_words) >= 2 and b_words[-1].casefold() in _PRO_NOUNS and len(a_words) >= 2:
         b_words[-1] = a_words[-1]
     if len(a_words) == 1 and len(b_words) >= 2 and len(own := content_words(a)) == 1:
-        tail = content_words(" ".join(b_words[1:]))
-        heads = [index.match(t)[1] for t in tail]
+        heads = index.terms_of(" ".join(b_words[1:]))
         word = index.match(own[0])[1]
         if any(head in index.postings for head in heads) and (
             word not in index.postings or _modifies(index, word, heads[0])
@@ -112,7 +107,7 @@ def comparison_sides(index: LessonIndex, text: str) -> tuple[Side, Side] | None:
         if not named or _WH_WORDS & set(tokenize(side)) or len(named) > tuning.MAX_SUBJECT_TERMS:
             return None
     a, b = _with_shared_noun(index, a, b)
-    terms = [{index.match(t)[1] for t in content_words(side)} for side in (a, b)]
+    terms = [set(index.terms_of(side)) for side in (a, b)]
     shared = terms[0] & terms[1]
     known = [any(t in index.postings for t in (own - shared or own)) for own in terms]
     if not any(known):

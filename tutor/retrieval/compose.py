@@ -21,6 +21,18 @@ def _words(index: LessonIndex, uids: Sequence[int]) -> int:
     return sum(len(index.units[u].text.split()) for u in uids)
 
 
+def _with_fitting(index: LessonIndex, chosen: list[int], items: Sequence[int]) -> list[int]:
+    """`chosen` and the `items`, in order, until one would take the words past `LIST_MAX_WORDS`
+    (an item already chosen is not added again)."""
+    added = list(chosen)
+    for item in items:
+        if _words(index, [*added, item]) > tuning.LIST_MAX_WORDS:
+            break
+        if item not in added:
+            added.append(item)
+    return added
+
+
 def _repeats(index: LessonIndex, uid: int, chosen: Sequence[int]) -> bool:
     """Whether a unit mostly repeats what is already quoted (a key term restating a sentence)."""
     own = set(content_terms(index.units[uid].text))
@@ -58,12 +70,7 @@ def choose_units(
     # a best unit that is itself one item comes with the announcer only.
     announcer = next((u for u in chosen if index.units[u].items), None)
     if announcer is not None and best not in index.units[announcer].items:
-        for item in index.units[announcer].items:
-            if _words(index, [*chosen, item]) > tuning.LIST_MAX_WORDS:
-                break
-            if item not in chosen:
-                chosen.append(item)
-        return sorted(chosen)
+        return sorted(_with_fitting(index, chosen, index.units[announcer].items))
     for score, uid in [] if complete else ranked[1:]:
         if score < tuning.CLOSE_RATIO * best_score or len(chosen) >= tuning.MAX_UNITS:
             break
@@ -120,12 +127,7 @@ def with_heading_list(
     items = [u for u in range(first, end) if u not in chosen]
     if _words(index, [*chosen, *items]) > tuning.LIST_MAX_WORDS:
         items = [u for u in items if not index.units[u].continues]
-    added = list(chosen)
-    for u in items:
-        if _words(index, [*added, u]) > tuning.LIST_MAX_WORDS:
-            break
-        added.append(u)
-    return sorted(added)
+    return sorted(_with_fitting(index, chosen, items))
 
 
 def quote_text(index: LessonIndex, chosen: Sequence[int], first: int = 1) -> str:

@@ -33,9 +33,10 @@ from pathlib import Path
 
 from courses.content.table_text import is_row
 
-from .answer import assess, question_parts
+from .answer import assess
 from .index import LessonIndex, build_index
 from .lexicon import normalize_ws
+from .message import question_parts
 from .units import LessonText, SectionText, split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]

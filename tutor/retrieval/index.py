@@ -24,6 +24,7 @@ from .lexicon import (
     GREEK_LETTERS,
     cached_tokens,
     content_terms,
+    content_words,
     edit_distance,
     query_terms,
     term,
@@ -57,6 +58,10 @@ class LessonIndex:
     @property
     def n(self) -> int:
         return len(self.units)
+
+    def place(self, uid: int) -> tuple[str, str]:
+        """The (heading, anchor) of a unit's section."""
+        return self.places[self.units[uid].section]
 
     def unit_terms(self, uid: int) -> set[str]:
         """The terms a unit holds or inherits (its heading's, its context's)."""
@@ -95,6 +100,10 @@ class LessonIndex:
             return fixed, self.words[fixed]
         return token, self._relative(t) or t
 
+    def terms_of(self, text: str) -> list[str]:
+        """The terms a text's content words stand for in this lesson (`match`)."""
+        return [self.match(word)[1] for word in content_words(text)]
+
     def _corrected(self, token: str) -> str | None:
         """The lesson word a misspelt rare word most likely meant, if one is close enough."""
         if len(token) < tuning.MIN_TYPO or zipf(token) >= tuning.TYPO_MAX_ZIPF:
@@ -126,9 +135,7 @@ class LessonIndex:
         return cache[section]
 
     def to_dict(self) -> dict[str, Any]:
-        data = self._data()
-        data["postings"] = {t: list(p) for t, p in self.postings.items()}
-        return data
+        return self._data() | {"postings": {t: list(p) for t, p in self.postings.items()}}
 
     def to_json(self) -> str:
         """`json.dumps(self.to_dict())`, the same text, without copying every posting list

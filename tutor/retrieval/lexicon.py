@@ -193,6 +193,11 @@ def query_terms(tokens: Iterable[str]) -> list[str]:
     return [term(t) for t in tokens if t not in STOP_WORDS]
 
 
+def content_words(text: str) -> list[str]:
+    """The tokens of a text that say what it is about (stop words dropped)."""
+    return [t for t in tokenize(text) if t not in STOP_WORDS]
+
+
 def content_terms(text: str) -> list[str]:
     return query_terms(tokenize(text))
 
@@ -251,9 +256,9 @@ def script(text: str) -> str:
     return counts.most_common(1)[0][0] if counts else "LATIN"
 
 
-def looks_foreign(text: str, known: frozenset[str] = frozenset()) -> bool:
+def looks_foreign(text: str, known: frozenset[str]) -> bool:
     """Whether a question is written in a language other than the lesson's (``known`` holds
-    the lesson's own words; without them the lesson is taken to be English).
+    the lesson's own words).
 
     A question in another script than the lesson's is foreign. Between Latin-script texts,
     each word not known to the lesson votes for the language in which it is clearly more

@@ -22,6 +22,7 @@ from .lexicon import (
     NEGATIONS,
     STOP_WORDS,
     content_terms,
+    content_words,
     informativeness,
     names_beyond,
     tokenize,
@@ -33,21 +34,19 @@ TIME = "time"  # when / what year: a date
 NUMBER = "number"  # how many / how much / how long: a quantity
 LIST = "list"  # what are the four X / list the X / why (reasons): a unit announcing items
 
+# "the four rules", "several main kinds": a count before a plural.
+_COUNTED_PLURAL = (
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|several|main)\s+(?:[\w-]+\s+)?[\w-]+s\b"
+)
 # What a question wants, from its wording (the first that matches)...
-_TYPE_PATTERNS = (
-    (TIME, re.compile(r"\b(when|what (year|date|century|decade|time)|which (year|century))\b")),
-    (
-        NUMBER,
-        re.compile(r"\bhow (many|much|long|old|far|big|large|often)\b|\bwhat (percent|number)"),
-    ),
-    (NAME, re.compile(r"\b(who|whom|whose|where)\b")),
-    (
-        LIST,
-        re.compile(
-            r"^(?:what are the|list|name the|which are the)\b|^why\b|\b(?:two|three|four|five"
-            r"|six|seven|eight|nine|ten|several|main)\s+(?:[\w-]+\s+)?[\w-]+s\b"
-        ),
-    ),
+_TYPE_PATTERNS = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        (TIME, r"\b(when|what (year|date|century|decade|time)|which (year|century))\b"),
+        (NUMBER, r"\bhow (many|much|long|old|far|big|large|often)\b|\bwhat (percent|number)"),
+        (NAME, r"\b(who|whom|whose|where)\b"),
+        (LIST, r"^(?:what are the|list|name the|which are the)\b|^why\b|" + _COUNTED_PLURAL),
+    )
 )
 # A question that asks for a set of things by name: "list the...", "name the...", "what are
 # the (main) parts/steps of...", "what kinds of...", "the four rules". "Which kind of X..." in
@@ -56,8 +55,8 @@ _TYPE_PATTERNS = (
 _ASKS_LIST_RE = re.compile(
     r"^(?:list|name|give|enumerate)\b"
     r"|^(?:what|which) (?:are|were) (?:the|some|all the) (?:[\w-]+ ){0,2}?[\w-]+s\b"
-    r"|\b(?:what|which) (?:kinds|types|sorts|steps|stages|parts|ways|phases|rules)\b"
-    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|several|main)\s+(?:[\w-]+\s+)?[\w-]+s\b"
+    r"|\b(?:what|which) (?:kinds|types|sorts|steps|stages|parts|ways|phases|rules)\b|"
+    + _COUNTED_PLURAL
 )
 # ... and what a unit must hold to give it.
 _COUNTS = "|".join(sorted(CARDINALS | {"dozen", "half", "twice", "several"}))
@@ -112,8 +111,7 @@ def asked_subject(text: str) -> str:
     """X in "what is X?" as the learner wrote it (before any comma), or "" when the question
     asks for no one thing or names more of it than a query keeps as a subject."""
     x = _defined(text).strip()
-    kept = [t for t in tokenize(x) if t not in STOP_WORDS]
-    return x if 0 < len(kept) <= tuning.MAX_SUBJECT_TERMS else ""
+    return x if 0 < len(content_words(x)) <= tuning.MAX_SUBJECT_TERMS else ""
 
 
 @dataclass(frozen=True)
@@ -125,9 +123,9 @@ class Query:
     answer_type: str | None
     subject: tuple[str, ...]  # terms of X in "what is X?", else ()
     negated: bool
-    numbers: tuple[str, ...] = ()
-    text: str = ""  # the question part as asked (for the sentence encoder)
-    asks_list: bool = False  # asks for a set of things by name ("what are the parts of X?")
+    numbers: tuple[str, ...]
+    text: str  # the question part as asked (for the sentence encoder)
+    asks_list: bool  # asks for a set of things by name ("what are the parts of X?")
 
 
 def read_query(index: LessonIndex, text: str) -> Query:
@@ -166,8 +164,10 @@ def read_query(index: LessonIndex, text: str) -> Query:
     )
 
 
-def idf(n_units: int, doc_freq: int) -> float:
-    return math.log(1 + (n_units - doc_freq + 0.5) / (doc_freq + 0.5))
+def _idf(index: LessonIndex, t: str) -> float:
+    """BM25's inverse document frequency of a term over the lesson's units."""
+    doc_freq = len(index.postings.get(t, ())) // 2
+    return math.log(1 + (index.n - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
 def has_answer_type(index: LessonIndex, uid: int, query: Query) -> bool:
@@ -227,7 +227,7 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
         postings = index.postings.get(t)
         if not postings:
             continue
-        weight = idf(index.n, len(postings) // 2)
+        weight = _idf(index, t)
         for uid, tf in zip(postings[::2], postings[1::2], strict=True):
             scores[uid] = scores.get(uid, 0.0) + weight * tf * saturation / (tf + norms[uid])
     # Only the best candidates can reach the top after a boost; checking every unit that
@@ -246,4 +246,4 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
 
 def max_score(index: LessonIndex, query: Query) -> float:
     """The score of an average-length unit holding every question term once."""
-    return sum(idf(index.n, len(index.postings.get(t, ())) // 2) for t in query.terms) or 1.0
+    return sum(_idf(index, t) for t in query.terms) or 1.0
