@@ -823,26 +823,6 @@ def test_a_quantity_given_for_another_thing_is_a_missing_kind(question: str, ano
 
 
 @pytest.mark.parametrize(
-    ("question", "another"),
-    [
-        # A question for a thing, not only a quantity: the passage is about black tea.
-        ("What gives green tea its caffeine?", True),
-        ("Which caffeine does green tea hold?", True),
-        # The passage is about the asked thing, the question names no thing of two words, or
-        # it asks for no thing (a yes/no question, a reason).
-        ("What gives black tea its caffeine?", False),
-        ("Does green tea have caffeine?", False),
-        ("Why does green tea have caffeine?", False),
-        ("What is the amino acid in tea?", False),
-        ("Does tea have caffeine?", False),
-    ],
-)
-def test_a_passage_about_another_thing_is_its_own_feature(question: str, another: bool) -> None:
-    slot = LEXICAL_FEATURES.index("another_thing")
-    assert assess(TEA, question).features[slot] == float(another)
-
-
-@pytest.mark.parametrize(
     ("question", "slot"),
     [
         ("Who invented the steam engine?", PERSON),

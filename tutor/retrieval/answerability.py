@@ -23,11 +23,6 @@ Its inputs are general features of a (question, passage) pair, none about any on
   "tallest") with no superlative in the passage, or a kind or brand of a thing that the passage
   writes without a word that says which (`details.py`). The name is session 20's, kept so that
   a model fitted before stays loadable;
-* `another_thing`: a question for a thing, a name or a time ("what", "which", "who", "when")
-  whose passage is about another thing: some judged unit writes the second word of a pair of
-  the question's adjacent content words after a word of its own while lacking the first ("black
-  tea" for "green tea"), and no judged unit holds every content word of the question
-  (`quantities.about_another_thing`, session 24);
 * `semantic` (only in a model fitted with `fit --semantic`): the cosine of the question's and
   the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
   shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
@@ -50,13 +45,7 @@ from .details import asked_detail, gives_detail
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, number_word, term, tokenize
 from .origins import asked_slot, fills_slot
-from .quantities import (
-    about_another_thing,
-    asked_kinds,
-    asks_quantity,
-    for_another_thing,
-    gives_kind,
-)
+from .quantities import asked_kinds, asks_quantity, for_another_thing, gives_kind
 from .ranking import Query, definition_match, has_answer_type, max_score
 
 MODEL_PATH = Path(__file__).with_name("model.json")
@@ -72,7 +61,6 @@ LEXICAL_FEATURES = (
     "definition",
     "kind_missing",
     "origin_missing",
-    "another_thing",
 )
 FEATURES = (*LEXICAL_FEATURES, "semantic")
 
@@ -178,7 +166,6 @@ def features(
     kinds = asked_kinds(query.text)
     slot = asked_slot(query.text)
     detail = asked_detail(query.text)
-    units = [(index.units[uid].text, index.unit_terms(uid)) for uid in chosen]
     return [
         sum(w for t, w in pairs if t in held) / total,
         sum(w for t, w in pairs if t in section) / total,
@@ -190,11 +177,15 @@ def features(
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
         float(
             (bool(kinds) and not any(gives_kind(text, kinds) for text in texts))
-            or (asks_quantity(query.text) and for_another_thing(query.text, units))
+            or (
+                asks_quantity(query.text)
+                and for_another_thing(
+                    query.text, [(index.units[uid].text, index.unit_terms(uid)) for uid in chosen]
+                )
+            )
         ),
         float(
             (slot is not None and not any(fills_slot(t, slot, query.text) for t in texts))
             or (detail is not None and not any(gives_detail(t, detail, query.text) for t in texts))
         ),
-        float(about_another_thing(query.text, units)),
     ] + ([similarity(index, query, chosen)] if with_semantic else [])

@@ -153,9 +153,6 @@ SIGNS = {
     # holds no name or date beyond the question's own words; or it asks for a superlative, or
     # a kind or brand of a thing, and the passage holds no superlative, or does not say which.
     "origin_missing": -1,
-    # The passage writes the question's thing with another word in place of the question's
-    # own ("black tea" for "green tea") and never holds all of the question's words.
-    "another_thing": -1,
     # The question and the passage are close in meaning (sentence vectors' cosine).
     "semantic": 1,
 }

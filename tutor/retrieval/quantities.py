@@ -11,15 +11,14 @@ cup of black tea holds 40 to 50 milligrams of caffeine" gives it for another thi
 measure. `for_another_thing` says so when every passage unit with a number either writes the
 question's noun after another word in place of the question's own ("black tea" for "green
 tea", "Japanese knives" for "pocket knife") or misses some word of the question, and at least
-one does the first. `about_another_thing` reads the same for a question for a thing, a name or a
-time and every unit, number or not: "What gives green tea its caffeine?" against black tea.
+one does the first.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from .lexicon import CARDINALS, STOP_WORDS, content_terms, term, words
 
@@ -231,25 +230,6 @@ def for_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> b
     for another thing and none for the asked thing.
     """
     kinds = asked_kinds(question)
-    return _another_thing(
-        question, units, lambda text: gives_kind(text, kinds) if kinds else _has_number(text)
-    )
-
-
-def about_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> bool:
-    """Whether a passage is about another thing than a question for a thing, a name or a time
-    (its first question word "what", "which", "who" or "when"): `for_another_thing`'s reading
-    over every unit, whether it holds a number or not."""
-    first = _WH_RE.search(" ".join(question.casefold().replace("\u2019", "'").split()))
-    if first is None or first.group() not in ("what", "which", "who", "when"):
-        return False
-    return _another_thing(question, units, lambda _text: True)
-
-
-def _another_thing(
-    question: str, units: Iterable[tuple[str, set[str]]], counts: Callable[[str], bool]
-) -> bool:
-    """`for_another_thing` over the units whose text `counts`."""
     found = _phrase_words(question)
     # The word after a question word is the quantity asked ("how cold", "what temperature").
     kept = [
@@ -267,7 +247,7 @@ def _another_thing(
     ]
     another = False
     for text, inherited in units:
-        if not counts(text):
+        if not (gives_kind(text, kinds) if kinds else _has_number(text)):
             continue
         own = set(content_terms(text))
         if _writes_other(text, pairs, asked_terms):
