@@ -950,42 +950,6 @@ MILLS = LessonText(
 MILLS_INDEX = build_index(MILLS)
 
 
-@pytest.mark.parametrize(
-    ("question", "missing"),
-    [
-        # The passage dates black tea's first sale in London: another thing's date.
-        ("When was green tea first sold in London?", True),
-        # The date is the asked thing's, or the question names no thing of two words.
-        ("When was black tea first sold in London?", False),
-        ("When was tea first sold in London?", False),
-    ],
-)
-def test_a_slot_filled_only_for_another_thing_is_a_missing_origin(
-    question: str, missing: bool
-) -> None:
-    slot = LEXICAL_FEATURES.index("origin_missing")
-    assert assess(TEA_HISTORY, question).features[slot] == float(missing)
-
-
-TEA_HISTORY = build_index(
-    LessonText(
-        title="Tea in Europe",
-        summary="How tea came to Europe.",
-        sections=(
-            SectionText(
-                "Arrival",
-                "arrival",
-                "Dutch traders brought the first chests of tea to Amsterdam.\n"
-                "Black tea was first sold in London in 1657 at a coffee house.\n"
-                "The drink spread slowly from the coffee houses to the homes of the rich.",
-            ),
-        ),
-        key_terms=(),
-        big_idea="Tea travelled by sea.",
-    )
-)
-
-
 def test_a_slot_the_passage_cannot_fill_is_a_missing_origin_feature() -> None:
     slot = LEXICAL_FEATURES.index("origin_missing")
     assert assess(MILLS_INDEX, "What is the tallest tower mill?").features[slot] == 1.0

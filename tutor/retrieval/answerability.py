@@ -19,10 +19,10 @@ Its inputs are general features of a (question, passage) pair, none about any on
   ("black tea" for "green tea": `quantities.for_another_thing`);
 * `origin_missing`: the question asks for a slot the passage cannot fill: who made, found or
   named something, or when something happened, with no name or date in the passage beyond the
-  question's own words or with one only for another thing (`origins.py`), or the top of a
-  ranking ("the most", "tallest") with no superlative in the passage, or a kind or brand of a
-  thing that the passage writes without a word that says which (`details.py`); the name
-  predates `details.py`, kept so that a model fitted before stays loadable;
+  question's own words (`origins.py`), or the top of a ranking ("the most", "tallest") with no
+  superlative in the passage, or a kind or brand of a thing that the passage writes without a
+  word that says which (`details.py`); the name predates `details.py`, kept so that a model
+  fitted before stays loadable;
 * `semantic` (only in a model fitted with `fit --semantic`): the cosine of the question's and
   the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
   shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
@@ -44,7 +44,7 @@ from pathlib import Path
 from .details import asked_detail, gives_detail
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, number_word, term, tokenize
-from .origins import asked_slot, fills_slot, slot_for_another_thing
+from .origins import asked_slot, fills_slot
 from .quantities import asked_kinds, asks_quantity, for_another_thing, gives_kind
 from .ranking import Query, definition_match, has_answer_type, max_score
 
@@ -162,7 +162,6 @@ def features(
     kinds = asked_kinds(query.text)
     slot = asked_slot(query.text)
     detail = asked_detail(query.text)
-    units = [(index.units[uid].text, index.unit_terms(uid)) for uid in chosen]
     return [
         sum(w for t, w in pairs if t in held) / total,
         sum(w for t, w in pairs if t in section) / total,
@@ -174,16 +173,15 @@ def features(
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
         float(
             (bool(kinds) and not any(gives_kind(text, kinds) for text in texts))
-            or (asks_quantity(query.text) and for_another_thing(query.text, units))
-        ),
-        float(
-            (
-                slot is not None
-                and (
-                    not any(fills_slot(t, slot, query.text) for t in texts)
-                    or slot_for_another_thing(query.text, slot, units)
+            or (
+                asks_quantity(query.text)
+                and for_another_thing(
+                    query.text, [(index.units[uid].text, index.unit_terms(uid)) for uid in chosen]
                 )
             )
+        ),
+        float(
+            (slot is not None and not any(fills_slot(t, slot, query.text) for t in texts))
             or (detail is not None and not any(gives_detail(t, detail, query.text) for t in texts))
         ),
     ]

@@ -19,10 +19,8 @@ so it is 0 both when nothing of the kind is asked and when it is asked and missi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from .lexicon import content_terms, names_beyond
-from .quantities import for_another_thing
 
 PERSON = "person"
 DATE = "date"
@@ -82,12 +80,3 @@ def fills_slot(text: str, slot: str, question: str) -> bool:
         return names_beyond(names, set(content_terms(question)))
     lowered = question.casefold()
     return any(m.group().casefold() not in lowered for m in _DATE_FILLER_RE.finditer(text))
-
-
-def slot_for_another_thing(question: str, slot: str, units: Iterable[tuple[str, set[str]]]) -> bool:
-    """Whether the passage fills the asked slot only for another thing: some unit fills it and
-    writes the question's noun after another word ("the black tea was first sold by ..." for
-    "who first sold green tea?"), and no unit that fills it holds or inherits every content
-    word of the question. The pair reading of `quantities.for_another_thing`, with a filler of
-    the slot in place of a number; `units` are the passage's units as it takes them."""
-    return for_another_thing(question, units, lambda text: fills_slot(text, slot, question))

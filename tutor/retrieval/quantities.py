@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from .lexicon import CARDINALS, STOP_WORDS, content_terms, term, words
 
@@ -217,11 +217,7 @@ def _is_content(word: str) -> bool:
     return word not in STOP_WORDS and word not in _ALL_UNITS and not _is_number(word)
 
 
-def for_another_thing(
-    question: str,
-    units: Iterable[tuple[str, set[str]]],
-    gives: Callable[[str], bool] | None = None,
-) -> bool:
+def for_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> bool:
     """Whether a quantity question's passage gives its numbers for another thing.
 
     `units` are the passage's units, each as its text and the terms it holds or inherits (its
@@ -232,16 +228,8 @@ def for_another_thing(
     straight after a word of its own ("black tea"); it gives it for the asked thing when it
     holds or inherits every content word of the question. True when some unit gives a number
     for another thing and none for the asked thing.
-
-    `gives` replaces "a unit with a number" by another test of what a unit gives (a name or a
-    date for a who/when question: `origins.slot_for_another_thing`).
     """
-    if gives is None:
-        kinds = asked_kinds(question)
-
-        def gives(text: str) -> bool:
-            return gives_kind(text, kinds) if kinds else _has_number(text)
-
+    kinds = asked_kinds(question)
     found = _phrase_words(question)
     # The word after a question word is the quantity asked ("how cold", "what temperature").
     kept = [
@@ -259,7 +247,7 @@ def for_another_thing(
     ]
     another = False
     for text, inherited in units:
-        if not gives(text):
+        if not (gives_kind(text, kinds) if kinds else _has_number(text)):
             continue
         own = set(content_terms(text))
         if _writes_other(text, pairs, asked_terms):
