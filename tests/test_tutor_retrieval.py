@@ -260,6 +260,19 @@ def test_an_item_that_mentions_a_count_in_passing_opens_no_list_of_its_own() -> 
     }
 
 
+@pytest.mark.parametrize("amount", ["two or three times", "six to eight times"])
+def test_a_range_announces_no_list(amount: str) -> None:
+    """A range is an amount ("stir it six to eight times"), not a count of the lines after it,
+    as a table's announcer already reads it."""
+    announcers = _announced_items(
+        f"Stir the mixture {amount}.",
+        "Pour it into the tin.",
+        "Bake it for an hour.",
+        "Let it cool before slicing. It keeps for a week. Store it somewhere dry.",
+    )
+    assert announcers == {}
+
+
 def test_an_item_that_leads_into_lines_with_a_colon_opens_its_own_list() -> None:
     announcers = _announced_items(
         "Rock under strain fails in two ways.",

@@ -96,6 +96,8 @@ _ANNOUNCE_RE = re.compile(
     r"(?:\s+[\w-]+){0,3}?\s+[\w-]+s\b",
     re.IGNORECASE,
 )
+# "two or three buckets", "four to six weeks": a range gives an amount, not a count of items.
+_RANGE_RE = re.compile(r"\s+(?:or|to)\s+(?:" + "|".join(_COUNT_WORDS) + r")\b", re.IGNORECASE)
 # A sentence that opens with "That" or "Such" refers back too (a question with "that" need not).
 _ANAPHORS = ANAPHORS | {"that", "such"}
 _DEFINES_RE = re.compile(
@@ -180,13 +182,13 @@ def _announced_count(sentence: str) -> tuple[int, bool] | None:
     """How many items a sentence announces, and whether it says so in words.
 
     "four reasons" announces four, "several reasons" up to MAX_ITEMS; a bare colon announces
-    up to MAX_ITEMS list-like lines.
+    up to MAX_ITEMS list-like lines, and so does a range ("two or three of these:"), which
+    announces no count in words (`_exact_count`).
     """
     match = _ANNOUNCE_RE.search(sentence) if _may_announce(sentence) else None
-    if match:
-        count = match["count"].lower()
-        number = _COUNT_WORDS.index(count) + 2 if count in _COUNT_WORDS else tuning.MAX_ITEMS
-        return number, True
+    exact = _count_of(sentence, match) if match else 0
+    if exact != 0:  # None for "several reasons"; 0 for a range, which announces no count
+        return exact or tuning.MAX_ITEMS, True
     return (tuning.MAX_ITEMS, False) if sentence.rstrip().endswith(":") else None
 
 
@@ -331,16 +333,17 @@ def _mark_heading_lists(
         n = end
 
 
-# "two or three buckets", "four to six weeks": a range gives an amount, not a count of items.
-_RANGE_RE = re.compile(r"\s+(?:or|to)\s+(?:" + "|".join(_COUNT_WORDS) + r")\b", re.IGNORECASE)
-
-
 def _exact_count(sentence: str) -> int | None:
     """The number of items a sentence announces with a count word ("three kinds"); 0 for a
     range, which announces none; None without a count word ("several kinds", "the following",
     a colon, no announcement)."""
     match = _ANNOUNCE_RE.search(sentence) if _may_announce(sentence) else None
-    count = match["count"].lower() if match else ""
+    return _count_of(sentence, match) if match else None
+
+
+def _count_of(sentence: str, match: re.Match[str]) -> int | None:
+    """`_exact_count` of a sentence from its `_ANNOUNCE_RE` match."""
+    count = match["count"].lower()
     if count not in _COUNT_WORDS:
         return None
     return 0 if _RANGE_RE.match(sentence, match.end("count")) else _COUNT_WORDS.index(count) + 2
