@@ -16,7 +16,7 @@ Its inputs are general features of a (question, passage) pair, none about any on
 * `kind_missing`: the question asks for a quantity of a known kind (a speed, length, duration,
   mass, temperature, share or sum of money: `quantities.py`) and the passage gives none of it;
   since session 24 also a quantity question whose passage gives its numbers for another thing
-  ("black tea" for "green tea": `quantities.for_another_thing`);
+  ("black tea" for "green tea": `quantities.quantity_missing`);
 * `origin_missing`: the question asks for a slot the passage cannot fill: who made, found or
   named something, or when something happened, with no name or date in the passage beyond the
   question's own words (`origins.py`), or the top of a ranking ("the most", "tallest") with no
@@ -45,7 +45,7 @@ from .details import asked_detail, gives_detail
 from .index import LessonIndex
 from .lexicon import NEGATIONS, content_terms, number_word, term, tokenize
 from .origins import asked_slot, fills_slot
-from .quantities import asked_kinds, asks_quantity, for_another_thing, gives_kind
+from .quantities import quantity_missing
 from .ranking import Query, definition_match, has_answer_type, max_score
 
 MODEL_PATH = Path(__file__).with_name("model.json")
@@ -153,13 +153,13 @@ def features(
 ) -> list[float | None]:
     """The model's lexical inputs, in the order of LEXICAL_FEATURES (`answer.assess` adds the
     semantic one, `similarity`)."""
-    held = set().union(*(index.unit_terms(uid) for uid in chosen))
+    unit_terms = [index.unit_terms(uid) for uid in chosen]
+    held = set().union(*unit_terms)
     section = index.section_terms(index.units[chosen[0]].section) if chosen else set()
     total = sum(query.weights) or 1.0
     pairs = list(zip(query.terms, query.weights, strict=True))
     texts = [index.units[uid].text for uid in chosen]
     passage_words = {w for text in texts for w in tokenize(text)}
-    kinds = asked_kinds(query.text)
     slot = asked_slot(query.text)
     detail = asked_detail(query.text)
     return [
@@ -171,15 +171,7 @@ def features(
         _bigram_share(query, texts),
         float(query.negated and not passage_words & NEGATIONS),
         max((definition_match(index, uid, query) for uid in chosen), default=0.0),
-        float(
-            (bool(kinds) and not any(gives_kind(text, kinds) for text in texts))
-            or (
-                asks_quantity(query.text)
-                and for_another_thing(
-                    query.text, [(index.units[uid].text, index.unit_terms(uid)) for uid in chosen]
-                )
-            )
-        ),
+        float(quantity_missing(query.text, list(zip(texts, unit_terms, strict=True)))),
         float(
             (slot is not None and not any(fills_slot(t, slot, query.text) for t in texts))
             or (detail is not None and not any(gives_detail(t, detail, query.text) for t in texts))

@@ -8,17 +8,17 @@ of them. General English unit words only, nothing about any lesson.
 
 "How much caffeine is in green tea?" asks for a quantity of one thing; a passage that says "a
 cup of black tea holds 40 to 50 milligrams of caffeine" gives it for another thing of the same
-measure. `for_another_thing` says so when every passage unit with a number either writes the
+measure. `quantity_missing` says so when every passage unit with a number either writes the
 question's noun after another word in place of the question's own ("black tea" for "green
 tea", "Japanese knives" for "pocket knife") or misses some word of the question, and at least
-one does the first.
+one does the first; and when a question of a known kind finds no quantity of it at all.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from .lexicon import CARDINALS, STOP_WORDS, content_terms, term, words
 
@@ -131,7 +131,6 @@ _QUANTITY_RE = re.compile(
 # A word as a phrase reads it: a hyphenated compound ("fine-tune", "chain-of-thought") is one.
 _PHRASE_WORD_RE = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _ALL_UNITS = frozenset().union(*UNITS.values(), _SPEED_UNITS)
-_YEAR_TOKEN_RE = re.compile(r"(?:1\d{3}|20\d{2})s?")
 
 
 def _kind_of_unit(word: str) -> frozenset[str]:
@@ -143,18 +142,26 @@ def _kind_of_unit(word: str) -> frozenset[str]:
 def asked_kinds(question: str) -> frozenset[str]:
     """The kinds of quantity a question accepts; empty when it asks for none of a known kind
     (a plain "how much", "how often", or "how many X" counting a thing rather than a unit)."""
-    text = " ".join(question.casefold().replace("\u2019", "'").replace("?", " ").split())
-    # An embedded "how far" ("what limits how far a light is seen?") is not what is asked: the
-    # quantity's words must come at or before the question's first question word.
-    first = _WH_RE.search(text)
-    start = first.start() if first else 0
+    text = _question_text(question)
     for kinds, pattern in _KIND_PATTERNS:
-        match = pattern.search(text)
-        if match and match.start() <= start:
+        if _asked(pattern, text):
             return kinds
-    match = _HOW_MANY_RE.search(text)
+    match = _asked(_HOW_MANY_RE, text)
     # "How many miles...?" asks for a length; "how many keepers...?" a count, no kind here.
-    return _kind_of_unit(match["unit"]) if match and match.start() <= start else frozenset()
+    return _kind_of_unit(match["unit"]) if match else frozenset()
+
+
+def _question_text(question: str) -> str:
+    return " ".join(question.casefold().replace("\u2019", "'").replace("?", " ").split())
+
+
+def _asked(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The pattern's match if it is what the question asks: an embedded "how far" ("what
+    limits how far a light is seen?") is not, so the quantity's words must come at or before
+    the question's first question word."""
+    first = _WH_RE.search(text)
+    match = pattern.search(text)
+    return match if match and match.start() <= (first.start() if first else 0) else None
 
 
 def _is_number(token: str) -> bool:
@@ -193,15 +200,17 @@ def gives_kind(text: str, kinds: frozenset[str]) -> bool:
     return False
 
 
-def asks_quantity(question: str) -> bool:
-    """Whether a question asks for a quantity: one of a known kind (`asked_kinds`), or a count,
-    an amount, a frequency or a size ("how many", "how much", "how often", "what angle")."""
-    if asked_kinds(question):
+def quantity_missing(question: str, units: Sequence[tuple[str, set[str]]]) -> bool:
+    """Whether the passage lacks the quantity a question asks for: one of a known kind that no
+    unit gives (`asked_kinds`, `gives_kind`), or any quantity (a count, an amount, a frequency,
+    a size: "how many", "how much", "how often", "what angle") that the units give only for
+    another thing (`_for_another_thing`). `units` are the passage's units, each as its text and
+    the terms it holds or inherits (`LessonIndex.unit_terms`)."""
+    kinds = asked_kinds(question)
+    if kinds and not any(gives_kind(text, kinds) for text, _ in units):
         return True
-    text = " ".join(question.casefold().replace("\u2019", "'").split())
-    first = _WH_RE.search(text)
-    match = _QUANTITY_RE.search(text)
-    return match is not None and match.start() <= (first.start() if first else 0)
+    asked = bool(kinds) or _asked(_QUANTITY_RE, _question_text(question)) is not None
+    return asked and _for_another_thing(question, kinds, units)
 
 
 def _phrase_words(text: str) -> list[tuple[str, bool]]:
@@ -217,11 +226,12 @@ def _is_content(word: str) -> bool:
     return word not in STOP_WORDS and word not in _ALL_UNITS and not _is_number(word)
 
 
-def for_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> bool:
+def _for_another_thing(
+    question: str, kinds: frozenset[str], units: Sequence[tuple[str, set[str]]]
+) -> bool:
     """Whether a quantity question's passage gives its numbers for another thing.
 
-    `units` are the passage's units, each as its text and the terms it holds or inherits (its
-    heading's, the sentence it refers back to). The question's thing is read as its pairs of
+    The question's thing is read as its pairs of
     adjacent content words ("green tea", "pocket knife"), the word after "how" or "what" being
     the quantity asked, not the thing. A unit with a number (of the asked kind, when a kind is
     asked) gives it for another thing when it lacks a pair's first word and writes the second
@@ -229,7 +239,6 @@ def for_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> b
     holds or inherits every content word of the question. True when some unit gives a number
     for another thing and none for the asked thing.
     """
-    kinds = asked_kinds(question)
     found = _phrase_words(question)
     # The word after a question word is the quantity asked ("how cold", "what temperature").
     kept = [
@@ -249,10 +258,9 @@ def for_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> b
     for text, inherited in units:
         if not (gives_kind(text, kinds) if kinds else _has_number(text)):
             continue
-        own = set(content_terms(text))
         if _writes_other(text, pairs, asked_terms):
             another = True
-        elif asked_parts <= inherited | own:
+        elif asked_parts <= inherited:
             return False
     return another
 
@@ -260,7 +268,7 @@ def for_another_thing(question: str, units: Iterable[tuple[str, set[str]]]) -> b
 def _has_number(text: str) -> bool:
     """Whether a text holds a count or an amount: a number that is not a year ("In 2025")."""
     return any(
-        _is_number(t) and not _YEAR_TOKEN_RE.fullmatch(t.rstrip(",."))
+        _is_number(t) and not _YEAR_RE.fullmatch(t.rstrip(",."))
         for t in _WORD_RE.findall(text.casefold())
     )
 
