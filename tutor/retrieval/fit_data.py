@@ -64,6 +64,7 @@ TUNING_SETS = (
     ("tuning9.yaml", "tuning9_content"),
     ("tuning10.yaml", "tuning10_content"),
     ("tuning11.yaml", "tuning11_content"),
+    ("tuning12.yaml", "tuning12_content"),
     ("shipped2.yaml", "../../content"),
     ("shipped3.yaml", "../../content"),
 )
