@@ -157,8 +157,7 @@ def features(
     held = set().union(*unit_terms)
     section = index.section_terms(index.units[chosen[0]].section) if chosen else set()
     total = sum(query.weights) or 1.0
-    # A term that stands for a question word as its synonym earns its credit's share.
-    pairs = [(t, w * c) for t, w, c in zip(query.terms, query.weights, query.credits, strict=True)]
+    pairs = list(zip(query.terms, query.weights, strict=True))
     texts = [index.units[uid].text for uid in chosen]
     passage_words = {w for text in texts for w in tokenize(text)}
     slot = asked_slot(query.text)

@@ -23,7 +23,6 @@ import sys
 from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from .lexicon import term
 
@@ -98,20 +97,16 @@ INSTALL_HINT = (
 )
 
 
-def write_table(path: Path, table: dict[str, Any]) -> None:
-    """A shipped table as JSON, one word a line, so a rewrite's diff shows what changed."""
-    lines = (f"{json.dumps(word)}: {json.dumps(value)}" for word, value in table.items())
-    path.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
-    print(f"wrote {path}", file=sys.stderr)
-
-
 def main() -> int:
     try:
         import lemminflect  # noqa: F401 (only to say what is missing before the slow part)
     except ImportError:
         print(INSTALL_HINT, file=sys.stderr)
         return 2
-    write_table(TABLE_PATH, compute_table())
+    # One word a line, so a rewrite's diff shows what changed.
+    lines = (f"{json.dumps(w)}: {json.dumps(forms)}" for w, forms in compute_table().items())
+    TABLE_PATH.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
+    print(f"wrote {TABLE_PATH}", file=sys.stderr)
     return 0
 
 

@@ -25,10 +25,8 @@ from .lexicon import (
     content_words,
     informativeness,
     names_beyond,
-    term,
     tokenize,
 )
-from .synonyms import synonym
 from .units import TERM
 
 NAME = "name"  # who / where: a proper name
@@ -122,9 +120,6 @@ class Query:
 
     terms: tuple[str, ...]
     weights: tuple[float, ...]
-    # How much of a term's weight a unit holding it earns: 1, or `tuning.SYNONYM_CREDIT` for a
-    # term that stands for a question word only as its synonym.
-    credits: tuple[float, ...]
     answer_type: str | None
     subject: tuple[str, ...]  # terms of X in "what is X?", else ()
     negated: bool
@@ -150,23 +145,15 @@ def read_query(index: LessonIndex, text: str) -> Query:
     if len(subject) > tuning.MAX_SUBJECT_TERMS:
         subject = ()
     weights: dict[str, float] = {}  # lesson term -> weight of the question's word
-    credits: dict[str, float] = {}
     for token in tokenize(text.split(",")[0]) if subject else tokens:
         if len(weights) >= tuning.MAX_QUERY_TERMS:
             break
         if token not in STOP_WORDS:
             word, t = index.match(token)
-            credit = 1.0
-            # A word nothing in the lesson matches may stand for a lesson word of its meaning,
-            # at a lower credit: a synonym is a weaker sign than the word itself.
-            if t not in index.postings and (same := synonym(token, index.postings)):
-                t, credit = term(same), tuning.SYNONYM_CREDIT
             weights.setdefault(t, informativeness(word))
-            credits.setdefault(t, credit)
     return Query(
         terms=tuple(weights),
         weights=tuple(weights.values()),
-        credits=tuple(credits.values()),
         answer_type=None if subject else wants,
         subject=subject,
         # "Why can't X?" asks for reasons, which a lesson states positively.
@@ -236,11 +223,11 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
     """(score, unit) pairs of the best `CANDIDATES` units, best first; ties keep lesson order."""
     scores: dict[int, float] = {}
     norms, saturation = index.length_norms, tuning.K1 + 1
-    for t, credit in zip(query.terms, query.credits, strict=True):
+    for t in query.terms:
         postings = index.postings.get(t)
         if not postings:
             continue
-        weight = _idf(index, t) * credit
+        weight = _idf(index, t)
         for uid, tf in zip(postings[::2], postings[1::2], strict=True):
             scores[uid] = scores.get(uid, 0.0) + weight * tf * saturation / (tf + norms[uid])
     # Only the best candidates can reach the top after a boost; checking every unit that
@@ -258,6 +245,5 @@ def rank(index: LessonIndex, query: Query) -> list[tuple[float, int]]:
 
 
 def max_score(index: LessonIndex, query: Query) -> float:
-    """The score of an average-length unit holding every question term once (a synonym's term
-    at its full weight: a unit holding the synonym scores part of the ideal)."""
+    """The score of an average-length unit holding every question term once."""
     return sum(_idf(index, t) for t in query.terms) or 1.0

@@ -38,11 +38,6 @@ MIN_TYPO = 5
 #: prefix of the other) when the shorter stem has at least this many letters.
 MIN_STEM = 5
 
-#: A question word no lesson word matches may stand for a lesson word of the same meaning
-#: (`synonyms.py`, from WordNet); a unit holding it earns this share of the word's weight in
-#: BM25 and in the answerability model's coverage.
-SYNONYM_CREDIT = 0.5
-
 #: Answer composition: the best unit, then the next best ones whose score is at least
 #: CLOSE_RATIO of the best, within MAX_WORDS; a list announced by the best unit may take
 #: up to LIST_MAX_WORDS and MAX_ITEMS items.
