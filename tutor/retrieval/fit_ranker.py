@@ -137,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     data = candidates(args.eval_dir, args.content)
     if args.leave_one_set_out:
         rankers = leave_each_out(data)
-        print("| group | answerable | gold unit anywhere | in top k | first, BM25 | first, re-ranked |")
+        print(
+            "| group | answerable | gold unit anywhere | in top k | first, BM25 | first, re-ranked |"
+        )
         print("| --- | --- | --- | --- | --- | --- |")
         totals = [0] * 5
         for group, ranker in rankers.items():
