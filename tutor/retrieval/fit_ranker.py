@@ -35,7 +35,7 @@ from .fit_data import (
 )
 from .index import LessonIndex
 from .ranking import rank, read_query
-from .rerank import FEATURES, RANKER_PATH, Ranker, candidate_features, rerank
+from .rerank import FEATURES, RANKER_PATH, Ranker, candidate_features
 
 #: The L2 penalty of the fit, in units of the questions' total weight.
 L2 = 1.0
@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.leave_one_set_out:
         rankers = leave_each_out(data)
         print(
-            "| group | answerable | gold unit anywhere | in top k | first, BM25 | first, re-ranked |"
+            "| group | answerable | gold unit anywhere | in top k | first, BM25 "
+            "| first, re-ranked |"
         )
         print("| --- | --- | --- | --- | --- | --- |")
         totals = [0] * 5
