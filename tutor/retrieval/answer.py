@@ -9,14 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from . import compose, tuning
-from .answerability import (
-    LEXICAL_FEATURES,
-    SEMANTIC_FEATURES,
-    Model,
-    features,
-    load_model,
-    similarity,
-)
+from .answerability import LEXICAL_FEATURES, Model, features, load_model, similarity
 from .comparisons import Side
 from .index import LessonIndex
 from .lexicon import looks_foreign, script, tokenize
@@ -139,23 +132,16 @@ def assess(
         chosen = compose.with_heading_list(index, chosen, ranked[0][1], query.terms)
     x = features(index, query, ranked, judged)
     if with_semantic or (model and model.semantic):
-        # `fit` takes every encoder feature; a model, the ones it was fitted on.
-        kept = [
-            with_semantic or (model is not None and name in model.features)
-            for name in SEMANTIC_FEATURES
-        ]
         settled = None
         if model and exact_below is not None and model.rises_with_semantic:
             line = max(exact_below, model.threshold)
             lexical = list(x)
 
-            def settled(found: list[float]) -> bool:
-                read = [v for v, keep in zip(found, kept, strict=True) if keep]
-                return model.probability([*lexical, *read]) >= line
+            def settled(cosine: float) -> bool:
+                return model.probability([*lexical, cosine]) >= line
 
         first = ranked[0][1] if ranked else None
-        found = similarity(index, query, judged, first=first, settled=settled)
-        x += [v for v, keep in zip(found, kept, strict=True) if keep]
+        x.append(similarity(index, query, judged, first=first, settled=settled))
     probability = model.probability(x) if chosen and model else 0.0
     best = ranked[0][0] / max_score(index, query) if ranked else 0.0
     return Assessment(query, ranked, chosen, judged, x, probability, best)

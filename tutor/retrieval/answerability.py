@@ -25,14 +25,7 @@ Its inputs are general features of a (question, passage) pair, none about any on
   fitted before stays loadable;
 * `semantic` (only in a model fitted with `fit --semantic`): the cosine of the question's and
   the closest quoted unit's sentence vectors (`semantic.py`), which sees meaning shared without
-  shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing;
-* `soft_coverage` (with `semantic`): `coverage` read in the encoder's token vectors, BERTScore's
-  recall: each content word of the question (stop words and punctuation left out) finds its
-  closest token anywhere in the quoted units, by the cosine of their contextual vectors, and the
-  closest cosines are averaged with `coverage`'s weights (each word's informativeness). A
-  paraphrase ("warms" for "heats") still scores high where `coverage` sees a missing word, and
-  one swapped detail ("green" tea for "black" tea) costs that word's weight where the sentence
-  cosine barely moves. Unknown without the encoder, like `semantic`.
+  shared words. Without the encoder it is unknown and taken at its mean, where it moves nothing.
 
 The coefficients live in `model.json` (fitted by `python -m tutor.retrieval.fit`); scoring is
 plain Python.
@@ -48,18 +41,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import tuning
 from .details import asked_detail, gives_detail
 from .index import LessonIndex
-from .lexicon import (
-    NEGATIONS,
-    STOP_WORDS,
-    content_terms,
-    informativeness,
-    number_word,
-    term,
-    tokenize,
-)
+from .lexicon import NEGATIONS, content_terms, number_word, term, tokenize
 from .origins import asked_slot, fills_slot
 from .quantities import quantity_missing
 from .ranking import Query, definition_match, has_answer_type, max_score
@@ -78,10 +62,7 @@ LEXICAL_FEATURES = (
     "kind_missing",
     "origin_missing",
 )
-SEMANTIC_FEATURES = ("semantic", "soft_coverage")
-FEATURES = (*LEXICAL_FEATURES, *SEMANTIC_FEATURES)
-#: Models fitted before `soft_coverage` (session 25) stay loadable.
-_FEATURE_SETS = (LEXICAL_FEATURES, (*LEXICAL_FEATURES, "semantic"), FEATURES)
+FEATURES = (*LEXICAL_FEATURES, "semantic")
 
 
 @dataclass(frozen=True)
@@ -98,17 +79,10 @@ class Model:
         return "semantic" in self.features
 
     @property
-    def semantic_features(self) -> tuple[str, ...]:
-        """The encoder's features this model reads, in order (after the lexical ones)."""
-        return self.features[len(LEXICAL_FEATURES) :]
-
-    @property
     def rises_with_semantic(self) -> bool:
-        """Whether a closer passage can only raise the probability (positive weights on the
-        encoder's features, each of which can only grow with another quoted unit): then the
-        features of any of the quoted units give a lower bound of the probability."""
-        at = len(LEXICAL_FEATURES)
-        return self.semantic and all(w > 0 for w in self.weights[at:])
+        """Whether a closer passage can only raise the probability (a positive weight): then
+        the cosine of any of the quoted units is a lower bound of the probability."""
+        return self.semantic and self.weights[self.features.index("semantic")] > 0
 
     def probability(self, x: list[float | None]) -> float:
         """P(the passage answers); an unknown feature (None) is taken at its mean."""
@@ -124,7 +98,7 @@ class Model:
 def load_model(path: Path = MODEL_PATH) -> Model:
     data = json.loads(path.read_text(encoding="utf-8"))
     names = tuple(data["features"])
-    if names not in _FEATURE_SETS:
+    if names not in (LEXICAL_FEATURES, FEATURES):
         raise ValueError(f"{path} was fitted on other features; refit it")
     vectors = (tuple(data[key]) for key in ("mean", "scale", "weights"))
     return Model(names, *vectors, bias=data["bias"], threshold=data["threshold"])
@@ -138,30 +112,19 @@ def _bigram_share(query: Query, texts: list[str]) -> float:
     return len(found & pairs) / len(pairs)
 
 
-def _weigh(word: str) -> float:
-    """A question word's weight in `soft_coverage`: its informativeness, as in `coverage`; 0
-    for a stop word, punctuation or a word shorter than `tuning.SOFT_MIN_LETTERS` (the "t" of
-    "don't")."""
-    if word in STOP_WORDS or len(word) < tuning.SOFT_MIN_LETTERS or not word.isalnum():
-        return 0.0
-    return informativeness(word)
-
-
 def similarity(
     index: LessonIndex,
     query: Query,
     chosen: list[int],
     *,
     first: int | None = None,
-    settled: Callable[[list[float]], bool] | None = None,
-) -> list[float | None]:
-    """The encoder's features, in the order of SEMANTIC_FEATURES: the cosine of the question
-    and the closest chosen unit, and the soft coverage of the question by the chosen units;
-    [None, None] without the encoder.
+    settled: Callable[[float], bool] | None = None,
+) -> float | None:
+    """Cosine of the question and the closest chosen unit; None without the encoder.
 
     The unit `first` (the best-ranked) is encoded first, then the others in reading order. With
-    `settled`, encoding stops as soon as `settled(the features so far)` holds: both are then
-    those of the units encoded, lower bounds of those of all.
+    `settled`, encoding stops as soon as `settled(the closest cosine so far)` holds: the value
+    is then the closest of the units encoded, a lower bound of the closest of all.
     """
     # Imported here, not at the top: `python -m tutor.retrieval.semantic build` (make install)
     # runs that module as a script, which must not be imported with the package first.
@@ -169,16 +132,14 @@ def similarity(
 
     encoder = semantic.encoder()
     if encoder is None:
-        return [None, None]
+        return None
     order = sorted(chosen, key=lambda uid: uid != first)  # stable: the rest keep their order
-    found = [0.0, 0.0]
-    for i, (cosine, soft) in enumerate(
-        encoder.judge(query.text, [index.units[uid].text for uid in order], _weigh)
-    ):
-        found = [cosine if i == 0 else max(found[0], cosine), soft]
-        if settled is not None and settled(found):
+    closest = None
+    for cosine in encoder.cosines(query.text, [index.units[uid].text for uid in order]):
+        closest = cosine if closest is None else max(closest, cosine)
+        if settled is not None and settled(closest):
             break
-    return list(found)
+    return 0.0 if closest is None else closest
 
 
 def _in_section(number: str, section: set[str]) -> bool:

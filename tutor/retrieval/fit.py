@@ -155,8 +155,6 @@ SIGNS = {
     "origin_missing": -1,
     # The question and the passage are close in meaning (sentence vectors' cosine).
     "semantic": 1,
-    # The question's content words each have a close token in the passage (soft coverage).
-    "soft_coverage": 1,
 }
 
 
@@ -510,8 +508,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--semantic",
         action=argparse.BooleanOptionalAction,
         default=SHIPPED["semantic"],
-        help="add the sentence encoder's cosine and soft coverage as features "
-        "(tutor/retrieval/semantic.py; "
+        help="add the sentence encoder's cosine as a feature (tutor/retrieval/semantic.py; "
         "default: on, as shipped)",
     )
     parser.add_argument(

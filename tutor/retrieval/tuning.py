@@ -72,9 +72,6 @@ FOREIGN_MARGIN = 1.0
 ENGLISH_ZIPF = 2.5
 FOREIGN_WORDS = 2
 
-#: `soft_coverage` (answerability.py) reads a question's words of at least this many letters.
-SOFT_MIN_LETTERS = 2
-
 #: Question limits: words considered, parts of a multi-part question answered, terms of X in
 #: "what is X?" (a longer X is a question, not a name).
 MAX_QUERY_TERMS = 32
