@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from courses.content.table_text import is_row, row_cells
 from courses.content.text_lines import HEADING, ITEM
@@ -219,7 +220,15 @@ def _add_sentences(units: list[Unit], line: str, place: int, context: int | None
     return ids
 
 
-def _announcement(units: list[Unit], ids: list[int]) -> tuple[int, int, bool] | None:
+class OpenList(NamedTuple):
+    """A list a sentence announced, while its items are read."""
+
+    announcer: int  # the announcing sentence's unit
+    wanted: int  # the items still to come
+    in_words: bool  # the count was said in words ("four"), not by a colon or "several"
+
+
+def _announcement(units: list[Unit], ids: list[int]) -> OpenList | None:
     """The sentence of a paragraph that announces the lines after it, with `_announced_count`.
 
     It must lead into them: be the paragraph's last sentence, or be followed only by
@@ -228,7 +237,7 @@ def _announcement(units: list[Unit], ids: list[int]) -> tuple[int, int, bool] | 
     for n, uid in enumerate(ids):
         count = _announced_count(units[uid].text)
         if count and all(units[later].context is not None for later in ids[n + 1 :]):
-            return (uid, *count)
+            return OpenList(uid, *count)
     return None
 
 
@@ -248,7 +257,7 @@ def _add_section(
     table's rows may be the announced list, `_mark_table_lists`; either way the text after it
     goes on from the table). Returns the units of each line."""
     header: list[str] | None = None
-    open_list: tuple[int, int, bool] | None = None  # (announcer, items wanted, said in words)
+    open_list: OpenList | None = None
     starts: list[int] = []  # a line's units are added while it is read, after those before it
     for i, line in enumerate(lines):
         starts.append(len(units))
@@ -263,7 +272,7 @@ def _add_section(
         header = None
         if not _is_prose(line, formulas):
             continue
-        if open_list and not open_list[2] and len(split_sentences(line)) > 2:
+        if open_list and not open_list.in_words and len(split_sentences(line)) > 2:
             open_list = None  # a colon's list ends at the first full paragraph
         if open_list is None:
             ids = _add_sentences(units, line, place, None)
@@ -272,7 +281,7 @@ def _add_section(
             if found and _lines_before_table(lines, i + 1) >= 2:
                 open_list = found
             continue
-        announcer, wanted, in_words = open_list
+        announcer = open_list.announcer
         ids = _add_sentences(units, line, place, announcer)
         item = ids[:1]
         # A run-in label ("Trust.") is not an item on its own: its sentence comes with it.
@@ -280,7 +289,9 @@ def _add_section(
             item = ids[:2]
         units[item[-1]].context = announcer
         units[announcer].items.extend(item)
-        open_list = (announcer, wanted - 1, in_words) if wanted > 1 else None
+        open_list = (
+            open_list._replace(wanted=open_list.wanted - 1) if open_list.wanted > 1 else None
+        )
         # Inside a list the next line is the next item, unless the item leads into lines of its
         # own with a colon ("There are three kinds of fault:") or its paragraph goes on to a
         # sentence that announces them, as any paragraph does; then at least two lines before
@@ -288,7 +299,7 @@ def _add_section(
         # twelfths;") announces nothing.
         nested = _announcement(units, ids)
         leads_in = nested is not None and (
-            nested[0] not in item or units[nested[0]].text.endswith(":")
+            nested.announcer not in item or units[nested.announcer].text.endswith(":")
         )
         if leads_in and _lines_before_table(lines, i + 1) >= 2:
             open_list = nested
@@ -382,9 +393,9 @@ def _mark_table_lists(
         lead = before and not _is_item(units, before[0])
         first = None
         if found and len(rows) >= 2:  # a list is at least two items
-            exact = _exact_count(units[found[0]].text)
+            exact = _exact_count(units[found.announcer].text)
             if exact is None or len(rows) == exact:
-                first = found[0]
+                first = found.announcer
         elif not found and counted and not seen_table and len(rows) == counted:
             first = before[0] if lead else rows[0]
         marked = range(first, rows[-1] + 1) if first is not None else range(0)
