@@ -65,6 +65,7 @@ TUNING_SETS = (
     ("tuning10.yaml", "tuning10_content"),
     ("tuning11.yaml", "tuning11_content"),
     ("tuning12.yaml", "tuning12_content"),
+    ("tuning13.yaml", "tuning13_content"),
     ("shipped2.yaml", "../../content"),
     ("shipped3.yaml", "../../content"),
 )
