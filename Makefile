@@ -173,6 +173,8 @@ else
 		--content tests/tutor_eval/heldout5_content --questions tests/tutor_eval/heldout5.yaml
 	$(EVAL) --name "HELD-OUT lessons 6: tests/tutor_eval/heldout6.yaml (all held-out)" --no-split \
 		--content tests/tutor_eval/heldout6_content --questions tests/tutor_eval/heldout6.yaml
+	$(EVAL) --name "HELD-OUT lessons 7: tests/tutor_eval/heldout7.yaml (all held-out)" --no-split \
+		--content tests/tutor_eval/heldout7_content --questions tests/tutor_eval/heldout7.yaml
 	$(EVAL) --name "TUNING lessons: tests/tutor_eval/tuning.yaml (all tuning data)" --no-split \
 		--content tests/tutor_eval/tuning_content --questions tests/tutor_eval/tuning.yaml
 	$(EVAL) --name "TUNING lessons 2: tests/tutor_eval/tuning2.yaml (all tuning data)" --no-split \

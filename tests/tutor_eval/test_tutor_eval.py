@@ -16,10 +16,10 @@
   below the recorded figure, for the encoder's differences between CPUs
   (``ENCODER_PLATFORM_SLACK``).
 * The held-out lessons in ``heldout_content/``, ``heldout2_content/``, ``heldout3_content/``,
-  ``heldout4_content/``, ``heldout5_content/`` and ``heldout6_content/``: valid, imported by the
-  real importer, every ``expect`` phrase is lesson text, and every answer quotes the lesson
-  verbatim (a table row read with its header) and cites a real anchor (an invariant, not an
-  accuracy figure: nothing is tuned on these).
+  ``heldout4_content/``, ``heldout5_content/``, ``heldout6_content/`` and ``heldout7_content/``:
+  valid, imported by the real importer, every ``expect`` phrase is lesson text, and every answer
+  quotes the lesson verbatim (a table row read with its header) and cites a real anchor (an
+  invariant, not an accuracy figure: nothing is tuned on these).
 * SQuAD 2.0 smoke: one article with 50 questions (``data/squad-smoke.json``) goes through the
   same conversion, import, tutor and baselines as
   ``make eval-tutor``, and every quote is verbatim lesson text.
@@ -161,6 +161,7 @@ HELD_OUT_SETS = [
     ("heldout4.yaml", "heldout4_content", 4),
     ("heldout5.yaml", "heldout5_content", 4),
     ("heldout6.yaml", "heldout6_content", 4),
+    ("heldout7.yaml", "heldout7_content", 4),
 ]
 
 
