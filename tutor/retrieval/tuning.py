@@ -17,6 +17,8 @@ ANAPHOR_TF = 0.6
 
 #: Units ranked in full (BM25 first, then the boosts below).
 CANDIDATES = 50
+#: The best units the fitted re-ranker (`rerank.py`, `ranker.json`) orders again.
+RERANK_UNITS = 10
 #: Score multiplier for a unit that defines what a "what is X?" question asks about.
 DEFINITION_BOOST = 1.0
 #: Score multiplier for a unit holding the kind of thing a who/when/how-many question wants.
