@@ -3,15 +3,16 @@ writes `ranker.json` (offline, needs numpy).
 
 Its data are the lesson tuning questions (the shipped set's tuning half and every set of
 `fit_data.TUNING_SETS`, never SQuAD and never a held-out file), each ranked as the tutor serves
-it. A question counts when one of BM25's best `tuning.RERANK_UNITS` units holds an expected
-phrase (a gold unit, as `bench/tutor_errors.py` finds it, or a unit announcing a list one
-of whose items holds it, since quoting it quotes the list) and one does not: each pair of a gold
-and a non-gold unit of its candidates is an example, the difference of their features labelled
-1 and its negation 0, each question weighing one in all. The weighted L2 logistic regression of
-`fit_regression` fits them; a linear score's order is all that matters, so the weights are
-stored unstandardised and without a bias.
+it. Its candidates are the units the re-ranker may order (`rerank.close_count`); a candidate is
+gold when the passage the model would judge with it first holds an expected phrase (as
+`bench/tutor_errors.py` finds one; session 25's `ltr2`: the passage, not the unit, since the
+runner-ups and the list it announces come along). A question counts when one candidate is gold
+and one is not: each pair of a gold and a non-gold candidate is an example, the difference of
+their features labelled 1 and its negation 0, each question weighing one in all. The weighted
+L2 logistic regression of `fit_regression` fits them; a linear score's order is all that
+matters, so the weights are stored unstandardised and without a bias.
 
-`--leave-one-set-out` prints, for each lesson group, how often a gold unit is first before
+`--leave-one-set-out` prints, for each lesson group, how often a gold passage is first before
 and after re-ranking with a ranker fitted without that group; the answerability judge (`fit
 --leave-one-set-out`) scores each group with such a ranker too (`leave_each_out`).
 """
@@ -24,7 +25,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import tuning
+from . import compose, tuning
 from .fit_data import (
     DEFAULT_EVAL,
     ROOT,
@@ -34,8 +35,8 @@ from .fit_data import (
     served_part,
 )
 from .index import LessonIndex
-from .ranking import rank, read_query
-from .rerank import FEATURES, RANKER_PATH, Ranker, candidate_features
+from .ranking import Query, definition_match, rank, read_query
+from .rerank import FEATURES, RANKER_PATH, Ranker, candidate_features, close_count
 
 #: The L2 penalty of the fit, in units of the questions' total weight.
 L2 = 1.0
@@ -51,11 +52,15 @@ class Candidates:
     gold_anywhere: bool  # some unit of the lesson holds an answer
 
 
-def quoted_with(index: LessonIndex, uid: int) -> str:
-    """A unit's text with the items it announces: quoted first, a unit that announces a list
-    brings it along (`compose.choose_units`), so it gives an answer that one of them holds."""
-    unit = index.units[uid]
-    return " ".join([unit.text, *(index.units[i].text for i in unit.items)])
+def judged_first(index: LessonIndex, query: Query, ranked: list[tuple[float, int]], n: int) -> str:
+    """The text of the passage the model would judge with `ranked`'s `n`-th unit put first (the
+    places keeping their scores, as `rerank` leaves them): the unit with what
+    `compose.choose_units` brings along (its list, its context, the close runner-ups)."""
+    order = [ranked[n][1], *(u for m, (_, u) in enumerate(ranked) if m != n)]
+    moved = [(score, uid) for (score, _), uid in zip(ranked, order, strict=True)]
+    complete = bool(query.subject) and definition_match(index, order[0], query) == 1
+    judged = compose.choose_units(index, moved, query.terms, complete=complete)
+    return " ".join(index.units[u].text for u in judged)
 
 
 def candidates(eval_dir: Path = DEFAULT_EVAL, content: Path = ROOT / "content") -> list[Candidates]:
@@ -68,8 +73,10 @@ def candidates(eval_dir: Path = DEFAULT_EVAL, content: Path = ROOT / "content") 
             continue
         query = read_query(index, served_part(index, question))
         ranked = rank(index, query) if query.terms else []
-        head = ranked[: tuning.RERANK_UNITS]
-        gold = [holds_expected(quoted_with(index, u), answers) for _, u in head]
+        gold = [
+            holds_expected(judged_first(index, query, ranked, n), answers)
+            for n in range(close_count(ranked))
+        ]
         anywhere = any(holds_expected(unit.text, answers) for unit in index.units)
         out.append(Candidates(group, candidate_features(index, query, ranked), gold, anywhere))
     return out
@@ -121,6 +128,7 @@ def payload(ranker: Ranker, data: list[Candidates]) -> str:
         "features": list(FEATURES),
         "weights": list(ranker.weights),
         "units": tuning.RERANK_UNITS,
+        "ratio": tuning.RERANK_RATIO,
         "fitted_on": fitted,
     }
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in body.items()]

@@ -10,9 +10,12 @@ a linear score over those features. The coefficients are fitted on the tuning da
 unit holding an expected answer against one that does not, of the same question) by `python -m
 tutor.retrieval.fit_ranker`, and stored in `ranker.json` beside this file.
 
-Only which units hold those places changes: the scores of the places stay BM25's, best first,
-so what reads a ranking's scores (the runner-ups `compose.choose_units` takes, the model's
-`score` feature) reads the same profile.
+Only the units whose score is at least `tuning.RERANK_RATIO` of the best are ordered (session
+25, `ltr2`): the re-ranker decides only where BM25 is unsure, and never puts first a unit far
+below the best. Only which units hold those places changes: the scores of the places stay
+BM25's, best first, so what reads a ranking's scores (the runner-ups `compose.choose_units`
+takes, the model's `score` feature) reads the same profile, and the units above the runner-up
+line are the same set.
 """
 
 from __future__ import annotations
@@ -68,11 +71,22 @@ def load_ranker(path: Path = RANKER_PATH) -> Ranker | None:
     return Ranker(tuple(data["weights"]))
 
 
+def close_count(ranked: list[tuple[float, int]]) -> int:
+    """How many of the first `tuning.RERANK_UNITS` units of `ranked` score at least
+    `tuning.RERANK_RATIO` of the best: the units the re-ranker may order (session 25, `ltr2`).
+    The ratio is the runner-up line (`CLOSE_RATIO`), so re-ordering them keeps the set of units
+    a passage's runner-ups come from, and a unit far below the best is never put first."""
+    if not ranked:
+        return 0
+    line = tuning.RERANK_RATIO * ranked[0][0]
+    return sum(1 for score, _ in ranked[: tuning.RERANK_UNITS] if score >= line)
+
+
 def candidate_features(
     index: LessonIndex, query: Query, ranked: list[tuple[float, int]]
 ) -> list[list[float]]:
-    """`FEATURES` of each of the first `tuning.RERANK_UNITS` units of `ranked`."""
-    head = ranked[: tuning.RERANK_UNITS]
+    """`FEATURES` of each of the units of `ranked` the re-ranker may order (`close_count`)."""
+    head = ranked[: close_count(ranked)]
     if not head:
         return []
     top = head[0][0] or 1.0
@@ -109,11 +123,11 @@ def rerank(
     ranked: list[tuple[float, int]],
     ranker: Ranker | None,
 ) -> list[tuple[float, int]]:
-    """`ranked` with its first `tuning.RERANK_UNITS` units ordered by `ranker` (ties keep BM25's
+    """`ranked` with its close units (`close_count`) ordered by `ranker` (ties keep BM25's
     order); each place keeps its score."""
-    if ranker is None or len(ranked) < 2:
+    if ranker is None or close_count(ranked) < 2:
         return ranked
-    head = ranked[: tuning.RERANK_UNITS]
+    head = ranked[: close_count(ranked)]
     scores = [ranker.score(x) for x in candidate_features(index, query, ranked)]
     order = sorted(range(len(head)), key=lambda n: (-scores[n], n))
     return [(head[n][0], head[m][1]) for n, m in enumerate(order)] + ranked[len(head) :]
