@@ -44,12 +44,13 @@ L2 = 1.0
 
 @dataclass(frozen=True)
 class Candidates:
-    """One answerable question's best units: their features and which hold an answer."""
+    """One question's close units: their features and which lead a passage holding an answer."""
 
     group: str
     x: list[list[float]]
     gold: list[bool]
     gold_anywhere: bool  # some unit of the lesson holds an answer
+    answerable: bool = True
 
 
 def judged_first(index: LessonIndex, query: Query, ranked: list[tuple[float, int]], n: int) -> str:
@@ -64,13 +65,11 @@ def judged_first(index: LessonIndex, query: Query, ranked: list[tuple[float, int
 
 
 def candidates(eval_dir: Path = DEFAULT_EVAL, content: Path = ROOT / "content") -> list[Candidates]:
-    """Every answerable lesson tuning question's candidates, in the data's order."""
+    """Every lesson tuning question's candidates, in the data's order."""
     out = []
     for group, _, _, index, question, answers in grouped_questions(
         None, eval_dir, content, TUNING_SETS
     ):
-        if not answers:
-            continue
         query = read_query(index, served_part(index, question))
         ranked = rank(index, query) if query.terms else []
         gold = [
@@ -78,12 +77,16 @@ def candidates(eval_dir: Path = DEFAULT_EVAL, content: Path = ROOT / "content") 
             for n in range(close_count(ranked))
         ]
         anywhere = any(holds_expected(unit.text, answers) for unit in index.units)
-        out.append(Candidates(group, candidate_features(index, query, ranked), gold, anywhere))
+        x = candidate_features(index, query, ranked)
+        out.append(Candidates(group, x, gold, anywhere, bool(answers)))
     return out
 
 
 def fit(data: list[Candidates], l2: float = L2) -> Ranker:
-    """The ranker fitted on `data`'s pairs of a gold and a non-gold candidate."""
+    """The ranker fitted on `data`'s pairs of a gold and a non-gold candidate; a question with
+    two or more candidates and no such pair (all gold, none gold, or unanswerable) gives the
+    pairs of BM25's first and each other candidate, the first preferred (variant B of `ltr2`:
+    the ranker moves a unit first only where the labelled pairs outweigh BM25's order)."""
     from .fit_regression import fit_logistic
 
     xs, ys, weights = [], [], []
@@ -95,6 +98,8 @@ def fit(data: list[Candidates], l2: float = L2) -> Ranker:
             for b, is_bad in zip(c.x, c.gold, strict=True)
             if not is_bad
         ]
+        if not pairs:
+            pairs = [(c.x[0], b) for b in c.x[1:]]
         for g, b in pairs:
             diff = [u - v for u, v in zip(g, b, strict=True)]
             xs += [diff, [-d for d in diff]]
@@ -123,7 +128,7 @@ def leave_each_out(data: list[Candidates], l2: float = L2) -> dict[str, Ranker]:
 
 def payload(ranker: Ranker, data: list[Candidates]) -> str:
     """`ranker.json`'s text."""
-    fitted = sum(any(c.gold) and not all(c.gold) for c in data)
+    fitted = sum(len(c.x) >= 2 for c in data)
     body = {
         "features": list(FEATURES),
         "weights": list(ranker.weights),
@@ -152,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| --- | --- | --- | --- | --- | --- |")
         totals = [0] * 5
         for group, ranker in rankers.items():
-            here = [c for c in data if c.group == group]
+            here = [c for c in data if c.group == group and c.answerable]
             row = [
                 len(here),
                 sum(c.gold_anywhere for c in here),
