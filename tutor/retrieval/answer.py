@@ -26,7 +26,6 @@ from .ranking import (
     read_query,
     wanted,
 )
-from .rerank import Ranker, load_ranker, rerank
 from .units import BIG_IDEA_ANCHOR, NOT_SECTIONS
 
 MAX_QUESTION_CHARS = 2000
@@ -109,7 +108,6 @@ def assess(
     *,
     with_semantic: bool = False,
     exact_below: float | None = None,
-    ranker: Ranker | None = None,
 ) -> Assessment:
     """Reads, ranks and chooses the passage for one question part; `model` (if given) judges it.
     The semantic feature is computed when the model uses it (or `with_semantic`, for `fit`).
@@ -119,12 +117,9 @@ def assess(
     makes the probability reach that line the others are not encoded, since a closer one could
     only raise it (`Model.rises_with_semantic`). The decision is the same; the probability, and
     the semantic feature, are then lower bounds at or above the line.
-
-    `ranker` orders BM25's best units again (`rerank.py`); None is the shipped one.
     """
     query = read_query(index, text)
     ranked = rank(index, query) if query.terms else []
-    ranked = rerank(index, query, ranked, ranker or load_ranker())
     complete = bool(ranked and query.subject) and definition_match(index, ranked[0][1], query) == 1
     judged = compose.choose_units(index, ranked, query.terms, complete=complete) if ranked else []
     # The model judges the ranked passage; the quote also carries the sentence after the best

@@ -56,7 +56,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from . import fit_fixed, fit_paired, fit_ranker
+from . import fit_fixed, fit_paired
 from .answer import answer_question
 from .answerability import FEATURES, LEXICAL_FEATURES, MODEL_PATH, Model
 from .fit_data import (
@@ -615,13 +615,8 @@ def _fit_or_judge(
     --thresholds-from file that cannot serve)."""
     reference = fit_fixed.load(args.thresholds_from) if args.thresholds_from else None
     names = FEATURES if args.semantic else LEXICAL_FEATURES
-    # Left out, a group is ranked by a re-ranker fitted without it (`fit_ranker`), as its
-    # answerability model is fitted without it; the bare fit ranks with the shipped one.
-    rankers = None
-    if args.leave_one_set_out:
-        rankers = fit_ranker.leave_each_out(fit_ranker.candidates(args.eval_dir, args.content))
     examples = labelled_examples(
-        args.squad, args.eval_dir, args.content, tuning, args.semantic, args.ablate, rankers
+        args.squad, args.eval_dir, args.content, tuning, args.semantic, args.ablate
     )
     ablated_weights = args.ablated_weight or [ABLATED_WEIGHT]
     if args.leave_one_set_out:

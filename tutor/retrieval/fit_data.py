@@ -37,7 +37,6 @@ from .answer import assess
 from .index import LessonIndex, build_index
 from .lexicon import normalize_ws
 from .message import question_parts
-from .rerank import Ranker
 from .units import LessonText, SectionText, split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +65,7 @@ TUNING_SETS = (
     ("tuning10.yaml", "tuning10_content"),
     ("tuning11.yaml", "tuning11_content"),
     ("tuning12.yaml", "tuning12_content"),
+    ("tuning13.yaml", "tuning13_content"),
     ("shipped2.yaml", "../../content"),
     ("shipped3.yaml", "../../content"),
 )
@@ -143,21 +143,15 @@ def content_lessons(root: Path) -> dict[str, LessonText]:
     return lessons
 
 
-def served_part(index: LessonIndex, question: str) -> str:
-    """The question as the tutor serves it for a label: chat around it dropped; a multi-part
-    message, whose parts have no labels of their own, stays whole."""
-    parts = question_parts(index, question)
-    return parts[0] if len(parts) == 1 else question
-
-
 def passage_features(
-    index: LessonIndex, question: str, with_semantic: bool = False, ranker: Ranker | None = None
+    index: LessonIndex, question: str, with_semantic: bool = False
 ) -> tuple[list[float | None], str]:
     """The model's features for a question, and the text of the passage they describe (the
-    tutor quotes it with the sentence after its best unit, `compose.with_continuation`);
-    `ranker` orders BM25's best units (None: the shipped `ranker.json`)."""
-    text = served_part(index, question)
-    part = assess(index, text, with_semantic=with_semantic, ranker=ranker)
+    tutor quotes it with the sentence after its best unit, `compose.with_continuation`)."""
+    parts = question_parts(index, question)
+    # The question as the tutor serves it: chat around it dropped; a multi-part message, whose
+    # parts have no labels of their own, stays whole.
+    part = assess(index, parts[0] if len(parts) == 1 else question, with_semantic=with_semantic)
     return part.features, " ".join(index.units[u].text for u in part.judged)
 
 
@@ -272,13 +266,12 @@ def _group(name: str, root: Path, content: Path) -> str:
 
 
 def _lesson_questions(
-    squad: Path | None, eval_dir: Path, content: Path, tuning_sets: tuple = ()
+    squad: Path, eval_dir: Path, content: Path, tuning_sets: tuple = ()
 ) -> Iterator[tuple[str, str, str, LessonText, LessonIndex, str, list[str]]]:
-    """`grouped_questions` with each question's lesson text before its index; no SQuAD
-    question when `squad` is None."""
+    """`grouped_questions` with each question's lesson text before its index."""
     import yaml
 
-    articles = list(squad_lessons(squad)) if squad is not None else []
+    articles = list(squad_lessons(squad))
     order = sorted(articles, key=lambda a: hashlib.sha256(a[0].encode()).hexdigest())
     dev_titles = {title for title, _, _ in order[: max(1, len(order) * 3 // 8)]}
     for title, lesson, questions in articles:
@@ -313,14 +306,11 @@ def labelled_examples(
     tuning_sets: tuple = (),
     with_semantic: bool = False,
     ablation: str | None = None,
-    rankers: dict[str, Ranker] | None = None,
 ) -> list[Example]:
     """Every question's example; with `ablation` (one of `GRANULARITIES`), also, after each
     answerable one, the same question asked of its lesson reduced by `ablate`, labelled 0, in
     the same group and split (so a left-out group or fold takes its ablated examples along);
-    a question whose answer would remain in the reduced lesson gives none. `rankers`, given,
-    orders each group's rankings with the group's ranker (`fit_ranker.leave_each_out`: one
-    fitted without the group), SQuAD's and any other group's with the shipped one."""
+    a question whose answer would remain in the reduced lesson gives none."""
     examples = []
     # Reduced lessons of the lesson at hand (questions come lesson by lesson): questions with
     # the same answers share one.
@@ -329,8 +319,7 @@ def labelled_examples(
     for group, source, split, lesson, index, question, answers in rows:
         if reduced_indexes and next(iter(reduced_indexes)).title != lesson.title:
             reduced_indexes.clear()
-        ranker = (rankers or {}).get(group)
-        x, passage = passage_features(index, question, with_semantic, ranker)
+        x, passage = passage_features(index, question, with_semantic)
         if None in x:
             raise SystemExit(
                 "the sentence encoder is not available (onnxruntime, onnx and "
@@ -353,6 +342,6 @@ def labelled_examples(
         if reduced is not None:
             if reduced not in reduced_indexes:
                 reduced_indexes[reduced] = build_index(reduced)
-            x, _ = passage_features(reduced_indexes[reduced], question, with_semantic, ranker)
+            x, _ = passage_features(reduced_indexes[reduced], question, with_semantic)
             examples.append(Example(source, split, False, False, x, group, True, lesson.title))
     return examples

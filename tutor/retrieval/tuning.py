@@ -17,11 +17,6 @@ ANAPHOR_TF = 0.6
 
 #: Units ranked in full (BM25 first, then the boosts below).
 CANDIDATES = 50
-#: The best units the fitted re-ranker (`rerank.py`, `ranker.json`) orders again, of those
-#: scoring at least RERANK_RATIO of the best (the runner-up line, CLOSE_RATIO: re-ordering
-#: them keeps the set of units a passage's runner-ups come from).
-RERANK_UNITS = 10
-RERANK_RATIO = 0.6
 #: Score multiplier for a unit that defines what a "what is X?" question asks about.
 DEFINITION_BOOST = 1.0
 #: Score multiplier for a unit holding the kind of thing a who/when/how-many question wants.
