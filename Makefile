@@ -197,6 +197,8 @@ else
 		--content tests/tutor_eval/tuning11_content --questions tests/tutor_eval/tuning11.yaml
 	$(EVAL) --name "TUNING lessons 12: tests/tutor_eval/tuning12.yaml (all tuning data)" --no-split \
 		--content tests/tutor_eval/tuning12_content --questions tests/tutor_eval/tuning12.yaml
+	$(EVAL) --name "TUNING lessons 13: tests/tutor_eval/tuning13.yaml (all tuning data)" --no-split \
+		--content tests/tutor_eval/tuning13_content --questions tests/tutor_eval/tuning13.yaml
 	$(EVAL) --name "TUNING questions 2 on the shipped lessons: tests/tutor_eval/shipped2.yaml" \
 		--no-split --content content --questions tests/tutor_eval/shipped2.yaml
 	$(EVAL) --name "TUNING questions 3 on the shipped lessons: tests/tutor_eval/shipped3.yaml" \
