@@ -41,7 +41,7 @@ def main(out: Path) -> None:
         fit_data.TUNING_SETS,
     )
     with out.open("w", encoding="utf-8") as f:
-        for group, source, split, index, question, answers in rows:
+        for group, _source, split, index, question, answers in rows:
             _, passage = fit_data.passage_features(index, question, with_semantic=True)
             reply = answer_question(index, question, low_confidence=1.01)
             row = {
