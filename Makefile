@@ -147,9 +147,12 @@ screenshots: install browser-deps services
 		tests/browser/test_tutor_browser.py::test_screenshots_of_the_tutor_box \
 		tests/browser/test_reports_browser.py
 
-# The tutor's figures on every evaluation set (docs/tutor.md, "Evaluation"). SQUAD is a SQuAD 2.0
-# JSON file; CONTENT=dir QUESTIONS="a.yaml b.yaml" measures your own lessons instead;
-# EVAL_ARGS="--failures 20" or "--markdown" is passed on.
+# The tutor's figures on every evaluation set (docs/tutor.md, "Evaluation"): the shipped set, then
+# every held-out and tuning lesson set on disk (tests/tutor_eval/heldoutN.yaml and tuningN.yaml, each
+# on its own NAME_content/ folder, so a new set is measured without touching this file), then the
+# outsiders' sets on the shipped lessons and SQuAD. SQUAD is a SQuAD 2.0 JSON file;
+# CONTENT=dir QUESTIONS="a.yaml b.yaml" measures your own lessons instead; EVAL_ARGS="--failures 20"
+# or "--markdown" is passed on.
 SQUAD ?= $(firstword $(wildcard ../shared/data/squad/squad-v2-tune.json \
 	/work/shared/data/squad/squad-v2-tune.json))
 EVAL := $(PY) -m tests.tutor_eval.run $(EVAL_ARGS)
@@ -161,46 +164,18 @@ else
 	$(EVAL) --name "shipped lessons: tests/tutor_eval/{answerable,unanswerable}.yaml" \
 		--content content \
 		--questions tests/tutor_eval/answerable.yaml tests/tutor_eval/unanswerable.yaml
-	$(EVAL) --name "HELD-OUT lessons: tests/tutor_eval/heldout.yaml (all held-out)" --no-split \
-		--content tests/tutor_eval/heldout_content --questions tests/tutor_eval/heldout.yaml
-	$(EVAL) --name "HELD-OUT lessons 2: tests/tutor_eval/heldout2.yaml (all held-out)" --no-split \
-		--content tests/tutor_eval/heldout2_content --questions tests/tutor_eval/heldout2.yaml
-	$(EVAL) --name "HELD-OUT lessons 3: tests/tutor_eval/heldout3.yaml (all held-out)" --no-split \
-		--content tests/tutor_eval/heldout3_content --questions tests/tutor_eval/heldout3.yaml
-	$(EVAL) --name "HELD-OUT lessons 4: tests/tutor_eval/heldout4.yaml (all held-out)" --no-split \
-		--content tests/tutor_eval/heldout4_content --questions tests/tutor_eval/heldout4.yaml
-	$(EVAL) --name "HELD-OUT lessons 5: tests/tutor_eval/heldout5.yaml (all held-out)" --no-split \
-		--content tests/tutor_eval/heldout5_content --questions tests/tutor_eval/heldout5.yaml
-	$(EVAL) --name "HELD-OUT lessons 6: tests/tutor_eval/heldout6.yaml (all held-out)" --no-split \
-		--content tests/tutor_eval/heldout6_content --questions tests/tutor_eval/heldout6.yaml
-	$(EVAL) --name "HELD-OUT lessons 7: tests/tutor_eval/heldout7.yaml (all held-out)" --no-split \
-		--content tests/tutor_eval/heldout7_content --questions tests/tutor_eval/heldout7.yaml
-	$(EVAL) --name "TUNING lessons: tests/tutor_eval/tuning.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning_content --questions tests/tutor_eval/tuning.yaml
-	$(EVAL) --name "TUNING lessons 2: tests/tutor_eval/tuning2.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning2_content --questions tests/tutor_eval/tuning2.yaml
-	$(EVAL) --name "TUNING lessons 3: tests/tutor_eval/tuning3.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning3_content --questions tests/tutor_eval/tuning3.yaml
-	$(EVAL) --name "TUNING lessons 4: tests/tutor_eval/tuning4.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning4_content --questions tests/tutor_eval/tuning4.yaml
-	$(EVAL) --name "TUNING lessons 5: tests/tutor_eval/tuning5.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning5_content --questions tests/tutor_eval/tuning5.yaml
-	$(EVAL) --name "TUNING lessons 6: tests/tutor_eval/tuning6.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning6_content --questions tests/tutor_eval/tuning6.yaml
-	$(EVAL) --name "TUNING lessons 7: tests/tutor_eval/tuning7.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning7_content --questions tests/tutor_eval/tuning7.yaml
-	$(EVAL) --name "TUNING lessons 8: tests/tutor_eval/tuning8.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning8_content --questions tests/tutor_eval/tuning8.yaml
-	$(EVAL) --name "TUNING lessons 9: tests/tutor_eval/tuning9.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning9_content --questions tests/tutor_eval/tuning9.yaml
-	$(EVAL) --name "TUNING lessons 10: tests/tutor_eval/tuning10.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning10_content --questions tests/tutor_eval/tuning10.yaml
-	$(EVAL) --name "TUNING lessons 11: tests/tutor_eval/tuning11.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning11_content --questions tests/tutor_eval/tuning11.yaml
-	$(EVAL) --name "TUNING lessons 12: tests/tutor_eval/tuning12.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning12_content --questions tests/tutor_eval/tuning12.yaml
-	$(EVAL) --name "TUNING lessons 13: tests/tutor_eval/tuning13.yaml (all tuning data)" --no-split \
-		--content tests/tutor_eval/tuning13_content --questions tests/tutor_eval/tuning13.yaml
+	@for f in $$(ls tests/tutor_eval/heldout*.yaml | sort -V); do \
+		n=$${f##*/heldout}; n=$${n%.yaml}; \
+		set -- --name "HELD-OUT lessons$${n:+ $$n}: $$f (all held-out)" --no-split \
+			--content $${f%.yaml}_content --questions $$f; \
+		echo $(EVAL) "$$@"; $(EVAL) "$$@" || exit 1; \
+	done
+	@for f in $$(ls tests/tutor_eval/tuning*.yaml | sort -V); do \
+		n=$${f##*/tuning}; n=$${n%.yaml}; \
+		set -- --name "TUNING lessons$${n:+ $$n}: $$f (all tuning data)" --no-split \
+			--content $${f%.yaml}_content --questions $$f; \
+		echo $(EVAL) "$$@"; $(EVAL) "$$@" || exit 1; \
+	done
 	$(EVAL) --name "TUNING questions 2 on the shipped lessons: tests/tutor_eval/shipped2.yaml" \
 		--no-split --content content --questions tests/tutor_eval/shipped2.yaml
 	$(EVAL) --name "TUNING questions 3 on the shipped lessons: tests/tutor_eval/shipped3.yaml" \
