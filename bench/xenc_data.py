@@ -7,8 +7,8 @@ lessons, the shipped set's tuning half, every tuning set; never a held-out file)
 the question, the passage the answerability model judges for it (`fit_data.passage_features`),
 `answerable` (the case has an expected phrase), `correct` (the judged passage holds one: the
 fit's label), the shipped tutor's confidence (`answer_question(...).confidence`, exact) and the
-WordPiece ids of question and passage (`semantic.WordPiece`, without [CLS]/[SEP]). The
-training script that reads it needs torch and is kept outside the repository (the record).
+WordPiece ids of question and passage (`semantic.WordPiece`, without [CLS]/[SEP]).
+`bench/xenc_train.py`, which needs torch in a venv of its own, trains and reads on it.
 """
 
 from __future__ import annotations
